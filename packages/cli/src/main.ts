@@ -1,0 +1,102 @@
+import { DeltaError } from '@loch/delta';
+import { DeltaTable } from '@loch/lakehouse';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { csv, jsonl, table } from './format.js';
+
+function integer(name: string) {
+  return (v: string) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+    return Number(v);
+  };
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+}
+
+export function program(): Command {
+  const p = new Command('loch')
+    .description('Loch: Delta Lake tables from the command line')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+
+  p.command('scan')
+    .description('print the rows of a table (at a version or time)')
+    .argument('<table>', 'directory or URI of a Delta table')
+    .addOption(new Option('--version <n>', 'read the table as of this version').argParser(integer('--version')).conflicts('timestamp'))
+    .option('--timestamp <iso>', 'read the table as of this time (latest commit at or before it)')
+    .option('--columns <a,b>', 'columns to print, in order')
+    .option('--where <predicate>', 'SQL predicate over the columns (DuckDB syntax)')
+    .option('--limit <n>', 'print at most n rows', integer('--limit'))
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv', 'table']).default('jsonl'))
+    .action(async (location: string, o: { version?: number; timestamp?: string; columns?: string; where?: string; limit?: number; format: string }) => {
+      const result = await DeltaTable.forPath(location).scan({
+        version: o.version,
+        timestamp: o.timestamp,
+        columns: o.columns?.split(',').map((c) => c.trim()).filter(Boolean),
+        where: o.where,
+        limit: o.limit,
+      });
+      const columns = result.schema.fields.map((f) => f.name);
+      if (o.format === 'csv') await write(csv(columns, result.rows));
+      else if (o.format === 'table') await write(table(columns, result.rows));
+      else await write(jsonl(result.rows));
+    });
+
+  p.command('describe')
+    .description("print a table's version, schema, partitioning, protocol, properties and size as JSON")
+    .argument('<table>', 'directory or URI of a Delta table')
+    .addOption(new Option('--version <n>', 'describe this version').argParser(integer('--version')))
+    .addOption(new Option('--format <format>', 'output format').choices(['json']).default('json'))
+    .action(async (location: string, o: { version?: number }) => {
+      const detail = await DeltaTable.forPath(location).detail({ version: o.version });
+      await write(`${JSON.stringify(detail)}\n`);
+    });
+
+  p.command('history')
+    .description("print a table's commits, newest first")
+    .argument('<table>', 'directory or URI of a Delta table')
+    .option('--limit <n>', 'at most n commits', integer('--limit'))
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl']).default('jsonl'))
+    .action(async (location: string, o: { limit?: number }) => {
+      const history = await DeltaTable.forPath(location).history(o.limit);
+      await write(
+        jsonl(
+          history.map((h) => ({
+            version: h.version,
+            timestamp: new Date(h.timestamp).toISOString(),
+            operation: h.operation,
+            operationParameters: h.operationParameters,
+            operationMetrics: h.operationMetrics,
+            readVersion: h.readVersion,
+            isolationLevel: h.isolationLevel,
+            isBlindAppend: h.isBlindAppend,
+            engineInfo: h.engineInfo,
+          })),
+        ),
+      );
+    });
+  return p;
+}
+
+/** Runs the CLI; returns the exit status. Errors are one line on stderr: `CODE: message`. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      process.stderr.write(`LOCH_USAGE: ${e.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    if (e instanceof DeltaError) {
+      process.stderr.write(`${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    const err = e as Error;
+    process.stderr.write(`LOCH_INTERNAL: ${err?.message ?? String(e)}\n`);
+    if (process.env.LOCH_DEBUG) process.stderr.write(`${err?.stack ?? ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,138 @@
+import { deltaError } from '../errors.js';
+import type { AddFile, RemoveFile } from './add.js';
+import type { CheckpointMetadata } from './checkpoint-metadata.js';
+import type { CommitInfo } from './commit-info.js';
+import type { DomainMetadata } from './domain-metadata.js';
+import type { Metadata } from './metadata.js';
+import type { Protocol } from './protocol.js';
+import type { Sidecar } from './sidecar.js';
+import type { Txn } from './txn.js';
+
+/**
+ * The actions of one log file (a commit, a checkpoint or one part of it, or a sidecar), grouped
+ * by kind. Replay needs them grouped, never in file order: within one commit the protocol forbids
+ * the conflicts that order would decide.
+ */
+export interface LogFileActions {
+  /** URL of the file the actions came from, for error messages. */
+  readonly file: string;
+  readonly adds: AddFile[];
+  readonly removes: RemoveFile[];
+  readonly cdcs: number;
+  protocol?: Protocol;
+  metaData?: Metadata;
+  commitInfo?: CommitInfo;
+  readonly txns: Txn[];
+  readonly domainMetadata: DomainMetadata[];
+  readonly sidecars: Sidecar[];
+  checkpointMetadata?: CheckpointMetadata;
+}
+
+export function emptyLogFileActions(file: string): LogFileActions {
+  return { file, adds: [], removes: [], cdcs: 0, txns: [], domainMetadata: [], sidecars: [] };
+}
+
+/**
+ * Files are named in errors by their last two segments (`_delta_log/0000...json`), which says
+ * where to look without drowning the message in a long absolute path.
+ */
+export function shortName(fileUrl: string): string {
+  const parts = fileUrl.split('/');
+  return decodeURIComponent(parts.slice(-2).join('/'));
+}
+
+/** Adds one parsed action object (one log line, or one checkpoint row) to `out`. */
+export function addAction(out: LogFileActions, action: Record<string, unknown>, where: () => string): void {
+  // Checked in the order of how often each kind appears in a log.
+  const add = action.add as AddFile | undefined;
+  if (add != null) {
+    if (typeof add.path !== 'string') throw badAction('add', 'path', where);
+    out.adds.push(add);
+    return;
+  }
+  const remove = action.remove as RemoveFile | undefined;
+  if (remove != null) {
+    if (typeof remove.path !== 'string') throw badAction('remove', 'path', where);
+    out.removes.push(remove);
+    return;
+  }
+  if (action.commitInfo != null) {
+    out.commitInfo = action.commitInfo as CommitInfo;
+    return;
+  }
+  if (action.cdc != null) {
+    (out as { cdcs: number }).cdcs++;
+    return;
+  }
+  if (action.metaData != null) {
+    const m = action.metaData as Metadata;
+    out.metaData = { ...m, partitionColumns: m.partitionColumns ?? [], configuration: m.configuration ?? {} };
+    return;
+  }
+  if (action.protocol != null) {
+    const p = action.protocol as Protocol;
+    if (!Number.isInteger(p.minReaderVersion) || !Number.isInteger(p.minWriterVersion)) {
+      throw badAction('protocol', 'minReaderVersion/minWriterVersion', where);
+    }
+    out.protocol = p;
+    return;
+  }
+  if (action.txn != null) {
+    const t = action.txn as Txn;
+    if (typeof t.appId !== 'string') throw badAction('txn', 'appId', where);
+    out.txns.push({ ...t, version: Number(t.version) });
+    return;
+  }
+  if (action.domainMetadata != null) {
+    out.domainMetadata.push(action.domainMetadata as DomainMetadata);
+    return;
+  }
+  if (action.sidecar != null) {
+    out.sidecars.push(action.sidecar as Sidecar);
+    return;
+  }
+  if (action.checkpointMetadata != null) {
+    out.checkpointMetadata = action.checkpointMetadata as CheckpointMetadata;
+  }
+  // Unknown action kinds are ignored, as the protocol asks of readers.
+}
+
+function badAction(kind: string, field: string, where: () => string) {
+  return deltaError('DELTA_CORRUPT_LOG', `${where()}: '${kind}' action has no valid '${field}'`);
+}
+
+/** Parses the text of a JSON log file (one action per line). */
+export function parseJsonLog(text: string, fileUrl: string): LogFileActions {
+  const out = emptyLogFileActions(fileUrl);
+  let start = 0;
+  let lineNo = 0;
+  const n = text.length;
+  while (start < n) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = n;
+    lineNo++;
+    if (end > start) {
+      const line = text.slice(start, end);
+      let action: unknown;
+      try {
+        action = JSON.parse(line);
+      } catch (e) {
+        if (line.trim() === '') {
+          start = end + 1;
+          continue;
+        }
+        throw deltaError(
+          'DELTA_CORRUPT_LOG',
+          `${shortName(fileUrl)} line ${lineNo}: not valid JSON (${(e as Error).message})`,
+        );
+      }
+      if (action === null || typeof action !== 'object' || Array.isArray(action)) {
+        throw deltaError('DELTA_CORRUPT_LOG', `${shortName(fileUrl)} line ${lineNo}: an action must be a JSON object`);
+      }
+      const at = lineNo;
+      addAction(out, action as Record<string, unknown>, () => `${shortName(fileUrl)} line ${at}`);
+    }
+    start = end + 1;
+  }
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Every failure Loch reports carries a stable code. Scripts match on the code; people read the
+ * message, which names the table, file, line or column involved.
+ */
+export type DeltaErrorCode =
+  | 'DELTA_TABLE_NOT_FOUND'
+  | 'DELTA_VERSIONS_NOT_CONTIGUOUS'
+  | 'DELTA_VERSION_NOT_FOUND'
+  | 'DELTA_TIMESTAMP_OUT_OF_RANGE'
+  | 'DELTA_INVALID_PROTOCOL_VERSION'
+  | 'DELTA_UNSUPPORTED_READER_FEATURE'
+  | 'DELTA_UNSUPPORTED_WRITER_FEATURE'
+  | 'DELTA_MISSING_METADATA'
+  | 'DELTA_MISSING_PROTOCOL'
+  | 'DELTA_CORRUPT_LOG'
+  | 'DELTA_CORRUPT_CHECKPOINT'
+  | 'DELTA_INVALID_SCHEMA'
+  | 'DELTA_INVALID_PARTITION_VALUE'
+  | 'DELTA_FILE_NOT_FOUND'
+  | 'DELTA_FILE_ALREADY_EXISTS'
+  | 'DELTA_DELETION_VECTOR_INVALID'
+  | 'DELTA_COLUMN_NOT_FOUND'
+  | 'DELTA_INVALID_ARGUMENT'
+  | 'DELTA_IO_ERROR';
+
+export class DeltaError extends Error {
+  readonly code: DeltaErrorCode;
+
+  constructor(code: DeltaErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'DeltaError';
+    this.code = code;
+  }
+
+  /** The one-line form the CLI prints: `CODE: message`. */
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export function isDeltaError(e: unknown, code?: DeltaErrorCode): e is DeltaError {
+  return e instanceof DeltaError && (code === undefined || e.code === code);
+}
+
+export const deltaError = (code: DeltaErrorCode, message: string, cause?: unknown): DeltaError =>
+  new DeltaError(code, message, cause === undefined ? undefined : { cause });

@@ -1,0 +1,49 @@
+import type { AddFile, RemoveFile } from '../actions/add.js';
+import type { DomainMetadata } from '../actions/domain-metadata.js';
+import type { Metadata } from '../actions/metadata.js';
+import type { Protocol } from '../actions/protocol.js';
+import type { Txn } from '../actions/txn.js';
+import type { LogSegment } from '../log/segment.js';
+import { columnMappingMode, type ColumnMappingMode } from '../schema/column-mapping.js';
+import type { StructField, StructType } from '../schema/types.js';
+
+/** An immutable view of a table at one version. */
+export interface Snapshot {
+  /** The table as people name it (a local path, or the URL). */
+  readonly table: string;
+  /** URL of the table root, ending in '/'. */
+  readonly tableRoot: string;
+  readonly version: number;
+  /** Commit time of this version in ms since the epoch (in-commit timestamp when enabled). */
+  readonly timestamp: number;
+  readonly segment: LogSegment;
+  readonly protocol: Protocol;
+  readonly metadata: Metadata;
+  readonly schema: StructType;
+  readonly partitionColumns: readonly string[];
+  readonly columnMapping: ColumnMappingMode;
+  /** Live data files. */
+  readonly files: readonly AddFile[];
+  readonly tombstones: readonly RemoveFile[];
+  readonly txns: ReadonlyMap<string, Txn>;
+  readonly domains: ReadonlyMap<string, DomainMetadata>;
+}
+
+export function makeSnapshotFields(metadata: Metadata, schema: StructType) {
+  return {
+    partitionColumns: metadata.partitionColumns,
+    columnMapping: columnMappingMode(metadata.configuration),
+    schema,
+  };
+}
+
+export function snapshotSize(s: Snapshot): { numFiles: number; sizeInBytes: number } {
+  let sizeInBytes = 0;
+  for (const f of s.files) sizeInBytes += f.size;
+  return { numFiles: s.files.length, sizeInBytes };
+}
+
+/** Looks up a top-level column by logical name (case-insensitive, as Spark resolves names). */
+export function findField(schema: StructType, name: string): StructField | undefined {
+  return schema.fields.find((f) => f.name === name) ?? schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+}

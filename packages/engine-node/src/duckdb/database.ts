@@ -1,0 +1,40 @@
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
+let instance: Promise<DuckDBInstance> | undefined;
+
+/**
+ * The process's DuckDB database (in memory). One instance shares its buffer pool and thread pool
+ * across every query Loch runs; connections are cheap and each caller gets its own.
+ */
+export function duckdb(): Promise<DuckDBInstance> {
+  instance ??= DuckDBInstance.create(':memory:');
+  return instance;
+}
+
+export async function connect(): Promise<DuckDBConnection> {
+  const db = await duckdb();
+  const c = await db.connect();
+  // Delta timestamps are instants; showing them in UTC keeps output the same on every machine.
+  await c.run("SET TimeZone = 'UTC'");
+  return c;
+}
+
+/** Runs `fn` with a fresh connection, closed afterwards. */
+export async function withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const c = await connect();
+  try {
+    return await fn(c);
+  } finally {
+    c.closeSync();
+  }
+}
+
+/** A SQL string literal. */
+export function sqlString(s: string): string {
+  return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** A SQL identifier, always quoted (column names may be anything, including keywords). */
+export function sqlIdent(s: string): string {
+  return `"${s.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,98 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { deltaError, planScan, type Engine, type ScanPlan, type Snapshot, type StructType } from '@loch/delta';
+import { sqlIdent, withConnection } from '@loch/engine-node';
+import { toJsonValue, type JsonValue } from './json-values.js';
+import { fileError, scanSql } from './query.js';
+
+export interface ScanRequest {
+  /** Logical column names, in output order; all columns when omitted. */
+  readonly columns?: readonly string[];
+  /** A SQL predicate over the table's columns (DuckDB syntax), e.g. `id > 10 AND country = 'NL'`. */
+  readonly where?: string;
+  readonly limit?: number;
+}
+
+export type Row = { [column: string]: JsonValue };
+
+export interface ScanMetrics {
+  readonly table: string;
+  readonly version: number;
+  readonly filesTotal: number;
+  readonly filesScanned: number;
+  readonly rowsScanned: number;
+  readonly bytesScanned: number;
+  readonly elapsedMs: number;
+}
+
+export interface ScanResult {
+  /** The schema of the rows (the projected columns). */
+  readonly schema: StructType;
+  readonly rows: Row[];
+  readonly metrics: ScanMetrics;
+}
+
+/** Reads a snapshot's rows through DuckDB. */
+export async function executeScan(engine: Engine, snapshot: Snapshot, request: ScanRequest = {}): Promise<ScanResult> {
+  const started = performance.now();
+  const plan = planScan(snapshot, { columns: request.columns });
+  const schema: StructType = { kind: 'struct', fields: plan.columns.map((c) => c.field) };
+  if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 0)) {
+    throw deltaError('DELTA_INVALID_ARGUMENT', `limit must be a non-negative integer, got ${request.limit}`);
+  }
+  return withConnection(async (c) => {
+    const all = planScan(snapshot);
+    const inner = await scanSql(c, engine, all);
+    const rows = inner === undefined ? [] : await runRows(c, outerSql(inner, plan, request), plan, request);
+    const bytesScanned = plan.files.reduce((n, f) => n + f.add.size, 0);
+    return {
+      schema,
+      rows,
+      metrics: {
+        table: snapshot.table,
+        version: snapshot.version,
+        filesTotal: snapshot.files.length,
+        filesScanned: plan.files.length,
+        rowsScanned: rows.length,
+        bytesScanned,
+        elapsedMs: Math.round(performance.now() - started),
+      },
+    };
+  });
+}
+
+function outerSql(inner: string, plan: ScanPlan, request: ScanRequest): string {
+  const cols = plan.columns.map((c) => sqlIdent(c.field.name)).join(', ');
+  const where = request.where ? `\nWHERE ${request.where}` : '';
+  const limit = request.limit !== undefined ? `\nLIMIT ${request.limit}` : '';
+  return `SELECT ${cols || '*'} FROM (\n${inner}\n) AS t${where}${limit}`;
+}
+
+async function runRows(c: DuckDBConnection, sql: string, plan: ScanPlan, request: ScanRequest): Promise<Row[]> {
+  let result;
+  try {
+    result = await c.run(sql);
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (request.where && /Binder Error|Parser Error|Conversion Error/.test(msg)) {
+      throw deltaError('DELTA_INVALID_ARGUMENT', `${plan.snapshot.table}: cannot apply --where "${request.where}": ${msg.split('\n')[0]}`, e);
+    }
+    throw fileError(e, plan);
+  }
+  const fields = plan.columns.map((col) => col.field);
+  const rows: Row[] = [];
+  try {
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const cols = chunk.getColumns();
+      for (let i = 0; i < chunk.rowCount; i++) {
+        const row: Row = {};
+        for (let j = 0; j < fields.length; j++) row[fields[j].name] = toJsonValue(cols[j][i], fields[j].type);
+        rows.push(row);
+      }
+    }
+  } catch (e) {
+    throw fileError(e, plan);
+  }
+  return rows;
+}

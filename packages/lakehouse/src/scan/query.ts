@@ -1,0 +1,81 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { deltaError, fileUrlToPathString, loadDeletionVector, type Engine, type ScanColumn, type ScanFile, type ScanPlan } from '@loch/delta';
+import { sqlIdent, sqlString } from '@loch/engine-node';
+import { toLogical } from './convert.js';
+import { duckType } from './duck-types.js';
+import { partitionLiteral } from './partition-literal.js';
+
+/** A file group: files read by one `read_parquet` call because they share partition values. */
+interface Group {
+  readonly files: ScanFile[];
+  readonly deleted?: Float64Array;
+}
+
+/**
+ * Builds the SQL that reads a scan plan: one SELECT per group of files that share partition values
+ * (partition columns become typed constants), a SELECT of its own for each file with a deletion
+ * vector (its deleted row positions filtered out by file_row_number), all joined by UNION ALL.
+ */
+export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPlan): Promise<string | undefined> {
+  const groups = new Map<string, Group>();
+  const dvGroups: Group[] = [];
+  for (const f of plan.files) {
+    if (f.deletionVector) {
+      const rows = await loadDeletionVector(engine.storage, plan.snapshot.tableRoot, f.deletionVector);
+      dvGroups.push({ files: [f], deleted: rows.rows });
+      continue;
+    }
+    const key = JSON.stringify(f.add.partitionValues ?? {});
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { files: [] }));
+    g.files.push(f);
+  }
+  const selects: string[] = [];
+  for (const g of [...groups.values(), ...dvGroups]) {
+    selects.push(await groupSelect(c, plan, g));
+  }
+  if (selects.length === 0) return undefined;
+  return selects.join('\nUNION ALL\n');
+}
+
+async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group): Promise<string> {
+  const paths = g.files.map((f) => sqlString(fileUrlToPathString(f.url)));
+  const src = `read_parquet([${paths.join(', ')}], union_by_name = true${g.deleted ? ', file_row_number = true' : ''})`;
+  const present = await fileColumns(c, src, plan);
+  const mode = plan.snapshot.columnMapping;
+  const values = g.files[0].partitionValues;
+  const exprs = plan.columns.map((col: ScanColumn) => {
+    const name = sqlIdent(col.field.name);
+    if (col.isPartition) return `${partitionLiteral(values[col.field.name] ?? null, col.field.type)} AS ${name}`;
+    const stored = present.get(col.physicalName.toLowerCase());
+    // A column added after these files were written reads as null.
+    if (stored === undefined) return `CAST(NULL AS ${duckType(col.field.type)}) AS ${name}`;
+    return `${toLogical(sqlIdent(stored), col.field.type, mode)} AS ${name}`;
+  });
+  const where = g.deleted && g.deleted.length > 0 ? ` WHERE file_row_number NOT IN (SELECT unnest([${Array.from(g.deleted).join(',')}]::BIGINT[]))` : '';
+  return `SELECT ${exprs.length > 0 ? exprs.join(', ') : '1 AS __loch_row'} FROM ${src}${where}`;
+}
+
+/** Column names in the files (lower-cased name → actual name). */
+async function fileColumns(c: DuckDBConnection, src: string, plan: ScanPlan): Promise<Map<string, string>> {
+  try {
+    const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
+    return new Map(r.getRowObjectsJson().map((row) => [String(row.column_name).toLowerCase(), String(row.column_name)]));
+  } catch (e) {
+    throw fileError(e, plan);
+  }
+}
+
+/** DuckDB's I/O errors, turned into coded errors that name the table and file. */
+export function fileError(e: unknown, plan: ScanPlan): Error {
+  const msg = (e as Error).message ?? String(e);
+  const missing = /No files found that match the pattern "([^"]+)"|Cannot open file "([^"]+)"|No such file or directory/.exec(msg);
+  if (missing) {
+    const file = missing[1] ?? missing[2] ?? '(unknown)';
+    return deltaError('DELTA_FILE_NOT_FOUND', `${plan.snapshot.table} version ${plan.snapshot.version}: data file ${file} does not exist (was it vacuumed or moved?)`, e);
+  }
+  if (/parquet|Parquet|magic bytes/.test(msg)) {
+    return deltaError('DELTA_IO_ERROR', `${plan.snapshot.table} version ${plan.snapshot.version}: could not read a data file: ${msg}`, e);
+  }
+  return e instanceof Error ? e : new Error(msg);
+}

@@ -1,0 +1,100 @@
+import {
+  displayTable,
+  loadSnapshot,
+  snapshotSize,
+  tableHistory,
+  type Engine,
+  type HistoryEntry,
+  type Snapshot,
+  type SnapshotOptions,
+} from '@loch/delta';
+import { localUrl, nodeEngine } from '@loch/engine-node';
+import { resolve } from 'node:path';
+import { executeScan, type ScanRequest, type ScanResult } from './scan/execute.js';
+
+export interface TableDetail {
+  readonly version: number;
+  readonly schema: unknown;
+  readonly partitionColumns: readonly string[];
+  readonly protocol: {
+    readonly minReaderVersion: number;
+    readonly minWriterVersion: number;
+    readonly readerFeatures?: readonly string[];
+    readonly writerFeatures?: readonly string[];
+  };
+  readonly configuration: Readonly<Record<string, string>>;
+  readonly numFiles: number;
+  readonly sizeInBytes: number;
+}
+
+let sharedEngine: Engine | undefined;
+
+/** Table root URL from a local path or a URL. */
+export function tableUrl(location: string): string {
+  if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(location)) return location.endsWith('/') ? location : `${location}/`;
+  return localUrl(resolve(location), true);
+}
+
+/** A Delta table, addressed by path or URL. Reads are snapshot-consistent. */
+export class DeltaTable {
+  readonly url: string;
+  readonly engine: Engine;
+
+  private constructor(url: string, engine: Engine) {
+    this.url = url;
+    this.engine = engine;
+  }
+
+  /** A handle on the table at `location`; nothing is read until a method needs it. */
+  static forPath(location: string, options: { engine?: Engine } = {}): DeltaTable {
+    sharedEngine ??= nodeEngine();
+    return new DeltaTable(tableUrl(location), options.engine ?? sharedEngine);
+  }
+
+  /** Opens the table, failing with DELTA_TABLE_NOT_FOUND when there is no Delta table there. */
+  static async open(location: string, options: { engine?: Engine } = {}): Promise<DeltaTable> {
+    const t = DeltaTable.forPath(location, options);
+    await t.snapshot();
+    return t;
+  }
+
+  get name(): string {
+    return displayTable(this.url);
+  }
+
+  snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
+    return loadSnapshot(this.engine, this.url, options);
+  }
+
+  /** Rows of the table (at a version or time when given). */
+  async scan(request: ScanRequest & SnapshotOptions = {}): Promise<ScanResult> {
+    const snapshot = await this.snapshot({ version: request.version, timestamp: request.timestamp });
+    return executeScan(this.engine, snapshot, request);
+  }
+
+  /** Commit history, newest first. */
+  history(limit?: number): Promise<HistoryEntry[]> {
+    return tableHistory(this.engine, this.url, limit);
+  }
+
+  /** What `loch describe` prints. */
+  async detail(options: SnapshotOptions = {}): Promise<TableDetail> {
+    const s = await this.snapshot(options);
+    const { numFiles, sizeInBytes } = snapshotSize(s);
+    const p = s.protocol;
+    return {
+      version: s.version,
+      schema: JSON.parse(s.metadata.schemaString),
+      partitionColumns: s.partitionColumns,
+      protocol: {
+        minReaderVersion: p.minReaderVersion,
+        minWriterVersion: p.minWriterVersion,
+        ...(p.readerFeatures ? { readerFeatures: p.readerFeatures } : {}),
+        ...(p.writerFeatures ? { writerFeatures: p.writerFeatures } : {}),
+      },
+      configuration: s.metadata.configuration,
+      numFiles,
+      sizeInBytes,
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DeltaError, loadLogState, tableHistory } from '@loch/delta';
+import { DeltaTable } from '@loch/lakehouse';
+import { expectedRows, sortedCanonical } from './compare.js';
+import { goldenCases } from './golden.js';
+
+/**
+ * Every Spark-written table in shared/conformance, judged as its manifest says:
+ * match → rows equal expected/ (any order); open → the log replays and a scan either returns
+ * rows or fails naming a missing data file; error → a coded, readable error.
+ */
+for (const c of goldenCases()) {
+  test(`conformance: ${c.name} (${c.expect})`, async (t) => {
+    switch (c.expect) {
+      case 'match':
+        await assertMatch(c.table, c.expected);
+        break;
+      case 'match-with-note':
+        if (c.name === 'hive') {
+          // A plain parquet directory: it is input for CONVERT TO DELTA, which is not built yet.
+          await assert.rejects(DeltaTable.forPath(c.table).scan(), (e: DeltaError) => e.code === 'DELTA_TABLE_NOT_FOUND');
+          t.diagnostic('hive: conversion to Delta is not implemented yet; checked only that it is refused as a Delta table');
+          break;
+        }
+        if (c.name === 'data-reader-partition-values') {
+          // expected/ holds a wrong as_timestamp (see the note); every other column must match,
+          // and as_timestamp must be what the log says.
+          const rows = await assertMatch(c.table, c.expected, ['as_timestamp']);
+          for (const r of rows) if (r.as_timestamp !== null) assert.equal(r.as_timestamp, '2021-09-08T11:11:11.000000Z');
+          break;
+        }
+        await assertMatch(c.table, c.expected);
+        break;
+      case 'open':
+        await assertOpens(c.name, c.table);
+        break;
+      case 'error':
+        await assert.rejects(DeltaTable.forPath(c.table).scan(), (e: unknown) => {
+          assert.ok(e instanceof DeltaError, `expected a DeltaError, got ${String(e)}`);
+          assert.match(e.code, /^DELTA_[A-Z_]+$/);
+          assert.ok(e.message.includes(c.name), `the message should name the table: ${e.message}`);
+          return true;
+        });
+        break;
+    }
+  });
+}
+
+async function assertMatch(table: string, expectedDir: string, omit: string[] = []) {
+  const result = await DeltaTable.forPath(table).scan();
+  const expected = await expectedRows(expectedDir, result.schema);
+  assert.ok(expected.length > 0 || result.rows.length === 0);
+  assert.deepEqual(sortedCanonical(result.rows, omit), sortedCanonical(expected, omit));
+  return result.rows;
+}
+
+/** Facts the manifest's notes state about the 'open' cases. */
+const OPEN_FACTS: Record<string, (s: Awaited<ReturnType<typeof loadLogState>>, history: Awaited<ReturnType<typeof tableHistory>>) => void> = {
+  checkpoint: (s) => {
+    assert.equal(s.segment.version, 14);
+    assert.equal(s.state.files.length, 1);
+  },
+  'delete-re-add-same-file-different-transactions': (s) => {
+    assert.ok(s.state.files.some((f) => f.path === 'foo'), 'foo, removed then re-added, is live');
+  },
+  'canonicalized-paths-normal-a': (s) => assert.equal(s.state.files.length, 0, 'the remove names the add in another URI form'),
+  'canonicalized-paths-normal-b': (s) => assert.equal(s.state.files.length, 0),
+  'canonicalized-paths-special-a': (s) => assert.equal(s.state.files.length, 0),
+  'canonicalized-paths-special-b': (s) => assert.equal(s.state.files.length, 0),
+  'deltalog-commit-info': (_s, history) => {
+    assert.equal(history.length, 1);
+    assert.equal(history[0].operation, 'WRITE');
+    assert.equal(history[0].userMetadata, 'foo');
+    assert.deepEqual(history[0].operationParameters, { test: 'test' });
+    assert.equal(history[0].isBlindAppend, true);
+  },
+  'data-reader-absolute-paths-escaped-chars': (s) => {
+    assert.equal(s.state.files.length, 2);
+  },
+};
+
+async function assertOpens(name: string, table: string) {
+  const t = DeltaTable.forPath(table);
+  const state = await loadLogState(t.engine, t.url);
+  const history = await tableHistory(t.engine, t.url);
+  assert.equal(history[0].version, state.segment.version);
+  OPEN_FACTS[name]?.(state, history);
+  try {
+    await t.scan();
+  } catch (e) {
+    // Several of these logs were written without their data files, or without a schema.
+    assert.ok(e instanceof DeltaError, String(e));
+    assert.ok(['DELTA_FILE_NOT_FOUND', 'DELTA_INVALID_SCHEMA', 'DELTA_MISSING_METADATA'].includes(e.code), e.message);
+  }
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Runs every compiled *.test.js under packages/*/dist/test with Node's test runner. Test helpers
+// live beside the tests, so the runner is given the test files, not the directories.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const files = [];
+const walk = (dir) => {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.test.js')) files.push(p);
+  }
+};
+for (const pkg of readdirSync('packages')) {
+  const dir = join('packages', pkg, 'dist', 'test');
+  if (existsSync(dir)) walk(dir);
+}
+files.sort();
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
