@@ -1,6 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { deltaError, planScan, type Engine, type ScanPlan, type Snapshot, type StructType } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
+import type { Table } from 'apache-arrow';
+import { rowsToArrow } from './arrow.js';
 import { toJsonValue, type JsonValue } from './json-values.js';
 import { fileError, scanSql } from './query.js';
 
@@ -27,8 +29,11 @@ export interface ScanMetrics {
 export interface ScanResult {
   /** The schema of the rows (the projected columns). */
   readonly schema: StructType;
+  /** Rows in Loch's JSON encoding (see design/CLI.md): exact decimals and timestamps as strings. */
   readonly rows: Row[];
   readonly metrics: ScanMetrics;
+  /** The rows as an Apache Arrow table with the Delta schema's types. */
+  toArrow(): Table;
 }
 
 /** Reads a snapshot's rows through DuckDB. */
@@ -47,6 +52,7 @@ export async function executeScan(engine: Engine, snapshot: Snapshot, request: S
     return {
       schema,
       rows,
+      toArrow: () => rowsToArrow(schema, rows),
       metrics: {
         table: snapshot.table,
         version: snapshot.version,

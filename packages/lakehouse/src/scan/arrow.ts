@@ -1,0 +1,122 @@
+import {
+  Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, Schema, Struct, Table,
+  TimestampMicrosecond, Utf8, makeData, makeVector, vectorFromArray, type DataType as ArrowType, type Vector,
+} from 'apache-arrow';
+import type { DataType, StructType } from '@loch/delta';
+import type { JsonValue } from './json-values.js';
+
+type Row = { [column: string]: JsonValue };
+
+/** The Arrow type for a Delta type. */
+export function arrowType(t: DataType): ArrowType {
+  switch (t.kind) {
+    case 'primitive':
+      switch (t.name) {
+        case 'byte': return new Int8();
+        case 'short': return new Int16();
+        case 'integer': return new Int32();
+        case 'long': return new Int64();
+        case 'float': return new Float32();
+        case 'double': return new Float64();
+        case 'boolean': return new Bool();
+        case 'binary': return new Binary();
+        case 'date': return new DateDay();
+        case 'timestamp': return new TimestampMicrosecond('UTC');
+        case 'timestamp_ntz': return new TimestampMicrosecond();
+        default: return new Utf8();
+      }
+    case 'decimal':
+      return new Decimal(t.scale, t.precision, 128);
+    case 'struct':
+      return new Struct(t.fields.map((f) => new Field(f.name, arrowType(f.type), f.nullable)));
+    case 'array':
+      return new List(new Field('element', arrowType(t.elementType), t.containsNull));
+    case 'map':
+      return new Map_(new Field('entries', new Struct([new Field('key', arrowType(t.keyType), false), new Field('value', arrowType(t.valueType), t.valueContainsNull)])) as never);
+  }
+}
+
+function timestampMicros(s: string): bigint {
+  const m = /^(.*T\d\d:\d\d:\d\d)\.(\d{6})Z?$/.exec(s)!;
+  return BigInt(Date.parse(`${m[1]}Z`)) * 1000n + BigInt(m[2]);
+}
+
+function unscaledDecimal(s: string, scale: number): bigint {
+  const neg = s.startsWith('-');
+  const [int, frac = ''] = (neg ? s.slice(1) : s).split('.');
+  const v = BigInt(int + frac.padEnd(scale, '0').slice(0, scale));
+  return neg ? -v : v;
+}
+
+/** A JSON-encoded value back in the form Arrow's builders take (nested values). */
+function builderValue(v: JsonValue, t: DataType): unknown {
+  if (v === null) return null;
+  switch (t.kind) {
+    case 'primitive':
+      switch (t.name) {
+        case 'long': return BigInt(v as number | string);
+        case 'float':
+        case 'double': return typeof v === 'string' ? Number(v) : v;
+        case 'binary': return Buffer.from(v as string, 'base64');
+        case 'date': return new Date(`${v as string}T00:00:00Z`);
+        case 'timestamp':
+        case 'timestamp_ntz': return Number(timestampMicros(v as string) / 1000n);
+        default: return v;
+      }
+    case 'decimal':
+      return decimalWords(unscaledDecimal(v as string, t.scale));
+    case 'struct': {
+      const o: Record<string, unknown> = {};
+      for (const f of t.fields) o[f.name] = builderValue((v as Record<string, JsonValue>)[f.name] ?? null, f.type);
+      return o;
+    }
+    case 'array':
+      return (v as JsonValue[]).map((x) => builderValue(x, t.elementType));
+    case 'map':
+      return new Map(Object.entries(v as Record<string, JsonValue>).map(([k, x]) => [builderValue(t.keyType.kind === 'primitive' && t.keyType.name === 'string' ? k : JSON.parse(k), t.keyType), builderValue(x, t.valueType)]));
+  }
+}
+
+/** A 128-bit two's complement integer as four little-endian 32-bit words. */
+function decimalWords(v: bigint): Uint32Array {
+  const out = new Uint32Array(4);
+  let x = BigInt.asUintN(128, v);
+  for (let i = 0; i < 4; i++) {
+    out[i] = Number(x & 0xffffffffn);
+    x >>= 32n;
+  }
+  return out;
+}
+
+/** One column; top-level timestamps and decimals are built from exact integers. */
+function column(values: JsonValue[], t: DataType): Vector {
+  const type = arrowType(t);
+  const n = values.length;
+  const exact = t.kind === 'decimal' || (t.kind === 'primitive' && (t.name === 'timestamp' || t.name === 'timestamp_ntz' || t.name === 'long'));
+  if (!exact) return vectorFromArray(values.map((v) => builderValue(v, t)) as unknown[], type);
+  const nullBitmap = new Uint8Array(Math.ceil(n / 8));
+  let nullCount = 0;
+  const stride = t.kind === 'decimal' ? 4 : 2;
+  const data = new Uint32Array(n * stride);
+  const big = new BigInt64Array(data.buffer);
+  values.forEach((v, i) => {
+    if (v === null) {
+      nullCount++;
+      return;
+    }
+    nullBitmap[i >> 3] |= 1 << (i & 7);
+    if (t.kind === 'decimal') data.set(decimalWords(unscaledDecimal(v as string, t.scale)), i * 4);
+    else if (t.kind === 'primitive' && t.name === 'long') big[i] = BigInt(v as number | string);
+    else big[i] = timestampMicros(v as string);
+  });
+  return makeVector(makeData({ type: type as Int64, length: n, nullCount, nullBitmap, data: data as unknown as BigInt64Array }));
+}
+
+/** Rows (in Loch's JSON encoding) as an Arrow table with the Delta schema's types. */
+export function rowsToArrow(schema: StructType, rows: readonly Row[]): Table {
+  const columns: Record<string, Vector> = {};
+  for (const f of schema.fields) columns[f.name] = column(rows.map((r) => r[f.name] ?? null), f.type);
+  const arrowSchema = new Schema(schema.fields.map((f) => new Field(f.name, arrowType(f.type), f.nullable)));
+  return new Table(arrowSchema, columns);
+}
+
