@@ -28,3 +28,8 @@ export { commitTimes, resolveTimestamp, toEpochMillis, type CommitTime } from '.
 export { tableHistory, type HistoryEntry } from './snapshot/history.js';
 export * from './scan/plan.js';
 export * from './dv/index.js';
+export * from './transaction/operation.js';
+export { findConflict, fileKey, type TransactionFootprint } from './transaction/conflicts.js';
+export { Transaction, LOCH_ENGINE_INFO, type TransactionOptions, type CommitResult } from './transaction/transaction.js';
+export { checkpointRows, writeCheckpoint, checkpointInterval, parseInterval, DEFAULT_CHECKPOINT_INTERVAL, type CheckpointRow } from './checkpoint/checkpoint.js';
+export { cleanupExpiredLogs } from './checkpoint/cleanup.js';

@@ -11,6 +11,9 @@ import {
 import { localUrl, nodeEngine } from '@loch/engine-node';
 import { resolve } from 'node:path';
 import { executeScan, type ScanRequest, type ScanResult } from './scan/execute.js';
+import { createTable, type CreateOptions } from './ops/create.js';
+import { writeTable, type WriteOptions, type WriteResult } from './ops/write.js';
+import type { WriteData } from './write/source.js';
 
 export interface TableDetail {
   readonly version: number;
@@ -56,6 +59,21 @@ export class DeltaTable {
     const t = DeltaTable.forPath(location, options);
     await t.snapshot();
     return t;
+  }
+
+  /** Creates an empty table at `location` (version 0). */
+  static async create(location: string, options: CreateOptions & { engine?: Engine }): Promise<DeltaTable> {
+    const t = DeltaTable.forPath(location, options);
+    await createTable(t.engine, t.url, t.name, options);
+    return t;
+  }
+
+  /**
+   * Writes data as one commit: append by default, or overwrite (all rows, or those matching
+   * `replaceWhere`). Creates the table when it does not exist.
+   */
+  write(data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
+    return writeTable(this.engine, this.url, this.name, data, options);
   }
 
   get name(): string {

@@ -46,6 +46,13 @@ export interface ParquetHandler {
    * the caller needs; others may be skipped.
    */
   readCheckpointActions(files: FileMeta[], columns: readonly CheckpointColumn[]): Promise<LogFileActions[]>;
+  /**
+   * Writes a classic checkpoint file in the schema Spark uses (one action per row, nullable
+   * struct columns txn, add, remove, metaData, protocol, domainMetadata), atomically; fails with
+   * DELTA_FILE_ALREADY_EXISTS when the file exists. Optional: an engine without it never
+   * checkpoints.
+   */
+  writeCheckpoint?(path: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void>;
 }
 
 export type CheckpointColumn =

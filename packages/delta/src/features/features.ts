@@ -1,3 +1,4 @@
+import type { Metadata } from '../actions/metadata.js';
 import type { Protocol } from '../actions/protocol.js';
 import { deltaError } from '../errors.js';
 
@@ -13,20 +14,20 @@ export interface TableFeature {
 }
 
 export const TABLE_FEATURES: readonly TableFeature[] = [
-  { name: 'appendOnly', kind: 'writer', legacy: { minWriter: 2 }, read: true, write: false },
-  { name: 'invariants', kind: 'writer', legacy: { minWriter: 2 }, read: true, write: false },
-  { name: 'checkConstraints', kind: 'writer', legacy: { minWriter: 3 }, read: true, write: false },
+  { name: 'appendOnly', kind: 'writer', legacy: { minWriter: 2 }, read: true, write: true },
+  { name: 'invariants', kind: 'writer', legacy: { minWriter: 2 }, read: true, write: true },
+  { name: 'checkConstraints', kind: 'writer', legacy: { minWriter: 3 }, read: true, write: true },
   { name: 'changeDataFeed', kind: 'writer', legacy: { minWriter: 4 }, read: true, write: false },
   { name: 'generatedColumns', kind: 'writer', legacy: { minWriter: 4 }, read: true, write: false },
   { name: 'columnMapping', kind: 'reader', legacy: { minReader: 2, minWriter: 5 }, read: true, write: false },
   { name: 'identityColumns', kind: 'writer', legacy: { minWriter: 6 }, read: true, write: false },
-  { name: 'deletionVectors', kind: 'reader', read: true, write: false },
-  { name: 'timestampNtz', kind: 'reader', read: true, write: false },
+  { name: 'deletionVectors', kind: 'reader', read: true, write: true },
+  { name: 'timestampNtz', kind: 'reader', read: true, write: true },
   { name: 'v2Checkpoint', kind: 'reader', read: true, write: false },
-  { name: 'vacuumProtocolCheck', kind: 'reader', read: true, write: false },
+  { name: 'vacuumProtocolCheck', kind: 'reader', read: true, write: true },
   { name: 'typeWidening', kind: 'reader', read: true, write: false },
   { name: 'typeWidening-preview', kind: 'reader', read: true, write: false },
-  { name: 'domainMetadata', kind: 'writer', read: true, write: false },
+  { name: 'domainMetadata', kind: 'writer', read: true, write: true },
   { name: 'rowTracking', kind: 'writer', read: true, write: false },
   { name: 'clustering', kind: 'writer', read: true, write: false },
   { name: 'inCommitTimestamp', kind: 'writer', read: true, write: false },
@@ -79,16 +80,40 @@ export function ensureReadSupported(p: Protocol, table: string): void {
   }
 }
 
-/** Fails, naming the feature, unless Loch can write to a table with this protocol. */
-export function ensureWriteSupported(p: Protocol, table: string): void {
+/**
+ * Whether a feature a legacy writer version implies is in use: a (1, 4) table only needs a
+ * change-data-feed writer when the feed is on, and so on. Explicit feature lists (writer 7) are
+ * taken at their word.
+ */
+function activeUnderLegacy(name: string, metadata: Metadata | undefined): boolean {
+  if (!metadata) return true;
+  const conf = metadata.configuration;
+  const schema = metadata.schemaString ?? '';
+  switch (name) {
+    case 'changeDataFeed':
+      return conf['delta.enableChangeDataFeed'] === 'true';
+    case 'generatedColumns':
+      return schema.includes('delta.generationExpression');
+    case 'identityColumns':
+      return schema.includes('delta.identity.');
+    case 'columnMapping':
+      return (conf['delta.columnMapping.mode'] ?? 'none') !== 'none';
+    default:
+      return true;
+  }
+}
+
+/** Fails, naming the feature, unless Loch can write to a table with this protocol (and metadata). */
+export function ensureWriteSupported(p: Protocol, table: string, metadata?: Metadata): void {
   ensureReadSupported(p, table);
   if (p.minWriterVersion < 1 || p.minWriterVersion > 7) {
     throw deltaError('DELTA_INVALID_PROTOCOL_VERSION', `${table} needs writer version ${p.minWriterVersion}; Loch writes versions 1 to 7`);
   }
+  const legacy = p.minWriterVersion < 7;
   for (const name of writerFeaturesOf(p)) {
     const f = BY_NAME.get(name);
-    if (!f || !f.write) {
-      throw deltaError('DELTA_UNSUPPORTED_WRITER_FEATURE', `${table} uses the table feature '${name}', which Loch cannot write yet`);
-    }
+    if (f?.write) continue;
+    if (legacy && !activeUnderLegacy(name, metadata)) continue;
+    throw deltaError('DELTA_UNSUPPORTED_WRITER_FEATURE', `${table} uses the table feature '${name}', which Loch cannot write yet`);
   }
 }

@@ -13,6 +13,7 @@ import {
 } from '@loch/delta';
 import { fileURLToPath } from 'node:url';
 import { sqlIdent, sqlString, withConnection } from '../duckdb/database.js';
+import { writeCheckpointFile } from './checkpoint-writer.js';
 
 /**
  * Reads checkpoint Parquet files through DuckDB. Add actions are the bulk of a checkpoint, so
@@ -20,6 +21,10 @@ import { sqlIdent, sqlString, withConnection } from '../duckdb/database.js';
  * action is rare and comes back as JSON text.
  */
 export class DuckDBParquetHandler implements ParquetHandler {
+  writeCheckpoint(path: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void> {
+    return writeCheckpointFile(path, rows);
+  }
+
   async readCheckpointActions(files: FileMeta[], columns: readonly CheckpointColumn[]): Promise<LogFileActions[]> {
     return withConnection((c) => Promise.all(files.map((f) => readOne(c, f, columns))));
   }

@@ -16,7 +16,12 @@ interface Group {
  * (partition columns become typed constants), a SELECT of its own for each file with a deletion
  * vector (its deleted row positions filtered out by file_row_number), all joined by UNION ALL.
  */
-export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPlan): Promise<string | undefined> {
+export interface ScanSqlOptions {
+  /** Add a `__loch_file` column: the local path of the file each row came from. */
+  readonly withFile?: boolean;
+}
+
+export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPlan, options: ScanSqlOptions = {}): Promise<string | undefined> {
   const groups = new Map<string, Group>();
   const dvGroups: Group[] = [];
   for (const f of plan.files) {
@@ -32,15 +37,16 @@ export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPla
   }
   const selects: string[] = [];
   for (const g of [...groups.values(), ...dvGroups]) {
-    selects.push(await groupSelect(c, plan, g));
+    selects.push(await groupSelect(c, plan, g, options));
   }
   if (selects.length === 0) return undefined;
   return selects.join('\nUNION ALL\n');
 }
 
-async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group): Promise<string> {
+async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, options: ScanSqlOptions): Promise<string> {
   const paths = g.files.map((f) => sqlString(fileUrlToPathString(f.url)));
-  const src = `read_parquet([${paths.join(', ')}], union_by_name = true${g.deleted ? ', file_row_number = true' : ''})`;
+  const extra = `${g.deleted ? ', file_row_number = true' : ''}${options.withFile ? ", filename = '__loch_file'" : ''}`;
+  const src = `read_parquet([${paths.join(', ')}], union_by_name = true${extra})`;
   const present = await fileColumns(c, src, plan);
   const mode = plan.snapshot.columnMapping;
   const values = g.files[0].partitionValues;
@@ -53,6 +59,7 @@ async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group): Promi
     return `${toLogical(sqlIdent(stored), col.field.type, mode)} AS ${name}`;
   });
   const where = g.deleted && g.deleted.length > 0 ? ` WHERE file_row_number NOT IN (SELECT unnest([${Array.from(g.deleted).join(',')}]::BIGINT[]))` : '';
+  if (options.withFile) exprs.push('__loch_file');
   return `SELECT ${exprs.length > 0 ? exprs.join(', ') : '1 AS __loch_row'} FROM ${src}${where}`;
 }
 

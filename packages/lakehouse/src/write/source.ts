@@ -1,0 +1,141 @@
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { deltaError } from '@loch/delta';
+import { sqlIdent, sqlString } from '@loch/engine-node';
+import { Table as ArrowTable, type Field } from 'apache-arrow';
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * What can be written to a table: a DuckDB query (its text), row objects, an Apache Arrow table,
+ * or Parquet/CSV/JSON files.
+ */
+export type WriteData =
+  | string
+  | readonly Record<string, unknown>[]
+  | ArrowTable
+  | { readonly path: string | readonly string[]; readonly format?: 'parquet' | 'csv' | 'json' };
+
+export interface Source {
+  /** A relation usable in FROM. */
+  readonly relation: string;
+  readonly names: string[];
+  readonly types: DuckDBType[];
+  /** True for JavaScript rows and Arrow tables, whose values may arrive as text. */
+  readonly fromRows: boolean;
+  cleanup(): Promise<void>;
+}
+
+/** Makes any WriteData a relation DuckDB can read, on connection `c`. */
+export async function prepareSource(c: DuckDBConnection, data: WriteData): Promise<Source> {
+  let relation: string;
+  let cleanup = async () => undefined as void;
+  if (typeof data === 'string') {
+    relation = `(${data})`;
+  } else if (data instanceof ArrowTable) {
+    ({ relation, cleanup } = await rowsRelation(c, arrowRows(data), binaryColumnsOfArrow(data)));
+  } else if (Array.isArray(data)) {
+    ({ relation, cleanup } = await rowsRelation(c, data as Record<string, unknown>[], undefined));
+  } else {
+    const spec = data as { path: string | readonly string[]; format?: string };
+    const paths = (Array.isArray(spec.path) ? spec.path : [spec.path]).map((p) => resolve(p as string));
+    const format = spec.format ?? formatOf(paths[0]);
+    const list = `[${paths.map(sqlString).join(', ')}]`;
+    relation =
+      format === 'parquet' ? `read_parquet(${list}, union_by_name = true)`
+      : format === 'csv' ? `read_csv(${list}, header = true, union_by_name = true)`
+      : `read_json(${list}, union_by_name = true)`;
+  }
+  try {
+    const r = await c.run(`SELECT * FROM ${relation} AS src LIMIT 0`);
+    return { relation, names: r.columnNames(), types: r.columnTypes(), fromRows: typeof data !== 'string' && (Array.isArray(data) || data instanceof ArrowTable), cleanup };
+  } catch (e) {
+    await cleanup();
+    throw deltaError('DELTA_INVALID_ARGUMENT', `cannot read the data to write: ${(e as Error).message.split('\n')[0]}`, e);
+  }
+}
+
+function formatOf(path: string): 'parquet' | 'csv' | 'json' {
+  if (/\.parquet$/i.test(path)) return 'parquet';
+  if (/\.(csv|tsv)(\.gz)?$/i.test(path)) return 'csv';
+  if (/\.(json|jsonl|ndjson)(\.gz)?$/i.test(path)) return 'json';
+  throw deltaError('DELTA_INVALID_ARGUMENT', `cannot tell the format of ${path}; say format: 'parquet' | 'csv' | 'json'`);
+}
+
+/** JSON text for a row value; bigints keep every digit, bytes travel as base64. */
+function encodeRow(row: Record<string, unknown>, binary: Set<string>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(row)) parts.push(`${JSON.stringify(k)}:${encodeValue(v, binary.has(k))}`);
+  return `{${parts.join(',')}}`;
+}
+
+function encodeValue(v: unknown, asBase64 = false): string {
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : JSON.stringify(String(v));
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v).toString(asBase64 ? 'base64' : 'base64'));
+  if (Array.isArray(v)) return `[${v.map((x) => encodeValue(x)).join(',')}]`;
+  if (v instanceof Map) return `{${[...v].map(([k, x]) => `${JSON.stringify(String(k))}:${encodeValue(x)}`).join(',')}}`;
+  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${encodeValue(x)}`).join(',')}}`;
+  return JSON.stringify(v);
+}
+
+async function rowsRelation(c: DuckDBConnection, rows: readonly Record<string, unknown>[], binaryHint: Set<string> | undefined) {
+  if (rows.length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', 'no rows to write (give at least one row, or a query)');
+  const names: string[] = [];
+  const seen = new Set<string>();
+  const binary = binaryHint ?? new Set<string>();
+  for (const r of rows) {
+    for (const [k, v] of Object.entries(r)) {
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+      if (v instanceof Uint8Array) binary.add(k);
+    }
+  }
+  const file = join(tmpdir(), `loch-rows-${randomUUID()}.ndjson`);
+  await writeFile(file, rows.map((r) => encodeRow(r, binary)).join('\n'));
+  const view = `loch_rows_${randomUUID().replaceAll('-', '')}`;
+  const cols = names.map((n) => (binary.has(n) ? `from_base64(${sqlIdent(n)}) AS ${sqlIdent(n)}` : sqlIdent(n)));
+  await c.run(
+    `CREATE TEMP TABLE ${view} AS SELECT ${cols.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', sample_size = -1)`,
+  );
+  await rm(file, { force: true });
+  return {
+    relation: view,
+    cleanup: async () => {
+      await c.run(`DROP TABLE IF EXISTS ${view}`);
+    },
+  };
+}
+
+function binaryColumnsOfArrow(t: ArrowTable): Set<string> {
+  return new Set(t.schema.fields.filter((f: Field) => String(f.type) === 'Binary').map((f: Field) => f.name));
+}
+
+/** Arrow rows as plain objects: timestamps as ISO strings, dates as YYYY-MM-DD. */
+function arrowRows(t: ArrowTable): Record<string, unknown>[] {
+  const fields = t.schema.fields;
+  const out: Record<string, unknown>[] = [];
+  for (const row of t) {
+    if (row === null) continue;
+    const o: Record<string, unknown> = {};
+    const json = (row as unknown as { toJSON(): Record<string, unknown> }).toJSON();
+    for (const f of fields) {
+      const v = json[f.name];
+      const type = String(f.type);
+      if (v === null || v === undefined) o[f.name] = null;
+      else if (type.startsWith('Timestamp')) {
+        const micros = BigInt(Math.round(Number(v) * 1000));
+        const iso = new Date(Number(micros / 1000n)).toISOString().replace('Z', '');
+        o[f.name] = `${iso}${String(micros % 1000n).padStart(3, '0')}${type.includes('UTC') || /,\s*\w/.test(type) ? 'Z' : ''}`;
+      } else if (type.startsWith('Date')) o[f.name] = new Date(Number(v)).toISOString().slice(0, 10);
+      else o[f.name] = v;
+    }
+    out.push(o);
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  deltaError,
+  parseTimestampMicros,
+  type AddFile,
+  type DataType,
+  type DeltaErrorCode,
+  type StructField,
+  type StructType,
+} from '@loch/delta';
+import { sqlIdent, sqlString } from '@loch/engine-node';
+import { randomUUID } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { duckType } from '../scan/duck-types.js';
+import { formatTimestamp } from '../scan/json-values.js';
+import { deltaStats, statsColumns, type ColumnStats } from './stats.js';
+
+export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
+
+export interface WriteFilesArgs {
+  readonly tableRoot: string;
+  readonly table: string;
+  /** A relation (table, view or subquery) with the data. */
+  readonly relation: string;
+  /** The data's columns with their Delta types. */
+  readonly data: StructType;
+  /** The table's schema after this write. */
+  readonly schema: StructType;
+  readonly partitionColumns: readonly string[];
+  readonly configuration: Readonly<Record<string, string>>;
+  readonly targetFileSize?: number;
+  /** Extra row checks: SQL boolean expressions over the table's columns that must be true. */
+  readonly checks?: readonly { readonly expression: string; readonly code: DeltaErrorCode; readonly message: string }[];
+  readonly dataChange?: boolean;
+}
+
+export interface WrittenFiles {
+  readonly adds: AddFile[];
+  readonly numOutputRows: number;
+  readonly numOutputBytes: number;
+}
+
+/**
+ * The value `expr` (of Delta type `from`) as a value of the table's type `to`: structs rebuilt
+ * field by field (fields the data lacks are null), everything else cast.
+ */
+function assign(expr: string, from: DataType, to: DataType): string {
+  if (from.kind === 'struct' && to.kind === 'struct') {
+    const parts = to.fields.map((f) => {
+      const src = from.fields.find((x) => x.name.toLowerCase() === f.name.toLowerCase());
+      const value = src ? assign(`(${expr}).${sqlIdent(src.name)}`, src.type, f.type) : `CAST(NULL AS ${duckType(f.type)})`;
+      return `${sqlIdent(f.name)} := ${value}`;
+    });
+    return `CASE WHEN (${expr}) IS NULL THEN NULL ELSE struct_pack(${parts.join(', ')}) END`;
+  }
+  if (from.kind === 'array' && to.kind === 'array' && from.elementType.kind === 'struct') {
+    const x = `__el${Math.random().toString(36).slice(2, 8)}`;
+    return `list_transform(${expr}, ${x} -> ${assign(x, from.elementType, to.elementType)})`;
+  }
+  return `CAST(${expr} AS ${duckType(to)})`;
+}
+
+/** Delta's serialized form of a partition value DuckDB reported as text. */
+function partitionString(raw: string | null, t: DataType, column: string): string | null {
+  if (raw === null || raw === '') return null;
+  if (t.kind === 'primitive' && (t.name === 'timestamp' || t.name === 'timestamp_ntz')) {
+    const micros = parseTimestampMicros(raw, true);
+    if (micros === undefined) throw deltaError('DELTA_INVALID_PARTITION_VALUE', `partition column '${column}': cannot serialize '${raw}'`);
+    return formatTimestamp(micros).replace('T', ' ');
+  }
+  return raw;
+}
+
+/** URI-escapes a relative file path, segment by segment, keeping `=` readable as Spark does. */
+export function encodeRelativePath(rel: string): string {
+  return rel.split(sep).map((s) => encodeURIComponent(s).replaceAll('%3D', '=')).join('/');
+}
+
+const mapOf = (v: unknown): Map<string, unknown> => {
+  const m = new Map<string, unknown>();
+  if (v && typeof v === 'object' && 'entries' in (v as object)) {
+    for (const e of (v as { entries: { key: unknown; value: unknown }[] }).entries) m.set(String(e.key), e.value);
+  }
+  return m;
+};
+
+/**
+ * Writes the data as Parquet files under the table root through DuckDB's COPY, one directory per
+ * partition, and returns their add actions with statistics. Rows that break a NOT NULL column,
+ * an invariant or a CHECK constraint abort the write; the files it had started are deleted.
+ */
+export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs): Promise<WrittenFiles> {
+  const root = fileURLToPath(args.tableRoot);
+  const writeId = randomUUID();
+  const partitionSet = new Set(args.partitionColumns.map((p) => p.toLowerCase()));
+  const select = args.schema.fields.map((f) => {
+    const src = args.data.fields.find((x) => x.name.toLowerCase() === f.name.toLowerCase());
+    const value = src ? assign(`src.${sqlIdent(src.name)}`, src.type, f.type) : `CAST(NULL AS ${duckType(f.type)})`;
+    return `${value} AS ${sqlIdent(f.name)}`;
+  });
+  const checks = [
+    ...args.schema.fields
+      .filter((f) => !f.nullable)
+      .map((f) => ({
+        expression: `${sqlIdent(f.name)} IS NOT NULL`,
+        code: 'DELTA_NOT_NULL_VIOLATION' as const,
+        message: `${args.table}: column '${f.name}' is NOT NULL but the data has a null in it`,
+      })),
+    ...(args.checks ?? []),
+  ];
+  const where = checks.length
+    ? `WHERE ${checks.map((k) => `(CASE WHEN (${k.expression}) IS NOT TRUE THEN error(${sqlString(`${k.code}: ${k.message}`)}) ELSE TRUE END)`).join(' AND ')}`
+    : '';
+  const partitionBy = args.partitionColumns.length ? `PARTITION_BY (${args.partitionColumns.map(sqlIdent).join(', ')}), ` : '';
+  // DuckDB cannot split partitioned output by size; partitions are written one file per thread.
+  const targetSize = args.targetFileSize ?? DEFAULT_TARGET_FILE_SIZE;
+  const sql = `COPY (SELECT * FROM (SELECT ${select.join(', ')} FROM ${args.relation} AS src) ${where})
+    TO ${sqlString(root)} (FORMAT parquet, COMPRESSION snappy, ${partitionBy}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
+      ${args.partitionColumns.length ? '' : `FILE_SIZE_BYTES ${targetSize}, `}RETURN_STATS)`;
+
+  let rows;
+  try {
+    rows = (await c.runAndReadAll(sql)).getRows();
+  } catch (e) {
+    await removeWrittenFiles(root, writeId);
+    const msg = (e as Error).message;
+    const coded = /(DELTA_[A-Z_]+): (.*)$/m.exec(msg);
+    if (coded) throw deltaError(coded[1] as DeltaErrorCode, coded[2], e);
+    if (/Conversion Error|Could not convert|out of range/i.test(msg)) {
+      throw deltaError('DELTA_SCHEMA_MISMATCH', `${args.table}: a value does not fit its column: ${msg.split('\n')[0]}`, e);
+    }
+    throw deltaError('DELTA_IO_ERROR', `${args.table}: writing data files failed: ${msg.split('\n')[0]}`, e);
+  }
+
+  const indexed = statsColumns(args.schema, args.partitionColumns, args.configuration);
+  const dataSchema: StructType = { kind: 'struct', fields: args.schema.fields.filter((f) => !partitionSet.has(f.name.toLowerCase())) };
+  const partitionFields = args.partitionColumns.map((p) => args.schema.fields.find((f) => f.name.toLowerCase() === p.toLowerCase()) as StructField);
+  const now = Date.now();
+  const adds: AddFile[] = [];
+  let numOutputRows = 0;
+  let numOutputBytes = 0;
+  for (const [filename, count, size, , columnStatistics, partitionKeys] of rows) {
+    const n = Number(count);
+    if (n === 0) continue;
+    const stats = new Map<string, ColumnStats>();
+    for (const [k, v] of mapOf(columnStatistics)) stats.set(k, mapOf(v) as ColumnStats);
+    const keys = mapOf(partitionKeys);
+    const partitionValues: Record<string, string | null> = {};
+    for (const f of partitionFields) partitionValues[f.name] = partitionString((keys.get(f.name) as string | null) ?? null, f.type, f.name);
+    adds.push({
+      path: encodeRelativePath(relative(root, String(filename))),
+      partitionValues,
+      size: Number(size),
+      modificationTime: now,
+      dataChange: args.dataChange ?? true,
+      stats: deltaStats(n, stats, dataSchema, indexed),
+    });
+    numOutputRows += n;
+    numOutputBytes += Number(size);
+  }
+  return { adds, numOutputRows, numOutputBytes };
+}
+
+/** Deletes the files of a failed write (their names carry its id); they were never committed. */
+async function removeWrittenFiles(root: string, writeId: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = (await readdir(root, { recursive: true })) as string[];
+  } catch {
+    return;
+  }
+  await Promise.all(entries.filter((e) => e.includes(writeId)).map((e) => rm(join(root, e), { force: true })));
+}
