@@ -22,6 +22,19 @@ function ioError(e: unknown, path: string, what: string) {
 }
 
 /**
+ * Names in byte order of their UTF-8 form, as the StorageHandler contract asks. JavaScript's
+ * string comparison orders UTF-16 code units, which differs for characters above U+FFFF; all-ASCII
+ * names (every Delta log file) take the plain comparison, which agrees with byte order for them.
+ */
+function sortByBytes(names: string[]): string[] {
+  if (names.every((n) => /^[\x00-\x7f]*$/.test(n))) return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return names
+    .map((name) => ({ name, bytes: Buffer.from(name, 'utf8') }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map((e) => e.name);
+}
+
+/**
  * Storage on the local filesystem. put-if-absent is a hard link from a fully written temporary
  * file: link(2) fails with EEXIST when the target exists, atomically, across processes, and the
  * target appears complete or not at all.
@@ -31,21 +44,25 @@ export class LocalStorage implements StorageHandler {
     const dir = toPath(dirUrl);
     let names: string[];
     try {
-      names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isFile()).map((d) => d.name);
+      // Symbolic links count when they lead to a file (stat below follows them and checks).
+      names = (await readdir(dir, { withFileTypes: true }))
+        .filter((d) => d.isFile() || d.isSymbolicLink())
+        .map((d) => d.name);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return [];
       throw ioError(e, dir, 'list');
     }
-    names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    names = sortByBytes(names);
     const base = dirUrl.endsWith('/') ? dirUrl : `${dirUrl}/`;
     const metas = await Promise.all(
       names.map(async (name) => {
         try {
           const s = await stat(join(dir, name));
+          if (!s.isFile()) return undefined; // a link to a directory, or something else
           return { path: base + encodeURIComponent(name), size: s.size, modificationTime: Math.floor(s.mtimeMs) };
         } catch {
-          return undefined; // removed between readdir and stat
+          return undefined; // removed between readdir and stat, or a dangling link
         }
       }),
     );

@@ -83,7 +83,8 @@ function completeCheckpoint(candidates: { meta: FileMeta; kind: CheckpointKind }
     byParts.set(c.kind.parts, parts);
   }
   for (const [n, parts] of byParts) {
-    if (parts.size === n) {
+    // Complete means parts 1..n, each once (n distinct numbers, all within 1..n).
+    if (parts.size === n && [...parts.keys()].every((p) => p >= 1 && p <= n)) {
       const files = [...parts.entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
       return { format: 'multipart' as const, files };
     }
@@ -105,7 +106,8 @@ export async function buildLogSegment(
   const table = displayTable(root);
 
   // _last_checkpoint lets a store list from the newest checkpoint instead of from version 0. It
-  // is only a hint: when it points past what we want, or at nothing, list everything.
+  // is only a hint: when it points past what we want, or at nothing usable (a deleted or
+  // half-written checkpoint), list everything.
   let hint: number | undefined;
   if (version === undefined) {
     try {
@@ -115,14 +117,15 @@ export async function buildLogSegment(
     }
   }
   let listed = await listLog(storage, logDir, hint);
-  if (hint !== undefined && !listed.checkpoints.has(hint)) {
+  if (hint !== undefined && ![...listed.checkpoints.values()].some((c) => completeCheckpoint(c) !== undefined)) {
     hint = undefined;
     listed = await listLog(storage, logDir);
   }
   const { commits, checkpoints } = listed;
 
   if (commits.size === 0 && checkpoints.size === 0) {
-    const anything = (await storage.list(logDir)).length > 0;
+    // A store that has directories can tell an empty _delta_log from a missing one.
+    const anything = (await storage.list(logDir)).length > 0 || (await storage.exists(logDir).catch(() => false));
     throw deltaError(
       'DELTA_TABLE_NOT_FOUND',
       anything ? `no commits or checkpoints in ${table}/_delta_log` : `no _delta_log under ${table}`,

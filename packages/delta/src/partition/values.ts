@@ -12,10 +12,13 @@ const DATE = /^(-?\d{4,})-(\d{1,2})-(\d{1,2})$/;
 const TIMESTAMP = /^(-?\d{4,})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const INTEGER = /^[+-]?\d+$/;
+const FLOAT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|Infinity)$|^NaN$/;
+const INT_RANGE = { byte: 2n ** 7n, short: 2n ** 15n, integer: 2n ** 31n, long: 2n ** 63n } as const;
 
 /** Parses a serialized partition value per the protocol's "Partition Value Serialization". */
 export function parsePartitionValue(raw: string | null | undefined, type: DataType, column: string): PartitionValue {
-  if (raw === null || raw === undefined) return null;
+  // "An empty string for any type translates to a null partition value."
+  if (raw === null || raw === undefined || raw === '') return null;
   const bad = (what: string) =>
     deltaError('DELTA_INVALID_PARTITION_VALUE', `partition column '${column}': '${raw}' is not a valid ${what}`);
   if (type.kind === 'decimal') {
@@ -28,36 +31,29 @@ export function parsePartitionValue(raw: string | null | undefined, type: DataTy
       return raw;
     case 'byte':
     case 'short':
-    case 'integer': {
-      if (raw === '') return null;
+    case 'integer':
+    case 'long': {
       if (!INTEGER.test(raw)) throw bad(type.name);
-      return Number(raw);
+      const v = BigInt(raw);
+      const limit = INT_RANGE[type.name];
+      if (v < -limit || v >= limit) throw bad(type.name);
+      return type.name === 'long' ? v : Number(v);
     }
-    case 'long':
-      if (raw === '') return null;
-      if (!INTEGER.test(raw)) throw bad(type.name);
-      return BigInt(raw);
     case 'float':
-    case 'double': {
-      if (raw === '') return null;
-      const v = Number(raw);
-      if (Number.isNaN(v) && raw !== 'NaN') throw bad(type.name);
-      return v;
-    }
+    case 'double':
+      if (!FLOAT.test(raw)) throw bad(type.name);
+      return Number(raw);
     case 'boolean':
-      if (raw === '') return null;
       if (raw.toLowerCase() === 'true') return true;
       if (raw.toLowerCase() === 'false') return false;
       throw bad('boolean');
     case 'date': {
-      if (raw === '') return null;
       const m = DATE.exec(raw);
-      if (!m) throw bad('date');
+      if (!m || !validDate(Number(m[1]), Number(m[2]), Number(m[3]))) throw bad('date');
       return `${m[1].padStart(4, '0')}-${m[2].padStart(2, '0')}-${m[3].padStart(2, '0')}`;
     }
     case 'timestamp':
     case 'timestamp_ntz': {
-      if (raw === '') return null;
       const micros = parseTimestampMicros(raw, type.name === 'timestamp');
       if (micros === undefined) throw bad(type.name);
       return micros;
@@ -77,7 +73,13 @@ export function parseTimestampMicros(raw: string, allowZone: boolean): bigint | 
   const m = TIMESTAMP.exec(raw.trim());
   if (!m) return undefined;
   if (m[8] && !allowZone && m[8] !== 'Z') return undefined;
-  const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i]));
+  // Date.UTC rolls out-of-range fields over (month 13 is next January): refuse them instead.
+  if (!validDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0..99 as 1900..1999
+  d.setUTCHours(hour, minute, second, 0);
+  const ms = d.getTime();
   if (Number.isNaN(ms)) return undefined;
   const frac = (m[7] ?? '').padEnd(6, '0').slice(0, 6);
   let micros = BigInt(ms) * 1000n + BigInt(frac || '0');
@@ -85,8 +87,19 @@ export function parseTimestampMicros(raw: string, allowZone: boolean): bigint | 
   if (zone && zone !== 'Z') {
     const sign = zone[0] === '-' ? -1n : 1n;
     const digits = zone.slice(1).replace(':', '');
-    const minutes = BigInt(Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0'));
+    const zh = Number(digits.slice(0, 2));
+    const zm = Number(digits.slice(2) || '0');
+    if (zh > 18 || zm > 59) return undefined;
+    const minutes = BigInt(zh * 60 + zm);
     micros -= sign * minutes * 60_000_000n;
   }
   return micros;
+}
+
+/** Whether year-month-day is a day of the proleptic Gregorian calendar. */
+function validDate(year: number, month: number, day: number): boolean {
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return day <= days;
 }

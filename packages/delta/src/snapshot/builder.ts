@@ -19,13 +19,17 @@ export interface SnapshotOptions {
 /** Builds the snapshot of a table at its latest version, or at a version or time. */
 export async function loadSnapshot(engine: Engine, tableRoot: string, options: SnapshotOptions = {}): Promise<Snapshot> {
   const root = tableRootUrl(tableRoot);
-  if (options.version !== undefined && options.timestamp !== undefined) {
-    throw deltaError('DELTA_INVALID_ARGUMENT', 'give a version or a timestamp to time travel, not both');
-  }
+  checkTimeTravelOptions(options);
   let version = options.version;
   if (options.timestamp !== undefined) version = await resolveTimestamp(engine, root, options.timestamp);
   const segment = await buildLogSegment(engine.storage, root, version);
   return snapshotFromSegment(engine, segment);
+}
+
+function checkTimeTravelOptions(options: SnapshotOptions): void {
+  if (options.version !== undefined && options.timestamp !== undefined) {
+    throw deltaError('DELTA_INVALID_ARGUMENT', 'give a version or a timestamp to time travel, not both');
+  }
 }
 
 /** A table's reconciled log at one version, before any check that it is a readable table. */
@@ -41,6 +45,7 @@ export interface LogState {
  */
 export async function loadLogState(engine: Engine, tableRoot: string, options: SnapshotOptions = {}): Promise<LogState> {
   const root = tableRootUrl(tableRoot);
+  checkTimeTravelOptions(options);
   const version = options.timestamp !== undefined ? await resolveTimestamp(engine, root, options.timestamp) : options.version;
   return logStateOf(engine, await buildLogSegment(engine.storage, root, version));
 }

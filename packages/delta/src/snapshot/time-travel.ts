@@ -6,8 +6,12 @@ import { parseTimestampMicros } from '../partition/values.js';
 
 /** Milliseconds since the epoch for a user's timestamp: a Date, ms, or an ISO-like string (UTC unless it says otherwise). */
 export function toEpochMillis(ts: Date | string | number): number {
-  if (ts instanceof Date) return ts.getTime();
-  if (typeof ts === 'number') return ts;
+  if (ts instanceof Date || typeof ts === 'number') {
+    // An invalid Date (or NaN) compares false with everything and would land on version 0.
+    const ms = ts instanceof Date ? ts.getTime() : ts;
+    if (!Number.isFinite(ms)) throw deltaError('DELTA_INVALID_ARGUMENT', `${String(ts)} is not a valid timestamp`);
+    return ms;
+  }
   const s = ts.trim();
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s} 00:00:00` : s;
   const micros = parseTimestampMicros(dateOnly, true);

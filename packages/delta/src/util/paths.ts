@@ -24,12 +24,33 @@ export function resolvePath(tableRoot: string, path: string): string {
 export function canonicalPath(tableRoot: string, path: string): string {
   if (!NOT_PLAIN.test(path)) return path;
   const href = resolvePath(tableRoot, path);
-  const rel = href.startsWith(tableRoot) ? href.slice(tableRoot.length) : href;
+  const root = normalizedRoot(tableRoot);
+  const rel = href.startsWith(root) ? href.slice(root.length) : href;
   try {
     return decodeURIComponent(rel);
   } catch {
     return rel;
   }
+}
+
+let lastRoot: { given: string; href: string } | undefined;
+
+/**
+ * The table root as `new URL` spells it (escapes, `file:` host and scheme case normalized), so
+ * that resolved paths can be compared with it however the root was given. Cached: replay calls
+ * this with one root many times.
+ */
+function normalizedRoot(tableRoot: string): string {
+  if (lastRoot?.given !== tableRoot) {
+    let href: string;
+    try {
+      href = new URL(tableRoot).href;
+    } catch {
+      href = tableRoot;
+    }
+    lastRoot = { given: tableRoot, href };
+  }
+  return lastRoot.href;
 }
 
 /** Local filesystem path of a `file:` URL, without node:url (the kernel stays pure). */
