@@ -6,3 +6,6 @@ export { rowsToArrow, arrowType } from './scan/arrow.js';
 export { writeTable, type WriteOptions, type WriteResult, type WriteMode } from './ops/write.js';
 export { createTable, toStructType, type CreateOptions, type SchemaInput } from './ops/create.js';
 export type { WriteData } from './write/source.js';
+export { deleteRows, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
+export { MergeBuilder } from './ops/dml/merge-builder.js';
+export { mergeInto, type MergeSpec, type MergeResult, type MatchedClause, type NotMatchedClause, type NotMatchedBySourceClause } from './ops/dml/merge.js';

@@ -14,6 +14,8 @@ import { executeScan, type ScanRequest, type ScanResult } from './scan/execute.j
 import { createTable, type CreateOptions } from './ops/create.js';
 import { writeTable, type WriteOptions, type WriteResult } from './ops/write.js';
 import type { WriteData } from './write/source.js';
+import { MergeBuilder } from './ops/dml/merge-builder.js';
+import { deleteRows, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
 
 export interface TableDetail {
   readonly version: number;
@@ -74,6 +76,24 @@ export class DeltaTable {
    */
   write(data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
     return writeTable(this.engine, this.url, this.name, data, options);
+  }
+
+  /** DELETE FROM the table [WHERE predicate (SQL)]. */
+  delete(predicate?: string, options: DmlOptions = {}): Promise<DmlResult> {
+    return deleteRows(this.engine, this.url, predicate, options);
+  }
+
+  /** UPDATE the table SET column = SQL expression, ... [WHERE predicate]. */
+  update(set: Readonly<Record<string, string>>, predicate?: string, options: DmlOptions = {}): Promise<DmlResult> {
+    return updateRows(this.engine, this.url, set, predicate, options);
+  }
+
+  /**
+   * MERGE INTO this table: `merge(source, condition)` returns an immutable builder; add WHEN
+   * clauses and call `execute()`.
+   */
+  merge(source: WriteData, condition: string, aliases: { target?: string; source?: string } = {}): MergeBuilder {
+    return new MergeBuilder(this.engine, this.url, { source, condition, targetAlias: aliases.target, sourceAlias: aliases.source, matched: [], notMatched: [], notMatchedBySource: [] });
   }
 
   get name(): string {

@@ -113,6 +113,10 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
       if (plan.protocol) tx.updateProtocol(plan.protocol);
       if (plan.metadata) tx.updateMetadata(plan.metadata);
       const metadata = plan.metadata ?? snapshot!.metadata;
+      // Refused before any data file is written, so that nothing is left behind.
+      if (snapshot && mode === 'overwrite' && (metadata.configuration['delta.appendOnly'] === 'true' || snapshot.metadata.configuration['delta.appendOnly'] === 'true')) {
+        throw deltaError('DELTA_APPEND_ONLY', `${table} is append-only (delta.appendOnly = true); it cannot be overwritten`);
+      }
       const fileArgs: Omit<WriteFilesArgs, 'relation' | 'data'> = {
         tableRoot: url,
         table,
@@ -135,9 +139,6 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
       };
       const adds = [...written.adds];
       if (snapshot && mode === 'overwrite') {
-        if (metadata.configuration['delta.appendOnly'] === 'true') {
-          throw deltaError('DELTA_APPEND_ONLY', `${table} is append-only (delta.appendOnly = true); it cannot be overwritten`);
-        }
         const replaced = options.replaceWhere
           ? await replaceRows(c, engine, snapshot, options.replaceWhere, { ...fileArgs, checks: rowChecks(plan.schema, metadata.configuration, table) })
           : { removed: [...snapshot.files], copied: [] as AddFile[], copiedRows: 0, deletedRows: undefined as number | undefined };

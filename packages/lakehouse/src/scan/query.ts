@@ -19,6 +19,8 @@ interface Group {
 export interface ScanSqlOptions {
   /** Add a `__loch_file` column: the local path of the file each row came from. */
   readonly withFile?: boolean;
+  /** Add a `__loch_row` column: the row's position in its file (what deletion vectors index). */
+  readonly withRowNumber?: boolean;
 }
 
 export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPlan, options: ScanSqlOptions = {}): Promise<string | undefined> {
@@ -45,7 +47,8 @@ export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPla
 
 async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, options: ScanSqlOptions): Promise<string> {
   const paths = g.files.map((f) => sqlString(fileUrlToPathString(f.url)));
-  const extra = `${g.deleted ? ', file_row_number = true' : ''}${options.withFile ? ", filename = '__loch_file'" : ''}`;
+  const rowNumbers = g.deleted !== undefined || options.withRowNumber === true;
+  const extra = `${rowNumbers ? ', file_row_number = true' : ''}${options.withFile ? ", filename = '__loch_file'" : ''}`;
   const src = `read_parquet([${paths.join(', ')}], union_by_name = true${extra})`;
   const present = await fileColumns(c, src, plan);
   const mode = plan.snapshot.columnMapping;
@@ -60,6 +63,7 @@ async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, option
   });
   const where = g.deleted && g.deleted.length > 0 ? ` WHERE file_row_number NOT IN (SELECT unnest([${Array.from(g.deleted).join(',')}]::BIGINT[]))` : '';
   if (options.withFile) exprs.push('__loch_file');
+  if (options.withRowNumber) exprs.push('file_row_number AS __loch_row');
   return `SELECT ${exprs.length > 0 ? exprs.join(', ') : '1 AS __loch_row'} FROM ${src}${where}`;
 }
 

@@ -17,10 +17,12 @@ function uses(t: DataType, pred: (t: DataType) => boolean): boolean {
 export function minimalProtocol(schema: StructType, configuration: Readonly<Record<string, string>>): Protocol {
   const ntz = uses(schema, (t) => t.kind === 'primitive' && t.name === 'timestamp_ntz');
   const constraints = Object.keys(configuration).some((k) => k.startsWith('delta.constraints.'));
-  if (ntz) {
-    const writerFeatures = ['appendOnly', 'invariants', 'timestampNtz'];
+  const dv = configuration['delta.enableDeletionVectors'] === 'true';
+  if (ntz || dv) {
+    const readerFeatures = [...(ntz ? ['timestampNtz'] : []), ...(dv ? ['deletionVectors'] : [])];
+    const writerFeatures = ['appendOnly', 'invariants', ...readerFeatures];
     if (constraints) writerFeatures.push('checkConstraints');
-    return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['timestampNtz'], writerFeatures };
+    return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures, writerFeatures };
   }
   return { minReaderVersion: 1, minWriterVersion: constraints ? 3 : 2 };
 }

@@ -104,6 +104,14 @@ async function rowsRelation(c: DuckDBConnection, rows: readonly Record<string, u
     `CREATE TEMP TABLE ${view} AS SELECT ${cols.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', sample_size = -1)`,
   );
   await rm(file, { force: true });
+  // JSON has no zone-less timestamps: text like 2024-01-01T10:00:00Z (or a Date) is an instant,
+  // so such columns become TIMESTAMPTZ (Delta 'timestamp'), not 'timestamp_ntz'.
+  const described = await c.runAndReadAll(`DESCRIBE ${view}`);
+  for (const row of described.getRowObjectsJson()) {
+    if (String(row.column_type) === 'TIMESTAMP') {
+      await c.run(`ALTER TABLE ${view} ALTER COLUMN ${sqlIdent(String(row.column_name))} SET DATA TYPE TIMESTAMPTZ`);
+    }
+  }
   return {
     relation: view,
     cleanup: async () => {

@@ -67,9 +67,13 @@ function statValue(text: string, t: DataType, isMax: boolean): string | undefine
       const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d+))?(?:\+00(?::00)?)?$/.exec(text);
       if (!m) return undefined;
       const micros = BigInt(Date.parse(`${m[1]}T${m[2]}Z`)) * 1000n + BigInt((m[3] ?? '').padEnd(6, '0').slice(0, 6) || '0');
+      // BigInt division truncates toward zero: that is the ceiling for negative values (before
+      // 1970) and the floor for positive ones.
       let ms = micros / 1000n;
-      if (micros % 1000n !== 0n && isMax) ms += 1n;
-      if (micros < 0n && micros % 1000n !== 0n && !isMax) ms -= 1n;
+      if (micros % 1000n !== 0n) {
+        if (isMax && micros > 0n) ms += 1n;
+        if (!isMax && micros < 0n) ms -= 1n;
+      }
       const iso = new Date(Number(ms)).toISOString();
       return JSON.stringify(t.name === 'timestamp' ? iso : iso.slice(0, -1));
     }

@@ -114,9 +114,16 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
     ? `WHERE ${checks.map((k) => `(CASE WHEN (${k.expression}) IS NOT TRUE THEN error(${sqlString(`${k.code}: ${k.message}`)}) ELSE TRUE END)`).join(' AND ')}`
     : '';
   const partitionBy = args.partitionColumns.length ? `PARTITION_BY (${args.partitionColumns.map(sqlIdent).join(', ')}), ` : '';
+  // An empty string partition value is a null partition (as Spark writes it): the same
+  // __HIVE_DEFAULT_PARTITION__ directory, not a directory of its own. After the checks, which see
+  // the value as written.
+  const emptyToNull = args.schema.fields
+    .filter((f) => partitionSet.has(f.name.toLowerCase()) && f.type.kind === 'primitive' && f.type.name === 'string')
+    .map((f) => `NULLIF(${sqlIdent(f.name)}, '') AS ${sqlIdent(f.name)}`);
+  const outer = emptyToNull.length ? `* REPLACE (${emptyToNull.join(', ')})` : '*';
   // DuckDB cannot split partitioned output by size; partitions are written one file per thread.
   const targetSize = args.targetFileSize ?? DEFAULT_TARGET_FILE_SIZE;
-  const sql = `COPY (SELECT * FROM (SELECT ${select.join(', ')} FROM ${args.relation} AS src) ${where})
+  const sql = `COPY (SELECT ${outer} FROM (SELECT ${select.join(', ')} FROM ${args.relation} AS src) ${where})
     TO ${sqlString(root)} (FORMAT parquet, COMPRESSION snappy, ${partitionBy}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
       ${args.partitionColumns.length ? '' : `FILE_SIZE_BYTES ${targetSize}, `}RETURN_STATS)`;
 

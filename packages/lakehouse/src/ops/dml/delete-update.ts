@@ -1,0 +1,95 @@
+import { deltaError, loadSnapshot, Transaction, type Engine, type IsolationLevel } from '@loch/delta';
+import { withConnection } from '@loch/engine-node';
+import { afterCommit } from '../after-commit.js';
+import { rewriteRows } from './rewrite.js';
+
+export interface DmlOptions {
+  readonly isolationLevel?: IsolationLevel;
+  readonly userMetadata?: string;
+}
+
+export interface DmlResult {
+  readonly version: number | undefined;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** DELETE FROM table [WHERE predicate], as one commit (none when nothing matches). */
+export async function deleteRows(engine: Engine, url: string, predicate: string | undefined, options: DmlOptions = {}): Promise<DmlResult> {
+  return changeRows(engine, url, 'DELETE', { predicate }, options);
+}
+
+/** UPDATE table SET col = expr, ... [WHERE predicate], as one commit. */
+export async function updateRows(
+  engine: Engine,
+  url: string,
+  set: Readonly<Record<string, string>>,
+  predicate: string | undefined,
+  options: DmlOptions = {},
+): Promise<DmlResult> {
+  if (Object.keys(set).length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', 'UPDATE needs at least one column to set');
+  return changeRows(engine, url, 'UPDATE', { predicate, set }, options);
+}
+
+async function changeRows(
+  engine: Engine,
+  url: string,
+  operation: 'DELETE' | 'UPDATE',
+  change: { predicate?: string; set?: Readonly<Record<string, string>> },
+  options: DmlOptions,
+): Promise<DmlResult> {
+  const started = performance.now();
+  const snapshot = await loadSnapshot(engine, url);
+  const conf = snapshot.metadata.configuration;
+  if (operation === 'DELETE' && conf['delta.appendOnly'] === 'true') {
+    throw deltaError('DELTA_APPEND_ONLY', `${snapshot.table} is append-only (delta.appendOnly = true); rows cannot be deleted`);
+  }
+  if (operation === 'UPDATE' && conf['delta.appendOnly'] === 'true') {
+    throw deltaError('DELTA_APPEND_ONLY', `${snapshot.table} is append-only (delta.appendOnly = true); rows cannot be updated`);
+  }
+  const now = Date.now();
+  return withConnection(async (c) => {
+    const out = await rewriteRows(c, engine, snapshot, change, now);
+    const elapsed = Math.round(performance.now() - started);
+    const metrics: Record<string, number> =
+      operation === 'DELETE'
+        ? {
+            numRemovedFiles: out.removes.length,
+            numAddedFiles: out.adds.length,
+            numDeletedRows: out.matchedRows,
+            numCopiedRows: out.copiedRows,
+            numAddedChangeFiles: 0,
+            numRemovedBytes: out.removedBytes,
+            numAddedBytes: out.addedBytes,
+            numDeletionVectorsAdded: out.deletionVectorsAdded,
+            numDeletionVectorsRemoved: out.deletionVectorsRemoved,
+            numDeletionVectorsUpdated: Math.min(out.deletionVectorsAdded, out.deletionVectorsRemoved),
+            executionTimeMs: elapsed,
+          }
+        : {
+            numRemovedFiles: out.removes.length,
+            numAddedFiles: out.adds.length,
+            numUpdatedRows: out.matchedRows,
+            numCopiedRows: out.copiedRows,
+            numAddedChangeFiles: 0,
+            numRemovedBytes: out.removedBytes,
+            numAddedBytes: out.addedBytes,
+            numDeletionVectorsAdded: out.deletionVectorsAdded,
+            numDeletionVectorsRemoved: out.deletionVectorsRemoved,
+            numDeletionVectorsUpdated: Math.min(out.deletionVectorsAdded, out.deletionVectorsRemoved),
+            executionTimeMs: elapsed,
+          };
+    if (out.touched.length === 0) return { version: undefined, metrics };
+    const tx = new Transaction(engine, url, snapshot, { isolationLevel: options.isolationLevel });
+    tx.readFiles(out.touched, () => true);
+    tx.removeFiles(out.removes).addFiles(out.adds);
+    const result = await tx.commit({
+      name: operation,
+      parameters: { predicate: JSON.stringify(change.predicate ? [change.predicate] : []) },
+      metrics,
+      userMetadata: options.userMetadata,
+    });
+    if (result.kind !== 'committed') return { version: undefined, metrics };
+    await afterCommit(engine, url, result.version, conf);
+    return { version: result.version, metrics };
+  });
+}

@@ -1,0 +1,285 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import {
+  deltaError,
+  loadSnapshot,
+  planScan,
+  schemaToJson,
+  Transaction,
+  type AddFile,
+  type Engine,
+  type IsolationLevel,
+  type Metadata,
+  type StructType,
+} from '@loch/delta';
+import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+import { scanSql } from '../../scan/query.js';
+import { deltaSchemaOf } from '../../write/duck-schema.js';
+import { reconcileSchema } from '../../write/schema-check.js';
+import { prepareSource, type WriteData } from '../../write/source.js';
+import { writeDataFiles } from '../../write/write-files.js';
+import { rowChecks } from '../../write/checks.js';
+import { afterCommit } from '../after-commit.js';
+import { removeOf } from '../write.js';
+import { writeDeletionVectors } from './deletion-vectors.js';
+import { usesDeletionVectors } from './rewrite.js';
+
+export type MatchedClause =
+  | { readonly kind: 'update'; readonly set: Readonly<Record<string, string>>; readonly condition?: string }
+  | { readonly kind: 'updateAll'; readonly condition?: string }
+  | { readonly kind: 'delete'; readonly condition?: string };
+export type NotMatchedClause =
+  | { readonly kind: 'insert'; readonly values: Readonly<Record<string, string>>; readonly condition?: string }
+  | { readonly kind: 'insertAll'; readonly condition?: string };
+export type NotMatchedBySourceClause =
+  | { readonly kind: 'update'; readonly set: Readonly<Record<string, string>>; readonly condition?: string }
+  | { readonly kind: 'delete'; readonly condition?: string };
+
+export interface MergeSpec {
+  readonly source: WriteData;
+  /** Join condition over `target.<col>` and `source.<col>` (aliases configurable). */
+  readonly condition: string;
+  readonly targetAlias?: string;
+  readonly sourceAlias?: string;
+  readonly matched: readonly MatchedClause[];
+  readonly notMatched: readonly NotMatchedClause[];
+  readonly notMatchedBySource: readonly NotMatchedBySourceClause[];
+  /** Add source columns missing from the target for updateAll/insertAll (autoMerge). */
+  readonly schemaEvolution?: boolean;
+  readonly isolationLevel?: IsolationLevel;
+  readonly userMetadata?: string;
+}
+
+export interface MergeResult {
+  readonly version: number | undefined;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+const cond = (c: string | undefined) => (c && c.trim() ? `(${c}) IS TRUE` : 'TRUE');
+
+/** Finds a column of `schema` by name, as Spark resolves names: case-insensitively. */
+const findCol = (schema: StructType, name: string) => schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+
+/**
+ * MERGE INTO, as one commit: target files that hold a matched (or not-matched-by-source) row that
+ * changes are rewritten — or get a deletion vector when the table uses them — and inserted rows
+ * are written as new files. Files no clause touches are left alone.
+ */
+export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): Promise<MergeResult> {
+  const started = performance.now();
+  const snapshot = await loadSnapshot(engine, url);
+  const table = snapshot.table;
+  if (spec.matched.length + spec.notMatched.length + spec.notMatchedBySource.length === 0) {
+    throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: MERGE needs at least one WHEN clause`);
+  }
+  const T = sqlIdent(spec.targetAlias ?? 'target');
+  const S = sqlIdent(spec.sourceAlias ?? 'source');
+  const now = Date.now();
+  const id = randomUUID().replaceAll('-', '');
+  const srcTable = `loch_merge_src_${id}`;
+  const resultTable = `loch_merge_${id}`;
+
+  return withConnection(async (c) => {
+    const src = await prepareSource(c, spec.source);
+    try {
+      await c.run(`CREATE TEMP TABLE ${srcTable} AS SELECT *, row_number() OVER () AS __loch_sid FROM ${src.relation}`);
+      const sourceSchema = deltaSchemaOf(src.names, src.types);
+      const usesAll = spec.matched.some((m) => m.kind === 'updateAll') || spec.notMatched.some((m) => m.kind === 'insertAll');
+      let schema = snapshot.schema;
+      let metadata: Metadata | undefined;
+      if (spec.schemaEvolution && usesAll) {
+        const evolved = reconcileSchema(snapshot.schema, sourceSchema, true, table, src.fromRows);
+        if (evolved.changed) {
+          schema = evolved.schema;
+          metadata = { ...snapshot.metadata, schemaString: schemaToJson(schema) };
+        }
+      }
+
+      // Values each clause gives every output column.
+      const targetCol = (name: string) => (findCol(snapshot.schema, name) ? `${T}.${sqlIdent(findCol(snapshot.schema, name)!.name)}` : 'NULL');
+      const sourceCol = (name: string, clause: string) => {
+        const f = findCol(sourceSchema, name);
+        if (f) return `${S}.${sqlIdent(f.name)}`;
+        if (spec.schemaEvolution) return 'NULL';
+        throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table}: ${clause} needs source column '${name}', which the source does not have`);
+      };
+      const setValue = (set: Readonly<Record<string, string>>, col: string, fallback: string) => {
+        const hit = Object.entries(set).find(([k]) => k.replace(/^.*\./, '').replace(/[`"]/g, '').toLowerCase() === col.toLowerCase());
+        return hit ? hit[1] : fallback;
+      };
+      for (const clause of [...spec.matched, ...spec.notMatchedBySource]) {
+        if (clause.kind !== 'update') continue;
+        for (const k of Object.keys(clause.set)) {
+          const name = k.replace(/^.*\./, '').replace(/[`"]/g, '');
+          if (!findCol(schema, name)) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table} has no column '${name}' to set in MERGE`);
+        }
+      }
+
+      const actionCase = [
+        `CASE WHEN ${T}.__loch_file IS NOT NULL AND ${S}.__loch_sid IS NOT NULL THEN CASE ${spec.matched.map((m, i) => `WHEN ${cond(m.condition)} THEN 'm${i}'`).join(' ')} ELSE 'keep' END`,
+        `WHEN ${T}.__loch_file IS NULL THEN CASE ${spec.notMatched.map((m, i) => `WHEN ${cond(m.condition)} THEN 'n${i}'`).join(' ')} ELSE 'skip' END`,
+        `ELSE CASE ${spec.notMatchedBySource.map((m, i) => `WHEN ${cond(m.condition)} THEN 'b${i}'`).join(' ')} ELSE 'keep' END END`,
+      ]
+        .join(' ')
+        .replaceAll('CASE  ELSE', 'CASE WHEN FALSE THEN NULL ELSE');
+
+      const columns = schema.fields.map((f) => {
+        const whens: string[] = [];
+        spec.matched.forEach((m, i) => {
+          if (m.kind === 'update') whens.push(`WHEN 'm${i}' THEN ${setValue(m.set, f.name, targetCol(f.name))}`);
+          if (m.kind === 'updateAll') whens.push(`WHEN 'm${i}' THEN ${findCol(sourceSchema, f.name) ? sourceCol(f.name, 'UPDATE SET *') : targetCol(f.name)}`);
+        });
+        spec.notMatched.forEach((m, i) => {
+          if (m.kind === 'insert') whens.push(`WHEN 'n${i}' THEN ${setValue(m.values, f.name, 'NULL')}`);
+          if (m.kind === 'insertAll') whens.push(`WHEN 'n${i}' THEN ${sourceCol(f.name, 'INSERT *')}`);
+        });
+        spec.notMatchedBySource.forEach((m, i) => {
+          if (m.kind === 'update') whens.push(`WHEN 'b${i}' THEN ${setValue(m.set, f.name, targetCol(f.name))}`);
+        });
+        const value = whens.length ? `CASE __action ${whens.join(' ')} ELSE ${targetCol(f.name)} END` : targetCol(f.name);
+        return `${value} AS ${sqlIdent(f.name)}`;
+      });
+
+      const dv = usesDeletionVectors(snapshot);
+      const plan = planScan(snapshot);
+      const inner = (await scanSql(c, engine, plan, { withFile: true, withRowNumber: true })) ??
+        `SELECT ${snapshot.schema.fields.map((f) => `NULL AS ${sqlIdent(f.name)}`).join(', ')}, NULL::VARCHAR AS __loch_file, NULL::BIGINT AS __loch_row WHERE FALSE`;
+            // Target rows that no clause changes must still be there to be copied when their file is
+      // rewritten, so the target side is always kept; source rows only when something inserts them.
+      const join = spec.notMatched.length > 0 ? 'FULL OUTER JOIN' : 'LEFT JOIN';
+      try {
+        await c.run(`CREATE TEMP TABLE ${resultTable} AS
+          SELECT ${actionCase} AS __action, ${columns.join(', ')},
+                 ${T}.__loch_file AS __loch_file, ${T}.__loch_row AS __loch_row, ${S}.__loch_sid AS __loch_sid,
+                 (${T}.__loch_file IS NOT NULL AND ${S}.__loch_sid IS NOT NULL) AS __matched
+          FROM (${inner}) AS ${T} ${join} ${srcTable} AS ${S} ON (${spec.condition})`);
+      } catch (e) {
+        throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: cannot run MERGE: ${(e as Error).message.split('\n')[0]}`, e);
+      }
+
+      // A target row matched by several source rows has no single outcome (Spark refuses it),
+      // unless the only matched clause is an unconditional delete.
+      const onlyDelete = spec.matched.length === 1 && spec.matched[0].kind === 'delete' && !spec.matched[0].condition;
+      if (spec.matched.length > 0 && !onlyDelete) {
+        const dup = (await c.runAndReadAll(`SELECT __loch_file, __loch_row FROM ${resultTable} WHERE __matched GROUP BY 1, 2 HAVING count(*) > 1 LIMIT 1`)).getRows();
+        if (dup.length > 0) {
+          throw deltaError(
+            'DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW',
+            `${table}: MERGE cannot update or delete a target row that several source rows match (target file ${String(dup[0][0]).split('/').pop()}, row ${String(dup[0][1])}); make the source unique on the join keys`,
+          );
+        }
+      }
+
+      const counts = new Map<string, number>();
+      // Target rows count once however many source rows matched them.
+      const countSql = `SELECT __action, (count(*) FILTER (WHERE __loch_file IS NULL) + count(DISTINCT CASE WHEN __loch_file IS NOT NULL THEN __loch_file || ':' || __loch_row END))::BIGINT FROM ${resultTable} GROUP BY 1`;
+      for (const [a, n] of (await c.runAndReadAll(countSql)).getRows()) counts.set(String(a), Number(n));
+      const sum = (pred: (a: string) => boolean) => [...counts].filter(([a]) => pred(a)).reduce((n, [, v]) => n + v, 0);
+      const isDelete = (a: string) =>
+        (a.startsWith('m') && spec.matched[Number(a.slice(1))]?.kind === 'delete') || (a.startsWith('b') && spec.notMatchedBySource[Number(a.slice(1))]?.kind === 'delete');
+      const isUpdate = (a: string) => (a.startsWith('m') || a.startsWith('b')) && !isDelete(a);
+
+      const changedActions = [...counts.keys()].filter((a) => isDelete(a) || isUpdate(a));
+      const actionList = (xs: string[]) => (xs.length ? xs.map(sqlString).join(', ') : "'__none__'");
+      const touchedLocal = (await c.runAndReadAll(`SELECT DISTINCT __loch_file FROM ${resultTable} WHERE __action IN (${actionList(changedActions)})`)).getRows().map(([f]) => String(f));
+      const byLocal = new Map(plan.files.map((f) => [fileURLToPath(f.url), f.add]));
+      const touched: AddFile[] = touchedLocal.map((f) => byLocal.get(f)!).filter(Boolean);
+      const insertActions = [...counts.keys()].filter((a) => a.startsWith('n'));
+      const fileList = touchedLocal.length ? touchedLocal.map(sqlString).join(', ') : "'__none__'";
+
+      const fileArgs = {
+        tableRoot: snapshot.tableRoot,
+        table,
+        schema,
+        partitionColumns: snapshot.partitionColumns,
+        configuration: snapshot.metadata.configuration,
+        checks: rowChecks(schema, snapshot.metadata.configuration, table),
+      };
+      const colList = schema.fields.map((f) => sqlIdent(f.name)).join(', ');
+      // One output row per target row: without a matched clause, a target row appears once per
+      // source row that matches it.
+      const inserts = `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList(insertActions)})`;
+      const written = dv
+        ? `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList([...insertActions, ...changedActions.filter(isUpdate)])})`
+        : `${inserts} UNION ALL
+           SELECT ${colList} FROM ${resultTable}
+           WHERE __loch_file IN (${fileList}) AND __action NOT IN (${actionList(changedActions.filter(isDelete))})
+           QUALIFY row_number() OVER (PARTITION BY __loch_file, __loch_row ORDER BY __action) = 1`;
+      const out = await writeDataFiles(c, { ...fileArgs, relation: `(${written})`, data: schema });
+      const adds = [...out.adds];
+      const removes = touched.map((a) => removeOf(a, now));
+      let dvAdded = 0;
+      if (dv && touched.length > 0) {
+        const positions = (await c.runAndReadAll(
+          `SELECT __loch_file, list(DISTINCT __loch_row ORDER BY __loch_row) FROM ${resultTable} WHERE __action IN (${actionList(changedActions)}) GROUP BY 1`,
+        )).getRows();
+        const rowsByFile = new Map(positions.map(([f, l]) => [String(f), (l as { items: unknown[] }).items.map(Number)]));
+        const dvs = await writeDeletionVectors(engine, snapshot.tableRoot, touchedLocal.map((f) => ({ add: byLocal.get(f)!, rows: rowsByFile.get(f) ?? [] })));
+        adds.push(...dvs.adds);
+        dvAdded = dvs.adds.length;
+      }
+
+      const inserted = sum((a) => a.startsWith('n'));
+      const updated = sum(isUpdate);
+      const deleted = sum(isDelete);
+      const touchedRows = touched.reduce((n, a) => n + numRecords(a), 0);
+      const copied = dv ? 0 : Math.max(0, touchedRows - updated - deleted - deletedByDv(touched));
+      const metrics: Record<string, number> = {
+        numSourceRows: Number((await c.runAndReadAll(`SELECT count(*)::BIGINT FROM ${srcTable}`)).getRows()[0][0]),
+        numTargetRowsInserted: inserted,
+        numTargetRowsUpdated: updated,
+        numTargetRowsDeleted: deleted,
+        numTargetRowsCopied: copied,
+        numTargetRowsMatchedUpdated: sum((a) => a.startsWith('m') && isUpdate(a)),
+        numTargetRowsMatchedDeleted: sum((a) => a.startsWith('m') && isDelete(a)),
+        numTargetRowsNotMatchedBySourceUpdated: sum((a) => a.startsWith('b') && isUpdate(a)),
+        numTargetRowsNotMatchedBySourceDeleted: sum((a) => a.startsWith('b') && isDelete(a)),
+        numTargetFilesAdded: out.adds.length,
+        numTargetFilesRemoved: dv ? 0 : removes.length,
+        numTargetBytesAdded: out.numOutputBytes,
+        numTargetBytesRemoved: dv ? 0 : removes.reduce((n, r) => n + (r.size ?? 0), 0),
+        numTargetDeletionVectorsAdded: dvAdded,
+        numOutputRows: out.numOutputRows,
+        numTargetChangeFilesAdded: 0,
+        executionTimeMs: Math.round(performance.now() - started),
+      };
+      if (adds.length === 0 && removes.length === 0 && !metadata) return { version: undefined, metrics };
+
+      const tx = new Transaction(engine, url, snapshot, { isolationLevel: spec.isolationLevel });
+      if (metadata) tx.updateMetadata(metadata);
+      tx.readFiles(touched.length > 0 || spec.notMatchedBySource.length > 0 ? snapshot.files : touched, () => true);
+      tx.removeFiles(removes).addFiles(adds);
+      const result = await tx.commit({
+        name: 'MERGE',
+        parameters: {
+          predicate: JSON.stringify([spec.condition]),
+          matchedPredicates: JSON.stringify(spec.matched.map((m) => ({ ...(m.condition ? { predicate: m.condition } : {}), actionType: m.kind === 'delete' ? 'delete' : 'update' }))),
+          notMatchedPredicates: JSON.stringify(spec.notMatched.map((m) => ({ ...(m.condition ? { predicate: m.condition } : {}), actionType: 'insert' }))),
+          notMatchedBySourcePredicates: JSON.stringify(spec.notMatchedBySource.map((m) => ({ ...(m.condition ? { predicate: m.condition } : {}), actionType: m.kind }))),
+        },
+        metrics,
+        userMetadata: spec.userMetadata,
+      });
+      if (result.kind !== 'committed') return { version: undefined, metrics };
+      await afterCommit(engine, url, result.version, (metadata ?? snapshot.metadata).configuration);
+      return { version: result.version, metrics };
+    } finally {
+      await c.run(`DROP TABLE IF EXISTS ${resultTable}`).catch(() => undefined);
+      await c.run(`DROP TABLE IF EXISTS ${srcTable}`).catch(() => undefined);
+      await src.cleanup();
+    }
+  });
+}
+
+function numRecords(a: AddFile): number {
+  try {
+    return Number((JSON.parse(a.stats ?? '{}') as { numRecords?: number }).numRecords ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+function deletedByDv(files: AddFile[]): number {
+  return files.reduce((n, a) => n + (a.deletionVector?.cardinality ?? 0), 0);
+}
