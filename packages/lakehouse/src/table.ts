@@ -15,6 +15,9 @@ import { createTable, type CreateOptions } from './ops/create.js';
 import { writeTable, type WriteOptions, type WriteResult } from './ops/write.js';
 import type { WriteData } from './write/source.js';
 import { MergeBuilder } from './ops/dml/merge-builder.js';
+import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
+import { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
+import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 import { deleteRows, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
 
 export interface TableDetail {
@@ -94,6 +97,21 @@ export class DeltaTable {
    */
   merge(source: WriteData, condition: string, aliases: { target?: string; source?: string } = {}): MergeBuilder {
     return new MergeBuilder(this.engine, this.url, { source, condition, targetAlias: aliases.target, sourceAlias: aliases.source, matched: [], notMatched: [], notMatchedBySource: [] });
+  }
+
+  /** OPTIMIZE [WHERE partition predicate] [ZORDER BY (...)]: compaction or Z-order clustering. */
+  optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
+    return optimizeTable(this.engine, this.url, options);
+  }
+
+  /** VACUUM [RETAIN n HOURS] [DRY RUN]: deletes files no version within the retention needs. */
+  vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuumTable(this.engine, this.url, options);
+  }
+
+  /** RESTORE TABLE TO VERSION AS OF n / TIMESTAMP AS OF t, as a new commit. */
+  restore(to: { version?: number; timestamp?: Date | string | number }): Promise<RestoreResult> {
+    return restoreTable(this.engine, this.url, to);
   }
 
   get name(): string {

@@ -105,7 +105,7 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
   }
   const now = Date.now();
   return withConnection(async (c) => {
-    const src = await prepareSource(c, data);
+    const src = await prepareSource(c, data, mode === 'overwrite' && options.overwriteSchema ? options.schema : (snapshot?.schema ?? options.schema));
     try {
       const dataSchema = deltaSchemaOf(src.names, src.types);
       const plan = planTableChange(snapshot, dataSchema, options, table, mode, src.fromRows);

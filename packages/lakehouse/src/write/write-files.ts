@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import {
   deltaError,
   parseTimestampMicros,
@@ -10,8 +10,8 @@ import {
 } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
-import { readdir, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { readdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { duckType } from '../scan/duck-types.js';
 import { formatTimestamp } from '../scan/json-values.js';
@@ -34,6 +34,23 @@ export interface WriteFilesArgs {
   /** Extra row checks: SQL boolean expressions over the table's columns that must be true. */
   readonly checks?: readonly { readonly expression: string; readonly code: DeltaErrorCode; readonly message: string }[];
   readonly dataChange?: boolean;
+  /**
+   * Write every row into one partition directory in the order given (OPTIMIZE, ZORDER): files
+   * are cut every `rowsPerFile` rows, so each covers a contiguous range of that order. The
+   * relation then holds only the rows of that partition.
+   */
+  readonly layout?: {
+    readonly partitionValues: Readonly<Record<string, string | null>>;
+    /** A column of the relation to sort by (it is not written). */
+    readonly orderBy?: string;
+    /**
+     * A column of the relation that assigns rows to files: one file per distinct value (it is
+     * not written). Without it, files are cut every `rowsPerFile` rows.
+     */
+    readonly fileGroup?: string;
+    readonly rowsPerFile: number;
+    readonly tags?: Readonly<Record<string, string>>;
+  };
 }
 
 export interface WrittenFiles {
@@ -113,6 +130,7 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
   const where = checks.length
     ? `WHERE ${checks.map((k) => `(CASE WHEN (${k.expression}) IS NOT TRUE THEN error(${sqlString(`${k.code}: ${k.message}`)}) ELSE TRUE END)`).join(' AND ')}`
     : '';
+  const layout = args.layout;
   const partitionBy = args.partitionColumns.length ? `PARTITION_BY (${args.partitionColumns.map(sqlIdent).join(', ')}), ` : '';
   // An empty string partition value is a null partition (as Spark writes it): the same
   // __HIVE_DEFAULT_PARTITION__ directory, not a directory of its own. After the checks, which see
@@ -123,14 +141,40 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
   const outer = emptyToNull.length ? `* REPLACE (${emptyToNull.join(', ')})` : '*';
   // DuckDB cannot split partitioned output by size; partitions are written one file per thread.
   const targetSize = args.targetFileSize ?? DEFAULT_TARGET_FILE_SIZE;
-  const sql = `COPY (SELECT ${outer} FROM (SELECT ${select.join(', ')} FROM ${args.relation} AS src) ${where})
+  let sql: string;
+  let groupDir: string | undefined;
+  if (layout) {
+    // DuckDB cannot rotate files inside PARTITION_BY, so a partition is written to its own
+    // directory with the partition columns left out, as Delta stores them.
+    const dataCols = args.schema.fields.filter((f) => !partitionSet.has(f.name.toLowerCase())).map((f) => sqlIdent(f.name));
+    const dir = join(root, partitionDirectory(args.partitionColumns, layout.partitionValues));
+    const order = layout.orderBy ? `, src.${sqlIdent(layout.orderBy)} AS __loch_order` : '';
+    if (layout.fileGroup) {
+      // One file per group: DuckDB writes a directory per group value, whose files are then moved
+      // up into the partition directory (see below).
+      const group = `, src.${sqlIdent(layout.fileGroup)} AS __loch_group`;
+      groupDir = join(dir, `.loch-${writeId}`);
+      sql = `COPY (SELECT ${dataCols.join(', ')}, __loch_group FROM (SELECT ${select.join(', ')}${order}${group} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
+        TO ${sqlString(groupDir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (__loch_group), FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)}, RETURN_STATS)`;
+    } else {
+      const rowGroup = Math.max(2048, Math.min(122_880, layout.rowsPerFile));
+      const perFile = Math.max(1, Math.round(layout.rowsPerFile / rowGroup));
+      sql = `COPY (SELECT ${dataCols.join(', ')} FROM (SELECT ${select.join(', ')}${order} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
+        TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION snappy, APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
+          ROW_GROUP_SIZE ${rowGroup}, ROW_GROUPS_PER_FILE ${perFile}, RETURN_STATS)`;
+    }
+  } else {
+    sql = `COPY (SELECT ${outer} FROM (SELECT ${select.join(', ')} FROM ${args.relation} AS src) ${where})
     TO ${sqlString(root)} (FORMAT parquet, COMPRESSION snappy, ${partitionBy}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
       ${args.partitionColumns.length ? '' : `FILE_SIZE_BYTES ${targetSize}, `}RETURN_STATS)`;
+  }
 
   let rows;
   try {
     rows = (await c.runAndReadAll(sql)).getRows();
+    if (groupDir) rows = await moveUp(rows, groupDir);
   } catch (e) {
+    if (groupDir) await rm(groupDir, { recursive: true, force: true });
     await removeWrittenFiles(root, writeId);
     const msg = (e as Error).message;
     const coded = /(DELTA_[A-Z_]+): (.*)$/m.exec(msg);
@@ -155,7 +199,9 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
     for (const [k, v] of mapOf(columnStatistics)) stats.set(k, mapOf(v) as ColumnStats);
     const keys = mapOf(partitionKeys);
     const partitionValues: Record<string, string | null> = {};
-    for (const f of partitionFields) partitionValues[f.name] = partitionString((keys.get(f.name) as string | null) ?? null, f.type, f.name);
+    for (const f of partitionFields) {
+      partitionValues[f.name] = layout ? (layout.partitionValues[f.name] ?? null) : partitionString((keys.get(f.name) as string | null) ?? null, f.type, f.name);
+    }
     adds.push({
       path: encodeRelativePath(relative(root, String(filename))),
       partitionValues,
@@ -163,11 +209,35 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
       modificationTime: now,
       dataChange: args.dataChange ?? true,
       stats: deltaStats(n, stats, dataSchema, indexed),
+      ...(layout?.tags ? { tags: layout.tags } : {}),
     });
     numOutputRows += n;
     numOutputBytes += Number(size);
   }
   return { adds, numOutputRows, numOutputBytes };
+}
+
+/** Moves files DuckDB wrote into per-group directories up into the partition directory. */
+async function moveUp(rows: DuckDBValue[][], groupDir: string): Promise<DuckDBValue[][]> {
+  const parent = dirname(groupDir);
+  const out: DuckDBValue[][] = [];
+  for (const row of rows) {
+    const from = String(row[0]);
+    const to = join(parent, basename(from));
+    await rename(from, to);
+    out.push([to, ...row.slice(1)]);
+  }
+  await rm(groupDir, { recursive: true, force: true });
+  return out;
+}
+
+/** Characters Spark escapes in partition directory names (as %XX). */
+const ESCAPED = /[\u0000-\u001f"#%'*/:=?\\\u007f{}[\]^]/g;
+
+/** The Hive-style directory of a partition: `a=1/b=x%2Fy`, nulls as __HIVE_DEFAULT_PARTITION__. */
+export function partitionDirectory(columns: readonly string[], values: Readonly<Record<string, string | null>>): string {
+  const esc = (s: string) => s.replace(ESCAPED, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return columns.map((c) => `${esc(c)}=${values[c] == null ? '__HIVE_DEFAULT_PARTITION__' : esc(values[c]!)}`).join('/');
 }
 
 /** Deletes the files of a failed write (their names carry its id); they were never committed. */

@@ -1,0 +1,210 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { deltaError, findField, loadSnapshot, planScan, Transaction, type AddFile, type Engine, type ScanFile, type Snapshot } from '@loch/delta';
+import { sqlIdent, withConnection } from '@loch/engine-node';
+import { scanSql } from '../../scan/query.js';
+import { partitionLiteral } from '../../scan/partition-literal.js';
+import { rowChecks } from '../../write/checks.js';
+import { writeDataFiles } from '../../write/write-files.js';
+import { afterCommit } from '../after-commit.js';
+import { removeOf } from '../write.js';
+import { zOrderExpression } from './zorder.js';
+
+/** Delta's default target size for OPTIMIZE (spark.databricks.delta.optimize.maxFileSize). */
+export const DEFAULT_OPTIMIZE_FILE_SIZE = 1024 * 1024 * 1024;
+
+export interface OptimizeOptions {
+  /** A SQL predicate over partition columns: only those partitions are optimized. */
+  readonly where?: string;
+  /** Cluster rows by these columns (Z-order) within each partition. */
+  readonly zOrderBy?: readonly string[];
+  /** Target file size in bytes (default: delta.targetFileSize, else 1 GiB). */
+  readonly targetFileSize?: number;
+  /** Progress lines (default: stderr when it is a terminal). */
+  readonly onProgress?: (message: string) => void;
+}
+
+export interface OptimizeResult {
+  readonly version: number | undefined;
+  readonly metrics: Readonly<Record<string, number | string>>;
+}
+
+const fileStats = (files: readonly { size: number }[]) => {
+  const sizes = files.map((f) => f.size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  return JSON.stringify({
+    min: sizes.length ? Math.min(...sizes) : null,
+    max: sizes.length ? Math.max(...sizes) : null,
+    avg: sizes.length ? total / sizes.length : 0,
+    totalFiles: sizes.length,
+    totalSize: total,
+  });
+};
+
+const numRecords = (a: AddFile) => {
+  try {
+    return Number((JSON.parse(a.stats ?? '{}') as { numRecords?: number }).numRecords ?? NaN);
+  } catch {
+    return NaN;
+  }
+};
+
+/**
+ * OPTIMIZE [WHERE partition predicate] [ZORDER BY (cols)]: compacts small files into files of
+ * the target size, per partition; with ZORDER, rewrites each partition sorted by the columns'
+ * interleaved ranks. Partitions already compacted (or Z-ordered by the same columns) are left
+ * alone, so running it twice changes nothing the second time.
+ */
+export async function optimizeTable(engine: Engine, url: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
+  const snapshot = await loadSnapshot(engine, url);
+  const table = snapshot.table;
+  const progress = options.onProgress ?? (process.stderr.isTTY ? (m: string) => process.stderr.write(`${m}\n`) : () => undefined);
+  const zOrderBy = options.zOrderBy ?? [];
+  for (const c of zOrderBy) {
+    const f = findField(snapshot.schema, c);
+    if (!f) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table} has no column '${c}' to ZORDER BY`);
+    if (snapshot.partitionColumns.some((p) => p.toLowerCase() === c.toLowerCase())) {
+      throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: '${c}' is a partition column; ZORDER BY works on data columns`);
+    }
+  }
+  if (zOrderBy.length > 4) throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: ZORDER BY takes at most 4 columns`);
+  const target = options.targetFileSize ?? Number(snapshot.metadata.configuration['delta.targetFileSize'] ?? DEFAULT_OPTIMIZE_FILE_SIZE);
+  const zTag = JSON.stringify(zOrderBy);
+  const started = performance.now();
+
+  return withConnection(async (c) => {
+    const plan = planScan(snapshot);
+    const selected = options.where ? await filterPartitions(c, snapshot, plan.files, options.where) : plan.files;
+    const groups = new Map<string, ScanFile[]>();
+    for (const f of selected) {
+      const k = JSON.stringify(f.add.partitionValues ?? {});
+      groups.set(k, [...(groups.get(k) ?? []), f]);
+    }
+    const removed: AddFile[] = [];
+    const added: AddFile[] = [];
+    let partitionsOptimized = 0;
+    let considered = 0;
+    let skipped = 0;
+    let i = 0;
+    for (const files of groups.values()) {
+      i++;
+      considered += files.length;
+      const candidates = zOrderBy.length
+        ? files
+        : files.filter((f) => f.add.size < target || f.deletionVector !== undefined);
+      const alreadyDone = zOrderBy.length
+        ? files.every((f) => f.add.tags?.ZCUBE_ZORDER_BY === zTag && !f.deletionVector) && files.length <= Math.max(1, Math.ceil(files.reduce((n, f) => n + f.add.size, 0) / target)) * 2
+        : candidates.length < 2 && !candidates.some((f) => f.deletionVector);
+      if (alreadyDone || candidates.length === 0) {
+        skipped += files.length;
+        continue;
+      }
+      skipped += files.length - candidates.length;
+      progress(`OPTIMIZE ${table}: partition ${i}/${groups.size}, ${candidates.length} files${zOrderBy.length ? ` (ZORDER BY ${zOrderBy.join(', ')})` : ''}`);
+      const sub = { ...plan, files: candidates };
+      const inner = (await scanSql(c, engine, sub))!;
+      const bytes = candidates.reduce((n, f) => n + f.add.size, 0);
+      let rows = candidates.reduce((n, f) => n + numRecords(f.add) - (f.deletionVector?.cardinality ?? 0), 0);
+      if (!Number.isFinite(rows)) rows = Number((await c.runAndReadAll(`SELECT count(*)::BIGINT FROM (${inner})`)).getRows()[0][0]);
+      if (rows === 0) {
+        removed.push(...candidates.map((f) => f.add));
+        continue;
+      }
+      const rowsPerFile = Math.max(1, Math.floor(target / Math.max(1, bytes / rows)));
+      let relation = `(${inner})`;
+      let orderBy: string | undefined;
+      let fileGroup: string | undefined;
+      if (zOrderBy.length) {
+        // Enough cells for about one target-sized file each: 2^bits per column.
+        const files = Math.max(1, Math.round(bytes / target));
+        const bits = Math.min(8, Math.max(0, Math.round(Math.log2(files) / zOrderBy.length)));
+        const z = zOrderExpression(zOrderBy.map((x) => findField(snapshot.schema, x)!.name), bits);
+        relation = `(SELECT * EXCLUDE (${zOrderBy.map((_, j) => `__loch_z${j}`).join(', ')}), ${z.value} AS __loch_zvalue, ${z.cell} AS __loch_cell FROM (SELECT *, ${z.rankColumns} FROM (${inner})))`;
+        orderBy = '__loch_zvalue';
+        fileGroup = '__loch_cell';
+      }
+      const written = await writeDataFiles(c, {
+        tableRoot: snapshot.tableRoot,
+        table,
+        relation,
+        data: snapshot.schema,
+        schema: snapshot.schema,
+        partitionColumns: snapshot.partitionColumns,
+        configuration: snapshot.metadata.configuration,
+        checks: rowChecks(snapshot.schema, snapshot.metadata.configuration, table),
+        dataChange: false,
+        layout: {
+          partitionValues: candidates[0].add.partitionValues ?? {},
+          rowsPerFile,
+          ...(orderBy ? { orderBy } : {}),
+          ...(fileGroup ? { fileGroup } : {}),
+          ...(zOrderBy.length ? { tags: { ZCUBE_ZORDER_BY: zTag, ZCUBE_ZORDER_CURVE: 'zorder' } } : {}),
+        },
+      });
+      removed.push(...candidates.map((f) => f.add));
+      added.push(...written.adds);
+      partitionsOptimized++;
+    }
+
+    const metrics: Record<string, number | string> = {
+      numFilesAdded: added.length,
+      numFilesRemoved: removed.length,
+      filesAdded: fileStats(added),
+      filesRemoved: fileStats(removed),
+      partitionsOptimized,
+      numBatches: partitionsOptimized > 0 ? 1 : 0,
+      totalConsideredFiles: considered,
+      totalFilesSkipped: skipped,
+      preserveInsertionOrder: 'false',
+      numDeletionVectorsRemoved: removed.filter((a) => a.deletionVector).length,
+    };
+    if (zOrderBy.length) {
+      metrics.zOrderStats = JSON.stringify({
+        strategyName: 'all',
+        inputCubeFiles: { num: 0, size: 0 },
+        inputOtherFiles: { num: removed.length, size: removed.reduce((n, f) => n + f.size, 0) },
+        inputNumCubes: 0,
+        mergedFiles: { num: removed.length, size: removed.reduce((n, f) => n + f.size, 0) },
+        numOutputCubes: partitionsOptimized,
+      });
+    }
+    if (removed.length === 0) return { version: undefined, metrics };
+    const now = Date.now();
+    const tx = new Transaction(engine, url, snapshot);
+    tx.readFiles(removed);
+    tx.removeFiles(removed.map((a) => removeOf(a, now, false)));
+    tx.addFiles(added);
+    const result = await tx.commit({
+      name: 'OPTIMIZE',
+      parameters: { predicate: JSON.stringify(options.where ? [options.where] : []), zOrderBy: zTag, auto: false },
+      metrics: { ...metrics, executionTimeMs: Math.round(performance.now() - started) },
+      isBlindAppend: false,
+    });
+    if (result.kind !== 'committed') return { version: undefined, metrics };
+    progress(`OPTIMIZE ${table}: ${removed.length} files rewritten into ${added.length} (version ${result.version})`);
+    await afterCommit(engine, url, result.version, snapshot.metadata.configuration);
+    return { version: result.version, metrics };
+  });
+}
+
+/** The files whose partition values satisfy `where` (which may only name partition columns). */
+async function filterPartitions(c: DuckDBConnection, snapshot: Snapshot, files: readonly ScanFile[], where: string): Promise<ScanFile[]> {
+  if (snapshot.partitionColumns.length === 0) {
+    throw deltaError('DELTA_INVALID_ARGUMENT', `${snapshot.table} is not partitioned; OPTIMIZE WHERE can only name partition columns`);
+  }
+  const fields = snapshot.partitionColumns.map((p) => findField(snapshot.schema, p)!);
+  const values = files.map((f, i) => `(${i}, ${fields.map((x) => partitionLiteral(f.partitionValues[x.name] ?? null, x.type)).join(', ')})`);
+  if (values.length === 0) return [];
+  const cols = ['__i', ...fields.map((f) => sqlIdent(f.name))].join(', ');
+  try {
+    const r = await c.runAndReadAll(`SELECT __i FROM (VALUES ${values.join(', ')}) AS p(${cols}) WHERE ${where}`);
+    const keep = new Set(r.getRows().map(([i]) => Number(i)));
+    return files.filter((_, i) => keep.has(i));
+  } catch (e) {
+    throw deltaError(
+      'DELTA_INVALID_ARGUMENT',
+      `${snapshot.table}: OPTIMIZE WHERE "${where}" must use only partition columns (${snapshot.partitionColumns.join(', ')}): ${(e as Error).message.split('\n')[0]}`,
+      e,
+    );
+  }
+}
+
