@@ -148,20 +148,24 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
             // Target rows that no clause changes must still be there to be copied when their file is
       // rewritten, so the target side is always kept; source rows only when something inserts them.
       const join = spec.notMatched.length > 0 ? 'FULL OUTER JOIN' : 'LEFT JOIN';
+      // Without a matched clause (or with only an unconditional delete) a target row may meet
+      // several source rows and the outcome is still defined: keep one row per target row. With
+      // one, several matches are an error, checked below, so target rows are unique either way.
+      const onlyDelete = spec.matched.length === 1 && spec.matched[0].kind === 'delete' && !spec.matched[0].condition;
+      const dedupe = spec.matched.length === 0 || onlyDelete;
       try {
         await c.run(`CREATE TEMP TABLE ${resultTable} AS
           SELECT ${actionCase} AS __action, ${columns.join(', ')},
                  ${T}.__loch_file AS __loch_file, ${T}.__loch_row AS __loch_row, ${S}.__loch_sid AS __loch_sid,
                  (${T}.__loch_file IS NOT NULL AND ${S}.__loch_sid IS NOT NULL) AS __matched
-          FROM (${inner}) AS ${T} ${join} ${srcTable} AS ${S} ON (${spec.condition})`);
+          FROM (${inner}) AS ${T} ${join} ${srcTable} AS ${S} ON (${spec.condition})
+          ${dedupe ? `QUALIFY ${T}.__loch_file IS NULL OR row_number() OVER (PARTITION BY ${T}.__loch_file, ${T}.__loch_row ORDER BY ${S}.__loch_sid) = 1` : ''}`);
       } catch (e) {
         throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: cannot run MERGE: ${(e as Error).message.split('\n')[0]}`, e);
       }
 
-      // A target row matched by several source rows has no single outcome (Spark refuses it),
-      // unless the only matched clause is an unconditional delete.
-      const onlyDelete = spec.matched.length === 1 && spec.matched[0].kind === 'delete' && !spec.matched[0].condition;
-      if (spec.matched.length > 0 && !onlyDelete) {
+      // A target row matched by several source rows has no single outcome (Spark refuses it).
+      if (!dedupe) {
         const dup = (await c.runAndReadAll(`SELECT __loch_file, __loch_row FROM ${resultTable} WHERE __matched GROUP BY 1, 2 HAVING count(*) > 1 LIMIT 1`)).getRows();
         if (dup.length > 0) {
           throw deltaError(
@@ -172,9 +176,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       }
 
       const counts = new Map<string, number>();
-      // Target rows count once however many source rows matched them.
-      const countSql = `SELECT __action, (count(*) FILTER (WHERE __loch_file IS NULL) + count(DISTINCT CASE WHEN __loch_file IS NOT NULL THEN __loch_file || ':' || __loch_row END))::BIGINT FROM ${resultTable} GROUP BY 1`;
-      for (const [a, n] of (await c.runAndReadAll(countSql)).getRows()) counts.set(String(a), Number(n));
+      for (const [a, n] of (await c.runAndReadAll(`SELECT __action, count(*)::BIGINT FROM ${resultTable} GROUP BY 1`)).getRows()) counts.set(String(a), Number(n));
       const sum = (pred: (a: string) => boolean) => [...counts].filter(([a]) => pred(a)).reduce((n, [, v]) => n + v, 0);
       const isDelete = (a: string) =>
         (a.startsWith('m') && spec.matched[Number(a.slice(1))]?.kind === 'delete') || (a.startsWith('b') && spec.notMatchedBySource[Number(a.slice(1))]?.kind === 'delete');
@@ -197,15 +199,12 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
         checks: rowChecks(schema, snapshot.metadata.configuration, table),
       };
       const colList = schema.fields.map((f) => sqlIdent(f.name)).join(', ');
-      // One output row per target row: without a matched clause, a target row appears once per
-      // source row that matches it.
       const inserts = `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList(insertActions)})`;
       const written = dv
         ? `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList([...insertActions, ...changedActions.filter(isUpdate)])})`
         : `${inserts} UNION ALL
            SELECT ${colList} FROM ${resultTable}
-           WHERE __loch_file IN (${fileList}) AND __action NOT IN (${actionList(changedActions.filter(isDelete))})
-           QUALIFY row_number() OVER (PARTITION BY __loch_file, __loch_row ORDER BY __action) = 1`;
+           WHERE __loch_file IN (${fileList}) AND __action NOT IN (${actionList(changedActions.filter(isDelete))})`;
       const out = await writeDataFiles(c, { ...fileArgs, relation: `(${written})`, data: schema });
       const adds = [...out.adds];
       const removes = touched.map((a) => removeOf(a, now));
