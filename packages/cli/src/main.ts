@@ -1,7 +1,8 @@
 import { DeltaError } from '@loch/delta';
-import { DeltaTable } from '@loch/lakehouse';
+import { DeltaTable, SqlError } from '@loch/lakehouse';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { csv, jsonl, table } from './format.js';
+import { registerSql } from './sql-command.js';
 
 function integer(name: string) {
   return (v: string) => {
@@ -76,6 +77,7 @@ export function program(): Command {
         ),
       );
     });
+  registerSql(p);
   return p;
 }
 
@@ -90,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`LOCH_USAGE: ${e.message.replace(/^error: /, '')}\n`);
       return 2;
     }
-    if (e instanceof DeltaError) {
+    if (e instanceof DeltaError || e instanceof SqlError) {
       process.stderr.write(`${e.code}: ${e.message}\n`);
       return 1;
     }

@@ -1,0 +1,44 @@
+import { DeltaError, deltaError } from '@loch/delta';
+
+/** Codes of failures that belong to the SQL front end rather than to the Delta protocol. */
+export type SqlErrorCode = 'LOCH_SQL_ERROR' | 'LOCH_UNSUPPORTED_STATEMENT';
+
+export class SqlError extends Error {
+  readonly code: SqlErrorCode;
+
+  constructor(code: SqlErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SqlError';
+    this.code = code;
+  }
+
+  override toString(): string {
+    return `${this.code}: ${this.message}`;
+  }
+}
+
+export const sqlError = (message: string, cause?: unknown): SqlError =>
+  new SqlError('LOCH_SQL_ERROR', message, cause === undefined ? undefined : { cause });
+
+export const unsupported = (what: string): SqlError =>
+  new SqlError('LOCH_UNSUPPORTED_STATEMENT', `${what} is not supported yet`);
+
+/** DuckDB reports its own errors as `<Kind> Error: ...` (Parser, Binder, Catalog, Conversion, ...). */
+const DUCKDB_ERROR = /^[A-Z][A-Za-z]*(?: [A-Z][A-Za-z]*)* Error: /;
+
+export function isDuckDbError(e: unknown): e is Error {
+  return e instanceof Error && !(e instanceof DeltaError) && !(e instanceof SqlError) && DUCKDB_ERROR.test(e.message);
+}
+
+/** The first line of a DuckDB error as a LOCH_SQL_ERROR (its caret lines point into rewritten SQL). */
+export function fromDuckDb(e: Error, rename: (message: string) => string = (m) => m): SqlError {
+  return sqlError(rename(e.message.split('\n')[0]), e);
+}
+
+/** With several statements, names which one failed; coded errors keep their code. */
+export function inStatement(e: unknown, number: number, several: boolean): unknown {
+  if (!several) return e;
+  if (e instanceof SqlError) return new SqlError(e.code, `statement ${number}: ${e.message}`, { cause: e });
+  if (e instanceof DeltaError) return deltaError(e.code, `statement ${number}: ${e.message}`, e);
+  return e;
+}

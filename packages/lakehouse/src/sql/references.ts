@@ -1,0 +1,174 @@
+import { sqlIdent } from '@loch/engine-node';
+import { sqlError } from './errors.js';
+import { isIdent, isPunct, isWord, significant, tokenize, type Token } from './lexer.js';
+import type { TableName } from './statements.js';
+
+/** Where a query names a table that may be a Delta table, and what to read there. */
+export interface TableRef {
+  /** Offsets of the reference in the query text, time-travel clause included. */
+  readonly start: number;
+  readonly end: number;
+  readonly table: TableName;
+  readonly version?: number;
+  readonly timestamp?: string;
+  /** The reference as written (a name, or ``delta.`/path` ``), for messages and metrics. */
+  readonly text: string;
+  /**
+   * When the query gives the table no alias and names it bare, the alias that keeps qualified
+   * columns (`events.id`) resolving once the reference is replaced.
+   */
+  readonly alias?: string;
+  /** Whether this reference must be a Delta table (a path, or time travel); bare names may be DuckDB's. */
+  readonly explicit: boolean;
+}
+
+export interface QueryText {
+  readonly text: string;
+  readonly tokens: readonly Token[];
+  readonly refs: readonly TableRef[];
+}
+
+/** Keywords that end a FROM clause at their parenthesis depth. */
+const FROM_ENDS = new Set(['WHERE', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'OFFSET', 'QUALIFY', 'WINDOW', 'UNION', 'EXCEPT', 'INTERSECT', 'SELECT', 'FETCH', 'RETURNING', 'VALUES', 'SET', 'INTO']);
+
+/** Words after a table reference that are not its alias. */
+const NOT_ALIAS = new Set([
+  ...FROM_ENDS, 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL', 'OUTER', 'CROSS', 'NATURAL', 'SEMI', 'ANTI', 'ASOF', 'POSITIONAL', 'LATERAL',
+  'ON', 'USING', 'TABLESAMPLE', 'PIVOT', 'UNPIVOT', 'FOR', 'WITH', 'TO', 'FORMAT',
+]);
+
+/** Functions whose arguments use FROM (`extract(year FROM ts)`): no table follows it there. */
+const FROM_IN_ARGUMENTS = new Set(['EXTRACT', 'SUBSTRING', 'TRIM', 'OVERLAY', 'POSITION']);
+
+/**
+ * Finds the table references of a DuckDB query: names right after FROM or JOIN or a comma of a
+ * FROM list (not function calls, not qualified names, not CTE names), ``delta.`/path` `` anywhere
+ * a table may stand, each with an optional `VERSION AS OF n` / `TIMESTAMP AS OF '...'`.
+ */
+export function findTableRefs(text: string): QueryText {
+  const tokens = tokenize(text);
+  const sig = significant(tokens);
+  const ctes = cteNames(sig);
+  const refs: TableRef[] = [];
+  const inFrom: boolean[] = [false];
+  const argParens: boolean[] = [false];
+  let depth = 0;
+  for (let i = 0; i < sig.length; i++) {
+    const t = sig[i];
+    let at: number | undefined;
+    let aliasable = true;
+    if (isPunct(t, '(')) {
+      depth++;
+      inFrom[depth] = false;
+      argParens[depth] = sig[i - 1]?.kind === 'word' && FROM_IN_ARGUMENTS.has(sig[i - 1].text.toUpperCase());
+    } else if (isPunct(t, ')')) {
+      depth = Math.max(0, depth - 1);
+    } else if (isWord(t, 'FROM', 'JOIN')) {
+      if (argParens[depth] || isWord(sig[i - 1], 'DISTINCT')) continue;
+      inFrom[depth] = true;
+      at = i + 1;
+    } else if (isPunct(t, ',') && inFrom[depth]) {
+      at = i + 1;
+    } else if (i === 0 && isWord(t, 'DESCRIBE', 'DESC', 'SUMMARIZE')) {
+      at = 1;
+      aliasable = false;
+    } else if (t.kind === 'word' && FROM_ENDS.has(t.text.toUpperCase())) {
+      inFrom[depth] = false;
+    }
+    if (at === undefined) continue;
+    const ref = refAt(text, sig, at, aliasable, ctes);
+    if (ref) {
+      refs.push(ref.ref);
+      i = ref.last;
+    }
+  }
+  return { text, tokens, refs };
+}
+
+function refAt(text: string, sig: Token[], i: number, aliasable: boolean, ctes: Set<string>): { ref: TableRef; last: number } | undefined {
+  const t = sig[i];
+  let table: TableName;
+  let last: number;
+  if (isWord(t, 'delta') && isPunct(sig[i + 1], '.') && sig[i + 2]?.kind === 'quoted' && !isPunct(sig[i + 3], '.')) {
+    table = { kind: 'path', path: sig[i + 2].value };
+    last = i + 2;
+  } else if (isIdent(t) && !isPunct(sig[i + 1], '.') && !isPunct(sig[i + 1], '(') && !isPunct(sig[i - 1], '.')) {
+    if (t.kind === 'word' && ctes.has(t.value.toLowerCase())) return undefined;
+    table = { kind: 'name', name: t.value };
+    last = i;
+  } else {
+    return undefined;
+  }
+  const written = text.slice(t.start, sig[last].end);
+  const travel = timeTravel(sig, last + 1, written);
+  if (travel) last = travel.last;
+  const next = sig[last + 1];
+  const hasAlias = isWord(next, 'AS') || next?.kind === 'quoted' || (next?.kind === 'word' && !NOT_ALIAS.has(next.text.toUpperCase()));
+  return {
+    ref: {
+      start: t.start,
+      end: sig[last].end,
+      table,
+      ...(travel?.version !== undefined ? { version: travel.version } : {}),
+      ...(travel?.timestamp !== undefined ? { timestamp: travel.timestamp } : {}),
+      text: written,
+      ...(aliasable && !hasAlias && table.kind === 'name' ? { alias: table.name } : {}),
+      explicit: table.kind === 'path' || travel !== undefined,
+    },
+    last,
+  };
+}
+
+/** `[FOR] VERSION|SYSTEM_VERSION AS OF n` or `[FOR] TIMESTAMP|SYSTEM_TIME AS OF 'iso'` at `i`. */
+function timeTravel(sig: Token[], i: number, table: string): { version?: number; timestamp?: string; last: number } | undefined {
+  const k = isWord(sig[i], 'FOR') ? i + 1 : i;
+  if (!isWord(sig[k + 1], 'AS') || !isWord(sig[k + 2], 'OF')) return undefined;
+  const v = sig[k + 3];
+  if (isWord(sig[k], 'VERSION', 'SYSTEM_VERSION')) {
+    if (v?.kind !== 'number' || !/^\d+$/.test(v.text)) throw sqlError(`${table} VERSION AS OF needs a version number`);
+    return { version: Number(v.text), last: k + 3 };
+  }
+  if (isWord(sig[k], 'TIMESTAMP', 'SYSTEM_TIME')) {
+    if (v?.kind !== 'string') throw sqlError(`${table} TIMESTAMP AS OF needs a quoted timestamp ('2024-01-31 12:00:00')`);
+    return { timestamp: v.value, last: k + 3 };
+  }
+  return undefined;
+}
+
+/** Names a WITH clause defines: `name AS (`, `name AS [NOT] MATERIALIZED (`, `name (a, b) AS (`. */
+function cteNames(sig: Token[]): Set<string> {
+  const names = new Set<string>();
+  for (let i = 1; i < sig.length; i++) {
+    if (!isIdent(sig[i]) || !(isWord(sig[i - 1], 'WITH', 'RECURSIVE') || isPunct(sig[i - 1], ','))) continue;
+    let j = i + 1;
+    if (isPunct(sig[j], '(')) {
+      while (j < sig.length && !isPunct(sig[j], ')')) j++;
+      j++;
+    }
+    if (isWord(sig[j], 'AS') && (isPunct(sig[j + 1], '(') || isWord(sig[j + 1], 'MATERIALIZED', 'NOT'))) names.add(sig[i].value.toLowerCase());
+  }
+  return names;
+}
+
+/**
+ * The query with each reference replaced by its relation (and the alias it needs), and Spark's
+ * backtick identifiers turned into DuckDB's double-quoted ones.
+ */
+export function rewriteQuery(q: QueryText, relationOf: (ref: TableRef) => string | undefined): string {
+  const at = new Map<number, TableRef>();
+  for (const r of q.refs) at.set(r.start, r);
+  let out = '';
+  let skipTo = -1;
+  for (const t of q.tokens) {
+    if (t.start < skipTo) continue;
+    const ref = at.get(t.start);
+    const relation = ref && relationOf(ref);
+    if (ref && relation !== undefined) {
+      out += ref.alias !== undefined ? `${relation} AS ${sqlIdent(ref.alias)}` : relation;
+      skipTo = ref.end;
+      continue;
+    }
+    out += t.kind === 'quoted' && t.quote === '`' ? sqlIdent(t.value) : t.text;
+  }
+  return out;
+}

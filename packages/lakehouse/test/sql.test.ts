@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Lakehouse, type StatementResult } from '@loch/lakehouse';
+
+async function lake(): Promise<{ lh: Lakehouse; dir: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'loch-sql-'));
+  return { lh: Lakehouse.open(join(dir, 'lake')), dir };
+}
+
+/** The rows of the last statement. */
+async function rows(lh: Lakehouse, sql: string): Promise<StatementResult['rows']> {
+  const results = await lh.sql(sql);
+  return results[results.length - 1].rows;
+}
+
+test('CREATE TABLE with every Spark type, INSERT VALUES, SELECT back in the JSON encoding', async () => {
+  const { lh } = await lake();
+  const [created, inserted] = await lh.sql(`
+    CREATE TABLE all_types (
+      i INT NOT NULL, i2 INTEGER, l BIGINT, l2 LONG, sm SMALLINT, ti TINYINT, b BYTE,
+      f FLOAT, r REAL, d DOUBLE, dec DECIMAL(20, 3),
+      s STRING, vc VARCHAR(10), c CHAR(2), bool BOOLEAN, bin BINARY, dt DATE,
+      ts TIMESTAMP, ntz TIMESTAMP_NTZ,
+      arr ARRAY<INT>, m MAP<STRING, DOUBLE>, st STRUCT<a: INT, b: ARRAY<STRING>>
+    ) USING DELTA;
+    INSERT INTO all_types VALUES
+      (1, 2, 9007199254740993, -5, 300, -7, 8,
+       1.5, 'NaN', 'Infinity', 12345678901234567.891,
+       'héllo', 'abc', 'xy', true, '\\x01\\x02'::BLOB, '2024-02-29',
+       '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.123456',
+       [1, NULL, 3], MAP {'k': 0.25}, {'a': 1, 'b': ['x']}),
+      (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
+  assert.equal(created.summary, 'CREATE TABLE all_types: version 0');
+  assert.equal(inserted.version, 1);
+  const schema = (await lh.table('all_types').detail()).schema as { fields: { name: string; type: unknown; nullable: boolean }[] };
+  assert.deepEqual(
+    schema.fields.map((f) => (typeof f.type === 'string' ? f.type : (f.type as { type: string }).type)),
+    ['integer', 'integer', 'long', 'long', 'short', 'byte', 'byte', 'float', 'float', 'double', 'decimal(20,3)', 'string', 'string', 'string', 'boolean', 'binary', 'date', 'timestamp', 'timestamp_ntz', 'array', 'map', 'struct'],
+  );
+  assert.equal(schema.fields[0].nullable, false);
+  const [row, empty] = await rows(lh, 'SELECT * FROM all_types ORDER BY i');
+  assert.deepEqual(row, {
+    i: 1, i2: 2, l: '9007199254740993', l2: -5, sm: 300, ti: -7, b: 8,
+    f: 1.5, r: 'NaN', d: 'Infinity', dec: '12345678901234567.891',
+    s: 'héllo', vc: 'abc', c: 'xy', bool: true, bin: 'AQI=', dt: '2024-02-29',
+    ts: '2024-01-02T03:04:05.123456Z', ntz: '2024-01-02T03:04:05.123456',
+    arr: [1, null, 3], m: { k: 0.25 }, st: { a: 1, b: ['x'] },
+  });
+  assert.equal(Object.values(empty).filter((v) => v !== null).length, 1);
+});
+
+test('computed columns are encoded from their DuckDB types', async () => {
+  const { lh } = await lake();
+  const [row] = await rows(
+    lh,
+    `SELECT 1 + 1 AS n, sum(x) AS s, 2::HUGEINT * 9007199254740993 AS big, 1.50::DECIMAL(5,2) AS d, 'a' || 'b' AS t,
+      DATE '2024-01-01' AS dt, TIMESTAMPTZ '2024-01-01 10:00:00+02' AS tz, TIMESTAMP '2024-01-01 10:00:00' AS ntz,
+      INTERVAL 1 DAY AS iv, [1, 2] AS l, {'a': 1} AS st, NULL AS z, 1, 1
+    FROM range(3) t(x)`,
+  );
+  assert.deepEqual(row, {
+    n: 2, s: 3, big: '18014398509481986', d: '1.50', t: 'ab', dt: '2024-01-01', tz: '2024-01-01T08:00:00.000000Z', ntz: '2024-01-01T10:00:00.000000',
+    iv: '1 day', l: [1, 2], st: { a: 1 }, z: null, '1': 1, '1_1': 1,
+  });
+});
+
+test('partitioned tables, CTAS, INSERT with a column list, INSERT OVERWRITE', async () => {
+  const { lh } = await lake();
+  const results = await lh.sql(`
+    CREATE TABLE sales (id BIGINT, amount DECIMAL(10,2), country STRING, day DATE) USING DELTA PARTITIONED BY (country, day);
+    INSERT INTO sales (country, id, day) VALUES ('NL', 1, '2024-01-01'), ('US', 2, '2024-01-02');
+    INSERT INTO sales SELECT 3, 9.99, 'NL', DATE '2024-01-01';
+    CREATE TABLE by_country USING DELTA PARTITIONED BY (country) TBLPROPERTIES ('delta.appendOnly' = 'false') AS
+      SELECT country, count(*) AS n, sum(amount) AS total FROM sales GROUP BY country;
+    SELECT * FROM by_country ORDER BY country`);
+  assert.deepEqual(results[results.length - 1].rows, [
+    { country: 'NL', n: 2, total: '9.99' },
+    { country: 'US', n: 1, total: null },
+  ]);
+  const detail = await lh.table('sales').detail();
+  assert.deepEqual(detail.partitionColumns, ['country', 'day']);
+  assert.equal(detail.numFiles, 3);
+  assert.deepEqual((await lh.table('by_country').detail()).partitionColumns, ['country']);
+  assert.deepEqual(await rows(lh, 'SELECT * FROM sales WHERE id = 1'), [{ id: 1, amount: null, country: 'NL', day: '2024-01-01' }]);
+  const [ctasCommit] = await lh.table('by_country').history();
+  assert.equal(ctasCommit.operation, 'CREATE TABLE AS SELECT');
+  assert.equal(ctasCommit.operationParameters.partitionBy, '["country"]');
+
+  // INSERT OVERWRITE replaces everything; the query's column names do not matter, positions do.
+  await lh.sql("INSERT OVERWRITE TABLE sales SELECT 7 AS x, 1.5 AS y, 'DE' AS z, DATE '2024-03-01' AS w");
+  assert.deepEqual(await rows(lh, 'SELECT id, amount, country, day FROM sales'), [{ id: 7, amount: '1.50', country: 'DE', day: '2024-03-01' }]);
+  const [overwrite, append] = await lh.table('sales').history(2);
+  assert.equal(overwrite.operation, 'WRITE');
+  assert.deepEqual(overwrite.operationParameters, { mode: 'Overwrite', partitionBy: '["country","day"]' });
+  assert.deepEqual(append.operationParameters, { mode: 'Append', partitionBy: '["country","day"]' });
+
+  await assert.rejects(lh.sql('INSERT INTO sales VALUES (1, 2)'), { code: 'DELTA_SCHEMA_MISMATCH' });
+  await assert.rejects(lh.sql('INSERT INTO sales (nope) VALUES (1)'), { code: 'DELTA_COLUMN_NOT_FOUND' });
+  await assert.rejects(lh.sql('INSERT INTO missing VALUES (1)'), { code: 'DELTA_TABLE_NOT_FOUND' });
+  await assert.rejects(lh.sql('CREATE TABLE sales (a INT)'), { code: 'DELTA_TABLE_ALREADY_EXISTS' });
+  const [again] = await lh.sql('CREATE TABLE IF NOT EXISTS sales (a INT)');
+  assert.match(again.summary!, /exists/);
+});
+
+test('several statements share a session: SET is visible to later statements, RESET clears it', async () => {
+  const { lh } = await lake();
+  const r = await lh.sql(`SET loch.test.answer = 42; SET loch.test.answer; SELECT getvariable('loch.test.answer') AS v; RESET; SET`);
+  assert.equal(r.length, 5);
+  assert.equal(r[0].returnsRows, false);
+  assert.deepEqual(r[1].rows, [{ key: 'loch.test.answer', value: '42' }]);
+  assert.deepEqual(r[2].rows, [{ v: '42' }]);
+  assert.deepEqual(r[4].rows, []);
+  const seeded = await lh.sql('SET', { conf: { a: 'b' } });
+  assert.deepEqual(seeded[0].rows, [{ key: 'a', value: 'b' }]);
+});
+
+test('time travel, joins of two Delta tables and with DuckDB table functions, paths and names', async () => {
+  const { lh, dir } = await lake();
+  const path = join(dir, 'by-path');
+  await lh.sql(`
+    CREATE TABLE users (id INT, name STRING);
+    INSERT INTO users VALUES (1, 'ann'), (2, 'bob');
+    INSERT INTO users VALUES (3, 'cy');
+    CREATE TABLE delta.\`${path}\` (user_id INT, amount DOUBLE) USING DELTA;
+    INSERT INTO delta.\`${path}\` VALUES (1, 10), (1, 5), (3, 1)`);
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n FROM users VERSION AS OF 1'), [{ n: 2 }]);
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n FROM users FOR SYSTEM_VERSION AS OF 0'), [{ n: 0 }]);
+  const [, v1] = await lh.table('users').history();
+  const at = new Date(v1.timestamp).toISOString();
+  assert.deepEqual(await rows(lh, `SELECT count(*) AS n FROM users TIMESTAMP AS OF '${at}'`), [{ n: 2 }]);
+  const joined = await lh.sql(`
+    SELECT u.name, sum(o.amount) AS total
+    FROM users u JOIN delta.\`${path}\` o ON o.user_id = u.id
+    GROUP BY u.name ORDER BY u.name`);
+  assert.deepEqual(joined[0].rows, [
+    { name: 'ann', total: 15 },
+    { name: 'cy', total: 1 },
+  ]);
+  assert.deepEqual(
+    joined[0].metrics!.scans.map((s) => [s.table, s.version, s.filesTotal, s.filesScanned, s.rowsScanned]),
+    [
+      ['users', 2, 2, 2, 3],
+      [path, 1, 1, 1, 3],
+    ],
+  );
+  assert.deepEqual(await rows(lh, 'SELECT r.range AS i, users.name FROM range(1, 3) r LEFT JOIN users ON users.id = r.range ORDER BY i'), [
+    { i: 1, name: 'ann' },
+    { i: 2, name: 'bob' },
+  ]);
+  assert.deepEqual(await rows(lh, 'WITH users AS (SELECT 99 AS id) SELECT id FROM users'), [{ id: 99 }]);
+  assert.deepEqual(await rows(lh, 'FROM users SELECT max(id) AS m'), [{ m: 3 }]);
+  assert.deepEqual(await lh.tables(), ['users']);
+  assert.deepEqual(await rows(lh, 'SHOW TABLES'), [{ tableName: 'users', location: join(dir, 'lake', 'users') }]);
+  await assert.rejects(lh.sql('SELECT * FROM users VERSION AS OF 9'), { code: 'DELTA_VERSION_NOT_FOUND' });
+});
+
+test('CREATE TABLE name LOCATION: the name follows the table wherever it lives', async () => {
+  const { lh, dir } = await lake();
+  const elsewhere = join(dir, 'elsewhere', 't');
+  await lh.sql(`CREATE TABLE remote (a INT) USING DELTA LOCATION '${elsewhere}'; INSERT INTO remote VALUES (1)`);
+  assert.deepEqual(await rows(lh, 'SELECT * FROM remote'), [{ a: 1 }]);
+  assert.deepEqual(await rows(lh, `SELECT * FROM delta.\`${elsewhere}\``), [{ a: 1 }]);
+  assert.deepEqual(await lh.tables(), ['remote']);
+  const other = Lakehouse.open(join(dir, 'lake2'));
+  await other.sql(`CREATE TABLE again USING DELTA LOCATION '${elsewhere}'`);
+  assert.deepEqual(await rows(other, 'SELECT count(*) AS n FROM again'), [{ n: 1 }]);
+});
+
+test('DESCRIBE HISTORY lists commits newest first', async () => {
+  const { lh } = await lake();
+  const r = await lh.sql('CREATE TABLE h (a INT); INSERT INTO h VALUES (1); INSERT INTO h VALUES (2); DESCRIBE HISTORY h; DESCRIBE HISTORY h LIMIT 1');
+  const all = r[3].rows;
+  assert.deepEqual(
+    all.map((x) => [x.version, x.operation]),
+    [
+      [2, 'WRITE'],
+      [1, 'WRITE'],
+      [0, 'CREATE TABLE'],
+    ],
+  );
+  assert.match(String(all[0].timestamp), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  assert.deepEqual(all[0].operationParameters, { mode: 'Append', partitionBy: '[]' });
+  assert.equal(all[0].readVersion, 1);
+  assert.equal(r[4].rows.length, 1);
+  assert.deepEqual(
+    r[3].columns.map((c) => c.name),
+    ['version', 'timestamp', 'operation', 'operationParameters', 'operationMetrics', 'readVersion', 'isolationLevel', 'isBlindAppend', 'engineInfo', 'userMetadata'],
+  );
+});
+
+test('errors: unsupported statements, SQL errors naming the statement, Delta codes passing through', async () => {
+  const { lh } = await lake();
+  await assert.rejects(lh.sql('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE'), {
+    code: 'LOCH_UNSUPPORTED_STATEMENT',
+    message: 'MERGE INTO is not supported yet',
+  });
+  await assert.rejects(lh.sql('SELEC 1'), { code: 'LOCH_SQL_ERROR', message: /^Parser Error: syntax error at or near "SELEC"$/ });
+  await assert.rejects(lh.sql('SELECT 1; SELECT nope FROM range(1)'), { code: 'LOCH_SQL_ERROR', message: /^statement 2: Binder Error: / });
+  await assert.rejects(lh.sql('SELECT 1; DELETE FROM t'), { code: 'LOCH_UNSUPPORTED_STATEMENT', message: 'statement 2: DELETE FROM is not supported yet' });
+  await assert.rejects(lh.sql('SELECT * FROM delta.`/no/such/table`'), { code: 'DELTA_TABLE_NOT_FOUND' });
+  await assert.rejects(lh.sql('CREATE TABLE p (a INT) PARTITIONED BY (b)'), { code: 'DELTA_COLUMN_NOT_FOUND' });
+  await assert.rejects(lh.sql('CREATE TABLE nn (a INT NOT NULL); INSERT INTO nn VALUES (NULL)'), { code: 'DELTA_NOT_NULL_VIOLATION' });
+  await assert.rejects(lh.sql(''), { code: 'LOCH_SQL_ERROR' });
+});
+
+test('DuckDB statements pass through: temp tables, views, DESCRIBE of a Delta table', async () => {
+  const { lh } = await lake();
+  const r = await lh.sql(`
+    CREATE TABLE d (a INT, b STRING);
+    INSERT INTO d VALUES (1, 'x');
+    CREATE TEMP TABLE scratch AS SELECT a * 10 AS a10 FROM d;
+    INSERT INTO scratch VALUES (20);
+    SELECT * FROM scratch ORDER BY a10;
+    DESCRIBE d;
+    SET VARIABLE tag = 'from temp';
+    INSERT INTO d SELECT a10, getvariable('tag') FROM scratch;
+    CREATE TABLE d2 AS SELECT a10 FROM scratch;
+    INSERT INTO d VALUES (0, getvariable('tag'));
+    SELECT (SELECT count(*) FROM d2) AS n2, count(*) AS n, count(*) FILTER (WHERE b = 'from temp') AS tagged FROM d`);
+  assert.deepEqual(r[r.length - 1].rows, [{ n2: 2, n: 4, tagged: 3 }]);
+  assert.equal(r[2].returnsRows, false);
+  assert.deepEqual(r[4].rows, [{ a10: 10 }, { a10: 20 }]);
+  assert.deepEqual(
+    r[5].rows.map((x) => [x.column_name, x.column_type]),
+    [
+      ['a', 'INTEGER'],
+      ['b', 'VARCHAR'],
+    ],
+  );
+});
