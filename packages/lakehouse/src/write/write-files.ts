@@ -10,7 +10,7 @@ import {
 } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
-import { readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { duckType } from '../scan/duck-types.js';
@@ -171,6 +171,8 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
 
   let rows;
   try {
+    // DuckDB's COPY does not create the table directory of a new table.
+    await mkdir(root, { recursive: true });
     rows = (await c.runAndReadAll(sql)).getRows();
     if (groupDir) rows = await moveUp(rows, groupDir);
   } catch (e) {
