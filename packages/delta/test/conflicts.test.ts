@@ -245,7 +245,7 @@ test('removes are matched on the canonical path: an escaped or absolute spelling
   const s2 = await loadSnapshot(f.engine, f.root);
   const second = new Transaction(f.engine, f.root, s2, { sleep: noSleep }).removeFiles([{ path: 'mem:///canonical/day=a/has space.parquet', dataChange: true }]);
   await commitsTo(new Transaction(f.engine, f.root, s2, { sleep: noSleep }).removeFiles([removeOf(spaced)]).commit({ name: 'DELETE' }), 3);
-  await rejectsWith(second.commit({ name: 'DELETE' }), 'DELTA_CONCURRENT_DELETE_DELETE', /has%20space|has space/);
+  await rejectsWith(second.commit({ name: 'DELETE' }), 'DELTA_CONCURRENT_DELETE_DELETE', /mem:\/\/\/canonical/, /has%20space|has space/);
 });
 
 test('both change the same domain: DELTA_CONCURRENT_DOMAIN_METADATA; different domains do not clash', async () => {

@@ -61,9 +61,11 @@ export function findConflict(tx: TransactionFootprint, winner: LogFileActions, w
   const readsData = tx.readWholeTable || tx.readPredicates.length > 0 || tx.readFileKeys.size > 0;
   if (readsData) {
     // Under WriteSerializable, files added by a blind append may be ordered after this
-    // transaction, so only non-blind writers' files count; Serializable counts them all.
+    // transaction, so only non-blind writers' files count; Serializable counts them all. A
+    // transaction that changes the metadata cannot be ordered before an append it would have
+    // read (the appended file was written for the old schema), so it counts them too, as Delta does.
     const winnerBlind = winner.commitInfo?.isBlindAppend === true;
-    if (tx.isolationLevel === 'Serializable' || !winnerBlind) {
+    if (tx.isolationLevel === 'Serializable' || !winnerBlind || tx.changesMetadata) {
       for (const add of winner.adds) {
         if (!add.dataChange) continue;
         if (tx.readWholeTable || tx.readPredicates.some((p) => p(add))) {

@@ -1,11 +1,12 @@
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import { deltaError } from '@loch/delta';
+import { deltaError, type DataType, type StructType } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { Table as ArrowTable, type Field } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { duckType } from '../scan/duck-types.js';
 
 /**
  * What can be written to a table: a DuckDB query (its text), row objects, an Apache Arrow table,
@@ -27,16 +28,33 @@ export interface Source {
   cleanup(): Promise<void>;
 }
 
-/** Makes any WriteData a relation DuckDB can read, on connection `c`. */
-export async function prepareSource(c: DuckDBConnection, data: WriteData): Promise<Source> {
+function hasMap(t: DataType): boolean {
+  switch (t.kind) {
+    case 'map': return true;
+    case 'struct': return t.fields.some((f) => hasMap(f.type));
+    case 'array': return hasMap(t.elementType);
+    default: return false;
+  }
+}
+
+/**
+ * Makes any WriteData a relation DuckDB can read, on connection `c`. `tableSchema` (the schema
+ * the rows will be written with, when known) lets JavaScript rows keep map values as maps.
+ */
+export async function prepareSource(c: DuckDBConnection, data: WriteData, tableSchema?: StructType): Promise<Source> {
+  // JSON inference reads an object as a struct whose fields are the keys of every row, which
+  // would give each map every key seen anywhere (with nulls). Columns whose table type holds a
+  // map travel as JSON text instead and are cast to that type.
+  const mapColumns = new Map<string, string>();
+  for (const f of tableSchema?.fields ?? []) if (hasMap(f.type)) mapColumns.set(f.name.toLowerCase(), duckType(f.type));
   let relation: string;
   let cleanup = async () => undefined as void;
   if (typeof data === 'string') {
     relation = `(${data})`;
   } else if (data instanceof ArrowTable) {
-    ({ relation, cleanup } = await rowsRelation(c, arrowRows(data), binaryColumnsOfArrow(data)));
+    ({ relation, cleanup } = await rowsRelation(c, arrowRows(data), binaryColumnsOfArrow(data), mapColumns));
   } else if (Array.isArray(data)) {
-    ({ relation, cleanup } = await rowsRelation(c, data as Record<string, unknown>[], undefined));
+    ({ relation, cleanup } = await rowsRelation(c, data as Record<string, unknown>[], undefined, mapColumns));
   } else {
     const spec = data as { path: string | readonly string[]; format?: string };
     const paths = (Array.isArray(spec.path) ? spec.path : [spec.path]).map((p) => resolve(p as string));
@@ -64,9 +82,12 @@ function formatOf(path: string): 'parquet' | 'csv' | 'json' {
 }
 
 /** JSON text for a row value; bigints keep every digit, bytes travel as base64. */
-function encodeRow(row: Record<string, unknown>, binary: Set<string>): string {
+function encodeRow(row: Record<string, unknown>, binary: Set<string>, asJsonText: ReadonlyMap<string, string>): string {
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(row)) parts.push(`${JSON.stringify(k)}:${encodeValue(v, binary.has(k))}`);
+  for (const [k, v] of Object.entries(row)) {
+    const value = asJsonText.has(k.toLowerCase()) && v != null ? JSON.stringify(encodeValue(v)) : encodeValue(v, binary.has(k));
+    parts.push(`${JSON.stringify(k)}:${value}`);
+  }
   return `{${parts.join(',')}}`;
 }
 
@@ -82,7 +103,7 @@ function encodeValue(v: unknown, asBase64 = false): string {
   return JSON.stringify(v);
 }
 
-async function rowsRelation(c: DuckDBConnection, rows: readonly Record<string, unknown>[], binaryHint: Set<string> | undefined) {
+async function rowsRelation(c: DuckDBConnection, rows: readonly Record<string, unknown>[], binaryHint: Set<string> | undefined, mapColumns: ReadonlyMap<string, string>) {
   if (rows.length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', 'no rows to write (give at least one row, or a query)');
   const names: string[] = [];
   const seen = new Set<string>();
@@ -97,13 +118,22 @@ async function rowsRelation(c: DuckDBConnection, rows: readonly Record<string, u
     }
   }
   const file = join(tmpdir(), `loch-rows-${randomUUID()}.ndjson`);
-  await writeFile(file, rows.map((r) => encodeRow(r, binary)).join('\n'));
+  await writeFile(file, rows.map((r) => encodeRow(r, binary, mapColumns)).join('\n'));
   const view = `loch_rows_${randomUUID().replaceAll('-', '')}`;
-  const cols = names.map((n) => (binary.has(n) ? `from_base64(${sqlIdent(n)}) AS ${sqlIdent(n)}` : sqlIdent(n)));
-  await c.run(
-    `CREATE TEMP TABLE ${view} AS SELECT ${cols.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', sample_size = -1)`,
-  );
-  await rm(file, { force: true });
+  const cols = names.map((n) => {
+    const mapType = mapColumns.get(n.toLowerCase());
+    if (mapType) return `CAST(CAST(${sqlIdent(n)} AS JSON) AS ${mapType}) AS ${sqlIdent(n)}`;
+    return binary.has(n) ? `from_base64(${sqlIdent(n)}) AS ${sqlIdent(n)}` : sqlIdent(n);
+  });
+  try {
+    await c.run(
+      `CREATE TEMP TABLE ${view} AS SELECT ${cols.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', sample_size = -1)`,
+    );
+  } catch (e) {
+    throw deltaError('DELTA_SCHEMA_MISMATCH', `cannot read the rows to write: ${(e as Error).message.split('\n')[0]}`, e);
+  } finally {
+    await rm(file, { force: true });
+  }
   // JSON has no zone-less timestamps: text like 2024-01-01T10:00:00Z (or a Date) is an instant,
   // so such columns become TIMESTAMPTZ (Delta 'timestamp'), not 'timestamp_ntz'.
   const described = await c.runAndReadAll(`DESCRIBE ${view}`);
