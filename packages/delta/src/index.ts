@@ -33,3 +33,10 @@ export { findConflict, fileKey, type TransactionFootprint } from './transaction/
 export { Transaction, LOCH_ENGINE_INFO, type TransactionOptions, type CommitResult } from './transaction/transaction.js';
 export { checkpointRows, writeCheckpoint, checkpointInterval, parseInterval, DEFAULT_CHECKPOINT_INTERVAL, type CheckpointRow } from './checkpoint/checkpoint.js';
 export { cleanupExpiredLogs } from './checkpoint/cleanup.js';
+export * as expr from './expressions/ast.js';
+export type { Predicate, Literal, ColumnRef, Operand, CompareOp } from './expressions/ast.js';
+export { evaluate as evaluatePredicate, compareRange, mayBeTrue, certainTruth, Outcome, type Outcomes, type ColumnRange, type ColumnValue, type RangeResolver } from './expressions/evaluate.js';
+export { formatPredicate } from './expressions/format.js';
+export { filePruner, partitionRange, resolveColumn, evaluateOnPartitionValues, type FilePruner, type PruningTable, type PartitionValuesByName } from './skipping/prune.js';
+export { parseFileStats, statsNumRecords, statsRange, STATS_STRING_PREFIX, type FileStats } from './skipping/stats.js';
+export { parseExactJson, numberText, JsonNumber, type ExactJson } from './skipping/exact-json.js';

@@ -1,6 +1,8 @@
 import type { AddFile } from '../actions/add.js';
 import type { DeletionVectorDescriptor } from '../dv/descriptor.js';
 import { deltaError } from '../errors.js';
+import type { Predicate } from '../expressions/ast.js';
+import { filePruner } from '../skipping/prune.js';
 import { parsePartitionValue, type PartitionValue } from '../partition/values.js';
 import { physicalName } from '../schema/column-mapping.js';
 import type { StructField } from '../schema/types.js';
@@ -29,6 +31,14 @@ export interface ScanPlan {
   readonly snapshot: Snapshot;
   readonly columns: readonly ScanColumn[];
   readonly files: readonly ScanFile[];
+  /** Live files in the snapshot. */
+  readonly filesTotal: number;
+  /** Files left out because their partition values rule out every match. */
+  readonly filesPrunedByPartition: number;
+  /** Files left out because their stats (with their partition values) rule out every match. */
+  readonly filesPrunedByStats: number;
+  /** The filter the files were pruned with, if any. */
+  readonly filter?: Predicate;
 }
 
 export interface ScanOptions {
@@ -36,6 +46,11 @@ export interface ScanOptions {
   readonly columns?: readonly string[];
   /** Keep only files whose partition values pass (partition pruning). */
   readonly partitionFilter?: (values: Readonly<Record<string, PartitionValue>>) => boolean;
+  /**
+   * A predicate over the table's logical columns: files that cannot hold a row for which it is
+   * TRUE are left out (by partition values, then by stats). Rows still need filtering by the engine.
+   */
+  readonly filter?: Predicate;
 }
 
 /** Works out what a scan reads: the columns (mapped to physical names) and the live files. */
@@ -81,10 +96,20 @@ export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPla
     return v;
   };
 
+  const pruner = options.filter ? filePruner(snapshot, options.filter) : undefined;
+  let filesPrunedByPartition = 0;
+  let filesPrunedByStats = 0;
   const files: ScanFile[] = [];
   for (const add of snapshot.files) {
     const partitionValues = partitionFields.length === 0 ? {} : typed(add.partitionValues ?? {});
-    if (options.partitionFilter && !options.partitionFilter(partitionValues)) continue;
+    if ((options.partitionFilter && !options.partitionFilter(partitionValues)) || pruner?.prunedByPartition(partitionValues)) {
+      filesPrunedByPartition++;
+      continue;
+    }
+    if (pruner?.prunedByStats(add, partitionValues)) {
+      filesPrunedByStats++;
+      continue;
+    }
     files.push({
       add,
       url: resolvePath(snapshot.tableRoot, add.path),
@@ -92,5 +117,13 @@ export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPla
       deletionVector: add.deletionVector ?? undefined,
     });
   }
-  return { snapshot, columns, files };
+  return {
+    snapshot,
+    columns,
+    files,
+    filesTotal: snapshot.files.length,
+    filesPrunedByPartition,
+    filesPrunedByStats,
+    ...(options.filter ? { filter: options.filter } : {}),
+  };
 }

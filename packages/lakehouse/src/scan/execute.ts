@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { deltaError, planScan, type Engine, type ScanPlan, type Snapshot, type StructType } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import type { Table } from 'apache-arrow';
+import { fileCounts, selectFiles } from '../planner/files.js';
 import { rowsToArrow } from './arrow.js';
 import { toJsonValue, type JsonValue } from './json-values.js';
 import { fileError, scanSql } from './query.js';
@@ -12,6 +13,8 @@ export interface ScanRequest {
   /** A SQL predicate over the table's columns (DuckDB syntax), e.g. `id > 10 AND country = 'NL'`. */
   readonly where?: string;
   readonly limit?: number;
+  /** Leave out files that `where` rules out by partition values or stats (default true). */
+  readonly prune?: boolean;
 }
 
 export type Row = { [column: string]: JsonValue };
@@ -21,6 +24,13 @@ export interface ScanMetrics {
   readonly version: number;
   readonly filesTotal: number;
   readonly filesScanned: number;
+  /** Files left out because their partition values rule out every row `where` wants. */
+  readonly filesPrunedByPartition: number;
+  /** Files left out because their stats (min/max/null counts) rule out every such row. */
+  readonly filesPrunedByStats: number;
+  /** Files left out by a join's build side (Dynamic File Pruning); 0 for a plain scan. */
+  readonly filesPrunedByDynamicFilter: number;
+  /** Rows in the files read (from their stats when every file has numRecords, else the rows returned). */
   readonly rowsScanned: number;
   readonly bytesScanned: number;
   readonly elapsedMs: number;
@@ -45,10 +55,11 @@ export async function executeScan(engine: Engine, snapshot: Snapshot, request: S
     throw deltaError('DELTA_INVALID_ARGUMENT', `limit must be a non-negative integer, got ${request.limit}`);
   }
   return withConnection(async (c) => {
-    const all = planScan(snapshot);
-    const inner = await scanSql(c, engine, all);
+    // Every column (the predicate may read columns the output does not), only the files `where` may match.
+    const { plan: read } = await selectFiles(c, snapshot, request.where, request.prune !== false);
+    const inner = await scanSql(c, engine, read);
     const rows = inner === undefined ? [] : await runRows(c, outerSql(inner, plan, request), plan, request);
-    const bytesScanned = plan.files.reduce((n, f) => n + f.add.size, 0);
+    const counts = fileCounts(read);
     return {
       schema,
       rows,
@@ -56,10 +67,13 @@ export async function executeScan(engine: Engine, snapshot: Snapshot, request: S
       metrics: {
         table: snapshot.table,
         version: snapshot.version,
-        filesTotal: snapshot.files.length,
-        filesScanned: plan.files.length,
-        rowsScanned: rows.length,
-        bytesScanned,
+        filesTotal: counts.filesTotal,
+        filesScanned: counts.filesScanned,
+        filesPrunedByPartition: counts.filesPrunedByPartition,
+        filesPrunedByStats: counts.filesPrunedByStats,
+        filesPrunedByDynamicFilter: counts.filesPrunedByDynamicFilter,
+        rowsScanned: counts.rowsFromStats ?? rows.length,
+        bytesScanned: counts.bytesScanned,
         elapsedMs: Math.round(performance.now() - started),
       },
     };

@@ -1,0 +1,59 @@
+/**
+ * DuckDB's parse trees as JSON (`json_serialize_sql`), read exactly: numbers keep every digit
+ * (BIGINT and DECIMAL constants, and DuckDB's "no location" 2^64-1 markers, which must survive a
+ * round trip through `json_deserialize_sql`).
+ */
+import { JsonNumber, numberText, parseExactJson, type ExactJson } from '@loch/delta';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '@loch/engine-node';
+
+/** One expression node: `class` (COMPARISON, CONSTANT, ...), `type` (COMPARE_EQUAL, ...) and its fields. */
+export type DuckNode = { readonly [key: string]: ExactJson } & { readonly class?: ExactJson; readonly type?: ExactJson };
+
+export function isNode(v: ExactJson | undefined): v is DuckNode {
+  return v !== null && v !== undefined && typeof v === 'object' && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
+export const str = (v: ExactJson | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+export const nodes = (v: ExactJson | undefined): DuckNode[] => (Array.isArray(v) ? v.filter(isNode) : []);
+
+/** JSON text of an exactly parsed value (numbers written as they were read). */
+export function toJsonText(v: ExactJson): string {
+  if (v === null) return 'null';
+  if (v instanceof JsonNumber) return v.text;
+  if (Array.isArray(v)) return `[${v.map(toJsonText).join(',')}]`;
+  if (typeof v === 'object') return `{${Object.keys(v).map((k) => `${JSON.stringify(k)}:${toJsonText(v[k])}`).join(',')}}`;
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error('non-finite number in a parse tree');
+  return JSON.stringify(v);
+}
+
+/** The integer in a JSON number or a DuckDB `{upper, lower}` 128-bit value. */
+export function integerValue(v: ExactJson | undefined, signed = true): bigint | undefined {
+  const t = numberText(v);
+  if (t !== undefined) return /^-?\d+$/.test(t) ? BigInt(t) : undefined;
+  if (isNode(v)) {
+    const upper = integerValue(v.upper);
+    const lower = integerValue(v.lower);
+    if (upper === undefined || lower === undefined) return undefined;
+    const u = signed ? upper : BigInt.asUintN(64, upper);
+    return u * 2n ** 64n + BigInt.asUintN(64, lower);
+  }
+  return undefined;
+}
+
+/** A statement's parse tree, or undefined when DuckDB cannot parse it. */
+export async function serializeSql(c: DuckDBConnection, sql: string): Promise<DuckNode | undefined> {
+  const r = await c.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})`);
+  const text = r.getRows()[0]?.[0];
+  if (typeof text !== 'string') return undefined;
+  const j = parseExactJson(text);
+  if (!isNode(j) || j.error !== false) return undefined;
+  return j;
+}
+
+/** SQL text back from a parse tree. */
+export async function deserializeSql(c: DuckDBConnection, tree: ExactJson): Promise<string | undefined> {
+  const r = await c.runAndReadAll(`SELECT json_deserialize_sql(${sqlString(toJsonText(tree))})`);
+  const text = r.getRows()[0]?.[0];
+  return typeof text === 'string' ? text : undefined;
+}

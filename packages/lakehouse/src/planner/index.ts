@@ -1,0 +1,2 @@
+export { wherePredicate } from './predicate.js';
+export { selectFiles, fileCounts, type FileSelection, type FileCounts } from './files.js';
