@@ -133,3 +133,27 @@ test('insert-only merge rewrites no file; a merge that matches nothing commits n
     await done();
   }
 });
+
+test("target files are pruned by the source's join keys before anything is read", async () => {
+  const { dir, done } = await tempTable();
+  try {
+    const t = DeltaTable.forPath(dir);
+    for (let k = 0; k < 5; k++) await t.write(`SELECT ${k * 1000} + i AS id, i AS v FROM range(1000) t(i)`);
+    const r = await t.merge(`SELECT 2000 + i AS id, -1 AS v FROM range(10) t(i)`, 'target.id = source.id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute();
+    assert.equal(r.metrics.numTargetFilesBeforeSkipping, 5);
+    assert.equal(r.metrics.numTargetFilesAfterSkipping, 1);
+    assert.equal(r.metrics.numTargetFilesRemoved, 1);
+    assert.equal(r.metrics.numTargetRowsUpdated, 10);
+    assert.equal(r.metrics.numTargetRowsCopied, 990);
+    const rows = (await t.scan()).rows;
+    assert.equal(rows.length, 5000);
+    assert.equal(rows.filter((x) => x.v === -1).length, 10);
+    // With many distinct keys the range (not the list) prunes; new keys past the end insert.
+    const r2 = await t.merge(`SELECT 4500 + i AS id, -2 AS v FROM range(1000) t(i)`, 'source.id = target.id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute();
+    assert.equal(r2.metrics.numTargetFilesAfterSkipping, 1);
+    assert.equal(r2.metrics.numTargetRowsInserted, 500);
+    assert.equal((await t.scan()).rows.length, 5500);
+  } finally {
+    await done();
+  }
+});

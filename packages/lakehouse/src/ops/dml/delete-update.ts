@@ -2,6 +2,7 @@ import { deltaError, loadSnapshot, Transaction, type Engine, type IsolationLevel
 import { withConnection } from '@loch/engine-node';
 import { afterCommit } from '../after-commit.js';
 import { rewriteRows } from './rewrite.js';
+import { mayHoldMatches } from '../../planner/index.js';
 
 export interface DmlOptions {
   readonly isolationLevel?: IsolationLevel;
@@ -80,7 +81,7 @@ async function changeRows(
           };
     if (out.touched.length === 0) return { version: undefined, metrics };
     const tx = new Transaction(engine, url, snapshot, { isolationLevel: options.isolationLevel });
-    tx.readFiles(out.touched, () => true);
+    tx.readFiles(out.touched, mayHoldMatches(snapshot, out.predicate));
     tx.removeFiles(out.removes).addFiles(out.adds);
     const result = await tx.commit({
       name: operation,

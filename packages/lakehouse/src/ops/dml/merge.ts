@@ -9,6 +9,7 @@ import {
   type Engine,
   type IsolationLevel,
   type Metadata,
+  type Predicate,
   type StructType,
 } from '@loch/delta';
 import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
@@ -24,6 +25,8 @@ import { afterCommit } from '../after-commit.js';
 import { removeOf } from '../write.js';
 import { writeDeletionVectors } from './deletion-vectors.js';
 import { usesDeletionVectors } from './rewrite.js';
+import { joinKeys, sourceKeyFilter } from './merge-keys.js';
+import { mayHoldMatches, selectFiles } from '../../planner/index.js';
 
 export type MatchedClause =
   | { readonly kind: 'update'; readonly set: Readonly<Record<string, string>>; readonly condition?: string }
@@ -142,7 +145,14 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       });
 
       const dv = usesDeletionVectors(snapshot);
-      const plan = planScan(snapshot);
+      // Target files that cannot hold a row matching any source row's join keys are never read
+      // (unless a NOT MATCHED BY SOURCE clause needs every target row).
+      let plan = planScan(snapshot);
+      let pruning: Predicate | undefined;
+      if (spec.notMatchedBySource.length === 0) {
+        const keyFilter = await sourceKeyFilter(c, joinKeys(spec.condition, spec.targetAlias ?? 'target', spec.sourceAlias ?? 'source'), srcTable, snapshot.schema);
+        if (keyFilter) ({ plan, predicate: pruning } = await selectFiles(c, snapshot, keyFilter));
+      }
       const inner = (await scanSql(c, engine, plan, { withFile: true, withRowNumber: true })) ??
         `SELECT ${snapshot.schema.fields.map((f) => `NULL AS ${sqlIdent(f.name)}`).join(', ')}, NULL::VARCHAR AS __loch_file, NULL::BIGINT AS __loch_row WHERE FALSE`;
             // Target rows that no clause changes must still be there to be copied when their file is
@@ -234,6 +244,10 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
         numTargetRowsMatchedDeleted: sum((a) => a.startsWith('m') && isDelete(a)),
         numTargetRowsNotMatchedBySourceUpdated: sum((a) => a.startsWith('b') && isUpdate(a)),
         numTargetRowsNotMatchedBySourceDeleted: sum((a) => a.startsWith('b') && isDelete(a)),
+        numTargetFilesBeforeSkipping: snapshot.files.length,
+        numTargetFilesAfterSkipping: plan.files.length,
+        numTargetBytesBeforeSkipping: snapshot.files.reduce((n, f) => n + f.size, 0),
+        numTargetBytesAfterSkipping: plan.files.reduce((n, f) => n + f.add.size, 0),
         numTargetFilesAdded: out.adds.length,
         numTargetFilesRemoved: dv ? 0 : removes.length,
         numTargetBytesAdded: out.numOutputBytes,
@@ -247,7 +261,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
 
       const tx = new Transaction(engine, url, snapshot, { isolationLevel: spec.isolationLevel });
       if (metadata) tx.updateMetadata(metadata);
-      tx.readFiles(touched.length > 0 || spec.notMatchedBySource.length > 0 ? snapshot.files : touched, () => true);
+      tx.readFiles(plan.files.map((f) => f.add), mayHoldMatches(snapshot, pruning));
       tx.removeFiles(removes).addFiles(adds);
       const result = await tx.commit({
         name: 'MERGE',

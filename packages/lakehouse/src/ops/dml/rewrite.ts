@@ -1,8 +1,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, planScan, type AddFile, type Engine, type RemoveFile, type Snapshot } from '@loch/delta';
+import { deltaError, type AddFile, type Engine, type Predicate, type RemoveFile, type Snapshot } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { fileURLToPath } from 'node:url';
 import { scanSql } from '../../scan/query.js';
+import { selectFiles } from '../../planner/index.js';
 import { writeDataFiles, type WriteFilesArgs } from '../../write/write-files.js';
 import { rowChecks } from '../../write/checks.js';
 import { removeOf } from '../write.js';
@@ -20,6 +21,8 @@ export interface RewriteOutcome {
   readonly adds: AddFile[];
   /** Files that held at least one matching row. */
   readonly touched: AddFile[];
+  /** The kernel form of the predicate, when it could be translated (for conflict detection). */
+  readonly predicate?: Predicate;
   readonly matchedRows: number;
   readonly copiedRows: number;
   readonly deletionVectorsAdded: number;
@@ -43,7 +46,8 @@ export function usesDeletionVectors(snapshot: Snapshot): boolean {
 export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot: Snapshot, change: RowChange, now: number): Promise<RewriteOutcome> {
   const predicate = change.predicate?.trim() ? `(${change.predicate}) IS TRUE` : 'TRUE';
   const dv = usesDeletionVectors(snapshot);
-  const plan = planScan(snapshot);
+  // Files that cannot hold a matching row (by partition values or stats) are never opened.
+  const { plan, predicate: pruning } = await selectFiles(c, snapshot, change.predicate?.trim() ? change.predicate : undefined);
   const inner = await scanSql(c, engine, plan, { withFile: true, withRowNumber: dv });
   const empty: RewriteOutcome = { removes: [], adds: [], touched: [], matchedRows: 0, copiedRows: 0, deletionVectorsAdded: 0, deletionVectorsRemoved: 0, addedBytes: 0, removedBytes: 0 };
   if (!inner) return empty;
@@ -129,6 +133,7 @@ export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot:
     removes,
     adds,
     touched: touched.map((t) => t.add),
+    ...(pruning ? { predicate: pruning } : {}),
     matchedRows,
     copiedRows,
     deletionVectorsAdded,
