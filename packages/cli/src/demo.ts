@@ -1,134 +1,78 @@
 /**
- * `npm start`: builds a small Delta lake from scratch and shows what Loch reads today — schema and
- * protocol, rows, partition values, time travel by version and by time, and history.
- *
- * Loch's own writer is still to come, so the demo commits the way every Delta writer does: Parquet
- * files first (written by DuckDB), then a JSON commit published with put-if-absent.
+ * `npm start`: builds a small Delta lake from scratch and walks through what Loch does today:
+ * partitioned writes with per-file statistics, a MERGE with schema evolution and its metrics,
+ * time travel, DELETE, OPTIMIZE ZORDER BY, and a filtered scan that skips files.
  */
-import { mkdir, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { schemaToJson, type StructType } from '@loch/delta';
-import { LocalStorage, localUrl, withConnection, sqlString } from '@loch/engine-node';
 import { DeltaTable } from '@loch/lakehouse';
 import { table } from './format.js';
 
-const schema: StructType = {
-  kind: 'struct',
-  fields: [
-    { name: 'id', type: { kind: 'primitive', name: 'long' }, nullable: false, metadata: {} },
-    { name: 'city', type: { kind: 'primitive', name: 'string' }, nullable: true, metadata: {} },
-    { name: 'temperature', type: { kind: 'decimal', precision: 5, scale: 1 }, nullable: true, metadata: {} },
-    { name: 'measured_at', type: { kind: 'primitive', name: 'timestamp' }, nullable: true, metadata: {} },
-    { name: 'day', type: { kind: 'primitive', name: 'date' }, nullable: true, metadata: {} },
-  ],
-};
-
 const say = (s: string) => process.stderr.write(`${s}\n`);
+const out = (s: string) => process.stdout.write(`${s}\n`);
 
-async function writeParquet(root: string, day: string, firstId: number, rows: number): Promise<Record<string, unknown>> {
-  const rel = `day=${day}/part-${String(firstId).padStart(5, '0')}.parquet`;
-  const path = join(fileURLToPath(root), rel);
-  const cities = ['Amsterdam', 'Lagos', 'Lima', 'Osaka', 'Tromsø'];
-  await mkdir(dirname(path), { recursive: true });
-  await withConnection(async (c) => {
-    await c.run(`COPY (
-        SELECT (${firstId} + i)::BIGINT AS id,
-               list_extract([${cities.map(sqlString).join(', ')}], (i % 5 + 1)::INTEGER) AS city,
-               round(-5 + (i * 7.3) % 35, 1)::DECIMAL(5,1) AS temperature,
-               TIMESTAMPTZ ${sqlString(`${day} 06:00:00+00`)} + to_minutes(i * 17) AS measured_at
-        FROM range(${rows}) t(i)
-      ) TO ${sqlString(path)} (FORMAT parquet)`);
-  });
-  const info = await stat(path);
-  return {
-    add: {
-      path: rel,
-      partitionValues: { day },
-      size: info.size,
-      modificationTime: Math.floor(info.mtimeMs),
-      dataChange: true,
-      stats: JSON.stringify({ numRecords: rows }),
-    },
-  };
-}
-
-async function commit(storage: LocalStorage, root: string, version: number, actions: unknown[]) {
-  const name = `${String(version).padStart(20, '0')}.json`;
-  const body = actions.map((a) => JSON.stringify(a)).join('\n') + '\n';
-  await storage.putIfAbsent(`${root}_delta_log/${name}`, new TextEncoder().encode(body));
-}
+const readings = (day: string, from: number, n: number) => `
+  SELECT (${from} + i)::BIGINT AS id,
+         list_extract(['Amsterdam', 'Lagos', 'Lima', 'Osaka', 'Tromsø'], (i % 5 + 1)::INTEGER) AS city,
+         round(-5 + ((${from} + i) * 7.3) % 35, 1)::DECIMAL(5,1) AS temperature,
+         TIMESTAMPTZ '${day} 06:00:00+00' + to_minutes(i * 3) AS measured_at,
+         DATE '${day}' AS day
+  FROM range(${n}) t(i)`;
 
 export async function demo(dir = resolve('lake/demo_weather')): Promise<void> {
   await rm(dir, { recursive: true, force: true });
-  const root = localUrl(dir, true);
-  const storage = new LocalStorage();
-  const info = (operation: string, extra: object = {}) => ({
-    commitInfo: { timestamp: Date.now(), operation, engineInfo: 'Loch-demo/0.1', ...extra },
-  });
+  const t = DeltaTable.forPath(dir);
 
   say(`Building a Delta table at ${dir} ...`);
-  const a1 = await writeParquet(root, '2026-11-01', 0, 40);
-  const a2 = await writeParquet(root, '2026-11-02', 40, 40);
-  await commit(storage, root, 0, [
-    info('CREATE TABLE AS SELECT', { operationParameters: { partitionBy: '["day"]' }, isBlindAppend: true }),
-    { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
-    {
-      metaData: {
-        id: crypto.randomUUID(),
-        format: { provider: 'parquet', options: {} },
-        schemaString: schemaToJson(schema),
-        partitionColumns: ['day'],
-        configuration: {},
-        createdTime: Date.now(),
-      },
-    },
-    a1,
-    a2,
-  ]);
-  const a3 = await writeParquet(root, '2026-11-03', 80, 40);
-  await commit(storage, root, 1, [info('WRITE', { operationParameters: { mode: 'Append' }, readVersion: 0, isBlindAppend: true }), a3]);
-  const removed = (a1 as { add: { path: string } }).add.path;
-  await commit(storage, root, 2, [
-    info('DELETE', { operationParameters: { predicate: `["(day = '2026-11-01')"]` }, readVersion: 1, isBlindAppend: false }),
-    { remove: { path: removed, deletionTimestamp: Date.now(), dataChange: true } },
-  ]);
+  await t.write(readings('2026-11-01', 0, 400), { partitionBy: ['day'] });
+  await t.write(readings('2026-11-02', 400, 400));
+  await t.write(readings('2026-11-03', 800, 400));
 
-  const t = DeltaTable.forPath(dir);
-  const out = (s: string) => process.stdout.write(`${s}\n`);
+  // Corrections arrive with a new column (station): MERGE adds it (schema evolution).
+  const corrections = `SELECT id, city, temperature + 0.5 AS temperature, measured_at, day, 'WX-' || (id % 7) AS station
+                       FROM (${readings('2026-11-02', 400, 40)})
+                       UNION ALL SELECT * REPLACE (temperature + 1 AS temperature), 'WX-NEW' AS station FROM (${readings('2026-11-04', 1200, 60)})`;
+  await t.merge(corrections, 'target.id = source.id').whenMatchedUpdateAll().whenNotMatchedInsertAll().withSchemaEvolution().execute();
+  await t.delete("city = 'Lima' AND day = DATE '2026-11-01'");
+  say('OPTIMIZE ZORDER BY (city, temperature) ...');
+  await t.optimize({ zOrderBy: ['city', 'temperature'], targetFileSize: 2_000 });
+
   const detail = await t.detail();
   out(`\n== loch describe ${dir}`);
   out(`version ${detail.version}, ${detail.numFiles} files, ${detail.sizeInBytes} bytes, partitioned by ${detail.partitionColumns.join(', ')}`);
-  out(`protocol: reader ${detail.protocol.minReaderVersion}, writer ${detail.protocol.minWriterVersion}`);
+  out(`columns: ${(detail.schema as { fields: { name: string; type: unknown }[] }).fields.map((f) => `${f.name} ${JSON.stringify(f.type)}`).join(', ')}`);
 
-  const rowsPerDay = async (version?: number) => {
-    const r = await t.scan({ version, columns: ['day', 'id'] });
+  out(`\n== loch history`);
+  const history = await t.history();
+  out(table(['version', 'operation', 'metrics'], history.map((h) => ({
+    version: h.version,
+    operation: h.operation,
+    metrics: Object.entries(h.operationMetrics)
+      .filter(([k]) => /^(numOutputRows|numTargetRows(Inserted|Updated)|numDeletedRows|numFilesAdded|numFilesRemoved|numDeletionVectorsAdded)$/.test(k))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+  }))));
+
+  const perDay = async (version?: number) => {
+    const r = await t.scan({ version, columns: ['day'] });
     const counts = new Map<string, number>();
     for (const row of r.rows) counts.set(String(row.day), (counts.get(String(row.day)) ?? 0) + 1);
-    return [...counts].sort().map(([day, n]) => ({ day, rows: n }));
+    return [...counts].sort().map(([day, rows]) => ({ day, rows }));
   };
-  out(`\n== rows per day, latest version`);
-  out(table(['day', 'rows'], await rowsPerDay()));
-  out(`== rows per day, VERSION AS OF 1 (before the DELETE)`);
-  out(table(['day', 'rows'], await rowsPerDay(1)));
+  out(`== rows per day now`);
+  out(table(['day', 'rows'], await perDay()));
+  out(`== rows per day, VERSION AS OF 2 (before the MERGE and the DELETE)`);
+  out(table(['day', 'rows'], await perDay(2)));
 
-  const sample = await t.scan({ where: "city = 'Tromsø' AND temperature < 0", columns: ['id', 'city', 'temperature', 'measured_at', 'day'], limit: 5 });
-  out(`== loch scan --where "city = 'Tromsø' AND temperature < 0" --limit 5`);
-  out(table(['id', 'city', 'temperature', 'measured_at', 'day'], sample.rows));
-
-  const history = await t.history();
-  out(`== loch history`);
-  out(table(['version', 'timestamp', 'operation', 'readVersion'], history.map((h) => ({
-    version: h.version,
-    timestamp: new Date(h.timestamp).toISOString(),
-    operation: h.operation,
-    readVersion: h.readVersion,
-  }))));
-  const first = history.at(-1)!;
-  const asOf = await t.scan({ timestamp: new Date(first.timestamp), columns: ['id'] });
-  out(`== TIMESTAMP AS OF ${new Date(first.timestamp).toISOString()}: ${asOf.rows.length} rows (version ${first.version})`);
+  const where = "city = 'Tromsø' AND temperature < -4";
+  const cold = await t.scan({ where, columns: ['id', 'city', 'temperature', 'measured_at', 'station'] });
+  out(`== loch scan --where "${where}"`);
+  out(table(['id', 'city', 'temperature', 'measured_at', 'station'], cold.rows.slice(0, 5)));
+  const m = cold.metrics as unknown as Record<string, number>;
+  out(`files: ${m.filesTotal} in the table, ${m.filesScanned} read, ${m.filesPrunedByPartition ?? 0} skipped by partition, ${m.filesPrunedByStats ?? 0} by statistics`);
   out(`\nTry it yourself:  npx loch scan ${dir} --format table --limit 10`);
-  out(`                  npx loch history ${dir}`);
+  out(`                  npx loch sql "SELECT city, avg(temperature) FROM delta.\\\`${dir}\\\` GROUP BY city" --format table`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {

@@ -19,11 +19,16 @@ test('the demo builds a lake that the CLI reads back', async () => {
   }
   try {
     const latest = jsonLines((await loch('scan', dir)).stdout);
-    const v1 = jsonLines((await loch('scan', dir, '--version', '1')).stdout);
-    assert.equal(latest.length, 80);
-    assert.equal(v1.length, 120);
+    const v2 = jsonLines((await loch('scan', dir, '--version', '2')).stdout);
+    assert.equal(v2.length, 1200);
+    // +60 inserted by the MERGE, -80 Lima rows of the first day.
+    assert.equal(latest.length, 1200 + 60 - 80);
+    assert.ok(latest.every((r) => 'station' in r), 'the MERGE added the station column');
     const history = jsonLines((await loch('history', dir)).stdout);
-    assert.deepEqual(history.map((h) => h.operation), ['DELETE', 'WRITE', 'CREATE TABLE AS SELECT']);
+    assert.deepEqual(history.map((h) => h.operation), ['OPTIMIZE', 'DELETE', 'MERGE', 'WRITE', 'WRITE', 'WRITE']);
+    const merge = history.find((h) => h.operation === 'MERGE');
+    assert.equal(merge.operationMetrics.numTargetRowsUpdated, '40');
+    assert.equal(merge.operationMetrics.numTargetRowsInserted, '60');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
