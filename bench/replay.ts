@@ -2,20 +2,24 @@
  * Log replay benchmark: how long building a snapshot of a 300k-file table takes, against the
  * "floor" of parsing its log on one thread with plain JSON.parse.
  *
- *   npm run bench:replay [-- --runs 5]
+ *   npm run bench:replay [-- --runs 5 --cold 3 --only floor,json,checkpoint --threads N --parallel-threshold B]
  *
- * Measures, in one process, alternating so that machine noise hits each alike:
- *   floor       read every commit, decode, split lines, JSON.parse each line (keeping the results)
- *   json log    loadSnapshot from the five JSON commits with a fresh engine, summing file sizes
- *   checkpoint  loadSnapshot of a copy of the table with a classic Parquet checkpoint at v4
- * and prints medians of `--runs` runs (after one warm-up each) with their ratio to the floor.
+ * Extracts ../shared/bench-data/300k-add-files-100-col-partitioned.tar.zst into bench/.data/
+ * (once; LOCH_BENCH_TARBALL overrides where it is), writes a classic checkpoint of the table's
+ * last version into a copy of it, then measures, alternating so that machine noise hits each alike:
+ *   floor       read every commit, decode it, split it into lines, JSON.parse each line (keeping
+ *               the results, as any reader must), on one thread
+ *   json        loadSnapshot from the five JSON commits with a fresh engine, summing file sizes
+ *   checkpoint  the same from the copy, whose snapshot comes from its checkpoint
+ * It prints the median of `--runs` runs (after a warm-up) of each, and the median of `--cold`
+ * runs each in a fresh process (what a CLI reading a table pays), with their ratio to the floor.
  * A full GC runs before every timed run so that no run pays for the garbage of the one before.
- * Also runs each measurement once in a fresh process (`--cold`, on by default), since a CLI
- * reading a table pays for a cold start. Progress goes to stderr, the table to stdout.
+ * `--threads` and `--parallel-threshold` set the JSON handler's options of those names (default:
+ * its own). Progress goes to stderr, the table to stdout.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
@@ -55,8 +59,15 @@ function floor(table: string): number {
   return actions.length;
 }
 
+const THREADS = opt('threads', '');
+const PARALLEL_THRESHOLD = opt('parallel-threshold', '');
+const JSON_OPTIONS = {
+  ...(THREADS ? { threads: Number(THREADS) } : {}),
+  ...(PARALLEL_THRESHOLD ? { parallelThreshold: Number(PARALLEL_THRESHOLD) } : {}),
+};
+
 async function snapshotFiles(table: string): Promise<{ snapshot: Snapshot; bytes: number }> {
-  const engine = nodeEngine();
+  const engine = nodeEngine({ json: JSON_OPTIONS });
   try {
     const snapshot = await loadSnapshot(engine, localUrl(table, true));
     let bytes = 0;
@@ -69,6 +80,7 @@ async function snapshotFiles(table: string): Promise<{ snapshot: Snapshot; bytes
 
 async function once(what: Measure): Promise<{ ms: number; check: string }> {
   gc();
+  await new Promise((r) => setTimeout(r, 20));
   const t0 = performance.now();
   let check: string;
   if (what === 'floor') {
@@ -139,16 +151,24 @@ async function writeCheckpointedCopy(): Promise<void> {
 }
 
 const median = (xs: number[]) => {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 /** One cold measurement in a fresh process. */
 function cold(what: Measure): number {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`child '${what}' failed: ${r.stderr}`);
+  const pass = [...(THREADS ? ['--threads', THREADS] : []), ...(PARALLEL_THRESHOLD ? ['--parallel-threshold', PARALLEL_THRESHOLD] : [])];
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what, ...pass], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error((r.stderr.trim().split('\n').find((l) => /Error/.test(l)) ?? r.stderr.trim()).slice(0, 200));
   return Number(r.stdout.trim());
 }
+
+const LABELS: Record<Measure, string> = {
+  floor: 'floor: read + split + JSON.parse every line, 1 thread',
+  json: 'loadSnapshot from the JSON log (5 commits)',
+  checkpoint: 'loadSnapshot from a classic checkpoint at v4',
+};
 
 async function main(): Promise<void> {
   const child = opt('child', '');
@@ -159,41 +179,74 @@ async function main(): Promise<void> {
   }
   extract();
   const measures = opt('only', 'floor,json,checkpoint').split(',') as Measure[];
+  if (!measures.includes('floor')) measures.unshift('floor');
   if (measures.includes('checkpoint')) await writeCheckpointedCopy();
 
-  const times: Record<Measure, number[]> = { floor: [], json: [], checkpoint: [] };
+  const times: Record<string, number[]> = {};
+  const coldTimes: Record<string, number[]> = {};
   const checks: Record<string, string> = {};
+  const failed: Record<string, string> = {};
+  for (const m of measures) {
+    times[m] = [];
+    coldTimes[m] = [];
+  }
+  // Measures alternate, so that whatever else the machine does weighs on each alike.
   for (let run = 0; run <= RUNS; run++) {
     for (const m of measures) {
-      const { ms, check } = await once(m);
-      if (checks[m] !== undefined && checks[m] !== check) throw new Error(`${m}: run ${run} saw ${check}, earlier ${checks[m]}`);
-      checks[m] = check;
-      if (run > 0) times[m].push(ms);
-      log(`${run === 0 ? 'warm-up' : `run ${run}`} ${m}: ${ms.toFixed(0)} ms (${check})`);
+      if (failed[m]) continue;
+      try {
+        const { ms, check } = await once(m);
+        if (checks[m] !== undefined && checks[m] !== check) throw new Error(`run ${run} saw ${check}, earlier ${checks[m]}`);
+        checks[m] = check;
+        if (run > 0) times[m].push(ms);
+        log(`${run === 0 ? 'warm-up' : `run ${run}`} ${m}: ${ms.toFixed(0)} ms (${check})`);
+      } catch (e) {
+        failed[m] = `${(e as Error).name}: ${(e as Error).message}`.slice(0, 200);
+        log(`${m} failed: ${failed[m]}`);
+      }
     }
   }
-  const coldTimes: Record<Measure, number[]> = { floor: [], json: [], checkpoint: [] };
   const coldRuns = Number(opt('cold', '3'));
   for (let run = 0; run < coldRuns; run++) {
     for (const m of measures) {
-      const ms = cold(m);
-      coldTimes[m].push(ms);
-      log(`fresh process ${run + 1} ${m}: ${ms.toFixed(0)} ms`);
+      if (failed[m]) continue;
+      try {
+        const ms = cold(m);
+        coldTimes[m].push(ms);
+        log(`fresh process ${run + 1} ${m}: ${ms.toFixed(0)} ms`);
+      } catch (e) {
+        failed[m] = (e as Error).message;
+        log(`${m} failed in a fresh process: ${failed[m]}`);
+      }
     }
   }
 
   const f = median(times.floor);
-  const cf = coldRuns > 0 ? median(coldTimes.floor) : NaN;
+  const cf = median(coldTimes.floor);
+  const ms = (x: number) => (Number.isFinite(x) ? x.toFixed(0) : '-');
+  const ratio = (x: number, base: number) => (Number.isFinite(x) && Number.isFinite(base) ? `${(x / base).toFixed(2)}x` : '-');
   const rows = [
-    ['measure', `median of ${RUNS} (ms)`, 'vs floor', `fresh process, median of ${coldRuns} (ms)`, 'vs floor', 'result'],
-    ['floor: JSON.parse every line, 1 thread', f, 1, cf, 1, checks.floor],
-    ['loadSnapshot, JSON log (5 commits)', median(times.json), median(times.json) / f, median(coldTimes.json), median(coldTimes.json) / cf, checks.json],
-    ['loadSnapshot, parquet checkpoint at v4', median(times.checkpoint), median(times.checkpoint) / f, median(coldTimes.checkpoint), median(coldTimes.checkpoint) / cf, checks.checkpoint],
-  ].map((r) => r.map((c, i) => (typeof c === 'number' ? (i % 2 === 0 ? c.toFixed(2) + 'x' : c.toFixed(0)) : c)));
+    ['measure', `in process, median of ${RUNS} (ms)`, 'vs floor', `fresh process, median of ${coldRuns} (ms)`, 'vs floor', 'result'],
+    ...measures.map((m) => {
+      const t = median(times[m]);
+      const c = median(coldTimes[m]);
+      return [LABELS[m], ms(t), ratio(t, f), ms(c), ratio(c, cf), failed[m] ? `FAILED: ${failed[m]}` : checks[m]];
+    }),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const out = [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)];
-  out.push('', `node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), ${RUNS} runs after a warm-up`);
+  out.push('');
+  if (measures.includes('json') && !failed.json) {
+    const r = median(times.json) / f;
+    out.push(`goal: JSON log <= 1.0x floor: ${r <= 1 ? 'met' : 'NOT met'} (${r.toFixed(2)}x in process, ${ratio(median(coldTimes.json), cf)} in a fresh process)`);
+  }
+  if (measures.includes('checkpoint')) {
+    const t = median(times.checkpoint);
+    out.push(`goal: checkpoint <= 300 ms: ${failed.checkpoint ? 'NOT met (failed)' : t <= 300 ? 'met' : 'NOT met'} (${ms(t)} ms)`);
+  }
+  out.push(`JSON handler options: ${JSON.stringify(JSON_OPTIONS)} (threads ${THREADS || 'default'})`);
+  out.push(`node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown cpu'}), load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -19,6 +19,7 @@ import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/
 import { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 import { deleteRows, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
+import { alterTable, type AlterChange, type AlterOptions, type AlterResult } from './ops/alter.js';
 
 export interface TableDetail {
   readonly version: number;
@@ -112,6 +113,11 @@ export class DeltaTable {
   /** RESTORE TABLE TO VERSION AS OF n / TIMESTAMP AS OF t, as a new commit. */
   restore(to: { version?: number; timestamp?: Date | string | number }): Promise<RestoreResult> {
     return restoreTable(this.engine, this.url, to);
+  }
+
+  /** ALTER TABLE: ADD COLUMNS, SET/UNSET TBLPROPERTIES, ADD/DROP CONSTRAINT, as one metadata-only commit. */
+  alter(change: AlterChange, options: AlterOptions = {}): Promise<AlterResult> {
+    return alterTable(this.engine, this.url, change, options);
   }
 
   get name(): string {

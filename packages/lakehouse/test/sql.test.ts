@@ -193,13 +193,14 @@ test('DESCRIBE HISTORY lists commits newest first', async () => {
 
 test('errors: unsupported statements, SQL errors naming the statement, Delta codes passing through', async () => {
   const { lh } = await lake();
-  await assert.rejects(lh.sql('MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE'), {
+  await assert.rejects(lh.sql('CONVERT TO DELTA parquet.`/no/such/dir`'), {
     code: 'LOCH_UNSUPPORTED_STATEMENT',
-    message: 'MERGE INTO is not supported yet',
+    message: 'CONVERT TO DELTA is not supported yet',
   });
   await assert.rejects(lh.sql('SELEC 1'), { code: 'LOCH_SQL_ERROR', message: /^Parser Error: syntax error at or near "SELEC"$/ });
   await assert.rejects(lh.sql('SELECT 1; SELECT nope FROM range(1)'), { code: 'LOCH_SQL_ERROR', message: /^statement 2: Binder Error: / });
-  await assert.rejects(lh.sql('SELECT 1; DELETE FROM t'), { code: 'LOCH_UNSUPPORTED_STATEMENT', message: 'statement 2: DELETE FROM is not supported yet' });
+  await assert.rejects(lh.sql('SELECT 1; REORG TABLE t APPLY (PURGE)'), { code: 'LOCH_UNSUPPORTED_STATEMENT', message: 'statement 2: REORG TABLE is not supported yet' });
+  await assert.rejects(lh.sql('SELECT 1; DELETE FROM t'), { code: 'DELTA_TABLE_NOT_FOUND', message: /^statement 2: / });
   await assert.rejects(lh.sql('SELECT * FROM delta.`/no/such/table`'), { code: 'DELTA_TABLE_NOT_FOUND' });
   await assert.rejects(lh.sql('CREATE TABLE p (a INT) PARTITIONED BY (b)'), { code: 'DELTA_COLUMN_NOT_FOUND' });
   await assert.rejects(lh.sql('CREATE TABLE nn (a INT NOT NULL); INSERT INTO nn VALUES (NULL)'), { code: 'DELTA_NOT_NULL_VIOLATION' });

@@ -25,10 +25,172 @@ export interface ReplayState {
 }
 
 /**
+ * The key replay reconciles a file action by: its canonical path, plus its deletion vector's
+ * unique id when it has one (so an add with a new DV replaces the add with the old one only
+ * through the matching remove).
+ */
+export function fileKey(tableRoot: string, path: string, dv: AddFile['deletionVector']): string {
+  const p = canonicalPath(tableRoot, path);
+  return dv ? `${p}\u0000${dvUniqueId(dv)}` : p;
+}
+
+/**
+ * A 32-bit hash of a file key: FNV-1a over its UTF-16 code units, then MurmurHash3's finalizer so
+ * that the low bits (which pick a slot) depend on every character.
+ */
+export function fileKeyHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return finishHash(h);
+}
+
+function finishHash(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** Characters of paths that are their own key ([A-Za-z0-9_=.-] and '/'); see `plainKeyHash`. */
+const PLAIN = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_=.-/') PLAIN[c.charCodeAt(0)] = 1;
+const NOT_PLAIN = 2 ** 32;
+
+/**
+ * `fileKeyHash(path)` when `path` is a plain relative path, one that `canonicalPath` returns as
+ * it is (only the characters above, no leading '/', no segment starting with '.', no '//', not
+ * empty): the common case, checked and hashed in one pass without the regular expression of
+ * `canonicalPath`. NOT_PLAIN otherwise.
+ */
+function plainKeyHash(path: string): number {
+  const n = path.length;
+  if (n === 0) return NOT_PLAIN;
+  let h = 0x811c9dc5;
+  let prev = 0x2f;
+  for (let i = 0; i < n; i++) {
+    const c = path.charCodeAt(i);
+    if (c >= 128 || PLAIN[c] === 0 || (prev === 0x2f && (c === 0x2e || c === 0x2f))) return NOT_PLAIN;
+    h = Math.imul(h ^ c, 0x01000193);
+    prev = c;
+  }
+  return finishHash(h);
+}
+
+/**
+ * Hashes computed elsewhere (by a JSON handler, while it parses) are used only when the code that
+ * made them hashes this probe to the same value: a hasher that differs gives a different check
+ * with near certainty, and its hashes are then ignored rather than trusted.
+ */
+const PROBE = 'part=a/b%20c.parquet\u0000u/é\u{1F600}\uD800@42 file:///t/x';
+export const FILE_KEY_HASH_CHECK = fileKeyHash(PROBE);
+
+/**
+ * Precomputed `fileKeyHash(fileKey(tableRoot, path, deletionVector))` of one file's actions,
+ * which a JSON handler may attach to the `LogFileActions` it returns (under the registered symbol
+ * `FILE_KEY_HASHES`, not enumerable) so that replay need not hash the keys on its own thread.
+ * Replay checks that the hashes fit (same hasher, same table root, one per action) and hashes
+ * the keys itself when they do not; results are the same either way.
+ */
+export interface FileKeyHashes {
+  /** `FILE_KEY_HASH_CHECK` of the code that computed the hashes. */
+  readonly check: number;
+  /** The table root the paths were made canonical against. */
+  readonly tableRoot: string;
+  /** One hash per add, in order. */
+  readonly adds: Int32Array;
+  /** One hash per remove, in order. */
+  readonly removes: Int32Array;
+}
+
+export const FILE_KEY_HASHES: symbol = Symbol.for('@loch/delta:file-key-hashes');
+
+/** Attaches precomputed key hashes to one file's actions (see `FileKeyHashes`). */
+export function attachFileKeyHashes(actions: LogFileActions, hashes: FileKeyHashes): void {
+  Object.defineProperty(actions, FILE_KEY_HASHES, { value: hashes, enumerable: false, configurable: true, writable: true });
+}
+
+function usableHashes(f: LogFileActions, tableRoot: string): FileKeyHashes | undefined {
+  const h = (f as unknown as Record<symbol, FileKeyHashes | undefined>)[FILE_KEY_HASHES];
+  if (
+    h === undefined ||
+    h.check !== FILE_KEY_HASH_CHECK ||
+    h.tableRoot !== tableRoot ||
+    !(h.adds instanceof Int32Array) ||
+    !(h.removes instanceof Int32Array) ||
+    h.adds.length !== f.adds.length ||
+    h.removes.length !== f.removes.length
+  ) {
+    return undefined;
+  }
+  return h;
+}
+
+/**
+ * The set of file keys seen so far: open addressing with linear probing over an Int32Array of
+ * slots, each pointing at the action that decided its key (in `files` when positive, in
+ * `tombstones` when negative), whose hash is kept by the same index in `fileHashes` or
+ * `tombstoneHashes`. Keys are compared only when hashes match, and never stored. Much cheaper
+ * than a Set of 300k strings, which spends most of its time hashing, growing and rehashing.
+ */
+class FileKeySet {
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  /** Hash of each file and tombstone, by the entry's index. */
+  private readonly fileHashes: Int32Array;
+  private readonly tombstoneHashes: Int32Array;
+  files = 0;
+  tombstones = 0;
+
+  constructor(
+    private readonly tableRoot: string,
+    adds: number,
+    removes: number,
+    private readonly filesOut: AddFile[],
+    private readonly tombstonesOut: RemoveFile[],
+  ) {
+    let slots = 16;
+    while (slots < (adds + removes) * 1.5) slots *= 2;
+    this.mask = slots - 1;
+    this.slots = new Int32Array(slots);
+    this.fileHashes = new Int32Array(adds);
+    this.tombstoneHashes = new Int32Array(removes);
+  }
+
+  /** Records the action's key; false when the key was already seen. */
+  add(action: AddFile | RemoveFile, hash: number, key: string | undefined, isAdd: boolean): boolean {
+    const slots = this.slots;
+    const mask = this.mask;
+    let slot = hash & mask;
+    for (;;) {
+      const entry = slots[slot];
+      if (entry === 0) break;
+      if ((entry > 0 ? this.fileHashes[entry - 1] : this.tombstoneHashes[-entry - 1]) === hash) {
+        const other = entry > 0 ? this.filesOut[entry - 1] : this.tombstonesOut[-entry - 1];
+        key ??= fileKey(this.tableRoot, action.path, action.deletionVector);
+        if (fileKey(this.tableRoot, other.path, other.deletionVector) === key) return false;
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (isAdd) {
+      const i = this.files++;
+      this.filesOut[i] = action as AddFile;
+      this.fileHashes[i] = hash;
+      slots[slot] = i + 1;
+    } else {
+      const i = this.tombstones++;
+      this.tombstonesOut[i] = action as RemoveFile;
+      this.tombstoneHashes[i] = hash;
+      slots[slot] = -i - 1;
+    }
+    return true;
+  }
+}
+
+/**
  * Reconciles actions newest first: the first action seen for a file key decides whether the file
  * is live (add) or a tombstone (remove); older actions for that key are superseded. A file is
- * keyed by its canonical path plus its deletion vector's id, so an add with a new DV replaces the
- * add with the old one only through the matching remove.
+ * keyed by its canonical path plus its deletion vector's id (`fileKey`).
  *
  * `newestFirst` lists commits from the newest down, then the checkpoint's files (whose order
  * among themselves does not matter: a checkpoint holds one action per key).
@@ -36,12 +198,20 @@ export interface ReplayState {
 export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]): ReplayState {
   let protocol: Protocol | undefined;
   let metadata: Metadata | undefined;
-  const seen = new Set<string>();
-  const files: AddFile[] = [];
-  const tombstones: RemoveFile[] = [];
   const txns = new Map<string, Txn>();
   const domains = new Map<string, DomainMetadata>();
   const seenDomains = new Set<string>();
+
+  let addCount = 0;
+  let removeCount = 0;
+  for (const f of newestFirst) {
+    addCount += f.adds.length;
+    removeCount += f.removes.length;
+  }
+  // Sized for every action, and cut to what survives at the end: no copies while growing.
+  const files = new Array<AddFile>(addCount);
+  const tombstones = new Array<RemoveFile>(removeCount);
+  const seen = new FileKeySet(tableRoot, addCount, removeCount, files, tombstones);
 
   for (const f of newestFirst) {
     protocol ??= f.protocol;
@@ -52,25 +222,37 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
       seenDomains.add(d.domain);
       if (!d.removed) domains.set(d.domain, d);
     }
+    const hashes = usableHashes(f, tableRoot);
     // Removes before adds: within one commit, a remove and an add of the same key cannot both
     // appear, so the order only matters for speed (removes are rarer).
-    for (const r of f.removes) {
-      const key = fileKey(tableRoot, r.path, r.deletionVector);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      tombstones.push(r);
-    }
-    for (const a of f.adds) {
-      const key = fileKey(tableRoot, a.path, a.deletionVector);
-      if (seen.has(key)) continue;
-      seen.add(key);
-      files.push(a);
+    const { removes, adds } = f;
+    if (hashes) {
+      const h = hashes.removes;
+      for (let i = 0; i < removes.length; i++) seen.add(removes[i], h[i], undefined, false);
+      const g = hashes.adds;
+      for (let i = 0; i < adds.length; i++) seen.add(adds[i], g[i], undefined, true);
+    } else {
+      for (let i = 0; i < removes.length; i++) {
+        const r = removes[i];
+        const h = r.deletionVector ? NOT_PLAIN : plainKeyHash(r.path);
+        if (h !== NOT_PLAIN) seen.add(r, h, r.path, false);
+        else {
+          const key = fileKey(tableRoot, r.path, r.deletionVector);
+          seen.add(r, fileKeyHash(key), key, false);
+        }
+      }
+      for (let i = 0; i < adds.length; i++) {
+        const a = adds[i];
+        const h = a.deletionVector ? NOT_PLAIN : plainKeyHash(a.path);
+        if (h !== NOT_PLAIN) seen.add(a, h, a.path, true);
+        else {
+          const key = fileKey(tableRoot, a.path, a.deletionVector);
+          seen.add(a, fileKeyHash(key), key, true);
+        }
+      }
     }
   }
+  files.length = seen.files;
+  tombstones.length = seen.tombstones;
   return { protocol, metadata, files, tombstones, txns, domains, latestCommitInfo: newestFirst[0]?.commitInfo };
-}
-
-function fileKey(tableRoot: string, path: string, dv: AddFile['deletionVector']): string {
-  const p = canonicalPath(tableRoot, path);
-  return dv ? `${p}\u0000${dvUniqueId(dv)}` : p;
 }

@@ -1,112 +1,733 @@
-import type { AddFile, LogFileActions, PartitionValues } from '@loch/delta';
-import { emptyLogFileActions } from '@loch/delta';
+import {
+  addAction,
+  canonicalPath,
+  deltaError,
+  dvUniqueId,
+  emptyLogFileActions,
+  shortName,
+  type AddFile,
+  type LogFileActions,
+  type PartitionValues,
+  type RemoveFile,
+} from '@loch/delta';
+import { fileKeyHash } from './key-hash.js';
 
 /**
- * What a parse worker sends back. Structured clone of many small objects costs more than parsing
- * them did, so add actions travel as columns (strings and typed arrays clone as memcpy) and are
- * rebuilt as objects on the receiving side; partition-value maps are interned since a table has
- * far fewer partitions than files. Everything else is rare and travels as objects.
+ * One piece of a log file, parsed. Add actions of the common shape are kept as columns (their
+ * paths joined into a few strings, numbers in typed arrays, partition-value maps interned since a
+ * table has far fewer partitions than files) and built as objects only at the end, on the thread
+ * that keeps them: structured clone of many small objects would cost a worker more than parsing
+ * them did, and columns cost little memory until then. Adds of any other shape, removes and the
+ * rare actions are objects.
  */
 export interface WireActions {
-  readonly rest: Omit<LogFileActions, 'adds'>;
+  /** Number of '\n' in the piece: lines of later pieces are numbered after it. */
+  readonly newlines: number;
+  readonly rest: Omit<LogFileActions, 'file' | 'adds' | 'removes'>;
   readonly addCount: number;
+  /** Per add: bit 0 dataChange, bit 1 stats null, bit 2 stats a string (neither: no stats); ODD: in `odd`. */
+  readonly flags: Uint8Array;
+  /**
+   * The common adds' paths, joined, in parts of at most PATH_PART characters (a longer string
+   * would take fresh memory of its own); an add's path ends at `pathEnds[i]` counting across
+   * parts, and starts where the previous one ended. No path straddles two parts.
+   */
   readonly paths: string[];
+  readonly pathEnds: Int32Array;
   readonly sizes: Float64Array;
   readonly modificationTimes: Float64Array;
-  readonly dataChange: Uint8Array;
-  readonly stats: (string | null)[] | undefined;
+  /** Stats strings of the adds that have one, in order. */
+  readonly stats: string[];
   readonly partitionIndex: Int32Array;
+  /** Distinct partition-value maps, as JSON. */
   readonly partitionDistinct: string[];
-  /** Adds with fields beyond the common ones (deletion vectors, tags, row ids), by index. */
-  readonly extras: [number, Partial<AddFile>][];
+  /** Adds not of the common shape, in order. */
+  readonly odd: AddFile[];
+  readonly removes: RemoveFile[];
+  /** `fileKeyHash(fileKey(root, ...))` of each add and remove, when the table root is known. */
+  readonly addHashes?: Int32Array;
+  readonly removeHashes?: Int32Array;
 }
 
-const COMMON = new Set(['path', 'partitionValues', 'size', 'modificationTime', 'dataChange', 'stats']);
+export const ODD = 0x80;
 
-export function encodeWire(actions: LogFileActions): WireActions {
-  const { adds, ...rest } = actions;
-  const n = adds.length;
-  const paths = new Array<string>(n);
-  const sizes = new Float64Array(n);
-  const modificationTimes = new Float64Array(n);
-  const dataChange = new Uint8Array(n);
-  let stats: (string | null)[] | undefined;
-  const partitionIndex = new Int32Array(n);
-  const distinct = new Map<string, number>();
-  const extras: [number, Partial<AddFile>][] = [];
-  for (let i = 0; i < n; i++) {
-    const a = adds[i];
-    paths[i] = a.path;
-    sizes[i] = a.size;
-    modificationTimes[i] = a.modificationTime;
-    dataChange[i] = a.dataChange ? 1 : 0;
-    if (a.stats != null) {
-      stats ??= new Array<string | null>(n).fill(null);
-      stats[i] = a.stats;
-    }
-    const pvKey = JSON.stringify(a.partitionValues ?? {});
-    let idx = distinct.get(pvKey);
-    if (idx === undefined) {
-      idx = distinct.size;
-      distinct.set(pvKey, idx);
-    }
-    partitionIndex[i] = idx;
-    let extra: Record<string, unknown> | undefined;
-    for (const k in a) {
-      if (COMMON.has(k)) continue;
-      extra ??= {};
-      extra[k] = (a as unknown as Record<string, unknown>)[k];
-    }
-    if (extra) extras.push([i, extra as Partial<AddFile>]);
+const PATH_PART = 64 * 1024;
+
+/** A piece of a JSON log file: the whole lines in `bytes[start, end)`. */
+export interface Piece {
+  readonly bytes: Uint8Array;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * A parse error in a piece. The message names the line as LINE_MARK, replaced with the file and
+ * the absolute line number once the lines of the pieces before are counted.
+ */
+export const LINE_MARK = '\u0000LINE\u0000';
+
+export class PieceError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
   }
+}
+
+const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const ADD_PATH = ascii('{"add":{"path":"');
+const PARTITION_VALUES = ascii(',"partitionValues":{');
+const SIZE = ascii(',"size":');
+const MODIFICATION_TIME = ascii(',"modificationTime":');
+const DATA_CHANGE = ascii(',"dataChange":');
+const STATS = ascii(',"stats":');
+const TRUE = ascii('true');
+const FALSE = ascii('false');
+const NULL = ascii('null');
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+/**
+ * Bytes that leave a relative path unchanged by canonicalization ([A-Za-z0-9_=.-] and '/'), so
+ * that the hash of its bytes is the hash of its key. Any other byte (escapes, a scheme's ':',
+ * non-ASCII), a leading '/', a segment starting with '.', '//' or an empty path send the path
+ * through the kernel's `canonicalPath` instead.
+ */
+const PLAIN = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_=.-/') PLAIN[c.charCodeAt(0)] = 1;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function finishHash(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * Parses the whole lines of a piece as `parseJsonLog` would (same line splitting, same checks,
+ * same errors) and encodes its actions as `WireActions`. `root` is the table root keys are
+ * hashed against; with none, no hashes are sent.
+ *
+ * Add lines of the common shape, as Delta writers print them, are read straight from the bytes
+ * without JSON.parse (which would allocate strings and objects only to throw them away); any line
+ * that departs from that shape in the least (whitespace, escapes, non-ASCII, other fields or
+ * orders, numbers that are not plain integers) is parsed with JSON.parse instead.
+ */
+export function parsePiece(piece: Piece, file: string, root: string | undefined, keyHash: (key: string) => number): WireActions {
+  return new Encoder(piece, file, root, keyHash).run();
+}
+
+/**
+ * Column buffers, kept from one piece to the next (each thread parses one piece at a time):
+ * fresh memory costs page faults, and a piece's columns are copied out at their exact size.
+ */
+interface Scratch {
+  flags: Uint8Array;
+  pathEnds: Int32Array;
+  sizes: Float64Array;
+  mtimes: Float64Array;
+  pvIndex: Int32Array;
+  hashes: Int32Array;
+  pathBytes: Buffer;
+}
+
+let scratch: Scratch | undefined;
+
+function takeScratch(cap: number, pathCap: number): Scratch {
+  const s = scratch;
+  scratch = undefined;
+  if (s && s.flags.length >= cap && s.pathBytes.length >= pathCap) return s;
+  const n = Math.max(cap, s?.flags.length ?? 0);
   return {
-    rest,
-    addCount: n,
-    paths,
-    sizes,
-    modificationTimes,
-    dataChange,
-    stats,
-    partitionIndex,
-    partitionDistinct: [...distinct.keys()],
-    extras,
+    flags: new Uint8Array(n),
+    pathEnds: new Int32Array(n),
+    sizes: new Float64Array(n),
+    mtimes: new Float64Array(n),
+    pvIndex: new Int32Array(n),
+    hashes: new Int32Array(n),
+    pathBytes: Buffer.allocUnsafeSlow(Math.max(pathCap, s?.pathBytes.length ?? 0)),
   };
 }
 
-export function decodeWire(w: WireActions): LogFileActions {
-  const pvs = w.partitionDistinct.map((s) => JSON.parse(s) as PartitionValues);
-  const adds = new Array<AddFile>(w.addCount);
-  for (let i = 0; i < w.addCount; i++) {
-    adds[i] = {
-      path: w.paths[i],
-      partitionValues: pvs[w.partitionIndex[i]],
-      size: w.sizes[i],
-      modificationTime: w.modificationTimes[i],
-      dataChange: w.dataChange[i] === 1,
-      stats: w.stats?.[i] ?? undefined,
+class Encoder {
+  private readonly b: Uint8Array;
+  private readonly buf: Buffer;
+  private cap: number;
+  private n = 0;
+  private flags: Uint8Array;
+  private pathEnds: Int32Array;
+  private sizes: Float64Array;
+  private mtimes: Float64Array;
+  private pvIndex: Int32Array;
+  private hashes: Int32Array;
+  private hashed: boolean;
+  /** Path bytes of fast adds, and path strings of the others, in order, turned into one string at the end. */
+  private pathBytes: Buffer;
+  private pathLen = 0;
+  private pathParts: string[] = [];
+  private pathChars = 0;
+  private readonly stats: string[] = [];
+  private readonly odd: AddFile[] = [];
+  private readonly out: LogFileActions;
+  /** Interned partition-value maps by raw JSON bytes: open addressing over (hash, index). */
+  private pvTable = new Int32Array(64);
+  private readonly pvBytes: Uint8Array[] = [];
+  /** The index (in pvJson) of each of pvBytes. */
+  private readonly pvIndexOf: number[] = [];
+  private readonly pvJson: string[] = [];
+  private readonly pvMap = new Map<string, number>();
+
+  // Fields of the add line being scanned.
+  private pathStart = 0;
+  private pathEnd = 0;
+  private pathHash = 0;
+  private pathPlain = false;
+  private pvStart = 0;
+  private pvEnd = 0;
+  private pvHash = 0;
+  private num = 0;
+  private statsKind = 0;
+  private statsStart = 0;
+  private statsEnd = 0;
+  private statsEscaped = false;
+
+  constructor(
+    private readonly piece: Piece,
+    private readonly file: string,
+    private readonly root: string | undefined,
+    private readonly keyHash: (key: string) => number,
+  ) {
+    const { bytes } = piece;
+    this.b = bytes;
+    this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const s = takeScratch(Math.max(64, Math.ceil((piece.end - piece.start) / 96)), Math.max(1024, (piece.end - piece.start) >>> 2));
+    this.cap = s.flags.length;
+    this.flags = s.flags;
+    this.pathEnds = s.pathEnds;
+    this.sizes = s.sizes;
+    this.mtimes = s.mtimes;
+    this.pvIndex = s.pvIndex;
+    this.hashes = s.hashes;
+    this.hashed = root !== undefined;
+    this.pathBytes = s.pathBytes;
+    this.out = emptyLogFileActions(file);
+  }
+
+  run(): WireActions {
+    const { b } = this;
+    const end = this.piece.end;
+    let lineNo = 0;
+    let newlines = 0;
+    let s = this.piece.start;
+    while (s < end) {
+      lineNo++;
+      // The fast path finds the end of its line itself: it accepts no byte below 0x20, so it
+      // cannot run past a '\n'.
+      let e = b[s] === 0x7b ? this.fastAdd(s, end) : -1;
+      if (e < 0) {
+        e = this.buf.indexOf(10, s);
+        if (e < 0 || e >= end) e = end;
+        if (e > s) this.slowLine(s, e, lineNo);
+      }
+      if (e < end) newlines++;
+      s = e + 1;
+    }
+    return this.finish(newlines);
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
+      const c = new make(cap);
+      c.set(a);
+      return c;
     };
+    this.flags = grown(this.flags, Uint8Array);
+    this.pathEnds = grown(this.pathEnds, Int32Array);
+    this.sizes = grown(this.sizes, Float64Array);
+    this.mtimes = grown(this.mtimes, Float64Array);
+    this.pvIndex = grown(this.pvIndex, Int32Array);
+    this.hashes = grown(this.hashes, Int32Array);
+    this.cap = cap;
   }
-  for (const [i, extra] of w.extras) adds[i] = { ...adds[i], ...extra };
-  return { ...w.rest, adds };
+
+  /** Ends the run of path bytes so far as one string part (before a path that came as a string). */
+  private flushPathBytes(): void {
+    if (this.pathLen === 0) return;
+    this.pathParts.push(this.pathBytes.toString('latin1', 0, this.pathLen));
+    this.pathLen = 0;
+  }
+
+  // ---- The fast path: an add line of the common shape, read from its bytes. ----
+
+  /**
+   * Reads an add line of the common shape at s (bytes up to `e` at most) and records it,
+   * returning where the line ends (its '\n', or `e`); -1, recording nothing, for any other line.
+   */
+  private fastAdd(s: number, e: number): number {
+    const b = this.b;
+    let p = match(b, s, e, ADD_PATH);
+    if (p < 0) return -1;
+    // "path": printable ASCII without escapes.
+    this.pathStart = p;
+    let h = FNV_OFFSET;
+    let plain = p < e && b[p] !== SLASH;
+    let prev = SLASH;
+    for (;;) {
+      if (p >= e) return -1;
+      const c = b[p];
+      if (c === QUOTE) break;
+      if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+      if (PLAIN[c] === 0 || (prev === SLASH && (c === DOT || c === SLASH))) plain = false;
+      h = Math.imul(h ^ c, FNV_PRIME);
+      prev = c;
+      p++;
+    }
+    this.pathEnd = p;
+    this.pathHash = finishHash(h);
+    this.pathPlain = plain && p > this.pathStart;
+    p = match(b, p + 1, e, PARTITION_VALUES);
+    if (p < 0) return -1;
+    // "partitionValues": {"k":"v" or null, ...} with keys and values as the path.
+    this.pvStart = p - 1;
+    let ph = FNV_OFFSET;
+    if (b[p] !== 0x7d) {
+      for (;;) {
+        const k = this.simpleString(p, e);
+        if (k < 0 || b[k] !== 0x3a) return -1; // ':'
+        p = k + 1;
+        if (b[p] === QUOTE) {
+          p = this.simpleString(p, e);
+          if (p < 0) return -1;
+        } else {
+          p = match(b, p, e, NULL);
+          if (p < 0) return -1;
+        }
+        if (b[p] === 0x2c) p++; // ','
+        else if (b[p] === 0x7d) break; // '}'
+        else return -1;
+      }
+    }
+    p++;
+    this.pvEnd = p;
+    for (let i = this.pvStart; i < p; i++) ph = Math.imul(ph ^ b[i], FNV_PRIME);
+    this.pvHash = ph;
+    p = match(b, p, e, SIZE);
+    if (p < 0 || (p = this.integer(p, e)) < 0) return -1;
+    const size = this.num;
+    p = match(b, p, e, MODIFICATION_TIME);
+    if (p < 0 || (p = this.integer(p, e)) < 0) return -1;
+    const mtime = this.num;
+    p = match(b, p, e, DATA_CHANGE);
+    if (p < 0) return -1;
+    let flags: number;
+    let q = match(b, p, e, TRUE);
+    if (q >= 0) flags = 1;
+    else if ((q = match(b, p, e, FALSE)) >= 0) flags = 0;
+    else return -1;
+    p = q;
+    this.statsKind = 0;
+    if (b[p] === 0x2c) {
+      p = match(b, p, e, STATS);
+      if (p < 0) return -1;
+      if (b[p] === QUOTE) {
+        p = this.jsonString(p, e);
+        if (p < 0) return -1;
+        this.statsKind = 4;
+      } else {
+        p = match(b, p, e, NULL);
+        if (p < 0) return -1;
+        this.statsKind = 2;
+      }
+    }
+    // '}}' and the end of the line.
+    if (p + 2 > e || b[p] !== 0x7d || b[p + 1] !== 0x7d || (p + 2 < e && b[p + 2] !== 10)) return -1;
+    let stats: string | undefined;
+    if (this.statsKind === 4) {
+      const token = this.buf.toString('latin1', this.statsStart, this.statsEnd);
+      if (this.statsEscaped) {
+        try {
+          stats = JSON.parse(token) as string;
+        } catch {
+          return -1;
+        }
+      } else {
+        stats = token.slice(1, -1);
+      }
+    }
+    this.record(flags | this.statsKind, size, mtime, stats);
+    return p + 2;
+  }
+
+  private record(flags: number, size: number, mtime: number, stats: string | undefined): void {
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    const b = this.b;
+    // Path bytes.
+    const len = this.pathEnd - this.pathStart;
+    if (this.pathLen + len > PATH_PART) this.flushPathBytes();
+    if (this.pathLen + len > this.pathBytes.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(this.pathBytes.length * 2, this.pathLen + len));
+      bigger.set(this.pathBytes.subarray(0, this.pathLen));
+      this.pathBytes = bigger;
+    }
+    const pb = this.pathBytes;
+    let at = this.pathLen;
+    for (let j = this.pathStart; j < this.pathEnd; j++) pb[at++] = b[j];
+    this.pathLen = at;
+    this.pathChars += len;
+    this.pathEnds[i] = this.pathChars;
+    this.flags[i] = flags;
+    this.sizes[i] = size;
+    this.mtimes[i] = mtime;
+    this.pvIndex[i] = this.internRawPv();
+    if (stats !== undefined) this.stats.push(stats);
+    if (this.hashed) {
+      if (this.pathPlain) this.hashes[i] = this.pathHash;
+      else this.hashKey(i, this.buf.toString('latin1', this.pathStart, this.pathEnd), undefined);
+    }
+  }
+
+  /** Index of the partition values in bytes [pvStart, pvEnd), interned by their raw JSON. */
+  private internRawPv(): number {
+    const b = this.b;
+    const start = this.pvStart;
+    const len = this.pvEnd - start;
+    const table = this.pvTable;
+    const mask = (table.length >>> 1) - 1;
+    let slot = this.pvHash & mask;
+    for (;;) {
+      const entry = table[2 * slot + 1];
+      if (entry === 0) break;
+      if (table[2 * slot] === this.pvHash) {
+        const known = this.pvBytes[entry - 1];
+        if (known.length === len) {
+          let j = 0;
+          while (j < len && known[j] === b[start + j]) j++;
+          if (j === len) return this.pvIndexOf[entry - 1];
+        }
+      }
+      slot = (slot + 1) & mask;
+    }
+    const json = this.buf.toString('latin1', start, this.pvEnd);
+    // The same map may already be known from a line JSON.parse read.
+    let index = this.pvMap.get(json);
+    if (index === undefined) {
+      index = this.pvJson.length;
+      this.pvJson.push(json);
+      this.pvMap.set(json, index);
+    }
+    if (this.pvBytes.length * 2 >= mask) this.growPvTable();
+    this.pvBytes.push(b.slice(start, this.pvEnd));
+    this.pvIndexOf.push(index);
+    this.insertPv(this.pvHash, this.pvBytes.length);
+    return index;
+  }
+
+  private insertPv(hash: number, entry: number): void {
+    const table = this.pvTable;
+    const mask = (table.length >>> 1) - 1;
+    let slot = hash & mask;
+    while (table[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = hash;
+    table[2 * slot + 1] = entry;
+  }
+
+  private growPvTable(): void {
+    const old = this.pvTable;
+    this.pvTable = new Int32Array(old.length * 2);
+    for (let s = 0; s < old.length; s += 2) if (old[s + 1] !== 0) this.insertPv(old[s], old[s + 1]);
+  }
+
+  /** End of a JSON string at p of printable ASCII without escapes; -1 if it is not one. */
+  private simpleString(p: number, e: number): number {
+    const b = this.b;
+    if (b[p] !== QUOTE) return -1;
+    for (p++; p < e; p++) {
+      const c = b[p];
+      if (c === QUOTE) return p + 1;
+      if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+    }
+    return -1;
+  }
+
+  /** End of a JSON string at p of ASCII, escapes allowed (JSON.parse checks them); -1 if not. */
+  private jsonString(p: number, e: number): number {
+    const b = this.b;
+    this.statsStart = p;
+    this.statsEscaped = false;
+    for (p++; p < e; p++) {
+      const c = b[p];
+      if (c === QUOTE) {
+        this.statsEnd = p + 1;
+        return p + 1;
+      }
+      if (c < 0x20 || c > 0x7e) return -1;
+      if (c === BACKSLASH) {
+        this.statsEscaped = true;
+        if (b[++p] < 0x20) return -1;
+      }
+    }
+    return -1;
+  }
+
+  /** A JSON integer of at most 15 digits (exact as a double) at p, into `num`; its end, or -1. */
+  private integer(p: number, e: number): number {
+    const b = this.b;
+    const neg = b[p] === 0x2d;
+    if (neg) p++;
+    const first = p;
+    let v = 0;
+    while (p < e) {
+      const d = b[p] - 0x30;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+      p++;
+    }
+    const digits = p - first;
+    if (digits === 0 || digits > 15 || (b[first] === 0x30 && digits > 1)) return -1;
+    this.num = neg ? -v : v;
+    return p;
+  }
+
+  // ---- The slow path: JSON.parse, exactly as parseJsonLog. ----
+
+  private slowLine(s: number, e: number, lineNo: number): void {
+    const line = this.buf.toString('utf8', s, e);
+    let action: unknown;
+    try {
+      action = JSON.parse(line);
+    } catch (err) {
+      if (line.trim() === '') return;
+      throw new PieceError(lineNo, `${LINE_MARK}: not valid JSON (${(err as Error).message})`, 'DELTA_CORRUPT_LOG');
+    }
+    if (action === null || typeof action !== 'object' || Array.isArray(action)) {
+      throw new PieceError(lineNo, `${LINE_MARK}: an action must be a JSON object`, 'DELTA_CORRUPT_LOG');
+    }
+    const add = (action as { add?: unknown }).add;
+    if (add == null) {
+      try {
+        addAction(this.out, action as Record<string, unknown>, () => LINE_MARK);
+      } catch (err) {
+        const x = err as Error & { code?: string };
+        throw new PieceError(lineNo, x.message, x.code ?? 'DELTA_CORRUPT_LOG');
+      }
+      return;
+    }
+    const a = add as AddFile;
+    if (typeof a.path !== 'string') {
+      throw new PieceError(lineNo, `${LINE_MARK}: 'add' action has no valid 'path'`, 'DELTA_CORRUPT_LOG');
+    }
+    if (this.n === this.cap) this.grow();
+    const i = this.n++;
+    const f = commonShape(a);
+    if (f < 0) {
+      this.flags[i] = ODD;
+      this.pathEnds[i] = this.pathChars;
+      this.odd.push(a);
+    } else {
+      this.flushPathBytes();
+      this.pathParts.push(a.path);
+      this.pathChars += a.path.length;
+      this.pathEnds[i] = this.pathChars;
+      this.flags[i] = f;
+      this.sizes[i] = a.size;
+      this.mtimes[i] = a.modificationTime;
+      if (f & 4) this.stats.push(a.stats!);
+      const json = JSON.stringify(a.partitionValues);
+      let index = this.pvMap.get(json);
+      if (index === undefined) {
+        index = this.pvJson.length;
+        this.pvJson.push(json);
+        this.pvMap.set(json, index);
+      }
+      this.pvIndex[i] = index;
+    }
+    if (this.hashed) this.hashKey(i, a.path, a.deletionVector);
+  }
+
+  /** Hashes an add's key through the kernel's canonicalization; a path it rejects stops hashing. */
+  private hashKey(i: number, path: string, dv: AddFile['deletionVector']): void {
+    try {
+      this.hashes[i] = this.keyHash(keyOf(this.root!, path, dv));
+    } catch {
+      this.hashed = false; // replay hashes the keys, and reports the bad path, itself
+    }
+  }
+
+  private finish(newlines: number): WireActions {
+    this.flushPathBytes();
+    const n = this.n;
+    let removeHashes: Int32Array | undefined;
+    if (this.hashed) {
+      try {
+        removeHashes = Int32Array.from(this.out.removes, (r) => this.keyHash(keyOf(this.root!, r.path, r.deletionVector)));
+      } catch {
+        this.hashed = false;
+      }
+    }
+    const { file: _file, adds: _adds, removes, ...rest } = this.out;
+    const wire: WireActions = {
+      newlines,
+      rest,
+      addCount: n,
+      flags: this.flags.slice(0, n),
+      paths: this.pathParts,
+      pathEnds: this.pathEnds.slice(0, n),
+      sizes: this.sizes.slice(0, n),
+      modificationTimes: this.mtimes.slice(0, n),
+      stats: this.stats,
+      partitionIndex: this.pvIndex.slice(0, n),
+      partitionDistinct: this.pvJson,
+      odd: this.odd,
+      removes,
+      addHashes: this.hashed ? this.hashes.slice(0, n) : undefined,
+      removeHashes: this.hashed ? removeHashes : undefined,
+    };
+    scratch = {
+      flags: this.flags,
+      pathEnds: this.pathEnds,
+      sizes: this.sizes,
+      mtimes: this.mtimes,
+      pvIndex: this.pvIndex,
+      hashes: this.hashes,
+      pathBytes: this.pathBytes,
+    };
+    return wire;
+  }
 }
 
-/** Merges the actions of consecutive chunks of one file into one. */
-export function mergeChunks(file: string, chunks: LogFileActions[]): LogFileActions {
-  if (chunks.length === 1) return chunks[0];
-  const out = emptyLogFileActions(file);
-  let cdcs = 0;
-  for (const c of chunks) {
-    out.adds.push(...c.adds);
-    out.removes.push(...c.removes);
-    out.txns.push(...c.txns);
-    out.domainMetadata.push(...c.domainMetadata);
-    out.sidecars.push(...c.sidecars);
-    cdcs += c.cdcs;
-    out.protocol ??= c.protocol;
-    out.metaData ??= c.metaData;
-    out.commitInfo ??= c.commitInfo;
-    out.checkpointMetadata ??= c.checkpointMetadata;
-  }
-  return { ...out, cdcs };
+/** Position after `pattern` if bytes at p match it, else -1. */
+function match(b: Uint8Array, p: number, e: number, pattern: Uint8Array): number {
+  const n = pattern.length;
+  if (p + n > e) return -1;
+  for (let i = 0; i < n; i++) if (b[p + i] !== pattern[i]) return -1;
+  return p + n;
 }
 
+/** The same key as replay's `fileKey`. */
+function keyOf(root: string, path: string, dv: AddFile['deletionVector']): string {
+  const p = canonicalPath(root, path);
+  return dv ? `${p}\u0000${dvUniqueId(dv)}` : p;
+}
+
+/**
+ * Flags for an add (parsed by JSON.parse) of the common shape: exactly the keys path,
+ * partitionValues, size, modificationTime, dataChange and optionally stats, in that order, with
+ * the usual types (partition values strings or null). -1 for any other add, which then travels as
+ * an object.
+ */
+function commonShape(a: AddFile): number {
+  let i = 0;
+  for (const k in a) {
+    switch (i++) {
+      case 0:
+        if (k !== 'path') return -1;
+        break;
+      case 1:
+        if (k !== 'partitionValues') return -1;
+        break;
+      case 2:
+        if (k !== 'size') return -1;
+        break;
+      case 3:
+        if (k !== 'modificationTime') return -1;
+        break;
+      case 4:
+        if (k !== 'dataChange') return -1;
+        break;
+      case 5:
+        if (k !== 'stats') return -1;
+        break;
+      default:
+        return -1;
+    }
+  }
+  if (i < 5 || typeof a.size !== 'number' || typeof a.modificationTime !== 'number' || typeof a.dataChange !== 'boolean') return -1;
+  const pv = a.partitionValues as unknown;
+  if (pv === null || typeof pv !== 'object' || Array.isArray(pv)) return -1;
+  for (const k in pv as Record<string, unknown>) {
+    const v = (pv as Record<string, unknown>)[k];
+    if (v !== null && typeof v !== 'string') return -1;
+  }
+  let f = a.dataChange ? 1 : 0;
+  if (i === 6) {
+    if (a.stats === null) f |= 2;
+    else if (typeof a.stats === 'string') f |= 4;
+    else return -1;
+  }
+  return f;
+}
+
+/** Transferable buffers of a wire message (the typed arrays; strings and objects are cloned). */
+export function transferList(w: WireActions): ArrayBuffer[] {
+  const list = [w.flags, w.pathEnds, w.sizes, w.modificationTimes, w.partitionIndex, w.addHashes, w.removeHashes];
+  return list.filter((a) => a !== undefined && a.byteLength > 0).map((a) => a!.buffer as ArrayBuffer);
+}
+
+/**
+ * Rebuilds the add objects of a wire message, the same objects `parseJsonLog` would make, into
+ * `adds` from `at` on (a new array by default).
+ */
+export function decodeAdds(w: WireActions, adds: AddFile[] = new Array<AddFile>(w.addCount), at = 0): AddFile[] {
+  const pvs = w.partitionDistinct.map((s) => JSON.parse(s) as PartitionValues);
+  const n = w.addCount;
+  const { flags, pathEnds, sizes, modificationTimes, partitionIndex, stats, odd } = w;
+  let part = 0;
+  let paths = w.paths[0] ?? '';
+  let partStart = 0;
+  let partEnd = paths.length;
+  let start = 0;
+  let o = 0;
+  let s = 0;
+  for (let i = 0; i < n; i++) {
+    const f = flags[i];
+    if (f === ODD) {
+      adds[at + i] = odd[o++];
+      continue;
+    }
+    const end = pathEnds[i];
+    while (end > partEnd) {
+      partStart = partEnd;
+      paths = w.paths[++part];
+      partEnd += paths.length;
+    }
+    const path = paths.slice(start - partStart, end - partStart);
+    start = end;
+    const dataChange = (f & 1) === 1;
+    const partitionValues = pvs[partitionIndex[i]];
+    if (f < 2) {
+      adds[at + i] = { path, partitionValues, size: sizes[i], modificationTime: modificationTimes[i], dataChange };
+    } else {
+      const st = f & 4 ? stats[s++] : null;
+      adds[at + i] = { path, partitionValues, size: sizes[i], modificationTime: modificationTimes[i], dataChange, stats: st };
+    }
+  }
+  return adds;
+}
+
+export type PartResult = { wire: WireActions } | { error: { line: number; message: string; code: string } };
+
+/** Parses one piece of a log file, turning a parse error into a result. */
+export function parsePart(part: Piece & { readonly file: string }, root: string | undefined): PartResult {
+  try {
+    return { wire: parsePiece(part, part.file, root, fileKeyHash) };
+  } catch (e) {
+    if (e instanceof PieceError) return { error: { line: e.line, message: e.message, code: e.code } };
+    return { error: { line: 0, message: (e as Error).message ?? String(e), code: 'DELTA_IO_ERROR' } };
+  }
+}
+
+/** A piece's parse error as reported, naming the file and the absolute line number. */
+export function pieceError(file: string, line: number, message: string, code: string): Error {
+  return deltaError(code as 'DELTA_CORRUPT_LOG', message.replace(LINE_MARK, `${shortName(file)} line ${line}`));
+}

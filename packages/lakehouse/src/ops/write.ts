@@ -18,7 +18,7 @@ import { withConnection } from '@loch/engine-node';
 import { fileURLToPath } from 'node:url';
 import { scanSql } from '../scan/query.js';
 import { deltaSchemaOf } from '../write/duck-schema.js';
-import { minimalProtocol } from '../write/protocol.js';
+import { higherProtocol, minimalProtocol } from '../write/protocol.js';
 import { reconcileSchema } from '../write/schema-check.js';
 import { prepareSource, type WriteData } from '../write/source.js';
 import { writeDataFiles, type WriteFilesArgs } from '../write/write-files.js';
@@ -218,28 +218,6 @@ function planTableChange(snapshot: Snapshot | undefined, data: StructType, optio
   const wanted = minimalProtocol(schema, snapshot.metadata.configuration);
   const protocol = higherProtocol(snapshot.protocol, wanted);
   return { schema, metadata, protocol: protocol === snapshot.protocol ? undefined : protocol };
-}
-
-/** The protocol that satisfies both; `current` itself when it already does. */
-function higherProtocol(current: ReturnType<typeof minimalProtocol>, wanted: ReturnType<typeof minimalProtocol>) {
-  const readerFeatures = [...new Set([...(current.readerFeatures ?? []), ...(wanted.readerFeatures ?? [])])];
-  const writerFeatures = [...new Set([...(current.writerFeatures ?? []), ...(wanted.writerFeatures ?? [])])];
-  const minReaderVersion = Math.max(current.minReaderVersion, wanted.minReaderVersion);
-  const minWriterVersion = Math.max(current.minWriterVersion, wanted.minWriterVersion);
-  if (
-    minReaderVersion === current.minReaderVersion &&
-    minWriterVersion === current.minWriterVersion &&
-    readerFeatures.length === (current.readerFeatures ?? []).length &&
-    writerFeatures.length === (current.writerFeatures ?? []).length
-  ) {
-    return current;
-  }
-  return {
-    minReaderVersion,
-    minWriterVersion,
-    ...(minReaderVersion >= 3 ? { readerFeatures } : {}),
-    ...(minWriterVersion >= 7 ? { writerFeatures } : {}),
-  };
 }
 
 /**

@@ -43,7 +43,10 @@ export interface StatementResult {
   readonly rows: readonly Row[];
   /** For statements that return rows. */
   readonly metrics?: SqlMetrics;
-  /** A one-line account of what a statement without rows did (`INSERT INTO events: 3 rows, version 2`). */
+  /**
+   * A one-line account of what a statement did (`INSERT INTO events: 3 rows, version 2`); always
+   * there for statements without rows, and for writes that also return rows (MERGE, UPDATE, ...).
+   */
   readonly summary?: string;
   /** The table version a write committed. */
   readonly version?: number;
@@ -56,6 +59,7 @@ export function rowsResult(
   columns: readonly SqlColumn[],
   rows: readonly Row[],
   metrics: SqlMetrics,
+  extra: { readonly summary?: string; readonly version?: number } = {},
 ): StatementResult {
   return {
     ...base,
@@ -63,6 +67,8 @@ export function rowsResult(
     columns,
     rows,
     metrics,
+    ...(extra.summary !== undefined ? { summary: extra.summary } : {}),
+    ...(extra.version !== undefined ? { version: extra.version } : {}),
     toArrow: () => rowsToArrow({ kind: 'struct', fields: columns.map((c) => ({ name: c.name, type: c.deltaType, nullable: true, metadata: {} })) }, [...rows]),
   };
 }

@@ -4,11 +4,14 @@ import { connect, sqlIdent, sqlString } from '@loch/engine-node';
 import { duckDbHasTable, type SessionContext } from './context.js';
 import { inStatement, sqlError, unsupported } from './errors.js';
 import type { LakeCatalog } from './lake-catalog.js';
-import { significant, splitStatements, tokenize, type StatementText } from './lexer.js';
+import { isIdent, isPunct, isWord, significant, splitStatements, tokenize, type StatementText } from './lexer.js';
 import { doneResult, rowsResult, type StatementResult } from './result.js';
 import { runCreate } from './run-create.js';
 import { describeDetail, describeHistory, showConf, showTables, type Listing } from './run-describe.js';
+import { Cursor } from './cursor.js';
+import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js';
 import { runInsert } from './run-insert.js';
+import { runAlter, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
 import { runQuery } from './run-query.js';
 import { ScanViews } from './scan-views.js';
 import { parseStatement, type Statement } from './statements.js';
@@ -54,6 +57,11 @@ export class SqlSession {
   async execute(st: StatementText, several = false): Promise<StatementResult> {
     const started = performance.now();
     try {
+      // UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
+      const written = writeTarget(st.text);
+      if (written && (written.kind === 'qualified' || !this.ctx.lake.has(written.name)) && (await duckDbHasTable(this.ctx, written.name))) {
+        return await this.query({ statement: st.text, number: st.number, kind: 'query' }, started);
+      }
       const parsed = parseStatement(st.text);
       return await this.dispatch(parsed, { statement: st.text, number: st.number, kind: parsed.kind }, started);
     } catch (e) {
@@ -72,6 +80,8 @@ export class SqlSession {
   private async dispatch(st: Statement, base: Base, started: number): Promise<StatementResult> {
     const { ctx } = this;
     const listed = (l: Listing) => rowsResult(base, l.columns, l.rows, { elapsedMs: elapsed(started), scans: [] });
+    const wrote = (o: WriteOutcome) =>
+      rowsResult(base, o.columns, o.rows, { elapsedMs: elapsed(started), scans: o.scans }, { summary: o.summary, ...(o.version !== undefined ? { version: o.version } : {}) });
     switch (st.kind) {
       case 'create': {
         const o = await runCreate(ctx, st);
@@ -80,6 +90,22 @@ export class SqlSession {
       case 'insert': {
         if (st.table.kind === 'name' && !ctx.lake.has(st.table.name) && (await duckDbHasTable(ctx, st.table.name))) return this.query({ ...base, kind: 'query' }, started);
         const o = await runInsert(ctx, st);
+        return doneResult(base, o.summary, o.version);
+      }
+      case 'merge':
+        return wrote(await runMerge(ctx, st));
+      case 'update':
+        return wrote(await runUpdate(ctx, st));
+      case 'delete':
+        return wrote(await runDelete(ctx, st));
+      case 'optimize':
+        return wrote(await runOptimize(ctx, st));
+      case 'vacuum':
+        return wrote(await runVacuum(ctx, st));
+      case 'restore':
+        return wrote(await runRestore(ctx, st));
+      case 'alterTable': {
+        const o = await runAlter(ctx, st);
         return doneResult(base, o.summary, o.version);
       }
       case 'describeHistory':
@@ -129,4 +155,25 @@ const elapsed = (started: number) => Math.round(performance.now() - started);
  */
 async function mirrorVariable(c: DuckDBConnection, key: string, value: string | undefined): Promise<void> {
   await c.run(value === undefined ? `RESET VARIABLE ${sqlIdent(key)}` : `SET VARIABLE ${sqlIdent(key)} = ${sqlString(value)}`);
+}
+
+/**
+ * The table an UPDATE, DELETE FROM, MERGE INTO or ALTER TABLE writes to, when the text names it
+ * by name: unqualified (a lake table or DuckDB's), or qualified by a schema (`main.t`, only DuckDB's).
+ */
+function writeTarget(text: string): { kind: 'name' | 'qualified'; name: string } | undefined {
+  const c = new Cursor(text);
+  if (c.words('UPDATE')) {
+    if (c.isWords('EXTENSIONS')) return undefined;
+  } else if (c.words('MERGE')) {
+    c.words('WITH', 'SCHEMA', 'EVOLUTION');
+    if (!c.words('INTO')) return undefined;
+  } else if (!c.words('DELETE', 'FROM') && !c.words('ALTER', 'TABLE')) return undefined;
+  if (isIdent(c.peek()) && isPunct(c.peek(1), '.') && isIdent(c.peek(2)) && !(isWord(c.peek(), 'delta') && c.peek(2)!.kind === 'quoted')) {
+    let k = 2;
+    while (isPunct(c.peek(k + 1), '.') && isIdent(c.peek(k + 2))) k += 2;
+    return { kind: 'qualified', name: c.peek(k)!.value };
+  }
+  const t = c.peek();
+  return isIdent(t) ? { kind: 'name', name: t!.value } : undefined;
 }

@@ -2,10 +2,38 @@ import type { StructField } from '@loch/delta';
 import { Cursor } from './cursor.js';
 import { sqlError, unsupported } from './errors.js';
 import { isIdent, isPunct, isWord } from './lexer.js';
+import { parseNameList, parseProperties, parseTableName, type TableName } from './parse-common.js';
 import { parseFieldRest } from './spark-types.js';
+import {
+  parseAlterTable,
+  parseDelete,
+  parseMerge,
+  parseOptimize,
+  parseRestore,
+  parseUpdate,
+  parseVacuum,
+  type AlterTableStatement,
+  type DeleteStatement,
+  type MergeStatement,
+  type OptimizeStatement,
+  type RestoreStatement,
+  type UpdateStatement,
+  type VacuumStatement,
+} from './statements-dml.js';
 
-/** A table as a statement names it: by path (``delta.`/data/events` ``) or by name in the lake. */
-export type TableName = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'name'; readonly name: string };
+export { parseTableName, type TableName } from './parse-common.js';
+export type {
+  AlterTableStatement,
+  Assignment,
+  DeleteStatement,
+  MergeClause,
+  MergeSource,
+  MergeStatement,
+  OptimizeStatement,
+  RestoreStatement,
+  UpdateStatement,
+  VacuumStatement,
+} from './statements-dml.js';
 
 export interface CreateStatement {
   readonly kind: 'create';
@@ -37,6 +65,13 @@ export interface InsertStatement {
 export type Statement =
   | CreateStatement
   | InsertStatement
+  | MergeStatement
+  | UpdateStatement
+  | DeleteStatement
+  | OptimizeStatement
+  | VacuumStatement
+  | RestoreStatement
+  | AlterTableStatement
   | { readonly kind: 'describeHistory'; readonly table: TableName; readonly limit?: number }
   | { readonly kind: 'describeDetail'; readonly table: TableName }
   | { readonly kind: 'showTables' }
@@ -47,13 +82,6 @@ export type Statement =
 
 /** Delta statements Loch does not run yet, by their leading keywords; never handed to DuckDB. */
 const NOT_YET: readonly (readonly [readonly string[], string])[] = [
-  [['MERGE'], 'MERGE INTO'],
-  [['UPDATE'], 'UPDATE'],
-  [['DELETE'], 'DELETE FROM'],
-  [['OPTIMIZE'], 'OPTIMIZE'],
-  [['VACUUM'], 'VACUUM'],
-  [['RESTORE'], 'RESTORE TABLE'],
-  [['ALTER', 'TABLE'], 'ALTER TABLE'],
   [['TRUNCATE'], 'TRUNCATE TABLE'],
   [['REPLACE', 'TABLE'], 'REPLACE TABLE'],
   [['CREATE', 'OR', 'REPLACE', 'TABLE'], 'CREATE OR REPLACE TABLE'],
@@ -70,6 +98,14 @@ export function parseStatement(text: string): Statement {
   const c = new Cursor(text);
   for (const [kws, name] of NOT_YET) if (c.isWords(...kws)) throw unsupported(name);
   if (c.isWords('CREATE', 'TABLE') || c.isWords('CREATE', 'EXTERNAL', 'TABLE')) return parseCreate(c);
+  if (c.isWords('MERGE')) return parseMerge(c);
+  // DuckDB's UPDATE EXTENSIONS is DuckDB's.
+  if (c.isWords('UPDATE') && !c.isWords('UPDATE', 'EXTENSIONS')) return parseUpdate(c);
+  if (c.isWords('DELETE')) return parseDelete(c);
+  if (c.isWords('OPTIMIZE')) return parseOptimize(c);
+  if (c.isWords('VACUUM')) return parseVacuum(c);
+  if (c.isWords('RESTORE')) return parseRestore(c);
+  if (c.isWords('ALTER', 'TABLE')) return parseAlterTable(c);
   if (c.isWords('INSERT', 'INTO') || c.isWords('INSERT', 'OVERWRITE')) return parseInsert(c);
   if (c.isWords('DESCRIBE', 'HISTORY') || c.isWords('DESC', 'HISTORY')) {
     c.pos += 2;
@@ -105,23 +141,6 @@ export function parseStatement(text: string): Statement {
 /** `SET VARIABLE x = 1`, `SET GLOBAL threads = 4`: DuckDB's own settings, not session conf. */
 function isDuckDbScoped(t: ReturnType<Cursor['peek']>): boolean {
   return isWord(t, 'VARIABLE', 'GLOBAL', 'SESSION', 'LOCAL');
-}
-
-/** A table name: ``delta.`/path` ``, `'/path'` (as DESCRIBE HISTORY allows), or an unqualified name. */
-export function parseTableName(c: Cursor): TableName {
-  const t = c.peek();
-  if (t?.kind === 'string') {
-    c.pos++;
-    return { kind: 'path', path: t.value };
-  }
-  if (isWord(t, 'delta') && isPunct(c.peek(1), '.') && c.peek(2)?.kind === 'quoted') {
-    const path = c.peek(2)!.value;
-    c.pos += 3;
-    return { kind: 'path', path };
-  }
-  const name = c.ident('a table name');
-  if (isPunct(c.peek(), '.')) throw sqlError(`qualified table name ${name}.${c.peek(1)?.text ?? ''}: name a lake table without a qualifier, or a path as delta.\`/path\``);
-  return { kind: 'name', name };
 }
 
 function parseCreate(c: Cursor): CreateStatement {
@@ -182,38 +201,6 @@ function parseCreate(c: Cursor): CreateStatement {
     ...(comment !== undefined ? { comment } : {}),
     ...(query !== undefined ? { query } : {}),
   };
-}
-
-function parseNameList(c: Cursor, what: string): string[] {
-  c.expectPunct('(');
-  const names: string[] = [];
-  do names.push(c.ident(what));
-  while (c.punct(','));
-  c.expectPunct(')');
-  return names;
-}
-
-/** `('k' = 'v', delta.appendOnly = true, ...)`: keys quoted or dotted names, values literals. */
-function parseProperties(c: Cursor): Record<string, string> {
-  c.expectPunct('(');
-  const out: Record<string, string> = {};
-  do {
-    let key: string;
-    if (c.peek()?.kind === 'string') key = c.next().value;
-    else {
-      key = c.ident('a property name');
-      while (c.punct('.')) key += `.${c.ident('a property name')}`;
-    }
-    c.punct('=');
-    const v = c.peek();
-    if (v?.kind === 'string') out[key] = c.next().value;
-    else if (v?.kind === 'number' || v?.kind === 'word') {
-      const t = c.next().text;
-      out[key] = /^(true|false)$/i.test(t) ? t.toLowerCase() : t;
-    } else c.fail(`expected a value for property '${key}'`);
-  } while (c.punct(','));
-  c.expectPunct(')');
-  return out;
 }
 
 const SOURCE_START = ['SELECT', 'VALUES', 'WITH', 'FROM', 'TABLE'];

@@ -1,4 +1,4 @@
-import type { Protocol, StructType, DataType } from '@loch/delta';
+import { TABLE_FEATURES, type DataType, type Protocol, type StructType } from '@loch/delta';
 
 function uses(t: DataType, pred: (t: DataType) => boolean): boolean {
   if (pred(t)) return true;
@@ -25,4 +25,35 @@ export function minimalProtocol(schema: StructType, configuration: Readonly<Reco
     return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures, writerFeatures };
   }
   return { minReaderVersion: 1, minWriterVersion: constraints ? 3 : 2 };
+}
+
+/** The protocol that satisfies both; `current` itself when it already does. */
+export function higherProtocol(current: Protocol, wanted: Protocol): Protocol {
+  const minReaderVersion = Math.max(current.minReaderVersion, wanted.minReaderVersion);
+  const minWriterVersion = Math.max(current.minWriterVersion, wanted.minWriterVersion);
+  // Moving a legacy protocol to table features lists the features its versions implied: those
+  // whose legacy reader and writer versions it both reaches (as Delta's implicitly supported features).
+  const implied = (kind?: 'reader') =>
+    TABLE_FEATURES.filter(
+      (f) => f.legacy !== undefined && (kind === undefined || f.kind === kind) && current.minWriterVersion >= f.legacy.minWriter && current.minReaderVersion >= (f.legacy.minReader ?? 1),
+    ).map((f) => f.name);
+  const currentReader = current.minReaderVersion >= 3 ? [...(current.readerFeatures ?? [])] : implied('reader');
+  const currentWriter = current.minWriterVersion >= 7 ? [...(current.writerFeatures ?? [])] : implied();
+  const readerFeatures = [...new Set([...currentReader, ...(wanted.readerFeatures ?? [])])];
+  const writerFeatures = [...new Set([...currentWriter, ...(wanted.writerFeatures ?? [])])];
+  if (minReaderVersion >= 3) for (const f of readerFeatures) if (!writerFeatures.includes(f)) writerFeatures.push(f);
+  if (
+    minReaderVersion === current.minReaderVersion &&
+    minWriterVersion === current.minWriterVersion &&
+    (minReaderVersion < 3 || readerFeatures.length === (current.readerFeatures ?? []).length) &&
+    (minWriterVersion < 7 || writerFeatures.length === (current.writerFeatures ?? []).length)
+  ) {
+    return current;
+  }
+  return {
+    minReaderVersion,
+    minWriterVersion,
+    ...(minReaderVersion >= 3 ? { readerFeatures } : {}),
+    ...(minWriterVersion >= 7 ? { writerFeatures } : {}),
+  };
 }
