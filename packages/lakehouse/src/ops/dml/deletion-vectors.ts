@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 /** Deleted-row positions to add to one file's deletion vector. */
 export interface DvUpdate {
   readonly add: AddFile;
-  /** Newly deleted row positions (sorted). */
+  /** Newly deleted row positions (any order). */
   readonly rows: readonly number[];
 }
 

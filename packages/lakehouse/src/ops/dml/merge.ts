@@ -16,6 +16,7 @@ import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { scanSql } from '../../scan/query.js';
+import { duckType } from '../../scan/duck-types.js';
 import { deltaSchemaOf } from '../../write/duck-schema.js';
 import { reconcileSchema } from '../../write/schema-check.js';
 import { prepareSource, type WriteData } from '../../write/source.js';
@@ -24,7 +25,7 @@ import { rowChecks } from '../../write/checks.js';
 import { afterCommit } from '../after-commit.js';
 import { removeOf } from '../write.js';
 import { writeDeletionVectors } from './deletion-vectors.js';
-import { usesDeletionVectors } from './rewrite.js';
+import { positionsByFile, usesDeletionVectors } from './rewrite.js';
 import { joinKeys, sourceKeyFilter } from './merge-keys.js';
 import { mayHoldMatches, selectFiles } from '../../planner/index.js';
 
@@ -86,7 +87,8 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
   return withConnection(async (c) => {
     const src = await prepareSource(c, spec.source);
     try {
-      await c.run(`CREATE TEMP TABLE ${srcTable} AS SELECT *, row_number() OVER () AS __loch_sid FROM ${src.relation}`);
+      // A constant marks source rows in the join (a row number would serialize the copy).
+      await c.run(`CREATE TEMP TABLE ${srcTable} AS SELECT *, TRUE AS __loch_src FROM ${src.relation}`);
       const sourceSchema = deltaSchemaOf(src.names, src.types);
       const usesAll = spec.matched.some((m) => m.kind === 'updateAll') || spec.notMatched.some((m) => m.kind === 'insertAll');
       let schema = snapshot.schema;
@@ -100,16 +102,37 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       }
 
       // Values each clause gives every output column.
-      const targetCol = (name: string) => (findCol(snapshot.schema, name) ? `${T}.${sqlIdent(findCol(snapshot.schema, name)!.name)}` : 'NULL');
+      const setValue = (set: Readonly<Record<string, string>>, col: string, fallback: string) => {
+        const hit = Object.entries(set).find(([k]) => k.replace(/^.*\./, '').replace(/[`"]/g, '').toLowerCase() === col.toLowerCase());
+        return hit ? hit[1] : fallback;
+      };
+      // Target columns the outcome needs: those an expression names, and those an UPDATE keeps
+      // (not set by it). Others are never read: with UPDATE SET * that is usually all but the keys.
+      const clauseText = [spec.condition, ...[...spec.matched, ...spec.notMatched, ...spec.notMatchedBySource].flatMap((m) => [
+        m.condition ?? '',
+        ...('set' in m ? Object.values(m.set) : []),
+        ...('values' in m ? Object.values(m.values) : []),
+      ])].join(' ').toLowerCase();
+      const needed = new Set(
+        snapshot.schema.fields
+          .filter((f) => {
+            if (clauseText.includes(f.name.toLowerCase())) return true;
+            const keptByUpdate = [...spec.matched, ...spec.notMatchedBySource].some(
+              (m) => (m.kind === 'update' && setValue(m.set, f.name, '') === '') || (m.kind === 'updateAll' && !findCol(sourceSchema, f.name)),
+            );
+            return keptByUpdate || spec.notMatchedBySource.length > 0;
+          })
+          .map((f) => f.name),
+      );
+      const targetCol = (name: string) => {
+        const f = findCol(snapshot.schema, name);
+        return f && needed.has(f.name) ? `${T}.${sqlIdent(f.name)}` : 'NULL';
+      };
       const sourceCol = (name: string, clause: string) => {
         const f = findCol(sourceSchema, name);
         if (f) return `${S}.${sqlIdent(f.name)}`;
         if (spec.schemaEvolution) return 'NULL';
         throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table}: ${clause} needs source column '${name}', which the source does not have`);
-      };
-      const setValue = (set: Readonly<Record<string, string>>, col: string, fallback: string) => {
-        const hit = Object.entries(set).find(([k]) => k.replace(/^.*\./, '').replace(/[`"]/g, '').toLowerCase() === col.toLowerCase());
-        return hit ? hit[1] : fallback;
       };
       for (const clause of [...spec.matched, ...spec.notMatchedBySource]) {
         if (clause.kind !== 'update') continue;
@@ -120,7 +143,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       }
 
       const actionCase = [
-        `CASE WHEN ${T}.__loch_file IS NOT NULL AND ${S}.__loch_sid IS NOT NULL THEN CASE ${spec.matched.map((m, i) => `WHEN ${cond(m.condition)} THEN 'm${i}'`).join(' ')} ELSE 'keep' END`,
+        `CASE WHEN ${T}.__loch_file IS NOT NULL AND ${S}.__loch_src IS NOT NULL THEN CASE ${spec.matched.map((m, i) => `WHEN ${cond(m.condition)} THEN 'm${i}'`).join(' ')} ELSE 'keep' END`,
         `WHEN ${T}.__loch_file IS NULL THEN CASE ${spec.notMatched.map((m, i) => `WHEN ${cond(m.condition)} THEN 'n${i}'`).join(' ')} ELSE 'skip' END`,
         `ELSE CASE ${spec.notMatchedBySource.map((m, i) => `WHEN ${cond(m.condition)} THEN 'b${i}'`).join(' ')} ELSE 'keep' END END`,
       ]
@@ -147,17 +170,25 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       const dv = usesDeletionVectors(snapshot);
       // Target files that cannot hold a row matching any source row's join keys are never read
       // (unless a NOT MATCHED BY SOURCE clause needs every target row).
-      let plan = planScan(snapshot);
+      let plan = planScan(snapshot, { columns: [...needed] });
       let pruning: Predicate | undefined;
       if (spec.notMatchedBySource.length === 0) {
         const keyFilter = await sourceKeyFilter(c, joinKeys(spec.condition, spec.targetAlias ?? 'target', spec.sourceAlias ?? 'source'), srcTable, snapshot.schema);
-        if (keyFilter) ({ plan, predicate: pruning } = await selectFiles(c, snapshot, keyFilter));
+        if (keyFilter) {
+          const selected = await selectFiles(c, snapshot, keyFilter);
+          pruning = selected.predicate;
+          plan = { ...selected.plan, columns: plan.columns };
+        }
       }
       const inner = (await scanSql(c, engine, plan, { withFile: true, withRowNumber: true })) ??
         `SELECT ${snapshot.schema.fields.map((f) => `NULL AS ${sqlIdent(f.name)}`).join(', ')}, NULL::VARCHAR AS __loch_file, NULL::BIGINT AS __loch_row WHERE FALSE`;
-            // Target rows that no clause changes must still be there to be copied when their file is
-      // rewritten, so the target side is always kept; source rows only when something inserts them.
-      const join = spec.notMatched.length > 0 ? 'FULL OUTER JOIN' : 'LEFT JOIN';
+      // Without NOT MATCHED BY SOURCE clauses only target rows that some source row matches can
+      // change, so the join is driven by the (usually much smaller) source; rows to copy from
+      // rewritten files are read again later. Otherwise every target row needs an outcome.
+      const sourceDriven = spec.notMatchedBySource.length === 0;
+      const from = sourceDriven
+        ? `${srcTable} AS ${S} LEFT JOIN (${inner}) AS ${T} ON (${spec.condition})`
+        : `(${inner}) AS ${T} ${spec.notMatched.length > 0 ? 'FULL OUTER JOIN' : 'LEFT JOIN'} ${srcTable} AS ${S} ON (${spec.condition})`;
       // Without a matched clause (or with only an unconditional delete) a target row may meet
       // several source rows and the outcome is still defined: keep one row per target row. With
       // one, several matches are an error, checked below, so target rows are unique either way.
@@ -166,10 +197,10 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       try {
         await c.run(`CREATE TEMP TABLE ${resultTable} AS
           SELECT ${actionCase} AS __action, ${columns.join(', ')},
-                 ${T}.__loch_file AS __loch_file, ${T}.__loch_row AS __loch_row, ${S}.__loch_sid AS __loch_sid,
-                 (${T}.__loch_file IS NOT NULL AND ${S}.__loch_sid IS NOT NULL) AS __matched
-          FROM (${inner}) AS ${T} ${join} ${srcTable} AS ${S} ON (${spec.condition})
-          ${dedupe ? `QUALIFY ${T}.__loch_file IS NULL OR row_number() OVER (PARTITION BY ${T}.__loch_file, ${T}.__loch_row ORDER BY ${S}.__loch_sid) = 1` : ''}`);
+                 ${T}.__loch_file AS __loch_file, ${T}.__loch_row AS __loch_row,
+                 (${T}.__loch_file IS NOT NULL AND ${S}.__loch_src IS NOT NULL) AS __matched
+          FROM ${from}
+          ${dedupe ? `QUALIFY ${T}.__loch_file IS NULL OR row_number() OVER (PARTITION BY ${T}.__loch_file, ${T}.__loch_row ORDER BY ${T}.__loch_row) = 1` : ''}`);
       } catch (e) {
         throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: cannot run MERGE: ${(e as Error).message.split('\n')[0]}`, e);
       }
@@ -210,20 +241,36 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       };
       const colList = schema.fields.map((f) => sqlIdent(f.name)).join(', ');
       const inserts = `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList(insertActions)})`;
-      const written = dv
-        ? `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList([...insertActions, ...changedActions.filter(isUpdate)])})`
-        : `${inserts} UNION ALL
+      const changedRows = `SELECT __loch_file, __loch_row FROM ${resultTable} WHERE __action IN (${actionList(changedActions)})`;
+      let written: string;
+      if (dv) {
+        written = `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList([...insertActions, ...changedActions.filter(isUpdate)])})`;
+      } else if (sourceDriven) {
+        // Rewritten files keep their unchanged rows: read them again, less the changed ones.
+        const all = planScan(snapshot);
+        const touchedSet = new Set(touchedLocal);
+        const touchedPlan = { ...all, files: all.files.filter((f) => touchedSet.has(fileURLToPath(f.url))) };
+        const again = touchedPlan.files.length ? await scanSql(c, engine, touchedPlan, { withFile: true, withRowNumber: true }) : undefined;
+        written = `SELECT ${colList} FROM ${resultTable} WHERE __action IN (${actionList([...insertActions, ...changedActions.filter(isUpdate)])})`;
+        if (again) {
+          // Columns schema evolution added are null in the copied rows.
+          const copyCols = schema.fields
+            .map((f) => (findCol(snapshot.schema, f.name) ? `t.${sqlIdent(findCol(snapshot.schema, f.name)!.name)}` : `CAST(NULL AS ${duckType(f.type)})`) + ` AS ${sqlIdent(f.name)}`)
+            .join(', ');
+          written += ` UNION ALL SELECT ${copyCols} FROM (${again}) AS t
+            ANTI JOIN (${changedRows}) AS x ON t.__loch_file = x.__loch_file AND t.__loch_row = x.__loch_row`;
+        }
+      } else {
+        written = `${inserts} UNION ALL
            SELECT ${colList} FROM ${resultTable}
            WHERE __loch_file IN (${fileList}) AND __action NOT IN (${actionList(changedActions.filter(isDelete))})`;
+      }
       const out = await writeDataFiles(c, { ...fileArgs, relation: `(${written})`, data: schema });
       const adds = [...out.adds];
       const removes = touched.map((a) => removeOf(a, now));
       let dvAdded = 0;
       if (dv && touched.length > 0) {
-        const positions = (await c.runAndReadAll(
-          `SELECT __loch_file, list(DISTINCT __loch_row ORDER BY __loch_row) FROM ${resultTable} WHERE __action IN (${actionList(changedActions)}) GROUP BY 1`,
-        )).getRows();
-        const rowsByFile = new Map(positions.map(([f, l]) => [String(f), (l as { items: unknown[] }).items.map(Number)]));
+        const rowsByFile = await positionsByFile(c, `SELECT __loch_file, __loch_row FROM ${resultTable} WHERE __action IN (${actionList(changedActions)})`);
         const dvs = await writeDeletionVectors(engine, snapshot.tableRoot, touchedLocal.map((f) => ({ add: byLocal.get(f)!, rows: rowsByFile.get(f) ?? [] })));
         adds.push(...dvs.adds);
         dvAdded = dvs.adds.length;

@@ -31,6 +31,16 @@ export interface RewriteOutcome {
   readonly removedBytes: number;
 }
 
+/**
+ * Row positions per file from a query of distinct (__loch_file, __loch_row) pairs, sorted. They
+ * travel as one joined string per file: converting each position on its own costs more than the
+ * query. (The caller sorts nothing: deletion vectors are built from sets.)
+ */
+export async function positionsByFile(c: DuckDBConnection, rowsQuery: string): Promise<Map<string, number[]>> {
+  const r = await c.runAndReadAll(`SELECT __loch_file, string_agg(__loch_row::VARCHAR, ',') FROM (${rowsQuery}) GROUP BY 1`);
+  return new Map(r.getRows().map(([f, list]) => [String(f), String(list).split(',').map(Number)]));
+}
+
 export function usesDeletionVectors(snapshot: Snapshot): boolean {
   return (
     snapshot.metadata.configuration['delta.enableDeletionVectors'] === 'true' &&
@@ -101,10 +111,7 @@ export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot:
   }
 
   if (dv && partial.length > 0) {
-    const positions = (await c.runAndReadAll(
-      `SELECT __loch_file, list(__loch_row ORDER BY __loch_row) FROM (${inner}) WHERE ${predicate} AND __loch_file IN (${inList(partial.map((t) => t.local))}) GROUP BY __loch_file`,
-    )).getRows();
-    const rowsByFile = new Map(positions.map(([f, l]) => [String(f), (l as { items: unknown[] }).items.map(Number)]));
+    const rowsByFile = await positionsByFile(c, `SELECT __loch_file, __loch_row FROM (${inner}) WHERE ${predicate} AND __loch_file IN (${inList(partial.map((t) => t.local))})`);
     const updates = partial.map((t) => ({ add: t.add, rows: rowsByFile.get(t.local) ?? [] }));
     const written = await writeDeletionVectors(engine, snapshot.tableRoot, updates);
     for (const t of partial) {
