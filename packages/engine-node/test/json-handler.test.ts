@@ -20,7 +20,7 @@ import {
   type StorageHandler,
 } from '@loch/delta';
 import { LocalStorage, localUrl, NodeJsonHandler, type JsonHandlerOptions } from '@loch/engine-node';
-import { fileKeyHash, FILE_KEY_HASHES } from '../src/json/key-hash.js';
+import { fileKeyHash, FILE_KEY_HASHES } from '@loch/delta';
 
 const dirs: string[] = [];
 const handlers: NodeJsonHandler[] = [];

@@ -1,8 +1,7 @@
 import type { AddFile, RemoveFile } from '../actions/add.js';
 import type { LogFileActions } from '../actions/columns.js';
-import { dvUniqueId } from '../dv/descriptor.js';
 import { deltaError, type DeltaError } from '../errors.js';
-import { canonicalPath } from '../util/paths.js';
+import { fileKey as replayFileKey } from '../replay/replay.js';
 import type { IsolationLevel } from './operation.js';
 
 /** What a transaction read and wrote, as far as conflict detection needs to know. */
@@ -25,9 +24,9 @@ export interface TransactionFootprint {
   readonly changesProtocol: boolean;
 }
 
+/** A file action's identity, as replay reconciles it: canonical path plus deletion vector id. */
 export function fileKey(tableRoot: string, f: Pick<AddFile | RemoveFile, 'path' | 'deletionVector'>): string {
-  const p = canonicalPath(tableRoot, f.path);
-  return f.deletionVector ? `${p}\u0000${dvUniqueId(f.deletionVector)}` : p;
+  return replayFileKey(tableRoot, f.path, f.deletionVector);
 }
 
 /**

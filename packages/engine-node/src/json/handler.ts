@@ -14,7 +14,7 @@ import {
   type StorageHandler,
 } from '@loch/delta';
 import { LocalStorage } from '../local-storage.js';
-import { FILE_KEY_HASH_CHECK, FILE_KEY_HASHES } from './key-hash.js';
+import { FILE_KEY_HASH_CHECK, FILE_KEY_HASHES } from '@loch/delta';
 import type { ParseReply, ParseTask } from './parse-worker.js';
 import { decodeAdds, parsePart, pieceError, type WireActions } from './wire.js';
 

@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { FILE_KEY_HASH_CHECK } from './key-hash.js';
+import { FILE_KEY_HASH_CHECK } from '@loch/delta';
 import { parsePart, transferList, type PartResult } from './wire.js';
 
 /** A parse task: pieces (whole lines) of log files, parsed one by one. */

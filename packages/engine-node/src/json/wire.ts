@@ -10,7 +10,7 @@ import {
   type PartitionValues,
   type RemoveFile,
 } from '@loch/delta';
-import { fileKeyHash } from './key-hash.js';
+import { fileKeyHash } from '@loch/delta';
 
 /**
  * One piece of a log file, parsed. Add actions of the common shape are kept as columns (their
