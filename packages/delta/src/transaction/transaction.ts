@@ -17,7 +17,11 @@ export const LOCH_ENGINE_INFO = 'Loch/0.1.0';
 
 export interface TransactionOptions {
   readonly isolationLevel?: IsolationLevel;
-  /** How many times a commit that lost a race is retried at a later version (default 20). */
+  /**
+   * How many times a commit that lost a race is retried at a later version. Delta's default is
+   * effectively unbounded: a commit that conflicts with nothing should get in eventually, however
+   * busy the table (default 10,000, with jittered backoff).
+   */
   readonly maxRetries?: number;
   /** Idempotent write: skip the commit when the table already has this (appId, version). */
   readonly txn?: { readonly appId: string; readonly version: number };
@@ -152,7 +156,7 @@ export class Transaction {
     }
     const clock = this.options.clock ?? Date.now;
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const maxRetries = this.options.maxRetries ?? 20;
+    const maxRetries = this.options.maxRetries ?? 10_000;
     const txnId = this.options.txnId ?? crypto.randomUUID();
     const footprint = this.footprint();
     const logDir = logDirUrl(this.tableRoot);
