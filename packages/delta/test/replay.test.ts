@@ -257,3 +257,15 @@ test('fileKeyHash is stable', () => {
   assert.notEqual(fileKeyHash('a'), fileKeyHash('b'));
   assert.equal(typeof FILE_KEY_HASH_CHECK, 'number');
 });
+
+test('checkpoint actions are taken as they are when no later commit touched a file, and reconciled when one did', () => {
+  const cp1 = commit({ adds: [add('a'), add('b')], removes: [remove('old')] });
+  const cp2 = commit({ adds: [add('c')] });
+  const untouched = replay(ROOT, [commit({}), cp1, cp2], 1);
+  assert.deepEqual(live(untouched), ['a', 'b', 'c']);
+  assert.deepEqual(dead(untouched), ['old']);
+  const touched = replay(ROOT, [commit({ removes: [remove('b')], adds: [add('d')] }), cp1, cp2], 1);
+  assert.deepEqual(live(touched), ['a', 'c', 'd']);
+  assert.deepEqual(dead(touched), ['b', 'old']);
+  for (const s of [untouched, touched]) sameState(s, replay(ROOT, s === untouched ? [commit({}), cp1, cp2] : [commit({ removes: [remove('b')], adds: [add('d')] }), cp1, cp2]));
+});

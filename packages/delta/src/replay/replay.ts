@@ -193,9 +193,11 @@ class FileKeySet {
  * keyed by its canonical path plus its deletion vector's id (`fileKey`).
  *
  * `newestFirst` lists commits from the newest down, then the checkpoint's files (whose order
- * among themselves does not matter: a checkpoint holds one action per key).
+ * among themselves does not matter: a checkpoint holds one action per key). `checkpointStart` is
+ * the index of the first checkpoint file: a checkpoint's keys are distinct, so when no commit
+ * after it touched a file they are taken as they are, without hashing 300k keys for nothing.
  */
-export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]): ReplayState {
+export function replay(tableRoot: string, newestFirst: readonly LogFileActions[], checkpointStart = newestFirst.length): ReplayState {
   let protocol: Protocol | undefined;
   let metadata: Metadata | undefined;
   const txns = new Map<string, Txn>();
@@ -212,8 +214,12 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
   const files = new Array<AddFile>(addCount);
   const tombstones = new Array<RemoveFile>(removeCount);
   const seen = new FileKeySet(tableRoot, addCount, removeCount, files, tombstones);
+  let sawFileActions = false;
+  let bulkFiles = 0;
+  let bulkTombstones = 0;
 
-  for (const f of newestFirst) {
+  for (let fi = 0; fi < newestFirst.length; fi++) {
+    const f = newestFirst[fi];
     protocol ??= f.protocol;
     metadata ??= f.metaData;
     for (const t of f.txns) if (!txns.has(t.appId)) txns.set(t.appId, t);
@@ -222,6 +228,12 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
       seenDomains.add(d.domain);
       if (!d.removed) domains.set(d.domain, d);
     }
+    if (fi >= checkpointStart && seen.files === 0 && seen.tombstones === 0 && !sawFileActions) {
+      for (const a of f.adds) files[bulkFiles++] = a;
+      for (const r of f.removes) tombstones[bulkTombstones++] = r;
+      continue;
+    }
+    if (f.adds.length || f.removes.length) sawFileActions = true;
     const hashes = usableHashes(f, tableRoot);
     // Removes before adds: within one commit, a remove and an add of the same key cannot both
     // appear, so the order only matters for speed (removes are rarer).
@@ -252,7 +264,7 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
       }
     }
   }
-  files.length = seen.files;
-  tombstones.length = seen.tombstones;
+  files.length = bulkFiles || seen.files;
+  tombstones.length = bulkTombstones || seen.tombstones;
   return { protocol, metadata, files, tombstones, txns, domains, latestCommitInfo: newestFirst[0]?.commitInfo };
 }

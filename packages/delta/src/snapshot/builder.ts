@@ -53,7 +53,7 @@ export async function loadLogState(engine: Engine, tableRoot: string, options: S
 async function logStateOf(engine: Engine, segment: LogSegment): Promise<LogState> {
   const commitsNewestFirst = (await engine.json.readLogFiles([...segment.commits])).reverse();
   const checkpointActions = segment.checkpoint ? await readCheckpoint(engine, segment) : [];
-  const state = replay(segment.tableRoot, [...commitsNewestFirst, ...checkpointActions]);
+  const state = replay(segment.tableRoot, [...commitsNewestFirst, ...checkpointActions], commitsNewestFirst.length);
   return { segment, state, commitsNewestFirst };
 }
 
