@@ -267,5 +267,9 @@ test('checkpoint actions are taken as they are when no later commit touched a fi
   const touched = replay(ROOT, [commit({ removes: [remove('b')], adds: [add('d')] }), cp1, cp2], 1);
   assert.deepEqual(live(touched), ['a', 'c', 'd']);
   assert.deepEqual(dead(touched), ['b', 'old']);
-  for (const s of [untouched, touched]) sameState(s, replay(ROOT, s === untouched ? [commit({}), cp1, cp2] : [commit({ removes: [remove('b')], adds: [add('d')] }), cp1, cp2]));
+  const later = commit({ removes: [remove('b')], adds: [add('d')] });
+  // The same logs without the checkpoint hint go through the general path: same state.
+  sameState(replay(ROOT, [later, cp1, cp2], 1), replay(ROOT, [later, cp1, cp2]));
+  const empty = commit({});
+  sameState(replay(ROOT, [empty, cp1, cp2], 1), replay(ROOT, [empty, cp1, cp2]));
 });
