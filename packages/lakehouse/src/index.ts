@@ -16,3 +16,4 @@ export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type
 export { Lakehouse, type LakehouseOptions, type SqlOptions } from './lakehouse.js';
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/result.js';
+export { DataFrame, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';

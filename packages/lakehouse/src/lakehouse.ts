@@ -3,6 +3,7 @@ import { LakeCatalog } from './sql/lake-catalog.js';
 import type { StatementResult } from './sql/result.js';
 import { SqlSession } from './sql/session.js';
 import { DeltaTable } from './table.js';
+import { DataFrame } from './dataframe/dataframe.js';
 
 export interface LakehouseOptions {
   readonly engine?: Engine;
@@ -37,6 +38,16 @@ export class Lakehouse {
   /** The table called `name` (whether or not it exists yet). */
   table(name: string): DeltaTable {
     return DeltaTable.forPath(this.catalog.locate(name), this.engine ? { engine: this.engine } : {});
+  }
+
+  /** A DataFrame over the table called `name` (or at a path). */
+  read(nameOrPath: string): DataFrame {
+    return DataFrame.table(this, nameOrPath);
+  }
+
+  /** A DataFrame over any SQL query (which may name Delta tables). */
+  query(sql: string): DataFrame {
+    return DataFrame.sql(this, sql);
   }
 
   /** Names of the lake's tables, sorted. */

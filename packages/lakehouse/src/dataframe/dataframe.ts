@@ -1,0 +1,237 @@
+import { deltaError } from '@loch/delta';
+import { sqlIdent } from '@loch/engine-node';
+import type { Table } from 'apache-arrow';
+import type { Row } from '../scan/execute.js';
+import type { StatementResult } from '../sql/result.js';
+
+/** A SQL expression over the frame's columns (DuckDB syntax; Spark's common forms work too). */
+export type Expr = string;
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'cross';
+/** Spark's join strategy hints. DuckDB picks its own strategy; the hint is kept in the plan. */
+export type JoinHint = 'broadcast' | 'merge' | 'shuffle_hash' | 'shuffle_replicate_nl';
+
+/** What runs a frame's SQL: a Lakehouse (its `sql`), so frames and SQL share one planner. */
+export interface SqlRunner {
+  sql(text: string, options?: { conf?: Readonly<Record<string, string>> }): Promise<StatementResult[]>;
+}
+
+type Node =
+  | { readonly kind: 'table'; readonly ref: string; readonly asOf?: { version?: number; timestamp?: string } }
+  | { readonly kind: 'sql'; readonly query: string }
+  | { readonly kind: 'filter'; readonly child: Node; readonly condition: Expr }
+  | { readonly kind: 'select'; readonly child: Node; readonly columns: readonly string[] }
+  | { readonly kind: 'withColumn'; readonly child: Node; readonly name: string; readonly expr: Expr }
+  | { readonly kind: 'join'; readonly left: Node; readonly leftAlias: string; readonly right: Node; readonly rightAlias: string; readonly on: Expr | readonly string[]; readonly how: JoinType; readonly hint?: JoinHint }
+  | { readonly kind: 'aggregate'; readonly child: Node; readonly keys: readonly Expr[]; readonly aggregates: Readonly<Record<string, Expr>> }
+  | { readonly kind: 'orderBy'; readonly child: Node; readonly order: readonly Expr[] }
+  | { readonly kind: 'limit'; readonly child: Node; readonly n: number }
+  | { readonly kind: 'union'; readonly left: Node; readonly right: Node; readonly byName: boolean }
+  | { readonly kind: 'distinct'; readonly child: Node };
+
+let aliases = 0;
+
+/**
+ * An immutable, lazily evaluated query over Delta tables: every method returns a new frame, and
+ * nothing runs until `toRows()`, `toArrow()`, iteration or `explain()`. A frame compiles to SQL
+ * and runs through the same front end and planner as `loch sql` (time travel, file pruning).
+ */
+export class DataFrame {
+  readonly alias: string;
+
+  private constructor(
+    private readonly runner: SqlRunner,
+    private readonly node: Node,
+    alias?: string,
+    private readonly conf: Readonly<Record<string, string>> = {},
+  ) {
+    this.alias = alias ?? `df${++aliases}`;
+  }
+
+  /** A Delta table by lake name or path (a path is anything with a '/'). */
+  static table(runner: SqlRunner, nameOrPath: string): DataFrame {
+    const ref = nameOrPath.includes('/') ? `delta.\`${nameOrPath.replaceAll('`', '``')}\`` : sqlIdent(nameOrPath);
+    return new DataFrame(runner, { kind: 'table', ref }, nameOrPath.includes('/') ? undefined : nameOrPath);
+  }
+
+  /** Any SQL query (which may name Delta tables) as a frame. */
+  static sql(runner: SqlRunner, query: string): DataFrame {
+    return new DataFrame(runner, { kind: 'sql', query });
+  }
+
+  private derive(node: Node, alias = this.alias): DataFrame {
+    return new DataFrame(this.runner, node, alias, this.conf);
+  }
+
+  /** The table as of a version or a time (only directly on a table). */
+  asOf(at: { version?: number; timestamp?: Date | string }): DataFrame {
+    if (this.node.kind !== 'table') throw deltaError('DELTA_INVALID_ARGUMENT', 'asOf() applies to a table, before other operations');
+    const timestamp = at.timestamp instanceof Date ? at.timestamp.toISOString() : at.timestamp;
+    return this.derive({ ...this.node, asOf: { version: at.version, timestamp } });
+  }
+
+  /** Names the frame for join conditions (`a.id = b.id`). */
+  as(alias: string): DataFrame {
+    return new DataFrame(this.runner, this.node, alias, this.conf);
+  }
+
+  /** Session settings for the query, as SET would give them (e.g. DFP switches). */
+  withConf(conf: Readonly<Record<string, string>>): DataFrame {
+    return new DataFrame(this.runner, this.node, this.alias, { ...this.conf, ...conf });
+  }
+
+  filter(condition: Expr): DataFrame {
+    return this.derive({ kind: 'filter', child: this.node, condition });
+  }
+
+  where(condition: Expr): DataFrame {
+    return this.filter(condition);
+  }
+
+  /** Columns or expressions (`'amount * 2 AS doubled'`). */
+  select(...columns: Expr[]): DataFrame {
+    if (columns.length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', 'select() needs at least one column');
+    return this.derive({ kind: 'select', child: this.node, columns });
+  }
+
+  /** Adds (or replaces) a column computed by `expr`. */
+  withColumn(name: string, expr: Expr): DataFrame {
+    return this.derive({ kind: 'withColumn', child: this.node, name, expr });
+  }
+
+  /**
+   * Joins with another frame: `on` is a condition over both frames' aliases, or column names
+   * both have (USING). `hint` is Spark's strategy hint, recorded in explain().
+   */
+  join(other: DataFrame, on: Expr | readonly string[], how: JoinType = 'inner', options: { hint?: JoinHint } = {}): DataFrame {
+    return this.derive(
+      { kind: 'join', left: this.node, leftAlias: this.alias, right: other.node, rightAlias: other.alias, on, how, hint: options.hint },
+      `df${++aliases}`,
+    );
+  }
+
+  groupBy(...keys: Expr[]): { agg(aggregates: Readonly<Record<string, Expr>>): DataFrame } {
+    return { agg: (aggregates) => this.derive({ kind: 'aggregate', child: this.node, keys, aggregates }) };
+  }
+
+  /** Whole-frame aggregates: `agg({ n: 'count(*)' })`. */
+  agg(aggregates: Readonly<Record<string, Expr>>): DataFrame {
+    return this.derive({ kind: 'aggregate', child: this.node, keys: [], aggregates });
+  }
+
+  orderBy(...order: Expr[]): DataFrame {
+    return this.derive({ kind: 'orderBy', child: this.node, order });
+  }
+
+  limit(n: number): DataFrame {
+    if (!Number.isInteger(n) || n < 0) throw deltaError('DELTA_INVALID_ARGUMENT', `limit must be a non-negative integer, got ${n}`);
+    return this.derive({ kind: 'limit', child: this.node, n });
+  }
+
+  /** Rows of both frames, matched by position (Spark's union); `unionByName` matches by name. */
+  union(other: DataFrame): DataFrame {
+    return this.derive({ kind: 'union', left: this.node, right: other.node, byName: false });
+  }
+
+  unionByName(other: DataFrame): DataFrame {
+    return this.derive({ kind: 'union', left: this.node, right: other.node, byName: true });
+  }
+
+  distinct(): DataFrame {
+    return this.derive({ kind: 'distinct', child: this.node });
+  }
+
+  /** The SQL this frame runs. */
+  toSql(): string {
+    return compile(this.node);
+  }
+
+  private async run(prefix = ''): Promise<StatementResult> {
+    const results = await this.runner.sql(`${prefix}${this.toSql()}`, { conf: this.conf });
+    return results[results.length - 1];
+  }
+
+  /** Rows in Loch's JSON encoding. */
+  async toRows(): Promise<Row[]> {
+    return [...(await this.run()).rows];
+  }
+
+  async toArrow(): Promise<Table> {
+    return (await this.run()).toArrow();
+  }
+
+  /** Rows and the per-scan metrics (files scanned and pruned). */
+  async collect(): Promise<StatementResult> {
+    return this.run();
+  }
+
+  /** The plan: pruning decisions per Delta scan, then DuckDB's plan. */
+  async explain(): Promise<string> {
+    const r = await this.run('EXPLAIN ');
+    const hints = hintsOf(this.node);
+    return [...(hints.length ? [`join hints (recorded; DuckDB chooses the join strategy): ${hints.join(', ')}`] : []), ...r.rows.map((row) => Object.values(row).join('\n'))].join('\n');
+  }
+
+  /** Iterates over the rows in batches. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Row[]> {
+    const rows = (await this.run()).rows;
+    for (let i = 0; i < rows.length; i += 2048) yield rows.slice(i, i + 2048);
+  }
+}
+
+function hintsOf(n: Node): string[] {
+  switch (n.kind) {
+    case 'join':
+      return [...(n.hint ? [`${n.hint.toUpperCase()}(${n.rightAlias})`] : []), ...hintsOf(n.left), ...hintsOf(n.right)];
+    case 'union':
+      return [...hintsOf(n.left), ...hintsOf(n.right)];
+    case 'table':
+    case 'sql':
+      return [];
+    default:
+      return hintsOf(n.child);
+  }
+}
+
+let subqueries = 0;
+const sub = (n: Node) => `(${compile(n)}) AS q${++subqueries}`;
+
+/** SQL for a frame: each operation wraps the one below it in a subquery. */
+function compile(n: Node): string {
+  switch (n.kind) {
+    case 'table': {
+      const at = n.asOf?.version !== undefined ? ` VERSION AS OF ${n.asOf.version}` : n.asOf?.timestamp !== undefined ? ` TIMESTAMP AS OF '${n.asOf.timestamp.replaceAll("'", "''")}'` : '';
+      return `SELECT * FROM ${n.ref}${at}`;
+    }
+    case 'sql':
+      return n.query;
+    case 'filter':
+      return `SELECT * FROM ${sub(n.child)} WHERE ${n.condition}`;
+    case 'select':
+      return `SELECT ${n.columns.join(', ')} FROM ${sub(n.child)}`;
+    case 'withColumn': {
+      // Every other column, then the new value: works whether or not the column exists yet.
+      const name = n.name.replaceAll("'", "''").toLowerCase();
+      return `SELECT COLUMNS(c -> lower(c) <> '${name}'), ${n.expr} AS ${sqlIdent(n.name)} FROM ${sub(n.child)}`;
+    }
+    case 'join': {
+      const kind = { inner: 'INNER JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL OUTER JOIN', semi: 'SEMI JOIN', anti: 'ANTI JOIN', cross: 'CROSS JOIN' }[n.how];
+      const left = `(${compile(n.left)}) AS ${sqlIdent(n.leftAlias)}`;
+      const right = `(${compile(n.right)}) AS ${sqlIdent(n.rightAlias)}`;
+      const on = n.how === 'cross' ? '' : Array.isArray(n.on) ? ` USING (${(n.on as string[]).map(sqlIdent).join(', ')})` : ` ON ${n.on as string}`;
+      return `SELECT * FROM ${left} ${kind} ${right}${on}`;
+    }
+    case 'aggregate': {
+      const aggs = Object.entries(n.aggregates).map(([name, e]) => `${e} AS ${sqlIdent(name)}`);
+      return `SELECT ${[...n.keys, ...aggs].join(', ')} FROM ${sub(n.child)}${n.keys.length ? ` GROUP BY ${n.keys.join(', ')}` : ''}`;
+    }
+    case 'orderBy':
+      return `SELECT * FROM ${sub(n.child)} ORDER BY ${n.order.join(', ')}`;
+    case 'limit':
+      return `SELECT * FROM ${sub(n.child)} LIMIT ${n.n}`;
+    case 'union':
+      return `SELECT * FROM ((${compile(n.left)}) UNION ALL ${n.byName ? 'BY NAME ' : ''}(${compile(n.right)}))`;
+    case 'distinct':
+      return `SELECT DISTINCT * FROM ${sub(n.child)}`;
+  }
+}
