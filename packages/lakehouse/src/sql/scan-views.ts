@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { planScan, type AddFile, type Engine, type ScanPlan } from '@loch/delta';
+import { type AddFile, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -7,7 +7,11 @@ import { duckType } from '../scan/duck-types.js';
 import { scanSql } from '../scan/query.js';
 import { DeltaTable } from '../table.js';
 import type { LakeCatalog } from './lake-catalog.js';
-import { findTableRefs, rewriteQuery, type TableRef } from './references.js';
+import { findTableRefs, rewriteQuery, type QueryText, type TableRef } from './references.js';
+import { deserializeSql, nodes, serializeSql, type DuckNode } from '../planner/duck-json.js';
+import { fileCounts, selectFiles } from '../planner/files.js';
+import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
+import { buildKeyPredicate, dfpSettings, qualifiesAsProbe } from './dfp.js';
 import type { SqlScanMetrics } from './result.js';
 import type { TableName } from './statements.js';
 
@@ -24,6 +28,15 @@ export interface PreparedQuery {
   readonly sql: string;
   readonly scans: readonly SqlScanMetrics[];
   readonly plans: readonly ScanPlan[];
+  /** Per scan, what pruned its files and why (EXPLAIN). */
+  readonly explains: readonly ScanExplain[];
+}
+
+export interface ScanExplain extends SqlScanMetrics {
+  /** The conjuncts pushed to this scan, as SQL over its columns. */
+  readonly staticPredicate?: string;
+  /** Dynamic file pruning filters from the join's build side. */
+  readonly dynamicPredicates: readonly string[];
 }
 
 interface View {
@@ -49,7 +62,10 @@ export class ScanViews {
     private readonly c: DuckDBConnection,
     private readonly lake: LakeCatalog,
     private readonly engine: Engine | undefined,
+    private readonly conf: ReadonlyMap<string, string> = new Map(),
   ) {}
+
+  private template: DuckNode | undefined;
 
   target(name: TableName): TableTarget {
     const options = this.engine ? { engine: this.engine } : {};
@@ -66,26 +82,143 @@ export class ScanViews {
     const relations = new Map<TableRef, string>();
     const scans: SqlScanMetrics[] = [];
     const plans: ScanPlan[] = [];
+    const explains: ScanExplain[] = [];
+    const delta: { ref: TableRef; target: TableTarget; snapshot: Snapshot }[] = [];
     for (const ref of q.refs) {
       if (ref.table.kind === 'name' && !ref.explicit && !this.lake.has(ref.table.name)) continue;
       const target = this.target(ref.table);
       const snapshot = await target.table.snapshot({ version: ref.version, timestamp: ref.timestamp });
-      const view = await this.view(`${target.table.url}@${snapshot.version}`, `${target.display}@v${snapshot.version}`, () => planScan(snapshot), target.table.engine);
-      relations.set(ref, view.relation);
-      plans.push(view.plan);
-      scans.push({
+      delta.push({ ref, target, snapshot });
+    }
+    const pruning = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot));
+    const views: (View | undefined)[] = delta.map(() => undefined);
+    const staticWhere = await Promise.all(delta.map(async (_, i) => (pruning.conjuncts.has(i) ? await this.conjunctText(pruning.conjuncts.get(i)!) : undefined)));
+    const probes = this.dfpProbes(pruning, delta.map((d) => d.snapshot), staticWhere);
+    const make = async (i: number) => {
+      const { target, snapshot } = delta[i];
+      const where = staticWhere[i];
+      const sel = await selectFiles(this.c, snapshot, where);
+      let plan = sel.plan;
+      let dynamic = 0;
+      const dfp: string[] = [];
+      for (const cand of probes.get(i) ?? []) {
+        const p = await this.dfpPredicate(cand, delta.map((d) => d.snapshot), staticWhere, views).catch(() => undefined);
+        if (p !== undefined) dfp.push(p);
+      }
+      let whereText = where;
+      if (dfp.length > 0) {
+        const combined = [...(where !== undefined ? [where] : []), ...dfp].map((w) => `(${w})`).join(' AND ');
+        const withDfp = await selectFiles(this.c, snapshot, combined);
+        if (withDfp.plan.files.length <= plan.files.length) {
+          dynamic = plan.files.length - withDfp.plan.files.length;
+          plan = withDfp.plan;
+          whereText = combined;
+        }
+      }
+      const view = await this.view(`${target.table.url}@${snapshot.version}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine);
+      views[i] = view;
+      const counts = fileCounts(sel.plan);
+      const metrics: SqlScanMetrics = {
         table: target.display,
         version: snapshot.version,
         filesTotal: snapshot.files.length,
         filesScanned: view.plan.files.length,
-        filesPrunedByPartition: 0,
-        filesPrunedByStats: 0,
-        filesPrunedByDynamicFilter: 0,
+        filesPrunedByPartition: counts.filesPrunedByPartition,
+        filesPrunedByStats: counts.filesPrunedByStats,
+        filesPrunedByDynamicFilter: dynamic,
         rowsScanned: view.rowsScanned,
         bytesScanned: view.plan.files.reduce((n, f) => n + f.add.size, 0),
-      });
+      };
+      return { metrics, explain: { ...metrics, ...(where !== undefined ? { staticPredicate: where } : {}), dynamicPredicates: dfp } };
+    };
+    const done: ({ metrics: SqlScanMetrics; explain: ScanExplain } | undefined)[] = delta.map(() => undefined);
+    // Build sides (and tables without dynamic pruning) first, then the probes that read their keys.
+    for (let i = 0; i < delta.length; i++) if (!probes.has(i)) done[i] = await make(i);
+    for (let i = 0; i < delta.length; i++) if (probes.has(i)) done[i] = await make(i);
+    for (let i = 0; i < delta.length; i++) {
+      relations.set(delta[i].ref, views[i]!.relation);
+      plans.push(views[i]!.plan);
+      scans.push(done[i]!.metrics);
+      explains.push(done[i]!.explain);
     }
-    return { sql: rewriteQuery(q, (ref) => relations.get(ref)), scans, plans };
+    return { sql: rewriteQuery(q, (ref) => relations.get(ref)), scans, plans, explains };
+  }
+
+  /** The pushdown analysis of a query; nothing to push when DuckDB cannot parse it (the query will say why). */
+  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[]): Promise<Pushdown> {
+    const none: Pushdown = { conjuncts: new Map(), joins: [] };
+    if (refs.length === 0) return none;
+    const index = new Map(refs.map((r, i) => [r, i]));
+    const text = rewriteQuery(q, (ref) => (index.has(ref) ? sqlIdent(`${PLACEHOLDER}${index.get(ref)}`) : undefined));
+    try {
+      const tree = await serializeSql(this.c, text);
+      if (!tree) return none;
+      const infos = new Map<number, RefInfo>(snapshots.map((s, i) => [i, { has: (col: string) => s.schema.fields.some((f) => f.name.toLowerCase() === col.toLowerCase()) }]));
+      return analyzePushdown(tree, infos);
+    } catch {
+      return none;
+    }
+  }
+
+  /** SQL text of the AND of some conjuncts (columns unqualified), by DuckDB's json_deserialize_sql. */
+  private async conjunctText(conjuncts: readonly DuckNode[]): Promise<string | undefined> {
+    try {
+      this.template ??= await serializeSql(this.c, 'SELECT * FROM t WHERE true');
+      const tpl = this.template;
+      if (!tpl) return undefined;
+      const st = nodes(tpl.statements)[0];
+      const where = conjuncts.length === 1 ? conjuncts[0] : { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', query_location: 0, children: [...conjuncts] };
+      const text = await deserializeSql(this.c, { ...tpl, statements: [{ ...st, node: { ...(st.node as DuckNode), where_clause: where } }] });
+      const at = text?.indexOf(' WHERE ');
+      return text === undefined || at === undefined || at < 0 ? undefined : text.slice(at + ' WHERE '.length);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Per probe reference, the joins dynamic file pruning uses (see dfp.ts for the conditions). */
+  private dfpProbes(p: Pushdown, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[]): Map<number, DfpCandidate[]> {
+    const out = new Map<number, DfpCandidate[]>();
+    const settings = dfpSettings(this.conf);
+    if (!settings.enabled) return out;
+    const builds = new Set<number>();
+    const candidates = [...p.joins].sort((a, b) => snapshots[b.probe].files.length - snapshots[a.probe].files.length);
+    for (const cand of candidates) {
+      if (builds.has(cand.probe) || !qualifiesAsProbe(snapshots[cand.probe], settings)) continue;
+      if (cand.build.kind === 'ref') {
+        // A selective build side: one with filters of its own, and not itself a probe.
+        if (out.has(cand.build.ref) || staticWhere[cand.build.ref] === undefined || cand.build.ref === cand.probe) continue;
+        builds.add(cand.build.ref);
+      }
+      const list = out.get(cand.probe) ?? [];
+      list.push(cand);
+      out.set(cand.probe, list);
+    }
+    return out;
+  }
+
+  /** `col IN (keys)` or `col BETWEEN min AND max` from the build side's join keys; undefined when not usable. */
+  private async dfpPredicate(cand: DfpCandidate, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<string | undefined> {
+    let build: string;
+    if (cand.build.kind === 'ref') {
+      const v = views[cand.build.ref];
+      if (!v) return undefined;
+      build = `SELECT ${sqlIdent(cand.build.column)} FROM ${v.relation} WHERE ${staticWhere[cand.build.ref]}`;
+    } else {
+      const st = nodes((this.template ??= await serializeSql(this.c, 'SELECT * FROM t WHERE true'))?.statements)[0];
+      if (!st) return undefined;
+      const text = await deserializeSql(this.c, { ...this.template!, statements: [{ ...st, node: cand.build.node.node ?? null }] });
+      if (text === undefined) return undefined;
+      let missing = false;
+      build = text.replace(new RegExp(`"?${PLACEHOLDER}(\\d+)"?`, 'g'), (_, n: string) => {
+        const v = views[Number(n)];
+        if (!v) missing = true;
+        return v?.relation ?? '';
+      });
+      if (missing || new RegExp(PLACEHOLDER).test(build)) return undefined;
+    }
+    const probeType = snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type;
+    return buildKeyPredicate(this.c, build, cand.column, probeType);
   }
 
   /** DuckDB messages name views by their schema; people know the tables. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Engine } from '@loch/delta';
+import type { DataType, Engine } from '@loch/delta';
 import { connect, sqlIdent, sqlString } from '@loch/engine-node';
 import { duckDbHasTable, type SessionContext } from './context.js';
 import { inStatement, sqlError, unsupported } from './errors.js';
@@ -13,7 +13,8 @@ import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js'
 import { runInsert } from './run-insert.js';
 import { runAlter, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
 import { runQuery } from './run-query.js';
-import { ScanViews } from './scan-views.js';
+import { ScanViews, type PreparedQuery } from './scan-views.js';
+import type { Row } from '../scan/execute.js';
 import { parseStatement, type Statement } from './statements.js';
 
 export interface SqlSessionOptions {
@@ -35,12 +36,8 @@ export class SqlSession {
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
     const c = await connect();
-    return new SqlSession({
-      c,
-      views: new ScanViews(c, options.lake, options.engine),
-      lake: options.lake,
-      conf: new Map(Object.entries(options.conf ?? {})),
-    });
+    const conf = new Map(Object.entries(options.conf ?? {}));
+    return new SqlSession({ c, views: new ScanViews(c, options.lake, options.engine, conf), lake: options.lake, conf });
   }
 
   get conf(): ReadonlyMap<string, string> {
@@ -133,7 +130,17 @@ export class SqlSession {
     }
   }
 
+  private async explain(base: Base, inner: string, started: number): Promise<StatementResult> {
+    const q = await this.ctx.views.prepare(inner);
+    const out = await runQuery(this.ctx.c, { ...q, sql: `EXPLAIN ${q.sql}` }, (m) => this.ctx.views.rename(m));
+    const duck = out.kind === 'rows' ? out.rows.map((r) => ({ explain_key: String(Object.values(r)[0] ?? ''), explain_value: this.ctx.views.rename(String(Object.values(r)[1] ?? '')) })) : [];
+    const string: DataType = { kind: 'primitive', name: 'string' } as DataType;
+    return rowsResult(base, [{ name: 'explain_key', deltaType: string }, { name: 'explain_value', deltaType: string }], [...explainRows(q), ...duck], { elapsedMs: elapsed(started), scans: q.scans });
+  }
+
   private async query(base: Base, started: number): Promise<StatementResult> {
+    const explain = /^\s*EXPLAIN\s+(FORMATTED\s+)?(?!ANALY[SZ]E\b)/i.exec(base.statement);
+    if (explain) return this.explain(base, base.statement.slice(explain[0].length), started);
     const q = await this.ctx.views.prepare(base.statement);
     const out = await runQuery(this.ctx.c, q, (m) => this.ctx.views.rename(m));
     if (out.kind === 'rows') return rowsResult(base, out.columns, out.rows, { elapsedMs: elapsed(started), scans: q.scans });
@@ -145,6 +152,21 @@ export class SqlSession {
     const what = words.join(' ') || 'statement';
     return doneResult(base, out.kind === 'changed' ? `${what}: ${out.count} row${out.count === 1 ? '' : 's'}` : `${what}: ok`);
   }
+}
+
+/** Rows of `EXPLAIN [FORMATTED] <query>`: per Delta scan, its files and what pruned them, then DuckDB's plan. */
+function explainRows(q: PreparedQuery): Row[] {
+  const rows: Row[] = [];
+  for (const s of q.explains) {
+    const lines = [
+      `DeltaScan ${s.table} (version ${s.version})`,
+      `  files: ${s.filesScanned} of ${s.filesTotal} read (pruned: ${s.filesPrunedByPartition} by partition values, ${s.filesPrunedByStats} by stats, ${s.filesPrunedByDynamicFilter} by dynamic filter)`,
+      `  static filter: ${s.staticPredicate ?? 'none'}`,
+      ...(s.dynamicPredicates.length > 0 ? s.dynamicPredicates.map((p) => `  dynamic file pruning: ${p}`) : ['  dynamic file pruning: none']),
+    ];
+    rows.push({ explain_key: 'delta_scan', explain_value: lines.join('\n') });
+  }
+  return rows;
 }
 
 const elapsed = (started: number) => Math.round(performance.now() - started);

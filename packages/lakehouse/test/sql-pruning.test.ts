@@ -1,0 +1,143 @@
+/**
+ * File pruning in `Lakehouse.sql` queries: static predicates pushed to each Delta scan, and
+ * dynamic file pruning from a join's build side. Every query must return exactly the rows DuckDB
+ * returns over unpruned copies of the same tables.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { Lakehouse, type SqlScanMetrics } from '@loch/lakehouse';
+
+let lh: Lakehouse;
+
+/**
+ * fact: 12 appends × 2 region partitions = 24 files; append k holds items [10k, 10k + 10) and day
+ * 2024-01-01 + k. items: 3 files of 40 items each (category 'c' || item // 10). days: one file.
+ */
+before(async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'loch-sql-pruning-'));
+  lh = Lakehouse.open(join(dir, 'lake'));
+  const inserts: string[] = [];
+  for (let k = 0; k < 12; k++) {
+    inserts.push(`INSERT INTO fact SELECT CAST(${k * 10} + i % 10 AS INT), CAST(DATE '2024-01-01' + ${k} AS DATE), CASE WHEN i % 2 = 0 THEN 'east' ELSE 'west' END, CAST(i AS INT) FROM range(0, 40) t(i)`);
+  }
+  for (let k = 0; k < 3; k++) inserts.push(`INSERT INTO items SELECT CAST(i AS INT), 'c' || (i // 10) FROM range(${k * 40}, ${k * 40 + 40}) t(i)`);
+  await lh.sql(`
+    CREATE TABLE fact (item INT, day DATE, region STRING, qty INT) USING DELTA PARTITIONED BY (region);
+    CREATE TABLE items (item INT, category STRING) USING DELTA;
+    CREATE TABLE days USING DELTA AS SELECT CAST(DATE '2024-01-01' + CAST(i AS INT) AS DATE) AS day, CAST(i // 4 AS INT) AS week FROM range(0, 12) t(i);
+    ${inserts.join(';\n')}`);
+});
+
+/** Runs a query (after the given SET statements) and returns its rows and per-table scan metrics. */
+async function run(sql: string, conf: string[] = ["SET spark.databricks.optimizer.deltaTableSizeThreshold = '0'"]) {
+  const results = await lh.sql([...conf, sql].join(';\n'));
+  const last = results[results.length - 1];
+  const scans = (last.metrics?.scans ?? []) as SqlScanMetrics[];
+  return { rows: last.rows, scans };
+}
+
+/** The same query over DuckDB copies of the tables: nothing pruned, nothing rewritten. */
+async function expected(sql: string) {
+  const results = await lh.sql(`
+    CREATE OR REPLACE TEMP TABLE raw_fact AS SELECT * FROM fact;
+    CREATE OR REPLACE TEMP TABLE raw_items AS SELECT * FROM items;
+    CREATE OR REPLACE TEMP TABLE raw_days AS SELECT * FROM days;
+    ${sql.replace(/\b(fact|items|days)\b/g, 'raw_$1')}`);
+  return results[results.length - 1].rows;
+}
+
+const counts = (s: SqlScanMetrics) => [s.filesTotal, s.filesScanned, s.filesPrunedByPartition, s.filesPrunedByStats, s.filesPrunedByDynamicFilter];
+
+async function check(sql: string, want: Record<string, number[]>, conf?: string[]) {
+  const got = await run(sql, conf);
+  assert.deepEqual(got.rows, await expected(sql), sql);
+  const byTable: Record<string, number[]> = {};
+  for (const s of got.scans) byTable[s.table] = byTable[s.table] ? [...byTable[s.table], ...counts(s)] : counts(s);
+  assert.deepEqual(byTable, want, sql);
+  return got;
+}
+
+test('static pruning: WHERE conjuncts prune by partition values and stats', async () => {
+  await check('SELECT count(*) AS n, sum(qty) AS q FROM fact WHERE item < 20', { fact: [24, 4, 0, 20, 0] });
+  await check("SELECT count(*) AS n FROM fact f WHERE f.region = 'east' AND f.item >= 100 AND qty > 3", { fact: [24, 2, 12, 10, 0] });
+  await check("SELECT count(*) AS n FROM fact WHERE day = DATE '2024-01-05'", { fact: [24, 2, 0, 22, 0] });
+});
+
+test('static pruning of INNER join ON conditions; nothing under OR spanning tables', async () => {
+  await check('SELECT count(*) AS n FROM fact f JOIN items i ON f.item = i.item AND f.item BETWEEN 30 AND 39 AND i.item < 40', {
+    fact: [24, 2, 0, 22, 0],
+    items: [3, 1, 0, 2, 0],
+  }, ["SET spark.databricks.optimizer.dynamicFilePruning = 'false'"]);
+  await check("SELECT count(*) AS n FROM fact f, items i WHERE f.item = i.item AND (f.item < 10 OR i.category = 'c5')", { fact: [24, 24, 0, 0, 0], items: [3, 3, 0, 0, 0] }, [
+    "SET spark.databricks.optimizer.dynamicFilePruning = 'false'",
+  ]);
+});
+
+test('outer joins: no WHERE conjunct is pushed to the null-supplying side', async () => {
+  const off = ["SET spark.databricks.optimizer.dynamicFilePruning = 'false'"];
+  // f is null-supplying: `f.item IS NULL` must not prune fact's files.
+  await check('SELECT i.item FROM items i LEFT JOIN fact f ON f.item = i.item WHERE f.item IS NULL ORDER BY 1', { items: [3, 3, 0, 0, 0], fact: [24, 24, 0, 0, 0] }, off);
+  await check('SELECT count(*) AS n FROM fact f RIGHT JOIN items i ON f.item = i.item WHERE f.qty IS NULL OR f.item < 5', { fact: [24, 24, 0, 0, 0], items: [3, 3, 0, 0, 0] }, off);
+  // The preserved side is pruned; a LEFT join's ON conjunct on its right side filters that side only.
+  await check('SELECT count(*) AS n, count(f.item) AS m FROM items i LEFT JOIN fact f ON f.item = i.item AND f.item < 20 WHERE i.item >= 80', { items: [3, 1, 0, 2, 0], fact: [24, 4, 0, 20, 0] }, off);
+  await check('SELECT count(*) AS n FROM fact f FULL JOIN items i ON f.item = i.item WHERE f.item < 20 AND i.item < 40', { fact: [24, 24, 0, 0, 0], items: [3, 3, 0, 0, 0] }, off);
+  // DFP never prunes a table on the null-supplying side either.
+  await check("SELECT count(*) AS n FROM items i LEFT JOIN fact f ON f.item = i.item WHERE i.category = 'c3'", { items: [3, 2, 0, 1, 0], fact: [24, 24, 0, 0, 0] });
+});
+
+test('correlated and complex predicates are left alone', async () => {
+  await check('SELECT count(*) AS n FROM fact f WHERE f.qty > (SELECT avg(qty) FROM fact f2 WHERE f2.item = f.item)', { fact: [24, 24, 0, 0, 0, 24, 24, 0, 0, 0] });
+  await check('SELECT count(*) AS n FROM fact WHERE item + qty < 5 OR random() < 0', { fact: [24, 24, 0, 0, 0] });
+  await check('SELECT count(*) AS n FROM fact WHERE NOT (item > 5 AND qty >= 0) AND item < 20', { fact: [24, 2, 0, 22, 0] });
+});
+
+test('dynamic file pruning: same rows with and without, build keys prune the probe', async () => {
+  const queries: [string, Record<string, number[]>][] = [
+    [
+      "SELECT i.category, sum(f.qty) AS q, count(*) AS n FROM fact f JOIN items i ON f.item = i.item WHERE i.category = 'c3' GROUP BY 1 ORDER BY 1",
+      { fact: [24, 2, 0, 0, 22], items: [3, 2, 0, 1, 0] },
+    ],
+    [
+      'SELECT d.week, i.category, sum(f.qty) AS q FROM fact f JOIN items i ON f.item = i.item JOIN days d ON d.day = f.day WHERE d.week = 1 AND i.item IN (41, 55, 62) GROUP BY ALL ORDER BY ALL',
+      // items 41, 55, 62 are in appends 4 to 6; week 1 is days 4 to 7 (appends 4 to 7).
+      { fact: [24, 6, 0, 0, 18], items: [3, 1, 0, 2, 0], days: [1, 1, 0, 0, 0] },
+    ],
+    [
+      "SELECT count(*) AS n FROM fact f WHERE f.item IN (SELECT item FROM items WHERE category IN ('c7', 'c8'))",
+      { fact: [24, 4, 0, 0, 20], items: [3, 2, 0, 1, 0] },
+    ],
+    [
+      "SELECT count(*) AS n FROM fact f JOIN days d ON d.day = f.day WHERE d.week = 2 AND f.region = 'west'",
+      { fact: [24, 4, 12, 0, 8], days: [1, 1, 0, 0, 0] },
+    ],
+  ];
+  for (const [sql, want] of queries) {
+    await check(sql, want);
+    const off = Object.fromEntries(Object.entries(want).map(([t, c]) => [t, [c[0], c[1] + c[4], c[2], c[3], 0]]));
+    await check(sql, off, ["SET spark.databricks.optimizer.dynamicFilePruning = 'false'"]);
+  }
+});
+
+test('dynamic file pruning thresholds: file count and size', async () => {
+  const sql = "SELECT count(*) AS n FROM fact f JOIN items i ON f.item = i.item WHERE i.category = 'c3'";
+  await check(sql, { fact: [24, 24, 0, 0, 0], items: [3, 2, 0, 1, 0] }, ["SET spark.databricks.optimizer.deltaTableSizeThreshold = '0'", "SET spark.databricks.optimizer.deltaTableFilesThreshold = '25'"]);
+  // Default size threshold (1MB): these files are far smaller.
+  await check(sql, { fact: [24, 24, 0, 0, 0], items: [3, 2, 0, 1, 0] }, []);
+  // Many keys: a BETWEEN over their range.
+  await check('SELECT count(*) AS n FROM fact f JOIN items i ON f.item = i.item WHERE i.item >= 100', { fact: [24, 4, 0, 0, 20], items: [3, 1, 0, 2, 0] });
+});
+
+test('EXPLAIN FORMATTED: per scan files and what pruned them, then DuckDB plan', async () => {
+  const { rows } = await run("EXPLAIN FORMATTED SELECT count(*) FROM fact f JOIN items i ON f.item = i.item WHERE i.category = 'c3' AND f.region = 'east'");
+  const scans = rows.filter((r) => r.explain_key === 'delta_scan').map((r) => String(r.explain_value));
+  assert.equal(scans.length, 2);
+  const fact = scans.find((s) => s.startsWith('DeltaScan fact'))!;
+  assert.match(fact, /files: 1 of 24 read \(pruned: 12 by partition values, 0 by stats, 11 by dynamic filter\)/);
+  assert.match(fact, /static filter: \(?region = 'east'\)?/);
+  assert.match(fact, /dynamic file pruning: "item" IN \(30, 31, 32, 33, 34, 35, 36, 37, 38, 39\)/);
+  assert.ok(rows.length > 2);
+  assert.ok(!rows.some((r) => String(r.explain_value).includes('loch_sql_')));
+});
