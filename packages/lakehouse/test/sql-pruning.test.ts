@@ -137,7 +137,7 @@ test('EXPLAIN FORMATTED: per scan files and what pruned them, then DuckDB plan',
   const fact = scans.find((s) => s.startsWith('DeltaScan fact'))!;
   assert.match(fact, /files: 1 of 24 read \(pruned: 12 by partition values, 0 by stats, 11 by dynamic filter\)/);
   assert.match(fact, /static filter: \(?region = 'east'\)?/);
-  assert.match(fact, /dynamic file pruning: "item" IN \(30, 31, 32, 33, 34, 35, 36, 37, 38, 39\)/);
+  assert.match(fact, /dynamic file pruning: "item" BETWEEN 30 AND 39/);
   assert.ok(rows.length > 2);
   assert.ok(!rows.some((r) => String(r.explain_value).includes('loch_sql_')));
 });

@@ -50,7 +50,7 @@ async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, option
   const rowNumbers = g.deleted !== undefined || options.withRowNumber === true;
   const extra = `${rowNumbers ? ', file_row_number = true' : ''}${options.withFile ? ", filename = '__loch_file'" : ''}`;
   const src = `read_parquet([${paths.join(', ')}], union_by_name = true${extra})`;
-  const present = await fileColumns(c, src, plan);
+  const present = await fileColumns(c, g.files, plan);
   const mode = plan.snapshot.columnMapping;
   const values = g.files[0].partitionValues;
   const exprs = plan.columns.map((col: ScanColumn) => {
@@ -67,14 +67,51 @@ async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, option
   return `SELECT ${exprs.length > 0 ? exprs.join(', ') : '1 AS __loch_row'} FROM ${src}${where}`;
 }
 
-/** Column names in the files (lower-cased name → actual name). */
-async function fileColumns(c: DuckDBConnection, src: string, plan: ScanPlan): Promise<Map<string, string>> {
-  try {
-    const r = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
-    return new Map(r.getRowObjectsJson().map((row) => [String(row.column_name).toLowerCase(), String(row.column_name)]));
-  } catch (e) {
-    throw fileError(e, plan);
+/**
+ * Top-level column names of data files, by path and size. Delta never changes a data file once
+ * written, so a file's schema is read once per process (scans used to pay for reading every
+ * footer on every query).
+ */
+const columnCache = new Map<string, readonly string[]>();
+const COLUMN_CACHE_LIMIT = 200_000;
+
+/** The columns the files hold between them (lower-cased name → name as stored). */
+async function fileColumns(c: DuckDBConnection, files: readonly ScanFile[], plan: ScanPlan): Promise<Map<string, string>> {
+  const key = (f: ScanFile) => `${f.add.size}\u0000${fileUrlToPathString(f.url)}`;
+  const missing = files.filter((f) => !columnCache.has(key(f)));
+  if (missing.length > 0) {
+    let rows;
+    try {
+      rows = (await c.runAndReadAll(
+        `SELECT file_name, name, num_children FROM parquet_schema([${missing.map((f) => sqlString(fileUrlToPathString(f.url))).join(', ')}])`,
+      )).getRows();
+    } catch (e) {
+      throw fileError(e, plan);
+    }
+    // Rows come per file in schema order: the root, then the tree depth first. A column is
+    // top-level when it is a direct child of the root.
+    const byFile = new Map<string, string[]>();
+    let file = '';
+    let pending: number[] = [];
+    for (const [fileName, name, children] of rows) {
+      if (String(fileName) !== file) {
+        file = String(fileName);
+        byFile.set(file, []);
+        pending = [Number(children ?? 0)];
+        continue;
+      }
+      while (pending.length > 0 && pending[pending.length - 1] === 0) pending.pop();
+      if (pending.length === 1) byFile.get(file)!.push(String(name));
+      if (pending.length > 0) pending[pending.length - 1]--;
+      const n = Number(children ?? 0);
+      if (n > 0) pending.push(n);
+    }
+    if (columnCache.size + missing.length > COLUMN_CACHE_LIMIT) columnCache.clear();
+    for (const f of missing) columnCache.set(key(f), byFile.get(fileUrlToPathString(f.url)) ?? []);
   }
+  const out = new Map<string, string>();
+  for (const f of files) for (const name of columnCache.get(key(f)) ?? []) if (!out.has(name.toLowerCase())) out.set(name.toLowerCase(), name);
+  return out;
 }
 
 /** DuckDB's I/O errors, turned into coded errors that name the table and file. */

@@ -13,10 +13,34 @@
  *   default is 10GB, sized for clusters; a single machine gains from pruning much smaller tables.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { DataType, Snapshot } from '@loch/delta';
+import { expr, type DataType, type Predicate, type Snapshot } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 
 export const DFP_MAX_KEYS = 1000;
+/** At most this many ranges (or string keys) in a dynamic filter. */
+const MAX_RANGES = 64;
+
+/**
+ * Sorted distinct integers as at most `max` closed ranges covering all of them: runs of
+ * consecutive values, then the smallest gaps closed until few enough remain.
+ */
+export function keyRanges(sorted: readonly number[], max: number): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const v of sorted) {
+    const last = runs[runs.length - 1];
+    if (last && v === last[1] + 1) last[1] = v;
+    else runs.push([v, v]);
+  }
+  if (runs.length <= max) return runs;
+  const gaps = runs.slice(1).map((r, i) => ({ i, gap: r[0] - runs[i][1] }));
+  const keep = new Set(gaps.sort((a, b) => b.gap - a.gap).slice(0, max - 1).map((g) => g.i));
+  const out: [number, number][] = [[runs[0][0], runs[0][1]]];
+  for (let i = 1; i < runs.length; i++) {
+    if (keep.has(i - 1)) out.push([runs[i][0], runs[i][1]]);
+    else out[out.length - 1][1] = runs[i][1];
+  }
+  return out;
+}
 
 export interface DfpSettings {
   readonly enabled: boolean;
@@ -72,12 +96,19 @@ function literal(kind: KeyKind, v: string): string {
   return kind === 'date' ? `DATE ${sqlString(v)}` : sqlString(v);
 }
 
+/** A probe-side filter: SQL text (for EXPLAIN and caching) and the kernel predicate it stands for. */
+export interface KeyFilter {
+  readonly text: string;
+  readonly predicate: Predicate;
+}
+
 /**
  * The probe-side filter for the keys `build` (a one-column query) yields; undefined when the key
  * types differ in kind (a string key against an integer one compares by cast, which a filter on
- * the probe's own values cannot model), so no file is pruned.
+ * the probe's own values cannot model), so no file is pruned. The predicate is built directly:
+ * parsing a list of a thousand literals back through SQL would cost more than the pruning saves.
  */
-export async function buildKeyPredicate(c: DuckDBConnection, build: string, column: string, probeType: DataType | undefined): Promise<string | undefined> {
+export async function buildKeyPredicate(c: DuckDBConnection, build: string, column: string, probeType: DataType | undefined): Promise<KeyFilter | undefined> {
   const kind = deltaKind(probeType);
   if (!kind) return undefined;
   const keys = `SELECT DISTINCT k FROM (${build}) AS __loch_build(k) WHERE k IS NOT NULL`;
@@ -85,9 +116,34 @@ export async function buildKeyPredicate(c: DuckDBConnection, build: string, colu
   const count = Number(summary[0]);
   const col = sqlIdent(column);
   // No keys: the join has no rows, so no probe file is needed.
-  if (count === 0) return 'false';
+  if (count === 0) return { text: 'false', predicate: expr.constant(false) };
   if (duckKind(String(summary[3])) !== kind) return undefined;
-  if (count > DFP_MAX_KEYS) return `${col} BETWEEN ${literal(kind, String(summary[1]))} AND ${literal(kind, String(summary[2]))}`;
-  const values = (await c.runAndReadAll(`SELECT CAST(k AS VARCHAR) FROM (${keys}) ORDER BY k`)).getRows().map((r) => literal(kind, String(r[0])));
-  return `${col} IN (${values.join(', ')})`;
+  const value = (v: string) => (kind === 'integer' ? expr.lit(BigInt(v)) : kind === 'date' ? expr.dateLit(v) : expr.lit(v));
+  const ref = expr.col(column);
+  if (count > DFP_MAX_KEYS) {
+    const [lo, hi] = [String(summary[1]), String(summary[2])];
+    return { text: `${col} BETWEEN ${literal(kind, lo)} AND ${literal(kind, hi)}`, predicate: expr.between(ref, value(lo), value(hi)) };
+  }
+  const values = (await c.runAndReadAll(`SELECT CAST(k AS VARCHAR) FROM (${keys}) ORDER BY k`)).getRows().map((r) => String(r[0]));
+  if (kind === 'string') {
+    if (values.length > MAX_RANGES) {
+      return { text: `${col} BETWEEN ${literal(kind, values[0])} AND ${literal(kind, values[values.length - 1])}`, predicate: expr.between(ref, value(values[0]), value(values[values.length - 1])) };
+    }
+    return { text: `${col} IN (${values.map((v) => literal(kind, v)).join(', ')})`, predicate: expr.inList(ref, values.map(value)) };
+  }
+  if (kind === 'integer' && values.some((v) => !Number.isSafeInteger(Number(v)))) {
+    const [lo, hi] = [values[0], values[values.length - 1]];
+    return { text: `${col} BETWEEN ${lo} AND ${hi}`, predicate: expr.between(ref, value(lo), value(hi)) };
+  }
+  // Integer and date keys as a few ranges: neighbouring keys (a category's item ids, a month's
+  // days) collapse into one, and testing a file against a range costs one comparison, not one
+  // per key. Past MAX_RANGES the smallest gaps are merged: the ranges still cover every key.
+  const ranges = keyRanges(values.map((v) => (kind === 'date' ? Date.parse(`${v}T00:00:00Z`) / 86_400_000 : Number(v))), MAX_RANGES);
+  const back = (n: number) => (kind === 'date' ? new Date(n * 86_400_000).toISOString().slice(0, 10) : String(n));
+  const parts = ranges.map(([lo, hi]) =>
+    lo === hi
+      ? { text: `${col} = ${literal(kind, back(lo))}`, predicate: expr.eq(ref, value(back(lo))) }
+      : { text: `${col} BETWEEN ${literal(kind, back(lo))} AND ${literal(kind, back(hi))}`, predicate: expr.between(ref, value(back(lo)), value(back(hi))) },
+  );
+  return parts.length === 1 ? parts[0] : { text: `(${parts.map((p) => p.text).join(' OR ')})`, predicate: expr.or(...parts.map((p) => p.predicate)) };
 }

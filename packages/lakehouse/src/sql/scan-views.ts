@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { type AddFile, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
+import { expr, planScan, type AddFile, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -11,7 +11,7 @@ import { findTableRefs, rewriteQuery, type QueryText, type TableRef } from './re
 import { deserializeSql, nodes, serializeSql, type DuckNode } from '../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
-import { buildKeyPredicate, dfpSettings, qualifiesAsProbe } from './dfp.js';
+import { buildKeyPredicate, dfpSettings, qualifiesAsProbe, type KeyFilter } from './dfp.js';
 import type { SqlScanMetrics } from './result.js';
 import type { TableName } from './statements.js';
 
@@ -100,18 +100,19 @@ export class ScanViews {
       const sel = await selectFiles(this.c, snapshot, where);
       let plan = sel.plan;
       let dynamic = 0;
-      const dfp: string[] = [];
+      const dfp: KeyFilter[] = [];
       for (const cand of probes.get(i) ?? []) {
         const p = await this.dfpPredicate(cand, delta.map((d) => d.snapshot), staticWhere, views).catch(() => undefined);
         if (p !== undefined) dfp.push(p);
       }
       let whereText = where;
       if (dfp.length > 0) {
-        const combined = [...(where !== undefined ? [where] : []), ...dfp].map((w) => `(${w})`).join(' AND ');
-        const withDfp = await selectFiles(this.c, snapshot, combined);
-        if (withDfp.plan.files.length <= plan.files.length) {
-          dynamic = plan.files.length - withDfp.plan.files.length;
-          plan = withDfp.plan;
+        const combined = [...(where !== undefined ? [where] : []), ...dfp.map((d) => d.text)].map((w) => `(${w})`).join(' AND ');
+        const filter = expr.and(...(sel.predicate ? [sel.predicate] : []), ...dfp.map((d) => d.predicate));
+        const withDfp = planScan(snapshot, { filter });
+        if (withDfp.files.length <= plan.files.length) {
+          dynamic = plan.files.length - withDfp.files.length;
+          plan = withDfp;
           whereText = combined;
         }
       }
@@ -129,7 +130,7 @@ export class ScanViews {
         rowsScanned: view.rowsScanned,
         bytesScanned: view.plan.files.reduce((n, f) => n + f.add.size, 0),
       };
-      return { metrics, explain: { ...metrics, ...(where !== undefined ? { staticPredicate: where } : {}), dynamicPredicates: dfp } };
+      return { metrics, explain: { ...metrics, ...(where !== undefined ? { staticPredicate: where } : {}), dynamicPredicates: dfp.map((d) => d.text) } };
     };
     const done: ({ metrics: SqlScanMetrics; explain: ScanExplain } | undefined)[] = delta.map(() => undefined);
     // Build sides (and tables without dynamic pruning) first, then the probes that read their keys.
@@ -198,7 +199,7 @@ export class ScanViews {
   }
 
   /** `col IN (keys)` or `col BETWEEN min AND max` from the build side's join keys; undefined when not usable. */
-  private async dfpPredicate(cand: DfpCandidate, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<string | undefined> {
+  private async dfpPredicate(cand: DfpCandidate, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<KeyFilter | undefined> {
     let build: string;
     if (cand.build.kind === 'ref') {
       const v = views[cand.build.ref];
