@@ -4,9 +4,9 @@
  * time travel, DELETE, OPTIMIZE ZORDER BY, and a filtered scan that skips files.
  */
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DeltaTable } from '@loch/lakehouse';
+import { DeltaTable, Lakehouse } from '@loch/lakehouse';
 import { table } from './format.js';
 
 const say = (s: string) => process.stderr.write(`${s}\n`);
@@ -71,6 +71,20 @@ export async function demo(dir = resolve('lake/demo_weather')): Promise<void> {
   out(table(['id', 'city', 'temperature', 'measured_at', 'station'], cold.rows.slice(0, 5)));
   const m = cold.metrics as unknown as Record<string, number>;
   out(`files: ${m.filesTotal} in the table, ${m.filesScanned} read, ${m.filesPrunedByPartition ?? 0} skipped by partition, ${m.filesPrunedByStats ?? 0} by statistics`);
+  // A star join: the cities table is tiny and filtered; Dynamic File Pruning turns its matching
+  // keys into a filter on the readings' files before any is opened.
+  const lake = Lakehouse.open(dirname(dir));
+  await lake.table('demo_cities').write(`SELECT * FROM (VALUES (0, 'Amsterdam', 'Europe'), (1, 'Lagos', 'Africa'), (2, 'Lima', 'Americas'), (3, 'Osaka', 'Asia'), (4, 'Tromsø', 'Europe')) v(city_id, city, continent)`, { mode: 'overwrite' });
+  const star = `SELECT c.continent, count(*) AS readings, round(avg(r.temperature), 2) AS avg_temperature
+    FROM ${basename(dir)} r JOIN demo_cities c ON r.city = c.city WHERE c.continent = 'Asia' GROUP BY c.continent`;
+  // The demo table is tiny: lower Databricks' thresholds so that DFP applies to it.
+  const conf = { 'spark.databricks.optimizer.deltaTableFilesThreshold': '2', 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' };
+  const [joined] = await lake.sql(star, { conf });
+  out(`\n== loch sql --metrics "${star.replace(/\s+/g, ' ')}"`);
+  out(table(['continent', 'readings', 'avg_temperature'], [...joined.rows]));
+  const scan = joined.metrics?.scans.find((x) => x.table === basename(dir));
+  if (scan) out(`readings: ${scan.filesTotal} files, ${scan.filesScanned} read, ${scan.filesPrunedByDynamicFilter} skipped by Dynamic File Pruning`);
+
   out(`\nTry it yourself:  npx loch scan ${dir} --format table --limit 10`);
   out(`                  npx loch sql "SELECT city, avg(temperature) FROM delta.\\\`${dir}\\\` GROUP BY city" --format table`);
 }
