@@ -54,11 +54,12 @@ export interface ScanOptions {
 }
 
 /** Works out what a scan reads: the columns (mapped to physical names) and the live files. */
-export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPlan {
+/** The columns a scan returns (logical names, in order; all when omitted), mapped to where they are stored. */
+export function scanColumns(snapshot: Snapshot, names?: readonly string[]): ScanColumn[] {
   const mode = snapshot.columnMapping;
   const partitionSet = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
-  const fields = options.columns
-    ? options.columns.map((name) => {
+  const fields = names
+    ? names.map((name) => {
         const f = findField(snapshot.schema, name);
         if (!f) {
           throw deltaError(
@@ -69,11 +70,16 @@ export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPla
         return f;
       })
     : snapshot.schema.fields;
-  const columns: ScanColumn[] = fields.map((field) => ({
+  return fields.map((field) => ({
     field,
     physicalName: physicalName(field, mode),
     isPartition: partitionSet.has(field.name.toLowerCase()),
   }));
+}
+
+export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPlan {
+  const mode = snapshot.columnMapping;
+  const columns = scanColumns(snapshot, options.columns);
 
   const partitionFields = snapshot.partitionColumns.map((name) => {
     const f = findField(snapshot.schema, name);

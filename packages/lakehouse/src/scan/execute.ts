@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, planScan, type Engine, type ScanPlan, type Snapshot, type StructType } from '@loch/delta';
+import { deltaError, scanColumns, type Engine, type ScanPlan, type Snapshot, type StructType } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import type { Table } from 'apache-arrow';
 import { fileCounts, selectFiles } from '../planner/files.js';
@@ -49,8 +49,8 @@ export interface ScanResult {
 /** Reads a snapshot's rows through DuckDB. */
 export async function executeScan(engine: Engine, snapshot: Snapshot, request: ScanRequest = {}): Promise<ScanResult> {
   const started = performance.now();
-  const plan = planScan(snapshot, { columns: request.columns });
-  const schema: StructType = { kind: 'struct', fields: plan.columns.map((c) => c.field) };
+  const columns = scanColumns(snapshot, request.columns);
+  const schema: StructType = { kind: 'struct', fields: columns.map((c) => c.field) };
   if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 0)) {
     throw deltaError('DELTA_INVALID_ARGUMENT', `limit must be a non-negative integer, got ${request.limit}`);
   }
@@ -58,7 +58,9 @@ export async function executeScan(engine: Engine, snapshot: Snapshot, request: S
     // Every column (the predicate may read columns the output does not), only the files `where` may match.
     const { plan: read } = await selectFiles(c, snapshot, request.where, request.prune !== false);
     const inner = await scanSql(c, engine, read);
-    const rows = inner === undefined ? [] : await runRows(c, outerSql(inner, plan, request), plan, request);
+    // The output: the requested columns, over the files read.
+    const out: ScanPlan = { ...read, columns };
+    const rows = inner === undefined ? [] : await runRows(c, outerSql(inner, out, request), out, request);
     const counts = fileCounts(read);
     return {
       schema,

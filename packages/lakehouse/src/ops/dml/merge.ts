@@ -1,8 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   deltaError,
+  findField,
+  statsNumRecords,
   loadSnapshot,
   planScan,
+  scanColumns,
   schemaToJson,
   Transaction,
   type AddFile,
@@ -10,6 +13,7 @@ import {
   type IsolationLevel,
   type Metadata,
   type Predicate,
+  type ScanPlan,
   type StructType,
 } from '@loch/delta';
 import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
@@ -62,8 +66,6 @@ export interface MergeResult {
 
 const cond = (c: string | undefined) => (c && c.trim() ? `(${c}) IS TRUE` : 'TRUE');
 
-/** Finds a column of `schema` by name, as Spark resolves names: case-insensitively. */
-const findCol = (schema: StructType, name: string) => schema.fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
 
 /**
  * MERGE INTO, as one commit: target files that hold a matched (or not-matched-by-source) row that
@@ -118,18 +120,18 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
           .filter((f) => {
             if (clauseText.includes(f.name.toLowerCase())) return true;
             const keptByUpdate = [...spec.matched, ...spec.notMatchedBySource].some(
-              (m) => (m.kind === 'update' && setValue(m.set, f.name, '') === '') || (m.kind === 'updateAll' && !findCol(sourceSchema, f.name)),
+              (m) => (m.kind === 'update' && setValue(m.set, f.name, '') === '') || (m.kind === 'updateAll' && !findField(sourceSchema, f.name)),
             );
             return keptByUpdate || spec.notMatchedBySource.length > 0;
           })
           .map((f) => f.name),
       );
       const targetCol = (name: string) => {
-        const f = findCol(snapshot.schema, name);
+        const f = findField(snapshot.schema, name);
         return f && needed.has(f.name) ? `${T}.${sqlIdent(f.name)}` : 'NULL';
       };
       const sourceCol = (name: string, clause: string) => {
-        const f = findCol(sourceSchema, name);
+        const f = findField(sourceSchema, name);
         if (f) return `${S}.${sqlIdent(f.name)}`;
         if (spec.schemaEvolution) return 'NULL';
         throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table}: ${clause} needs source column '${name}', which the source does not have`);
@@ -138,7 +140,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
         if (clause.kind !== 'update') continue;
         for (const k of Object.keys(clause.set)) {
           const name = k.replace(/^.*\./, '').replace(/[`"]/g, '');
-          if (!findCol(schema, name)) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table} has no column '${name}' to set in MERGE`);
+          if (!findField(schema, name)) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table} has no column '${name}' to set in MERGE`);
         }
       }
 
@@ -154,7 +156,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
         const whens: string[] = [];
         spec.matched.forEach((m, i) => {
           if (m.kind === 'update') whens.push(`WHEN 'm${i}' THEN ${setValue(m.set, f.name, targetCol(f.name))}`);
-          if (m.kind === 'updateAll') whens.push(`WHEN 'm${i}' THEN ${findCol(sourceSchema, f.name) ? sourceCol(f.name, 'UPDATE SET *') : targetCol(f.name)}`);
+          if (m.kind === 'updateAll') whens.push(`WHEN 'm${i}' THEN ${findField(sourceSchema, f.name) ? sourceCol(f.name, 'UPDATE SET *') : targetCol(f.name)}`);
         });
         spec.notMatched.forEach((m, i) => {
           if (m.kind === 'insert') whens.push(`WHEN 'n${i}' THEN ${setValue(m.values, f.name, 'NULL')}`);
@@ -170,15 +172,19 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       const dv = usesDeletionVectors(snapshot);
       // Target files that cannot hold a row matching any source row's join keys are never read
       // (unless a NOT MATCHED BY SOURCE clause needs every target row).
-      let plan = planScan(snapshot, { columns: [...needed] });
+      const targetColumns = scanColumns(snapshot, [...needed]);
+      let plan: ScanPlan;
       let pruning: Predicate | undefined;
-      if (spec.notMatchedBySource.length === 0) {
-        const keyFilter = await sourceKeyFilter(c, joinKeys(spec.condition, spec.targetAlias ?? 'target', spec.sourceAlias ?? 'source'), srcTable, snapshot.schema);
-        if (keyFilter) {
-          const selected = await selectFiles(c, snapshot, keyFilter);
-          pruning = selected.predicate;
-          plan = { ...selected.plan, columns: plan.columns };
-        }
+      const keyFilter =
+        spec.notMatchedBySource.length === 0
+          ? await sourceKeyFilter(c, joinKeys(spec.condition, spec.targetAlias ?? 'target', spec.sourceAlias ?? 'source'), srcTable, snapshot.schema)
+          : undefined;
+      if (keyFilter) {
+        const selected = await selectFiles(c, snapshot, keyFilter);
+        pruning = selected.predicate;
+        plan = { ...selected.plan, columns: targetColumns };
+      } else {
+        plan = { ...planScan(snapshot), columns: targetColumns };
       }
       const inner = (await scanSql(c, engine, plan, { withFile: true, withRowNumber: true })) ??
         `SELECT ${snapshot.schema.fields.map((f) => `NULL AS ${sqlIdent(f.name)}`).join(', ')}, NULL::VARCHAR AS __loch_file, NULL::BIGINT AS __loch_row WHERE FALSE`;
@@ -255,7 +261,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
         if (again) {
           // Columns schema evolution added are null in the copied rows.
           const copyCols = schema.fields
-            .map((f) => (findCol(snapshot.schema, f.name) ? `t.${sqlIdent(findCol(snapshot.schema, f.name)!.name)}` : `CAST(NULL AS ${duckType(f.type)})`) + ` AS ${sqlIdent(f.name)}`)
+            .map((f) => (findField(snapshot.schema, f.name) ? `t.${sqlIdent(findField(snapshot.schema, f.name)!.name)}` : `CAST(NULL AS ${duckType(f.type)})`) + ` AS ${sqlIdent(f.name)}`)
             .join(', ');
           written += ` UNION ALL SELECT ${copyCols} FROM (${again}) AS t
             ANTI JOIN (${changedRows}) AS x ON t.__loch_file = x.__loch_file AND t.__loch_row = x.__loch_row`;
@@ -279,7 +285,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       const inserted = sum((a) => a.startsWith('n'));
       const updated = sum(isUpdate);
       const deleted = sum(isDelete);
-      const touchedRows = touched.reduce((n, a) => n + numRecords(a), 0);
+      const touchedRows = touched.reduce((n, a) => n + (statsNumRecords(a.stats) ?? 0), 0);
       const copied = dv ? 0 : Math.max(0, touchedRows - updated - deleted - deletedByDv(touched));
       const metrics: Record<string, number> = {
         numSourceRows: Number((await c.runAndReadAll(`SELECT count(*)::BIGINT FROM ${srcTable}`)).getRows()[0][0]),
@@ -332,13 +338,6 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
   });
 }
 
-function numRecords(a: AddFile): number {
-  try {
-    return Number((JSON.parse(a.stats ?? '{}') as { numRecords?: number }).numRecords ?? 0);
-  } catch {
-    return 0;
-  }
-}
 
 function deletedByDv(files: AddFile[]): number {
   return files.reduce((n, a) => n + (a.deletionVector?.cardinality ?? 0), 0);

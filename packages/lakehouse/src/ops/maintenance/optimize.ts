@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, findField, loadSnapshot, planScan, Transaction, type AddFile, type Engine, type ScanFile, type Snapshot } from '@loch/delta';
+import { deltaError, findField, statsNumRecords, loadSnapshot, planScan, Transaction, type AddFile, type Engine, type ScanFile, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { scanSql } from '../../scan/query.js';
 import { partitionLiteral } from '../../scan/partition-literal.js';
@@ -40,13 +40,6 @@ const fileStats = (files: readonly { size: number }[]) => {
   });
 };
 
-const numRecords = (a: AddFile) => {
-  try {
-    return Number((JSON.parse(a.stats ?? '{}') as { numRecords?: number }).numRecords ?? NaN);
-  } catch {
-    return NaN;
-  }
-};
 
 /**
  * OPTIMIZE [WHERE partition predicate] [ZORDER BY (cols)]: compacts small files into files of
@@ -103,7 +96,7 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
       const sub = { ...plan, files: candidates };
       const inner = (await scanSql(c, engine, sub))!;
       const bytes = candidates.reduce((n, f) => n + f.add.size, 0);
-      let rows = candidates.reduce((n, f) => n + numRecords(f.add) - (f.deletionVector?.cardinality ?? 0), 0);
+      let rows = candidates.reduce((n, f) => n + (statsNumRecords(f.add.stats) ?? NaN) - (f.deletionVector?.cardinality ?? 0), 0);
       if (!Number.isFinite(rows)) rows = Number((await c.runAndReadAll(`SELECT count(*)::BIGINT FROM (${inner})`)).getRows()[0][0]);
       if (rows === 0) {
         removed.push(...candidates.map((f) => f.add));
