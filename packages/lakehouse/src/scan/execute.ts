@@ -4,7 +4,8 @@ import { sqlIdent, withConnection } from '@loch/engine-node';
 import type { Table } from 'apache-arrow';
 import { fileCounts, selectFiles } from '../planner/files.js';
 import { rowsToArrow } from './arrow.js';
-import { toJsonValue, type JsonValue } from './json-values.js';
+import { toJsonValue } from './json-values.js';
+import { readRows, type Row } from './read-rows.js';
 import { fileError, scanSql } from './query.js';
 
 export interface ScanRequest {
@@ -17,9 +18,11 @@ export interface ScanRequest {
   readonly prune?: boolean;
 }
 
-export type Row = { [column: string]: JsonValue };
+export type { Row };
 
-export interface ScanMetrics {
+/** What one scan of a Delta table read (design/CLI.md, "Scan metrics"). */
+export interface TableScanMetrics {
+  /** The table as it was named: a lake name, or the path. */
   readonly table: string;
   readonly version: number;
   readonly filesTotal: number;
@@ -33,6 +36,9 @@ export interface ScanMetrics {
   /** Rows in the files read (from their stats when every file has numRecords, else the rows returned). */
   readonly rowsScanned: number;
   readonly bytesScanned: number;
+}
+
+export interface ScanMetrics extends TableScanMetrics {
   readonly elapsedMs: number;
 }
 
@@ -101,20 +107,9 @@ async function runRows(c: DuckDBConnection, sql: string, plan: ScanPlan, request
     throw fileError(e, plan);
   }
   const fields = plan.columns.map((col) => col.field);
-  const rows: Row[] = [];
   try {
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const cols = chunk.getColumns();
-      for (let i = 0; i < chunk.rowCount; i++) {
-        const row: Row = {};
-        for (let j = 0; j < fields.length; j++) row[fields[j].name] = toJsonValue(cols[j][i], fields[j].type);
-        rows.push(row);
-      }
-    }
+    return await readRows(result, fields.map((f) => f.name), fields.map((f) => (v) => toJsonValue(v, f.type)));
   } catch (e) {
     throw fileError(e, plan);
   }
-  return rows;
 }

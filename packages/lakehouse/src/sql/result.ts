@@ -1,3 +1,4 @@
+import type { TableScanMetrics } from '../scan/execute.js';
 import type { DataType } from '@loch/delta';
 import type { Table } from 'apache-arrow';
 import { rowsToArrow } from '../scan/arrow.js';
@@ -11,18 +12,7 @@ export interface SqlColumn {
 }
 
 /** What one scan of a Delta table read (design/CLI.md, "Scan metrics"). */
-export interface SqlScanMetrics {
-  /** The table as the statement named it: a lake name, or the path. */
-  readonly table: string;
-  readonly version: number;
-  readonly filesTotal: number;
-  readonly filesScanned: number;
-  readonly filesPrunedByPartition: number;
-  readonly filesPrunedByStats: number;
-  readonly filesPrunedByDynamicFilter: number;
-  readonly rowsScanned: number;
-  readonly bytesScanned: number;
-}
+export type SqlScanMetrics = TableScanMetrics;
 
 export interface SqlMetrics {
   readonly elapsedMs: number;

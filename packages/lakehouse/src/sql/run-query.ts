@@ -1,6 +1,6 @@
 import { ResultReturnType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { fileUrlToPathString, isDeltaError, type ScanPlan } from '@loch/delta';
-import type { Row } from '../scan/execute.js';
+import { readRows, type Row } from '../scan/read-rows.js';
 import { fileError } from '../scan/query.js';
 import { fromDuckDb, isDuckDbError } from './errors.js';
 import { columnReader } from './result-values.js';
@@ -24,18 +24,9 @@ export async function runQuery(c: DuckDBConnection, q: PreparedQuery, rename: (m
   if (result.returnType !== ResultReturnType.QUERY_RESULT) return { kind: 'nothing' };
   const readers = result.columnTypes().map((t) => columnReader(t));
   const names = uniqueNames(result.columnNames());
-  const rows: Row[] = [];
+  let rows: Row[];
   try {
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      const cols = chunk.getColumns();
-      for (let i = 0; i < chunk.rowCount; i++) {
-        const row: Row = {};
-        for (let j = 0; j < names.length; j++) row[names[j]] = readers[j].convert(cols[j][i]);
-        rows.push(row);
-      }
-    }
+    rows = await readRows(result, names, readers.map((r) => (v) => r.convert(v)));
   } catch (e) {
     throw duckDbFailure(e, q.plans, rename);
   }

@@ -41,44 +41,27 @@ async function changeRows(
   const started = performance.now();
   const snapshot = await loadSnapshot(engine, url);
   const conf = snapshot.metadata.configuration;
-  if (operation === 'DELETE' && conf['delta.appendOnly'] === 'true') {
-    throw deltaError('DELTA_APPEND_ONLY', `${snapshot.table} is append-only (delta.appendOnly = true); rows cannot be deleted`);
-  }
-  if (operation === 'UPDATE' && conf['delta.appendOnly'] === 'true') {
-    throw deltaError('DELTA_APPEND_ONLY', `${snapshot.table} is append-only (delta.appendOnly = true); rows cannot be updated`);
+  if (conf['delta.appendOnly'] === 'true') {
+    throw deltaError('DELTA_APPEND_ONLY', `${snapshot.table} is append-only (delta.appendOnly = true); rows cannot be ${operation === 'DELETE' ? 'deleted' : 'updated'}`);
   }
   const now = Date.now();
   return withConnection(async (c) => {
     const out = await rewriteRows(c, engine, snapshot, change, now);
     const elapsed = Math.round(performance.now() - started);
-    const metrics: Record<string, number> =
-      operation === 'DELETE'
-        ? {
-            numRemovedFiles: out.removes.length,
-            numAddedFiles: out.adds.length,
-            numDeletedRows: out.matchedRows,
-            numCopiedRows: out.copiedRows,
-            numAddedChangeFiles: 0,
-            numRemovedBytes: out.removedBytes,
-            numAddedBytes: out.addedBytes,
-            numDeletionVectorsAdded: out.deletionVectorsAdded,
-            numDeletionVectorsRemoved: out.deletionVectorsRemoved,
-            numDeletionVectorsUpdated: Math.min(out.deletionVectorsAdded, out.deletionVectorsRemoved),
-            executionTimeMs: elapsed,
-          }
-        : {
-            numRemovedFiles: out.removes.length,
-            numAddedFiles: out.adds.length,
-            numUpdatedRows: out.matchedRows,
-            numCopiedRows: out.copiedRows,
-            numAddedChangeFiles: 0,
-            numRemovedBytes: out.removedBytes,
-            numAddedBytes: out.addedBytes,
-            numDeletionVectorsAdded: out.deletionVectorsAdded,
-            numDeletionVectorsRemoved: out.deletionVectorsRemoved,
-            numDeletionVectorsUpdated: Math.min(out.deletionVectorsAdded, out.deletionVectorsRemoved),
-            executionTimeMs: elapsed,
-          };
+    // Delta's DELETE and UPDATE metrics differ only in how they name the matched rows.
+    const metrics: Record<string, number> = {
+      numRemovedFiles: out.removes.length,
+      numAddedFiles: out.adds.length,
+      [operation === 'DELETE' ? 'numDeletedRows' : 'numUpdatedRows']: out.matchedRows,
+      numCopiedRows: out.copiedRows,
+      numAddedChangeFiles: 0,
+      numRemovedBytes: out.removedBytes,
+      numAddedBytes: out.addedBytes,
+      numDeletionVectorsAdded: out.deletionVectorsAdded,
+      numDeletionVectorsRemoved: out.deletionVectorsRemoved,
+      numDeletionVectorsUpdated: Math.min(out.deletionVectorsAdded, out.deletionVectorsRemoved),
+      executionTimeMs: elapsed,
+    };
     if (out.touched.length === 0) return { version: undefined, metrics };
     const tx = new Transaction(engine, url, snapshot, { isolationLevel: options.isolationLevel });
     tx.readFiles(out.touched, mayHoldMatches(snapshot, out.predicate));
