@@ -39,12 +39,16 @@ export function fileKey(tableRoot: string, path: string, dv: AddFile['deletionVe
  * that the low bits (which pick a slot) depend on every character.
  */
 export function fileKeyHash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  let h = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
   return finishHash(h);
 }
 
-function finishHash(h: number): number {
+/** The pieces of `fileKeyHash`, for hashers that read a key's bytes as they parse it. */
+export const FNV_OFFSET = 0x811c9dc5;
+export const FNV_PRIME = 0x01000193;
+
+export function finishHash(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -66,12 +70,12 @@ const NOT_PLAIN = 2 ** 32;
 function plainKeyHash(path: string): number {
   const n = path.length;
   if (n === 0) return NOT_PLAIN;
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET;
   let prev = 0x2f;
   for (let i = 0; i < n; i++) {
     const c = path.charCodeAt(i);
     if (c >= 128 || PLAIN[c] === 0 || (prev === 0x2f && (c === 0x2e || c === 0x2f))) return NOT_PLAIN;
-    h = Math.imul(h ^ c, 0x01000193);
+    h = Math.imul(h ^ c, FNV_PRIME);
     prev = c;
   }
   return finishHash(h);

@@ -10,7 +10,7 @@ import {
   type PartitionValues,
   type RemoveFile,
 } from '@loch/delta';
-import { fileKeyHash } from '@loch/delta';
+import { fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME } from '@loch/delta';
 
 /**
  * One piece of a log file, parsed. Add actions of the common shape are kept as columns (their
@@ -101,16 +101,6 @@ const DOT = 0x2e;
 const PLAIN = new Uint8Array(256);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_=.-/') PLAIN[c.charCodeAt(0)] = 1;
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function finishHash(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * Parses the whole lines of a piece as `parseJsonLog` would (same line splitting, same checks,

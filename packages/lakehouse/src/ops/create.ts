@@ -1,5 +1,6 @@
-import { deltaError, parseType, schemaToJson, Transaction, type Engine, type Metadata, type StructField, type StructType } from '@loch/delta';
+import { deltaError, parseType, Transaction, type Engine, type StructField, type StructType } from '@loch/delta';
 import { minimalProtocol } from '../write/protocol.js';
+import { newTableMetadata } from '../write/table-metadata.js';
 import { latestSnapshotOrUndefined } from './write.js';
 
 /**
@@ -41,29 +42,9 @@ export async function createTable(engine: Engine, url: string, table: string, op
     throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${table} already exists (version ${existing.version})`);
   }
   const schema = toStructType(options.schema);
-  if (schema.fields.length === 0) throw deltaError('DELTA_INVALID_SCHEMA', `${table}: a table needs at least one column`);
-  const seen = new Set<string>();
-  for (const f of schema.fields) {
-    if (seen.has(f.name.toLowerCase())) throw deltaError('DELTA_INVALID_SCHEMA', `${table}: column '${f.name}' appears twice`);
-    seen.add(f.name.toLowerCase());
-  }
   const partitionColumns = [...(options.partitionBy ?? [])];
-  for (const p of partitionColumns) {
-    const f = schema.fields.find((x) => x.name === p);
-    if (!f) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table}: partition column '${p}' is not in the schema`);
-    if (f.type.kind !== 'primitive' && f.type.kind !== 'decimal') throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: partition column '${p}' must have a primitive type`);
-  }
   const configuration = { ...(options.configuration ?? {}) };
-  const metadata: Metadata = {
-    id: crypto.randomUUID(),
-    ...(options.name ? { name: options.name } : {}),
-    ...(options.description ? { description: options.description } : {}),
-    format: { provider: 'parquet', options: {} },
-    schemaString: schemaToJson(schema),
-    partitionColumns,
-    configuration,
-    createdTime: Date.now(),
-  };
+  const metadata = newTableMetadata(table, schema, { partitionColumns, configuration, name: options.name, description: options.description });
   const tx = new Transaction(engine, url, undefined).updateProtocol(minimalProtocol(schema, configuration)).updateMetadata(metadata);
   const result = await tx.commit({
     name: 'CREATE TABLE',

@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { scanSql } from '../scan/query.js';
 import { deltaSchemaOf } from '../write/duck-schema.js';
 import { higherProtocol, minimalProtocol } from '../write/protocol.js';
+import { newTableMetadata } from '../write/table-metadata.js';
 import { reconcileSchema } from '../write/schema-check.js';
 import { prepareSource, type WriteData } from '../write/source.js';
 import { writeDataFiles, type WriteFilesArgs } from '../write/write-files.js';
@@ -184,24 +185,15 @@ function planTableChange(snapshot: Snapshot | undefined, data: StructType, optio
   if (!snapshot || (mode === 'overwrite' && options.overwriteSchema)) {
     const schema = options.schema ? reconcileSchema(options.schema, data, false, table, fromRows).schema : data;
     const partitionColumns = [...(options.partitionBy ?? (snapshot && !options.overwriteSchema ? snapshot.partitionColumns : []))];
-    for (const p of partitionColumns) {
-      const f = schema.fields.find((x) => x.name === p);
-      if (!f) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table}: partition column '${p}' is not in the schema (${schema.fields.map((x) => x.name).join(', ')})`);
-      if (f.type.kind !== 'primitive' && f.type.kind !== 'decimal') {
-        throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: partition column '${p}' must have a primitive type`);
-      }
-    }
     const configuration = { ...(snapshot && !options.configuration ? snapshot.metadata.configuration : {}), ...(options.configuration ?? {}) };
-    const metadata: Metadata = {
-      id: snapshot?.metadata.id ?? crypto.randomUUID(),
-      ...(options.name ? { name: options.name } : {}),
-      ...(options.description ? { description: options.description } : {}),
-      format: { provider: 'parquet', options: {} },
-      schemaString: schemaToJson(schema),
+    const metadata = newTableMetadata(table, schema, {
       partitionColumns,
       configuration,
-      createdTime: snapshot?.metadata.createdTime ?? Date.now(),
-    };
+      name: options.name,
+      description: options.description,
+      id: snapshot?.metadata.id,
+      createdTime: snapshot?.metadata.createdTime,
+    });
     const wanted = minimalProtocol(schema, configuration);
     const protocol = snapshot ? higherProtocol(snapshot.protocol, wanted) : wanted;
     return { schema, metadata, protocol };
