@@ -1,22 +1,16 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   deltaError,
   isDeltaError,
   loadSnapshot,
-  planScan,
   schemaToJson,
   Transaction,
-  type AddFile,
   type Engine,
   type IsolationLevel,
   type Metadata,
-  type RemoveFile,
   type Snapshot,
   type StructType,
 } from '@loch/delta';
 import { withConnection } from '@loch/engine-node';
-import { fileURLToPath } from 'node:url';
-import { scanSql } from '../scan/query.js';
 import { deltaSchemaOf } from '../write/duck-schema.js';
 import { higherProtocol, minimalProtocol } from '../write/protocol.js';
 import { newTableMetadata } from '../write/table-metadata.js';
@@ -25,6 +19,9 @@ import { prepareSource, type WriteData } from '../write/source.js';
 import { writeDataFiles, type WriteFilesArgs } from '../write/write-files.js';
 import { rowChecks } from '../write/checks.js';
 import { afterCommit } from './after-commit.js';
+import { rewriteRows } from './dml/rewrite.js';
+import { removeOf } from './remove-of.js';
+import { mayHoldMatches } from '../planner/index.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'errorIfExists' | 'ignore';
 
@@ -71,21 +68,6 @@ export async function latestSnapshotOrUndefined(engine: Engine, url: string): Pr
   }
 }
 
-export function removeOf(add: AddFile, now: number, dataChange = true): RemoveFile {
-  return {
-    path: add.path,
-    deletionTimestamp: now,
-    dataChange,
-    extendedFileMetadata: true,
-    partitionValues: add.partitionValues,
-    size: add.size,
-    ...(add.stats ? { stats: add.stats } : {}),
-    ...(add.tags ? { tags: add.tags } : {}),
-    ...(add.deletionVector ? { deletionVector: add.deletionVector } : {}),
-    ...(add.baseRowId != null ? { baseRowId: add.baseRowId } : {}),
-    ...(add.defaultRowCommitVersion != null ? { defaultRowCommitVersion: add.defaultRowCommitVersion } : {}),
-  };
-}
 
 /** Writes data to the Delta table at `url`, creating it when needed, as one commit. */
 export async function writeTable(engine: Engine, url: string, table: string, data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
@@ -140,17 +122,19 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
       };
       const adds = [...written.adds];
       if (snapshot && mode === 'overwrite') {
-        const replaced = options.replaceWhere
-          ? await replaceRows(c, engine, snapshot, options.replaceWhere, { ...fileArgs, checks: rowChecks(plan.schema, metadata.configuration, table) })
-          : { removed: [...snapshot.files], copied: [] as AddFile[], copiedRows: 0, deletedRows: undefined as number | undefined };
-        tx.readFiles(snapshot.files, () => true);
-        tx.removeFiles(replaced.removed.map((a) => removeOf(a, now)));
-        adds.push(...replaced.copied);
-        metrics.numRemovedFiles = replaced.removed.length;
-        metrics.numRemovedBytes = replaced.removed.reduce((n, f) => n + f.size, 0);
-        if (options.replaceWhere) {
+        // replaceWhere removes the rows it matches the way DELETE does (dropping whole files,
+        // rewriting or marking partial ones); a plain overwrite removes every file.
+        const replaced = options.replaceWhere ? await rewriteRows(c, engine, snapshot, { predicate: options.replaceWhere }, now) : undefined;
+        const removes = replaced ? replaced.removes : snapshot.files.map((a) => removeOf(a, now));
+        if (replaced) tx.readFiles(replaced.touched, mayHoldMatches(snapshot, replaced.predicate));
+        else tx.readFiles(snapshot.files, () => true);
+        tx.removeFiles(removes);
+        adds.push(...(replaced?.adds ?? []));
+        metrics.numRemovedFiles = removes.length;
+        metrics.numRemovedBytes = removes.reduce((n, r) => n + (r.size ?? 0), 0);
+        if (replaced) {
           metrics.numCopiedRows = replaced.copiedRows;
-          if (replaced.deletedRows !== undefined) metrics.numDeletedRows = replaced.deletedRows;
+          metrics.numDeletedRows = replaced.matchedRows;
           metrics.numAddedFiles = adds.length;
           metrics.numAddedBytes = adds.reduce((n, f) => n + f.size, 0);
         }
@@ -210,42 +194,4 @@ function planTableChange(snapshot: Snapshot | undefined, data: StructType, optio
   const wanted = minimalProtocol(schema, snapshot.metadata.configuration);
   const protocol = higherProtocol(snapshot.protocol, wanted);
   return { schema, metadata, protocol: protocol === snapshot.protocol ? undefined : protocol };
-}
-
-/**
- * replaceWhere on existing data: files whose rows all match are removed, files with some matching
- * rows are rewritten without them (copy-on-write), files with none are left alone.
- */
-async function replaceRows(
-  c: DuckDBConnection,
-  engine: Engine,
-  snapshot: Snapshot,
-  predicate: string,
-  fileArgs: Omit<WriteFilesArgs, 'relation' | 'data'>,
-): Promise<{ removed: AddFile[]; copied: AddFile[]; copiedRows: number; deletedRows: number }> {
-  const plan = planScan(snapshot);
-  const inner = await scanSql(c, engine, plan, { withFile: true });
-  if (!inner) return { removed: [], copied: [], copiedRows: 0, deletedRows: 0 };
-  let counts;
-  try {
-    counts = (await c.runAndReadAll(`SELECT __loch_file, count(*)::BIGINT, count(*) FILTER (WHERE (${predicate}) IS TRUE)::BIGINT FROM (${inner}) GROUP BY __loch_file`)).getRows();
-  } catch (e) {
-    throw deltaError('DELTA_INVALID_ARGUMENT', `${snapshot.table}: cannot evaluate replaceWhere "${predicate}": ${(e as Error).message.split('\n')[0]}`, e);
-  }
-  const byLocal = new Map(plan.files.map((f) => [fileURLToPath(f.url), f.add]));
-  const removed: AddFile[] = [];
-  const partial: string[] = [];
-  let deletedRows = 0;
-  for (const [file, total, matching] of counts) {
-    const add = byLocal.get(String(file));
-    if (!add || Number(matching) === 0) continue;
-    deletedRows += Number(matching);
-    removed.push(add);
-    if (Number(matching) < Number(total)) partial.push(String(file));
-  }
-  if (partial.length === 0) return { removed, copied: [], copiedRows: 0, deletedRows };
-  const list = partial.map((p) => `'${p.replaceAll("'", "''")}'`).join(', ');
-  const relation = `(SELECT * EXCLUDE (__loch_file) FROM (${inner}) WHERE __loch_file IN (${list}) AND (${predicate}) IS NOT TRUE)`;
-  const copied = await writeDataFiles(c, { ...fileArgs, relation, data: snapshot.schema });
-  return { removed, copied: copied.adds, copiedRows: copied.numOutputRows, deletedRows };
 }

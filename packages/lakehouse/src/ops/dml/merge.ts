@@ -27,7 +27,7 @@ import { prepareSource, type WriteData } from '../../write/source.js';
 import { writeDataFiles } from '../../write/write-files.js';
 import { rowChecks } from '../../write/checks.js';
 import { afterCommit } from '../after-commit.js';
-import { removeOf } from '../write.js';
+import { removeOf } from '../remove-of.js';
 import { writeDeletionVectors } from './deletion-vectors.js';
 import { positionsByFile, usesDeletionVectors } from './rewrite.js';
 import { joinKeys, sourceKeyFilter } from './merge-keys.js';

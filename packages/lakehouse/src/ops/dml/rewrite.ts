@@ -6,7 +6,7 @@ import { scanSql } from '../../scan/query.js';
 import { selectFiles } from '../../planner/index.js';
 import { writeDataFiles, type WriteFilesArgs } from '../../write/write-files.js';
 import { rowChecks } from '../../write/checks.js';
-import { removeOf } from '../write.js';
+import { removeOf } from '../remove-of.js';
 import { writeDeletionVectors } from './deletion-vectors.js';
 
 /** A row-level change: delete the rows matching `predicate`, or set columns on them. */

@@ -6,7 +6,7 @@ import { partitionLiteral } from '../../scan/partition-literal.js';
 import { rowChecks } from '../../write/checks.js';
 import { writeDataFiles } from '../../write/write-files.js';
 import { afterCommit } from '../after-commit.js';
-import { removeOf } from '../write.js';
+import { removeOf } from '../remove-of.js';
 import { zOrderExpression } from './zorder.js';
 
 /** Delta's default target size for OPTIMIZE (spark.databricks.delta.optimize.maxFileSize). */

@@ -1,6 +1,6 @@
 import { deltaError, fileKey, loadSnapshot, resolvePath, Transaction, type AddFile, type Engine } from '@loch/delta';
 import { afterCommit } from '../after-commit.js';
-import { removeOf } from '../write.js';
+import { removeOf } from '../remove-of.js';
 
 export interface RestoreResult {
   readonly version: number;
