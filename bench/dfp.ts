@@ -4,8 +4,10 @@
  * Parquet files directly (its own optimizations on), all in one run.
  *
  * Sizes: LOCH_BENCH_ROWS (fact rows, default 20M), files ~256 after ZORDER BY (item_id, date_id).
+ * LOCH_BENCH_DIR keeps the lake there and reuses it on the next run (to profile without
+ * generating the data again).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,19 +21,20 @@ const REPEAT = 3;
 const progress = (s: string) => process.stderr.write(`${s}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const QUERIES: [string, string][] = [
-  ['one category', `SELECT sum(f.amount) AS total FROM sales f JOIN items i ON f.item_id = i.item_id WHERE i.category = 'cat_07'`],
-  ['one brand', `SELECT count(*) AS n, sum(f.quantity) AS q FROM sales f JOIN items i ON f.item_id = i.item_id WHERE i.brand = 'brand_0123'`],
-  ['one month', `SELECT sum(f.amount) AS total FROM sales f JOIN dates d ON f.date_id = d.date_id WHERE d.year = 2025 AND d.month = 3`],
-  ['category x quarter', `SELECT d.month, sum(f.amount) AS total FROM sales f JOIN items i ON f.item_id = i.item_id JOIN dates d ON f.date_id = d.date_id
-     WHERE i.category = 'cat_12' AND d.year = 2024 AND d.month BETWEEN 4 AND 6 GROUP BY d.month ORDER BY d.month`],
-  ['brand x week', `SELECT count(*) AS n FROM sales f JOIN items i ON f.item_id = i.item_id JOIN dates d ON f.date_id = d.date_id
-     WHERE i.brand = 'brand_0042' AND d.date BETWEEN DATE '2025-06-01' AND DATE '2025-06-07'`],
-  ['category x region', `SELECT s.city, sum(f.amount) AS total FROM sales f JOIN items i ON f.item_id = i.item_id JOIN stores s ON f.store_id = s.store_id
-     WHERE i.category = 'cat_03' AND s.region = 'north' GROUP BY s.city ORDER BY s.city`],
-  ['items IN subquery', `SELECT count(*) AS n FROM sales f WHERE f.item_id IN (SELECT item_id FROM items WHERE brand IN ('brand_0500', 'brand_0501'))`],
-  ['two weeks, all items', `SELECT i.category, count(*) AS n FROM sales f JOIN dates d ON f.date_id = d.date_id JOIN items i ON f.item_id = i.item_id
-     WHERE d.date BETWEEN DATE '2024-12-20' AND DATE '2025-01-02' GROUP BY i.category ORDER BY i.category`],
+/** name, SELECT list, FROM ... WHERE ..., then GROUP BY / ORDER BY: the body alone finds the fact rows that join. */
+const QUERIES: [string, string, string, string][] = [
+  ['one category', 'sum(f.amount) AS total', `FROM sales f JOIN items i ON f.item_id = i.item_id WHERE i.category = 'cat_07'`, ''],
+  ['one brand', 'count(*) AS n, sum(f.quantity) AS q', `FROM sales f JOIN items i ON f.item_id = i.item_id WHERE i.brand = 'brand_0123'`, ''],
+  ['one month', 'sum(f.amount) AS total', `FROM sales f JOIN dates d ON f.date_id = d.date_id WHERE d.year = 2025 AND d.month = 3`, ''],
+  ['category x quarter', 'd.month, sum(f.amount) AS total', `FROM sales f JOIN items i ON f.item_id = i.item_id JOIN dates d ON f.date_id = d.date_id
+     WHERE i.category = 'cat_12' AND d.year = 2024 AND d.month BETWEEN 4 AND 6`, 'GROUP BY d.month ORDER BY d.month'],
+  ['brand x week', 'count(*) AS n', `FROM sales f JOIN items i ON f.item_id = i.item_id JOIN dates d ON f.date_id = d.date_id
+     WHERE i.brand = 'brand_0042' AND d.date BETWEEN DATE '2025-06-01' AND DATE '2025-06-07'`, ''],
+  ['category x region', 's.city, sum(f.amount) AS total', `FROM sales f JOIN items i ON f.item_id = i.item_id JOIN stores s ON f.store_id = s.store_id
+     WHERE i.category = 'cat_03' AND s.region = 'north'`, 'GROUP BY s.city ORDER BY s.city'],
+  ['items IN subquery', 'count(*) AS n', `FROM sales f WHERE f.item_id IN (SELECT item_id FROM items WHERE brand IN ('brand_0500', 'brand_0501'))`, ''],
+  ['two weeks, all items', 'i.category, count(*) AS n', `FROM sales f JOIN dates d ON f.date_id = d.date_id JOIN items i ON f.item_id = i.item_id
+     WHERE d.date BETWEEN DATE '2024-12-20' AND DATE '2025-01-02'`, 'GROUP BY i.category ORDER BY i.category'],
 ];
 
 /** Equal rows, with doubles compared to 1e-9 relative: sums over other file orders round differently. */
@@ -49,33 +52,41 @@ function sameRows(a: string, b: string): boolean {
   );
 }
 
+async function generate(lake: Lakehouse): Promise<void> {
+  progress('dimensions ...');
+  // Keys are given out in ranges of the attributes (a brand's items, a month's dates are
+  // neighbours), as surrogate keys of a growing catalogue usually are.
+  await lake.table('items').write(`SELECT i AS item_id, printf('cat_%02d', i // 500) AS category, printf('brand_%04d', i // 10) AS brand FROM range(10000) t(i)`);
+  await lake.table('dates').write(`SELECT i AS date_id, DATE '2024-01-01' + i::INTEGER AS date, year(DATE '2024-01-01' + i::INTEGER) AS year, month(DATE '2024-01-01' + i::INTEGER) AS month FROM range(730) t(i)`);
+  await lake.table('stores').write(`SELECT i AS store_id, 'city_' || i AS city, ['north', 'south', 'east', 'west'][i % 4 + 1] AS region FROM range(100) t(i)`);
+  const per = ROWS / APPENDS;
+  for (let k = 0; k < APPENDS; k++) {
+    progress(`fact: append ${k + 1}/${APPENDS}`);
+    await lake.table('sales').write(`SELECT (hash(i) % 10000)::BIGINT AS item_id, (hash(i * 7 + 1) % 730)::BIGINT AS date_id, (hash(i * 13 + 5) % 100)::BIGINT AS store_id,
+        (hash(i * 3) % 10)::INTEGER + 1 AS quantity, ((hash(i * 11) % 10000) / 100.0)::DOUBLE AS amount
+      FROM range(${k * per}, ${(k + 1) * per}) t(i)`);
+  }
+  const sales = lake.table('sales');
+  const before = await loadSnapshot(sales.engine, sales.url);
+  const bytes = before.files.reduce((n, f) => n + f.size, 0);
+  progress('OPTIMIZE sales ZORDER BY (item_id, date_id) ...');
+  await sales.optimize({ zOrderBy: ['item_id', 'date_id'], targetFileSize: Math.floor(bytes / 256), onProgress: progress });
+}
+
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), 'loch-bench-dfp-'));
+  const kept = process.env.LOCH_BENCH_DIR;
+  const dir = kept ?? (await mkdtemp(join(tmpdir(), 'loch-bench-dfp-')));
+  if (kept !== undefined) await mkdir(kept, { recursive: true });
+  const reuse = kept !== undefined && (await access(join(dir, 'sales', '_delta_log')).then(() => true, () => false));
   try {
     const lake = Lakehouse.open(dir);
-    progress('dimensions ...');
-    // Keys are given out in ranges of the attributes (a brand's items, a month's dates are
-    // neighbours), as surrogate keys of a growing catalogue usually are.
-    await lake.table('items').write(`SELECT i AS item_id, printf('cat_%02d', i // 500) AS category, printf('brand_%04d', i // 10) AS brand FROM range(10000) t(i)`);
-    await lake.table('dates').write(`SELECT i AS date_id, DATE '2024-01-01' + i::INTEGER AS date, year(DATE '2024-01-01' + i::INTEGER) AS year, month(DATE '2024-01-01' + i::INTEGER) AS month FROM range(730) t(i)`);
-    await lake.table('stores').write(`SELECT i AS store_id, 'city_' || i AS city, ['north', 'south', 'east', 'west'][i % 4 + 1] AS region FROM range(100) t(i)`);
-    const per = ROWS / APPENDS;
-    for (let k = 0; k < APPENDS; k++) {
-      progress(`fact: append ${k + 1}/${APPENDS}`);
-      await lake.table('sales').write(`SELECT (hash(i) % 10000)::BIGINT AS item_id, (hash(i * 7 + 1) % 730)::BIGINT AS date_id, (hash(i * 13 + 5) % 100)::BIGINT AS store_id,
-          (hash(i * 3) % 10)::INTEGER + 1 AS quantity, ((hash(i * 11) % 10000) / 100.0)::DOUBLE AS amount
-        FROM range(${k * per}, ${(k + 1) * per}) t(i)`);
-    }
+    if (!reuse) await generate(lake);
     const sales = lake.table('sales');
-    const before = await loadSnapshot(sales.engine, sales.url);
-    const bytes = before.files.reduce((n, f) => n + f.size, 0);
-    progress('OPTIMIZE sales ZORDER BY (item_id, date_id) ...');
-    await sales.optimize({ zOrderBy: ['item_id', 'date_id'], targetFileSize: Math.floor(bytes / 256), onProgress: progress });
     const fact = await loadSnapshot(sales.engine, sales.url);
     const parquet = async (name: string) => {
       const t = lake.table(name);
       const s = await loadSnapshot(t.engine, t.url);
-      return `read_parquet([${s.files.map((f) => sqlString(fileURLToPath(resolvePath(s.tableRoot, f.path)))).join(', ')}])`;
+      return `read_parquet([${s.files.map((f) => sqlString(fileURLToPath(resolvePath(s.tableRoot, f.path)))).join(', ')}], filename = true)`;
     };
     const direct: Record<string, string> = {};
     for (const name of ['sales', 'items', 'dates', 'stores']) direct[name] = await parquet(name);
@@ -91,16 +102,21 @@ async function main() {
       withConnection(async (c) => {
         for (const [name, src] of Object.entries(direct)) await c.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${src}`);
         const t0 = performance.now();
-        await c.runAndReadAll(sql);
-        return performance.now() - t0;
+        const rows = (await c.runAndReadAll(sql)).getRows();
+        return { ms: performance.now() - t0, rows };
       });
 
     console.log(`star schema: sales ${ROWS.toLocaleString()} rows in ${fact.files.length} files (Z-ordered by item_id, date_id); items 10,000, dates 730, stores 100`);
-    console.log('| query | DFP on (ms) | files | DFP off (ms) | files | DuckDB on the files (ms) | speedup vs no DFP | vs DuckDB |');
-    console.log('|---|---|---|---|---|---|---|---|');
+    console.log('| query | DFP on (ms) | files | files holding matches | DFP off (ms) | files | DuckDB on the files (ms) | speedup vs no DFP | vs DuckDB |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     const speedups: number[] = [];
-    for (const [name, sql] of QUERIES) {
+    const versusDuck: number[] = [];
+    const overMinimum: number[] = [];
+    for (const [name, select, body, tail] of QUERIES) {
+      const sql = `SELECT ${select} ${body} ${tail}`;
       progress(name);
+      // The fewest files any pruning could read: those holding a fact row that joins.
+      const minimum = Number((await runDuck(`SELECT count(DISTINCT f.filename) ${body}`)).rows[0][0]);
       await run(sql, true);
       const on: number[] = [];
       const off: number[] = [];
@@ -115,15 +131,19 @@ async function main() {
         off.push(b.ms);
         filesOn = a.files;
         filesOff = b.files;
-        duck.push(await runDuck(sql));
+        duck.push((await runDuck(sql)).ms);
       }
       const s = median(off) / median(on);
       speedups.push(s);
-      console.log(`| ${name} | ${median(on).toFixed(0)} | ${filesOn} | ${median(off).toFixed(0)} | ${filesOff} | ${median(duck).toFixed(0)} | ${s.toFixed(1)}x | ${(median(duck) / median(on)).toFixed(1)}x |`);
+      versusDuck.push(median(duck) / median(on));
+      overMinimum.push(filesOn / Math.max(1, minimum));
+      console.log(
+        `| ${name} | ${median(on).toFixed(0)} | ${filesOn} | ${minimum} | ${median(off).toFixed(0)} | ${filesOff} | ${median(duck).toFixed(0)} | ${s.toFixed(1)}x | ${(median(duck) / median(on)).toFixed(1)}x |`,
+      );
     }
-    console.log(`median speedup with DFP: ${median(speedups).toFixed(1)}x`);
+    console.log(`median speedup with DFP: ${median(speedups).toFixed(1)}x; median vs DuckDB on the files: ${median(versusDuck).toFixed(1)}x; files scanned / files holding matches: at most ${Math.max(...overMinimum).toFixed(2)}x`);
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (kept === undefined) await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -178,3 +178,29 @@ test('loadLogState gives the commits newest first', async () => {
   assert.equal(ls.state.latestCommitInfo?.operation, 'TWO');
   await rejectsWith(loadLogState(t.engine, t.root, { version: 1, timestamp: 0 }), 'DELTA_INVALID_ARGUMENT');
 });
+
+test('snapshots are reused while the log is unchanged, and rebuilt when it changes', async () => {
+  const t = memTable('mem:///cached/');
+  await createTable(t);
+  await writeCommit(t, 1, [add('a.parquet')]);
+  const first = await loadSnapshot(t.engine, t.root);
+  assert.equal(await loadSnapshot(t.engine, t.root), first, 'same log files, same snapshot');
+  // Time travel has entries of its own and does not evict the latest.
+  const v0 = await loadSnapshot(t.engine, t.root, { version: 0 });
+  assert.equal(v0.files.length, 0);
+  assert.equal(await loadSnapshot(t.engine, t.root), first);
+  // A new commit: a new snapshot with it.
+  await writeCommit(t, 2, [add('b.parquet')]);
+  const second = await loadSnapshot(t.engine, t.root);
+  assert.notEqual(second, first);
+  assert.deepEqual(fileNames(second.files), ['a.parquet', 'b.parquet']);
+  // A commit file replaced behind our back (not something Delta does, but a restore from backup
+  // could): its size differs, so the log is read again.
+  await t.storage.put(`${t.root}_delta_log/00000000000000000002.json`, new TextEncoder().encode(`${JSON.stringify(add('c.parquet'))}\n${JSON.stringify(add('d.parquet'))}\n`));
+  assert.deepEqual(fileNames((await loadSnapshot(t.engine, t.root)).files), ['a.parquet', 'c.parquet', 'd.parquet']);
+  // Another engine builds its own.
+  const other = memTable('mem:///cached/');
+  await createTable(other);
+  await writeCommit(other, 1, [add('z.parquet')]);
+  assert.deepEqual(fileNames((await loadSnapshot(other.engine, other.root)).files), ['z.parquet']);
+});

@@ -40,7 +40,7 @@ function sortByBytes(names: string[]): string[] {
  * target appears complete or not at all.
  */
 export class LocalStorage implements StorageHandler {
-  async list(dirUrl: string): Promise<FileMeta[]> {
+  async list(dirUrl: string, from?: string): Promise<FileMeta[]> {
     const dir = toPath(dirUrl);
     let names: string[];
     try {
@@ -52,6 +52,11 @@ export class LocalStorage implements StorageHandler {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return [];
       throw ioError(e, dir, 'list');
+    }
+    // Only what the caller asked for is stat'ed: a long log costs one stat per file.
+    if (from !== undefined) {
+      const first = Buffer.from(from);
+      names = names.filter((n) => Buffer.compare(Buffer.from(n), first) >= 0);
     }
     names = sortByBytes(names);
     const base = dirUrl.endsWith('/') ? dirUrl : `${dirUrl}/`;

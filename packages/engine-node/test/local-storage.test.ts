@@ -62,6 +62,10 @@ test('list: files only, sorted by name, with sizes and times; a missing director
 
   assert.deepEqual(await storage.list(localUrl(join(d, 'does-not-exist'), true)), []);
   assert.deepEqual(await storage.list(localUrl(join(d, 'a.json'), true)), [], 'a file is not a directory');
+
+  // From a name on (what a log listing from the last checkpoint asks for): only names at or after it.
+  const from = (await storage.list(localUrl(d, true), '00000000000000000010')).map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
+  assert.deepEqual(from, ['00000000000000000010.json', 'B.json', '_last_checkpoint', 'a.json', 'b.json']);
 });
 
 test('list: names that need escaping come back as URLs that open them', async () => {

@@ -141,3 +141,54 @@ test('EXPLAIN FORMATTED: per scan files and what pruned them, then DuckDB plan',
   assert.ok(rows.length > 2);
   assert.ok(!rows.some((r) => String(r.explain_value).includes('loch_sql_')));
 });
+
+test('join hints: BROADCAST names the side that drives dynamic file pruning; others are accepted', async () => {
+  // No filter on items: without a hint it is not selective, so nothing drives pruning.
+  const bare = 'SELECT count(*) AS n FROM fact f JOIN items i ON f.item = i.item';
+  await check(bare, { fact: [24, 24, 0, 0, 0], items: [3, 3, 0, 0, 0] });
+  // Hinted, its keys (items 0..119) prune the appends that hold items past 119: none here, but
+  // on a table of only the c0..c3 items they do.
+  await lh.sql("CREATE TABLE few_items USING DELTA AS SELECT * FROM items WHERE item < 40");
+  const hinted = 'SELECT /*+ BROADCAST(s) */ count(*) AS n FROM fact f JOIN few_items s ON f.item = s.item';
+  const got = await run(hinted);
+  assert.deepEqual(got.rows, [{ n: 160 }]);
+  assert.deepEqual(got.scans.map((s) => [s.table, s.filesScanned, s.filesPrunedByDynamicFilter]), [['fact', 8, 16], ['few_items', 1, 0]]);
+  // BROADCAST on the fact table: it is the build side, so it is never pruned by the other's keys.
+  const reversed = await run("SELECT /*+ BROADCASTJOIN(f) */ count(*) AS n FROM fact f JOIN items i ON f.item = i.item WHERE i.category = 'c3'");
+  assert.deepEqual(reversed.scans.find((s) => s.table === 'fact')!.filesPrunedByDynamicFilter, 0);
+  // Strategy hints, partitioning hints and unknown ones change nothing and fail nothing.
+  await check("SELECT /*+ MERGE(f), SHUFFLE_HASH(i) SHUFFLE_REPLICATE_NL(i) REPARTITION(4) NO_SUCH_HINT */ count(*) AS n FROM fact f JOIN items i ON f.item = i.item WHERE i.category = 'c3'", {
+    fact: [24, 2, 0, 0, 22],
+    items: [3, 2, 0, 1, 0],
+  });
+  const { rows } = await run("EXPLAIN SELECT /*+ BROADCAST(i), MERGE(f), FOO */ count(*) FROM fact f JOIN items i ON f.item = i.item WHERE i.category = 'c3'");
+  const hints = String(rows.find((r) => r.explain_key === 'hints')?.explain_value);
+  assert.match(hints, /BROADCAST\(i\): build side/);
+  assert.match(hints, /MERGE\(f\): accepted/);
+  assert.match(hints, /FOO: unknown hint, ignored/);
+});
+
+test('dynamic file pruning through USING joins and filtered subqueries', async () => {
+  await check("SELECT count(*) AS n FROM fact JOIN items USING (item) WHERE items.category = 'c3'", { fact: [24, 2, 0, 0, 22], items: [3, 2, 0, 1, 0] });
+  await check(
+    "SELECT count(*) AS n FROM (SELECT * FROM fact) AS f JOIN (SELECT * FROM (SELECT * FROM items) AS x WHERE category = 'c3') AS i ON f.item = i.item",
+    { fact: [24, 2, 0, 0, 22], items: [3, 2, 0, 1, 0] },
+  );
+  // A subquery that changes rows (LIMIT) or columns is opaque: nothing pushed through it.
+  await check('SELECT count(*) AS n FROM (SELECT * FROM fact LIMIT 1000) AS f WHERE f.item < 20', { fact: [24, 24, 0, 0, 0] });
+  await check('SELECT count(*) AS n FROM (SELECT item + 100 AS item FROM fact) AS f WHERE f.item < 20', { fact: [24, 24, 0, 0, 0] });
+});
+
+test('DataFrames prune like SQL: filters by stats, joins by dynamic file pruning, BROADCAST hints', async () => {
+  const filtered = await lh.read('fact').filter('item < 20').agg({ n: 'count(*)' }).collect();
+  assert.deepEqual(filtered.rows, [{ n: 80 }]);
+  assert.deepEqual(counts(filtered.metrics!.scans[0]), [24, 4, 0, 20, 0]);
+  const items = lh.read('items').filter("category = 'c3'");
+  const joined = await lh.read('fact').withConf({ 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' }).join(items, ['item']).agg({ n: 'count(*)' }).collect();
+  assert.deepEqual(joined.rows, [{ n: 40 }]);
+  assert.deepEqual(counts(joined.metrics!.scans.find((s) => s.table === 'fact')!), [24, 2, 0, 0, 22]);
+  const all = lh.read('few_items');
+  const hinted = await lh.read('fact').withConf({ 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' }).join(all, ['item'], 'inner', { hint: 'broadcast' }).agg({ n: 'count(*)' }).collect();
+  assert.deepEqual(hinted.rows, [{ n: 160 }]);
+  assert.equal(hinted.metrics!.scans.find((s) => s.table === 'fact')!.filesPrunedByDynamicFilter, 16);
+});

@@ -232,3 +232,44 @@ test('DuckDB statements pass through: temp tables, views, DESCRIBE of a Delta ta
     ],
   );
 });
+
+test('Spark functions pasted from Databricks run over Delta tables: queries, DML and DataFrames', async () => {
+  const { lh } = await lake();
+  await lh.sql(`
+    CREATE TABLE devices (id INT, tags MAP<STRING, INT>, readings ARRAY<DOUBLE>, seen TIMESTAMP, note STRING) USING DELTA;
+    INSERT INTO devices VALUES
+      (1, map('a', 1, 'b', 2), array(1.5, 2.5), TIMESTAMP '2024-03-05 07:08:09', NULL),
+      (2, map('c', 3), array(), TIMESTAMP '2024-12-31 23:00:00', 'ok')`);
+  assert.deepEqual(
+    await rows(
+      lh,
+      `SELECT id, transform_values(tags, (k, v) -> v * 10) AS tv, map_keys(transform_keys(tags, (k, v) -> upper(k))) AS tk,
+              map_keys(map_filter(tags, (k, v) -> v > 1)) AS kept, nvl(note, 'none') AS note, size(readings) AS n,
+              date_format(seen, 'yyyy/MM/dd HH:mm') AS day
+       FROM devices ORDER BY id`,
+    ),
+    [
+      { id: 1, tv: { a: 10, b: 20 }, tk: ['A', 'B'], kept: ['b'], note: 'none', n: 2, day: '2024/03/05 07:08' },
+      { id: 2, tv: { c: 30 }, tk: ['C'], kept: ['c'], note: 'ok', n: 0, day: '2024/12/31 23:00' },
+    ],
+  );
+  assert.deepEqual(await rows(lh, 'SELECT id, explode(readings) AS r FROM devices ORDER BY id, r'), [
+    { id: 1, r: 1.5 },
+    { id: 1, r: 2.5 },
+  ]);
+  assert.deepEqual(await rows(lh, 'SELECT collect_list(note) AS notes FROM devices'), [{ notes: ['ok'] }]);
+  // In DML: an UPDATE's assignment and condition.
+  await lh.sql("UPDATE devices SET note = nvl(note, date_format(seen, 'MMM d')) WHERE size(readings) > 0");
+  assert.deepEqual(await rows(lh, 'SELECT id, note FROM devices ORDER BY id'), [
+    { id: 1, note: 'Mar 5' },
+    { id: 2, note: 'ok' },
+  ]);
+  // In DataFrame expressions.
+  const df = lh.read('devices').withColumn('total', 'list_sum(readings)').select('id', "map_zip_with(tags, map('a', 100), (k, x, y) -> nvl(x, 0) + nvl(y, 0)) AS z");
+  assert.deepEqual(await df.orderBy('id').toRows(), [
+    { id: 1, z: { a: 101, b: 2 } },
+    { id: 2, z: { c: 3, a: 100 } },
+  ]);
+  // A pattern with no DuckDB equivalent is refused by name, before anything runs.
+  await assert.rejects(lh.sql("SELECT date_format(seen, 'yyyy QQ') FROM devices"), { code: 'LOCH_SQL_ERROR', message: /date_format\(\).*'QQ'/ });
+});

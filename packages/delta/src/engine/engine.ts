@@ -18,9 +18,10 @@ export interface FileMeta {
 export interface StorageHandler {
   /**
    * Files directly inside `dirUrl` (no recursion), sorted by name in byte order. A directory that
-   * does not exist lists as empty.
+   * does not exist lists as empty. With `from`, only names at or after it (byte order) are
+   * needed: a store may skip the others (as S3's start-after does), and callers filter anyway.
    */
-  list(dirUrl: string): Promise<FileMeta[]>;
+  list(dirUrl: string, from?: string): Promise<FileMeta[]>;
   /** The whole file. Fails with DELTA_FILE_NOT_FOUND when it does not exist. */
   read(path: string): Promise<Uint8Array>;
   /** `length` bytes from `offset`. Fails with DELTA_FILE_NOT_FOUND when it does not exist. */

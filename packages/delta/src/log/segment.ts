@@ -50,7 +50,7 @@ export function displayTable(tableRoot: string): string {
 /** Lists `_delta_log/` (from `fromVersion` when given) and sorts what it finds by kind. */
 export async function listLog(storage: StorageHandler, logDir: string, fromVersion?: number): Promise<ListedLog> {
   const from = fromVersion === undefined ? undefined : String(fromVersion).padStart(20, '0');
-  const files = await storage.list(logDir);
+  const files = await storage.list(logDir, from);
   const commits = new Map<number, FileMeta>();
   const checkpoints = new Map<number, { meta: FileMeta; kind: CheckpointKind }[]>();
   for (const meta of files) {

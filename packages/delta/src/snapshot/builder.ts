@@ -6,6 +6,7 @@ import { ensureReadSupported } from '../features/features.js';
 import { buildLogSegment, displayTable, tableRootUrl, type LogSegment } from '../log/segment.js';
 import { replay, type ReplayState } from '../replay/replay.js';
 import { parseSchema } from '../schema/json.js';
+import { cachedSnapshot, rememberSnapshot } from './cache.js';
 import { resolveTimestamp, commitTimestampOf } from './time-travel.js';
 import { makeSnapshotFields, type Snapshot } from './snapshot.js';
 
@@ -58,6 +59,14 @@ async function logStateOf(engine: Engine, segment: LogSegment): Promise<LogState
 }
 
 export async function snapshotFromSegment(engine: Engine, segment: LogSegment): Promise<Snapshot> {
+  const cached = cachedSnapshot(engine, segment);
+  if (cached) return cached;
+  const snapshot = await buildSnapshot(engine, segment);
+  rememberSnapshot(engine, segment, snapshot);
+  return snapshot;
+}
+
+async function buildSnapshot(engine: Engine, segment: LogSegment): Promise<Snapshot> {
   const table = displayTable(segment.tableRoot);
   const { state, commitsNewestFirst } = await logStateOf(engine, segment);
   if (!state.protocol) {

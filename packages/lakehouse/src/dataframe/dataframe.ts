@@ -8,7 +8,10 @@ import type { StatementResult } from '../sql/result.js';
 export type Expr = string;
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'semi' | 'anti' | 'cross';
-/** Spark's join strategy hints. DuckDB picks its own strategy; the hint is kept in the plan. */
+/**
+ * Spark's join strategy hints, on the frame joined in. DuckDB picks its own join algorithm;
+ * BROADCAST makes that frame the build side that drives Dynamic File Pruning.
+ */
 export type JoinHint = 'broadcast' | 'merge' | 'shuffle_hash' | 'shuffle_replicate_nl';
 
 /** What runs a frame's SQL: a Lakehouse (its `sql`), so frames and SQL share one planner. */
@@ -101,7 +104,7 @@ export class DataFrame {
 
   /**
    * Joins with another frame: `on` is a condition over both frames' aliases, or column names
-   * both have (USING). `hint` is Spark's strategy hint, recorded in explain().
+   * both have (USING). `hint` is Spark's strategy hint for `other` (see JoinHint).
    */
   join(other: DataFrame, on: Expr | readonly string[], how: JoinType = 'inner', options: { hint?: JoinHint } = {}): DataFrame {
     return this.derive(
@@ -168,28 +171,13 @@ export class DataFrame {
   /** The plan: pruning decisions per Delta scan, then DuckDB's plan. */
   async explain(): Promise<string> {
     const r = await this.run('EXPLAIN ');
-    const hints = hintsOf(this.node);
-    return [...(hints.length ? [`join hints (recorded; DuckDB chooses the join strategy): ${hints.join(', ')}`] : []), ...r.rows.map((row) => Object.values(row).join('\n'))].join('\n');
+    return r.rows.map((row) => Object.values(row).join('\n')).join('\n');
   }
 
   /** Iterates over the rows in batches. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Row[]> {
     const rows = (await this.run()).rows;
     for (let i = 0; i < rows.length; i += 2048) yield rows.slice(i, i + 2048);
-  }
-}
-
-function hintsOf(n: Node): string[] {
-  switch (n.kind) {
-    case 'join':
-      return [...(n.hint ? [`${n.hint.toUpperCase()}(${n.rightAlias})`] : []), ...hintsOf(n.left), ...hintsOf(n.right)];
-    case 'union':
-      return [...hintsOf(n.left), ...hintsOf(n.right)];
-    case 'table':
-    case 'sql':
-      return [];
-    default:
-      return hintsOf(n.child);
   }
 }
 
@@ -219,7 +207,8 @@ function compile(n: Node): string {
       const left = `(${compile(n.left)}) AS ${sqlIdent(n.leftAlias)}`;
       const right = `(${compile(n.right)}) AS ${sqlIdent(n.rightAlias)}`;
       const on = n.how === 'cross' ? '' : Array.isArray(n.on) ? ` USING (${(n.on as string[]).map(sqlIdent).join(', ')})` : ` ON ${n.on as string}`;
-      return `SELECT * FROM ${left} ${kind} ${right}${on}`;
+      const hint = n.hint ? `/*+ ${n.hint.toUpperCase()}(${sqlIdent(n.rightAlias)}) */ ` : '';
+      return `SELECT ${hint}* FROM ${left} ${kind} ${right}${on}`;
     }
     case 'aggregate': {
       const aggs = Object.entries(n.aggregates).map(([name, e]) => `${e} AS ${sqlIdent(name)}`);

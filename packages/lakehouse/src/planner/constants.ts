@@ -83,6 +83,27 @@ export function constantLiteral(n: DuckNode): Literal | undefined {
   }
 }
 
+/**
+ * `DATE '2024-01-31'` (a CAST of a string) read without asking DuckDB: date filters are common
+ * enough that the round trip showed in every star join. Only the strict ISO form is read here;
+ * anything else DuckDB's cast accepts is evaluated by DuckDB.
+ */
+function dateCastLiteral(n: DuckNode): Literal | undefined {
+  if (str(n.class) !== 'CAST' || !isNode(n.cast_type) || str(n.cast_type.id) !== 'DATE' || n.try_cast === true || !isNode(n.child)) return undefined;
+  const inner = constantLiteral(n.child);
+  return inner?.type === 'string' ? isoDateLiteral(inner.value) : undefined;
+}
+
+function isoDateLiteral(text: string): Literal | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const t = new Date(Date.UTC(2000, mo - 1, d));
+  t.setUTCFullYear(y);
+  if (y < 1 || t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d) return undefined;
+  return expr.dateLit(text);
+}
+
 /** A DuckDB result value as a literal; undefined for types the kernel does not model. */
 export function valueLiteral(type: DuckDBType, v: DuckDBValue): Literal | undefined {
   if (v === null || v === undefined) return expr.lit(null);
@@ -139,7 +160,7 @@ export async function literalsFor(
   operands: readonly DuckNode[],
   columnType: DataType | undefined,
 ): Promise<(Literal | undefined)[]> {
-  const out: (Literal | undefined)[] = operands.map((n) => constantLiteral(n));
+  const out: (Literal | undefined)[] = operands.map((n) => constantLiteral(n) ?? dateCastLiteral(n));
   const folds = operands.map((n, i) => (out[i] === undefined && isConstantExpression(n) ? i : -1)).filter((i) => i >= 0);
   if (folds.length > 0) {
     const values = await evaluateNodes(c, statement, folds.map((i) => operands[i]));
@@ -147,6 +168,11 @@ export async function literalsFor(
   }
   const isString = columnType?.kind === 'primitive' && columnType.name === 'string';
   if (columnType && !isString) {
+    if (columnType.kind === 'primitive' && columnType.name === 'date') {
+      out.forEach((l, i) => {
+        if (l?.type === 'string') out[i] = isoDateLiteral(l.value) ?? l;
+      });
+    }
     const casts = out.map((l, i) => (l?.type === 'string' ? i : -1)).filter((i) => i >= 0);
     if (casts.length > 0) {
       const values = await castStrings(c, casts.map((i) => (out[i] as { value: string }).value), columnType);

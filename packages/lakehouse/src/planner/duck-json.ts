@@ -57,3 +57,11 @@ export async function deserializeSql(c: DuckDBConnection, tree: ExactJson): Prom
   const text = r.getRows()[0]?.[0];
   return typeof text === 'string' ? text : undefined;
 }
+
+/** SQL text back from several parse trees in one round trip; undefined for a tree DuckDB cannot turn back. */
+export async function deserializeMany(c: DuckDBConnection, trees: readonly ExactJson[]): Promise<(string | undefined)[]> {
+  if (trees.length === 0) return [];
+  const r = await c.runAndReadAll(`SELECT ${trees.map((t) => `json_deserialize_sql(${sqlString(toJsonText(t))})`).join(', ')}`);
+  const row = r.getRows()[0] ?? [];
+  return trees.map((_, i) => (typeof row[i] === 'string' ? (row[i] as string) : undefined));
+}

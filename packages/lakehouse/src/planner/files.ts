@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { planScan, statsNumRecords, type Predicate, type ScanPlan, type Snapshot } from '@loch/delta';
+import type { DuckNode } from './duck-json.js';
 import { wherePredicate } from './predicate.js';
 
 export interface FileSelection {
@@ -14,12 +15,12 @@ export interface FileSelection {
   readonly predicate?: Predicate;
 }
 
-/** Plans the files a scan with this `where` reads; `prune: false` reads every file. */
-export async function selectFiles(c: DuckDBConnection, snapshot: Snapshot, where: string | undefined, prune = true): Promise<FileSelection> {
+/** Plans the files a scan with this `where` reads; `prune: false` reads every file; `parsed` as for wherePredicate. */
+export async function selectFiles(c: DuckDBConnection, snapshot: Snapshot, where: string | undefined, prune = true, parsed?: DuckNode): Promise<FileSelection> {
   if (!where || !prune) return { plan: planScan(snapshot) };
   let predicate: Predicate;
   try {
-    predicate = await wherePredicate(c, where, snapshot);
+    predicate = await wherePredicate(c, where, snapshot, parsed);
   } catch {
     // Pruning is an optimization: if translating fails, read every file.
     return { plan: planScan(snapshot) };

@@ -23,14 +23,15 @@ const COMPARE: Record<string, CompareOp> = {
 };
 
 /**
- * Parses `where` with DuckDB and translates it. Never throws for a predicate it cannot model:
+ * Parses `where` with DuckDB and translates it (`parsed`: its tree as `SELECT * FROM t WHERE ...`,
+ * when the caller has it already). Never throws for a predicate it cannot model:
  * the result is then (partly) `unknown`. A predicate DuckDB cannot parse gives `unknown`
  * (the query itself will report the error).
  */
-export async function wherePredicate(c: DuckDBConnection, where: string, table: PruningTable): Promise<Predicate> {
-  let tree: DuckNode | undefined;
+export async function wherePredicate(c: DuckDBConnection, where: string, table: PruningTable, parsed?: DuckNode): Promise<Predicate> {
+  let tree: DuckNode | undefined = parsed;
   try {
-    tree = await serializeSql(c, `SELECT * FROM ${ROW_ALIAS} WHERE ${where}`);
+    tree ??= await serializeSql(c, `SELECT * FROM ${ROW_ALIAS} WHERE ${where}`);
   } catch {
     return expr.unknown('DuckDB could not parse the predicate');
   }

@@ -26,13 +26,16 @@ export interface ScanSqlOptions {
 export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPlan, options: ScanSqlOptions = {}): Promise<string | undefined> {
   const groups = new Map<string, Group>();
   const dvGroups: Group[] = [];
+  const shapes = await fileShapes(c, plan.files, plan);
   for (const f of plan.files) {
     if (f.deletionVector) {
       const rows = await loadDeletionVector(engine.storage, plan.snapshot.tableRoot, f.deletionVector);
       dvGroups.push({ files: [f], deleted: rows.rows });
       continue;
     }
-    const key = JSON.stringify(f.add.partitionValues ?? {});
+    // Files of one group share partition values and their Parquet schema, so DuckDB reads them
+    // without union_by_name (which opens every file's footer to bind the view).
+    const key = `${JSON.stringify(f.add.partitionValues ?? {})}\u0000${shapes.get(f)!.signature}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { files: [] }));
     g.files.push(f);
@@ -49,8 +52,9 @@ async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, option
   const paths = g.files.map((f) => sqlString(fileUrlToPathString(f.url)));
   const rowNumbers = g.deleted !== undefined || options.withRowNumber === true;
   const extra = `${rowNumbers ? ', file_row_number = true' : ''}${options.withFile ? ", filename = '__loch_file'" : ''}`;
-  const src = `read_parquet([${paths.join(', ')}], union_by_name = true${extra})`;
-  const present = await fileColumns(c, g.files, plan);
+  const src = `read_parquet([${paths.join(', ')}]${extra})`;
+  const shape = (await fileShapes(c, g.files.slice(0, 1), plan)).get(g.files[0])!;
+  const present = new Map(shape.columns.map((name) => [name.toLowerCase(), name]));
   const mode = plan.snapshot.columnMapping;
   const values = g.files[0].partitionValues;
   const exprs = plan.columns.map((col: ScanColumn) => {
@@ -67,50 +71,68 @@ async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, option
   return `SELECT ${exprs.length > 0 ? exprs.join(', ') : '1 AS __loch_row'} FROM ${src}${where}`;
 }
 
-/**
- * Top-level column names of data files, by path and size. Delta never changes a data file once
- * written, so a file's schema is read once per process (scans used to pay for reading every
- * footer on every query).
- */
-const columnCache = new Map<string, readonly string[]>();
-const COLUMN_CACHE_LIMIT = 200_000;
+/** A data file's Parquet schema: its top-level column names, and a signature of the whole tree. */
+interface FileShape {
+  readonly columns: readonly string[];
+  readonly signature: string;
+}
 
-/** The columns the files hold between them (lower-cased name → name as stored). */
-async function fileColumns(c: DuckDBConnection, files: readonly ScanFile[], plan: ScanPlan): Promise<Map<string, string>> {
+/**
+ * Data files' schemas, by path and size. Delta never changes a data file once written, so a
+ * file's schema is read once per process (scans used to pay for reading every footer on every
+ * query).
+ */
+const shapeCache = new Map<string, FileShape>();
+const SHAPE_CACHE_LIMIT = 200_000;
+
+async function fileShapes(c: DuckDBConnection, files: readonly ScanFile[], plan: ScanPlan): Promise<Map<ScanFile, FileShape>> {
   const key = (f: ScanFile) => `${f.add.size}\u0000${fileUrlToPathString(f.url)}`;
-  const missing = files.filter((f) => !columnCache.has(key(f)));
+  const out = new Map<ScanFile, FileShape>();
+  const missing: ScanFile[] = [];
+  for (const f of files) {
+    const known = shapeCache.get(key(f));
+    if (known) out.set(f, known);
+    else missing.push(f);
+  }
   if (missing.length > 0) {
     let rows;
     try {
       rows = (await c.runAndReadAll(
-        `SELECT file_name, name, num_children FROM parquet_schema([${missing.map((f) => sqlString(fileUrlToPathString(f.url))).join(', ')}])`,
+        `SELECT file_name, name, num_children, type, type_length, repetition_type, converted_type, scale, precision, field_id, logical_type
+           FROM parquet_schema([${missing.map((f) => sqlString(fileUrlToPathString(f.url))).join(', ')}])`,
       )).getRows();
     } catch (e) {
       throw fileError(e, plan);
     }
     // Rows come per file in schema order: the root, then the tree depth first. A column is
     // top-level when it is a direct child of the root.
-    const byFile = new Map<string, string[]>();
+    const byFile = new Map<string, { columns: string[]; parts: string[] }>();
     let file = '';
     let pending: number[] = [];
-    for (const [fileName, name, children] of rows) {
+    for (const row of rows) {
+      const [fileName, name, children] = row;
       if (String(fileName) !== file) {
         file = String(fileName);
-        byFile.set(file, []);
+        byFile.set(file, { columns: [], parts: [] });
         pending = [Number(children ?? 0)];
         continue;
       }
+      const shape = byFile.get(file)!;
+      shape.parts.push(row.slice(1).map((v) => String(v ?? '')).join('\u0002'));
       while (pending.length > 0 && pending[pending.length - 1] === 0) pending.pop();
-      if (pending.length === 1) byFile.get(file)!.push(String(name));
+      if (pending.length === 1) shape.columns.push(String(name));
       if (pending.length > 0) pending[pending.length - 1]--;
       const n = Number(children ?? 0);
       if (n > 0) pending.push(n);
     }
-    if (columnCache.size + missing.length > COLUMN_CACHE_LIMIT) columnCache.clear();
-    for (const f of missing) columnCache.set(key(f), byFile.get(fileUrlToPathString(f.url)) ?? []);
+    if (shapeCache.size + missing.length > SHAPE_CACHE_LIMIT) shapeCache.clear();
+    for (const f of missing) {
+      const shape = byFile.get(fileUrlToPathString(f.url));
+      const read = { columns: shape?.columns ?? [], signature: shape?.parts.join('\u0001') ?? '' };
+      shapeCache.set(key(f), read);
+      out.set(f, read);
+    }
   }
-  const out = new Map<string, string>();
-  for (const f of files) for (const name of columnCache.get(key(f)) ?? []) if (!out.has(name.toLowerCase())) out.set(name.toLowerCase(), name);
   return out;
 }
 

@@ -12,7 +12,7 @@
  *   '10MB', '1g'): the probe table's files need more than this many bytes in all. Databricks'
  *   default is 10GB, sized for clusters; a single machine gains from pruning much smaller tables.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBListValue, type DuckDBConnection } from '@duckdb/node-api';
 import { expr, type DataType, type Predicate, type Snapshot } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 
@@ -102,17 +102,41 @@ export interface KeyFilter {
   readonly predicate: Predicate;
 }
 
+/** A join whose build side's keys may prune the probe: the build as a one-column query, and the probe's key column. */
+export interface KeyRequest {
+  readonly build: string;
+  readonly column: string;
+  readonly probeType: DataType | undefined;
+}
+
 /**
- * The probe-side filter for the keys `build` (a one-column query) yields; undefined when the key
- * types differ in kind (a string key against an integer one compares by cast, which a filter on
- * the probe's own values cannot model), so no file is pruned. The predicate is built directly:
- * parsing a list of a thousand literals back through SQL would cost more than the pruning saves.
+ * The probe-side filter for each request's keys; undefined where the key types differ in kind (a
+ * string key against an integer one compares by cast, which a filter on the probe's own values
+ * cannot model), so no file is pruned. All build sides are read in one round trip, and the
+ * predicate is built directly: parsing a list of a thousand literals back through SQL would cost
+ * more than the pruning saves.
  */
-export async function buildKeyPredicate(c: DuckDBConnection, build: string, column: string, probeType: DataType | undefined): Promise<KeyFilter | undefined> {
-  const kind = deltaKind(probeType);
-  if (!kind) return undefined;
-  const keys = `SELECT DISTINCT k FROM (${build}) AS __loch_build(k) WHERE k IS NOT NULL`;
-  const summary = (await c.runAndReadAll(`SELECT count(*), CAST(min(k) AS VARCHAR), CAST(max(k) AS VARCHAR), typeof(any_value(k)) FROM (${keys})`)).getRows()[0];
+export async function buildKeyPredicates(c: DuckDBConnection, requests: readonly KeyRequest[]): Promise<(KeyFilter | undefined)[]> {
+  const kinds = requests.map((r) => deltaKind(r.probeType));
+  const asked = requests.map((r, i) => ({ r, i, kind: kinds[i] })).filter((x): x is { r: KeyRequest; i: number; kind: KeyKind } => x.kind !== undefined);
+  const out: (KeyFilter | undefined)[] = requests.map(() => undefined);
+  if (asked.length === 0) return out;
+  // Per build side: the summary, and the keys themselves when few enough to list.
+  const parts = asked.map(
+    ({ r }, k) =>
+      `SELECT ${k} AS i, count(*) AS n, CAST(min(k) AS VARCHAR), CAST(max(k) AS VARCHAR), typeof(any_value(k)),
+         CASE WHEN count(*) <= ${DFP_MAX_KEYS} THEN list(CAST(k AS VARCHAR) ORDER BY k) END
+       FROM (SELECT DISTINCT k FROM (${r.build}) AS __loch_build(k) WHERE k IS NOT NULL)`,
+  );
+  const rows = (await c.runAndReadAll(parts.join('\nUNION ALL\n'))).getRows();
+  for (const row of rows) {
+    const { r, i, kind } = asked[Number(row[0])];
+    out[i] = keyFilter(row.slice(1), r.column, kind);
+  }
+  return out;
+}
+
+function keyFilter(summary: readonly unknown[], column: string, kind: KeyKind): KeyFilter | undefined {
   const count = Number(summary[0]);
   const col = sqlIdent(column);
   // No keys: the join has no rows, so no probe file is needed.
@@ -120,11 +144,12 @@ export async function buildKeyPredicate(c: DuckDBConnection, build: string, colu
   if (duckKind(String(summary[3])) !== kind) return undefined;
   const value = (v: string) => (kind === 'integer' ? expr.lit(BigInt(v)) : kind === 'date' ? expr.dateLit(v) : expr.lit(v));
   const ref = expr.col(column);
-  if (count > DFP_MAX_KEYS) {
+  const listed = summary[4] instanceof DuckDBListValue ? summary[4].items.map(String) : undefined;
+  if (count > DFP_MAX_KEYS || !listed) {
     const [lo, hi] = [String(summary[1]), String(summary[2])];
     return { text: `${col} BETWEEN ${literal(kind, lo)} AND ${literal(kind, hi)}`, predicate: expr.between(ref, value(lo), value(hi)) };
   }
-  const values = (await c.runAndReadAll(`SELECT CAST(k AS VARCHAR) FROM (${keys}) ORDER BY k`)).getRows().map((r) => String(r[0]));
+  const values = listed;
   if (kind === 'string') {
     if (values.length > MAX_RANGES) {
       return { text: `${col} BETWEEN ${literal(kind, values[0])} AND ${literal(kind, values[values.length - 1])}`, predicate: expr.between(ref, value(values[0]), value(values[values.length - 1])) };

@@ -44,6 +44,8 @@ export interface Pushdown {
   /** Per reference: its pushed conjuncts, columns unqualified. */
   readonly conjuncts: Map<number, DuckNode[]>;
   readonly joins: DfpCandidate[];
+  /** Per reference: the aliases the query gives it (lower-cased), for hints that name them. */
+  readonly aliases: Map<number, Set<string>>;
 }
 
 interface Leaf {
@@ -58,10 +60,12 @@ interface JoinInfo {
   readonly left: Leaf[];
   readonly right: Leaf[];
   readonly inner: Set<DuckNode>;
+  /** `USING (a, b)` columns. */
+  readonly using: readonly string[];
 }
 
 export function analyzePushdown(tree: DuckNode, refs: ReadonlyMap<number, RefInfo>): Pushdown {
-  const out: Pushdown = { conjuncts: new Map(), joins: [] };
+  const out: Pushdown = { conjuncts: new Map(), joins: [], aliases: new Map() };
   const visit = (v: ExactJson | undefined): void => {
     if (Array.isArray(v)) for (const x of v) visit(x);
     else if (isNode(v)) {
@@ -84,22 +88,20 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       const jt = str(t.join_type) ?? '';
       const rt = str(t.ref_type) ?? '';
       if (rt === 'NATURAL' || (Array.isArray(t.using_columns) && t.using_columns.length > 0)) merging = true;
+      const using = Array.isArray(t.using_columns) ? t.using_columns.filter((c): c is string => typeof c === 'string') : [];
       const regular = (rt === 'REGULAR' || rt === 'CROSS' || rt === 'NATURAL') && KNOWN_JOINS.has(jt);
       const leftNulled = !regular || jt === 'RIGHT' || jt === 'OUTER';
       const rightNulled = !regular || jt === 'LEFT' || jt === 'OUTER' || jt === 'SEMI' || jt === 'ANTI';
       const l = collect(t.left, leftNulled ? [...nulledBy, t] : nulledBy);
       const r = collect(t.right, rightNulled ? [...nulledBy, t] : nulledBy);
       const inner = new Set([...l.joins, ...r.joins]);
-      if (regular) joins.push({ node: t, left: l.leaves, right: r.leaves, inner });
+      if (regular) joins.push({ node: t, left: l.leaves, right: r.leaves, inner, using });
       return { leaves: [...l.leaves, ...r.leaves], joins: new Set([...inner, t]) };
     }
     const alias = (str(t.alias) || (str(t.type) === 'BASE_TABLE' ? str(t.table_name) : '') || '').toLowerCase();
-    const name = str(t.table_name) ?? '';
-    const ref =
-      str(t.type) === 'BASE_TABLE' && !str(t.schema_name) && !str(t.catalog_name) && name.startsWith(PLACEHOLDER) && !isNode(t.at_clause) && !isNode(t.sample)
-        ? Number(name.slice(PLACEHOLDER.length))
-        : undefined;
+    const ref = placeholderRef(t) ?? (alias ? transparentRef(t) : undefined);
     const leaf: Leaf = { alias, nulledBy, ...(ref !== undefined && refs.has(ref) ? { ref } : {}) };
+    if (leaf.ref !== undefined && alias) out.aliases.set(leaf.ref, new Set([...(out.aliases.get(leaf.ref) ?? []), alias]));
     return { leaves: [leaf], joins: new Set() };
   };
   const all = collect(sel.from_table, []).leaves;
@@ -178,8 +180,9 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
   }
   // ON
   for (const j of joins) {
-    if (!isNode(j.node.condition)) continue;
     const jt = str(j.node.join_type);
+    if (jt === 'INNER' && j.using.length > 0) usingJoins(j, refs, out);
+    if (!isNode(j.node.condition)) continue;
     const sides = jt === 'INNER' ? [...j.left, ...j.right] : jt === 'LEFT' || jt === 'SEMI' || jt === 'ANTI' ? j.right : jt === 'RIGHT' ? j.left : [];
     const eligible = (l: Leaf) => l.ref !== undefined && sides.includes(l) && !l.nulledBy.some((o) => j.inner.has(o));
     for (const c of conjuncts(j.node.condition)) {
@@ -188,6 +191,63 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       if (jt === 'INNER') equiJoin(c, eligible);
     }
   }
+}
+
+/**
+ * `a JOIN b USING (k)` equates `k` of the one relation on each side that has it; when a side holds
+ * a relation whose columns are unknown (not a Delta reference), which one that is cannot be told.
+ */
+function usingJoins(j: JoinInfo, refs: ReadonlyMap<number, RefInfo>, out: Pushdown): void {
+  const eligible = (l: Leaf) => !l.nulledBy.some((o) => j.inner.has(o));
+  const sideWith = (side: readonly Leaf[], column: string): Leaf | undefined => {
+    if (side.some((l) => l.ref === undefined)) return undefined;
+    const having = side.filter((l) => refs.get(l.ref!)!.has(column));
+    return having.length === 1 && eligible(having[0]) ? having[0] : undefined;
+  };
+  for (const column of j.using) {
+    const a = sideWith(j.left, column);
+    const b = sideWith(j.right, column);
+    if (!a || !b) continue;
+    out.joins.push({ probe: a.ref!, column, build: { kind: 'ref', ref: b.ref!, column } });
+    out.joins.push({ probe: b.ref!, column, build: { kind: 'ref', ref: a.ref!, column } });
+  }
+}
+
+/** The reference a placeholder table stands for (`__loch_ref_<n>`, unqualified, no time travel or sample). */
+function placeholderRef(t: DuckNode): number | undefined {
+  const name = str(t.table_name) ?? '';
+  if (str(t.type) !== 'BASE_TABLE' || str(t.schema_name) || str(t.catalog_name) || !name.startsWith(PLACEHOLDER) || isNode(t.at_clause) || isNode(t.sample)) return undefined;
+  return Number(name.slice(PLACEHOLDER.length));
+}
+
+/**
+ * The reference a subquery reads when it is only a filtered view of it: `(SELECT * FROM ref
+ * [WHERE ...])`, nested any depth (what DataFrame operations compile to). Its rows are rows of the
+ * reference with every column, so a predicate over the subquery prunes the reference's files as
+ * it would the reference's own. Anything that changes rows or columns (projection, aggregation,
+ * DISTINCT, LIMIT, a sample, column aliases) makes it opaque.
+ */
+function transparentRef(t: DuckNode): number | undefined {
+  if (str(t.type) !== 'SUBQUERY' || isNode(t.sample) || (Array.isArray(t.column_name_alias) && t.column_name_alias.length > 0)) return undefined;
+  const sub = isNode(t.subquery) && isNode(t.subquery.node) ? t.subquery.node : undefined;
+  if (!sub || str(sub.type) !== 'SELECT_NODE') return undefined;
+  const modifiers = nodes(sub.modifiers);
+  if (modifiers.some((m) => str(m.type) !== 'ORDER_MODIFIER')) return undefined;
+  if (isNode(sub.cte_map) && Array.isArray(sub.cte_map.map) && sub.cte_map.map.length > 0) return undefined;
+  if (nodes(sub.group_expressions).length > 0 || isNode(sub.having) || isNode(sub.qualify) || isNode(sub.sample)) return undefined;
+  if (str(sub.aggregate_handling) !== 'STANDARD_HANDLING') return undefined;
+  const list = nodes(sub.select_list);
+  const star = list.length === 1 ? list[0] : undefined;
+  const empty = (v: ExactJson | undefined) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+  if (
+    !star || str(star.class) !== 'STAR' || str(star.relation_name) || star.columns === true || isNode(star.expr) ||
+    !empty(star.exclude_list) || !empty(star.replace_list) || !empty(star.rename_list) || !empty(star.qualified_exclude_list)
+  ) {
+    return undefined;
+  }
+  const from = isNode(sub.from_table) ? sub.from_table : undefined;
+  if (!from) return undefined;
+  return placeholderRef(from) ?? transparentRef(from);
 }
 
 function columnOf(n: DuckNode, bind: (names: readonly string[]) => { leaf: Leaf; column: string } | undefined): { leaf: Leaf; column: string } | undefined {

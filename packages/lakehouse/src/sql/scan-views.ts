@@ -8,10 +8,11 @@ import { scanSql } from '../scan/query.js';
 import { DeltaTable } from '../table.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import { findTableRefs, rewriteQuery, type QueryText, type TableRef } from './references.js';
-import { deserializeSql, nodes, serializeSql, type DuckNode } from '../planner/duck-json.js';
+import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
-import { buildKeyPredicate, dfpSettings, qualifiesAsProbe, type KeyFilter } from './dfp.js';
+import { describeHints, parseHints, type Hint } from './hints.js';
+import { buildKeyPredicates, dfpSettings, qualifiesAsProbe, type KeyFilter } from './dfp.js';
 import type { SqlScanMetrics } from './result.js';
 import type { TableName } from './statements.js';
 
@@ -30,6 +31,8 @@ export interface PreparedQuery {
   readonly plans: readonly ScanPlan[];
   /** Per scan, what pruned its files and why (EXPLAIN). */
   readonly explains: readonly ScanExplain[];
+  /** The statement's hints and what each does (EXPLAIN). */
+  readonly hints: readonly string[];
 }
 
 export interface ScanExplain extends SqlScanMetrics {
@@ -65,8 +68,6 @@ export class ScanViews {
     private readonly conf: ReadonlyMap<string, string> = new Map(),
   ) {}
 
-  private template: DuckNode | undefined;
-
   target(name: TableName): TableTarget {
     const options = this.engine ? { engine: this.engine } : {};
     if (name.kind === 'path') {
@@ -90,21 +91,22 @@ export class ScanViews {
       const snapshot = await target.table.snapshot({ version: ref.version, timestamp: ref.timestamp });
       delta.push({ ref, target, snapshot });
     }
-    const pruning = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot));
+    const { pushdown: pruning, parsed } = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot));
     const views: (View | undefined)[] = delta.map(() => undefined);
-    const staticWhere = await Promise.all(delta.map(async (_, i) => (pruning.conjuncts.has(i) ? await this.conjunctText(pruning.conjuncts.get(i)!) : undefined)));
-    const probes = this.dfpProbes(pruning, delta.map((d) => d.snapshot), staticWhere);
+    const parsedWhere = await this.conjunctWheres(delta.map((_, i) => pruning.conjuncts.get(i)));
+    const staticWhere = parsedWhere.map((w) => w?.text);
+    const hints = parseHints(text);
+    const broadcast = broadcastRefs(hints, delta.map((d) => d.ref), pruning);
+    const probes = this.dfpProbes(pruning, delta.map((d) => d.snapshot), staticWhere, broadcast);
     const make = async (i: number) => {
       const { target, snapshot } = delta[i];
       const where = staticWhere[i];
-      const sel = await selectFiles(this.c, snapshot, where);
+      const sel = await selectFiles(this.c, snapshot, where, true, parsedWhere[i]?.tree);
       let plan = sel.plan;
       let dynamic = 0;
       const dfp: KeyFilter[] = [];
-      for (const cand of probes.get(i) ?? []) {
-        const p = await this.dfpPredicate(cand, delta.map((d) => d.snapshot), staticWhere, views).catch(() => undefined);
-        if (p !== undefined) dfp.push(p);
-      }
+      const found = await this.dfpPredicates(probes.get(i) ?? [], delta.map((d) => d.snapshot), staticWhere, views).catch(() => []);
+      for (const p of found) if (p !== undefined) dfp.push(p);
       let whereText = where;
       if (dfp.length > 0) {
         const combined = [...(where !== undefined ? [where] : []), ...dfp.map((d) => d.text)].map((w) => `(${w})`).join(' AND ');
@@ -116,7 +118,7 @@ export class ScanViews {
           whereText = combined;
         }
       }
-      const view = await this.view(`${target.table.url}@${snapshot.version}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine);
+      const view = await this.view(`${target.table.url}@${snapshot.version}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine, parsed);
       views[i] = view;
       const counts = fileCounts(sel.plan);
       const metrics: SqlScanMetrics = {
@@ -142,12 +144,15 @@ export class ScanViews {
       scans.push(done[i]!.metrics);
       explains.push(done[i]!.explain);
     }
-    return { sql: rewriteQuery(q, (ref) => relations.get(ref)), scans, plans, explains };
+    return { sql: rewriteQuery(q, (ref) => relations.get(ref)), scans, plans, explains, hints: describeHints(hints) };
   }
 
-  /** The pushdown analysis of a query; nothing to push when DuckDB cannot parse it (the query will say why). */
-  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[]): Promise<Pushdown> {
-    const none: Pushdown = { conjuncts: new Map(), joins: [] };
+  /**
+   * The pushdown analysis of a query; nothing to push when DuckDB cannot parse it (the query will
+   * say why). `parsed`: whether DuckDB parsed it as a statement.
+   */
+  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[]): Promise<{ pushdown: Pushdown; parsed: boolean }> {
+    const none = { pushdown: { conjuncts: new Map(), joins: [], aliases: new Map() }, parsed: false };
     if (refs.length === 0) return none;
     const index = new Map(refs.map((r, i) => [r, i]));
     const text = rewriteQuery(q, (ref) => (index.has(ref) ? sqlIdent(`${PLACEHOLDER}${index.get(ref)}`) : undefined));
@@ -155,40 +160,59 @@ export class ScanViews {
       const tree = await serializeSql(this.c, text);
       if (!tree) return none;
       const infos = new Map<number, RefInfo>(snapshots.map((s, i) => [i, { has: (col: string) => s.schema.fields.some((f) => f.name.toLowerCase() === col.toLowerCase()) }]));
-      return analyzePushdown(tree, infos);
+      return { pushdown: analyzePushdown(tree, infos), parsed: true };
     } catch {
       return none;
     }
   }
 
-  /** SQL text of the AND of some conjuncts (columns unqualified), by DuckDB's json_deserialize_sql. */
-  private async conjunctText(conjuncts: readonly DuckNode[]): Promise<string | undefined> {
+  /**
+   * Per reference, the AND of its conjuncts (columns unqualified): SQL text, by DuckDB's
+   * json_deserialize_sql (all in one round trip), and the tree as `SELECT * FROM t WHERE ...`
+   * (what pruning translates).
+   */
+  private async conjunctWheres(conjuncts: readonly (readonly DuckNode[] | undefined)[]): Promise<({ text: string; tree: DuckNode } | undefined)[]> {
+    const none = conjuncts.map(() => undefined);
     try {
-      this.template ??= await serializeSql(this.c, 'SELECT * FROM t WHERE true');
-      const tpl = this.template;
-      if (!tpl) return undefined;
+      const tpl = await whereTemplate(this.c);
+      if (!tpl || conjuncts.every((c) => c === undefined)) return none;
       const st = nodes(tpl.statements)[0];
-      const where = conjuncts.length === 1 ? conjuncts[0] : { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', query_location: 0, children: [...conjuncts] };
-      const text = await deserializeSql(this.c, { ...tpl, statements: [{ ...st, node: { ...(st.node as DuckNode), where_clause: where } }] });
-      const at = text?.indexOf(' WHERE ');
-      return text === undefined || at === undefined || at < 0 ? undefined : text.slice(at + ' WHERE '.length);
+      const trees = conjuncts.map((list): DuckNode | undefined => {
+        if (!list) return undefined;
+        const where = list.length === 1 ? list[0] : { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', query_location: 0, children: [...list] };
+        return { ...tpl, statements: [{ ...st, node: { ...(st.node as DuckNode), where_clause: where } }] };
+      });
+      const present = trees.filter((t): t is DuckNode => t !== undefined);
+      const texts = await deserializeMany(this.c, present);
+      let k = 0;
+      return trees.map((tree) => {
+        if (!tree) return undefined;
+        const text = texts[k++];
+        const at = text?.indexOf(' WHERE ');
+        return text === undefined || at === undefined || at < 0 ? undefined : { text: text.slice(at + ' WHERE '.length), tree };
+      });
     } catch {
-      return undefined;
+      return none;
     }
   }
 
-  /** Per probe reference, the joins dynamic file pruning uses (see dfp.ts for the conditions). */
-  private dfpProbes(p: Pushdown, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[]): Map<number, DfpCandidate[]> {
+  /**
+   * Per probe reference, the joins dynamic file pruning uses (see dfp.ts for the conditions). A
+   * build side is one with filters of its own, or one a BROADCAST hint names; a broadcast side is
+   * never probed.
+   */
+  private dfpProbes(p: Pushdown, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], broadcast: ReadonlySet<number>): Map<number, DfpCandidate[]> {
     const out = new Map<number, DfpCandidate[]>();
     const settings = dfpSettings(this.conf);
     if (!settings.enabled) return out;
     const builds = new Set<number>();
     const candidates = [...p.joins].sort((a, b) => snapshots[b.probe].files.length - snapshots[a.probe].files.length);
     for (const cand of candidates) {
-      if (builds.has(cand.probe) || !qualifiesAsProbe(snapshots[cand.probe], settings)) continue;
+      if (builds.has(cand.probe) || broadcast.has(cand.probe) || !qualifiesAsProbe(snapshots[cand.probe], settings)) continue;
       if (cand.build.kind === 'ref') {
-        // A selective build side: one with filters of its own, and not itself a probe.
-        if (out.has(cand.build.ref) || staticWhere[cand.build.ref] === undefined || cand.build.ref === cand.probe) continue;
+        // A selective build side: one with filters of its own (or hinted), and not itself a probe.
+        const selective = staticWhere[cand.build.ref] !== undefined || broadcast.has(cand.build.ref);
+        if (out.has(cand.build.ref) || !selective || cand.build.ref === cand.probe) continue;
         builds.add(cand.build.ref);
       }
       const list = out.get(cand.probe) ?? [];
@@ -198,28 +222,42 @@ export class ScanViews {
     return out;
   }
 
-  /** `col IN (keys)` or `col BETWEEN min AND max` from the build side's join keys; undefined when not usable. */
-  private async dfpPredicate(cand: DfpCandidate, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<KeyFilter | undefined> {
-    let build: string;
+  /** Per candidate join, the probe filter from its build side's keys (see dfp.ts); undefined where not usable. */
+  private async dfpPredicates(cands: readonly DfpCandidate[], snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<(KeyFilter | undefined)[]> {
+    const builds = await Promise.all(cands.map((cand) => this.dfpBuild(cand, staticWhere, views)));
+    const asked = cands.map((cand, i) => ({ cand, build: builds[i] })).filter((x): x is { cand: DfpCandidate; build: string } => x.build !== undefined);
+    const filters = await buildKeyPredicates(
+      this.c,
+      asked.map(({ cand, build }) => ({
+        build,
+        column: cand.column,
+        probeType: snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type,
+      })),
+    );
+    return filters;
+  }
+
+  /** The build side of a candidate join as a one-column query over this session's views. */
+  private async dfpBuild(cand: DfpCandidate, staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<string | undefined> {
     if (cand.build.kind === 'ref') {
       const v = views[cand.build.ref];
       if (!v) return undefined;
-      build = `SELECT ${sqlIdent(cand.build.column)} FROM ${v.relation} WHERE ${staticWhere[cand.build.ref]}`;
-    } else {
-      const st = nodes((this.template ??= await serializeSql(this.c, 'SELECT * FROM t WHERE true'))?.statements)[0];
-      if (!st) return undefined;
-      const text = await deserializeSql(this.c, { ...this.template!, statements: [{ ...st, node: cand.build.node.node ?? null }] });
-      if (text === undefined) return undefined;
-      let missing = false;
-      build = text.replace(new RegExp(`"?${PLACEHOLDER}(\\d+)"?`, 'g'), (_, n: string) => {
-        const v = views[Number(n)];
-        if (!v) missing = true;
-        return v?.relation ?? '';
-      });
-      if (missing || new RegExp(PLACEHOLDER).test(build)) return undefined;
+      const where = staticWhere[cand.build.ref];
+      return `SELECT ${sqlIdent(cand.build.column)} FROM ${v.relation}${where !== undefined ? ` WHERE ${where}` : ''}`;
     }
-    const probeType = snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type;
-    return buildKeyPredicate(this.c, build, cand.column, probeType);
+    const tpl = await whereTemplate(this.c);
+    const st = nodes(tpl?.statements)[0];
+    if (!tpl || !st) return undefined;
+    const text = await deserializeSql(this.c, { ...tpl, statements: [{ ...st, node: cand.build.node.node ?? null }] });
+    if (text === undefined) return undefined;
+    let missing = false;
+    const build = text.replace(new RegExp(`"?${PLACEHOLDER}(\\d+)"?`, 'g'), (_, n: string) => {
+      const v = views[Number(n)];
+      if (!v) missing = true;
+      return v?.relation ?? '';
+    });
+    if (missing || new RegExp(PLACEHOLDER).test(build)) return undefined;
+    return build;
   }
 
   /** DuckDB messages name views by their schema; people know the tables. */
@@ -249,23 +287,55 @@ export class ScanViews {
     this.schemaCreated = true;
   }
 
-  private async view(key: string, label: string, plan: () => ScanPlan, engine: Engine): Promise<View> {
-    const known = this.views.get(key);
+  /**
+   * The relation that reads a plan's files. In a statement DuckDB parses, that is the scan itself
+   * as a subquery: a view would be bound twice (when created and when queried), and binding a
+   * read_parquet of many files is a real part of a short query's time. Otherwise (an expression,
+   * a statement that will fail to parse) it is a view, so messages name the table, not its files.
+   */
+  private async view(key: string, label: string, plan: () => ScanPlan, engine: Engine, inline: boolean): Promise<View> {
+    const cacheKey = `${inline ? 'inline' : 'view'}|${key}`;
+    const known = this.views.get(cacheKey);
     if (known) return known;
-    await this.ensureSchema();
-    let name = label;
-    for (let i = 2; this.viewNames.has(name); i++) name = `${label}#${i}`;
-    this.viewNames.add(name);
     const p = plan();
     const body = (await scanSql(this.c, engine, p)) ?? emptySelect(p);
-    const relation = `${sqlIdent(this.schema)}.${sqlIdent(name)}`;
-    await this.c.run(`CREATE VIEW ${relation} AS ${body}`);
+    let relation: string;
+    if (inline) {
+      relation = `(${body})`;
+    } else {
+      await this.ensureSchema();
+      let name = label;
+      for (let i = 2; this.viewNames.has(name); i++) name = `${label}#${i}`;
+      this.viewNames.add(name);
+      relation = `${sqlIdent(this.schema)}.${sqlIdent(name)}`;
+      await this.c.run(`CREATE VIEW ${relation} AS ${body}`);
+    }
     const fromStats = rowsFromStats(p.files.map((f) => f.add));
     const rowsScanned = fromStats ?? Number((await this.c.runAndReadAll(`SELECT count(*) FROM ${relation}`)).getRows()[0][0]);
     const view = { relation, plan: p, rowsScanned };
-    this.views.set(key, view);
+    this.views.set(cacheKey, view);
     return view;
   }
+}
+
+/** The references BROADCAST hints name, by alias or by table name. */
+function broadcastRefs(hints: readonly Hint[], refs: readonly TableRef[], p: Pushdown): Set<number> {
+  const named = new Set(hints.filter((h) => h.kind === 'broadcast').flatMap((h) => h.args));
+  const out = new Set<number>();
+  if (named.size === 0) return out;
+  refs.forEach((ref, i) => {
+    const names = [...(p.aliases.get(i) ?? []), ...(ref.table.kind === 'name' ? [ref.table.name.toLowerCase()] : [])];
+    if (names.some((n) => named.has(n))) out.add(i);
+  });
+  return out;
+}
+
+/** The parse tree of `SELECT * FROM t WHERE true`, the same for every connection: parsed once. */
+let template: DuckNode | undefined;
+
+async function whereTemplate(c: DuckDBConnection): Promise<DuckNode | undefined> {
+  template ??= await serializeSql(c, 'SELECT * FROM t WHERE true');
+  return template;
 }
 
 /** Whether a fresh connection can run `sql` as this session would. */

@@ -13,6 +13,7 @@ import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js'
 import { runInsert } from './run-insert.js';
 import { runAlter, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
 import { runQuery } from './run-query.js';
+import { translateSparkFunctions } from './spark-functions.js';
 import { ScanViews, type PreparedQuery } from './scan-views.js';
 import type { Row } from '../scan/execute.js';
 import { parseStatement, type Statement } from './statements.js';
@@ -51,9 +52,12 @@ export class SqlSession {
     for (const st of statements) yield await this.execute(st, statements.length > 1);
   }
 
-  async execute(st: StatementText, several = false): Promise<StatementResult> {
+  async execute(given: StatementText, several = false): Promise<StatementResult> {
     const started = performance.now();
     try {
+      // Spark functions DuckDB lacks or runs differently, in every statement (queries, DML
+      // conditions and assignments, DataFrame expressions).
+      const st = { ...given, text: translateSparkFunctions(given.text) };
       // UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
       const written = writeTarget(st.text);
       if (written && (written.kind === 'qualified' || !this.ctx.lake.has(written.name)) && (await duckDbHasTable(this.ctx, written.name))) {
@@ -62,7 +66,7 @@ export class SqlSession {
       const parsed = parseStatement(st.text);
       return await this.dispatch(parsed, { statement: st.text, number: st.number, kind: parsed.kind }, started);
     } catch (e) {
-      throw inStatement(e, st.number, several);
+      throw inStatement(e, given.number, several);
     }
   }
 
@@ -156,7 +160,7 @@ export class SqlSession {
 
 /** Rows of `EXPLAIN [FORMATTED] <query>`: per Delta scan, its files and what pruned them, then DuckDB's plan. */
 function explainRows(q: PreparedQuery): Row[] {
-  const rows: Row[] = [];
+  const rows: Row[] = q.hints.length > 0 ? [{ explain_key: 'hints', explain_value: q.hints.join('\n') }] : [];
   for (const s of q.explains) {
     const lines = [
       `DeltaScan ${s.table} (version ${s.version})`,
