@@ -75,13 +75,16 @@ export async function demo(dir = resolve('lake/demo_weather')): Promise<void> {
   // keys into a filter on the readings' files before any is opened.
   const lake = Lakehouse.open(dirname(dir));
   await lake.table('demo_cities').write(`SELECT * FROM (VALUES (0, 'Amsterdam', 'Europe'), (1, 'Lagos', 'Africa'), (2, 'Lima', 'Americas'), (3, 'Osaka', 'Asia'), (4, 'Tromsø', 'Europe')) v(city_id, city, continent)`, { mode: 'overwrite' });
-  const star = `SELECT c.continent, count(*) AS readings, round(avg(r.temperature), 2) AS avg_temperature
+  // Spark SQL as pasted from Databricks: a BROADCAST hint names the side that drives DFP, and
+  // Spark functions (collect_set, size, date_format with a Spark pattern) are mapped to DuckDB's.
+  const star = `SELECT /*+ BROADCAST(c) */ c.continent, count(*) AS readings, round(avg(r.temperature), 2) AS avg_temperature,
+      size(collect_set(r.station)) AS stations, date_format(max(r.measured_at), 'yyyy-MM-dd HH:mm') AS latest
     FROM ${basename(dir)} r JOIN demo_cities c ON r.city = c.city WHERE c.continent = 'Asia' GROUP BY c.continent`;
   // The demo table is tiny: lower Databricks' thresholds so that DFP applies to it.
   const conf = { 'spark.databricks.optimizer.deltaTableFilesThreshold': '2', 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' };
   const [joined] = await lake.sql(star, { conf });
   out(`\n== loch sql --metrics "${star.replace(/\s+/g, ' ')}"`);
-  out(table(['continent', 'readings', 'avg_temperature'], [...joined.rows]));
+  out(table(['continent', 'readings', 'avg_temperature', 'stations', 'latest'], [...joined.rows]));
   const scan = joined.metrics?.scans.find((x) => x.table === basename(dir));
   if (scan) out(`readings: ${scan.filesTotal} files, ${scan.filesScanned} read, ${scan.filesPrunedByDynamicFilter} skipped by Dynamic File Pruning`);
 

@@ -57,7 +57,8 @@ test('untouched: strings, comments, qualified names, names not called, unknown f
   for (const text of texts) assert.equal(translateSparkFunctions(text), text);
   // Around a rewrite every byte stays, in unknown functions too.
   assert.equal(translateSparkFunctions("SELECT  upper( nvl(a,b) ) ,'nvl(' -- c\nFROM t"), "SELECT  upper( coalesce(a, b) ) ,'nvl(' -- c\nFROM t");
-  assert.equal(translateSparkFunctions('SELECT NVL(a, b), Nvl(c, d)'), 'SELECT coalesce(a, b), coalesce(c, d)');
+  // A whole SELECT item keeps Spark's name for it: the call as written, the function in lower case.
+  assert.equal(translateSparkFunctions('SELECT NVL(a, b), Nvl(c, d) AS x, 1 + nvl(e, f)'), 'SELECT coalesce(a, b) AS "nvl(a, b)", coalesce(c, d) AS x, 1 + coalesce(e, f)');
 });
 
 test('nested calls translate inside out; a line comment inside a rewritten call stays a comment', async () => {

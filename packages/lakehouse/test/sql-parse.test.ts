@@ -96,7 +96,8 @@ test('INSERT: column lists, OVERWRITE, REPLACE WHERE, BY NAME', () => {
   assert.equal(d.replaceWhere, "d >= '2024-01-01' AND k IN (1, 2)");
   assert.equal(d.source, 'SELECT * FROM s');
   assert.equal((parseStatement('INSERT INTO t BY NAME SELECT 1 AS a') as InsertStatement).byName, true);
-  assert.throws(() => parseStatement("INSERT INTO t PARTITION (p = 'x') SELECT 1"), { code: 'LOCH_UNSUPPORTED_STATEMENT' });
+  const e = parseStatement("INSERT INTO t PARTITION (p = 'x', q) SELECT 1") as InsertStatement;
+  assert.deepEqual([e.partition, e.source], [[{ column: 'p', value: "'x'" }, { column: 'q' }], 'SELECT 1']);
 });
 
 test('Delta statements Loch does not run yet fail with a code and never reach DuckDB', () => {
@@ -104,8 +105,6 @@ test('Delta statements Loch does not run yet fail with a code and never reach Du
     ['CONVERT TO DELTA parquet.`/data/t`', 'CONVERT TO DELTA is not supported yet'],
     ['reorg table t apply (purge)', 'REORG TABLE is not supported yet'],
     ['FSCK REPAIR TABLE t', 'FSCK REPAIR TABLE is not supported yet'],
-    ['TRUNCATE TABLE t', 'TRUNCATE TABLE is not supported yet'],
-    ['SHOW TBLPROPERTIES t', 'SHOW TBLPROPERTIES is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
     ['-- comment first\nCONVERT TO DELTA parquet.`/x`', 'CONVERT TO DELTA is not supported yet'],
   ];
@@ -116,6 +115,17 @@ test('DESCRIBE HISTORY, SHOW TABLES, SET, RESET', () => {
   assert.deepEqual(parseStatement('DESCRIBE HISTORY events LIMIT 2'), { kind: 'describeHistory', table: { kind: 'name', name: 'events' }, limit: 2 });
   assert.deepEqual(parseStatement("describe history '/data/t'"), { kind: 'describeHistory', table: { kind: 'path', path: '/data/t' } });
   assert.deepEqual(parseStatement('SHOW TABLES'), { kind: 'showTables' });
+  assert.deepEqual(parseStatement('DESCRIBE TABLE EXTENDED t'), { kind: 'describeTable', table: { kind: 'name', name: 't' }, extended: true });
+  assert.deepEqual(parseStatement('DESC t'), { kind: 'describeTable', table: { kind: 'name', name: 't' }, extended: false });
+  assert.equal(parseStatement('DESCRIBE SELECT 1').kind, 'query');
+  assert.deepEqual(parseStatement("SHOW TBLPROPERTIES t ('delta.appendOnly')"), { kind: 'showTblProperties', table: { kind: 'name', name: 't' }, key: 'delta.appendOnly' });
+  assert.deepEqual(parseStatement('SHOW TBLPROPERTIES t (delta.appendOnly)'), { kind: 'showTblProperties', table: { kind: 'name', name: 't' }, key: 'delta.appendOnly' });
+  assert.deepEqual(parseStatement('SHOW COLUMNS FROM t'), { kind: 'showColumns', table: { kind: 'name', name: 't' } });
+  assert.deepEqual(parseStatement('TRUNCATE TABLE t'), { kind: 'truncate', table: { kind: 'name', name: 't' } });
+  assert.deepEqual(parseStatement('DROP TABLE IF EXISTS t PURGE'), { kind: 'dropTable', table: { kind: 'name', name: 't' }, ifExists: true });
+  assert.equal((parseStatement('CREATE OR REPLACE TABLE t (a INT)') as { replace?: string }).replace, 'orCreate');
+  assert.equal((parseStatement('REPLACE TABLE t AS SELECT 1') as { replace?: string }).replace, 'only');
+  assert.throws(() => parseStatement('CREATE OR REPLACE TABLE IF NOT EXISTS t (a INT)'), { code: 'LOCH_SQL_ERROR' });
   assert.deepEqual(parseStatement('SET spark.sql.ansi.enabled = true'), { kind: 'set', key: 'spark.sql.ansi.enabled', value: 'true' });
   assert.deepEqual(parseStatement("SET `my key`='a b'"), { kind: 'set', key: 'my key', value: 'a b' });
   assert.deepEqual(parseStatement('SET a.b'), { kind: 'set', key: 'a.b' });

@@ -224,13 +224,97 @@ test('DuckDB statements pass through: temp tables, views, DESCRIBE of a Delta ta
   assert.deepEqual(r[r.length - 1].rows, [{ n2: 2, n: 4, tagged: 3 }]);
   assert.equal(r[2].returnsRows, false);
   assert.deepEqual(r[4].rows, [{ a10: 10 }, { a10: 20 }]);
-  assert.deepEqual(
-    r[5].rows.map((x) => [x.column_name, x.column_type]),
-    [
-      ['a', 'INTEGER'],
-      ['b', 'VARCHAR'],
-    ],
-  );
+  // DESCRIBE of a lake table is Spark's; of a DuckDB table, DuckDB's.
+  assert.deepEqual(r[5].rows, [
+    { col_name: 'a', data_type: 'int', comment: null },
+    { col_name: 'b', data_type: 'string', comment: null },
+  ]);
+  const duck = await lh.sql('CREATE TEMP TABLE tmp (x INT); DESCRIBE tmp');
+  assert.deepEqual(duck[1].rows.map((x) => [x.column_name, x.column_type]), [['x', 'INTEGER']]);
+});
+
+test('Databricks table statements: CREATE OR REPLACE, INSERT ... PARTITION, DESCRIBE TABLE, SHOW ..., TRUNCATE, DROP', async () => {
+  const { lh, dir } = await lake();
+  await lh.sql(`
+    CREATE TABLE s (id BIGINT NOT NULL COMMENT 'key', region STRING, amount DECIMAL(10,2), day DATE) USING DELTA PARTITIONED BY (region) COMMENT 'sales';
+    INSERT INTO s VALUES (1, 'EU', 10.5, '2024-01-01'), (2, 'US', 20, DATE '2024-01-02');
+    INSERT INTO s PARTITION (region = 'APAC') VALUES (3, 3.25, '2024-01-03');
+    INSERT INTO s PARTITION (region) SELECT 4, 4, DATE '2024-01-04', 'EU'`);
+  assert.deepEqual(await rows(lh, 'SELECT id, region, amount, day FROM s ORDER BY id'), [
+    { id: 1, region: 'EU', amount: '10.50', day: '2024-01-01' },
+    { id: 2, region: 'US', amount: '20.00', day: '2024-01-02' },
+    { id: 3, region: 'APAC', amount: '3.25', day: '2024-01-03' },
+    { id: 4, region: 'EU', amount: '4.00', day: '2024-01-04' },
+  ]);
+  // Static partition overwrite replaces that partition only; dynamic mode, the partitions written.
+  await lh.sql("INSERT OVERWRITE s PARTITION (region = 'EU') SELECT 5, 5, DATE '2024-01-05'");
+  assert.deepEqual(await rows(lh, 'SELECT id FROM s ORDER BY id'), [{ id: 2 }, { id: 3 }, { id: 5 }]);
+  await lh.sql("SET spark.sql.sources.partitionOverwriteMode = dynamic; INSERT OVERWRITE s SELECT 6, 'US', 6, DATE '2024-01-06'");
+  assert.deepEqual(await rows(lh, 'SELECT id, region FROM s ORDER BY id'), [{ id: 3, region: 'APAC' }, { id: 5, region: 'EU' }, { id: 6, region: 'US' }]);
+  await assert.rejects(lh.sql("INSERT INTO s PARTITION (day = '2024-01-01') SELECT 1, 'x', 1"), { code: 'DELTA_INVALID_ARGUMENT', message: /'day' in PARTITION .* is not a partition column/ });
+
+  assert.deepEqual(await rows(lh, 'DESCRIBE TABLE s'), [
+    { col_name: 'id', data_type: 'bigint', comment: 'key' },
+    { col_name: 'region', data_type: 'string', comment: null },
+    { col_name: 'amount', data_type: 'decimal(10,2)', comment: null },
+    { col_name: 'day', data_type: 'date', comment: null },
+    { col_name: '', data_type: '', comment: '' },
+    { col_name: '# Partition Information', data_type: '', comment: '' },
+    { col_name: '# col_name', data_type: 'data_type', comment: 'comment' },
+    { col_name: 'region', data_type: 'string', comment: null },
+  ]);
+  const extended = await rows(lh, 'DESCRIBE TABLE EXTENDED s');
+  assert.deepEqual(extended.find((r) => r.col_name === 'Type'), { col_name: 'Type', data_type: 'MANAGED', comment: '' });
+  assert.deepEqual(extended.find((r) => r.col_name === 'Comment'), { col_name: 'Comment', data_type: 'sales', comment: '' });
+  assert.deepEqual(await rows(lh, "SHOW TBLPROPERTIES s ('delta.minReaderVersion')"), [{ key: 'delta.minReaderVersion', value: '1' }]);
+  assert.ok((await rows(lh, 'SHOW TBLPROPERTIES s')).some((r) => r.key === 'delta.minWriterVersion'));
+  assert.deepEqual(await rows(lh, 'SHOW COLUMNS IN s'), [{ col_name: 'id' }, { col_name: 'region' }, { col_name: 'amount' }, { col_name: 'day' }]);
+  assert.deepEqual(await rows(lh, 'SHOW PARTITIONS s'), [{ region: 'APAC' }, { region: 'EU' }, { region: 'US' }]);
+  const [ddl] = await rows(lh, 'SHOW CREATE TABLE s');
+  assert.match(String(ddl.createtab_stmt), /^CREATE TABLE s \(\n  id BIGINT NOT NULL COMMENT 'key',\n  region STRING,\n  amount DECIMAL\(10,2\),\n  day DATE\n\)\nUSING delta\nPARTITIONED BY \(region\)\nCOMMENT 'sales'\n/);
+
+  // CREATE OR REPLACE keeps the table's identity and history; the schema and rows are the new ones.
+  const before = (await rows(lh, 'DESCRIBE DETAIL s'))[0];
+  await lh.sql('CREATE OR REPLACE TABLE s USING DELTA AS SELECT id, amount * 2 AS doubled FROM s WHERE id > 3');
+  assert.deepEqual(await rows(lh, 'SELECT * FROM s ORDER BY id'), [{ id: 5, doubled: '10.00' }, { id: 6, doubled: '12.00' }]);
+  const after = (await rows(lh, 'DESCRIBE DETAIL s'))[0];
+  assert.equal(after.id, before.id);
+  assert.deepEqual(after.partitionColumns, []);
+  assert.equal((await rows(lh, 'DESCRIBE HISTORY s LIMIT 1'))[0].operation, 'CREATE OR REPLACE TABLE AS SELECT');
+  assert.equal((await rows(lh, 'SELECT count(*) AS n FROM s VERSION AS OF 1'))[0].n, 2);
+  await lh.sql("REPLACE TABLE s (k STRING NOT NULL) USING DELTA TBLPROPERTIES ('delta.appendOnly' = 'true')");
+  assert.deepEqual(await rows(lh, 'DESCRIBE s'), [{ col_name: 'k', data_type: 'string', comment: null }]);
+  assert.equal((await rows(lh, 'SELECT count(*) AS n FROM s'))[0].n, 0);
+  await assert.rejects(lh.sql('REPLACE TABLE nothing (a INT)'), { code: 'DELTA_TABLE_NOT_FOUND' });
+  await lh.sql('CREATE OR REPLACE TABLE fresh (a INT); INSERT INTO fresh VALUES (1), (2)');
+
+  // TRUNCATE removes every row in one commit; an append-only table refuses it.
+  await assert.rejects(lh.sql('TRUNCATE TABLE s'), { code: 'DELTA_APPEND_ONLY' });
+  await lh.sql('TRUNCATE TABLE fresh');
+  assert.equal((await rows(lh, 'SELECT count(*) AS n FROM fresh'))[0].n, 0);
+  assert.equal((await rows(lh, 'DESCRIBE HISTORY fresh LIMIT 1'))[0].operation, 'TRUNCATE');
+
+  // DROP TABLE deletes a managed table; an external one (LOCATION) keeps its files.
+  const outside = join(dir, 'outside');
+  await lh.sql(`CREATE TABLE ext (a INT) LOCATION '${outside}'; INSERT INTO ext VALUES (7); DROP TABLE ext; DROP TABLE fresh; DROP TABLE IF EXISTS nothing`);
+  assert.deepEqual(await lh.tables(), ['s']);
+  assert.deepEqual(await rows(lh, `SELECT a FROM delta.\`${outside}\``), [{ a: 7 }]);
+  await assert.rejects(lh.sql('DROP TABLE nothing'), { code: 'DELTA_TABLE_NOT_FOUND' });
+  await assert.rejects(lh.sql('SELECT * FROM fresh'), { code: 'LOCH_SQL_ERROR' });
+});
+
+test('time travel forms: table@v1, path@v1, TIMESTAMP AS OF an expression; EXPLAIN EXTENDED', async () => {
+  const { lh, dir } = await lake();
+  await lh.sql('CREATE TABLE t (a INT); INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)');
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n FROM t@v1'), [{ n: 1 }]);
+  assert.deepEqual(await rows(lh, `SELECT count(*) AS n FROM delta.\`${join(dir, 'lake', 't')}@v0\``), [{ n: 0 }]);
+  const [v1] = (await lh.table('t').history()).filter((h) => h.version === 1);
+  const at = new Date(v1.timestamp).toISOString();
+  assert.deepEqual(await rows(lh, `SELECT count(*) AS n FROM t TIMESTAMP AS OF CAST('${at}' AS TIMESTAMP) + INTERVAL 1 MILLISECOND AS x WHERE x.a > 0`), [{ n: 1 }]);
+  await assert.rejects(lh.sql('SELECT * FROM t TIMESTAMP AS OF current_timestamp() + INTERVAL 1 DAY'), { code: 'DELTA_TIMESTAMP_OUT_OF_RANGE' });
+  await assert.rejects(lh.sql("SELECT * FROM t TIMESTAMP AS OF 'nope' || 'x'"), { code: 'LOCH_SQL_ERROR', message: /TIMESTAMP AS OF 'nope' \|\| 'x': not a timestamp/ });
+  const explain = await rows(lh, 'EXPLAIN EXTENDED SELECT * FROM t WHERE a = 2');
+  assert.match(String(explain[0].explain_value), /DeltaScan t \(version 2\)\n  files: 1 of 2 read/);
 });
 
 test('Spark functions pasted from Databricks run over Delta tables: queries, DML and DataFrames', async () => {

@@ -34,18 +34,22 @@ export type StructType = Extract<DataType, { kind: 'struct' }>;
 
 export const primitive = (name: PrimitiveTypeName): DataType => ({ kind: 'primitive', name });
 
-/** The type's name as Delta's schema JSON spells it (`decimal(10,2)`, `long`, ...). */
-export function typeName(t: DataType): string {
+/**
+ * The type's name as Delta's schema JSON spells it (`decimal(10,2)`, `long`, ...); `primitive`
+ * renames primitive types (Spark SQL calls `long` `bigint`).
+ */
+export function typeName(t: DataType, primitive: (name: PrimitiveTypeName) => string = (n) => n): string {
+  const name = (x: DataType) => typeName(x, primitive);
   switch (t.kind) {
     case 'primitive':
-      return t.name;
+      return primitive(t.name);
     case 'decimal':
       return `decimal(${t.precision},${t.scale})`;
     case 'struct':
-      return `struct<${t.fields.map((f) => `${f.name}:${typeName(f.type)}`).join(',')}>`;
+      return `struct<${t.fields.map((f) => `${f.name}:${name(f.type)}`).join(',')}>`;
     case 'array':
-      return `array<${typeName(t.elementType)}>`;
+      return `array<${name(t.elementType)}>`;
     case 'map':
-      return `map<${typeName(t.keyType)},${typeName(t.valueType)}>`;
+      return `map<${name(t.keyType)},${name(t.valueType)}>`;
   }
 }

@@ -96,8 +96,9 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
       if (plan.protocol) tx.updateProtocol(plan.protocol);
       if (plan.metadata) tx.updateMetadata(plan.metadata);
       const metadata = plan.metadata ?? snapshot!.metadata;
-      // Refused before any data file is written, so that nothing is left behind.
-      if (snapshot && mode === 'overwrite' && (metadata.configuration['delta.appendOnly'] === 'true' || snapshot.metadata.configuration['delta.appendOnly'] === 'true')) {
+      // Refused before any data file is written, so that nothing is left behind. As in Delta, it
+      // is the table being written that must allow removes: a replace may make it append-only.
+      if (snapshot && mode === 'overwrite' && snapshot.metadata.configuration['delta.appendOnly'] === 'true') {
         throw deltaError('DELTA_APPEND_ONLY', `${table} is append-only (delta.appendOnly = true); it cannot be overwritten`);
       }
       const fileArgs: Omit<WriteFilesArgs, 'relation' | 'data'> = {

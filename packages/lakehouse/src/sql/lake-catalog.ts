@@ -71,7 +71,21 @@ export class LakeCatalog {
   /** Records that `name` lives at `location` (outside the lake directory). */
   async register(name: string, location: string): Promise<void> {
     checkName(name);
-    const tables = { ...this.registered(), [name]: resolve(location) };
+    await this.save({ ...this.registered(), [name]: resolve(location) });
+  }
+
+  /** Whether `name` was registered with a LOCATION (an external table: the lake does not own its files). */
+  isExternal(name: string): boolean {
+    return Object.keys(this.registered()).some((k) => k.toLowerCase() === name.toLowerCase());
+  }
+
+  /** Forgets a registered name; the table's files stay where they are. */
+  async unregister(name: string): Promise<void> {
+    const tables = Object.fromEntries(Object.entries(this.registered()).filter(([k]) => k.toLowerCase() !== name.toLowerCase()));
+    await this.save(tables);
+  }
+
+  private async save(tables: Record<string, string>): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.${CATALOG_FILE}.${process.pid}.${Date.now()}`);
     await writeFile(tmp, `${JSON.stringify({ tables } satisfies CatalogFile, null, 2)}\n`);

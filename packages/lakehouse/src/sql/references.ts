@@ -11,6 +11,8 @@ export interface TableRef {
   readonly table: TableName;
   readonly version?: number;
   readonly timestamp?: string;
+  /** `TIMESTAMP AS OF <expression>`: SQL to evaluate to the timestamp (`current_timestamp() - INTERVAL 1 HOUR`). */
+  readonly timestampExpr?: string;
   /** The reference as written (a name, or ``delta.`/path` ``), for messages and metrics. */
   readonly text: string;
   /**
@@ -89,19 +91,28 @@ function refAt(text: string, sig: Token[], i: number, aliasable: boolean, ctes: 
   const t = sig[i];
   let table: TableName;
   let last: number;
+  let at: { version?: number; timestamp?: string } | undefined;
   if (isWord(t, 'delta') && isPunct(sig[i + 1], '.') && sig[i + 2]?.kind === 'quoted' && !isPunct(sig[i + 3], '.')) {
-    table = { kind: 'path', path: sig[i + 2].value };
+    // Delta's ``delta.`/path@v2` `` names a version in the path.
+    const m = /^(.*)@(v\d+|\d{17})$/.exec(sig[i + 2].value);
+    table = { kind: 'path', path: m ? m[1] : sig[i + 2].value };
+    if (m) at = versionSuffix(m[2]);
     last = i + 2;
   } else if (isIdent(t) && !isPunct(sig[i + 1], '.') && !isPunct(sig[i + 1], '(') && !isPunct(sig[i - 1], '.')) {
     if (t.kind === 'word' && ctes.has(t.value.toLowerCase())) return undefined;
     table = { kind: 'name', name: t.value };
     last = i;
+    // Delta's `table@v2` (a version) and `table@20240131120000000` (yyyyMMddHHmmssSSS).
+    if (isPunct(sig[i + 1], '@') && sig[i + 1].start === t.end && /^(v\d+|\d{17})$/.test(sig[i + 2]?.text ?? '') && sig[i + 2].start === sig[i + 1].end) {
+      at = versionSuffix(sig[i + 2].text);
+      last = i + 2;
+    }
   } else {
     return undefined;
   }
   const written = text.slice(t.start, sig[last].end);
-  const travel = timeTravel(sig, last + 1, written);
-  if (travel) last = travel.last;
+  const travel: { version?: number; timestamp?: string; timestampExpr?: string; last?: number } | undefined = at ?? timeTravel(text, sig, last + 1, written);
+  if (travel?.last !== undefined) last = travel.last;
   const next = sig[last + 1];
   const hasAlias = isWord(next, 'AS') || next?.kind === 'quoted' || (next?.kind === 'word' && !NOT_ALIAS.has(next.text.toUpperCase()));
   return {
@@ -111,6 +122,7 @@ function refAt(text: string, sig: Token[], i: number, aliasable: boolean, ctes: 
       table,
       ...(travel?.version !== undefined ? { version: travel.version } : {}),
       ...(travel?.timestamp !== undefined ? { timestamp: travel.timestamp } : {}),
+      ...(travel?.timestampExpr !== undefined ? { timestampExpr: travel.timestampExpr } : {}),
       text: written,
       ...(aliasable && !hasAlias && table.kind === 'name' ? { alias: table.name } : {}),
       explicit: table.kind === 'path' || travel !== undefined,
@@ -119,8 +131,19 @@ function refAt(text: string, sig: Token[], i: number, aliasable: boolean, ctes: 
   };
 }
 
-/** `[FOR] VERSION|SYSTEM_VERSION AS OF n` or `[FOR] TIMESTAMP|SYSTEM_TIME AS OF 'iso'` at `i`. */
-function timeTravel(sig: Token[], i: number, table: string): { version?: number; timestamp?: string; last: number } | undefined {
+/** `v12` (a version) or `yyyyMMddHHmmssSSS` (a UTC time) after `@`. */
+function versionSuffix(s: string): { version?: number; timestamp?: string } {
+  if (s.startsWith('v')) return { version: Number(s.slice(1)) };
+  return { timestamp: `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}.${s.slice(14)}Z` };
+}
+
+/**
+ * `[FOR] VERSION|SYSTEM_VERSION AS OF n` or `[FOR] TIMESTAMP|SYSTEM_TIME AS OF <timestamp>` at
+ * `i`: a quoted timestamp, or any expression that is or casts to a timestamp (Spark's
+ * `current_timestamp() - INTERVAL 12 HOURS`, `date_sub(current_date(), 1)`), which runs to the
+ * next `,`, `)`, alias or clause at its own depth.
+ */
+function timeTravel(text: string, sig: Token[], i: number, table: string): { version?: number; timestamp?: string; timestampExpr?: string; last: number } | undefined {
   const k = isWord(sig[i], 'FOR') ? i + 1 : i;
   if (!isWord(sig[k + 1], 'AS') || !isWord(sig[k + 2], 'OF')) return undefined;
   const v = sig[k + 3];
@@ -128,11 +151,20 @@ function timeTravel(sig: Token[], i: number, table: string): { version?: number;
     if (v?.kind !== 'number' || !/^\d+$/.test(v.text)) throw sqlError(`${table} VERSION AS OF needs a version number`);
     return { version: Number(v.text), last: k + 3 };
   }
-  if (isWord(sig[k], 'TIMESTAMP', 'SYSTEM_TIME')) {
-    if (v?.kind !== 'string') throw sqlError(`${table} TIMESTAMP AS OF needs a quoted timestamp ('2024-01-31 12:00:00')`);
-    return { timestamp: v.value, last: k + 3 };
+  if (!isWord(sig[k], 'TIMESTAMP', 'SYSTEM_TIME')) return undefined;
+  let j = k + 3;
+  let depth = 0;
+  for (; j < sig.length; j++) {
+    const t = sig[j];
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')')) {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && (isPunct(t, ',') || isPunct(t, ';') || (t.kind === 'word' && (NOT_ALIAS.has(t.text.toUpperCase()) || isWord(t, 'AS'))))) break;
   }
-  return undefined;
+  if (j === k + 3) throw sqlError(`${table} TIMESTAMP AS OF needs a timestamp ('2024-01-31 12:00:00', or an expression)`);
+  if (j === k + 4 && v.kind === 'string') return { timestamp: v.value, last: k + 3 };
+  return { timestampExpr: text.slice(v.start, sig[j - 1].end), last: j - 1 };
 }
 
 /** Names a WITH clause defines: `name AS (`, `name AS [NOT] MATERIALIZED (`, `name (a, b) AS (`. */

@@ -1,7 +1,9 @@
 import { deltaError } from '@loch/delta';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { sqlIdent } from '@loch/engine-node';
 import { createTable } from '../ops/create.js';
+import { duckType } from '../scan/duck-types.js';
 import { latestSnapshotOrUndefined } from '../ops/write.js';
 import { describeQuery, type SessionContext } from './context.js';
 import { sqlError } from './errors.js';
@@ -16,9 +18,12 @@ export interface CreateOutcome {
 /** CREATE TABLE with columns, CREATE TABLE ... AS SELECT, or CREATE TABLE name LOCATION of an existing table. */
 export async function runCreate(ctx: SessionContext, st: CreateStatement): Promise<CreateOutcome> {
   const { target, register } = createTarget(ctx, st);
-  const label = `CREATE TABLE ${target.display}`;
+  const label = `${st.replace === 'only' ? 'REPLACE' : st.replace === 'orCreate' ? 'CREATE OR REPLACE' : 'CREATE'} TABLE ${target.display}`;
   let outcome: CreateOutcome;
-  if (st.query !== undefined) outcome = await createAsSelect(ctx, st, target, label);
+  const existing = st.replace ? await latestSnapshotOrUndefined(target.table.engine, target.table.url) : undefined;
+  if (st.replace === 'only' && !existing) throw deltaError('DELTA_TABLE_NOT_FOUND', `${label}: there is no table to replace`);
+  if (existing) outcome = await replaceTable(ctx, st, target, label);
+  else if (st.query !== undefined) outcome = await createAsSelect(ctx, st, target, label);
   else if (st.columns) {
     const columns = st.columns;
     const result = await createTable(target.table.engine, target.table.url, target.table.name, {
@@ -87,6 +92,54 @@ async function createAsSelect(ctx: SessionContext, st: CreateStatement, target: 
   if (result.kind === 'committed') return { summary: `${label}: ${rowCount(result.metrics.numOutputRows ?? 0)} (version ${result.version})`, version: result.version };
   if (result.kind === 'ignored') return { summary: `${label}: exists (version ${result.version})`, version: result.version };
   throw sqlError(`${label}: the write was skipped`);
+}
+
+/**
+ * CREATE OR REPLACE / REPLACE TABLE of an existing table: one commit that removes every file and
+ * writes the new schema, partitioning, properties and (AS SELECT) rows. The table keeps its id and
+ * history, as in Delta: readers of older versions still see the old table.
+ */
+async function replaceTable(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
+  let data: string;
+  let names: readonly string[];
+  let release = async () => undefined as void;
+  if (st.query !== undefined) {
+    const q = await ctx.views.prepare(st.query);
+    names = (await describeQuery(ctx, q.sql)).names;
+    const shared = await ctx.views.shareable(q.sql);
+    data = shared.sql;
+    release = shared.release;
+  } else if (st.columns) {
+    names = st.columns.map((f) => f.name);
+    data = `SELECT ${st.columns.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`).join(', ')} WHERE false`;
+  } else {
+    throw sqlError(`${label} needs columns or AS SELECT`);
+  }
+  const partitionBy = partitionNames(st.partitionBy, names, target.display);
+  const operation = st.query !== undefined ? `${st.replace === 'only' ? 'REPLACE' : 'CREATE OR REPLACE'} TABLE AS SELECT` : `${st.replace === 'only' ? 'REPLACE' : 'CREATE OR REPLACE'} TABLE`;
+  let result;
+  try {
+    result = await target.table.write(data, {
+      mode: 'overwrite',
+      overwriteSchema: true,
+      ...(st.columns ? { schema: { kind: 'struct', fields: st.columns } } : {}),
+      partitionBy,
+      configuration: st.properties,
+      ...(st.comment !== undefined ? { description: st.comment } : {}),
+      operation,
+      operationParameters: {
+        isManaged: String(st.location === undefined && st.table.kind === 'name'),
+        ...(st.comment !== undefined ? { description: st.comment } : {}),
+        partitionBy: JSON.stringify(partitionBy),
+        properties: JSON.stringify(st.properties),
+      },
+    });
+  } finally {
+    await release();
+  }
+  if (result.kind !== 'committed') throw sqlError(`${label}: the write was skipped`);
+  const rows = st.query !== undefined ? `${rowCount(result.metrics.numOutputRows ?? 0)} ` : '';
+  return { summary: `${label}: replaced, ${rows}(version ${result.version})`, version: result.version };
 }
 
 /** PARTITIONED BY names matched to the columns case-insensitively, as Spark resolves them. */

@@ -7,6 +7,7 @@ import { duckType } from '../scan/duck-types.js';
 import { scanSql } from '../scan/query.js';
 import { DeltaTable } from '../table.js';
 import type { LakeCatalog } from './lake-catalog.js';
+import { sqlError } from './errors.js';
 import { findTableRefs, rewriteQuery, type QueryText, type TableRef } from './references.js';
 import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../planner/files.js';
@@ -85,11 +86,25 @@ export class ScanViews {
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
     const delta: { ref: TableRef; target: TableTarget; snapshot: Snapshot }[] = [];
-    for (const ref of q.refs) {
-      if (ref.table.kind === 'name' && !ref.explicit && !this.lake.has(ref.table.name)) continue;
-      const target = this.target(ref.table);
-      const snapshot = await target.table.snapshot({ version: ref.version, timestamp: ref.timestamp });
-      delta.push({ ref, target, snapshot });
+    // Snapshots load concurrently, once per table and version however often the query names it.
+    const loading = new Map<string, Promise<Snapshot>>();
+    const pending = q.refs
+      .filter((ref) => !(ref.table.kind === 'name' && !ref.explicit && !this.lake.has(ref.table.name)))
+      .map((ref) => {
+        const target = this.target(ref.table);
+        const key = `${target.location}\u0000${ref.version ?? ''}\u0000${ref.timestamp ?? ''}\u0000${ref.timestampExpr ?? ''}`;
+        if (!loading.has(key)) {
+          const at = ref.timestampExpr !== undefined ? this.timestampOf(ref) : Promise.resolve(ref.timestamp);
+          loading.set(key, at.then((timestamp) => target.table.snapshot({ version: ref.version, timestamp })));
+        }
+        return { ref, target, snapshot: loading.get(key)! };
+      });
+    const loaded = await Promise.allSettled(pending.map((p) => p.snapshot));
+    for (const [i, p] of pending.entries()) {
+      const r = loaded[i];
+      // The first failure in query order, as a sequential load would report it.
+      if (r.status === 'rejected') throw r.reason;
+      delta.push({ ref: p.ref, target: p.target, snapshot: r.value });
     }
     const { pushdown: pruning, parsed } = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot));
     const views: (View | undefined)[] = delta.map(() => undefined);
@@ -258,6 +273,18 @@ export class ScanViews {
     });
     if (missing || new RegExp(PLACEHOLDER).test(build)) return undefined;
     return build;
+  }
+
+  /** `TIMESTAMP AS OF <expression>`, evaluated by DuckDB (ms since the epoch). */
+  private async timestampOf(ref: TableRef): Promise<number> {
+    try {
+      const r = await this.c.runAndReadAll(`SELECT epoch_ms(CAST((${ref.timestampExpr}) AS TIMESTAMPTZ))`);
+      const ms = r.getRows()[0]?.[0];
+      if (ms === null || ms === undefined) throw new Error('the expression is NULL');
+      return Number(ms);
+    } catch (e) {
+      throw sqlError(`${ref.text} TIMESTAMP AS OF ${ref.timestampExpr}: not a timestamp (${(e as Error).message.split('\n')[0]})`);
+    }
   }
 
   /** DuckDB messages name views by their schema; people know the tables. */

@@ -12,7 +12,9 @@ import { Cursor } from './cursor.js';
 import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js';
 import { runInsert } from './run-insert.js';
 import { runAlter, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
+import { runDropTable, runTruncate } from './run-drop.js';
 import { runQuery } from './run-query.js';
+import { describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
 import { translateSparkFunctions } from './spark-functions.js';
 import { ScanViews, type PreparedQuery } from './scan-views.js';
 import type { Row } from '../scan/execute.js';
@@ -127,8 +129,26 @@ export class SqlSession {
         }
         return doneResult(base, st.key !== undefined ? `RESET ${st.key}` : 'RESET');
       case 'dropTable':
-        if (st.table.kind === 'path' || ctx.lake.has(st.table.name)) throw unsupported('DROP TABLE on a Delta table');
-        return this.query({ ...base, kind: 'query' }, started);
+        // A DuckDB table (TEMP or in memory) of that name is DuckDB's to drop.
+        if (st.table.kind === 'name' && !ctx.lake.has(st.table.name) && (await duckDbHasTable(ctx, st.table.name))) return this.query({ ...base, kind: 'query' }, started);
+        return doneResult(base, await runDropTable(ctx, st.table, st.ifExists));
+      case 'truncate': {
+        if (st.table.kind === 'name' && !ctx.lake.has(st.table.name) && (await duckDbHasTable(ctx, st.table.name))) return this.query({ ...base, kind: 'query' }, started);
+        const o = await runTruncate(ctx, st.table);
+        return doneResult(base, o.summary, o.version);
+      }
+      case 'describeTable':
+        // `DESCRIBE name` of something only DuckDB has (a TEMP table, a view) is DuckDB's.
+        if (st.table.kind === 'name' && !ctx.lake.has(st.table.name)) return this.query({ ...base, kind: 'query' }, started);
+        return listed(await describeTable(ctx, st.table, st.extended));
+      case 'showTblProperties':
+        return listed(await showTblProperties(ctx, st.table, st.key));
+      case 'showColumns':
+        return listed(await showColumns(ctx, st.table));
+      case 'showPartitions':
+        return listed(await showPartitions(ctx, st.table));
+      case 'showCreateTable':
+        return listed(await showCreateTable(ctx, st.table));
       case 'query':
         return this.query(base, started);
     }
@@ -143,7 +163,8 @@ export class SqlSession {
   }
 
   private async query(base: Base, started: number): Promise<StatementResult> {
-    const explain = /^\s*EXPLAIN\s+(FORMATTED\s+)?(?!ANALY[SZ]E\b)/i.exec(base.statement);
+    // Spark's EXPLAIN modes (EXTENDED, CODEGEN, COST, FORMATTED) all show Loch's pruning and DuckDB's plan.
+    const explain = /^\s*EXPLAIN\s+((FORMATTED|EXTENDED|CODEGEN|COST)\s+)?(?!ANALY[SZ]E\b)/i.exec(base.statement);
     if (explain) return this.explain(base, base.statement.slice(explain[0].length), started);
     const q = await this.ctx.views.prepare(base.statement);
     const out = await runQuery(this.ctx.c, q, (m) => this.ctx.views.rename(m));

@@ -72,6 +72,9 @@ const RULES = new Map<string, Rule>([
   ['posexplode', { args: [1, 1], to: (c) => c.t.generator(c, { pos: true, outer: false }) }],
   ['posexplode_outer', { args: [1, 1], to: (c) => c.t.generator(c, { pos: true, outer: true }) }],
 
+  // Spark accepts the call form; DuckDB only the keyword.
+  ['current_timestamp', { args: [0, 0], to: () => 'current_timestamp' }],
+
   ['nvl', { args: [2, 2], to: (c) => `coalesce(${c.sql(0)}, ${c.sql(1)})` }],
   ['nvl2', { args: [3, 3], to: (c) => `CASE WHEN ${c.atom(0)} IS NOT NULL THEN ${c.sql(1)} ELSE ${c.sql(2)} END` }],
   // spark.sql.legacy.sizeOfNull defaults to true: size(NULL) is -1 (not NULL) with ANSI mode off.
@@ -649,7 +652,7 @@ class Translator {
   readonly tokens: Token[];
   lambdas = 0;
 
-  constructor(text: string) {
+  constructor(readonly text: string) {
     this.tokens = tokenize(text);
   }
 
@@ -707,7 +710,26 @@ class Translator {
       throw sparkFunctionError(name, `takes ${want} argument${want === '1' ? '' : 's'}, got ${call.args.length}`);
     }
     const r = rule.to(call);
-    return typeof r === 'string' ? { sql: r, end: call.close + 1 } : r;
+    const out = typeof r === 'string' ? { sql: r, end: call.close + 1 } : r;
+    // A whole SELECT item keeps the name Spark gives it (the call as written), not the rewrite's.
+    if (!name.includes('explode') && this.unnamedSelectItem(i, out.end)) {
+      const written = name + this.text.slice(t.end, this.tokens[out.end - 1].end).replace(/\s+/g, ' ');
+      return { sql: `${out.sql} AS "${written.replaceAll('"', '""')}"`, end: out.end };
+    }
+    return out;
+  }
+
+  /** Whether tokens [start, end) are a whole item of a SELECT list with no alias after them. */
+  private unnamedSelectItem(start: number, end: number): boolean {
+    const p = this.prev(start);
+    const before = this.tokens[p];
+    const opens =
+      isWord(before, 'SELECT') ||
+      (isWord(before, 'DISTINCT', 'ALL') && isWord(this.tokens[this.prev(p)], 'SELECT')) ||
+      (isPunct(before, ',') && this.clauseOf(p) === 'select');
+    if (!opens) return false;
+    const after = this.tokens[this.next(end - 1)];
+    return after === undefined || isPunct(after, ',') || isPunct(after, ')') || isPunct(after, ';') || (after.kind === 'word' && ITEM_END.has(after.text.toUpperCase()) && !isWord(after, 'AS'));
   }
 
   /** The call whose name is the word at `i`, its arguments split on top-level commas. */

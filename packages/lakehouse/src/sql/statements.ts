@@ -39,6 +39,8 @@ export interface CreateStatement {
   readonly kind: 'create';
   readonly table: TableName;
   readonly ifNotExists: boolean;
+  /** CREATE OR REPLACE TABLE ('orCreate'), REPLACE TABLE ('only': the table must exist). */
+  readonly replace?: 'orCreate' | 'only';
   /** Column definitions; absent for CTAS and for registering an existing table at LOCATION. */
   readonly columns?: readonly StructField[];
   readonly partitionBy: readonly string[];
@@ -57,6 +59,11 @@ export interface InsertStatement {
   readonly columns?: readonly string[];
   readonly byName: boolean;
   readonly replaceWhere?: string;
+  /**
+   * `PARTITION (p = 'v', q)`: static partition columns with their value (SQL literal text), and
+   * dynamic ones (no value) that the query gives after its other columns.
+   */
+  readonly partition?: readonly { readonly column: string; readonly value?: string }[];
   /** VALUES ... / SELECT ... / WITH ... (DuckDB SQL). */
   readonly source: string;
 }
@@ -77,27 +84,38 @@ export type Statement =
   | { readonly kind: 'showTables' }
   | { readonly kind: 'set'; readonly key?: string; readonly value?: string }
   | { readonly kind: 'reset'; readonly key?: string }
-  | { readonly kind: 'dropTable'; readonly table: TableName }
+  | { readonly kind: 'dropTable'; readonly table: TableName; readonly ifExists: boolean }
+  | { readonly kind: 'truncate'; readonly table: TableName }
+  | { readonly kind: 'describeTable'; readonly table: TableName; readonly extended: boolean }
+  | { readonly kind: 'showTblProperties'; readonly table: TableName; readonly key?: string }
+  | { readonly kind: 'showColumns'; readonly table: TableName }
+  | { readonly kind: 'showPartitions'; readonly table: TableName }
+  | { readonly kind: 'showCreateTable'; readonly table: TableName }
   | { readonly kind: 'query' };
 
 /** Delta statements Loch does not run yet, by their leading keywords; never handed to DuckDB. */
 const NOT_YET: readonly (readonly [readonly string[], string])[] = [
-  [['TRUNCATE'], 'TRUNCATE TABLE'],
-  [['REPLACE', 'TABLE'], 'REPLACE TABLE'],
-  [['CREATE', 'OR', 'REPLACE', 'TABLE'], 'CREATE OR REPLACE TABLE'],
   [['CONVERT', 'TO', 'DELTA'], 'CONVERT TO DELTA'],
   [['FSCK'], 'FSCK REPAIR TABLE'],
   [['REORG'], 'REORG TABLE'],
   [['GENERATE'], 'GENERATE'],
-  [['SHOW', 'TBLPROPERTIES'], 'SHOW TBLPROPERTIES'],
-  [['SHOW', 'PARTITIONS'], 'SHOW PARTITIONS'],
-  [['SHOW', 'CREATE', 'TABLE'], 'SHOW CREATE TABLE'],
 ];
 
 export function parseStatement(text: string): Statement {
   const c = new Cursor(text);
   for (const [kws, name] of NOT_YET) if (c.isWords(...kws)) throw unsupported(name);
-  if (c.isWords('CREATE', 'TABLE') || c.isWords('CREATE', 'EXTERNAL', 'TABLE')) return parseCreate(c);
+  if (c.isWords('CREATE', 'TABLE') || c.isWords('CREATE', 'EXTERNAL', 'TABLE') || c.isWords('CREATE', 'OR', 'REPLACE', 'TABLE') || c.isWords('REPLACE', 'TABLE')) {
+    return parseCreate(c);
+  }
+  if (c.words('TRUNCATE')) {
+    c.words('TABLE');
+    const table = parseTableName(c);
+    if (c.isWords('PARTITION')) throw unsupported('TRUNCATE TABLE ... PARTITION (use DELETE FROM ... WHERE)');
+    c.expectEnd();
+    return { kind: 'truncate', table };
+  }
+  const shown = parseShow(c);
+  if (shown) return shown;
   if (c.isWords('MERGE')) return parseMerge(c);
   // DuckDB's UPDATE EXTENSIONS is DuckDB's.
   if (c.isWords('UPDATE') && !c.isWords('UPDATE', 'EXTENSIONS')) return parseUpdate(c);
@@ -131,11 +149,72 @@ export function parseStatement(text: string): Statement {
     return { kind: 'reset', key: keyText(c, c.tokens.length) };
   }
   if (c.words('DROP', 'TABLE')) {
-    c.words('IF', 'EXISTS');
+    const ifExists = c.words('IF', 'EXISTS');
     const table = parseTableName(c);
-    return { kind: 'dropTable', table };
+    c.words('PURGE');
+    return { kind: 'dropTable', table, ifExists };
   }
   return { kind: 'query' };
+}
+
+/**
+ * Spark's DESCRIBE [TABLE] [EXTENDED] t and SHOW TBLPROPERTIES / COLUMNS / PARTITIONS / CREATE
+ * TABLE. `DESCRIBE t` of a name that is not a lake table, and DESCRIBE of a query, stay DuckDB's.
+ */
+function parseShow(c: Cursor): Statement | undefined {
+  if (c.isWords('DESCRIBE') || c.isWords('DESC')) {
+    const at = c.pos;
+    c.pos++;
+    const table = c.words('TABLE');
+    const extended = c.words('EXTENDED') || c.words('FORMATTED');
+    // DESCRIBE SELECT ..., DESCRIBE HISTORY / DETAIL are not table descriptions.
+    if (isWord(c.peek(), 'SELECT', 'WITH', 'FROM', 'HISTORY', 'DETAIL') || isPunct(c.peek(), '(') || c.atEnd()) {
+      c.pos = at;
+      return undefined;
+    }
+    const name = parseTableName(c);
+    if (!c.atEnd()) {
+      // DESCRIBE t column: Spark's column description; DuckDB has none either.
+      c.pos = at;
+      return undefined;
+    }
+    if (!table && !extended && name.kind === 'name') {
+      // `DESCRIBE t` is Spark's too; it is DuckDB's only for a table the lake does not have (see the session).
+      return { kind: 'describeTable', table: name, extended: false };
+    }
+    return { kind: 'describeTable', table: name, extended };
+  }
+  if (c.words('SHOW', 'TBLPROPERTIES')) {
+    const table = parseTableName(c);
+    let key: string | undefined;
+    if (c.punct('(')) {
+      const close = c.tokens.findIndex((t, i) => i >= c.pos && isPunct(t, ')'));
+      if (close < 0) c.fail('expected )');
+      key = c.peek()?.kind === 'string' ? c.string('a property key') : keyText(c, close);
+      c.pos = close;
+      c.expectPunct(')');
+    }
+    c.expectEnd();
+    return { kind: 'showTblProperties', table, ...(key !== undefined ? { key } : {}) };
+  }
+  if (c.words('SHOW', 'COLUMNS')) {
+    if (!c.words('IN') && !c.words('FROM')) c.fail('expected IN or FROM');
+    const table = parseTableName(c);
+    c.expectEnd();
+    return { kind: 'showColumns', table };
+  }
+  if (c.words('SHOW', 'PARTITIONS')) {
+    const table = parseTableName(c);
+    c.expectEnd();
+    return { kind: 'showPartitions', table };
+  }
+  if (c.words('SHOW', 'CREATE', 'TABLE')) {
+    const table = parseTableName(c);
+    c.words('AS', 'SERDE');
+    c.expectEnd();
+    return { kind: 'showCreateTable', table };
+  }
+  return undefined;
 }
 
 /** `SET VARIABLE x = 1`, `SET GLOBAL threads = 4`: DuckDB's own settings, not session conf. */
@@ -144,10 +223,16 @@ function isDuckDbScoped(t: ReturnType<Cursor['peek']>): boolean {
 }
 
 function parseCreate(c: Cursor): CreateStatement {
-  c.expectWords('CREATE');
-  c.words('EXTERNAL');
+  let replace: CreateStatement['replace'];
+  if (c.words('REPLACE')) replace = 'only';
+  else {
+    c.expectWords('CREATE');
+    if (c.words('OR', 'REPLACE')) replace = 'orCreate';
+    c.words('EXTERNAL');
+  }
   c.expectWords('TABLE');
   const ifNotExists = c.words('IF', 'NOT', 'EXISTS');
+  if (ifNotExists && replace) throw sqlError('CREATE OR REPLACE TABLE cannot also say IF NOT EXISTS');
   const table = parseTableName(c);
   if (c.isWords('LIKE') || c.isWords('CLONE') || c.isWords('SHALLOW', 'CLONE') || c.isWords('DEEP', 'CLONE')) throw unsupported('CREATE TABLE ... CLONE / LIKE');
   let columns: StructField[] | undefined;
@@ -194,6 +279,7 @@ function parseCreate(c: Cursor): CreateStatement {
     kind: 'create',
     table,
     ifNotExists,
+    ...(replace ? { replace } : {}),
     ...(columns ? { columns } : {}),
     partitionBy,
     ...(location !== undefined ? { location } : {}),
@@ -211,7 +297,22 @@ function parseInsert(c: Cursor): InsertStatement {
   if (!overwrite) c.expectWords('INTO');
   c.words('TABLE');
   const table = parseTableName(c);
-  if (c.isWords('PARTITION')) throw unsupported('INSERT ... PARTITION (...)');
+  let partition: { column: string; value?: string }[] | undefined;
+  if (c.words('PARTITION')) {
+    c.expectPunct('(');
+    partition = [];
+    do {
+      const column = c.ident('a partition column');
+      if (c.punct('=')) {
+        const from = c.peek();
+        while (!c.atEnd() && !isPunct(c.peek(), ',') && !isPunct(c.peek(), ')')) c.pos++;
+        if (!from || c.peek() === from) c.fail(`expected a value for partition column ${column}`);
+        partition.push({ column, value: c.text.slice(from.start, c.tokens[c.pos - 1].end) });
+      } else partition.push({ column });
+    } while (c.punct(','));
+    c.expectPunct(')');
+    c.words('IF', 'NOT', 'EXISTS');
+  }
   let columns: string[] | undefined;
   if (isPunct(c.peek(), '(') && !isWord(c.peek(1), ...SOURCE_START)) columns = parseNameList(c, 'a column name');
   const byName = c.words('BY', 'NAME');
@@ -234,7 +335,17 @@ function parseInsert(c: Cursor): InsertStatement {
   if (c.isWords('DEFAULT', 'VALUES')) throw unsupported('INSERT ... DEFAULT VALUES');
   const first = c.peek();
   if (!isWord(first, ...SOURCE_START) && !isPunct(first, '(')) c.fail('expected VALUES or a query');
-  return { kind: 'insert', table, overwrite, ...(columns ? { columns } : {}), byName, ...(replaceWhere !== undefined ? { replaceWhere } : {}), source: c.rest() };
+  if (partition && (byName || replaceWhere !== undefined)) throw sqlError('INSERT ... PARTITION (...) cannot be combined with BY NAME or REPLACE WHERE');
+  return {
+    kind: 'insert',
+    table,
+    overwrite,
+    ...(columns ? { columns } : {}),
+    byName,
+    ...(replaceWhere !== undefined ? { replaceWhere } : {}),
+    ...(partition ? { partition } : {}),
+    source: c.rest(),
+  };
 }
 
 /** `SET`, `SET k`, `SET k = v`: keys are dotted names (maybe quoted), values the text after `=`. */

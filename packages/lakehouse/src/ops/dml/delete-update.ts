@@ -19,6 +19,11 @@ export async function deleteRows(engine: Engine, url: string, predicate: string 
   return changeRows(engine, url, 'DELETE', { predicate }, options);
 }
 
+/** TRUNCATE TABLE: every row deleted, committed as Delta's TRUNCATE operation. */
+export async function truncateTable(engine: Engine, url: string, options: DmlOptions = {}): Promise<DmlResult> {
+  return changeRows(engine, url, 'DELETE', {}, options, 'TRUNCATE');
+}
+
 /** UPDATE table SET col = expr, ... [WHERE predicate], as one commit. */
 export async function updateRows(
   engine: Engine,
@@ -37,6 +42,7 @@ async function changeRows(
   operation: 'DELETE' | 'UPDATE',
   change: { predicate?: string; set?: Readonly<Record<string, string>> },
   options: DmlOptions,
+  commitName: string = operation,
 ): Promise<DmlResult> {
   const started = performance.now();
   const snapshot = await loadSnapshot(engine, url);
@@ -67,8 +73,8 @@ async function changeRows(
     tx.readFiles(out.touched, mayHoldMatches(snapshot, out.predicate));
     tx.removeFiles(out.removes).addFiles(out.adds);
     const result = await tx.commit({
-      name: operation,
-      parameters: { predicate: JSON.stringify(change.predicate ? [change.predicate] : []) },
+      name: commitName,
+      parameters: commitName === 'TRUNCATE' ? {} : { predicate: JSON.stringify(change.predicate ? [change.predicate] : []) },
       metrics,
       userMetadata: options.userMetadata,
     });

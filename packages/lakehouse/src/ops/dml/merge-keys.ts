@@ -40,8 +40,15 @@ export async function sourceKeyFilter(
     const numeric = field.type.kind === 'decimal' || NUMERIC.has((field.type as { name: string }).name);
     const lit = (v: unknown) => (numeric ? String(v) : `'${String(v).replaceAll("'", "''")}'`);
     const col = sqlIdent(k.source);
-    // An estimate decides between a list and a range; the values themselves are exact.
-    const [[n, lo, hi]] = (await c.runAndReadAll(`SELECT approx_count_distinct(${col})::BIGINT, min(${col})::VARCHAR, max(${col})::VARCHAR FROM ${sourceTable}`)).getRows();
+    // An estimate decides between a list and a range; the values themselves are exact. This only
+    // prunes: when the source lacks the column, the MERGE itself reports it.
+    let summary;
+    try {
+      summary = (await c.runAndReadAll(`SELECT approx_count_distinct(${col})::BIGINT, min(${col})::VARCHAR, max(${col})::VARCHAR FROM ${sourceTable}`)).getRows();
+    } catch {
+      continue;
+    }
+    const [[n, lo, hi]] = summary;
     const distinct = Number(n);
     if (lo === null) return 'FALSE';
     if (distinct <= 100) {
