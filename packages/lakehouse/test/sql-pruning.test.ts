@@ -192,3 +192,23 @@ test('DataFrames prune like SQL: filters by stats, joins by dynamic file pruning
   assert.deepEqual(hinted.rows, [{ n: 160 }]);
   assert.equal(hinted.metrics!.scans.find((s) => s.table === 'fact')!.filesPrunedByDynamicFilter, 16);
 });
+
+test('dynamic file pruning from the shapes star joins are written in: LEFT SEMI, CTEs, subqueries, EXISTS, projections', async () => {
+  const pruned = { fact: [24, 2, 0, 0, 22], items: [3, 2, 0, 1, 0] };
+  for (const sql of [
+    "SELECT count(*) AS n FROM fact JOIN items USING (item) WHERE category = 'c3'",
+    "SELECT count(*) AS n, sum(qty) AS q FROM fact f LEFT SEMI JOIN items i ON f.item = i.item AND i.category = 'c3'",
+    "WITH sel AS (SELECT item FROM items WHERE category = 'c3') SELECT count(*) AS n FROM fact f JOIN sel ON f.item = sel.item",
+    "SELECT count(*) AS n FROM fact f JOIN (SELECT item FROM items WHERE category = 'c3') s ON f.item = s.item",
+    "SELECT count(*) AS n FROM fact f WHERE EXISTS (SELECT 1 FROM items i WHERE i.item = f.item AND i.category = 'c3')",
+    "SELECT count(*) AS n, sum(f.qty) AS q FROM (SELECT item, qty FROM fact) f JOIN items i ON f.item = i.item WHERE i.category = 'c3'",
+  ]) {
+    await check(sql, pruned);
+    const off = Object.fromEntries(Object.entries(pruned).map(([t, c]) => [t, [c[0], c[1] + c[4], c[2], c[3], 0]]));
+    await check(sql, off, ["SET spark.databricks.optimizer.dynamicFilePruning = 'false'"]);
+  }
+  // A subquery that renames a column is opaque: its `item` is not the table's.
+  await check('SELECT count(*) AS n FROM (SELECT qty AS item FROM fact) f WHERE f.item < 20', { fact: [24, 24, 0, 0, 0] });
+  // NOT EXISTS keeps the rows without a match: nothing to prune by.
+  await check("SELECT count(*) AS n FROM fact f WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.item = f.item AND i.category = 'c3')", { fact: [24, 24, 0, 0, 0], items: [3, 2, 0, 1, 0] });
+});

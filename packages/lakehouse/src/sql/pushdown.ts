@@ -31,7 +31,12 @@ export interface RefInfo {
   has(column: string): boolean;
 }
 
-export type DfpBuild = { readonly kind: 'ref'; readonly ref: number; readonly column: string } | { readonly kind: 'subquery'; readonly node: DuckNode };
+export type DfpBuild =
+  | { readonly kind: 'ref'; readonly ref: number; readonly column: string }
+  /** `col IN (subquery)`: the subquery's one column. */
+  | { readonly kind: 'subquery'; readonly node: DuckNode }
+  /** A join with a subquery or CTE (`node`, a query node): its column `column`. */
+  | { readonly kind: 'relation'; readonly node: DuckNode; readonly column: string };
 
 /** An equality join the probe reference's scan may be pruned with, once the build side's keys are known. */
 export interface DfpCandidate {
@@ -51,6 +56,8 @@ export interface Pushdown {
 interface Leaf {
   readonly alias: string;
   readonly ref?: number;
+  /** A subquery or CTE that is not a Delta reference: its query node (a build side for DFP). */
+  readonly relation?: DuckNode;
   /** Outer joins that make this leaf null-supplying. */
   readonly nulledBy: readonly DuckNode[];
 }
@@ -66,10 +73,19 @@ interface JoinInfo {
 
 export function analyzePushdown(tree: DuckNode, refs: ReadonlyMap<number, RefInfo>): Pushdown {
   const out: Pushdown = { conjuncts: new Map(), joins: [], aliases: new Map() };
+  // CTE bodies by name (a CTE can be a DFP build side); inner definitions shadow outer ones.
+  const ctes = new Map<string, DuckNode>();
   const visit = (v: ExactJson | undefined): void => {
     if (Array.isArray(v)) for (const x of v) visit(x);
     else if (isNode(v)) {
-      if (str(v.type) === 'SELECT_NODE') analyzeSelect(v, refs, out);
+      if (isNode(v.cte_map)) {
+        for (const e of nodes(v.cte_map.map)) {
+          const body = isNode(e.value) && isNode(e.value.query) && isNode(e.value.query.node) ? e.value.query.node : undefined;
+          const aliased = isNode(e.value) && Array.isArray(e.value.aliases) && e.value.aliases.length > 0;
+          if (typeof e.key === 'string' && body && !aliased) ctes.set(e.key.toLowerCase(), body);
+        }
+      }
+      if (str(v.type) === 'SELECT_NODE') analyzeSelect(v, refs, out, ctes);
       for (const k of Object.keys(v)) visit(v[k]);
     }
   };
@@ -79,15 +95,17 @@ export function analyzePushdown(tree: DuckNode, refs: ReadonlyMap<number, RefInf
 
 const KNOWN_JOINS = new Set(['INNER', 'LEFT', 'RIGHT', 'OUTER', 'SEMI', 'ANTI']);
 
-function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: Pushdown): void {
+function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: Pushdown, ctes: ReadonlyMap<string, DuckNode>): void {
   const joins: JoinInfo[] = [];
-  let merging = false;
+  // Columns a USING join merges (a bare name may then mean either side); NATURAL merges unknown ones.
+  let merged: Set<string> | 'all' = new Set();
   const collect = (t: ExactJson | undefined, nulledBy: readonly DuckNode[]): { leaves: Leaf[]; joins: Set<DuckNode> } => {
     if (!isNode(t)) return { leaves: [], joins: new Set() };
     if (str(t.type) === 'JOIN') {
       const jt = str(t.join_type) ?? '';
       const rt = str(t.ref_type) ?? '';
-      if (rt === 'NATURAL' || (Array.isArray(t.using_columns) && t.using_columns.length > 0)) merging = true;
+      if (rt === 'NATURAL') merged = 'all';
+      else if (Array.isArray(t.using_columns) && merged !== 'all') for (const c of t.using_columns) if (typeof c === 'string') merged.add(c.toLowerCase());
       const using = Array.isArray(t.using_columns) ? t.using_columns.filter((c): c is string => typeof c === 'string') : [];
       const regular = (rt === 'REGULAR' || rt === 'CROSS' || rt === 'NATURAL') && KNOWN_JOINS.has(jt);
       const leftNulled = !regular || jt === 'RIGHT' || jt === 'OUTER';
@@ -100,7 +118,8 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
     }
     const alias = (str(t.alias) || (str(t.type) === 'BASE_TABLE' ? str(t.table_name) : '') || '').toLowerCase();
     const ref = placeholderRef(t) ?? (alias ? transparentRef(t) : undefined);
-    const leaf: Leaf = { alias, nulledBy, ...(ref !== undefined && refs.has(ref) ? { ref } : {}) };
+    const relation = ref === undefined && alias ? relationOf(t, ctes) : undefined;
+    const leaf: Leaf = { alias, nulledBy, ...(ref !== undefined && refs.has(ref) ? { ref } : {}), ...(relation ? { relation } : {}) };
     if (leaf.ref !== undefined && alias) out.aliases.set(leaf.ref, new Set([...(out.aliases.get(leaf.ref) ?? []), alias]));
     return { leaves: [leaf], joins: new Set() };
   };
@@ -113,10 +132,12 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       const matches = all.filter((l) => l.alias === names[0].toLowerCase());
       if (matches.length !== 1) return undefined;
       const leaf = matches[0];
-      if (leaf.ref === undefined || !refs.get(leaf.ref)!.has(names[1])) return undefined;
+      // A subquery's or CTE's columns are not known here; `alias.col` names one of them.
+      if (leaf.ref === undefined) return leaf.relation ? { leaf, column: names[1] } : undefined;
+      if (!refs.get(leaf.ref)!.has(names[1])) return undefined;
       return { leaf, column: names[1] };
     }
-    if (names.length !== 1 || merging) return undefined;
+    if (names.length !== 1 || merged === 'all' || merged.has(names[0].toLowerCase())) return undefined;
     const matches = all.filter((l) => l.ref !== undefined && refs.get(l.ref)!.has(names[0]));
     return matches.length === 1 ? { leaf: matches[0], column: names[0] } : undefined;
   };
@@ -160,9 +181,65 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
     if (str(n.class) !== 'COMPARISON' || str(n.type) !== 'COMPARE_EQUAL' || !isNode(n.left) || !isNode(n.right)) return;
     const a = columnOf(n.left, bind);
     const b = columnOf(n.right, bind);
-    if (!a || !b || a.leaf === b.leaf || a.leaf.ref === undefined || b.leaf.ref === undefined || !eligible(a.leaf) || !eligible(b.leaf)) return;
-    out.joins.push({ probe: a.leaf.ref, column: a.column, build: { kind: 'ref', ref: b.leaf.ref, column: b.column } });
-    out.joins.push({ probe: b.leaf.ref, column: b.column, build: { kind: 'ref', ref: a.leaf.ref, column: a.column } });
+    if (!a || !b || a.leaf === b.leaf) return;
+    const side = (x: { leaf: Leaf; column: string }): DfpBuild | undefined =>
+      x.leaf.ref !== undefined ? { kind: 'ref', ref: x.leaf.ref, column: x.column } : x.leaf.relation ? { kind: 'relation', node: x.leaf.relation, column: x.column } : undefined;
+    const [ba, bb] = [side(a), side(b)];
+    if (!ba || !bb) return;
+    if (a.leaf.ref !== undefined && eligible(a.leaf) && (b.leaf.ref === undefined || eligible(b.leaf))) out.joins.push({ probe: a.leaf.ref, column: a.column, build: bb });
+    if (b.leaf.ref !== undefined && eligible(b.leaf) && (a.leaf.ref === undefined || eligible(a.leaf))) out.joins.push({ probe: b.leaf.ref, column: b.column, build: ba });
+  };
+
+  /** `l SEMI JOIN r ON l.k = r.k`: r's keys prune l (never the other way: r's rows are not in the result). */
+  const semiJoin = (n: DuckNode, j: JoinInfo) => {
+    if (str(n.class) !== 'COMPARISON' || str(n.type) !== 'COMPARE_EQUAL' || !isNode(n.left) || !isNode(n.right)) return;
+    const a = columnOf(n.left, bind);
+    const b = columnOf(n.right, bind);
+    if (!a || !b) return;
+    const [probe, build] = j.left.includes(a.leaf) && j.right.includes(b.leaf) ? [a, b] : j.left.includes(b.leaf) && j.right.includes(a.leaf) ? [b, a] : [undefined, undefined];
+    if (!probe || !build || probe.leaf.ref === undefined || probe.leaf.nulledBy.length > 0) return;
+    const from: DfpBuild | undefined =
+      build.leaf.ref !== undefined ? { kind: 'ref', ref: build.leaf.ref, column: build.column } : build.leaf.relation ? { kind: 'relation', node: build.leaf.relation, column: build.column } : undefined;
+    if (from) out.joins.push({ probe: probe.leaf.ref, column: probe.column, build: from });
+  };
+
+  /**
+   * `EXISTS (SELECT ... FROM inner WHERE inner.k = outer.k AND <inner filters>)`: a semi join. The
+   * keys of `SELECT inner.k FROM inner WHERE <inner filters>` (the correlated conjuncts left out)
+   * include every key that matches, so they prune the outer reference.
+   */
+  const existsJoin = (c: DuckNode, eligible: (l: Leaf) => boolean) => {
+    const inner = isNode(c.subquery) && isNode(c.subquery.node) && str(c.subquery.node.type) === 'SELECT_NODE' ? c.subquery.node : undefined;
+    if (!inner || !isNode(inner.where_clause) || nodes(inner.group_expressions).length > 0 || isNode(inner.having)) return;
+    const innerAliases = fromAliases(inner.from_table);
+    const qualifier = (n: ExactJson | undefined) => {
+      if (!isNode(n) || str(n.class) !== 'COLUMN_REF' || !Array.isArray(n.column_names) || n.column_names.length !== 2) return undefined;
+      return typeof n.column_names[0] === 'string' ? n.column_names[0].toLowerCase() : undefined;
+    };
+    const pairs: { outer: { leaf: Leaf; column: string }; inner: DuckNode }[] = [];
+    const rest: DuckNode[] = [];
+    for (const k of conjuncts(inner.where_clause)) {
+      if (str(k.class) === 'COMPARISON' && str(k.type) === 'COMPARE_EQUAL') {
+        const [l, r] = [qualifier(k.left), qualifier(k.right)];
+        const outerSide = l !== undefined && !innerAliases.has(l) && r !== undefined && innerAliases.has(r) ? k.left : r !== undefined && !innerAliases.has(r) && l !== undefined && innerAliases.has(l) ? k.right : undefined;
+        if (outerSide !== undefined) {
+          const o = columnOf(outerSide as DuckNode, bind);
+          if (!o) return;
+          pairs.push({ outer: o, inner: (outerSide === k.left ? k.right : k.left) as DuckNode });
+          continue;
+        }
+      }
+      // Any other reference outside the subquery's own relations: too correlated to read alone.
+      if (mentionsOuter(k, innerAliases)) return;
+      rest.push(k);
+    }
+    for (const { outer, inner: col } of pairs) {
+      if (outer.leaf.ref === undefined || !eligible(outer.leaf)) continue;
+      const where = rest.length === 0 ? null : rest.length === 1 ? rest[0] : { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', query_location: 0, children: rest };
+      const node: DuckNode = { ...inner, select_list: [col], where_clause: where, modifiers: [] };
+      const names = col.column_names as string[];
+      out.joins.push({ probe: outer.leaf.ref, column: outer.column, build: { kind: 'relation', node, column: names[names.length - 1] } });
+    }
   };
 
   // WHERE
@@ -172,6 +249,7 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       const leaf = soleLeaf(c);
       if (leaf && eligible(leaf)) push(leaf, c);
       equiJoin(c, eligible);
+      if (str(c.class) === 'SUBQUERY' && str(c.subquery_type) === 'EXISTS') existsJoin(c, eligible);
       if (str(c.class) === 'SUBQUERY' && str(c.subquery_type) === 'ANY' && str(c.comparison_type) === 'COMPARE_EQUAL' && isNode(c.child) && isNode(c.subquery)) {
         const col = columnOf(c.child, bind);
         if (col && eligible(col.leaf)) out.joins.push({ probe: col.leaf.ref!, column: col.column, build: { kind: 'subquery', node: c.subquery } });
@@ -181,7 +259,7 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
   // ON
   for (const j of joins) {
     const jt = str(j.node.join_type);
-    if (jt === 'INNER' && j.using.length > 0) usingJoins(j, refs, out);
+    if ((jt === 'INNER' || jt === 'SEMI') && j.using.length > 0) usingJoins(j, refs, out, jt === 'SEMI');
     if (!isNode(j.node.condition)) continue;
     const sides = jt === 'INNER' ? [...j.left, ...j.right] : jt === 'LEFT' || jt === 'SEMI' || jt === 'ANTI' ? j.right : jt === 'RIGHT' ? j.left : [];
     const eligible = (l: Leaf) => l.ref !== undefined && sides.includes(l) && !l.nulledBy.some((o) => j.inner.has(o));
@@ -189,6 +267,7 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       const leaf = soleLeaf(c);
       if (leaf && eligible(leaf)) push(leaf, c);
       if (jt === 'INNER') equiJoin(c, eligible);
+      if (jt === 'SEMI') semiJoin(c, j);
     }
   }
 }
@@ -197,20 +276,64 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
  * `a JOIN b USING (k)` equates `k` of the one relation on each side that has it; when a side holds
  * a relation whose columns are unknown (not a Delta reference), which one that is cannot be told.
  */
-function usingJoins(j: JoinInfo, refs: ReadonlyMap<number, RefInfo>, out: Pushdown): void {
+function usingJoins(j: JoinInfo, refs: ReadonlyMap<number, RefInfo>, out: Pushdown, semi: boolean): void {
   const eligible = (l: Leaf) => !l.nulledBy.some((o) => j.inner.has(o));
   const sideWith = (side: readonly Leaf[], column: string): Leaf | undefined => {
+    // One subquery or CTE alone on its side has the column, or the join would not bind.
+    if (side.length === 1 && side[0].relation) return side[0];
     if (side.some((l) => l.ref === undefined)) return undefined;
     const having = side.filter((l) => refs.get(l.ref!)!.has(column));
     return having.length === 1 && eligible(having[0]) ? having[0] : undefined;
   };
+  const build = (l: Leaf, column: string): DfpBuild => (l.ref !== undefined ? { kind: 'ref', ref: l.ref, column } : { kind: 'relation', node: l.relation!, column });
   for (const column of j.using) {
     const a = sideWith(j.left, column);
     const b = sideWith(j.right, column);
     if (!a || !b) continue;
-    out.joins.push({ probe: a.ref!, column, build: { kind: 'ref', ref: b.ref!, column } });
-    out.joins.push({ probe: b.ref!, column, build: { kind: 'ref', ref: a.ref!, column } });
+    if (a.ref !== undefined) out.joins.push({ probe: a.ref, column, build: build(b, column) });
+    // A SEMI join's right side is never probed: its rows are not in the result.
+    if (b.ref !== undefined && !semi) out.joins.push({ probe: b.ref, column, build: build(a, column) });
   }
+}
+
+/** Aliases (lower-cased) of the relations a FROM clause names, joins included. */
+function fromAliases(t: ExactJson | undefined): Set<string> {
+  const out = new Set<string>();
+  const walk = (n: ExactJson | undefined) => {
+    if (!isNode(n)) return;
+    if (str(n.type) === 'JOIN') {
+      walk(n.left);
+      walk(n.right);
+      return;
+    }
+    const alias = str(n.alias) || (str(n.type) === 'BASE_TABLE' ? str(n.table_name) : '');
+    if (alias) out.add(alias.toLowerCase());
+  };
+  walk(t);
+  return out;
+}
+
+/** Whether an expression names a column outside `aliases` (qualified by another alias, or bare). */
+function mentionsOuter(n: ExactJson | undefined, aliases: ReadonlySet<string>): boolean {
+  if (Array.isArray(n)) return n.some((x) => mentionsOuter(x, aliases));
+  if (!isNode(n)) return false;
+  if (str(n.class) === 'SUBQUERY') return true;
+  if (str(n.class) === 'COLUMN_REF') {
+    const names = Array.isArray(n.column_names) ? n.column_names : [];
+    // A bare name may be the subquery's own column or the outer query's: assume the worst.
+    return names.length < 2 || typeof names[0] !== 'string' || !aliases.has(names[0].toLowerCase());
+  }
+  return Object.keys(n).some((k) => mentionsOuter(n[k], aliases));
+}
+
+/** The query node a subquery leaf, or a CTE named by a base-table leaf, stands for. */
+function relationOf(t: DuckNode, ctes: ReadonlyMap<string, DuckNode>): DuckNode | undefined {
+  if (str(t.type) === 'SUBQUERY') {
+    if (isNode(t.sample) || (Array.isArray(t.column_name_alias) && t.column_name_alias.length > 0)) return undefined;
+    return isNode(t.subquery) && isNode(t.subquery.node) ? t.subquery.node : undefined;
+  }
+  if (str(t.type) === 'BASE_TABLE' && !str(t.schema_name) && !str(t.catalog_name) && !isNode(t.at_clause)) return ctes.get((str(t.table_name) ?? '').toLowerCase());
+  return undefined;
 }
 
 /** The reference a placeholder table stands for (`__loch_ref_<n>`, unqualified, no time travel or sample). */
@@ -223,9 +346,9 @@ function placeholderRef(t: DuckNode): number | undefined {
 /**
  * The reference a subquery reads when it is only a filtered view of it: `(SELECT * FROM ref
  * [WHERE ...])`, nested any depth (what DataFrame operations compile to). Its rows are rows of the
- * reference with every column, so a predicate over the subquery prunes the reference's files as
- * it would the reference's own. Anything that changes rows or columns (projection, aggregation,
- * DISTINCT, LIMIT, a sample, column aliases) makes it opaque.
+ * reference (all columns, or some under their own names), so a predicate over the subquery prunes
+ * the reference's files as it would the reference's own. Anything that changes rows or renames or
+ * computes columns (aggregation, DISTINCT, LIMIT, a sample, column aliases) makes it opaque.
  */
 function transparentRef(t: DuckNode): number | undefined {
   if (str(t.type) !== 'SUBQUERY' || isNode(t.sample) || (Array.isArray(t.column_name_alias) && t.column_name_alias.length > 0)) return undefined;
@@ -237,13 +360,20 @@ function transparentRef(t: DuckNode): number | undefined {
   if (nodes(sub.group_expressions).length > 0 || isNode(sub.having) || isNode(sub.qualify) || isNode(sub.sample)) return undefined;
   if (str(sub.aggregate_handling) !== 'STANDARD_HANDLING') return undefined;
   const list = nodes(sub.select_list);
-  const star = list.length === 1 ? list[0] : undefined;
+  const star = list.length === 1 && str(list[0].class) === 'STAR' ? list[0] : undefined;
   const empty = (v: ExactJson | undefined) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
-  if (
-    !star || str(star.class) !== 'STAR' || str(star.relation_name) || star.columns === true || isNode(star.expr) ||
-    !empty(star.exclude_list) || !empty(star.replace_list) || !empty(star.rename_list) || !empty(star.qualified_exclude_list)
-  ) {
-    return undefined;
+  if (star) {
+    if (str(star.relation_name) || star.columns === true || isNode(star.expr) || !empty(star.exclude_list) || !empty(star.replace_list) || !empty(star.rename_list) || !empty(star.qualified_exclude_list)) {
+      return undefined;
+    }
+  } else {
+    // Plain columns, each under its own name: `(SELECT item_id, amount FROM sales) f`.
+    const plain = (n: DuckNode) => {
+      const names = Array.isArray(n.column_names) ? n.column_names : [];
+      const name = names[names.length - 1];
+      return str(n.class) === 'COLUMN_REF' && typeof name === 'string' && (!str(n.alias) || str(n.alias)!.toLowerCase() === name.toLowerCase());
+    };
+    if (list.length === 0 || !list.every(plain)) return undefined;
   }
   const from = isNode(sub.from_table) ? sub.from_table : undefined;
   if (!from) return undefined;

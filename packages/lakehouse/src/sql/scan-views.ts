@@ -263,7 +263,8 @@ export class ScanViews {
     const tpl = await whereTemplate(this.c);
     const st = nodes(tpl?.statements)[0];
     if (!tpl || !st) return undefined;
-    const text = await deserializeSql(this.c, { ...tpl, statements: [{ ...st, node: cand.build.node.node ?? null }] });
+    const node = cand.build.kind === 'subquery' ? (cand.build.node.node ?? null) : cand.build.node;
+    const text = await deserializeSql(this.c, { ...tpl, statements: [{ ...st, node }] });
     if (text === undefined) return undefined;
     let missing = false;
     const build = text.replace(new RegExp(`"?${PLACEHOLDER}(\\d+)"?`, 'g'), (_, n: string) => {
@@ -272,7 +273,7 @@ export class ScanViews {
       return v?.relation ?? '';
     });
     if (missing || new RegExp(PLACEHOLDER).test(build)) return undefined;
-    return build;
+    return cand.build.kind === 'relation' ? `SELECT ${sqlIdent(cand.build.column)} FROM (${build}) AS __loch_relation` : build;
   }
 
   /** `TIMESTAMP AS OF <expression>`, evaluated by DuckDB (ms since the epoch). */

@@ -15,8 +15,27 @@ import { isPunct, isWord, tokenize, type Token } from './lexer.js';
 
 /** Rewrites the Spark SQL function calls in `text` that DuckDB lacks or runs differently. */
 export function translateSparkFunctions(text: string): string {
-  const t = new Translator(text);
+  const t = new Translator(sparkJoinSyntax(text));
   return t.range(0, t.tokens.length, false);
+}
+
+/** Spark's `LEFT SEMI JOIN` / `LEFT ANTI JOIN` are DuckDB's `SEMI JOIN` / `ANTI JOIN`. */
+function sparkJoinSyntax(text: string): string {
+  const tokens = tokenize(text);
+  let out = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (isWord(t, 'LEFT')) {
+      const k = nextSig(tokens, i);
+      if (isWord(tokens[k], 'SEMI', 'ANTI') && isWord(tokens[nextSig(tokens, k)], 'JOIN')) {
+        // Drop LEFT and the space after it.
+        i = k - 1;
+        continue;
+      }
+    }
+    out += t.text;
+  }
+  return out;
 }
 
 /** A LOCH_SQL_ERROR naming the Spark function that cannot be translated. */
