@@ -20,7 +20,7 @@ import { Lakehouse } from '@loch/lakehouse';
 const execFileAsync = promisify(execFile);
 const ROWS = Number(process.env.LOCH_BENCH_ROWS ?? 20_000_000);
 const APPENDS = 20;
-const REPEAT = 3;
+const REPEAT = Number(process.env.LOCH_BENCH_REPEAT ?? 5);
 const progress = (s: string) => process.stderr.write(`${s}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -86,13 +86,15 @@ async function main() {
     if (!reuse) await generate(lake);
     const sales = lake.table('sales');
     const fact = await loadSnapshot(sales.engine, sales.url);
-    const parquet = async (name: string) => {
+    const parquet = async (name: string, options = '') => {
       const t = lake.table(name);
       const s = await loadSnapshot(t.engine, t.url);
-      return `read_parquet([${s.files.map((f) => sqlString(fileURLToPath(resolvePath(s.tableRoot, f.path)))).join(', ')}], filename = true)`;
+      return `read_parquet([${s.files.map((f) => sqlString(fileURLToPath(resolvePath(s.tableRoot, f.path)))).join(', ')}]${options})`;
     };
     const direct: Record<string, string> = {};
     for (const name of ['sales', 'items', 'dates', 'stores']) direct[name] = await parquet(name);
+    // The same, with each fact row's file: to count the files that hold rows a query joins.
+    const withFiles: Record<string, string> = { ...direct, sales: await parquet('sales', ', filename = true') };
 
     const run = async (sql: string, dfp: boolean) => {
       const t0 = performance.now();
@@ -101,9 +103,9 @@ async function main() {
       const scan = r.metrics?.scans.find((s) => s.table === 'sales');
       return { ms, files: scan?.filesScanned ?? -1, rows: JSON.stringify(r.rows) };
     };
-    const runDuck = (sql: string) =>
+    const runDuck = (sql: string, views = direct) =>
       withConnection(async (c) => {
-        for (const [name, src] of Object.entries(direct)) await c.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${src}`);
+        for (const [name, src] of Object.entries(views)) await c.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT * FROM ${src}`);
         const t0 = performance.now();
         const rows = (await c.runAndReadAll(sql)).getRows();
         return { ms: performance.now() - t0, rows };
@@ -120,7 +122,7 @@ async function main() {
       const sql = `SELECT ${select} ${body} ${tail}`;
       progress(name);
       // The fewest files any pruning could read: those holding a fact row that joins.
-      const minimum = Number((await runDuck(`SELECT count(DISTINCT f.filename) ${body}`)).rows[0][0]);
+      const minimum = Number((await runDuck(`SELECT count(DISTINCT f.filename) ${body}`, withFiles)).rows[0][0]);
       await run(sql, true);
       const on: number[] = [];
       const off: number[] = [];
@@ -141,7 +143,7 @@ async function main() {
       // yet); the statement's own time from its metrics, without Node's start-up.
       const cold = async (dfp: boolean) => {
         const out: number[] = [];
-        for (let i = 0; i < REPEAT; i++) out.push(await cliElapsed(dir, `SET spark.databricks.optimizer.dynamicFilePruning = ${dfp}; ${sql}`));
+        for (let i = 0; i < 3; i++) out.push(await cliElapsed(dir, `SET spark.databricks.optimizer.dynamicFilePruning = ${dfp}; ${sql}`));
         return median(out);
       };
       const [coldOn, coldOff] = [await cold(true), await cold(false)];

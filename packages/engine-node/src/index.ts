@@ -1,5 +1,5 @@
 export { nodeEngine, type NodeEngine } from './engine.js';
 export { LocalStorage, localUrl } from './local-storage.js';
 export { NodeJsonHandler, type JsonHandlerOptions } from './json/handler.js';
-export { DuckDBParquetHandler } from './parquet/checkpoint-reader.js';
-export { duckdb, connect, withConnection, sqlString, sqlIdent } from './duckdb/database.js';
+export { DuckDBParquetHandler, type ParquetHandlerOptions } from './parquet/checkpoint-reader.js';
+export { duckdb, connect, withConnection, withPooledConnection, sqlString, sqlIdent } from './duckdb/database.js';

@@ -7,13 +7,23 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isDeltaError, loadSnapshot, planScan, type AddFile } from '@loch/delta';
+import { isDeltaError, loadSnapshot, planScan, type AddFile, type Snapshot } from '@loch/delta';
 import { DuckDBParquetHandler, localUrl, nodeEngine, sqlString, withConnection } from '@loch/engine-node';
 
 const engine = nodeEngine({ json: { threads: 0 } });
+/** The same reader on its bulk path (what checkpoints over 1 MiB take): every snapshot is read both ways. */
+const bulk = nodeEngine({ json: { threads: 0 }, parquet: { smallCheckpointBytes: 0 } });
+
+async function load(dir: string): Promise<Snapshot> {
+  const [s, b] = await Promise.all([loadSnapshot(engine, localUrl(dir, true)), loadSnapshot(bulk, localUrl(dir, true))]);
+  const byPath = (x: Snapshot) => ({ files: [...x.files].sort((p, q) => p.path.localeCompare(q.path)), tombstones: [...x.tombstones].sort((p, q) => p.path.localeCompare(q.path)), txns: [...x.txns], domains: [...x.domains], metadata: x.metadata, protocol: x.protocol });
+  assert.deepEqual(byPath(s), byPath(b), 'the JSON and bulk checkpoint paths read the same snapshot');
+  return s;
+}
 const dirs: string[] = [];
 after(async () => {
   await engine.close();
+  await bulk.close();
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
@@ -133,7 +143,7 @@ test('a multi-part checkpoint with every column: files, partition values, stats,
     { add: { path: 'region=us/e.parquet', partitionValues: { region: 'us' }, size: 5, modificationTime: 1700000001000, dataChange: true } },
   ]);
 
-  const s = await loadSnapshot(engine, localUrl(dir, true));
+  const s = await load(dir);
   assert.equal(s.version, v + 1);
   assert.equal(s.segment.checkpoint?.format, 'multipart');
   assert.equal(s.segment.checkpoint?.files.length, 3);
@@ -194,7 +204,7 @@ test('a checkpoint without optional columns (no stats, tags, DVs; no remove/txn/
     addRow('region=eu/a.parquet', 'eu', { full: false }),
     addRow('region=us/b.parquet', 'us', { full: false }),
   ]);
-  const s = await loadSnapshot(engine, localUrl(dir, true));
+  const s = await load(dir);
   assert.equal(s.version, v);
   assert.equal(s.segment.checkpoint?.format, 'classic');
   assert.equal(s.protocol.minReaderVersion, 1);
@@ -219,7 +229,7 @@ test('a checkpoint on an unpartitioned table: empty and null partitionValues map
     ['add', `{'path': 'x.parquet', 'partitionValues': MAP {}, 'size': 1, 'modificationTime': 2, 'dataChange': true}`],
     ['add', `{'path': 'y.parquet', 'partitionValues': NULL, 'size': 1, 'modificationTime': 2, 'dataChange': true}`],
   ]);
-  const s = await loadSnapshot(engine, localUrl(dir, true));
+  const s = await load(dir);
   assert.deepEqual(s.metadata.partitionColumns, []);
   assert.deepEqual(s.metadata.configuration, {});
   assert.deepEqual(s.files.map((f) => [f.path, f.partitionValues]).sort(), [
@@ -243,7 +253,7 @@ test('a multi-part checkpoint with a missing part is passed over for the commits
     addRow('a.parquet', 'eu', { full: false }),
   ]);
   await writeFile(join(log, '_last_checkpoint'), JSON.stringify({ version: 2, size: 4, parts: 2 }));
-  const s = await loadSnapshot(engine, localUrl(dir, true));
+  const s = await load(dir);
   assert.equal(s.segment.checkpoint, undefined);
   assert.deepEqual(s.files.map((f) => f.path).sort(), ['a.parquet', 'b.parquet']);
 });
@@ -311,7 +321,7 @@ test('a v2 Parquet checkpoint with sidecar files', async () => {
     metaDataRow(true),
     ...sidecars.map((name): Row => ['sidecar', `{'path': ${sqlString(name)}, 'sizeInBytes': 100, 'modificationTime': 1, 'tags': NULL}`]),
   ]);
-  const s = await loadSnapshot(engine, localUrl(dir, true));
+  const s = await load(dir);
   assert.equal(s.version, v);
   assert.equal(s.segment.checkpoint?.format, 'v2');
   assert.deepEqual(s.files.map((f) => f.path).sort(), ['region=eu/a.parquet', 'region=us/b.parquet']);
@@ -328,7 +338,7 @@ test("a table whose directory name needs quoting and escaping ('[', ']', quote, 
     addRow('region=eu/a.parquet', 'eu', { full: false }),
   ]);
   await writeCommit(log, 2, [{ add: { path: 'region=eu/b.parquet', partitionValues: { region: 'eu' }, size: 1, modificationTime: 1, dataChange: true } }]);
-  const s = await loadSnapshot(engine, localUrl(dir, true));
+  const s = await load(dir);
   assert.equal(s.version, 2);
   assert.deepEqual(s.files.map((f) => f.path).sort(), ['region=eu/a.parquet', 'region=eu/b.parquet']);
   assert.equal(s.table, dir);

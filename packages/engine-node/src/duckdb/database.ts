@@ -29,6 +29,29 @@ export async function withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>)
   }
 }
 
+const idle: DuckDBConnection[] = [];
+const MAX_IDLE = 4;
+
+/**
+ * Runs a read-only query step with a connection from a small pool: for work split across
+ * connections to run at the same time (a join's build sides), where opening a connection would
+ * cost as much as the step. `fn` must leave no state behind (no TEMP objects, no SET).
+ */
+export async function withPooledConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const c = idle.pop() ?? (await connect());
+  let healthy = true;
+  try {
+    return await fn(c);
+  } catch (e) {
+    healthy = false;
+    throw e;
+  } finally {
+    // A connection whose step failed may be mid-transaction: it is not reused.
+    if (healthy && idle.length < MAX_IDLE) idle.push(c);
+    else c.closeSync();
+  }
+}
+
 /** A SQL string literal. */
 export function sqlString(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;

@@ -19,17 +19,28 @@ import { writeCheckpointFile } from './checkpoint-writer.js';
  * Reads checkpoint Parquet files through DuckDB. Add actions are the bulk of a checkpoint and
  * come back in bulk (see readAdds); every other action is rare and comes back as JSON text.
  */
+export interface ParquetHandlerOptions {
+  /** Checkpoint files up to this size are read as JSON in one query (default 1 MiB; 0: always in bulk). */
+  readonly smallCheckpointBytes?: number;
+}
+
 export class DuckDBParquetHandler implements ParquetHandler {
+  private readonly smallBytes: number;
+
+  constructor(options: ParquetHandlerOptions = {}) {
+    this.smallBytes = options.smallCheckpointBytes ?? SMALL_CHECKPOINT_BYTES;
+  }
+
   writeCheckpoint(path: string, rows: readonly Readonly<Record<string, unknown>>[]): Promise<void> {
     return writeCheckpointFile(path, rows);
   }
 
   async readCheckpointActions(files: FileMeta[], columns: readonly CheckpointColumn[]): Promise<LogFileActions[]> {
-    return withConnection((c) => Promise.all(files.map((f) => readOne(c, f, columns))));
+    return withConnection((c) => Promise.all(files.map((f) => readOne(c, f, columns, f.size > this.smallBytes))));
   }
 }
 
-async function readOne(c: DuckDBConnection, file: FileMeta, wanted: readonly CheckpointColumn[]): Promise<LogFileActions> {
+async function readOne(c: DuckDBConnection, file: FileMeta, wanted: readonly CheckpointColumn[], bulk: boolean): Promise<LogFileActions> {
   const local = fileURLToPath(file.path);
   const src = `read_parquet(${sqlString(local)}, file_row_number = true)`;
   const out = emptyLogFileActions(file.path);
@@ -41,19 +52,18 @@ async function readOne(c: DuckDBConnection, file: FileMeta, wanted: readonly Che
     throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${shortName(file.path)} is not a readable Parquet checkpoint: ${(e as Error).message}`, e);
   }
   const where = () => shortName(file.path);
-  const small = wanted.filter((col) => col !== 'add' && schema.has(col));
-  // The bulk (add actions) and the rest (one query for every other action kind) read in parallel,
+  // A small checkpoint reads faster as JSON in one query: the bulk path's parallel queries cost
+  // tens of milliseconds of fixed work, which only pays off for thousands of adds.
+  const small = wanted.filter((col) => (col !== 'add' || !bulk) && schema.has(col));
+  const othersSql = `SELECT ${small.map((col) => `to_json(${sqlIdent(col)})::VARCHAR`).join(', ')} FROM ${src} WHERE ${small.map((col) => `${sqlIdent(col)} IS NOT NULL`).join(' OR ')}`;
+  // Bulk: the add actions and the rest (one query for every other action kind) read in parallel,
   // each on a connection of its own: DuckDB works on one while JavaScript builds the other.
-  const [adds, others] = await Promise.all([
-    wanted.includes('add') && schema.has('add') ? readAdds(src, schema.get('add')!, file) : Promise.resolve([]),
-    small.length
-      ? withConnection(async (c2) =>
-          (await c2.runAndReadAll(
-            `SELECT ${small.map((col) => `to_json(${sqlIdent(col)})::VARCHAR`).join(', ')} FROM ${src} WHERE ${small.map((col) => `${sqlIdent(col)} IS NOT NULL`).join(' OR ')}`,
-          )).getRows(),
-        )
-      : Promise.resolve([]),
-  ]);
+  const [adds, others] = bulk
+    ? await Promise.all([
+        wanted.includes('add') && schema.has('add') ? readAdds(src, schema.get('add')!, file) : Promise.resolve([]),
+        small.length ? withConnection(async (c2) => (await c2.runAndReadAll(othersSql)).getRows()) : Promise.resolve([]),
+      ])
+    : [[], small.length ? (await c.runAndReadAll(othersSql)).getRows() : []];
   // The adds become the file's add list as they are (copying 300k entries is not free).
   const result: LogFileActions = adds.length ? { ...out, adds } : out;
   for (const row of others) {
@@ -63,6 +73,9 @@ async function readOne(c: DuckDBConnection, file: FileMeta, wanted: readonly Che
   }
   return result;
 }
+
+/** Checkpoints up to this size are read as JSON in one query (a few thousand adds). */
+const SMALL_CHECKPOINT_BYTES = 1024 * 1024;
 
 /** Fields of a STRUCT type as DuckDB prints it, top level only. */
 function structFields(type: string): Set<string> {
@@ -244,6 +257,12 @@ async function readAddsOneByOne(src: string, extras: readonly string[], file: Fi
 
 /** DuckDB's JSON for a checkpoint row matches the log's JSON except for empty maps and nulls. */
 function normalize(col: string, v: Record<string, unknown>): Record<string, unknown> {
+  if (col === 'add') {
+    // As the bulk path reads them: absent fields are absent (not null), dataChange defaults to true.
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (x !== null && k !== 'stats_parsed' && k !== 'partitionValues_parsed') out[k] = x;
+    return { ...out, partitionValues: v.partitionValues ?? {}, dataChange: v.dataChange ?? true };
+  }
   if (col === 'metaData') {
     return {
       ...v,

@@ -12,9 +12,9 @@
  *   '10MB', '1g'): the probe table's files need more than this many bytes in all. Databricks'
  *   default is 10GB, sized for clusters; a single machine gains from pruning much smaller tables.
  */
-import { DuckDBListValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { expr, type DataType, type Predicate, type Snapshot } from '@loch/delta';
-import { sqlIdent, sqlString } from '@loch/engine-node';
+import { sqlIdent, sqlString, withPooledConnection } from '@loch/engine-node';
 
 export const DFP_MAX_KEYS = 1000;
 /** At most this many ranges (or string keys) in a dynamic filter. */
@@ -109,66 +109,81 @@ export interface KeyRequest {
   readonly probeType: DataType | undefined;
 }
 
+/** Past this many build rows the keys are not read, only their range. */
+const MAX_FETCHED = 50_000;
+
 /**
  * The probe-side filter for each request's keys; undefined where the key types differ in kind (a
  * string key against an integer one compares by cast, which a filter on the probe's own values
- * cannot model), so no file is pruned. All build sides are read in one round trip, and the
- * predicate is built directly: parsing a list of a thousand literals back through SQL would cost
- * more than the pruning saves.
+ * cannot model) or the build side cannot be read, so no file is pruned. Build sides are read at
+ * the same time, each on a connection of its own, as plain rows: DuckDB's DISTINCT and ordered
+ * list aggregates cost more on a few thousand keys than sorting them here. The predicate is built
+ * directly: parsing a list of a thousand literals back through SQL would cost more than it saves.
  */
 export async function buildKeyPredicates(c: DuckDBConnection, requests: readonly KeyRequest[]): Promise<(KeyFilter | undefined)[]> {
-  const kinds = requests.map((r) => deltaKind(r.probeType));
-  const asked = requests.map((r, i) => ({ r, i, kind: kinds[i] })).filter((x): x is { r: KeyRequest; i: number; kind: KeyKind } => x.kind !== undefined);
-  const out: (KeyFilter | undefined)[] = requests.map(() => undefined);
-  if (asked.length === 0) return out;
-  // Per build side: the summary, and the keys themselves when few enough to list.
-  const parts = asked.map(
-    ({ r }, k) =>
-      `SELECT ${k} AS i, count(*) AS n, CAST(min(k) AS VARCHAR), CAST(max(k) AS VARCHAR), typeof(any_value(k)),
-         CASE WHEN count(*) <= ${DFP_MAX_KEYS} THEN list(CAST(k AS VARCHAR) ORDER BY k) END
-       FROM (SELECT DISTINCT k FROM (${r.build}) AS __loch_build(k) WHERE k IS NOT NULL)`,
+  return Promise.all(
+    requests.map(async (r, k) => {
+      const kind = deltaKind(r.probeType);
+      if (!kind) return undefined;
+      const run = (conn: DuckDBConnection) => keyFilterOf(conn, r, kind);
+      try {
+        if (k === 0) return await run(c);
+        // Another connection cannot see the session's TEMP tables: then the session reads it.
+        return await withPooledConnection(run).catch(() => run(c));
+      } catch {
+        return undefined;
+      }
+    }),
   );
-  const rows = (await c.runAndReadAll(parts.join('\nUNION ALL\n'))).getRows();
-  for (const row of rows) {
-    const { r, i, kind } = asked[Number(row[0])];
-    out[i] = keyFilter(row.slice(1), r.column, kind);
-  }
-  return out;
 }
 
-function keyFilter(summary: readonly unknown[], column: string, kind: KeyKind): KeyFilter | undefined {
-  const count = Number(summary[0]);
+async function keyFilterOf(c: DuckDBConnection, r: KeyRequest, kind: KeyKind): Promise<KeyFilter | undefined> {
+  const keys = `FROM (${r.build}) AS __loch_build(k) WHERE k IS NOT NULL`;
+  const result = await c.runAndReadAll(`SELECT k ${keys} LIMIT ${MAX_FETCHED + 1}`);
+  if (duckKind(result.columnType(0).toString()) !== kind) return undefined;
+  const rows = result.getRows();
+  if (rows.length > MAX_FETCHED) {
+    const [[lo, hi]] = (await c.runAndReadAll(`SELECT CAST(min(k) AS VARCHAR), CAST(max(k) AS VARCHAR) ${keys}`)).getRows();
+    return between(r.column, kind, String(lo), String(hi));
+  }
+  const values = sortKeys([...new Set(rows.map((row) => String(row[0])))], kind);
+  return values && keyFilter(values, r.column, kind);
+}
+
+/** Keys in DuckDB's order: numbers by value, strings by their UTF-8 bytes, dates as ISO text. */
+function sortKeys(values: string[], kind: KeyKind): string[] | undefined {
+  if (kind === 'integer') return values.map((v) => BigInt(v)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
+  // Dates outside years 0000-9999 print another way; no pruning for those.
+  if (kind === 'date') return values.every((v) => /^\d{4}-\d{2}-\d{2}$/.test(v)) ? values.sort() : undefined;
+  return values.map((v) => Buffer.from(v)).sort(Buffer.compare).map((b) => b.toString());
+}
+
+const value = (kind: KeyKind, v: string) => (kind === 'integer' ? expr.lit(BigInt(v)) : kind === 'date' ? expr.dateLit(v) : expr.lit(v));
+
+function between(column: string, kind: KeyKind, lo: string, hi: string): KeyFilter {
+  return { text: `${sqlIdent(column)} BETWEEN ${literal(kind, lo)} AND ${literal(kind, hi)}`, predicate: expr.between(expr.col(column), value(kind, lo), value(kind, hi)) };
+}
+
+/** The filter for sorted distinct keys. */
+function keyFilter(values: readonly string[], column: string, kind: KeyKind): KeyFilter {
   const col = sqlIdent(column);
   // No keys: the join has no rows, so no probe file is needed.
-  if (count === 0) return { text: 'false', predicate: expr.constant(false) };
-  if (duckKind(String(summary[3])) !== kind) return undefined;
-  const value = (v: string) => (kind === 'integer' ? expr.lit(BigInt(v)) : kind === 'date' ? expr.dateLit(v) : expr.lit(v));
+  if (values.length === 0) return { text: 'false', predicate: expr.constant(false) };
+  const [first, last] = [values[0], values[values.length - 1]];
+  if (values.length > DFP_MAX_KEYS) return between(column, kind, first, last);
   const ref = expr.col(column);
-  const listed = summary[4] instanceof DuckDBListValue ? summary[4].items.map(String) : undefined;
-  if (count > DFP_MAX_KEYS || !listed) {
-    const [lo, hi] = [String(summary[1]), String(summary[2])];
-    return { text: `${col} BETWEEN ${literal(kind, lo)} AND ${literal(kind, hi)}`, predicate: expr.between(ref, value(lo), value(hi)) };
-  }
-  const values = listed;
   if (kind === 'string') {
-    if (values.length > MAX_RANGES) {
-      return { text: `${col} BETWEEN ${literal(kind, values[0])} AND ${literal(kind, values[values.length - 1])}`, predicate: expr.between(ref, value(values[0]), value(values[values.length - 1])) };
-    }
-    return { text: `${col} IN (${values.map((v) => literal(kind, v)).join(', ')})`, predicate: expr.inList(ref, values.map(value)) };
+    if (values.length > MAX_RANGES) return between(column, kind, first, last);
+    return { text: `${col} IN (${values.map((v) => literal(kind, v)).join(', ')})`, predicate: expr.inList(ref, values.map((v) => value(kind, v))) };
   }
-  if (kind === 'integer' && values.some((v) => !Number.isSafeInteger(Number(v)))) {
-    const [lo, hi] = [values[0], values[values.length - 1]];
-    return { text: `${col} BETWEEN ${lo} AND ${hi}`, predicate: expr.between(ref, value(lo), value(hi)) };
-  }
+  if (kind === 'integer' && values.some((v) => !Number.isSafeInteger(Number(v)))) return between(column, kind, first, last);
   // Integer and date keys as a few ranges: neighbouring keys (a category's item ids, a month's
   // days) collapse into one, and testing a file against a range costs one comparison, not one
   // per key. Past MAX_RANGES the smallest gaps are merged: the ranges still cover every key.
   const ranges = keyRanges(values.map((v) => (kind === 'date' ? Date.parse(`${v}T00:00:00Z`) / 86_400_000 : Number(v))), MAX_RANGES);
   const back = (n: number) => (kind === 'date' ? new Date(n * 86_400_000).toISOString().slice(0, 10) : String(n));
   const parts = ranges.map(([lo, hi]) =>
-    lo === hi
-      ? { text: `${col} = ${literal(kind, back(lo))}`, predicate: expr.eq(ref, value(back(lo))) }
-      : { text: `${col} BETWEEN ${literal(kind, back(lo))} AND ${literal(kind, back(hi))}`, predicate: expr.between(ref, value(back(lo)), value(back(hi))) },
+    lo === hi ? { text: `${col} = ${literal(kind, back(lo))}`, predicate: expr.eq(ref, value(kind, back(lo))) } : between(column, kind, back(lo), back(hi)),
   );
   return parts.length === 1 ? parts[0] : { text: `(${parts.map((p) => p.text).join(' OR ')})`, predicate: expr.or(...parts.map((p) => p.predicate)) };
 }
