@@ -576,11 +576,47 @@ test('statements Loch does not run yet still fail as LOCH_UNSUPPORTED_STATEMENT'
     ['CREATE TABLE t2 SHALLOW CLONE t', 'CREATE TABLE ... CLONE / LIKE is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
     ['ALTER TABLE t DROP COLUMN a', 'ALTER TABLE ... DROP COLUMN is not supported yet'],
-    ['ALTER TABLE t ALTER COLUMN a COMMENT "x"', 'ALTER TABLE ... ALTER COLUMN is not supported yet'],
+    ['ALTER TABLE t ALTER COLUMN a TYPE BIGINT', 'ALTER TABLE ... ALTER COLUMN ... TYPE (type widening) is not supported yet'],
     ['VACUUM t LITE', 'VACUUM ... LITE is not supported yet'],
     ['UPDATE t SET a = 1 FROM range(3)', 'UPDATE ... FROM is not supported yet'],
     ['MERGE INTO t USING t AS s ON t.a = s.a WHEN MATCHED THEN UPDATE SET * EXCEPT (a)', 'MERGE ... UPDATE SET * EXCEPT is not supported yet'],
   ]) {
     await assert.rejects(lh.sql(sql), { code: 'LOCH_UNSUPPORTED_STATEMENT', message }, sql);
   }
+});
+
+test('ALTER TABLE ... ALTER COLUMN (comment, NOT NULL, position) and RENAME TO', async () => {
+  const { lh, dir } = await lake();
+  await lh.sql("CREATE TABLE c (a INT, b STRING, n INT); INSERT INTO c VALUES (1, 'x', NULL), (2, 'y', 5)");
+  await lh.sql("ALTER TABLE c ALTER COLUMN b COMMENT 'the b'; ALTER TABLE c ALTER a SET NOT NULL; ALTER TABLE c ALTER COLUMN b FIRST");
+  assert.deepEqual(await rows(lh, 'DESCRIBE c'), [
+    { col_name: 'b', data_type: 'string', comment: 'the b' },
+    { col_name: 'a', data_type: 'int', comment: null },
+    { col_name: 'n', data_type: 'int', comment: null },
+  ]);
+  await assert.rejects(lh.sql('INSERT INTO c (a, b) VALUES (NULL, 1)'), { code: 'DELTA_NOT_NULL_VIOLATION' });
+  // Existing NULLs: SET NOT NULL is refused and nothing is committed.
+  const before = (await lh.table('c').history(1))[0].version;
+  await assert.rejects(lh.sql('ALTER TABLE c ALTER COLUMN n SET NOT NULL'), { code: 'DELTA_CONSTRAINT_VIOLATION', message: /1 row violates/ });
+  assert.equal((await lh.table('c').history(1))[0].version, before);
+  await lh.sql('ALTER TABLE c ALTER COLUMN a DROP NOT NULL; ALTER TABLE c ALTER COLUMN n AFTER b; INSERT INTO c (a, b) VALUES (NULL, 3)');
+  assert.deepEqual(await rows(lh, 'SELECT * FROM c ORDER BY b'), [
+    { b: '3', n: null, a: null },
+    { b: 'x', n: null, a: 1 },
+    { b: 'y', n: 5, a: 2 },
+  ]);
+  const h = (await lh.table('c').history(1))[0];
+  assert.equal((await lh.table('c').history(3))[2].operation, 'CHANGE COLUMN');
+  assert.equal(h.operation, 'WRITE');
+  await assert.rejects(lh.sql('ALTER TABLE c ALTER COLUMN nope COMMENT \'x\''), { code: 'DELTA_COLUMN_NOT_FOUND' });
+
+  // RENAME TO: a managed table moves with its history; an external one keeps its files where they are.
+  await lh.sql('ALTER TABLE c RENAME TO c2');
+  assert.deepEqual(await lh.tables(), ['c2']);
+  assert.equal((await rows(lh, 'SELECT count(*) AS n FROM c2 VERSION AS OF 1'))[0].n, 2);
+  const outside = join(dir, 'outside');
+  await lh.sql(`CREATE TABLE e (a INT) LOCATION '${outside}'; ALTER TABLE e RENAME TO e2; INSERT INTO e2 VALUES (1)`);
+  assert.deepEqual(await lh.tables(), ['c2', 'e2']);
+  assert.deepEqual(await rows(lh, `SELECT a FROM delta.\`${outside}\``), [{ a: 1 }]);
+  await assert.rejects(lh.sql('ALTER TABLE c2 RENAME TO e2'), { code: 'DELTA_TABLE_ALREADY_EXISTS' });
 });

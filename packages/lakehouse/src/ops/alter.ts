@@ -35,7 +35,18 @@ export type AlterChange =
   | { readonly kind: 'unsetProperties'; readonly keys: readonly string[]; readonly ifExists?: boolean }
   /** A CHECK constraint: a SQL expression every row must make true (null fails, as in Delta). */
   | { readonly kind: 'addConstraint'; readonly name: string; readonly expression: string }
-  | { readonly kind: 'dropConstraint'; readonly name: string; readonly ifExists?: boolean };
+  | { readonly kind: 'dropConstraint'; readonly name: string; readonly ifExists?: boolean }
+  /**
+   * ALTER COLUMN: a new comment, SET / DROP NOT NULL (SET checks the existing rows first), or a
+   * new position (FIRST, AFTER another column). Top-level columns only.
+   */
+  | {
+      readonly kind: 'alterColumn';
+      readonly column: string;
+      readonly comment?: string;
+      readonly nullable?: boolean;
+      readonly position?: { readonly first: true } | { readonly after: string };
+    };
 
 export interface AlterOptions {
   readonly isolationLevel?: IsolationLevel;
@@ -188,6 +199,36 @@ export async function alterTable(engine: Engine, url: string, change: AlterChang
       parameters = { name: change.name, ...(expr !== undefined ? { expr } : {}) };
       break;
     }
+    case 'alterColumn': {
+      const fields = [...snapshot.schema.fields];
+      const at = findIndex(fields, change.column);
+      if (at < 0) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table} has no column '${change.column}' (columns: ${fields.map((f) => f.name).join(', ')})`);
+      let field = fields[at];
+      if (change.comment !== undefined) field = { ...field, metadata: { ...field.metadata, comment: change.comment } };
+      if (change.nullable === false && field.nullable) {
+        // Rows already written must satisfy it before the schema says so.
+        await checkExistingRows(engine, snapshot, `NOT NULL ${field.name}`, `${sqlIdent(field.name)} IS NOT NULL`);
+        tx.readWholeTable();
+        tx.readFiles(snapshot.files);
+      }
+      if (change.nullable !== undefined) field = { ...field, nullable: change.nullable };
+      fields.splice(at, 1);
+      if (change.position && 'first' in change.position) fields.unshift(field);
+      else if (change.position) {
+        const after = findIndex(fields, change.position.after);
+        if (after < 0) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table} has no column '${change.position.after}' to move '${field.name}' after`);
+        fields.splice(after + 1, 0, field);
+      } else fields.splice(at, 0, field);
+      const schema = { kind: 'struct' as const, fields };
+      metadata = { ...current, schemaString: schemaToJson(schema) };
+      protocol = raised(snapshot, minimalProtocol(schema, current.configuration));
+      operation = 'CHANGE COLUMN';
+      parameters = {
+        column: JSON.stringify({ name: field.name, type: sparkTypeName(field.type), nullable: field.nullable, metadata: field.metadata }),
+        ...(change.position ? { position: 'first' in change.position ? 'FIRST' : `AFTER ${change.position.after}` } : {}),
+      };
+      break;
+    }
   }
 
   if (protocol) tx.updateProtocol(protocol);
@@ -196,6 +237,12 @@ export async function alterTable(engine: Engine, url: string, change: AlterChang
   if (result.kind !== 'committed') throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: ${operation} was not committed`);
   await afterCommit(engine, url, result.version, metadata.configuration);
   return { version: result.version, operation };
+}
+
+/** A top-level column by name: exactly, else case-insensitively (as Spark resolves names). */
+function findIndex(fields: readonly StructField[], name: string): number {
+  const exact = fields.findIndex((f) => f.name === name);
+  return exact >= 0 ? exact : fields.findIndex((f) => f.name.toLowerCase() === name.toLowerCase());
 }
 
 /** Spark's `DataType.typeName` as Delta's ADD COLUMNS parameters record it. */

@@ -1,10 +1,10 @@
 /**
- * DROP TABLE and TRUNCATE TABLE. A lake's own tables are managed tables: DROP TABLE deletes the
+ * DROP TABLE, TRUNCATE TABLE and ALTER TABLE ... RENAME TO. A lake's own tables are managed tables: DROP TABLE deletes the
  * directory, log and data, as Databricks does for a managed table. A name registered with
  * LOCATION is an external table: DROP TABLE forgets the name and leaves the files.
  */
 import { deltaError } from '@loch/delta';
-import { rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { truncateTable } from '../ops/dml/delete-update.js';
 import type { SessionContext } from './context.js';
 import { unsupported } from './errors.js';
@@ -35,4 +35,28 @@ export async function runTruncate(ctx: SessionContext, table: TableName): Promis
     summary: `TRUNCATE TABLE ${target.display}: ${removed} file${removed === 1 ? '' : 's'} removed${r.version !== undefined ? ` (version ${r.version})` : ''}`,
     ...(r.version !== undefined ? { version: r.version } : {}),
   };
+}
+
+/**
+ * ALTER TABLE a RENAME TO b: a managed table's directory is renamed (one atomic rename, so no
+ * reader sees half a table); an external table's name is registered anew, its files untouched.
+ */
+export async function runRenameTable(ctx: SessionContext, table: TableName, to: TableName): Promise<string> {
+  if (table.kind === 'path' || to.kind === 'path') throw unsupported('ALTER TABLE ... RENAME TO of a table addressed by path');
+  if (!ctx.lake.has(table.name)) throw deltaError('DELTA_TABLE_NOT_FOUND', `${table.name} is not a table of the lake at ${ctx.lake.dir}`);
+  if (ctx.lake.has(to.name) || ctx.lake.isExternal(to.name)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `ALTER TABLE ${table.name} RENAME TO ${to.name}: ${to.name} already exists`);
+  const from = ctx.lake.locate(table.name);
+  if (ctx.lake.isExternal(table.name)) {
+    await ctx.lake.register(to.name, from);
+    await ctx.lake.unregister(table.name);
+    return `ALTER TABLE ${table.name} RENAME TO ${to.name}`;
+  }
+  const target = ctx.lake.locate(to.name);
+  if (await exists(target)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `ALTER TABLE ${table.name} RENAME TO ${to.name}: ${target} already exists`);
+  await rename(from, target);
+  return `ALTER TABLE ${table.name} RENAME TO ${to.name}`;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
 }

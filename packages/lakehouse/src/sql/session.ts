@@ -12,7 +12,7 @@ import { Cursor } from './cursor.js';
 import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js';
 import { runInsert } from './run-insert.js';
 import { runAlter, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
-import { runDropTable, runTruncate } from './run-drop.js';
+import { runDropTable, runRenameTable, runTruncate } from './run-drop.js';
 import { runQuery } from './run-query.js';
 import { describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
 import { translateSparkFunctions } from './spark-functions.js';
@@ -137,6 +137,8 @@ export class SqlSession {
         const o = await runTruncate(ctx, st.table);
         return doneResult(base, o.summary, o.version);
       }
+      case 'renameTable':
+        return doneResult(base, await runRenameTable(ctx, st.table, st.to));
       case 'describeTable':
         // `DESCRIBE name` of something only DuckDB has (a TEMP table, a view) is DuckDB's.
         if (st.table.kind === 'name' && !ctx.lake.has(st.table.name)) return this.query({ ...base, kind: 'query' }, started);

@@ -390,6 +390,19 @@ export function parseAlterTable(c: Cursor): AlterTableStatement {
     const name = c.ident('a constraint name');
     return done({ kind: 'dropConstraint', name, ifExists });
   }
+  if (c.words('ALTER', 'COLUMN') || c.words('ALTER')) {
+    const path = parseColumnPath(c, 'a column name');
+    if (path.length > 1) throw unsupported('ALTER TABLE ... ALTER COLUMN of nested fields');
+    const column = path[0];
+    if (c.words('COMMENT')) return done({ kind: 'alterColumn', column, comment: c.string('a comment') });
+    if (c.words('SET', 'NOT', 'NULL')) return done({ kind: 'alterColumn', column, nullable: false });
+    if (c.words('DROP', 'NOT', 'NULL')) return done({ kind: 'alterColumn', column, nullable: true });
+    if (c.words('FIRST')) return done({ kind: 'alterColumn', column, position: { first: true } });
+    if (c.words('AFTER')) return done({ kind: 'alterColumn', column, position: { after: parseColumnPath(c, 'a column name').join('.') } });
+    if (c.isWords('TYPE')) throw unsupported('ALTER TABLE ... ALTER COLUMN ... TYPE (type widening)');
+    if (c.isWords('SET', 'DEFAULT') || c.isWords('DROP', 'DEFAULT')) throw unsupported('column defaults');
+    c.fail('expected COMMENT, SET NOT NULL, DROP NOT NULL, FIRST, AFTER or TYPE');
+  }
   const words: string[] = [];
   for (let i = 0; i < 2 && c.peek(i)?.kind === 'word'; i++) words.push(c.peek(i)!.text.toUpperCase());
   throw unsupported(`ALTER TABLE${words.length ? ` ... ${words.join(' ')}` : ''}`);

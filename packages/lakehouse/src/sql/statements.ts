@@ -86,6 +86,7 @@ export type Statement =
   | { readonly kind: 'reset'; readonly key?: string }
   | { readonly kind: 'dropTable'; readonly table: TableName; readonly ifExists: boolean }
   | { readonly kind: 'truncate'; readonly table: TableName }
+  | { readonly kind: 'renameTable'; readonly table: TableName; readonly to: TableName }
   | { readonly kind: 'describeTable'; readonly table: TableName; readonly extended: boolean }
   | { readonly kind: 'showTblProperties'; readonly table: TableName; readonly key?: string }
   | { readonly kind: 'showColumns'; readonly table: TableName }
@@ -123,7 +124,19 @@ export function parseStatement(text: string): Statement {
   if (c.isWords('OPTIMIZE')) return parseOptimize(c);
   if (c.isWords('VACUUM')) return parseVacuum(c);
   if (c.isWords('RESTORE')) return parseRestore(c);
-  if (c.isWords('ALTER', 'TABLE')) return parseAlterTable(c);
+  if (c.isWords('ALTER', 'TABLE')) {
+    // RENAME TO is the catalog's, not a Delta commit.
+    const at = c.pos;
+    c.pos += 2;
+    const table = parseTableName(c);
+    if (c.words('RENAME', 'TO')) {
+      const to = parseTableName(c);
+      c.expectEnd();
+      return { kind: 'renameTable', table, to };
+    }
+    c.pos = at;
+    return parseAlterTable(c);
+  }
   if (c.isWords('INSERT', 'INTO') || c.isWords('INSERT', 'OVERWRITE')) return parseInsert(c);
   if (c.isWords('DESCRIBE', 'HISTORY') || c.isWords('DESC', 'HISTORY')) {
     c.pos += 2;
