@@ -620,3 +620,18 @@ test('ALTER TABLE ... ALTER COLUMN (comment, NOT NULL, position) and RENAME TO',
   assert.deepEqual(await rows(lh, `SELECT a FROM delta.\`${outside}\``), [{ a: 1 }]);
   await assert.rejects(lh.sql('ALTER TABLE c2 RENAME TO e2'), { code: 'DELTA_TABLE_ALREADY_EXISTS' });
 });
+
+test("delta.targetFileSize ('256kb') shapes writes and OPTIMIZE; Databricks' optimize.maxFileSize overrides it", async () => {
+  const { lh } = await lake();
+  await lh.sql("CREATE TABLE f (k BIGINT, v DOUBLE) USING DELTA TBLPROPERTIES ('delta.targetFileSize' = '256kb'); INSERT INTO f SELECT i, i / 7 FROM range(500000) t(i)");
+  const files = async () => Number((await rows(lh, 'DESCRIBE DETAIL f'))[0].numFiles);
+  const written = await files();
+  assert.ok(written > 1, `a 256kb target splits the insert (${written} files)`);
+  await lh.sql('OPTIMIZE f ZORDER BY (k)');
+  const zordered = await files();
+  assert.ok(zordered > written, `ZORDER aims at 256kb files (${zordered} files)`);
+  await lh.sql("SET spark.databricks.delta.optimize.maxFileSize = 2mb; OPTIMIZE f ZORDER BY (k)");
+  assert.ok((await files()) < zordered);
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n, sum(k) AS s FROM f'), [{ n: 500000, s: 124999750000 }]);
+  await assert.rejects(lh.sql("ALTER TABLE f SET TBLPROPERTIES ('delta.targetFileSize' = 'big')"), { code: 'DELTA_INVALID_ARGUMENT', message: /delta.targetFileSize 'big' is not a size/ });
+});

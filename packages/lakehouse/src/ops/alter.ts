@@ -19,6 +19,7 @@ import { scanSql } from '../scan/query.js';
 import { tokenize } from '../sql/lexer.js';
 import { higherProtocol, minimalProtocol } from '../write/protocol.js';
 import { afterCommit } from './after-commit.js';
+import { targetFileSizeOf } from '../write/file-size.js';
 
 /** A column ALTER TABLE ADD COLUMNS adds: always nullable; at the end unless `first` or `after`. */
 export interface NewColumn {
@@ -131,6 +132,7 @@ export async function alterTable(engine: Engine, url: string, change: AlterChang
           description = v;
           continue;
         }
+        if (key === 'delta.targetfilesize') targetFileSizeOf({ 'delta.targetFileSize': v }, table);
         configuration[k] = v;
       }
       metadata = { ...current, configuration, ...(description !== undefined ? { description } : {}) };

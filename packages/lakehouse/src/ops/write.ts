@@ -22,6 +22,7 @@ import { afterCommit } from './after-commit.js';
 import { rewriteRows } from './dml/rewrite.js';
 import { removeOf } from './remove-of.js';
 import { mayHoldMatches } from '../planner/index.js';
+import { targetFileSizeOf } from '../write/file-size.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'errorIfExists' | 'ignore';
 
@@ -107,7 +108,8 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
         schema: plan.schema,
         partitionColumns: metadata.partitionColumns,
         configuration: metadata.configuration,
-        targetFileSize: options.targetFileSize,
+        // Writes aim at the table's delta.targetFileSize too, as Databricks' optimized writes do.
+        targetFileSize: options.targetFileSize ?? targetFileSizeOf(metadata.configuration, table),
         checks: [
           ...rowChecks(plan.schema, metadata.configuration, table),
           ...(options.replaceWhere

@@ -13,6 +13,7 @@
  *   default is 10GB, sized for clusters; a single machine gains from pruning much smaller tables.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { parseByteSize } from '../write/file-size.js';
 import { expr, type DataType, type Predicate, type Snapshot } from '@loch/delta';
 import { sqlIdent, sqlString, withPooledConnection } from '@loch/engine-node';
 
@@ -48,12 +49,8 @@ export interface DfpSettings {
   readonly sizeThreshold: number;
 }
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4 };
-
 function parseBytes(v: string | undefined, fallback: number): number {
-  const m = v?.trim().toLowerCase().match(/^(\d+(?:\.\d+)?)\s*([a-z]*)$/);
-  if (!m || UNITS[m[2]] === undefined) return fallback;
-  return Number(m[1]) * UNITS[m[2]];
+  return parseByteSize(v) ?? fallback;
 }
 
 export function dfpSettings(conf: ReadonlyMap<string, string>): DfpSettings {

@@ -7,6 +7,7 @@ import { fromDuckDb, isDuckDbError } from './errors.js';
 import { duckDbExpression, longColumns, renamed, type WriteOutcome } from './run-dml.js';
 import type { SqlColumn } from './result.js';
 import type { AlterTableStatement, OptimizeStatement, RestoreStatement, VacuumStatement } from './statements-dml.js';
+import { parseByteSize } from '../write/file-size.js';
 
 const p = (name: PrimitiveTypeName): DataType => ({ kind: 'primitive', name });
 const field = (name: string, type: DataType): StructField => ({ name, type, nullable: true, metadata: {} });
@@ -58,7 +59,14 @@ export async function runOptimize(ctx: SessionContext, st: OptimizeStatement): P
   const where = st.where !== undefined ? await duckDbExpression(ctx, st.where) : undefined;
   let result;
   try {
-    result = await target.table.optimize({ ...(where !== undefined ? { where } : {}), zOrderBy: st.zOrderBy, onProgress: () => undefined });
+    // Databricks' session setting for OPTIMIZE's file size; the table's delta.targetFileSize otherwise.
+    const maxFileSize = parseByteSize(ctx.conf.get('spark.databricks.delta.optimize.maxFileSize'));
+    result = await target.table.optimize({
+      ...(where !== undefined ? { where } : {}),
+      ...(maxFileSize !== undefined ? { targetFileSize: maxFileSize } : {}),
+      zOrderBy: st.zOrderBy,
+      onProgress: () => undefined,
+    });
   } catch (e) {
     throw renamed(ctx, e);
   }

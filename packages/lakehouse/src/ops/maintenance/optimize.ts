@@ -8,6 +8,7 @@ import { writeDataFiles } from '../../write/write-files.js';
 import { afterCommit } from '../after-commit.js';
 import { removeOf } from '../remove-of.js';
 import { zOrderExpression } from './zorder.js';
+import { targetFileSizeOf } from '../../write/file-size.js';
 
 /** Delta's default target size for OPTIMIZE (spark.databricks.delta.optimize.maxFileSize). */
 export const DEFAULT_OPTIMIZE_FILE_SIZE = 1024 * 1024 * 1024;
@@ -60,7 +61,7 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
     }
   }
   if (zOrderBy.length > 4) throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: ZORDER BY takes at most 4 columns`);
-  const target = options.targetFileSize ?? Number(snapshot.metadata.configuration['delta.targetFileSize'] ?? DEFAULT_OPTIMIZE_FILE_SIZE);
+  const target = options.targetFileSize ?? targetFileSizeOf(snapshot.metadata.configuration, table) ?? DEFAULT_OPTIMIZE_FILE_SIZE;
   const zTag = JSON.stringify(zOrderBy);
   const started = performance.now();
 
