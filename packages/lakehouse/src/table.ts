@@ -18,7 +18,8 @@ import { MergeBuilder } from './ops/dml/merge-builder.js';
 import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
 import { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
-import { deleteRows, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
+import { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
+import { shallowClone, type CloneOptions, type CloneResult } from './ops/clone.js';
 import { alterTable, type AlterChange, type AlterOptions, type AlterResult } from './ops/alter.js';
 
 export interface TableDetail {
@@ -113,6 +114,21 @@ export class DeltaTable {
   /** RESTORE TABLE TO VERSION AS OF n / TIMESTAMP AS OF t, as a new commit. */
   restore(to: { version?: number; timestamp?: Date | string | number }): Promise<RestoreResult> {
     return restoreTable(this.engine, this.url, to);
+  }
+
+  /**
+   * SHALLOW CLONE to `targetPath` (at a version or time when given): a new table naming this
+   * table's data files where they are; the two change independently from then on.
+   */
+  async clone(targetPath: string, options: CloneOptions = {}): Promise<CloneResult & { table: DeltaTable }> {
+    const target = DeltaTable.forPath(targetPath, { engine: this.engine });
+    const r = await shallowClone(this.engine, this.url, target.url, target.name, options);
+    return { ...r, table: target };
+  }
+
+  /** TRUNCATE TABLE: every row deleted in one commit. */
+  truncate(options: DmlOptions = {}): Promise<DmlResult> {
+    return truncateTable(this.engine, this.url, options);
   }
 
   /** ALTER TABLE: ADD COLUMNS, SET/UNSET TBLPROPERTIES, ADD/DROP CONSTRAINT, as one metadata-only commit. */

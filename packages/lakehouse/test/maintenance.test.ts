@@ -124,3 +124,19 @@ test('RESTORE to a version brings back its files and metadata as a new commit', 
     await done();
   }
 });
+
+test('DeltaTable.clone: a shallow clone at a version reads the same rows and changes on its own', async () => {
+  const { dir, done } = await temp();
+  const t = DeltaTable.forPath(join(dir, 'src'));
+  await t.write([{ id: 1 }, { id: 2 }]);
+  await t.write([{ id: 3 }]);
+  const { table: c, version, metrics } = await t.clone(join(dir, 'clone'), { version: 0 });
+  assert.equal(version, 0);
+  assert.deepEqual([metrics.sourceNumOfFiles, metrics.numCopiedFiles], [1, 0]);
+  assert.deepEqual((await c.scan()).rows.map((r) => r.id).sort(), [1, 2]);
+  await c.truncate();
+  assert.equal((await c.scan()).rows.length, 0);
+  assert.deepEqual((await t.scan()).rows.map((r) => r.id).sort(), [1, 2, 3]);
+  await assert.rejects(t.clone(join(dir, 'clone')), { code: 'DELTA_TABLE_ALREADY_EXISTS' });
+  await done();
+});

@@ -573,7 +573,7 @@ test('statements Loch does not run yet still fail as LOCH_UNSUPPORTED_STATEMENT'
     ["CONVERT TO DELTA parquet.`/tmp/x`", 'CONVERT TO DELTA is not supported yet'],
     ['REORG TABLE t APPLY (PURGE)', 'REORG TABLE is not supported yet'],
     ['FSCK REPAIR TABLE t', 'FSCK REPAIR TABLE is not supported yet'],
-    ['CREATE TABLE t2 SHALLOW CLONE t', 'CREATE TABLE ... CLONE / LIKE is not supported yet'],
+    ['CREATE TABLE t2 DEEP CLONE t', 'DEEP CLONE (SHALLOW CLONE is supported) is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
     ['ALTER TABLE t DROP COLUMN a', 'ALTER TABLE ... DROP COLUMN is not supported yet'],
     ['ALTER TABLE t ALTER COLUMN a TYPE BIGINT', 'ALTER TABLE ... ALTER COLUMN ... TYPE (type widening) is not supported yet'],
@@ -634,4 +634,38 @@ test("delta.targetFileSize ('256kb') shapes writes and OPTIMIZE; Databricks' opt
   assert.ok((await files()) < zordered);
   assert.deepEqual(await rows(lh, 'SELECT count(*) AS n, sum(k) AS s FROM f'), [{ n: 500000, s: 124999750000 }]);
   await assert.rejects(lh.sql("ALTER TABLE f SET TBLPROPERTIES ('delta.targetFileSize' = 'big')"), { code: 'DELTA_INVALID_ARGUMENT', message: /delta.targetFileSize 'big' is not a size/ });
+});
+
+test('SHALLOW CLONE (files shared, changes independent, deletion vectors kept) and CREATE TABLE LIKE', async () => {
+  const { lh } = await lake();
+  await lh.sql(`
+    CREATE TABLE src (id INT, p STRING) USING DELTA PARTITIONED BY (p) TBLPROPERTIES ('delta.enableDeletionVectors' = 'true');
+    INSERT INTO src VALUES (1, 'a'), (2, 'b'), (3, 'a');
+    INSERT INTO src VALUES (4, 'b');
+    DELETE FROM src WHERE id = 3`);
+  await lh.sql("CREATE TABLE c SHALLOW CLONE src TBLPROPERTIES ('owner' = 'me'); CREATE TABLE c1 SHALLOW CLONE src VERSION AS OF 1");
+  assert.deepEqual(await rows(lh, 'SELECT id FROM c ORDER BY id'), [{ id: 1 }, { id: 2 }, { id: 4 }]);
+  assert.deepEqual(await rows(lh, 'SELECT id FROM c1 ORDER BY id'), [{ id: 1 }, { id: 2 }, { id: 3 }]);
+  const [h] = await rows(lh, 'DESCRIBE HISTORY c');
+  assert.equal(h.operation, 'CLONE');
+  assert.deepEqual((h.operationParameters as Record<string, unknown>).isShallow, 'true');
+  const [detail] = await rows(lh, 'DESCRIBE DETAIL c');
+  const [srcDetail] = await rows(lh, 'DESCRIBE DETAIL src');
+  assert.notEqual(detail.id, srcDetail.id);
+  assert.equal((detail.properties as Record<string, string>).owner, 'me');
+  assert.equal((detail.properties as Record<string, string>)['delta.enableDeletionVectors'], 'true');
+  // Changes to the clone leave the source alone, VACUUM of the clone too (the files are not its own).
+  await lh.sql("INSERT INTO c VALUES (9, 'z'); DELETE FROM c WHERE id <= 2; SET spark.databricks.delta.retentionDurationCheck.enabled = false; VACUUM c RETAIN 0 HOURS");
+  assert.deepEqual(await rows(lh, 'SELECT id FROM c ORDER BY id'), [{ id: 4 }, { id: 9 }]);
+  assert.deepEqual(await rows(lh, 'SELECT id FROM src ORDER BY id'), [{ id: 1 }, { id: 2 }, { id: 4 }]);
+  await assert.rejects(lh.sql('CREATE TABLE c SHALLOW CLONE src'), { code: 'DELTA_TABLE_ALREADY_EXISTS' });
+  await lh.sql('CREATE TABLE IF NOT EXISTS c SHALLOW CLONE src; CREATE OR REPLACE TABLE c SHALLOW CLONE src VERSION AS OF 1');
+  assert.deepEqual(await rows(lh, 'SELECT id FROM c ORDER BY id'), [{ id: 1 }, { id: 2 }, { id: 3 }]);
+
+  await lh.sql("CREATE TABLE l LIKE src TBLPROPERTIES ('x' = 'y')");
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n FROM l'), [{ n: 0 }]);
+  const [like] = await rows(lh, 'DESCRIBE DETAIL l');
+  assert.deepEqual(like.partitionColumns, ['p']);
+  assert.equal((like.properties as Record<string, string>).x, 'y');
+  assert.deepEqual((await rows(lh, 'SHOW COLUMNS IN l')).map((r) => r.col_name), ['id', 'p']);
 });

@@ -2,6 +2,7 @@ import { deltaError } from '@loch/delta';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { sqlIdent } from '@loch/engine-node';
+import { shallowClone } from '../ops/clone.js';
 import { createTable } from '../ops/create.js';
 import { duckType } from '../scan/duck-types.js';
 import { latestSnapshotOrUndefined } from '../ops/write.js';
@@ -22,7 +23,9 @@ export async function runCreate(ctx: SessionContext, st: CreateStatement): Promi
   let outcome: CreateOutcome;
   const existing = st.replace ? await latestSnapshotOrUndefined(target.table.engine, target.table.url) : undefined;
   if (st.replace === 'only' && !existing) throw deltaError('DELTA_TABLE_NOT_FOUND', `${label}: there is no table to replace`);
-  if (existing) outcome = await replaceTable(ctx, st, target, label);
+  if (st.clone) outcome = await cloneInto(ctx, st, target, label);
+  else if (st.like) outcome = await createLike(ctx, st, target, label);
+  else if (existing) outcome = await replaceTable(ctx, st, target, label);
   else if (st.query !== undefined) outcome = await createAsSelect(ctx, st, target, label);
   else if (st.columns) {
     const columns = st.columns;
@@ -92,6 +95,34 @@ async function createAsSelect(ctx: SessionContext, st: CreateStatement, target: 
   if (result.kind === 'committed') return { summary: `${label}: ${rowCount(result.metrics.numOutputRows ?? 0)} (version ${result.version})`, version: result.version };
   if (result.kind === 'ignored') return { summary: `${label}: exists (version ${result.version})`, version: result.version };
   throw sqlError(`${label}: the write was skipped`);
+}
+
+/** CREATE [OR REPLACE] TABLE t SHALLOW CLONE source: see ops/clone.ts. */
+async function cloneInto(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
+  const clone = st.clone!;
+  const source = ctx.views.target(clone.source);
+  const r = await shallowClone(target.table.engine, source.table.url, target.table.url, target.display, {
+    ...(clone.version !== undefined ? { version: clone.version } : {}),
+    ...(clone.timestamp !== undefined ? { timestamp: clone.timestamp } : {}),
+    configuration: st.properties,
+    replace: st.replace !== undefined,
+    ifNotExists: st.ifNotExists,
+  });
+  if (!r.cloned) return { summary: `${label}: exists (version ${r.version})`, version: r.version };
+  return { summary: `${label}: shallow clone of ${source.display}, ${r.metrics.sourceNumOfFiles} files (version ${r.version})`, version: r.version };
+}
+
+/** CREATE TABLE t LIKE source: the source's columns, partitioning, comment and properties; no rows. */
+async function createLike(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
+  const source = await ctx.views.target(st.like!).table.snapshot();
+  const result = await createTable(target.table.engine, target.table.url, target.table.name, {
+    schema: source.schema,
+    partitionBy: source.partitionColumns,
+    configuration: { ...source.metadata.configuration, ...st.properties },
+    ...(typeof (st.comment ?? source.metadata.description) === 'string' ? { description: (st.comment ?? source.metadata.description)! } : {}),
+    ifNotExists: st.ifNotExists,
+  });
+  return { summary: result.created ? `${label}: version ${result.version}` : `${label}: exists (version ${result.version})`, version: result.version };
 }
 
 /**

@@ -49,6 +49,10 @@ export interface CreateStatement {
   readonly comment?: string;
   /** CTAS: the query (DuckDB SQL, may name Delta tables). */
   readonly query?: string;
+  /** CREATE TABLE t LIKE source: its columns, partitioning and properties, no rows. */
+  readonly like?: TableName;
+  /** CREATE TABLE t SHALLOW CLONE source [VERSION AS OF n | TIMESTAMP AS OF 'ts']. */
+  readonly clone?: { readonly source: TableName; readonly version?: number; readonly timestamp?: string };
 }
 
 export interface InsertStatement {
@@ -247,7 +251,18 @@ function parseCreate(c: Cursor): CreateStatement {
   const ifNotExists = c.words('IF', 'NOT', 'EXISTS');
   if (ifNotExists && replace) throw sqlError('CREATE OR REPLACE TABLE cannot also say IF NOT EXISTS');
   const table = parseTableName(c);
-  if (c.isWords('LIKE') || c.isWords('CLONE') || c.isWords('SHALLOW', 'CLONE') || c.isWords('DEEP', 'CLONE')) throw unsupported('CREATE TABLE ... CLONE / LIKE');
+  let like: TableName | undefined;
+  let clone: CreateStatement['clone'];
+  if (c.words('LIKE')) like = parseTableName(c);
+  else if (c.isWords('DEEP', 'CLONE')) throw unsupported('DEEP CLONE (SHALLOW CLONE is supported)');
+  else if (c.words('SHALLOW', 'CLONE') || c.words('CLONE')) {
+    const source = parseTableName(c);
+    let version: number | undefined;
+    let timestamp: string | undefined;
+    if (c.words('VERSION', 'AS', 'OF')) version = c.integer('the VERSION AS OF');
+    else if (c.words('TIMESTAMP', 'AS', 'OF')) timestamp = c.string('a quoted timestamp');
+    clone = { source, ...(version !== undefined ? { version } : {}), ...(timestamp !== undefined ? { timestamp } : {}) };
+  }
   let columns: StructField[] | undefined;
   if (c.punct('(')) {
     columns = [];
@@ -287,6 +302,7 @@ function parseCreate(c: Cursor): CreateStatement {
     }
   }
   if (query !== undefined && columns) throw sqlError('CREATE TABLE ... AS SELECT takes its columns from the query; leave out the column list');
+  if ((like || clone) && (columns || query !== undefined || partitionBy.length > 0)) throw sqlError(`CREATE TABLE ... ${like ? 'LIKE' : 'CLONE'} takes its columns and partitioning from the source`);
   if (query !== undefined && query.trim() === '') throw sqlError('CREATE TABLE ... AS needs a query');
   return {
     kind: 'create',
@@ -299,6 +315,8 @@ function parseCreate(c: Cursor): CreateStatement {
     properties,
     ...(comment !== undefined ? { comment } : {}),
     ...(query !== undefined ? { query } : {}),
+    ...(like ? { like } : {}),
+    ...(clone ? { clone } : {}),
   };
 }
 
