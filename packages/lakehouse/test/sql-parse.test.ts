@@ -102,11 +102,11 @@ test('INSERT: column lists, OVERWRITE, REPLACE WHERE, BY NAME', () => {
 
 test('Delta statements Loch does not run yet fail with a code and never reach DuckDB', () => {
   const cases: [string, string][] = [
-    ['CONVERT TO DELTA parquet.`/data/t`', 'CONVERT TO DELTA is not supported yet'],
+    ['CONVERT TO DELTA iceberg.`/data/t`', 'CONVERT TO DELTA of an Iceberg table is not supported yet'],
     ['reorg table t apply (purge)', 'REORG TABLE is not supported yet'],
     ['FSCK REPAIR TABLE t', 'FSCK REPAIR TABLE is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
-    ['-- comment first\nCONVERT TO DELTA parquet.`/x`', 'CONVERT TO DELTA is not supported yet'],
+    ['-- comment first\nREORG TABLE t APPLY (PURGE)', 'REORG TABLE is not supported yet'],
   ];
   for (const [sql, message] of cases) assert.throws(() => parseStatement(sql), { code: 'LOCH_UNSUPPORTED_STATEMENT', message });
 });

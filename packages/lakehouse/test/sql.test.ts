@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Lakehouse, type StatementResult } from '@loch/lakehouse';
+import { DeltaTable, Lakehouse, type StatementResult } from '@loch/lakehouse';
 
 async function lake(): Promise<{ lh: Lakehouse; dir: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'loch-sql-'));
@@ -193,10 +193,7 @@ test('DESCRIBE HISTORY lists commits newest first', async () => {
 
 test('errors: unsupported statements, SQL errors naming the statement, Delta codes passing through', async () => {
   const { lh } = await lake();
-  await assert.rejects(lh.sql('CONVERT TO DELTA parquet.`/no/such/dir`'), {
-    code: 'LOCH_UNSUPPORTED_STATEMENT',
-    message: 'CONVERT TO DELTA is not supported yet',
-  });
+  await assert.rejects(lh.sql('CONVERT TO DELTA parquet.`/no/such/dir`'), { code: 'DELTA_TABLE_NOT_FOUND', message: /CONVERT TO DELTA .*cannot list \/no\/such\/dir/ });
   await assert.rejects(lh.sql('SELEC 1'), { code: 'LOCH_SQL_ERROR', message: /^Parser Error: syntax error at or near "SELEC"$/ });
   await assert.rejects(lh.sql('SELECT 1; SELECT nope FROM range(1)'), { code: 'LOCH_SQL_ERROR', message: /^statement 2: Binder Error: / });
   await assert.rejects(lh.sql('SELECT 1; REORG TABLE t APPLY (PURGE)'), { code: 'LOCH_UNSUPPORTED_STATEMENT', message: 'statement 2: REORG TABLE is not supported yet' });
@@ -356,4 +353,39 @@ test('Spark functions pasted from Databricks run over Delta tables: queries, DML
   ]);
   // A pattern with no DuckDB equivalent is refused by name, before anything runs.
   await assert.rejects(lh.sql("SELECT date_format(seen, 'yyyy QQ') FROM devices"), { code: 'LOCH_SQL_ERROR', message: /date_format\(\).*'QQ'/ });
+});
+
+test('CONVERT TO DELTA: a Hive-style Parquet directory becomes a Delta table in place, with statistics', async () => {
+  const { lh, dir } = await lake();
+  const raw = join(dir, 'raw');
+  await lh.sql(`COPY (SELECT i AS id, 'r' || (i % 3) AS region, DATE '2024-01-01' + CAST(i AS INT) AS day FROM range(30) t(i))
+    TO '${raw}' (FORMAT parquet, PARTITION_BY (region))`);
+  await assert.rejects(lh.sql(`CONVERT TO DELTA parquet.\`${raw}\``), { code: 'DELTA_INVALID_ARGUMENT', message: /expected 0 partition column\(s\).*PARTITIONED BY/ });
+  const [r] = await lh.sql(`CONVERT TO DELTA parquet.\`${raw}\` PARTITIONED BY (region STRING)`);
+  assert.match(String(r.summary), /: 3 files \(version 0\)$/);
+  assert.deepEqual(await rows(lh, `DESCRIBE delta.\`${raw}\``), [
+    { col_name: 'id', data_type: 'bigint', comment: null },
+    { col_name: 'day', data_type: 'date', comment: null },
+    { col_name: 'region', data_type: 'string', comment: null },
+    { col_name: '', data_type: '', comment: '' },
+    { col_name: '# Partition Information', data_type: '', comment: '' },
+    { col_name: '# col_name', data_type: 'data_type', comment: 'comment' },
+    { col_name: 'region', data_type: 'string', comment: null },
+  ]);
+  // Statistics prune: one file per region, and each file's id range spans most ids, so take a date.
+  const [q] = await lh.sql(`SELECT count(*) AS n FROM delta.\`${raw}\` WHERE region = 'r1' AND id > 20`);
+  assert.deepEqual(q.rows, [{ n: 3 }]);
+  assert.equal(q.metrics!.scans[0].filesScanned, 1);
+  assert.equal((await rows(lh, `DESCRIBE HISTORY delta.\`${raw}\``))[0].operation, 'CONVERT');
+  // Converting again: already a Delta table, nothing to do. Writes go on as for any table.
+  const [again] = await lh.sql(`CONVERT TO DELTA parquet.\`${raw}\` PARTITIONED BY (region STRING)`);
+  assert.match(String(again.summary), /already a Delta table \(version 0\)/);
+  await lh.sql(`INSERT INTO delta.\`${raw}\` VALUES (100, DATE '2025-01-01', 'r9')`);
+  assert.deepEqual(await rows(lh, `SELECT count(*) AS n FROM delta.\`${raw}\``), [{ n: 31 }]);
+  // NO STATISTICS: files without stats, read in full.
+  const plain = join(dir, 'plain');
+  await mkdir(plain);
+  await lh.sql(`COPY (SELECT i AS id FROM range(10) t(i)) TO '${plain}/part-0.parquet' (FORMAT parquet); CONVERT TO DELTA parquet.\`${plain}\` NO STATISTICS`);
+  const snapshot = await DeltaTable.forPath(plain).snapshot();
+  assert.equal(snapshot.files[0].stats, undefined);
 });

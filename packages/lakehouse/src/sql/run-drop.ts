@@ -1,10 +1,12 @@
 /**
- * DROP TABLE, TRUNCATE TABLE and ALTER TABLE ... RENAME TO. A lake's own tables are managed tables: DROP TABLE deletes the
+ * DROP TABLE, TRUNCATE TABLE, ALTER TABLE ... RENAME TO and CONVERT TO DELTA: statements about
+ * a table as a whole. A lake's own tables are managed tables: DROP TABLE deletes the
  * directory, log and data, as Databricks does for a managed table. A name registered with
  * LOCATION is an external table: DROP TABLE forgets the name and leaves the files.
  */
-import { deltaError } from '@loch/delta';
+import { deltaError, type StructField } from '@loch/delta';
 import { rename, rm, stat } from 'node:fs/promises';
+import { convertToDelta } from '../ops/convert.js';
 import { truncateTable } from '../ops/dml/delete-update.js';
 import type { SessionContext } from './context.js';
 import { unsupported } from './errors.js';
@@ -59,4 +61,12 @@ export async function runRenameTable(ctx: SessionContext, table: TableName, to: 
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
+}
+
+/** CONVERT TO DELTA: the Parquet directory becomes a Delta table in place (see ops/convert.ts). */
+export async function runConvert(ctx: SessionContext, table: TableName, partitionBy: readonly StructField[], noStatistics: boolean): Promise<{ summary: string; version: number }> {
+  const target = ctx.views.target(table);
+  const r = await convertToDelta(target.table.engine, target.table.url, target.display, { partitionBy, noStatistics });
+  if (!r.converted) return { summary: `CONVERT TO DELTA ${target.display}: already a Delta table (version ${r.version})`, version: r.version };
+  return { summary: `CONVERT TO DELTA ${target.display}: ${r.numFiles} file${r.numFiles === 1 ? '' : 's'} (version ${r.version})`, version: r.version };
 }

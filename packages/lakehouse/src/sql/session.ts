@@ -12,7 +12,7 @@ import { Cursor } from './cursor.js';
 import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js';
 import { runInsert } from './run-insert.js';
 import { runAlter, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
-import { runDropTable, runRenameTable, runTruncate } from './run-drop.js';
+import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-drop.js';
 import { runQuery } from './run-query.js';
 import { describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
 import { translateSparkFunctions } from './spark-functions.js';
@@ -135,6 +135,10 @@ export class SqlSession {
       case 'truncate': {
         if (st.table.kind === 'name' && !ctx.lake.has(st.table.name) && (await duckDbHasTable(ctx, st.table.name))) return this.query({ ...base, kind: 'query' }, started);
         const o = await runTruncate(ctx, st.table);
+        return doneResult(base, o.summary, o.version);
+      }
+      case 'convert': {
+        const o = await runConvert(ctx, st.table, st.partitionBy, st.noStatistics);
         return doneResult(base, o.summary, o.version);
       }
       case 'renameTable':

@@ -91,6 +91,7 @@ export type Statement =
   | { readonly kind: 'dropTable'; readonly table: TableName; readonly ifExists: boolean }
   | { readonly kind: 'truncate'; readonly table: TableName }
   | { readonly kind: 'renameTable'; readonly table: TableName; readonly to: TableName }
+  | { readonly kind: 'convert'; readonly table: TableName; readonly partitionBy: readonly StructField[]; readonly noStatistics: boolean }
   | { readonly kind: 'describeTable'; readonly table: TableName; readonly extended: boolean }
   | { readonly kind: 'showTblProperties'; readonly table: TableName; readonly key?: string }
   | { readonly kind: 'showColumns'; readonly table: TableName }
@@ -100,7 +101,6 @@ export type Statement =
 
 /** Delta statements Loch does not run yet, by their leading keywords; never handed to DuckDB. */
 const NOT_YET: readonly (readonly [readonly string[], string])[] = [
-  [['CONVERT', 'TO', 'DELTA'], 'CONVERT TO DELTA'],
   [['FSCK'], 'FSCK REPAIR TABLE'],
   [['REORG'], 'REORG TABLE'],
   [['GENERATE'], 'GENERATE'],
@@ -112,6 +112,7 @@ export function parseStatement(text: string): Statement {
   if (c.isWords('CREATE', 'TABLE') || c.isWords('CREATE', 'EXTERNAL', 'TABLE') || c.isWords('CREATE', 'OR', 'REPLACE', 'TABLE') || c.isWords('REPLACE', 'TABLE')) {
     return parseCreate(c);
   }
+  if (c.words('CONVERT', 'TO', 'DELTA')) return parseConvert(c);
   if (c.words('TRUNCATE')) {
     c.words('TABLE');
     const table = parseTableName(c);
@@ -377,6 +378,31 @@ function parseInsert(c: Cursor): InsertStatement {
     ...(partition ? { partition } : {}),
     source: c.rest(),
   };
+}
+
+/** CONVERT TO DELTA parquet.`/path` | name [NO STATISTICS] [PARTITIONED BY (col type, ...)]. */
+function parseConvert(c: Cursor): Statement {
+  let table: TableName;
+  if (isWord(c.peek(), 'parquet') && isPunct(c.peek(1), '.') && c.peek(2)?.kind === 'quoted') {
+    table = { kind: 'path', path: c.peek(2)!.value };
+    c.pos += 3;
+  } else if (isWord(c.peek(), 'iceberg') && isPunct(c.peek(1), '.')) {
+    throw unsupported('CONVERT TO DELTA of an Iceberg table');
+  } else table = parseTableName(c);
+  let noStatistics = false;
+  let partitionBy: StructField[] = [];
+  while (!c.atEnd()) {
+    if (c.words('NO', 'STATISTICS')) noStatistics = true;
+    else if (c.words('PARTITIONED', 'BY')) {
+      c.expectPunct('(');
+      do {
+        const name = c.ident('a partition column');
+        partitionBy.push(parseFieldRest(c, name));
+      } while (c.punct(','));
+      c.expectPunct(')');
+    } else c.fail('expected NO STATISTICS or PARTITIONED BY (column type, ...)');
+  }
+  return { kind: 'convert', table, partitionBy, noStatistics };
 }
 
 /** `SET`, `SET k`, `SET k = v`: keys are dotted names (maybe quoted), values the text after `=`. */

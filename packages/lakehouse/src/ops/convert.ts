@@ -1,0 +1,190 @@
+/**
+ * CONVERT TO DELTA: a directory of Parquet files (Hive-style `key=value` partition directories
+ * included) becomes a Delta table in place: one commit naming every file, with statistics unless
+ * asked not to. No data file is rewritten. Hidden entries (names starting with `_` or `.`, such as
+ * `_SUCCESS` and `.crc` files) are not data, as in Spark.
+ */
+import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
+import { deltaError, Transaction, type AddFile, type DataType, type Engine, type StructField } from '@loch/delta';
+import { fileUrlToPathString } from '@loch/delta';
+import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { deltaSchemaOf } from '../write/duck-schema.js';
+import { minimalProtocol } from '../write/protocol.js';
+import { deltaStats, statsColumns, type ColumnStats } from '../write/stats.js';
+import { newTableMetadata } from '../write/table-metadata.js';
+import { encodeRelativePath } from '../write/write-files.js';
+import { latestSnapshotOrUndefined } from './write.js';
+
+export interface ConvertOptions {
+  /** The partition columns and their types, in directory order (`PARTITIONED BY (day DATE)`). */
+  readonly partitionBy?: readonly StructField[];
+  /** NO STATISTICS: skip reading the files for min/max/null counts. */
+  readonly noStatistics?: boolean;
+}
+
+export interface ConvertResult {
+  readonly version: number;
+  /** False when the directory already was a Delta table (nothing to do, as in Delta). */
+  readonly converted: boolean;
+  readonly numFiles: number;
+}
+
+const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
+
+interface Found {
+  readonly path: string;
+  readonly rel: string;
+  readonly size: number;
+  readonly modificationTime: number;
+  readonly partitionValues: Record<string, string | null>;
+}
+
+export async function convertToDelta(engine: Engine, url: string, table: string, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const existing = await latestSnapshotOrUndefined(engine, url);
+  if (existing) return { version: existing.version, converted: false, numFiles: existing.files.length };
+  const root = fileUrlToPathString(url);
+  const partitions = options.partitionBy ?? [];
+  const files = await dataFiles(root, partitions.map((f) => f.name), table);
+  if (files.length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', `CONVERT TO DELTA ${table}: no Parquet files under ${root}`);
+
+  return withConnection(async (c) => {
+    const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
+    let described;
+    try {
+      described = await c.run(`SELECT * FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false) LIMIT 0`);
+    } catch (e) {
+      throw deltaError('DELTA_IO_ERROR', `CONVERT TO DELTA ${table}: cannot read the files as Parquet: ${(e as Error).message.split('\n')[0]}`, e);
+    }
+    const names = described.columnNames();
+    const types = described.columnTypes();
+    const clash = partitions.find((p) => names.some((n) => n.toLowerCase() === p.name.toLowerCase()));
+    if (clash) throw deltaError('DELTA_INVALID_ARGUMENT', `CONVERT TO DELTA ${table}: partition column '${clash.name}' is also a column of the files`);
+    // INT96 is how Spark (and Hive, Impala) wrote timestamps for years: instants, read by DuckDB
+    // as local timestamps. Spark takes them for its TIMESTAMP type; so does Delta here.
+    const int96 = new Set(
+      (await c.runAndReadAll(`SELECT DISTINCT name FROM parquet_schema(${list}) WHERE type = 'INT96'`)).getRows().map((r) => String(r[0]).toLowerCase()),
+    );
+    const inferred = deltaSchemaOf(names, types);
+    const dataSchema = {
+      ...inferred,
+      fields: inferred.fields.map((f) => (int96.has(f.name.toLowerCase()) && f.type.kind === 'primitive' && f.type.name === 'timestamp_ntz' ? { ...f, type: { kind: 'primitive' as const, name: 'timestamp' as const } } : f)),
+    };
+    // Spark puts the partition columns after the files' own columns.
+    const schema = { kind: 'struct' as const, fields: [...dataSchema.fields, ...partitions.map((f) => ({ ...f, nullable: true }))] };
+    const partitionColumns = partitions.map((f) => f.name);
+    const metadata = newTableMetadata(table, schema, { partitionColumns, configuration: {} });
+    const stats = options.noStatistics ? undefined : await fileStats(c, list, names, types.map((t) => t.typeId), dataSchema.fields, statsColumns(schema, partitionColumns, {}));
+    const adds: AddFile[] = files.map((f) => ({
+      path: encodeRelativePath(f.rel),
+      partitionValues: f.partitionValues,
+      size: f.size,
+      modificationTime: f.modificationTime,
+      dataChange: true,
+      ...(stats?.get(f.path) !== undefined ? { stats: stats.get(f.path)! } : {}),
+    }));
+    const tx = new Transaction(engine, url, undefined).updateProtocol(minimalProtocol(schema, {})).updateMetadata(metadata).addFiles(adds);
+    const result = await tx.commit({
+      name: 'CONVERT',
+      parameters: { numFiles: files.length, partitionedBy: JSON.stringify(partitionColumns), collectStats: !options.noStatistics },
+      isBlindAppend: false,
+    });
+    if (result.kind !== 'committed') throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `CONVERT TO DELTA ${table}: another writer made it a Delta table first`);
+    return { version: result.version, converted: true, numFiles: files.length };
+  });
+}
+
+/** Every data file under `root`, with the partition values its directories give. */
+async function dataFiles(root: string, partitionColumns: readonly string[], table: string): Promise<Found[]> {
+  const out: Found[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      throw deltaError('DELTA_TABLE_NOT_FOUND', `CONVERT TO DELTA ${table}: cannot list ${dir}: ${(e as Error).message}`, e);
+    }
+    for (const e of entries) {
+      if (e.name.startsWith('_') || e.name.startsWith('.')) continue;
+      const path = join(dir, e.name);
+      if (e.isDirectory()) await walk(path);
+      else if (e.isFile()) {
+        const s = await stat(path);
+        const rel = relative(root, path);
+        out.push({ path, rel, size: s.size, modificationTime: Math.floor(s.mtimeMs), partitionValues: partitionValuesOf(rel, partitionColumns, table) });
+      }
+    }
+  };
+  await walk(root);
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/** `a=1/b=x/part-0.parquet` → { a: '1', b: 'x' }, checked against PARTITIONED BY. */
+function partitionValuesOf(rel: string, columns: readonly string[], table: string): Record<string, string | null> {
+  const dirs = rel.split(sep).slice(0, -1);
+  if (dirs.length !== columns.length) {
+    const hint = columns.length === 0 ? '; give the partition columns with PARTITIONED BY (name type, ...)' : '';
+    throw deltaError('DELTA_INVALID_ARGUMENT', `CONVERT TO DELTA ${table}: ${rel} is ${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'} deep, expected ${columns.length} partition column(s) (${columns.join(', ') || 'none'})${hint}`);
+  }
+  const values: Record<string, string | null> = {};
+  dirs.forEach((d, i) => {
+    const at = d.indexOf('=');
+    const name = at < 0 ? '' : d.slice(0, at);
+    if (name.toLowerCase() !== columns[i].toLowerCase()) {
+      throw deltaError('DELTA_INVALID_ARGUMENT', `CONVERT TO DELTA ${table}: directory '${d}' in ${rel} should be ${columns[i]}=<value>`);
+    }
+    const raw = unescapeHive(d.slice(at + 1));
+    values[columns[i]] = raw === HIVE_NULL ? null : raw;
+  });
+  return values;
+}
+
+/** Hive escapes path-unsafe characters in partition values as %XX. */
+function unescapeHive(s: string): string {
+  return s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+const FLOATS = new Set<DuckDBTypeId>([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE]);
+
+/** Each file's `stats` JSON, from one aggregate pass over all the files. */
+async function fileStats(
+  c: DuckDBConnection,
+  list: string,
+  names: readonly string[],
+  typeIds: readonly DuckDBTypeId[],
+  fields: readonly StructField[],
+  indexed: Set<string>,
+): Promise<Map<string, string>> {
+  const leaves = names.map((name, i) => ({ name, typeId: typeIds[i], type: fields[i].type })).filter((l) => indexed.has(l.name) && statable(l.type));
+  const aggs = leaves.flatMap((l) => {
+    const col = sqlIdent(l.name);
+    return [
+      `CAST(min(${col}) AS VARCHAR)`,
+      `CAST(max(${col}) AS VARCHAR)`,
+      `count(*) - count(${col})`,
+      FLOATS.has(l.typeId) ? `bool_or(isnan(${col}))` : 'false',
+    ];
+  });
+  const rows = (
+    await c.runAndReadAll(
+      `SELECT filename, count(*)${aggs.map((a) => `, ${a}`).join('')} FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false, filename = true) GROUP BY filename`,
+    )
+  ).getRows();
+  const out = new Map<string, string>();
+  const schema = { kind: 'struct' as const, fields: [...fields] };
+  for (const row of rows) {
+    const perColumn = new Map<string, ColumnStats>();
+    leaves.forEach((l, i) => {
+      const [min, max, nulls, nan] = row.slice(2 + i * 4, 6 + i * 4);
+      perColumn.set(`"${l.name.replaceAll('"', '""')}"`, new Map([['min', min === null ? null : String(min)], ['max', max === null ? null : String(max)], ['null_count', String(nulls)], ['has_nan', String(nan === true)]]));
+    });
+    out.set(String(row[0]), deltaStats(Number(row[1]), perColumn, schema, indexed));
+  }
+  return out;
+}
+
+/** Top-level columns min/max can be read for (nested ones get no statistics here). */
+function statable(t: DataType): boolean {
+  return t.kind === 'primitive' || t.kind === 'decimal';
+}
