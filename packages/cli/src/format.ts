@@ -1,4 +1,4 @@
-import type { JsonValue, Row } from '@loch/lakehouse';
+import type { JsonValue, Row } from '@loch/lakehouse/core';
 
 /** One JSON object per line. */
 export function jsonl(rows: Iterable<unknown>): string {

@@ -1,5 +1,5 @@
 import { DeltaError } from '@loch/delta';
-import { DeltaTable, SqlError } from '@loch/lakehouse';
+import { DeltaTable, SqlError } from '@loch/lakehouse/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { csv, jsonl, table } from './format.js';
 import { registerSql } from './sql-command.js';

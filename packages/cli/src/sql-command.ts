@@ -1,4 +1,4 @@
-import { Lakehouse, type StatementResult } from '@loch/lakehouse';
+import { Lakehouse, type StatementResult } from '@loch/lakehouse/core';
 import { Option, type Command } from 'commander';
 import { jsonl, table } from './format.js';
 

@@ -4,6 +4,7 @@ import {
 } from 'apache-arrow';
 import type { DataType, StructType } from '@loch/delta';
 import type { JsonValue } from './json-values.js';
+import { provideArrow } from './arrow-output.js';
 
 type Row = { [column: string]: JsonValue };
 
@@ -120,3 +121,5 @@ export function rowsToArrow(schema: StructType, rows: readonly Row[]): Table {
   return new Table(arrowSchema, columns);
 }
 
+
+provideArrow(rowsToArrow);

@@ -3,7 +3,7 @@ import { deltaError, scanColumns, type Engine, type ScanPlan, type Snapshot, typ
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import type { Table } from 'apache-arrow';
 import { fileCounts, selectFiles } from '../planner/files.js';
-import { rowsToArrow } from './arrow.js';
+import { toArrowTable } from './arrow-output.js';
 import { toJsonValue } from './json-values.js';
 import { readRows, type Row } from './read-rows.js';
 import { fileError, scanSql } from './query.js';
@@ -71,7 +71,7 @@ export async function executeScan(engine: Engine, snapshot: Snapshot, request: S
     return {
       schema,
       rows,
-      toArrow: () => rowsToArrow(schema, rows),
+      toArrow: () => toArrowTable(schema, rows),
       metrics: {
         table: snapshot.table,
         version: snapshot.version,

@@ -1,7 +1,7 @@
 import type { TableScanMetrics } from '../scan/execute.js';
 import type { DataType } from '@loch/delta';
 import type { Table } from 'apache-arrow';
-import { rowsToArrow } from '../scan/arrow.js';
+import { toArrowTable } from '../scan/arrow-output.js';
 import type { Row } from '../scan/execute.js';
 import type { Statement } from './statements.js';
 
@@ -59,7 +59,7 @@ export function rowsResult(
     metrics,
     ...(extra.summary !== undefined ? { summary: extra.summary } : {}),
     ...(extra.version !== undefined ? { version: extra.version } : {}),
-    toArrow: () => rowsToArrow({ kind: 'struct', fields: columns.map((c) => ({ name: c.name, type: c.deltaType, nullable: true, metadata: {} })) }, [...rows]),
+    toArrow: () => toArrowTable({ kind: 'struct', fields: columns.map((c) => ({ name: c.name, type: c.deltaType, nullable: true, metadata: {} })) }, [...rows]),
   };
 }
 
@@ -71,6 +71,6 @@ export function doneResult(base: { statement: string; number: number; kind: Stat
     rows: [],
     summary,
     ...(version !== undefined ? { version } : {}),
-    toArrow: () => rowsToArrow({ kind: 'struct', fields: [] }, []),
+    toArrow: () => toArrowTable({ kind: 'struct', fields: [] }, []),
   };
 }

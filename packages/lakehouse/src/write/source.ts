@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import { deltaError, type DataType, type StructType } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
-import { Table as ArrowTable, type Field } from 'apache-arrow';
+import type { Table as ArrowTable, Field } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,7 +51,7 @@ export async function prepareSource(c: DuckDBConnection, data: WriteData, tableS
   let cleanup = async () => undefined as void;
   if (typeof data === 'string') {
     relation = `(${data})`;
-  } else if (data instanceof ArrowTable) {
+  } else if (isArrowTable(data)) {
     ({ relation, cleanup } = await rowsRelation(c, arrowRows(data), binaryColumnsOfArrow(data), mapColumns));
   } else if (Array.isArray(data)) {
     ({ relation, cleanup } = await rowsRelation(c, data as Record<string, unknown>[], undefined, mapColumns));
@@ -67,7 +67,7 @@ export async function prepareSource(c: DuckDBConnection, data: WriteData, tableS
   }
   try {
     const r = await c.run(`SELECT * FROM ${relation} AS src LIMIT 0`);
-    return { relation, names: r.columnNames(), types: r.columnTypes(), fromRows: typeof data !== 'string' && (Array.isArray(data) || data instanceof ArrowTable), cleanup };
+    return { relation, names: r.columnNames(), types: r.columnTypes(), fromRows: typeof data !== 'string' && (Array.isArray(data) || isArrowTable(data)), cleanup };
   } catch (e) {
     await cleanup();
     throw deltaError('DELTA_INVALID_ARGUMENT', `cannot read the data to write: ${(e as Error).message.split('\n')[0]}`, e);
@@ -176,4 +176,13 @@ function arrowRows(t: ArrowTable): Record<string, unknown>[] {
     out.push(o);
   }
   return out;
+}
+
+/**
+ * Whether `data` is an Apache Arrow table. By its shape rather than instanceof: the library is
+ * not loaded unless the caller loaded it, and a table from another copy of it works the same.
+ */
+function isArrowTable(data: unknown): data is ArrowTable {
+  const t = data as { schema?: { fields?: unknown }; getChild?: unknown; numRows?: unknown; batches?: unknown } | null;
+  return typeof t === 'object' && t !== null && Array.isArray(t.schema?.fields) && typeof t.getChild === 'function' && typeof t.numRows === 'number' && Array.isArray(t.batches);
 }

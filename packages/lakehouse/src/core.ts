@@ -1,0 +1,21 @@
+/** Everything but Arrow output (see scan/arrow-output.ts): what the CLI loads. */
+export { DeltaTable, tableUrl, type TableDetail } from './table.js';
+export { executeScan, type ScanRequest, type ScanResult, type ScanMetrics, type Row } from './scan/execute.js';
+export { toJsonValue, decimalString, formatDate, formatTimestamp, type JsonValue } from './scan/json-values.js';
+export { duckType } from './scan/duck-types.js';
+export { writeTable, type WriteOptions, type WriteResult, type WriteMode } from './ops/write.js';
+export { createTable, toStructType, type CreateOptions, type SchemaInput } from './ops/create.js';
+export type { WriteData } from './write/source.js';
+export { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
+export { MergeBuilder } from './ops/dml/merge-builder.js';
+export { mergeInto, type MergeSpec, type MergeResult, type MatchedClause, type NotMatchedClause, type NotMatchedBySourceClause } from './ops/dml/merge.js';
+export { optimizeTable, DEFAULT_OPTIMIZE_FILE_SIZE, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
+export { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
+export { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
+export { shallowClone, type CloneOptions, type CloneResult } from './ops/clone.js';
+export { convertToDelta, type ConvertOptions, type ConvertResult } from './ops/convert.js';
+export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type NewColumn } from './ops/alter.js';
+export { Lakehouse, type LakehouseOptions, type SqlOptions } from './lakehouse.js';
+export { SqlError, type SqlErrorCode } from './sql/errors.js';
+export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/result.js';
+export { DataFrame, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
