@@ -860,3 +860,12 @@ test("DuckDB's own forms of the second batch's names are left as DuckDB runs the
   for (const text of statements) assert.equal(translateSparkFunctions(text), text);
   assert.deepEqual(await one(`SELECT reduce([1, 2, 3], lambda a, b: a + b) AS a, trunc(2.75) AS b, position('b' IN 'abc') AS c, CAST(NULL AS MAP(VARCHAR, INT)) AS d`), { a: 6, b: 2, c: 2, d: null });
 });
+
+test('Spark syntax outside calls: typed number literals, SELECT * EXCEPT, LEFT SEMI / ANTI JOIN', async () => {
+  assert.deepEqual(await one('SELECT 100L AS a, 1.5D AS b, 2BD AS c, 7S AS d, typeof(3Y) AS e, typeof(100L) AS f, typeof(1.50BD) AS g'), { a: 100, b: 1.5, c: 2, d: 7, e: 'TINYINT', f: 'BIGINT', g: 'DECIMAL(3,2)' });
+  // A space makes it an alias, as in Spark too.
+  assert.deepEqual(await one('SELECT 100 L'), { L: 100 });
+  assert.deepEqual(await one('SELECT * EXCEPT (b) FROM (SELECT 1 AS a, 2 AS b, 3 AS c)'), { a: 1, c: 3 });
+  assert.deepEqual(await spark('SELECT * FROM (SELECT 1 AS a) EXCEPT (SELECT 2)'), [{ a: 1 }]);
+  assert.deepEqual(await spark('SELECT x.a FROM (SELECT 1 AS a UNION ALL SELECT 2) x LEFT ANTI JOIN (SELECT 2 AS a) y ON x.a = y.a'), [{ a: 1 }]);
+});

@@ -22,12 +22,28 @@ import { parseSparkType } from './spark-types.js';
 
 /** Rewrites the Spark SQL function calls in `text` that DuckDB lacks or runs differently. */
 export function translateSparkFunctions(text: string): string {
-  const t = new Translator(sparkJoinSyntax(text));
+  const t = new Translator(sparkSyntax(text));
   return t.range(0, t.tokens.length, false);
 }
 
-/** Spark's `LEFT SEMI JOIN` / `LEFT ANTI JOIN` are DuckDB's `SEMI JOIN` / `ANTI JOIN`. */
-function sparkJoinSyntax(text: string): string {
+/** Spark's typed number literals: `100L`, `1.5D`, `2BD` (no space before the suffix). */
+const NUMBER_SUFFIXES: Readonly<Record<string, string>> = { L: 'BIGINT', S: 'SMALLINT', Y: 'TINYINT', D: 'DOUBLE', F: 'FLOAT', BD: 'DECIMAL' };
+
+/** A BD literal's type is as wide as its digits, as in Spark (`1.50BD` is decimal(3,2)). */
+function decimalTypeOf(literal: string): string | undefined {
+  const m = /^(\d*)(?:\.(\d*))?$/.exec(literal.replaceAll('_', ''));
+  if (!m) return undefined;
+  const scale = (m[2] ?? '').length;
+  const precision = Math.max(1, m[1].replace(/^0+/, '').length + scale, scale);
+  return precision > 38 ? undefined : `DECIMAL(${precision}, ${scale})`;
+}
+
+/**
+ * Spark syntax outside function calls that DuckDB reads another way or not at all:
+ * `LEFT SEMI JOIN` / `LEFT ANTI JOIN` (DuckDB's `SEMI JOIN` / `ANTI JOIN`), `SELECT * EXCEPT (a)`
+ * (DuckDB's `EXCLUDE`), and typed number literals (`100L`, which DuckDB would read as `100 AS L`).
+ */
+function sparkSyntax(text: string): string {
   const tokens = tokenize(text);
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
@@ -37,6 +53,24 @@ function sparkJoinSyntax(text: string): string {
       if (isWord(tokens[k], 'SEMI', 'ANTI') && isWord(tokens[nextSig(tokens, k)], 'JOIN')) {
         // Drop LEFT and the space after it.
         i = k - 1;
+        continue;
+      }
+    }
+    // (Only in a SELECT list: MERGE's `UPDATE SET * EXCEPT (...)` is MERGE's own syntax.)
+    if (isWord(t, 'EXCEPT') && isPunct(tokens[prevSig(tokens, i)], '*') && !isWord(tokens[prevSig(tokens, prevSig(tokens, i))], 'SET', 'INSERT')) {
+      const open = nextSig(tokens, i);
+      if (isPunct(tokens[open], '(') && !isWord(tokens[nextSig(tokens, open)], 'SELECT', 'WITH', 'FROM', 'VALUES')) {
+        out += 'EXCLUDE';
+        continue;
+      }
+    }
+    const next = tokens[i + 1];
+    if (t.kind === 'number' && next?.kind === 'word' && next.start === t.end) {
+      const suffix = NUMBER_SUFFIXES[next.text.toUpperCase()];
+      const type = suffix === 'DECIMAL' ? decimalTypeOf(t.text) : suffix;
+      if (type !== undefined) {
+        out += `CAST(${t.text} AS ${type})`;
+        i++;
         continue;
       }
     }
