@@ -869,3 +869,14 @@ test('Spark syntax outside calls: typed number literals, SELECT * EXCEPT, LEFT S
   assert.deepEqual(await spark('SELECT * FROM (SELECT 1 AS a) EXCEPT (SELECT 2)'), [{ a: 1 }]);
   assert.deepEqual(await spark('SELECT x.a FROM (SELECT 1 AS a UNION ALL SELECT 2) x LEFT ANTI JOIN (SELECT 2 AS a) y ON x.a = y.a'), [{ a: 1 }]);
 });
+
+test("count(*) is named count(1), as Spark names it; other counts keep DuckDB's name, which is Spark's", async () => {
+  assert.deepEqual(await one('SELECT count(*), count(x), count(DISTINCT x), count(*) AS n FROM VALUES (1), (1), (NULL) AS v(x)'), {
+    'count(1)': 3,
+    'count(x)': 2,
+    'count(DISTINCT x)': 1,
+    n: 3,
+  });
+  // Window and FILTER forms are left as written.
+  assert.equal(translateSparkFunctions('SELECT count(*) OVER () FROM t'), 'SELECT count(*) OVER () FROM t');
+});

@@ -97,6 +97,8 @@ interface Rule {
   readonly notACall?: (c: Call) => boolean;
   /** Spark names a whole SELECT item of this call with its keyword in capitals (`CAST(x AS INT)`). */
   readonly upperName?: boolean;
+  /** The name Spark gives a whole SELECT item of this call, when not the call as written. */
+  readonly sparkName?: string;
 }
 
 const ANY = Number.POSITIVE_INFINITY;
@@ -136,6 +138,8 @@ const RULES = new Map<string, Rule>([
 
   // Spark accepts the call form; DuckDB only the keyword.
   ['current_timestamp', { args: [0, 0], to: () => 'current_timestamp' }],
+  // The same count; only its column name differs (DuckDB's is count_star()).
+  ['count', { args: [1, 1], to: () => 'count(*)', sparkName: 'count(1)', notACall: (c) => !(c.args.length === 1 && c.sig(0).length === 1 && isPunct(c.sig(0)[0], '*')) }],
 
   ['nvl', { args: [2, 2], to: (c) => `coalesce(${c.sql(0)}, ${c.sql(1)})` }],
   ['nvl2', { args: [3, 3], to: (c) => `CASE WHEN ${c.atom(0)} IS NOT NULL THEN ${c.sql(1)} ELSE ${c.sql(2)} END` }],
@@ -1883,7 +1887,7 @@ class Translator {
     const out = typeof r === 'string' ? { sql: r, end: call.close + 1 } : r;
     // A whole SELECT item keeps the name Spark gives it (the call as written), not the rewrite's.
     if (!name.includes('explode') && name !== 'json_tuple' && this.unnamedSelectItem(i, out.end)) {
-      const written = (rule.upperName ? name.toUpperCase() : name) + this.text.slice(t.end, this.tokens[out.end - 1].end).replace(/\s+/g, ' ');
+      const written = rule.sparkName ?? (rule.upperName ? name.toUpperCase() : name) + this.text.slice(t.end, this.tokens[out.end - 1].end).replace(/\s+/g, ' ');
       return { sql: `${out.sql} AS "${written.replaceAll('"', '""')}"`, end: out.end };
     }
     return out;
