@@ -389,3 +389,14 @@ test('CONVERT TO DELTA: a Hive-style Parquet directory becomes a Delta table in 
   const snapshot = await DeltaTable.forPath(plain).snapshot();
   assert.equal(snapshot.files[0].stats, undefined);
 });
+
+test('Spark\'s "double-quoted" strings: a name DuckDB cannot find as a column is read as a string', async () => {
+  const { lh } = await lake();
+  await lh.sql(`CREATE TABLE items (id INT, category STRING); INSERT INTO items VALUES (1, 'Books'), (2, 'Music'), (3, 'Books')`);
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n FROM items WHERE category = "Books"'), [{ n: 2 }]);
+  assert.deepEqual(await rows(lh, 'SELECT "id" FROM items WHERE "category" IN ("Music") ORDER BY "id"'), [{ id: 2 }]);
+  await lh.sql('UPDATE items SET category = "Film" WHERE id = 3');
+  assert.deepEqual(await rows(lh, 'SELECT category FROM items WHERE id = 3'), [{ category: 'Film' }]);
+  // A real unknown column is still an error, naming it.
+  await assert.rejects(lh.sql('SELECT nope FROM items'), { code: 'LOCH_SQL_ERROR', message: /Referenced column "nope" not found/ });
+});
