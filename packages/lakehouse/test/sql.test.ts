@@ -400,3 +400,12 @@ test('Spark\'s "double-quoted" strings: a name DuckDB cannot find as a column is
   // A real unknown column is still an error, naming it.
   await assert.rejects(lh.sql('SELECT nope FROM items'), { code: 'LOCH_SQL_ERROR', message: /Referenced column "nope" not found/ });
 });
+
+test('ORDER BY puts NULLs where Spark does: first ascending, last descending', async () => {
+  const { lh } = await lake();
+  await lh.sql('CREATE TABLE n (x INT); INSERT INTO n VALUES (2), (NULL), (1)');
+  assert.deepEqual(await rows(lh, 'SELECT x FROM n ORDER BY x'), [{ x: null }, { x: 1 }, { x: 2 }]);
+  assert.deepEqual(await rows(lh, 'SELECT x FROM n ORDER BY x DESC'), [{ x: 2 }, { x: 1 }, { x: null }]);
+  assert.deepEqual(await rows(lh, 'SELECT x FROM n ORDER BY x NULLS LAST'), [{ x: 1 }, { x: 2 }, { x: null }]);
+  assert.deepEqual(await lh.read('n').orderBy('x').toRows(), [{ x: null }, { x: 1 }, { x: 2 }]);
+});
