@@ -401,11 +401,13 @@ test('Spark\'s "double-quoted" strings: a name DuckDB cannot find as a column is
   await assert.rejects(lh.sql('SELECT nope FROM items'), { code: 'LOCH_SQL_ERROR', message: /Referenced column "nope" not found/ });
 });
 
-test('ORDER BY puts NULLs where Spark does: first ascending, last descending', async () => {
+test('ORDER BY puts NULLs where Spark does (first ascending, last descending); division by zero is NULL', async () => {
   const { lh } = await lake();
   await lh.sql('CREATE TABLE n (x INT); INSERT INTO n VALUES (2), (NULL), (1)');
   assert.deepEqual(await rows(lh, 'SELECT x FROM n ORDER BY x'), [{ x: null }, { x: 1 }, { x: 2 }]);
   assert.deepEqual(await rows(lh, 'SELECT x FROM n ORDER BY x DESC'), [{ x: 2 }, { x: 1 }, { x: null }]);
   assert.deepEqual(await rows(lh, 'SELECT x FROM n ORDER BY x NULLS LAST'), [{ x: 1 }, { x: 2 }, { x: null }]);
   assert.deepEqual(await lh.read('n').orderBy('x').toRows(), [{ x: null }, { x: 1 }, { x: 2 }]);
+  // Division by zero is NULL, as in Spark with ANSI mode off.
+  assert.deepEqual(await rows(lh, 'SELECT 1 / 0 AS a, 1.5 / 0.0 AS b, CAST(x AS DOUBLE) / 0 AS c FROM n WHERE x = 1'), [{ a: null, b: null, c: null }]);
 });
