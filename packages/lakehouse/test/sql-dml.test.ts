@@ -578,7 +578,6 @@ test('statements Loch does not run yet still fail as LOCH_UNSUPPORTED_STATEMENT'
     ['ALTER TABLE t ALTER COLUMN a TYPE BIGINT', 'ALTER TABLE ... ALTER COLUMN ... TYPE (type widening) is not supported yet'],
     ['VACUUM t LITE', 'VACUUM ... LITE is not supported yet'],
     ['UPDATE t SET a = 1 FROM range(3)', 'UPDATE ... FROM is not supported yet'],
-    ['MERGE INTO t USING t AS s ON t.a = s.a WHEN MATCHED THEN UPDATE SET * EXCEPT (a)', 'MERGE ... UPDATE SET * EXCEPT is not supported yet'],
   ]) {
     await assert.rejects(lh.sql(sql), { code: 'LOCH_UNSUPPORTED_STATEMENT', message }, sql);
   }
@@ -667,4 +666,17 @@ test('SHALLOW CLONE (files shared, changes independent, deletion vectors kept) a
   assert.deepEqual(like.partitionColumns, ['p']);
   assert.equal((like.properties as Record<string, string>).x, 'y');
   assert.deepEqual((await rows(lh, 'SHOW COLUMNS IN l')).map((r) => r.col_name), ['id', 'p']);
+});
+
+test('MERGE ... UPDATE SET * EXCEPT (...) and INSERT * EXCEPT (...)', async () => {
+  const { lh } = await lake();
+  await lh.sql(`CREATE TABLE t (id INT, v STRING, created DATE); INSERT INTO t VALUES (1, 'old', DATE '2024-01-01')`);
+  await lh.sql(`MERGE INTO t USING (SELECT * FROM (VALUES (1, 'new', DATE '2025-01-01'), (2, 'two', DATE '2025-01-02')) s(id, v, created)) s ON t.id = s.id
+    WHEN MATCHED THEN UPDATE SET * EXCEPT (created)
+    WHEN NOT MATCHED THEN INSERT * EXCEPT (created)`);
+  assert.deepEqual(await rows(lh, 'SELECT * FROM t ORDER BY id'), [
+    { id: 1, v: 'new', created: '2024-01-01' },
+    { id: 2, v: 'two', created: null },
+  ]);
+  await assert.rejects(lh.sql('MERGE INTO t USING t AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET * EXCEPT (nope)'), { code: 'DELTA_COLUMN_NOT_FOUND', message: /EXCEPT: .* has no column 'nope'/ });
 });

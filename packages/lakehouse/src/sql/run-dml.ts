@@ -196,8 +196,18 @@ export async function runMerge(ctx: SessionContext, st: MergeStatement): Promise
         for (const a of clause.assignments ?? []) entries.push([assignedColumn(a, [T], statement, [S]), await duckDbExpression(ctx, a.value)]);
         return assignments(entries, statement);
       };
+      // `* EXCEPT (a, b)`: every target column but those, from the source column of its name.
+      const allBut = (except: readonly string[], statement: string): Record<string, string> => {
+        const fields = snapshot.schema.fields;
+        for (const name of except) {
+          if (!findField(snapshot.schema, name)) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${statement} EXCEPT: ${target.display} has no column '${name}' (columns: ${fields.map((f) => f.name).join(', ')})`);
+        }
+        const kept = fields.filter((f) => !except.some((x) => x.toLowerCase() === f.name.toLowerCase()));
+        return Object.fromEntries(kept.map((f) => [f.name, `${sqlIdent(S)}.${sqlIdent(f.name)}`]));
+      };
       if (clause.when === 'matched') {
         if (clause.action === 'update') b = b.whenMatchedUpdate({ set: await values('MERGE ... UPDATE SET'), ...cond });
+        else if (clause.action === 'updateAll' && clause.except) b = b.whenMatchedUpdate({ set: allBut(clause.except, 'MERGE ... UPDATE SET *'), ...cond });
         else if (clause.action === 'updateAll') b = b.whenMatchedUpdateAll(cond);
         else b = b.whenMatchedDelete(cond);
       } else if (clause.when === 'notMatched') {
@@ -209,7 +219,8 @@ export async function runMerge(ctx: SessionContext, st: MergeStatement): Promise
             }
           }
           b = b.whenNotMatchedInsert({ values: v, ...cond });
-        } else b = b.whenNotMatchedInsertAll(cond);
+        } else if (clause.except) b = b.whenNotMatchedInsert({ values: allBut(clause.except, 'MERGE ... INSERT *'), ...cond });
+        else b = b.whenNotMatchedInsertAll(cond);
       } else if (clause.action === 'update') b = b.whenNotMatchedBySourceUpdate({ set: await values('MERGE ... UPDATE SET'), ...cond });
       else b = b.whenNotMatchedBySourceDelete(cond);
     }

@@ -2,7 +2,7 @@ import type { AlterChange, NewColumn } from '../ops/alter.js';
 import type { Cursor } from './cursor.js';
 import { sqlError, unsupported } from './errors.js';
 import { isIdent, isPunct, isWord, type Token } from './lexer.js';
-import { expressionText, parseColumnPath, parseProperties, parsePropertyKey, parseTableName, type TableName } from './parse-common.js';
+import { expressionText, parseColumnPath, parseNameList, parseProperties, parsePropertyKey, parseTableName, type TableName } from './parse-common.js';
 import { parseFieldRest } from './spark-types.js';
 
 /** `column = expression` of UPDATE SET, MERGE's UPDATE SET, or a column of MERGE's INSERT with its value. */
@@ -19,6 +19,8 @@ export interface MergeClause {
   readonly action: 'update' | 'updateAll' | 'delete' | 'insert' | 'insertAll';
   /** UPDATE SET's assignments; INSERT's columns with their values. */
   readonly assignments?: readonly Assignment[];
+  /** `UPDATE SET * EXCEPT (a, b)` / `INSERT * EXCEPT (a, b)`: the columns left out. */
+  readonly except?: readonly string[];
 }
 
 /** MERGE's source: a Delta table (maybe at a version), or a query (a subquery, or any relation DuckDB reads). */
@@ -220,8 +222,8 @@ function parseMergeClause(c: Cursor): MergeClause {
   if (when === 'notMatched') {
     c.expectWords('INSERT');
     if (c.punct('*')) {
-      if (c.isWords('EXCEPT')) throw unsupported('MERGE ... INSERT * EXCEPT');
-      return { when, ...cond, action: 'insertAll' };
+      const except = c.words('EXCEPT') ? parseNameList(c, 'a column name') : undefined;
+      return { when, ...cond, action: 'insertAll', ...(except ? { except } : {}) };
     }
     const columns: string[][] = [];
     c.expectPunct('(');
@@ -243,8 +245,8 @@ function parseMergeClause(c: Cursor): MergeClause {
   c.expectWords('SET');
   if (c.punct('*')) {
     if (when === 'notMatchedBySource') throw sqlError('WHEN NOT MATCHED BY SOURCE cannot UPDATE SET * (there is no source row)');
-    if (c.isWords('EXCEPT')) throw unsupported('MERGE ... UPDATE SET * EXCEPT');
-    return { when, ...cond, action: 'updateAll' };
+    const except = c.words('EXCEPT') ? parseNameList(c, 'a column name') : undefined;
+    return { when, ...cond, action: 'updateAll', ...(except ? { except } : {}) };
   }
   return { when, ...cond, action: 'update', assignments: parseAssignments(c, 'WHEN') };
 }
