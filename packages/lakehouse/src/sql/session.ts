@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataType, Engine } from '@loch/delta';
 import { connect, sqlIdent, sqlString } from '@loch/engine-node';
 import { duckDbHasTable, type SessionContext } from './context.js';
-import { inStatement, sqlError, unsupported } from './errors.js';
+import { inStatement, sqlError } from './errors.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import { isIdent, isPunct, isWord, significant, splitStatements, tokenize, type StatementText } from './lexer.js';
 import { doneResult, rowsResult, type StatementResult } from './result.js';
@@ -81,18 +81,16 @@ export class SqlSession {
   }
 
   private async executeText(given: StatementText, started: number): Promise<StatementResult> {
-    {
-      // Spark functions DuckDB lacks or runs differently, in every statement (queries, DML
-      // conditions and assignments, DataFrame expressions).
-      const st = { ...given, text: translateSparkFunctions(given.text) };
-      // UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
-      const written = writeTarget(st.text);
-      if (written && (written.kind === 'qualified' || !this.ctx.lake.has(written.name)) && (await duckDbHasTable(this.ctx, written.name))) {
-        return await this.query({ statement: st.text, number: st.number, kind: 'query' }, started);
-      }
-      const parsed = parseStatement(st.text);
-      return await this.dispatch(parsed, { statement: st.text, number: st.number, kind: parsed.kind }, started);
+    // Spark functions DuckDB lacks or runs differently, in every statement (queries, DML
+    // conditions and assignments, DataFrame expressions).
+    const st = { ...given, text: translateSparkFunctions(given.text) };
+    // UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
+    const written = writeTarget(st.text);
+    if (written && (written.kind === 'qualified' || !this.ctx.lake.has(written.name)) && (await duckDbHasTable(this.ctx, written.name))) {
+      return await this.query({ statement: st.text, number: st.number, kind: 'query' }, started);
     }
+    const parsed = parseStatement(st.text);
+    return await this.dispatch(parsed, { statement: st.text, number: st.number, kind: parsed.kind }, started);
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,3 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   deltaError,
   findField,
@@ -14,7 +13,6 @@ import {
   type Metadata,
   type Predicate,
   type ScanPlan,
-  type StructType,
 } from '@loch/delta';
 import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
 import { fileURLToPath } from 'node:url';
