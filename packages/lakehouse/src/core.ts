@@ -12,7 +12,7 @@ export { mergeInto, type MergeSpec, type MergeResult, type MatchedClause, type N
 export { optimizeTable, DEFAULT_OPTIMIZE_FILE_SIZE, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
 export { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 export { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
-export { shallowClone, type CloneOptions, type CloneResult } from './ops/clone.js';
+export { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
 export { convertToDelta, type ConvertOptions, type ConvertResult } from './ops/convert.js';
 export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type NewColumn } from './ops/alter.js';
 export { Lakehouse, type LakehouseOptions, type SqlOptions } from './lakehouse.js';

@@ -19,7 +19,7 @@ import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/
 import { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 import { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
-import { shallowClone, type CloneOptions, type CloneResult } from './ops/clone.js';
+import { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
 import { alterTable, type AlterChange, type AlterOptions, type AlterResult } from './ops/alter.js';
 
 export interface TableDetail {
@@ -118,11 +118,12 @@ export class DeltaTable {
 
   /**
    * SHALLOW CLONE to `targetPath` (at a version or time when given): a new table naming this
-   * table's data files where they are; the two change independently from then on.
+   * table's data files where they are; with `deep: true`, DEEP CLONE, which copies them. The two
+   * tables change independently from then on.
    */
   async clone(targetPath: string, options: CloneOptions = {}): Promise<CloneResult & { table: DeltaTable }> {
     const target = DeltaTable.forPath(targetPath, { engine: this.engine });
-    const r = await shallowClone(this.engine, this.url, target.url, target.name, options);
+    const r = await cloneTable(this.engine, this.url, target.url, target.name, options);
     return { ...r, table: target };
   }
 

@@ -572,7 +572,6 @@ test('statements Loch does not run yet still fail as LOCH_UNSUPPORTED_STATEMENT'
   for (const [sql, message] of [
     ['REORG TABLE t APPLY (PURGE)', 'REORG TABLE is not supported yet'],
     ['FSCK REPAIR TABLE t', 'FSCK REPAIR TABLE is not supported yet'],
-    ['CREATE TABLE t2 DEEP CLONE t', 'DEEP CLONE (SHALLOW CLONE is supported) is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
     ['ALTER TABLE t DROP COLUMN a', 'ALTER TABLE ... DROP COLUMN is not supported yet'],
     ['ALTER TABLE t ALTER COLUMN a TYPE BIGINT', 'ALTER TABLE ... ALTER COLUMN ... TYPE (type widening) is not supported yet'],
@@ -679,4 +678,25 @@ test('MERGE ... UPDATE SET * EXCEPT (...) and INSERT * EXCEPT (...)', async () =
     { id: 2, v: 'two', created: null },
   ]);
   await assert.rejects(lh.sql('MERGE INTO t USING t AS s ON t.id = s.id WHEN MATCHED THEN UPDATE SET * EXCEPT (nope)'), { code: 'DELTA_COLUMN_NOT_FOUND', message: /EXCEPT: .* has no column 'nope'/ });
+});
+
+test('DEEP CLONE copies the files (deletion vectors too): the clone stands alone once the source is gone', async () => {
+  const { lh, dir } = await lake();
+  await lh.sql(`
+    CREATE TABLE src (id INT, p STRING) USING DELTA PARTITIONED BY (p) TBLPROPERTIES ('delta.enableDeletionVectors' = 'true');
+    INSERT INTO src SELECT i, CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END FROM range(100) t(i);
+    DELETE FROM src WHERE id % 10 = 3`);
+  const dv = (await lh.table('src').snapshot()).files.filter((f) => f.deletionVector).length;
+  assert.ok(dv > 0, 'the source has a deletion vector to copy');
+  await lh.sql('CREATE TABLE d DEEP CLONE src; CREATE TABLE d1 CLONE src VERSION AS OF 1');
+  const [h] = await rows(lh, 'DESCRIBE HISTORY d');
+  assert.equal((h.operationParameters as Record<string, unknown>).isShallow, 'false');
+  assert.equal((h.operationMetrics as Record<string, string>).numCopiedFiles, String((await lh.table('src').snapshot()).files.length));
+  await lh.sql('DROP TABLE src');
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n, sum(id) AS s FROM d'), [{ n: 90, s: 4950 - 3 - 13 - 23 - 33 - 43 - 53 - 63 - 73 - 83 - 93 }]);
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n FROM d1'), [{ n: 100 }]);
+  // Relative paths only: the clone's directory can move.
+  const s = await lh.table('d').snapshot();
+  assert.ok(s.files.every((f) => !f.path.includes(':') && (!f.deletionVector || f.deletionVector.storageType !== 'p')));
+  assert.ok(!JSON.stringify(s.files).includes(join(dir, 'lake', 'src')));
 });

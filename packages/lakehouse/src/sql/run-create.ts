@@ -2,7 +2,7 @@ import { deltaError } from '@loch/delta';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { sqlIdent } from '@loch/engine-node';
-import { shallowClone } from '../ops/clone.js';
+import { cloneTable } from '../ops/clone.js';
 import { createTable } from '../ops/create.js';
 import { duckType } from '../scan/duck-types.js';
 import { latestSnapshotOrUndefined } from '../ops/write.js';
@@ -97,11 +97,12 @@ async function createAsSelect(ctx: SessionContext, st: CreateStatement, target: 
   throw sqlError(`${label}: the write was skipped`);
 }
 
-/** CREATE [OR REPLACE] TABLE t SHALLOW CLONE source: see ops/clone.ts. */
+/** CREATE [OR REPLACE] TABLE t [SHALLOW | DEEP] CLONE source: see ops/clone.ts. */
 async function cloneInto(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
   const clone = st.clone!;
   const source = ctx.views.target(clone.source);
-  const r = await shallowClone(target.table.engine, source.table.url, target.table.url, target.display, {
+  const r = await cloneTable(target.table.engine, source.table.url, target.table.url, target.display, {
+    deep: clone.deep,
     ...(clone.version !== undefined ? { version: clone.version } : {}),
     ...(clone.timestamp !== undefined ? { timestamp: clone.timestamp } : {}),
     configuration: st.properties,
@@ -109,7 +110,7 @@ async function cloneInto(ctx: SessionContext, st: CreateStatement, target: Table
     ifNotExists: st.ifNotExists,
   });
   if (!r.cloned) return { summary: `${label}: exists (version ${r.version})`, version: r.version };
-  return { summary: `${label}: shallow clone of ${source.display}, ${r.metrics.sourceNumOfFiles} files (version ${r.version})`, version: r.version };
+  return { summary: `${label}: ${clone.deep ? 'deep' : 'shallow'} clone of ${source.display}, ${r.metrics.sourceNumOfFiles} files${clone.deep ? ' copied' : ''} (version ${r.version})`, version: r.version };
 }
 
 /** CREATE TABLE t LIKE source: the source's columns, partitioning, comment and properties; no rows. */

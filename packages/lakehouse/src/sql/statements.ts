@@ -51,8 +51,8 @@ export interface CreateStatement {
   readonly query?: string;
   /** CREATE TABLE t LIKE source: its columns, partitioning and properties, no rows. */
   readonly like?: TableName;
-  /** CREATE TABLE t SHALLOW CLONE source [VERSION AS OF n | TIMESTAMP AS OF 'ts']. */
-  readonly clone?: { readonly source: TableName; readonly version?: number; readonly timestamp?: string };
+  /** CREATE TABLE t [SHALLOW | DEEP] CLONE source [VERSION AS OF n | TIMESTAMP AS OF 'ts']. */
+  readonly clone?: { readonly source: TableName; readonly deep: boolean; readonly version?: number; readonly timestamp?: string };
 }
 
 export interface InsertStatement {
@@ -255,14 +255,17 @@ function parseCreate(c: Cursor): CreateStatement {
   let like: TableName | undefined;
   let clone: CreateStatement['clone'];
   if (c.words('LIKE')) like = parseTableName(c);
-  else if (c.isWords('DEEP', 'CLONE')) throw unsupported('DEEP CLONE (SHALLOW CLONE is supported)');
-  else if (c.words('SHALLOW', 'CLONE') || c.words('CLONE')) {
+  else if (c.isWords('SHALLOW', 'CLONE') || c.isWords('DEEP', 'CLONE') || c.isWords('CLONE')) {
+    // Databricks' default is DEEP.
+    const deep = !c.words('SHALLOW');
+    c.words('DEEP');
+    c.expectWords('CLONE');
     const source = parseTableName(c);
     let version: number | undefined;
     let timestamp: string | undefined;
     if (c.words('VERSION', 'AS', 'OF')) version = c.integer('the VERSION AS OF');
     else if (c.words('TIMESTAMP', 'AS', 'OF')) timestamp = c.string('a quoted timestamp');
-    clone = { source, ...(version !== undefined ? { version } : {}), ...(timestamp !== undefined ? { timestamp } : {}) };
+    clone = { source, deep, ...(version !== undefined ? { version } : {}), ...(timestamp !== undefined ? { timestamp } : {}) };
   }
   let columns: StructField[] | undefined;
   if (c.punct('(')) {
