@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadSnapshot } from '@loch/delta';
@@ -571,7 +572,6 @@ test('statements Loch does not run yet still fail as LOCH_UNSUPPORTED_STATEMENT'
   await lh.sql('CREATE TABLE t (a INT) USING DELTA');
   for (const [sql, message] of [
     ['REORG TABLE t APPLY (PURGE)', 'REORG TABLE is not supported yet'],
-    ['FSCK REPAIR TABLE t', 'FSCK REPAIR TABLE is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
     ['ALTER TABLE t DROP COLUMN a', 'ALTER TABLE ... DROP COLUMN is not supported yet'],
     ['ALTER TABLE t ALTER COLUMN a TYPE BIGINT', 'ALTER TABLE ... ALTER COLUMN ... TYPE (type widening) is not supported yet'],
@@ -699,4 +699,19 @@ test('DEEP CLONE copies the files (deletion vectors too): the clone stands alone
   const s = await lh.table('d').snapshot();
   assert.ok(s.files.every((f) => !f.path.includes(':') && (!f.deletionVector || f.deletionVector.storageType !== 'p')));
   assert.ok(!JSON.stringify(s.files).includes(join(dir, 'lake', 'src')));
+});
+
+test('FSCK REPAIR TABLE: files gone from storage are removed from the table (DRY RUN lists them)', async () => {
+  const { lh } = await lake();
+  await lh.sql('CREATE TABLE f (a INT); INSERT INTO f VALUES (1); INSERT INTO f VALUES (2); INSERT INTO f VALUES (3)');
+  const s = await lh.table('f').snapshot();
+  const lost = s.files.find((x) => x.stats?.includes('"minValues":{"a":2}'))!;
+  await rm(fileURLToPath(new URL(lost.path, s.tableRoot)));
+  await assert.rejects(lh.sql('SELECT * FROM f'), { code: 'DELTA_FILE_NOT_FOUND' });
+  assert.deepEqual(await rows(lh, 'FSCK REPAIR TABLE f DRY RUN'), [{ dataFilePath: lost.path, dataFileMissing: true }]);
+  await assert.rejects(lh.sql('SELECT * FROM f'), { code: 'DELTA_FILE_NOT_FOUND' });
+  assert.deepEqual(await rows(lh, 'FSCK REPAIR TABLE f'), [{ dataFilePath: lost.path, dataFileMissing: true }]);
+  assert.deepEqual(await rows(lh, 'SELECT a FROM f ORDER BY a'), [{ a: 1 }, { a: 3 }]);
+  assert.equal((await rows(lh, 'DESCRIBE HISTORY f LIMIT 1'))[0].operation, 'FSCK');
+  assert.deepEqual(await rows(lh, 'FSCK REPAIR TABLE f'), []);
 });

@@ -104,7 +104,6 @@ test('Delta statements Loch does not run yet fail with a code and never reach Du
   const cases: [string, string][] = [
     ['CONVERT TO DELTA iceberg.`/data/t`', 'CONVERT TO DELTA of an Iceberg table is not supported yet'],
     ['reorg table t apply (purge)', 'REORG TABLE is not supported yet'],
-    ['FSCK REPAIR TABLE t', 'FSCK REPAIR TABLE is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
     ['-- comment first\nREORG TABLE t APPLY (PURGE)', 'REORG TABLE is not supported yet'],
   ];

@@ -1,12 +1,14 @@
 import { deltaError, type DataType, type PrimitiveTypeName, type StructField } from '@loch/delta';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { repairTable } from '../ops/maintenance/fsck.js';
 import type { JsonValue } from '../scan/json-values.js';
 import type { SessionContext } from './context.js';
 import { fromDuckDb, isDuckDbError } from './errors.js';
 import { duckDbExpression, longColumns, renamed, type WriteOutcome } from './run-dml.js';
 import type { SqlColumn } from './result.js';
 import type { AlterTableStatement, OptimizeStatement, RestoreStatement, VacuumStatement } from './statements-dml.js';
+import type { TableName } from './parse-common.js';
 import { parseByteSize } from '../write/file-size.js';
 
 const p = (name: PrimitiveTypeName): DataType => ({ kind: 'primitive', name });
@@ -180,4 +182,21 @@ export async function runAlter(ctx: SessionContext, st: AlterTableStatement): Pr
     throw renamed(ctx, e);
   }
   return { summary: `ALTER TABLE ${target.display} ${result.operation}: version ${result.version}`, version: result.version };
+}
+
+/** FSCK REPAIR TABLE [DRY RUN]: Databricks' rows (dataFilePath, dataFileMissing), one per file it removes. */
+export async function runFsck(ctx: SessionContext, table: TableName, dryRun: boolean): Promise<WriteOutcome> {
+  const target = ctx.views.target(table);
+  const r = await repairTable(target.table.engine, target.table.url, { dryRun });
+  const n = r.missing.length;
+  return {
+    columns: [
+      { name: 'dataFilePath', deltaType: { kind: 'primitive', name: 'string' } },
+      { name: 'dataFileMissing', deltaType: { kind: 'primitive', name: 'boolean' } },
+    ],
+    rows: r.missing.map((m) => ({ dataFilePath: m.path, dataFileMissing: !m.deletionVectorMissing })),
+    summary: `FSCK REPAIR TABLE ${target.display}: ${n} missing file${n === 1 ? '' : 's'}${dryRun ? ' (dry run)' : r.version !== undefined ? ` removed (version ${r.version})` : ''}`,
+    scans: [],
+    ...(r.version !== undefined ? { version: r.version } : {}),
+  };
 }

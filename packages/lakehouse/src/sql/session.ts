@@ -11,7 +11,7 @@ import { describeDetail, describeHistory, showConf, showTables, type Listing } f
 import { Cursor } from './cursor.js';
 import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js';
 import { runInsert } from './run-insert.js';
-import { runAlter, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
+import { runAlter, runFsck, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
 import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-drop.js';
 import { runQuery } from './run-query.js';
 import { describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
@@ -158,6 +158,8 @@ export class SqlSession {
         const o = await runTruncate(ctx, st.table);
         return doneResult(base, o.summary, o.version);
       }
+      case 'fsck':
+        return wrote(await runFsck(ctx, st.table, st.dryRun));
       case 'convert': {
         const o = await runConvert(ctx, st.table, st.partitionBy, st.noStatistics);
         return doneResult(base, o.summary, o.version);

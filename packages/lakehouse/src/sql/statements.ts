@@ -91,6 +91,7 @@ export type Statement =
   | { readonly kind: 'dropTable'; readonly table: TableName; readonly ifExists: boolean }
   | { readonly kind: 'truncate'; readonly table: TableName }
   | { readonly kind: 'renameTable'; readonly table: TableName; readonly to: TableName }
+  | { readonly kind: 'fsck'; readonly table: TableName; readonly dryRun: boolean }
   | { readonly kind: 'convert'; readonly table: TableName; readonly partitionBy: readonly StructField[]; readonly noStatistics: boolean }
   | { readonly kind: 'describeTable'; readonly table: TableName; readonly extended: boolean }
   | { readonly kind: 'showTblProperties'; readonly table: TableName; readonly key?: string }
@@ -101,7 +102,6 @@ export type Statement =
 
 /** Delta statements Loch does not run yet, by their leading keywords; never handed to DuckDB. */
 const NOT_YET: readonly (readonly [readonly string[], string])[] = [
-  [['FSCK'], 'FSCK REPAIR TABLE'],
   [['REORG'], 'REORG TABLE'],
   [['GENERATE'], 'GENERATE'],
 ];
@@ -113,6 +113,12 @@ export function parseStatement(text: string): Statement {
     return parseCreate(c);
   }
   if (c.words('CONVERT', 'TO', 'DELTA')) return parseConvert(c);
+  if (c.words('FSCK', 'REPAIR', 'TABLE')) {
+    const table = parseTableName(c);
+    const dryRun = c.words('DRY', 'RUN');
+    c.expectEnd();
+    return { kind: 'fsck', table, dryRun };
+  }
   if (c.words('TRUNCATE')) {
     c.words('TABLE');
     const table = parseTableName(c);
