@@ -125,10 +125,10 @@ test('loch sql --format table and DESCRIBE HISTORY', async () => {
 test('loch sql errors: one coded line, non-zero exit', async () => {
   const dir = await tempDir();
   const lake = join(dir, 'lake');
-  const unsupported = await loch('sql', 'REORG TABLE t APPLY (PURGE)', '--lake', lake);
+  const unsupported = await loch('sql', 'GENERATE symlink_format_manifest FOR TABLE t', '--lake', lake);
   assert.equal(unsupported.code, 1);
   assert.equal(unsupported.stdout, '');
-  assert.equal(unsupported.stderr, 'LOCH_UNSUPPORTED_STATEMENT: REORG TABLE is not supported yet\n');
+  assert.equal(unsupported.stderr, 'LOCH_UNSUPPORTED_STATEMENT: GENERATE is not supported yet\n');
 
   const syntax = await loch('sql', 'SELECT 1 AS one; SELEC 2', '--lake', lake);
   assert.equal(syntax.code, 1);

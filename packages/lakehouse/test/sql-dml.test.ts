@@ -571,7 +571,7 @@ test('statements Loch does not run yet still fail as LOCH_UNSUPPORTED_STATEMENT'
   const { lh } = await lake();
   await lh.sql('CREATE TABLE t (a INT) USING DELTA');
   for (const [sql, message] of [
-    ['REORG TABLE t APPLY (PURGE)', 'REORG TABLE is not supported yet'],
+    ['GENERATE symlink_format_manifest FOR TABLE t', 'GENERATE is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
     ['ALTER TABLE t DROP COLUMN a', 'ALTER TABLE ... DROP COLUMN is not supported yet'],
     ['ALTER TABLE t ALTER COLUMN a TYPE BIGINT', 'ALTER TABLE ... ALTER COLUMN ... TYPE (type widening) is not supported yet'],
@@ -714,4 +714,30 @@ test('FSCK REPAIR TABLE: files gone from storage are removed from the table (DRY
   assert.deepEqual(await rows(lh, 'SELECT a FROM f ORDER BY a'), [{ a: 1 }, { a: 3 }]);
   assert.equal((await rows(lh, 'DESCRIBE HISTORY f LIMIT 1'))[0].operation, 'FSCK');
   assert.deepEqual(await rows(lh, 'FSCK REPAIR TABLE f'), []);
+});
+
+test('REORG TABLE ... APPLY (PURGE): files with deletion vectors rewritten without the deleted rows', async () => {
+  const { lh } = await lake();
+  await lh.sql(`CREATE TABLE r (id INT, p STRING) USING DELTA PARTITIONED BY (p) TBLPROPERTIES ('delta.enableDeletionVectors' = 'true');
+    INSERT INTO r SELECT i, CASE WHEN i < 50 THEN 'a' ELSE 'b' END FROM range(100) t(i);
+    INSERT INTO r VALUES (1000, 'a');
+    DELETE FROM r WHERE id % 10 = 0 AND id < 100`);
+  const before = await lh.table('r').snapshot();
+  const withDv = before.files.filter((f) => f.deletionVector).length;
+  assert.ok(withDv >= 2);
+  await lh.sql("REORG TABLE r WHERE p = 'a' APPLY (PURGE)");
+  const mid = await lh.table('r').snapshot();
+  assert.equal(mid.files.filter((f) => f.deletionVector).length, withDv - 1, 'only partition a was purged');
+  await lh.sql('REORG TABLE r APPLY (PURGE)');
+  const after = await lh.table('r').snapshot();
+  assert.equal(after.files.filter((f) => f.deletionVector).length, 0);
+  // The file without a DV is left as it was.
+  assert.ok(after.files.some((f) => before.files.some((g) => g.path === f.path)));
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS n, sum(id) AS s FROM r'), [{ n: 91, s: 4950 - 450 + 1000 }]);
+  const [h] = await rows(lh, 'DESCRIBE HISTORY r LIMIT 1');
+  assert.equal(h.operation, 'REORG');
+  // Nothing to purge: no commit.
+  const version = after.version;
+  await lh.sql('REORG TABLE r APPLY (PURGE)');
+  assert.equal((await lh.table('r').snapshot()).version, version);
 });

@@ -103,9 +103,9 @@ test('INSERT: column lists, OVERWRITE, REPLACE WHERE, BY NAME', () => {
 test('Delta statements Loch does not run yet fail with a code and never reach DuckDB', () => {
   const cases: [string, string][] = [
     ['CONVERT TO DELTA iceberg.`/data/t`', 'CONVERT TO DELTA of an Iceberg table is not supported yet'],
-    ['reorg table t apply (purge)', 'REORG TABLE is not supported yet'],
+    ['reorg table t apply (upgrade uniform(icebergCompatVersion = 2))', 'REORG TABLE ... APPLY (UPGRADE ...) is not supported yet'],
     ['ALTER TABLE t RENAME COLUMN a TO b', 'ALTER TABLE ... RENAME COLUMN is not supported yet'],
-    ['-- comment first\nREORG TABLE t APPLY (PURGE)', 'REORG TABLE is not supported yet'],
+    ['-- comment first\nGENERATE symlink_format_manifest FOR TABLE t', 'GENERATE is not supported yet'],
   ];
   for (const [sql, message] of cases) assert.throws(() => parseStatement(sql), { code: 'LOCH_UNSUPPORTED_STATEMENT', message });
 });

@@ -196,7 +196,7 @@ test('errors: unsupported statements, SQL errors naming the statement, Delta cod
   await assert.rejects(lh.sql('CONVERT TO DELTA parquet.`/no/such/dir`'), { code: 'DELTA_TABLE_NOT_FOUND', message: /CONVERT TO DELTA .*cannot list \/no\/such\/dir/ });
   await assert.rejects(lh.sql('SELEC 1'), { code: 'LOCH_SQL_ERROR', message: /^Parser Error: syntax error at or near "SELEC"$/ });
   await assert.rejects(lh.sql('SELECT 1; SELECT nope FROM range(1)'), { code: 'LOCH_SQL_ERROR', message: /^statement 2: Binder Error: / });
-  await assert.rejects(lh.sql('SELECT 1; REORG TABLE t APPLY (PURGE)'), { code: 'LOCH_UNSUPPORTED_STATEMENT', message: 'statement 2: REORG TABLE is not supported yet' });
+  await assert.rejects(lh.sql('SELECT 1; GENERATE symlink_format_manifest FOR TABLE t'), { code: 'LOCH_UNSUPPORTED_STATEMENT', message: 'statement 2: GENERATE is not supported yet' });
   await assert.rejects(lh.sql('SELECT 1; DELETE FROM t'), { code: 'DELTA_TABLE_NOT_FOUND', message: /^statement 2: / });
   await assert.rejects(lh.sql('SELECT * FROM delta.`/no/such/table`'), { code: 'DELTA_TABLE_NOT_FOUND' });
   await assert.rejects(lh.sql('CREATE TABLE p (a INT) PARTITIONED BY (b)'), { code: 'DELTA_COLUMN_NOT_FOUND' });

@@ -67,6 +67,7 @@ export async function runOptimize(ctx: SessionContext, st: OptimizeStatement): P
       ...(where !== undefined ? { where } : {}),
       ...(maxFileSize !== undefined ? { targetFileSize: maxFileSize } : {}),
       zOrderBy: st.zOrderBy,
+      ...(st.purge ? { purge: true } : {}),
       onProgress: () => undefined,
     });
   } catch (e) {

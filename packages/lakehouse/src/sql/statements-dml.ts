@@ -60,6 +60,8 @@ export interface OptimizeStatement {
   readonly table: TableName;
   readonly where?: string;
   readonly zOrderBy: readonly string[];
+  /** REORG TABLE ... APPLY (PURGE): rewrite the files with deletion vectors. */
+  readonly purge?: boolean;
 }
 
 export interface VacuumStatement {
@@ -303,6 +305,19 @@ export function parseOptimize(c: Cursor): OptimizeStatement {
   if (c.isWords('FULL')) throw unsupported('OPTIMIZE ... FULL (liquid clustering)');
   c.expectEnd();
   return { kind: 'optimize', table, ...(where !== undefined ? { where } : {}), zOrderBy };
+}
+
+/** REORG TABLE t [WHERE partition predicate] APPLY (PURGE) */
+export function parseReorg(c: Cursor): OptimizeStatement {
+  c.expectWords('REORG', 'TABLE');
+  const table = parseTableName(c);
+  const where = c.words('WHERE') ? expressionText(c, 'a partition predicate after WHERE', stopAt('APPLY')) : undefined;
+  c.expectWords('APPLY');
+  c.expectPunct('(');
+  if (!c.words('PURGE')) throw unsupported(`REORG TABLE ... APPLY (${c.peek()?.text.toUpperCase() ?? ''} ...)`);
+  c.expectPunct(')');
+  c.expectEnd();
+  return { kind: 'optimize', table, ...(where !== undefined ? { where } : {}), zOrderBy: [], purge: true };
 }
 
 /** VACUUM table [RETAIN n HOURS] [DRY RUN] */

@@ -9,6 +9,7 @@ import {
   parseDelete,
   parseMerge,
   parseOptimize,
+  parseReorg,
   parseRestore,
   parseUpdate,
   parseVacuum,
@@ -102,7 +103,6 @@ export type Statement =
 
 /** Delta statements Loch does not run yet, by their leading keywords; never handed to DuckDB. */
 const NOT_YET: readonly (readonly [readonly string[], string])[] = [
-  [['REORG'], 'REORG TABLE'],
   [['GENERATE'], 'GENERATE'],
 ];
 
@@ -133,6 +133,7 @@ export function parseStatement(text: string): Statement {
   if (c.isWords('UPDATE') && !c.isWords('UPDATE', 'EXTENSIONS')) return parseUpdate(c);
   if (c.isWords('DELETE')) return parseDelete(c);
   if (c.isWords('OPTIMIZE')) return parseOptimize(c);
+  if (c.isWords('REORG', 'TABLE')) return parseReorg(c);
   if (c.isWords('VACUUM')) return parseVacuum(c);
   if (c.isWords('RESTORE')) return parseRestore(c);
   if (c.isWords('ALTER', 'TABLE')) {

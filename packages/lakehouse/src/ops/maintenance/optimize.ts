@@ -22,6 +22,11 @@ export interface OptimizeOptions {
   readonly targetFileSize?: number;
   /** Progress lines (default: stderr when it is a terminal). */
   readonly onProgress?: (message: string) => void;
+  /**
+   * REORG TABLE ... APPLY (PURGE): rewrite only the files with deletion vectors, each on its
+   * own, so the rows they delete are gone from storage too (committed as Delta's REORG).
+   */
+  readonly purge?: boolean;
 }
 
 export interface OptimizeResult {
@@ -82,12 +87,16 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
     for (const files of groups.values()) {
       i++;
       considered += files.length;
-      const candidates = zOrderBy.length
-        ? files
-        : files.filter((f) => f.add.size < target || f.deletionVector !== undefined);
-      const alreadyDone = zOrderBy.length
-        ? files.every((f) => f.add.tags?.ZCUBE_ZORDER_BY === zTag && !f.deletionVector) && files.length <= Math.max(1, Math.ceil(files.reduce((n, f) => n + f.add.size, 0) / target)) * 2
-        : candidates.length < 2 && !candidates.some((f) => f.deletionVector);
+      const candidates = options.purge
+        ? files.filter((f) => f.deletionVector !== undefined)
+        : zOrderBy.length
+          ? files
+          : files.filter((f) => f.add.size < target || f.deletionVector !== undefined);
+      const alreadyDone = options.purge
+        ? candidates.length === 0
+        : zOrderBy.length
+          ? files.every((f) => f.add.tags?.ZCUBE_ZORDER_BY === zTag && !f.deletionVector) && files.length <= Math.max(1, Math.ceil(files.reduce((n, f) => n + f.add.size, 0) / target)) * 2
+          : candidates.length < 2 && !candidates.some((f) => f.deletionVector);
       if (alreadyDone || candidates.length === 0) {
         skipped += files.length;
         continue;
@@ -168,8 +177,10 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
     tx.removeFiles(removed.map((a) => removeOf(a, now, false)));
     tx.addFiles(added);
     const result = await tx.commit({
-      name: 'OPTIMIZE',
-      parameters: { predicate: JSON.stringify(options.where ? [options.where] : []), zOrderBy: zTag, auto: false },
+      name: options.purge ? 'REORG' : 'OPTIMIZE',
+      parameters: options.purge
+        ? { predicate: JSON.stringify(options.where ? [options.where] : []), applyPurge: true }
+        : { predicate: JSON.stringify(options.where ? [options.where] : []), zOrderBy: zTag, auto: false },
       metrics: { ...metrics, executionTimeMs: Math.round(performance.now() - started) },
       isBlindAppend: false,
     });
