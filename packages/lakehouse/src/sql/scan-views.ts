@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expr, planScan, type AddFile, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
+import { expr, planScan, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -338,7 +338,7 @@ export class ScanViews {
       relation = `${sqlIdent(this.schema)}.${sqlIdent(name)}`;
       await this.c.run(`CREATE VIEW ${relation} AS ${body}`);
     }
-    const fromStats = rowsFromStats(p.files.map((f) => f.add));
+    const fromStats = fileCounts(p).rowsFromStats;
     const rowsScanned = fromStats ?? Number((await this.c.runAndReadAll(`SELECT count(*) FROM ${relation}`)).getRows()[0][0]);
     const view = { relation, plan: p, rowsScanned };
     this.views.set(cacheKey, view);
@@ -384,18 +384,3 @@ function emptySelect(plan: ScanPlan): string {
   return `SELECT ${cols.join(', ')} WHERE false`;
 }
 
-/** Sum of numRecords over the files, when every file's stats carry it. */
-function rowsFromStats(files: readonly AddFile[]): number | undefined {
-  let n = 0;
-  for (const f of files) {
-    if (!f.stats) return undefined;
-    try {
-      const s = JSON.parse(f.stats) as { numRecords?: unknown };
-      if (typeof s.numRecords !== 'number') return undefined;
-      n += s.numRecords;
-    } catch {
-      return undefined;
-    }
-  }
-  return n;
-}
