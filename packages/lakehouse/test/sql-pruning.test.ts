@@ -212,3 +212,35 @@ test('dynamic file pruning from the shapes star joins are written in: LEFT SEMI,
   // NOT EXISTS keeps the rows without a match: nothing to prune by.
   await check("SELECT count(*) AS n FROM fact f WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.item = f.item AND i.category = 'c3')", { fact: [24, 24, 0, 0, 0], items: [3, 2, 0, 1, 0] });
 });
+
+test('pruning never drops rows a query needs: columns a subquery does not show, aggregates and QUALIFY in EXISTS, nested CTEs, LIMIT builds, build sides read elsewhere', async () => {
+  const same = async (sql: string) => {
+    const got = await run(sql, ["SET spark.databricks.optimizer.deltaTableSizeThreshold = '0'", "SET spark.databricks.optimizer.deltaTableFilesThreshold = '1'"]);
+    assert.deepEqual(got.rows, await expected(sql), sql);
+    return got;
+  };
+  // A bare name that the projecting subquery does not show is another relation's (or an alias).
+  await same('WITH c AS (SELECT 100 AS qty) SELECT count(*) AS n FROM (SELECT item FROM fact) f, c WHERE qty = 100');
+  await same('SELECT 100 AS qty, f.item FROM (SELECT item FROM fact) f WHERE qty = 100 ORDER BY f.item LIMIT 3');
+  await same('SELECT count(*) AS n FROM items i, (SELECT i.item FROM fact) s WHERE s.item = 5');
+  // EXISTS over an aggregate is true whatever matches; QUALIFY depends on the correlated rows.
+  await same("SELECT count(*) AS n FROM fact f WHERE EXISTS (SELECT count(*) FROM items i WHERE i.item = f.item AND i.category = 'c1')");
+  await same("SELECT count(*) AS n FROM fact f WHERE EXISTS (SELECT 1 FROM items i WHERE i.item = f.item AND i.category <> 'zz' QUALIFY row_number() OVER (ORDER BY i.item) = 1)");
+  // A CTE defined inside a subquery does not hide the outer one of the same name elsewhere.
+  await same("WITH c AS (SELECT item FROM items WHERE category = 'c1') SELECT count(*) AS n FROM (WITH c AS (SELECT 999 AS item) SELECT * FROM c) x UNION ALL SELECT count(*) FROM fact f JOIN c ON f.item = c.item");
+  // A build side with LIMIT could pick other rows when read again: it prunes nothing.
+  const limited = await same('SELECT count(*) AS n FROM fact f JOIN (SELECT item FROM items ORDER BY item LIMIT 5) s ON f.item = s.item');
+  assert.equal(limited.scans.find((x) => x.table === 'fact')!.filesPrunedByDynamicFilter, 0);
+  // Two build sides at once (the second on another connection): same Spark semantics there.
+  await same('SELECT count(*) AS n FROM fact f JOIN days d ON f.day = d.day JOIN (SELECT item FROM items WHERE 1.0 / (item - 5) IS NULL) s ON f.item = s.item WHERE d.week >= 0');
+});
+
+test('a table dropped and made again in one session is read anew; TIMESTAMP AS OF keeps a bare alias', async () => {
+  const results = await lh.sql(`CREATE TABLE again USING DELTA AS SELECT 1 AS id; SELECT id FROM again; DROP TABLE again;
+    CREATE TABLE again USING DELTA AS SELECT 2 AS id; SELECT id FROM again`);
+  assert.deepEqual(results[results.length - 1].rows, [{ id: 2 }]);
+  const [h] = await lh.table('again').history(1);
+  const at = new Date(h.timestamp).toISOString();
+  assert.deepEqual((await lh.sql(`SELECT e.id FROM again TIMESTAMP AS OF '${at}' e`))[0].rows, [{ id: 2 }]);
+  await assert.rejects(lh.sql('SELECT e.id FROM again TIMESTAMP AS OF current_timestamp() + INTERVAL 1 DAY e'), { code: 'DELTA_TIMESTAMP_OUT_OF_RANGE' });
+});

@@ -124,7 +124,8 @@ export async function buildKeyPredicates(c: DuckDBConnection, requests: readonly
       if (!kind) return undefined;
       const run = (conn: DuckDBConnection) => keyFilterOf(conn, r, kind);
       try {
-        if (k === 0) return await run(c);
+        // Variables are the session's own: a build side that reads them runs on its connection.
+        if (k === 0 || /\bgetvariable\s*\(/i.test(r.build)) return await run(c);
         // Another connection cannot see the session's TEMP tables: then the session reads it.
         return await withPooledConnection(run).catch(() => run(c));
       } catch {

@@ -58,6 +58,8 @@ interface Leaf {
   readonly ref?: number;
   /** A subquery or CTE that is not a Delta reference: its query node (a build side for DFP). */
   readonly relation?: DuckNode;
+  /** For a subquery showing only some of the reference's columns: those (lower-cased). */
+  readonly columns?: ReadonlySet<string>;
   /** Outer joins that make this leaf null-supplying. */
   readonly nulledBy: readonly DuckNode[];
 }
@@ -73,29 +75,32 @@ interface JoinInfo {
 
 export function analyzePushdown(tree: DuckNode, refs: ReadonlyMap<number, RefInfo>): Pushdown {
   const out: Pushdown = { conjuncts: new Map(), joins: [], aliases: new Map() };
-  // CTE bodies by name (a CTE can be a DFP build side); inner definitions shadow outer ones.
-  const ctes = new Map<string, DuckNode>();
-  const visit = (v: ExactJson | undefined): void => {
-    if (Array.isArray(v)) for (const x of v) visit(x);
+  // CTE bodies by name in scope (a CTE can be a DFP build side); inner definitions shadow outer
+  // ones only within the query that defines them. A CTE with column aliases is left out.
+  const visit = (v: ExactJson | undefined, ctes: ReadonlyMap<string, DuckNode | undefined>): void => {
+    if (Array.isArray(v)) for (const x of v) visit(x, ctes);
     else if (isNode(v)) {
-      if (isNode(v.cte_map)) {
+      let scope = ctes;
+      if (isNode(v.cte_map) && nodes(v.cte_map.map).length > 0) {
+        const inner = new Map(ctes);
         for (const e of nodes(v.cte_map.map)) {
           const body = isNode(e.value) && isNode(e.value.query) && isNode(e.value.query.node) ? e.value.query.node : undefined;
           const aliased = isNode(e.value) && Array.isArray(e.value.aliases) && e.value.aliases.length > 0;
-          if (typeof e.key === 'string' && body && !aliased) ctes.set(e.key.toLowerCase(), body);
+          if (typeof e.key === 'string') inner.set(e.key.toLowerCase(), body && !aliased ? body : undefined);
         }
+        scope = inner;
       }
-      if (str(v.type) === 'SELECT_NODE') analyzeSelect(v, refs, out, ctes);
-      for (const k of Object.keys(v)) visit(v[k]);
+      if (str(v.type) === 'SELECT_NODE') analyzeSelect(v, refs, out, scope);
+      for (const k of Object.keys(v)) visit(v[k], scope);
     }
   };
-  visit(tree);
+  visit(tree, new Map());
   return out;
 }
 
 const KNOWN_JOINS = new Set(['INNER', 'LEFT', 'RIGHT', 'OUTER', 'SEMI', 'ANTI']);
 
-function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: Pushdown, ctes: ReadonlyMap<string, DuckNode>): void {
+function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: Pushdown, ctes: ReadonlyMap<string, DuckNode | undefined>): void {
   const joins: JoinInfo[] = [];
   // Columns a USING join merges (a bare name may then mean either side); NATURAL merges unknown ones.
   let merged: Set<string> | 'all' = new Set();
@@ -117,14 +122,23 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       return { leaves: [...l.leaves, ...r.leaves], joins: new Set([...inner, t]) };
     }
     const alias = (str(t.alias) || (str(t.type) === 'BASE_TABLE' ? str(t.table_name) : '') || '').toLowerCase();
-    const ref = placeholderRef(t) ?? (alias ? transparentRef(t) : undefined);
+    const placeholder = placeholderRef(t);
+    const seen = placeholder !== undefined ? { ref: placeholder } : alias ? transparentRef(t) : undefined;
+    const ref = seen?.ref;
     const relation = ref === undefined && alias ? relationOf(t, ctes) : undefined;
-    const leaf: Leaf = { alias, nulledBy, ...(ref !== undefined && refs.has(ref) ? { ref } : {}), ...(relation ? { relation } : {}) };
+    const leaf: Leaf = {
+      alias,
+      nulledBy,
+      ...(ref !== undefined && refs.has(ref) ? { ref, ...(seen?.columns ? { columns: seen.columns } : {}) } : {}),
+      ...(relation ? { relation } : {}),
+    };
     if (leaf.ref !== undefined && alias) out.aliases.set(leaf.ref, new Set([...(out.aliases.get(leaf.ref) ?? []), alias]));
     return { leaves: [leaf], joins: new Set() };
   };
   const all = collect(sel.from_table, []).leaves;
   if (all.length === 0) return;
+
+  const hasColumn = (l: Leaf, name: string) => (l.columns ? l.columns.has(name.toLowerCase()) : refs.get(l.ref!)!.has(name));
 
   /** The leaf a column reference binds to; undefined when it cannot be told. */
   const bind = (names: readonly string[]): { leaf: Leaf; column: string } | undefined => {
@@ -134,11 +148,11 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       const leaf = matches[0];
       // A subquery's or CTE's columns are not known here; `alias.col` names one of them.
       if (leaf.ref === undefined) return leaf.relation ? { leaf, column: names[1] } : undefined;
-      if (!refs.get(leaf.ref)!.has(names[1])) return undefined;
+      if (!hasColumn(leaf, names[1])) return undefined;
       return { leaf, column: names[1] };
     }
     if (names.length !== 1 || merged === 'all' || merged.has(names[0].toLowerCase())) return undefined;
-    const matches = all.filter((l) => l.ref !== undefined && refs.get(l.ref)!.has(names[0]));
+    const matches = all.filter((l) => l.ref !== undefined && hasColumn(l, names[0]));
     return matches.length === 1 ? { leaf: matches[0], column: names[0] } : undefined;
   };
 
@@ -152,7 +166,10 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       if (Array.isArray(v)) for (const x of v) walk(x);
       else if (isNode(v)) {
         const cls = str(v.class);
-        if (cls === 'SUBQUERY' || cls === 'LAMBDA' || cls === 'LAMBDA_REF' || cls === 'PARAMETER' || cls === 'STAR' || cls === 'WINDOW' || cls === 'COLUMNS') {
+        if (
+          cls === 'SUBQUERY' || cls === 'LAMBDA' || cls === 'LAMBDA_REF' || cls === 'PARAMETER' || cls === 'STAR' || cls === 'WINDOW' || cls === 'COLUMNS' ||
+          (cls === 'FUNCTION' && VOLATILE.has((str(v.function_name) ?? '').toLowerCase()))
+        ) {
           ok = false;
           return;
         }
@@ -183,7 +200,11 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
     const b = columnOf(n.right, bind);
     if (!a || !b || a.leaf === b.leaf) return;
     const side = (x: { leaf: Leaf; column: string }): DfpBuild | undefined =>
-      x.leaf.ref !== undefined ? { kind: 'ref', ref: x.leaf.ref, column: x.column } : x.leaf.relation ? { kind: 'relation', node: x.leaf.relation, column: x.column } : undefined;
+      x.leaf.ref !== undefined
+        ? { kind: 'ref', ref: x.leaf.ref, column: x.column }
+        : x.leaf.relation && deterministic(x.leaf.relation)
+          ? { kind: 'relation', node: x.leaf.relation, column: x.column }
+          : undefined;
     const [ba, bb] = [side(a), side(b)];
     if (!ba || !bb) return;
     if (a.leaf.ref !== undefined && eligible(a.leaf) && (b.leaf.ref === undefined || eligible(b.leaf))) out.joins.push({ probe: a.leaf.ref, column: a.column, build: bb });
@@ -199,7 +220,11 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
     const [probe, build] = j.left.includes(a.leaf) && j.right.includes(b.leaf) ? [a, b] : j.left.includes(b.leaf) && j.right.includes(a.leaf) ? [b, a] : [undefined, undefined];
     if (!probe || !build || probe.leaf.ref === undefined || probe.leaf.nulledBy.length > 0) return;
     const from: DfpBuild | undefined =
-      build.leaf.ref !== undefined ? { kind: 'ref', ref: build.leaf.ref, column: build.column } : build.leaf.relation ? { kind: 'relation', node: build.leaf.relation, column: build.column } : undefined;
+      build.leaf.ref !== undefined
+        ? { kind: 'ref', ref: build.leaf.ref, column: build.column }
+        : build.leaf.relation && deterministic(build.leaf.relation)
+          ? { kind: 'relation', node: build.leaf.relation, column: build.column }
+          : undefined;
     if (from) out.joins.push({ probe: probe.leaf.ref, column: probe.column, build: from });
   };
 
@@ -210,7 +235,11 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
    */
   const existsJoin = (c: DuckNode, eligible: (l: Leaf) => boolean) => {
     const inner = isNode(c.subquery) && isNode(c.subquery.node) && str(c.subquery.node.type) === 'SELECT_NODE' ? c.subquery.node : undefined;
-    if (!inner || !isNode(inner.where_clause) || nodes(inner.group_expressions).length > 0 || isNode(inner.having)) return;
+    if (!inner || !isNode(inner.where_clause) || nodes(inner.group_expressions).length > 0 || isNode(inner.having) || isNode(inner.qualify) || isNode(inner.sample)) return;
+    // Only a plain row test: an aggregate (`SELECT count(*)`) makes EXISTS true whatever matches.
+    if (str(inner.aggregate_handling) !== 'STANDARD_HANDLING') return;
+    if (!nodes(inner.select_list).every((n) => ['CONSTANT', 'COLUMN_REF', 'STAR'].includes(str(n.class) ?? ''))) return;
+    if (!deterministic(inner)) return;
     const innerAliases = fromAliases(inner.from_table);
     const qualifier = (n: ExactJson | undefined) => {
       if (!isNode(n) || str(n.class) !== 'COLUMN_REF' || !Array.isArray(n.column_names) || n.column_names.length !== 2) return undefined;
@@ -252,7 +281,7 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
       if (str(c.class) === 'SUBQUERY' && str(c.subquery_type) === 'EXISTS') existsJoin(c, eligible);
       if (str(c.class) === 'SUBQUERY' && str(c.subquery_type) === 'ANY' && str(c.comparison_type) === 'COMPARE_EQUAL' && isNode(c.child) && isNode(c.subquery)) {
         const col = columnOf(c.child, bind);
-        if (col && eligible(col.leaf)) out.joins.push({ probe: col.leaf.ref!, column: col.column, build: { kind: 'subquery', node: c.subquery } });
+        if (col && eligible(col.leaf) && deterministic(c.subquery)) out.joins.push({ probe: col.leaf.ref!, column: col.column, build: { kind: 'subquery', node: c.subquery } });
       }
     }
   }
@@ -282,18 +311,38 @@ function usingJoins(j: JoinInfo, refs: ReadonlyMap<number, RefInfo>, out: Pushdo
     // One subquery or CTE alone on its side has the column, or the join would not bind.
     if (side.length === 1 && side[0].relation) return side[0];
     if (side.some((l) => l.ref === undefined)) return undefined;
-    const having = side.filter((l) => refs.get(l.ref!)!.has(column));
+    const having = side.filter((l) => (l.columns ? l.columns.has(column.toLowerCase()) : refs.get(l.ref!)!.has(column)));
     return having.length === 1 && eligible(having[0]) ? having[0] : undefined;
   };
-  const build = (l: Leaf, column: string): DfpBuild => (l.ref !== undefined ? { kind: 'ref', ref: l.ref, column } : { kind: 'relation', node: l.relation!, column });
+  const build = (l: Leaf, column: string): DfpBuild | undefined =>
+    l.ref !== undefined ? { kind: 'ref', ref: l.ref, column } : deterministic(l.relation!) ? { kind: 'relation', node: l.relation!, column } : undefined;
   for (const column of j.using) {
     const a = sideWith(j.left, column);
     const b = sideWith(j.right, column);
     if (!a || !b) continue;
-    if (a.ref !== undefined) out.joins.push({ probe: a.ref, column, build: build(b, column) });
+    const [fromB, fromA] = [build(b, column), build(a, column)];
+    if (a.ref !== undefined && fromB) out.joins.push({ probe: a.ref, column, build: fromB });
     // A SEMI join's right side is never probed: its rows are not in the result.
-    if (b.ref !== undefined && !semi) out.joins.push({ probe: b.ref, column, build: build(a, column) });
+    if (b.ref !== undefined && !semi && fromA) out.joins.push({ probe: b.ref, column, build: fromA });
   }
+}
+
+/** Functions whose value changes from one evaluation to the next. */
+const VOLATILE = new Set(['random', 'rand', 'randn', 'gen_random_uuid', 'uuid', 'uuidv4', 'uuidv7', 'setseed', 'nextval', 'currval']);
+
+/**
+ * Whether a query gives the same rows each time it runs. A DFP build side runs once more on its
+ * own to read its keys: one with LIMIT (ties), a sample or a volatile function could pick other
+ * rows than the query does, and its keys would prune files the query needs.
+ */
+function deterministic(n: ExactJson | undefined): boolean {
+  if (Array.isArray(n)) return n.every(deterministic);
+  if (!isNode(n)) return true;
+  const type = str(n.type);
+  if (type === 'LIMIT_MODIFIER' || type === 'LIMIT_PERCENT_MODIFIER') return false;
+  if (isNode(n.sample)) return false;
+  if (str(n.class) === 'FUNCTION' && VOLATILE.has((str(n.function_name) ?? '').toLowerCase())) return false;
+  return Object.keys(n).every((k) => deterministic(n[k]));
 }
 
 /** Aliases (lower-cased) of the relations a FROM clause names, joins included. */
@@ -327,7 +376,7 @@ function mentionsOuter(n: ExactJson | undefined, aliases: ReadonlySet<string>): 
 }
 
 /** The query node a subquery leaf, or a CTE named by a base-table leaf, stands for. */
-function relationOf(t: DuckNode, ctes: ReadonlyMap<string, DuckNode>): DuckNode | undefined {
+function relationOf(t: DuckNode, ctes: ReadonlyMap<string, DuckNode | undefined>): DuckNode | undefined {
   if (str(t.type) === 'SUBQUERY') {
     if (isNode(t.sample) || (Array.isArray(t.column_name_alias) && t.column_name_alias.length > 0)) return undefined;
     return isNode(t.subquery) && isNode(t.subquery.node) ? t.subquery.node : undefined;
@@ -350,7 +399,7 @@ function placeholderRef(t: DuckNode): number | undefined {
  * the reference's files as it would the reference's own. Anything that changes rows or renames or
  * computes columns (aggregation, DISTINCT, LIMIT, a sample, column aliases) makes it opaque.
  */
-function transparentRef(t: DuckNode): number | undefined {
+function transparentRef(t: DuckNode): { ref: number; columns?: ReadonlySet<string> } | undefined {
   if (str(t.type) !== 'SUBQUERY' || isNode(t.sample) || (Array.isArray(t.column_name_alias) && t.column_name_alias.length > 0)) return undefined;
   const sub = isNode(t.subquery) && isNode(t.subquery.node) ? t.subquery.node : undefined;
   if (!sub || str(sub.type) !== 'SELECT_NODE') return undefined;
@@ -362,22 +411,30 @@ function transparentRef(t: DuckNode): number | undefined {
   const list = nodes(sub.select_list);
   const star = list.length === 1 && str(list[0].class) === 'STAR' ? list[0] : undefined;
   const empty = (v: ExactJson | undefined) => v === undefined || v === null || (Array.isArray(v) && v.length === 0);
+  // The columns the subquery shows, when it shows only some: a bare name outside it binds to it
+  // only when it is one of them (otherwise it is another relation's, or a SELECT alias).
+  let columns: Set<string> | undefined;
   if (star) {
     if (str(star.relation_name) || star.columns === true || isNode(star.expr) || !empty(star.exclude_list) || !empty(star.replace_list) || !empty(star.rename_list) || !empty(star.qualified_exclude_list)) {
       return undefined;
     }
   } else {
-    // Plain columns, each under its own name: `(SELECT item_id, amount FROM sales) f`.
+    // Plain unqualified columns, each under its own name: `(SELECT item_id, amount FROM sales) f`.
+    // (A qualified one may name an outer relation, laterally.)
     const plain = (n: DuckNode) => {
       const names = Array.isArray(n.column_names) ? n.column_names : [];
-      const name = names[names.length - 1];
-      return str(n.class) === 'COLUMN_REF' && typeof name === 'string' && (!str(n.alias) || str(n.alias)!.toLowerCase() === name.toLowerCase());
+      return str(n.class) === 'COLUMN_REF' && names.length === 1 && typeof names[0] === 'string' && (!str(n.alias) || str(n.alias)!.toLowerCase() === names[0].toLowerCase());
     };
     if (list.length === 0 || !list.every(plain)) return undefined;
+    columns = new Set(list.map((n) => String((n.column_names as string[])[0]).toLowerCase()));
   }
   const from = isNode(sub.from_table) ? sub.from_table : undefined;
   if (!from) return undefined;
-  return placeholderRef(from) ?? transparentRef(from);
+  const placeholder = placeholderRef(from);
+  const below = placeholder !== undefined ? { ref: placeholder } : transparentRef(from);
+  if (!below) return undefined;
+  const shown = columns && below.columns ? new Set([...columns].filter((c) => below.columns!.has(c))) : (columns ?? below.columns);
+  return { ref: below.ref, ...(shown ? { columns: shown } : {}) };
 }
 
 function columnOf(n: DuckNode, bind: (names: readonly string[]) => { leaf: Leaf; column: string } | undefined): { leaf: Leaf; column: string } | undefined {

@@ -131,6 +131,19 @@ function refAt(text: string, sig: Token[], i: number, aliasable: boolean, ctes: 
   };
 }
 
+/** Words that go on with a timestamp expression after an operand. */
+const CONTINUES = new Set([
+  'AND', 'OR', 'IS', 'NOT', 'AT', 'TIME', 'ZONE', 'COLLATE', 'YEAR', 'YEARS', 'MONTH', 'MONTHS', 'WEEK', 'WEEKS', 'DAY', 'DAYS',
+  'HOUR', 'HOURS', 'MINUTE', 'MINUTES', 'SECOND', 'SECONDS', 'MILLISECOND', 'MILLISECONDS', 'MICROSECOND', 'MICROSECONDS',
+]);
+
+/** Whether a token can end an operand: a literal, a name, or a closing parenthesis. */
+function endsOperand(t: Token | undefined): boolean {
+  if (!t) return false;
+  if (t.kind === 'string' || t.kind === 'number' || t.kind === 'quoted' || isPunct(t, ')')) return true;
+  return t.kind === 'word' && !['INTERVAL', 'DATE', 'TIMESTAMP', 'CAST', 'AT', 'TIME', 'ZONE', 'AND', 'OR', 'NOT', 'IS'].includes(t.text.toUpperCase());
+}
+
 /** `v12` (a version) or `yyyyMMddHHmmssSSS` (a UTC time) after `@`. */
 function versionSuffix(s: string): { version?: number; timestamp?: string } {
   if (s.startsWith('v')) return { version: Number(s.slice(1)) };
@@ -161,6 +174,9 @@ function timeTravel(text: string, sig: Token[], i: number, table: string): { ver
       if (depth === 0) break;
       depth--;
     } else if (depth === 0 && (isPunct(t, ',') || isPunct(t, ';') || (t.kind === 'word' && (NOT_ALIAS.has(t.text.toUpperCase()) || isWord(t, 'AS'))))) break;
+    // A name right after a complete operand is the table's alias (`... AS OF '2024-01-31' e`),
+    // unless it carries the expression on (`INTERVAL 1 DAY`, `AT TIME ZONE 'UTC'`).
+    else if (depth === 0 && j > k + 3 && (t.kind === 'word' || t.kind === 'quoted') && endsOperand(sig[j - 1]) && !CONTINUES.has(t.text.toUpperCase())) break;
   }
   if (j === k + 3) throw sqlError(`${table} TIMESTAMP AS OF needs a timestamp ('2024-01-31 12:00:00', or an expression)`);
   if (j === k + 4 && v.kind === 'string') return { timestamp: v.value, last: k + 3 };

@@ -133,7 +133,8 @@ export class ScanViews {
           whereText = combined;
         }
       }
-      const view = await this.view(`${target.table.url}@${snapshot.version}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine, parsed);
+      // The table's id too: a table dropped and made again at the same place starts at version 0 again.
+      const view = await this.view(`${target.table.url}@${snapshot.version}#${snapshot.metadata.id}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine, parsed);
       views[i] = view;
       const counts = fileCounts(sel.plan);
       const metrics: SqlScanMetrics = {

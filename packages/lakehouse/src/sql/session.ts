@@ -39,11 +39,6 @@ export class SqlSession {
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
     const c = await connect();
-    // Spark sorts NULLs first in ascending order and last in descending order; DuckDB puts them
-    // last both ways. Queries pasted from Databricks must come back in Databricks' order.
-    await c.run("SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'");
-    // Spark (ANSI mode off, its default) divides by zero to NULL; DuckDB to ±Infinity or NaN.
-    await c.run('SET SESSION ieee_floating_point_ops = false');
     const conf = new Map(Object.entries(options.conf ?? {}));
     return new SqlSession({ c, views: new ScanViews(c, options.lake, options.engine, conf), lake: options.lake, conf });
   }
