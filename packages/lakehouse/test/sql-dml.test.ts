@@ -741,3 +741,13 @@ test('REORG TABLE ... APPLY (PURGE): files with deletion vectors rewritten witho
   await lh.sql('REORG TABLE r APPLY (PURGE)');
   assert.equal((await lh.table('r').snapshot()).version, version);
 });
+
+test('SHOW PARTITIONS in value order; CREATE OR REPLACE TABLE ... LIKE replaces an existing table', async () => {
+  const { lh } = await lake();
+  await lh.sql('CREATE TABLE sp (v INT, n INT) USING DELTA PARTITIONED BY (n); INSERT INTO sp VALUES (1, 10), (2, 9), (3, NULL), (4, 100)');
+  assert.deepEqual(await rows(lh, 'SHOW PARTITIONS sp'), [{ n: null }, { n: 9 }, { n: 10 }, { n: 100 }]);
+  await lh.sql("CREATE TABLE other (a STRING) USING DELTA; INSERT INTO other VALUES ('x'); CREATE OR REPLACE TABLE other LIKE sp");
+  assert.deepEqual((await rows(lh, 'SHOW COLUMNS IN other')).map((r) => r.col_name), ['v', 'n']);
+  assert.deepEqual(await rows(lh, 'SELECT count(*) AS c FROM other'), [{ c: 0 }]);
+  assert.deepEqual((await rows(lh, 'DESCRIBE DETAIL other'))[0].partitionColumns, ['n']);
+});

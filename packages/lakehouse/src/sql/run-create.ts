@@ -116,6 +116,10 @@ async function cloneInto(ctx: SessionContext, st: CreateStatement, target: Table
 /** CREATE TABLE t LIKE source: the source's columns, partitioning, comment and properties; no rows. */
 async function createLike(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
   const source = await ctx.views.target(st.like!).table.snapshot();
+  if (st.replace && (await latestSnapshotOrUndefined(target.table.engine, target.table.url))) {
+    // CREATE OR REPLACE ... LIKE: the replace path with the source's definition and no rows.
+    return replaceTable(ctx, { ...st, like: undefined, columns: source.schema.fields, partitionBy: st.partitionBy.length > 0 ? st.partitionBy : source.partitionColumns, properties: { ...source.metadata.configuration, ...st.properties } }, target, label);
+  }
   const result = await createTable(target.table.engine, target.table.url, target.table.name, {
     schema: source.schema,
     partitionBy: source.partitionColumns,

@@ -90,7 +90,20 @@ export async function showPartitions(ctx: SessionContext, table: TableName): Pro
     const key = JSON.stringify(values);
     if (!seen.has(key)) seen.set(key, Object.fromEntries(fields.map((field, i) => [field.name, values[i]])));
   }
-  const rows = [...seen.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  // In value order per column (numbers as numbers), NULLs first as Spark sorts them.
+  const compare = (x: unknown, y: unknown): number => {
+    if (x === y) return 0;
+    if (x === null) return -1;
+    if (y === null) return 1;
+    return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : 1;
+  };
+  const rows = [...seen.values()].sort((a, b) => {
+    for (const f of fields) {
+      const c = compare(a[f.name], b[f.name]);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
   return { columns: fields.map((f) => col(f.name, f.type)), rows };
 }
 
