@@ -14,13 +14,14 @@ export function duckdb(): Promise<DuckDBInstance> {
 export async function connect(): Promise<DuckDBConnection> {
   const db = await duckdb();
   const c = await db.connect();
+  // One round trip: connections are opened on hot paths (checkpoint reads, build sides).
   // Delta timestamps are instants; showing them in UTC keeps output the same on every machine.
-  await c.run("SET TimeZone = 'UTC'");
   // Spark's semantics (ANSI mode off) on every connection, so that a query's parts that run on
   // other connections (writes, a join's build side) answer as the query does: NULLs sort first
   // ascending and last descending, and division by zero is NULL (not ±Infinity or NaN).
-  await c.run("SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'");
-  await c.run('SET SESSION ieee_floating_point_ops = false');
+  await c.run(
+    "SET TimeZone = 'UTC'; SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'; SET SESSION ieee_floating_point_ops = false",
+  );
   return c;
 }
 

@@ -11,6 +11,7 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, extname, join, relative } from 'node:path';
 import { encodeRelativePath } from '../write/write-files.js';
+import { mapLimited } from './limited.js';
 import { removeOf } from './remove-of.js';
 import { latestSnapshotOrUndefined } from './write.js';
 
@@ -90,25 +91,18 @@ async function copyFiles(source: Snapshot, targetUrl: string): Promise<AddFile[]
     await copyFile(from, join(dir, name), constants.COPYFILE_EXCL);
     return relDir === '' ? encodeRelativePath(name) : encodeRelativePath(join(relDir, name));
   };
-  const out: AddFile[] = [];
-  // A few at a time: copies are I/O, and thousands at once would exhaust file handles.
-  const queue = [...source.files];
-  const worker = async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      const from = fileUrlToPathString(resolvePath(source.tableRoot, f.path));
-      const rel = relative(fileUrlToPathString(source.tableRoot), from);
-      const relDir = rel.startsWith('..') ? '' : dirname(rel) === '.' ? '' : dirname(rel);
-      const path = await copyOne(from, relDir, `part-${randomUUID()}${extname(from) || '.parquet'}`);
-      let deletionVector = f.deletionVector;
-      if (deletionVector && deletionVector.storageType !== 'i') {
-        // Named as Delta names DV files (by a UUID, relative to the table), so the clone moves as a whole.
-        const uuid = randomUUID();
-        await copyOne(fileUrlToPathString(dvFileUrl(deletionVector, source.tableRoot)!), '', `deletion_vector_${uuid}.bin`);
-        deletionVector = { ...deletionVector, storageType: 'u', pathOrInlineDv: uuidToZ85(uuid) };
-      }
-      out.push({ ...f, path, dataChange: true, ...(deletionVector ? { deletionVector } : {}) });
+  return mapLimited(source.files, 8, async (f): Promise<AddFile> => {
+    const from = fileUrlToPathString(resolvePath(source.tableRoot, f.path));
+    const rel = relative(fileUrlToPathString(source.tableRoot), from);
+    const relDir = rel.startsWith('..') ? '' : dirname(rel) === '.' ? '' : dirname(rel);
+    const path = await copyOne(from, relDir, `part-${randomUUID()}${extname(from) || '.parquet'}`);
+    let deletionVector = f.deletionVector;
+    if (deletionVector && deletionVector.storageType !== 'i') {
+      // Named as Delta names DV files (by a UUID, relative to the table), so the clone moves as a whole.
+      const uuid = randomUUID();
+      await copyOne(fileUrlToPathString(dvFileUrl(deletionVector, source.tableRoot)!), '', `deletion_vector_${uuid}.bin`);
+      deletionVector = { ...deletionVector, storageType: 'u', pathOrInlineDv: uuidToZ85(uuid) };
     }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return out;
+    return { ...f, path, dataChange: true, ...(deletionVector ? { deletionVector } : {}) };
+  });
 }

@@ -49,17 +49,13 @@ export interface DfpSettings {
   readonly sizeThreshold: number;
 }
 
-function parseBytes(v: string | undefined, fallback: number): number {
-  return parseByteSize(v) ?? fallback;
-}
-
 export function dfpSettings(conf: ReadonlyMap<string, string>): DfpSettings {
   const get = (k: string) => conf.get(`spark.databricks.optimizer.${k}`);
   const files = Number(get('deltaTableFilesThreshold'));
   return {
     enabled: get('dynamicFilePruning')?.trim().toLowerCase() !== 'false',
     filesThreshold: get('deltaTableFilesThreshold') !== undefined && Number.isFinite(files) ? files : 10,
-    sizeThreshold: parseBytes(get('deltaTableSizeThreshold'), 1024 ** 2),
+    sizeThreshold: parseByteSize(get('deltaTableSizeThreshold')) ?? 1024 ** 2,
   };
 }
 

@@ -33,10 +33,10 @@ const KINDS: Record<string, HintKind> = {
   REBALANCE: 'partitioning',
 };
 
-/** Every hint in the `/*+ ... *\/` comments of a statement. */
-export function parseHints(text: string): Hint[] {
+/** Every hint in the `/*+ ... *\/` comments of a statement (its tokens, as the lexer gives them). */
+export function parseHints(tokens: readonly Token[]): Hint[] {
   const out: Hint[] = [];
-  for (const t of tokenize(text)) {
+  for (const t of tokens) {
     if (t.kind === 'comment' && t.text.startsWith('/*+')) out.push(...hintsIn(t.text.slice(3, t.text.endsWith('*/') ? -2 : undefined)));
   }
   return out;

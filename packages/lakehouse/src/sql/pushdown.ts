@@ -199,13 +199,7 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
     const a = columnOf(n.left, bind);
     const b = columnOf(n.right, bind);
     if (!a || !b || a.leaf === b.leaf) return;
-    const side = (x: { leaf: Leaf; column: string }): DfpBuild | undefined =>
-      x.leaf.ref !== undefined
-        ? { kind: 'ref', ref: x.leaf.ref, column: x.column }
-        : x.leaf.relation && deterministic(x.leaf.relation)
-          ? { kind: 'relation', node: x.leaf.relation, column: x.column }
-          : undefined;
-    const [ba, bb] = [side(a), side(b)];
+    const [ba, bb] = [buildOf(a.leaf, a.column), buildOf(b.leaf, b.column)];
     if (!ba || !bb) return;
     if (a.leaf.ref !== undefined && eligible(a.leaf) && (b.leaf.ref === undefined || eligible(b.leaf))) out.joins.push({ probe: a.leaf.ref, column: a.column, build: bb });
     if (b.leaf.ref !== undefined && eligible(b.leaf) && (a.leaf.ref === undefined || eligible(a.leaf))) out.joins.push({ probe: b.leaf.ref, column: b.column, build: ba });
@@ -219,12 +213,7 @@ function analyzeSelect(sel: DuckNode, refs: ReadonlyMap<number, RefInfo>, out: P
     if (!a || !b) return;
     const [probe, build] = j.left.includes(a.leaf) && j.right.includes(b.leaf) ? [a, b] : j.left.includes(b.leaf) && j.right.includes(a.leaf) ? [b, a] : [undefined, undefined];
     if (!probe || !build || probe.leaf.ref === undefined || probe.leaf.nulledBy.length > 0) return;
-    const from: DfpBuild | undefined =
-      build.leaf.ref !== undefined
-        ? { kind: 'ref', ref: build.leaf.ref, column: build.column }
-        : build.leaf.relation && deterministic(build.leaf.relation)
-          ? { kind: 'relation', node: build.leaf.relation, column: build.column }
-          : undefined;
+    const from = buildOf(build.leaf, build.column);
     if (from) out.joins.push({ probe: probe.leaf.ref, column: probe.column, build: from });
   };
 
@@ -314,13 +303,11 @@ function usingJoins(j: JoinInfo, refs: ReadonlyMap<number, RefInfo>, out: Pushdo
     const having = side.filter((l) => (l.columns ? l.columns.has(column.toLowerCase()) : refs.get(l.ref!)!.has(column)));
     return having.length === 1 && eligible(having[0]) ? having[0] : undefined;
   };
-  const build = (l: Leaf, column: string): DfpBuild | undefined =>
-    l.ref !== undefined ? { kind: 'ref', ref: l.ref, column } : deterministic(l.relation!) ? { kind: 'relation', node: l.relation!, column } : undefined;
   for (const column of j.using) {
     const a = sideWith(j.left, column);
     const b = sideWith(j.right, column);
     if (!a || !b) continue;
-    const [fromB, fromA] = [build(b, column), build(a, column)];
+    const [fromB, fromA] = [buildOf(b, column), buildOf(a, column)];
     if (a.ref !== undefined && fromB) out.joins.push({ probe: a.ref, column, build: fromB });
     // A SEMI join's right side is never probed: its rows are not in the result.
     if (b.ref !== undefined && !semi && fromA) out.joins.push({ probe: b.ref, column, build: fromA });
@@ -373,6 +360,12 @@ function mentionsOuter(n: ExactJson | undefined, aliases: ReadonlySet<string>): 
     return names.length < 2 || typeof names[0] !== 'string' || !aliases.has(names[0].toLowerCase());
   }
   return Object.keys(n).some((k) => mentionsOuter(n[k], aliases));
+}
+
+/** A leaf as a DFP build side: a Delta reference, or a subquery / CTE that reads the same rows each time. */
+function buildOf(l: Leaf, column: string): DfpBuild | undefined {
+  if (l.ref !== undefined) return { kind: 'ref', ref: l.ref, column };
+  return l.relation && deterministic(l.relation) ? { kind: 'relation', node: l.relation, column } : undefined;
 }
 
 /** The query node a subquery leaf, or a CTE named by a base-table leaf, stands for. */

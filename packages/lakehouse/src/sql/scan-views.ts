@@ -110,7 +110,7 @@ export class ScanViews {
     const views: (View | undefined)[] = delta.map(() => undefined);
     const parsedWhere = await this.conjunctWheres(delta.map((_, i) => pruning.conjuncts.get(i)));
     const staticWhere = parsedWhere.map((w) => w?.text);
-    const hints = parseHints(text);
+    const hints = parseHints(q.tokens);
     const broadcast = broadcastRefs(hints, delta.map((d) => d.ref), pruning);
     const probes = this.dfpProbes(pruning, delta.map((d) => d.snapshot), staticWhere, broadcast);
     const make = async (i: number) => {

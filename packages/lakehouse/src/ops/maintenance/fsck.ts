@@ -3,7 +3,8 @@
  * has — deleted by hand, lost in a copy — are removed from the table in one commit, so that
  * reads work again with the rows that are left. DRY RUN lists them and commits nothing.
  */
-import { deltaError, dvFileUrl, loadSnapshot, resolvePath, Transaction, type AddFile, type Engine } from '@loch/delta';
+import { deltaError, dvFileUrl, loadSnapshot, resolvePath, Transaction, type Engine } from '@loch/delta';
+import { mapLimited } from '../limited.js';
 import { removeOf } from '../remove-of.js';
 
 export interface FsckResult {
@@ -15,18 +16,14 @@ export interface FsckResult {
 
 export async function repairTable(engine: Engine, url: string, options: { dryRun?: boolean } = {}): Promise<FsckResult> {
   const snapshot = await loadSnapshot(engine, url);
-  const missing: { add: AddFile; deletionVectorMissing: boolean }[] = [];
   // A bounded number of existence checks at a time: a table can have hundreds of thousands of files.
-  const queue = [...snapshot.files];
-  const worker = async () => {
-    for (let f = queue.shift(); f; f = queue.shift()) {
-      const dataThere = await engine.storage.exists(resolvePath(snapshot.tableRoot, f.path));
-      const dv = f.deletionVector && f.deletionVector.storageType !== 'i' ? dvFileUrl(f.deletionVector, snapshot.tableRoot) : undefined;
-      const dvThere = dv === undefined || (await engine.storage.exists(dv));
-      if (!dataThere || !dvThere) missing.push({ add: f, deletionVectorMissing: dataThere && !dvThere });
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+  const checked = await mapLimited(snapshot.files, 16, async (add) => {
+    const dataThere = await engine.storage.exists(resolvePath(snapshot.tableRoot, add.path));
+    const dv = add.deletionVector && add.deletionVector.storageType !== 'i' ? dvFileUrl(add.deletionVector, snapshot.tableRoot) : undefined;
+    const dvThere = dv === undefined || (await engine.storage.exists(dv));
+    return { add, deletionVectorMissing: dataThere && !dvThere, missing: !dataThere || !dvThere };
+  });
+  const missing = checked.filter((c) => c.missing);
   missing.sort((a, b) => (a.add.path < b.add.path ? -1 : a.add.path > b.add.path ? 1 : 0));
   const out = missing.map((m) => ({ path: m.add.path, deletionVectorMissing: m.deletionVectorMissing }));
   if (options.dryRun || missing.length === 0) return { missing: out };
