@@ -8,7 +8,7 @@
 import { deltaError, dvFileUrl, fileUrlToPathString, loadSnapshot, resolvePath, Transaction, type AddFile, type Engine, type Snapshot, uuidToZ85 } from '@loch/delta';
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { dirname, extname, join, relative } from 'node:path';
 import { encodeRelativePath } from '../write/write-files.js';
 import { mapLimited } from './limited.js';
@@ -85,24 +85,32 @@ export async function cloneTable(engine: Engine, sourceUrl: string, targetUrl: s
  */
 async function copyFiles(source: Snapshot, targetUrl: string): Promise<AddFile[]> {
   const target = fileUrlToPathString(targetUrl.endsWith('/') ? targetUrl : `${targetUrl}/`);
+  const copied: string[] = [];
   const copyOne = async (from: string, relDir: string, name: string): Promise<string> => {
     const dir = join(target, relDir);
     await mkdir(dir, { recursive: true });
     await copyFile(from, join(dir, name), constants.COPYFILE_EXCL);
+    copied.push(join(dir, name));
     return relDir === '' ? encodeRelativePath(name) : encodeRelativePath(join(relDir, name));
   };
-  return mapLimited(source.files, 8, async (f): Promise<AddFile> => {
-    const from = fileUrlToPathString(resolvePath(source.tableRoot, f.path));
-    const rel = relative(fileUrlToPathString(source.tableRoot), from);
-    const relDir = rel.startsWith('..') ? '' : dirname(rel) === '.' ? '' : dirname(rel);
-    const path = await copyOne(from, relDir, `part-${randomUUID()}${extname(from) || '.parquet'}`);
-    let deletionVector = f.deletionVector;
-    if (deletionVector && deletionVector.storageType !== 'i') {
-      // Named as Delta names DV files (by a UUID, relative to the table), so the clone moves as a whole.
-      const uuid = randomUUID();
-      await copyOne(fileUrlToPathString(dvFileUrl(deletionVector, source.tableRoot)!), '', `deletion_vector_${uuid}.bin`);
-      deletionVector = { ...deletionVector, storageType: 'u', pathOrInlineDv: uuidToZ85(uuid) };
-    }
-    return { ...f, path, dataChange: true, ...(deletionVector ? { deletionVector } : {}) };
-  });
+  try {
+    return await mapLimited(source.files, 8, async (f): Promise<AddFile> => {
+      const from = fileUrlToPathString(resolvePath(source.tableRoot, f.path));
+      const rel = relative(fileUrlToPathString(source.tableRoot), from);
+      const relDir = rel.startsWith('..') ? '' : dirname(rel) === '.' ? '' : dirname(rel);
+      const path = await copyOne(from, relDir, `part-${randomUUID()}${extname(from) || '.parquet'}`);
+      let deletionVector = f.deletionVector;
+      if (deletionVector && deletionVector.storageType !== 'i') {
+        // Named as Delta names DV files (by a UUID, relative to the table), so the clone moves as a whole.
+        const uuid = randomUUID();
+        await copyOne(fileUrlToPathString(dvFileUrl(deletionVector, source.tableRoot)!), '', `deletion_vector_${uuid}.bin`);
+        deletionVector = { ...deletionVector, storageType: 'u', pathOrInlineDv: uuidToZ85(uuid) };
+      }
+      return { ...f, path, dataChange: true, ...(deletionVector ? { deletionVector } : {}) };
+    });
+  } catch (e) {
+    // Nothing is committed; the copies made so far would only be litter in the target.
+    await Promise.all(copied.map((p) => rm(p, { force: true })));
+    throw e;
+  }
 }
