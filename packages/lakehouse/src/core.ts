@@ -17,5 +17,5 @@ export { convertToDelta, type ConvertOptions, type ConvertResult } from './ops/c
 export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type NewColumn } from './ops/alter.js';
 export { Lakehouse, type LakehouseOptions, type SqlOptions } from './lakehouse.js';
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
-export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/result.js';
+export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
 export { DataFrame, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';

@@ -1,7 +1,7 @@
 import type { Engine } from '@loch/delta';
-import { LakeCatalog } from './sql/lake-catalog.js';
-import type { StatementResult } from './sql/result.js';
-import { SqlSession } from './sql/session.js';
+import { LakeCatalog } from './sql/run/lake-catalog.js';
+import type { StatementResult } from './sql/run/result.js';
+import { SqlSession } from './sql/run/session.js';
 import { DeltaTable } from './table.js';
 import { DataFrame } from './dataframe/dataframe.js';
 

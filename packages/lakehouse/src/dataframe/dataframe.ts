@@ -2,7 +2,7 @@ import { deltaError } from '@loch/delta';
 import { sqlIdent } from '@loch/engine-node';
 import type { Table } from 'apache-arrow';
 import type { Row } from '../scan/execute.js';
-import type { StatementResult } from '../sql/result.js';
+import type { StatementResult } from '../sql/run/result.js';
 
 /** A SQL expression over the frame's columns (DuckDB syntax; Spark's common forms work too). */
 export type Expr = string;

@@ -16,7 +16,7 @@ import {
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { duckType } from '../scan/duck-types.js';
 import { scanSql } from '../scan/query.js';
-import { tokenize } from '../sql/lexer.js';
+import { tokenize } from '../sql/parse/lexer.js';
 import { higherProtocol, minimalProtocol } from '../write/protocol.js';
 import { afterCommit } from './after-commit.js';
 import { targetFileSizeOf } from '../write/file-size.js';

@@ -1,0 +1,387 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { expr, planScan, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
+import { sqlIdent, withConnection } from '@loch/engine-node';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { duckType } from '../../scan/duck-types.js';
+import { scanSql } from '../../scan/query.js';
+import { DeltaTable } from '../../table.js';
+import type { LakeCatalog } from '../run/lake-catalog.js';
+import { sqlError } from '../errors.js';
+import { findTableRefs, rewriteQuery, type QueryText, type TableRef } from './references.js';
+import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
+import { fileCounts, selectFiles } from '../../planner/files.js';
+import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
+import { describeHints, parseHints, type Hint } from '../parse/hints.js';
+import { buildKeyPredicates, dfpSettings, qualifiesAsProbe, type KeyFilter } from './dfp.js';
+import type { SqlScanMetrics } from '../run/result.js';
+import type { TableName } from '../parse/statements.js';
+
+/** A table a statement names, resolved to where it lives. */
+export interface TableTarget {
+  readonly table: DeltaTable;
+  /** The table as written: its lake name, or its path. */
+  readonly display: string;
+  readonly location: string;
+}
+
+/** A query with its Delta table references replaced by views over the snapshots they read. */
+export interface PreparedQuery {
+  readonly sql: string;
+  readonly scans: readonly SqlScanMetrics[];
+  readonly plans: readonly ScanPlan[];
+  /** Per scan, what pruned its files and why (EXPLAIN). */
+  readonly explains: readonly ScanExplain[];
+  /** The statement's hints and what each does (EXPLAIN). */
+  readonly hints: readonly string[];
+}
+
+export interface ScanExplain extends SqlScanMetrics {
+  /** The conjuncts pushed to this scan, as SQL over its columns. */
+  readonly staticPredicate?: string;
+  /** Dynamic file pruning filters from the join's build side. */
+  readonly dynamicPredicates: readonly string[];
+}
+
+interface View {
+  readonly relation: string;
+  readonly plan: ScanPlan;
+  readonly rowsScanned: number;
+}
+
+/**
+ * The views of one SQL session. Each snapshot a statement reads becomes a view over exactly that
+ * snapshot's files (scanSql). Views live in a schema of their own in the process's DuckDB
+ * database, not as temp views, so that a write running on another connection (INSERT ... SELECT,
+ * CTAS) can read them too; the schema is dropped when the session ends.
+ */
+export class ScanViews {
+  private readonly schema = `loch_sql_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  private schemaCreated = false;
+  private readonly views = new Map<string, View>();
+  private readonly viewNames = new Set<string>();
+  private scratch = 0;
+
+  constructor(
+    private readonly c: DuckDBConnection,
+    private readonly lake: LakeCatalog,
+    private readonly engine: Engine | undefined,
+    private readonly conf: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  target(name: TableName): TableTarget {
+    const options = this.engine ? { engine: this.engine } : {};
+    if (name.kind === 'path') {
+      const location = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(name.path) ? name.path : resolve(name.path);
+      return { table: DeltaTable.forPath(location, options), display: name.path, location };
+    }
+    const location = this.lake.locate(name.name);
+    return { table: DeltaTable.forPath(location, options), display: name.name, location };
+  }
+
+  async prepare(text: string): Promise<PreparedQuery> {
+    const q = findTableRefs(text);
+    const relations = new Map<TableRef, string>();
+    const scans: SqlScanMetrics[] = [];
+    const plans: ScanPlan[] = [];
+    const explains: ScanExplain[] = [];
+    const delta: { ref: TableRef; target: TableTarget; snapshot: Snapshot }[] = [];
+    // Snapshots load concurrently, once per table and version however often the query names it.
+    const loading = new Map<string, Promise<Snapshot>>();
+    const pending = q.refs
+      .filter((ref) => !(ref.table.kind === 'name' && !ref.explicit && !this.lake.has(ref.table.name)))
+      .map((ref) => {
+        const target = this.target(ref.table);
+        const key = `${target.location}\u0000${ref.version ?? ''}\u0000${ref.timestamp ?? ''}\u0000${ref.timestampExpr ?? ''}`;
+        if (!loading.has(key)) {
+          const at = ref.timestampExpr !== undefined ? this.timestampOf(ref) : Promise.resolve(ref.timestamp);
+          loading.set(key, at.then((timestamp) => target.table.snapshot({ version: ref.version, timestamp })));
+        }
+        return { ref, target, snapshot: loading.get(key)! };
+      });
+    const loaded = await Promise.allSettled(pending.map((p) => p.snapshot));
+    for (const [i, p] of pending.entries()) {
+      const r = loaded[i];
+      // The first failure in query order, as a sequential load would report it.
+      if (r.status === 'rejected') throw r.reason;
+      delta.push({ ref: p.ref, target: p.target, snapshot: r.value });
+    }
+    const { pushdown: pruning, parsed } = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot));
+    const views: (View | undefined)[] = delta.map(() => undefined);
+    const parsedWhere = await this.conjunctWheres(delta.map((_, i) => pruning.conjuncts.get(i)));
+    const staticWhere = parsedWhere.map((w) => w?.text);
+    const hints = parseHints(q.tokens);
+    const broadcast = broadcastRefs(hints, delta.map((d) => d.ref), pruning);
+    const probes = this.dfpProbes(pruning, delta.map((d) => d.snapshot), staticWhere, broadcast);
+    const make = async (i: number) => {
+      const { target, snapshot } = delta[i];
+      const where = staticWhere[i];
+      const sel = await selectFiles(this.c, snapshot, where, true, parsedWhere[i]?.tree);
+      let plan = sel.plan;
+      let dynamic = 0;
+      const dfp: KeyFilter[] = [];
+      const found = await this.dfpPredicates(probes.get(i) ?? [], delta.map((d) => d.snapshot), staticWhere, views).catch(() => []);
+      for (const p of found) if (p !== undefined) dfp.push(p);
+      let whereText = where;
+      if (dfp.length > 0) {
+        const combined = [...(where !== undefined ? [where] : []), ...dfp.map((d) => d.text)].map((w) => `(${w})`).join(' AND ');
+        const filter = expr.and(...(sel.predicate ? [sel.predicate] : []), ...dfp.map((d) => d.predicate));
+        const withDfp = planScan(snapshot, { filter });
+        if (withDfp.files.length <= plan.files.length) {
+          dynamic = plan.files.length - withDfp.files.length;
+          plan = withDfp;
+          whereText = combined;
+        }
+      }
+      // The table's id too: a table dropped and made again at the same place starts at version 0 again.
+      const view = await this.view(`${target.table.url}@${snapshot.version}#${snapshot.metadata.id}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine, parsed);
+      views[i] = view;
+      const counts = fileCounts(sel.plan);
+      const metrics: SqlScanMetrics = {
+        table: target.display,
+        version: snapshot.version,
+        filesTotal: snapshot.files.length,
+        filesScanned: view.plan.files.length,
+        filesPrunedByPartition: counts.filesPrunedByPartition,
+        filesPrunedByStats: counts.filesPrunedByStats,
+        filesPrunedByDynamicFilter: dynamic,
+        rowsScanned: view.rowsScanned,
+        bytesScanned: view.plan.files.reduce((n, f) => n + f.add.size, 0),
+      };
+      return { metrics, explain: { ...metrics, ...(where !== undefined ? { staticPredicate: where } : {}), dynamicPredicates: dfp.map((d) => d.text) } };
+    };
+    const done: ({ metrics: SqlScanMetrics; explain: ScanExplain } | undefined)[] = delta.map(() => undefined);
+    // Build sides (and tables without dynamic pruning) first, then the probes that read their keys.
+    for (let i = 0; i < delta.length; i++) if (!probes.has(i)) done[i] = await make(i);
+    for (let i = 0; i < delta.length; i++) if (probes.has(i)) done[i] = await make(i);
+    for (let i = 0; i < delta.length; i++) {
+      relations.set(delta[i].ref, views[i]!.relation);
+      plans.push(views[i]!.plan);
+      scans.push(done[i]!.metrics);
+      explains.push(done[i]!.explain);
+    }
+    return { sql: rewriteQuery(q, (ref) => relations.get(ref)), scans, plans, explains, hints: describeHints(hints) };
+  }
+
+  /**
+   * The pushdown analysis of a query; nothing to push when DuckDB cannot parse it (the query will
+   * say why). `parsed`: whether DuckDB parsed it as a statement.
+   */
+  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[]): Promise<{ pushdown: Pushdown; parsed: boolean }> {
+    const none = { pushdown: { conjuncts: new Map(), joins: [], aliases: new Map() }, parsed: false };
+    if (refs.length === 0) return none;
+    const index = new Map(refs.map((r, i) => [r, i]));
+    const text = rewriteQuery(q, (ref) => (index.has(ref) ? sqlIdent(`${PLACEHOLDER}${index.get(ref)}`) : undefined));
+    try {
+      const tree = await serializeSql(this.c, text);
+      if (!tree) return none;
+      const infos = new Map<number, RefInfo>(snapshots.map((s, i) => [i, { has: (col: string) => s.schema.fields.some((f) => f.name.toLowerCase() === col.toLowerCase()) }]));
+      return { pushdown: analyzePushdown(tree, infos), parsed: true };
+    } catch {
+      return none;
+    }
+  }
+
+  /**
+   * Per reference, the AND of its conjuncts (columns unqualified): SQL text, by DuckDB's
+   * json_deserialize_sql (all in one round trip), and the tree as `SELECT * FROM t WHERE ...`
+   * (what pruning translates).
+   */
+  private async conjunctWheres(conjuncts: readonly (readonly DuckNode[] | undefined)[]): Promise<({ text: string; tree: DuckNode } | undefined)[]> {
+    const none = conjuncts.map(() => undefined);
+    try {
+      const tpl = await whereTemplate(this.c);
+      if (!tpl || conjuncts.every((c) => c === undefined)) return none;
+      const st = nodes(tpl.statements)[0];
+      const trees = conjuncts.map((list): DuckNode | undefined => {
+        if (!list) return undefined;
+        const where = list.length === 1 ? list[0] : { class: 'CONJUNCTION', type: 'CONJUNCTION_AND', alias: '', query_location: 0, children: [...list] };
+        return { ...tpl, statements: [{ ...st, node: { ...(st.node as DuckNode), where_clause: where } }] };
+      });
+      const present = trees.filter((t): t is DuckNode => t !== undefined);
+      const texts = await deserializeMany(this.c, present);
+      let k = 0;
+      return trees.map((tree) => {
+        if (!tree) return undefined;
+        const text = texts[k++];
+        const at = text?.indexOf(' WHERE ');
+        return text === undefined || at === undefined || at < 0 ? undefined : { text: text.slice(at + ' WHERE '.length), tree };
+      });
+    } catch {
+      return none;
+    }
+  }
+
+  /**
+   * Per probe reference, the joins dynamic file pruning uses (see dfp.ts for the conditions). A
+   * build side is one with filters of its own, or one a BROADCAST hint names; a broadcast side is
+   * never probed.
+   */
+  private dfpProbes(p: Pushdown, snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], broadcast: ReadonlySet<number>): Map<number, DfpCandidate[]> {
+    const out = new Map<number, DfpCandidate[]>();
+    const settings = dfpSettings(this.conf);
+    if (!settings.enabled) return out;
+    const builds = new Set<number>();
+    const candidates = [...p.joins].sort((a, b) => snapshots[b.probe].files.length - snapshots[a.probe].files.length);
+    for (const cand of candidates) {
+      if (builds.has(cand.probe) || broadcast.has(cand.probe) || !qualifiesAsProbe(snapshots[cand.probe], settings)) continue;
+      if (cand.build.kind === 'ref') {
+        // A selective build side: one with filters of its own (or hinted), and not itself a probe.
+        const selective = staticWhere[cand.build.ref] !== undefined || broadcast.has(cand.build.ref);
+        if (out.has(cand.build.ref) || !selective || cand.build.ref === cand.probe) continue;
+        builds.add(cand.build.ref);
+      }
+      const list = out.get(cand.probe) ?? [];
+      list.push(cand);
+      out.set(cand.probe, list);
+    }
+    return out;
+  }
+
+  /** Per candidate join, the probe filter from its build side's keys (see dfp.ts); undefined where not usable. */
+  private async dfpPredicates(cands: readonly DfpCandidate[], snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<(KeyFilter | undefined)[]> {
+    const builds = await Promise.all(cands.map((cand) => this.dfpBuild(cand, staticWhere, views)));
+    const asked = cands.map((cand, i) => ({ cand, build: builds[i] })).filter((x): x is { cand: DfpCandidate; build: string } => x.build !== undefined);
+    const filters = await buildKeyPredicates(
+      this.c,
+      asked.map(({ cand, build }) => ({
+        build,
+        column: cand.column,
+        probeType: snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type,
+      })),
+    );
+    return filters;
+  }
+
+  /** The build side of a candidate join as a one-column query over this session's views. */
+  private async dfpBuild(cand: DfpCandidate, staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<string | undefined> {
+    if (cand.build.kind === 'ref') {
+      const v = views[cand.build.ref];
+      if (!v) return undefined;
+      const where = staticWhere[cand.build.ref];
+      return `SELECT ${sqlIdent(cand.build.column)} FROM ${v.relation}${where !== undefined ? ` WHERE ${where}` : ''}`;
+    }
+    const tpl = await whereTemplate(this.c);
+    const st = nodes(tpl?.statements)[0];
+    if (!tpl || !st) return undefined;
+    const node = cand.build.kind === 'subquery' ? (cand.build.node.node ?? null) : cand.build.node;
+    const text = await deserializeSql(this.c, { ...tpl, statements: [{ ...st, node }] });
+    if (text === undefined) return undefined;
+    let missing = false;
+    const build = text.replace(new RegExp(`"?${PLACEHOLDER}(\\d+)"?`, 'g'), (_, n: string) => {
+      const v = views[Number(n)];
+      if (!v) missing = true;
+      return v?.relation ?? '';
+    });
+    if (missing || new RegExp(PLACEHOLDER).test(build)) return undefined;
+    return cand.build.kind === 'relation' ? `SELECT ${sqlIdent(cand.build.column)} FROM (${build}) AS __loch_relation` : build;
+  }
+
+  /** `TIMESTAMP AS OF <expression>`, evaluated by DuckDB (ms since the epoch). */
+  private async timestampOf(ref: TableRef): Promise<number> {
+    try {
+      const r = await this.c.runAndReadAll(`SELECT epoch_ms(CAST((${ref.timestampExpr}) AS TIMESTAMPTZ))`);
+      const ms = r.getRows()[0]?.[0];
+      if (ms === null || ms === undefined) throw new Error('the expression is NULL');
+      return Number(ms);
+    } catch (e) {
+      throw sqlError(`${ref.text} TIMESTAMP AS OF ${ref.timestampExpr}: not a timestamp (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+
+  /** DuckDB messages name views by their schema; people know the tables. */
+  rename(message: string): string {
+    return message.replaceAll(`"${this.schema}".`, '').replaceAll(`${this.schema}.`, '');
+  }
+
+  /**
+   * A query a write on another connection can read: the query itself, or, when it needs this
+   * session's own state (a TEMP table, a variable), its rows materialized in the session schema.
+   */
+  async shareable(sql: string): Promise<{ sql: string; release: () => Promise<void> }> {
+    if (await bindsElsewhere(sql)) return { sql, release: async () => undefined };
+    await this.ensureSchema();
+    const relation = `${sqlIdent(this.schema)}.${sqlIdent(`__loch_data_${++this.scratch}`)}`;
+    await this.c.run(`CREATE TABLE ${relation} AS ${sql}`);
+    return { sql: `SELECT * FROM ${relation}`, release: async () => void (await this.c.run(`DROP TABLE IF EXISTS ${relation}`)) };
+  }
+
+  async close(): Promise<void> {
+    if (this.schemaCreated) await this.c.run(`DROP SCHEMA IF EXISTS ${sqlIdent(this.schema)} CASCADE`);
+  }
+
+  private async ensureSchema(): Promise<void> {
+    if (this.schemaCreated) return;
+    await this.c.run(`CREATE SCHEMA ${sqlIdent(this.schema)}`);
+    this.schemaCreated = true;
+  }
+
+  /**
+   * The relation that reads a plan's files. In a statement DuckDB parses, that is the scan itself
+   * as a subquery: a view would be bound twice (when created and when queried), and binding a
+   * read_parquet of many files is a real part of a short query's time. Otherwise (an expression,
+   * a statement that will fail to parse) it is a view, so messages name the table, not its files.
+   */
+  private async view(key: string, label: string, plan: () => ScanPlan, engine: Engine, inline: boolean): Promise<View> {
+    const cacheKey = `${inline ? 'inline' : 'view'}|${key}`;
+    const known = this.views.get(cacheKey);
+    if (known) return known;
+    const p = plan();
+    const body = (await scanSql(this.c, engine, p)) ?? emptySelect(p);
+    let relation: string;
+    if (inline) {
+      relation = `(${body})`;
+    } else {
+      await this.ensureSchema();
+      let name = label;
+      for (let i = 2; this.viewNames.has(name); i++) name = `${label}#${i}`;
+      this.viewNames.add(name);
+      relation = `${sqlIdent(this.schema)}.${sqlIdent(name)}`;
+      await this.c.run(`CREATE VIEW ${relation} AS ${body}`);
+    }
+    const fromStats = fileCounts(p).rowsFromStats;
+    const rowsScanned = fromStats ?? Number((await this.c.runAndReadAll(`SELECT count(*) FROM ${relation}`)).getRows()[0][0]);
+    const view = { relation, plan: p, rowsScanned };
+    this.views.set(cacheKey, view);
+    return view;
+  }
+}
+
+/** The references BROADCAST hints name, by alias or by table name. */
+function broadcastRefs(hints: readonly Hint[], refs: readonly TableRef[], p: Pushdown): Set<number> {
+  const named = new Set(hints.filter((h) => h.kind === 'broadcast').flatMap((h) => h.args));
+  const out = new Set<number>();
+  if (named.size === 0) return out;
+  refs.forEach((ref, i) => {
+    const names = [...(p.aliases.get(i) ?? []), ...(ref.table.kind === 'name' ? [ref.table.name.toLowerCase()] : [])];
+    if (names.some((n) => named.has(n))) out.add(i);
+  });
+  return out;
+}
+
+/** The parse tree of `SELECT * FROM t WHERE true`, the same for every connection: parsed once. */
+let template: DuckNode | undefined;
+
+async function whereTemplate(c: DuckDBConnection): Promise<DuckNode | undefined> {
+  template ??= await serializeSql(c, 'SELECT * FROM t WHERE true');
+  return template;
+}
+
+/** Whether a fresh connection can run `sql` as this session would. */
+async function bindsElsewhere(sql: string): Promise<boolean> {
+  // Variables are per connection, and getvariable() of an unknown one is null, not an error.
+  if (/\bgetvariable\s*\(/i.test(sql)) return false;
+  try {
+    await withConnection((other) => other.run(`SELECT * FROM (${sql}) AS __loch_src LIMIT 0`));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A snapshot without files still has its columns. */
+function emptySelect(plan: ScanPlan): string {
+  const cols = plan.columns.map((c) => `CAST(NULL AS ${duckType(c.field.type)}) AS ${sqlIdent(c.field.name)}`);
+  return `SELECT ${cols.join(', ')} WHERE false`;
+}
+

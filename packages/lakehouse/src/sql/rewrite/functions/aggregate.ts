@@ -1,0 +1,86 @@
+/** Aggregates: collect_list/collect_set, percentiles, first/last with IGNORE NULLS, every/some/any, count(*). */
+import { isPunct, isWord } from '../../parse/lexer.js';
+import type { Call } from '../call.js';
+import { refused, type Rule, sparkFunctionError } from './rule.js';
+
+export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
+  // Spark's lists skip NULLs and are empty, not NULL, for a group without values.
+  ['collect_list', { args: [1, 1], to: (c) => collect(c, (agg) => withoutNulls(c, agg)) }],
+  ['collect_set', { args: [1, 1], to: (c) => collect(c, (agg) => `coalesce(list_distinct(${agg}), [])`) }],
+  // The same count; only its column name differs (DuckDB's is count_star()).
+  ['count', { args: [1, 1], to: () => 'count(*)', sparkName: 'count(1)', notACall: (c) => !(c.args.length === 1 && c.sig(0).length === 1 && isPunct(c.sig(0)[0], '*')) }],
+  // --- Aggregates -----------------------------------------------------------------------------
+  // An exact answer lies within any accuracy Spark is asked for; Spark's approximate percentile is
+  // a value of the data (the rank ceil(p * n)), as quantile_disc's is.
+  ['percentile_approx', { args: [2, 3], to: (c) => `quantile_disc(${c.sql(0)}, ${c.sql(1)})` }],
+  ['approx_percentile', { args: [2, 3], to: (c) => `quantile_disc(${c.sql(0)}, ${c.sql(1)})` }],
+  // Spark's exact percentile interpolates between values, as quantile_cont does.
+  ['percentile', { args: [2, 3], to: (c) => (c.args.length === 3 ? refused('the frequency argument cannot be translated')(c) : `quantile_cont(${c.sql(0)}, ${c.sql(1)})`) }],
+  ['first', { args: [1, 2], to: (c) => firstLast(c, 'first') }],
+  ['first_value', { args: [1, 2], to: (c) => firstLast(c, 'first') }],
+  ['last', { args: [1, 2], to: (c) => firstLast(c, 'last') }],
+  ['last_value', { args: [1, 2], to: (c) => firstLast(c, 'last') }],
+  ['every', { args: [1, 1], to: (c) => `bool_and(${c.sql(0)})` }],
+  // `x = ANY (SELECT ...)` and `x > SOME (...)` are SQL's comparisons with a subquery.
+  ['some', { args: [1, 1], to: (c) => `bool_or(${c.sql(0)})`, notACall: isSubqueryComparison }],
+  ['any', { args: [1, 1], to: (c) => `bool_or(${c.sql(0)})`, notACall: isSubqueryComparison }],
+];
+
+/**
+ * collect_list / collect_set: DuckDB's list() with Spark's NULL handling wrapped around the whole
+ * aggregate, so a FILTER (WHERE ...) or OVER (...) after the call moves inside the wrapper.
+ */
+function collect(c: Call, wrap: (aggregate: string) => string): { sql: string; end: number } {
+  let end = c.close + 1;
+  let tail = '';
+  let k = c.t.next(c.close);
+  for (const clause of ['FILTER', 'OVER']) {
+    if (!isWord(c.t.tokens[k], clause)) continue;
+    const after = c.t.next(k);
+    const last = isPunct(c.t.tokens[after], '(') ? c.t.closing(after) : clause === 'OVER' ? after : undefined;
+    if (last === undefined || last >= c.limit) break;
+    tail += ` ${c.t.range(k, last + 1, true)}`;
+    end = last + 1;
+    k = c.t.next(last);
+  }
+  return { sql: wrap(`list(${c.sql(0)})${tail}`), end };
+}
+
+function withoutNulls(c: Call, list: string): string {
+  const x = c.fresh('x');
+  return `coalesce(list_filter(${list}, lambda ${x}: ${x} IS NOT NULL), [])`;
+}
+
+/**
+ * first / last / first_value / last_value with Spark's ignoreNulls argument or IGNORE NULLS after
+ * the call: window functions take IGNORE NULLS inside the call in DuckDB, aggregates not at all.
+ */
+function firstLast(c: Call, which: 'first' | 'last'): { sql: string; end: number } {
+  let ignoreNulls = false;
+  if (c.args.length === 2) {
+    const s = c.sig(1);
+    if (s.length !== 1 || !isWord(s[0], 'TRUE', 'FALSE')) throw sparkFunctionError(c.name, 'ignoreNulls must be the literal true or false');
+    ignoreNulls = isWord(s[0], 'TRUE');
+  }
+  let end = c.close + 1;
+  let k = c.t.next(c.close);
+  const nulls = c.t.next(k);
+  if (isWord(c.t.tokens[k], 'IGNORE', 'RESPECT') && isWord(c.t.tokens[nulls], 'NULLS') && nulls < c.limit) {
+    ignoreNulls = isWord(c.t.tokens[k], 'IGNORE');
+    end = nulls + 1;
+    k = c.t.next(nulls);
+  }
+  const x = c.sql(0);
+  if (isWord(c.t.tokens[k], 'OVER')) return { sql: `${which}_value(${x}${ignoreNulls ? ' IGNORE NULLS' : ''})`, end };
+  if (!ignoreNulls) return { sql: `${which}(${x})`, end };
+  // any_value is the first value that is not NULL.
+  if (which === 'first') return { sql: `any_value(${x})`, end };
+  if (isWord(c.t.tokens[k], 'FILTER')) throw sparkFunctionError(c.name, 'ignoring NULLs together with FILTER (WHERE ...) cannot be translated');
+  return { sql: `last(${x}) FILTER (WHERE ${c.atom(0)} IS NOT NULL)`, end };
+}
+
+/** `x = ANY (SELECT ...)`, `x > SOME (...)`: a comparison with a subquery, not the aggregate. */
+function isSubqueryComparison(c: Call): boolean {
+  const before = c.t.tokens[c.t.prev(c.start)];
+  return isWord(c.first(0), 'SELECT', 'WITH', 'VALUES', 'FROM') || (before?.kind === 'punct' && '=<>!'.includes(before.text));
+}

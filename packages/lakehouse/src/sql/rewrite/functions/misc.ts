@@ -1,0 +1,8 @@
+/** Functions about the query rather than its values: monotonically_increasing_id, spark_partition_id. */
+import type { Rule } from './rule.js';
+
+export const MISC_RULES: readonly (readonly [string, Rule])[] = [
+  // One partition: ids 0, 1, 2, ... are unique and increasing, as Spark's are.
+  ['monotonically_increasing_id', { args: [0, 0], to: () => '(row_number() OVER () - 1)' }],
+  ['spark_partition_id', { args: [0, 0], to: () => '0' }],
+];
