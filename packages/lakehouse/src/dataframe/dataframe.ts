@@ -1,7 +1,7 @@
 import { deltaError } from '@loch/delta';
-import { sqlIdent } from '@loch/engine-node';
 import type { Table } from 'apache-arrow';
 import type { Row } from '../scan/execute.js';
+import { sparkIdent, sparkString } from '../sql/parse/lexer.js';
 import type { StatementResult } from '../sql/run/result.js';
 
 /** A SQL expression over the frame's columns (DuckDB syntax; Spark's common forms work too). */
@@ -53,7 +53,7 @@ export class DataFrame {
 
   /** A Delta table by lake name or path (a path is anything with a '/'). */
   static table(runner: SqlRunner, nameOrPath: string): DataFrame {
-    const ref = nameOrPath.includes('/') ? `delta.\`${nameOrPath.replaceAll('`', '``')}\`` : sqlIdent(nameOrPath);
+    const ref = nameOrPath.includes('/') ? `delta.\`${nameOrPath.replaceAll('`', '``')}\`` : sparkIdent(nameOrPath);
     return new DataFrame(runner, { kind: 'table', ref }, nameOrPath.includes('/') ? undefined : nameOrPath);
   }
 
@@ -188,7 +188,7 @@ const sub = (n: Node) => `(${compile(n)}) AS q${++subqueries}`;
 function compile(n: Node): string {
   switch (n.kind) {
     case 'table': {
-      const at = n.asOf?.version !== undefined ? ` VERSION AS OF ${n.asOf.version}` : n.asOf?.timestamp !== undefined ? ` TIMESTAMP AS OF '${n.asOf.timestamp.replaceAll("'", "''")}'` : '';
+      const at = n.asOf?.version !== undefined ? ` VERSION AS OF ${n.asOf.version}` : n.asOf?.timestamp !== undefined ? ` TIMESTAMP AS OF ${sparkString(n.asOf.timestamp)}` : '';
       return `SELECT * FROM ${n.ref}${at}`;
     }
     case 'sql':
@@ -199,19 +199,18 @@ function compile(n: Node): string {
       return `SELECT ${n.columns.join(', ')} FROM ${sub(n.child)}`;
     case 'withColumn': {
       // Every other column, then the new value: works whether or not the column exists yet.
-      const name = n.name.replaceAll("'", "''").toLowerCase();
-      return `SELECT COLUMNS(c -> lower(c) <> '${name}'), ${n.expr} AS ${sqlIdent(n.name)} FROM ${sub(n.child)}`;
+      return `SELECT COLUMNS(c -> lower(c) <> ${sparkString(n.name.toLowerCase())}), ${n.expr} AS ${sparkIdent(n.name)} FROM ${sub(n.child)}`;
     }
     case 'join': {
       const kind = { inner: 'INNER JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL OUTER JOIN', semi: 'SEMI JOIN', anti: 'ANTI JOIN', cross: 'CROSS JOIN' }[n.how];
-      const left = `(${compile(n.left)}) AS ${sqlIdent(n.leftAlias)}`;
-      const right = `(${compile(n.right)}) AS ${sqlIdent(n.rightAlias)}`;
-      const on = n.how === 'cross' ? '' : Array.isArray(n.on) ? ` USING (${(n.on as string[]).map(sqlIdent).join(', ')})` : ` ON ${n.on as string}`;
-      const hint = n.hint ? `/*+ ${n.hint.toUpperCase()}(${sqlIdent(n.rightAlias)}) */ ` : '';
+      const left = `(${compile(n.left)}) AS ${sparkIdent(n.leftAlias)}`;
+      const right = `(${compile(n.right)}) AS ${sparkIdent(n.rightAlias)}`;
+      const on = n.how === 'cross' ? '' : Array.isArray(n.on) ? ` USING (${(n.on as string[]).map(sparkIdent).join(', ')})` : ` ON ${n.on as string}`;
+      const hint = n.hint ? `/*+ ${n.hint.toUpperCase()}(${sparkIdent(n.rightAlias)}) */ ` : '';
       return `SELECT ${hint}* FROM ${left} ${kind} ${right}${on}`;
     }
     case 'aggregate': {
-      const aggs = Object.entries(n.aggregates).map(([name, e]) => `${e} AS ${sqlIdent(name)}`);
+      const aggs = Object.entries(n.aggregates).map(([name, e]) => `${e} AS ${sparkIdent(name)}`);
       return `SELECT ${[...n.keys, ...aggs].join(', ')} FROM ${sub(n.child)}${n.keys.length ? ` GROUP BY ${n.keys.join(', ')}` : ''}`;
     }
     case 'orderBy':

@@ -29,7 +29,7 @@ test('CREATE TABLE with every Spark type, INSERT VALUES, SELECT back in the JSON
     INSERT INTO all_types VALUES
       (1, 2, 9007199254740993, -5, 300, -7, 8,
        1.5, 'NaN', 'Infinity', 12345678901234567.891,
-       'héllo', 'abc', 'xy', true, '\\x01\\x02'::BLOB, '2024-02-29',
+       'héllo', 'abc', 'xy', true, X'0102', '2024-02-29',
        '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05.123456',
        [1, NULL, 3], MAP {'k': 0.25}, {'a': 1, 'b': ['x']}),
       (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`);
@@ -390,11 +390,15 @@ test('CONVERT TO DELTA: a Hive-style Parquet directory becomes a Delta table in 
   assert.equal(snapshot.files[0].stats, undefined);
 });
 
-test('Spark\'s "double-quoted" strings: a name DuckDB cannot find as a column is read as a string', async () => {
+test('Spark\'s literals: "double-quoted" text is a string, backslash escapes, adjacent strings joined, X\'..\' binary; names in backquotes', async () => {
   const { lh } = await lake();
-  await lh.sql(`CREATE TABLE items (id INT, category STRING); INSERT INTO items VALUES (1, 'Books'), (2, 'Music'), (3, 'Books')`);
+  await lh.sql(`CREATE TABLE items (id INT, category STRING); INSERT INTO items VALUES (1, 'Books'), (2, 'Music'), (3, "Books")`);
   assert.deepEqual(await rows(lh, 'SELECT count(*) AS n FROM items WHERE category = "Books"'), [{ n: 2 }]);
-  assert.deepEqual(await rows(lh, 'SELECT "id" FROM items WHERE "category" IN ("Music") ORDER BY "id"'), [{ id: 2 }]);
+  assert.deepEqual(await rows(lh, 'SELECT "id" AS s, `id` FROM items WHERE `category` IN ("Music") ORDER BY `id`'), [{ s: 'id', id: 2 }]);
+  assert.deepEqual(await rows(lh, String.raw`SELECT 'it\'s' AS a, "say \"hi\"" AS b, 'a\tb' AS c, 'x' 'y' "z" AS d, r'\d+' AS e, 'a;b' AS f, hex(X'1F2') AS g, '\u0041\101' AS h`), [
+    { a: "it's", b: 'say "hi"', c: 'a\tb', d: 'xyz', e: '\\d+', f: 'a;b', g: '01F2', h: 'AA' },
+  ]);
+  await assert.rejects(lh.sql("SELECT X'1G'"), { code: 'LOCH_SQL_ERROR', message: /X'1G'.*hexadecimal/ });
   await lh.sql('UPDATE items SET category = "Film" WHERE id = 3');
   assert.deepEqual(await rows(lh, 'SELECT category FROM items WHERE id = 3'), [{ category: 'Film' }]);
   // A real unknown column is still an error, naming it.

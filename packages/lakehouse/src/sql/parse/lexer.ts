@@ -2,6 +2,11 @@
  * A tokenizer for the SQL Loch reads: enough to split statements, parse the Delta/Spark ones and
  * find table references in everything else, never enough to validate DuckDB's grammar (DuckDB
  * does that). Every token keeps its offsets so statements can be rewritten in place.
+ *
+ * Two dialects. What users write is Spark SQL (`'spark'`): strings in single or double quotes
+ * with backslash escapes, raw strings `r'...'`, identifiers in backquotes, nested block comments.
+ * Once rewrite/spark-literals.ts has written its literals out again, the text is read as DuckDB
+ * reads it (`'duckdb'`, the default): a quote doubled inside a string, `"..."` an identifier.
  */
 export type TokenKind = 'word' | 'quoted' | 'string' | 'number' | 'punct' | 'space' | 'comment';
 
@@ -20,7 +25,10 @@ export interface Token {
 const WORD_START = /[\p{L}_]/u;
 const WORD_PART = /[\p{L}\p{N}_$]/u;
 
-export function tokenize(text: string): Token[] {
+export type Dialect = 'spark' | 'duckdb';
+
+export function tokenize(text: string, dialect: Dialect = 'duckdb'): Token[] {
+  const spark = dialect === 'spark';
   const out: Token[] = [];
   let i = 0;
   const push = (kind: TokenKind, start: number, end: number, value?: string, quote?: string) =>
@@ -35,9 +43,17 @@ export function tokenize(text: string): Token[] {
       while (i < text.length && text[i] !== '\n') i++;
       push('comment', start, i);
     } else if (ch === '/' && text[i + 1] === '*') {
-      const close = text.indexOf('*/', i + 2);
-      i = close < 0 ? text.length : close + 2;
+      i = spark ? nestedCommentEnd(text, i) : text.indexOf('*/', i + 2) < 0 ? text.length : text.indexOf('*/', i + 2) + 2;
       push('comment', start, i);
+    } else if (spark && (ch === "'" || ch === '"')) {
+      const { end, value } = readSparkString(text, i);
+      i = end;
+      push('string', start, i, value, ch);
+    } else if (spark && (ch === 'r' || ch === 'R') && (text[i + 1] === "'" || text[i + 1] === '"')) {
+      // A raw string: no escapes, it ends at the next quote of its kind.
+      const close = text.indexOf(text[i + 1], i + 2);
+      i = close < 0 ? text.length : close + 1;
+      push('string', start, i, text.slice(start + 2, close < 0 ? text.length : close), text[start + 1]);
     } else if (ch === "'" || ch === '"' || ch === '`') {
       const { end, value } = quoted(text, i, ch);
       i = end;
@@ -62,6 +78,65 @@ export function tokenize(text: string): Token[] {
     }
   }
   return out;
+}
+
+/** Spark's one-letter string escapes; any other escaped character stands for itself. */
+const ESCAPES = new Map([['0', '\u0000'], ['b', '\b'], ['n', '\n'], ['r', '\r'], ['t', '\t'], ['Z', '\u001a'], ['%', '\\%'], ['_', '\\_']]);
+
+/**
+ * A Spark string literal starting at `i` (either quote): a backslash escapes the next character
+ * (`\n`, `\t`, `\u0041`, octal `\101`, `\'`); unclosed strings end the text.
+ */
+function readSparkString(text: string, i: number): { end: number; value: string } {
+  const q = text[i];
+  let value = '';
+  let j = i + 1;
+  while (j < text.length && text[j] !== q) {
+    if (text[j] !== '\\' || j + 1 === text.length) {
+      value += text[j++];
+      continue;
+    }
+    const rest = text.slice(j + 1, j + 6);
+    const unicode = /^u([0-9a-fA-F]{4})/.exec(rest);
+    const octal = /^[0-3][0-7][0-7]/.exec(rest);
+    if (unicode) {
+      value += String.fromCharCode(parseInt(unicode[1], 16));
+      j += 6;
+    } else if (octal) {
+      value += String.fromCharCode(parseInt(octal[0], 8));
+      j += 4;
+    } else {
+      value += ESCAPES.get(rest[0]) ?? rest[0];
+      j += 2;
+    }
+  }
+  return { end: Math.min(j + 1, text.length), value };
+}
+
+/** Where a Spark block comment starting at `i` ends: Spark's comments nest. */
+function nestedCommentEnd(text: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < text.length - 1; j++) {
+    if (text[j] === '/' && text[j + 1] === '*') {
+      depth++;
+      j++;
+    } else if (text[j] === '*' && text[j + 1] === '/') {
+      depth--;
+      j++;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return text.length;
+}
+
+/** A Spark string literal with the value `s` (for SQL Loch writes for its own front end). */
+export function sparkString(s: string): string {
+  return `'${s.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+}
+
+/** A Spark identifier in backquotes. */
+export function sparkIdent(s: string): string {
+  return `\`${s.replaceAll('`', '``')}\``;
 }
 
 /** A quoted run starting at `i`; the quote doubled inside stands for itself. Unclosed runs end the text. */
@@ -94,8 +169,8 @@ export interface StatementText {
 }
 
 /** Splits on `;` outside quotes and comments; empty statements (and comment-only ones) are dropped. */
-export function splitStatements(text: string): StatementText[] {
-  const tokens = tokenize(text);
+export function splitStatements(text: string, dialect: Dialect = 'spark'): StatementText[] {
+  const tokens = tokenize(text, dialect);
   const out: StatementText[] = [];
   let from = 0;
   let meaningful = false;

@@ -75,7 +75,7 @@ export class Call {
     return s.length === 1 && s[0].kind === 'string';
   }
 
-  /** Argument `i` when it is a string literal: its value as Spark reads it (escapes, r'raw'). */
+  /** Argument `i` when it is a string literal: its value. */
   literal(i: number): string | undefined {
     return stringLiteral(this.sig(i));
   }

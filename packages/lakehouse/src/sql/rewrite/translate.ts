@@ -1,17 +1,19 @@
 /**
- * Spark SQL text rewritten into DuckDB SQL: Spark's syntax outside calls first (spark-syntax.ts),
- * then every call of a function in the registry (functions/index.ts), innermost arguments
- * included, and the generators (explode, json_tuple, LATERAL VIEW) that change the FROM clause.
+ * Spark SQL text rewritten into DuckDB SQL: Spark's literals first (spark-literals.ts), then its
+ * syntax outside calls (spark-syntax.ts), then every call of a function in the registry
+ * (functions/index.ts), innermost arguments included, and the generators (explode, json_tuple,
+ * LATERAL VIEW) that change the FROM clause.
  */
 import { isPunct, isWord, type Token, tokenize } from '../parse/lexer.js';
 import { Call, type Range } from './call.js';
 import { ANY, RULES, sparkFunctionError } from './functions/index.js';
+import { sparkLiterals } from './spark-literals.js';
 import { sparkSyntax } from './spark-syntax.js';
 import { identName, isSig, nextSig, prevSig, sqlString, stringLiteral } from './tokens.js';
 
 /** Rewrites the Spark SQL function calls in `text` that DuckDB lacks or runs differently. */
 export function translateSparkFunctions(text: string): string {
-  const t = new Translator(sparkSyntax(text));
+  const t = new Translator(sparkSyntax(sparkLiterals(text)));
   return t.range(0, t.tokens.length, false);
 }
 
@@ -109,8 +111,7 @@ export class Translator {
    */
   private rlike(i: number, to: number): { sql: string; end: number } | undefined {
     const k = this.next(i);
-    const raw = isWord(this.tokens[k], 'R') && this.tokens[k + 1]?.kind === 'string';
-    const end = (raw ? k + 1 : k) + 1;
+    const end = k + 1;
     const regex = end <= to ? stringLiteral(this.tokens.slice(k, end)) : undefined;
     if (regex === undefined) {
       // A column may be called regexp; RLIKE is only the operator.

@@ -55,21 +55,8 @@ export class SqlSession {
   }
 
   async execute(given: StatementText, several = false): Promise<StatementResult> {
-    const started = performance.now();
-    let text = given.text;
     try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.executeText({ ...given, text }, started);
-        } catch (e) {
-          // Spark reads "double-quoted" text as a string, DuckDB as a column name. When DuckDB
-          // finds no such column, the statement meant a string: say so and bind it again. A
-          // binder error comes before anything is written.
-          const next = attempt < 8 ? stringsForMissingColumns(text, e) : undefined;
-          if (next === undefined) throw e;
-          text = next;
-        }
-      }
+      return await this.executeText(given, performance.now());
     } catch (e) {
       throw inStatement(e, given.number, several);
     }
@@ -226,29 +213,6 @@ const elapsed = (started: number) => Math.round(performance.now() - started);
  */
 async function mirrorVariable(c: DuckDBConnection, key: string, value: string | undefined): Promise<void> {
   await c.run(value === undefined ? `RESET VARIABLE ${sqlIdent(key)}` : `SET VARIABLE ${sqlIdent(key)} = ${sqlString(value)}`);
-}
-
-/**
- * `text` with the double-quoted names DuckDB could not find as columns turned into string
- * literals (`WHERE category = "Books"`, as Spark reads it); undefined when the failure is another
- * one or no such name is in the text.
- */
-function stringsForMissingColumns(text: string, e: unknown): string | undefined {
-  const m = /Referenced column "((?:[^"]|"")+)" not found/.exec(e instanceof Error ? e.message : '');
-  if (!m) return undefined;
-  const name = m[1].replaceAll('""', '"');
-  const tokens = tokenize(text);
-  let found = false;
-  const out = tokens.map((t, i) => {
-    // Not a qualified name's part (`t."col"`, `"t".col`).
-    const qualified = isPunct(tokens[i - 1], '.') || isPunct(tokens[i + 1], '.');
-    if (t.kind === 'quoted' && t.quote === '"' && t.value === name && !qualified) {
-      found = true;
-      return sqlString(t.value);
-    }
-    return t.text;
-  });
-  return found ? out.join('') : undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import { fails, one, spark } from './spark.js';
 test('get_json_object, to_json without NULL fields; from_json and timestamps in to_json are refused', async () => {
   assert.deepEqual(
     await one(`SELECT get_json_object('{"a":"b"}', '$.a') AS a, get_json_object('{"a":{"b":[1, {"c": "x"}]}}', '$.a.b[1].c') AS b, get_json_object('not json', '$.a') AS c,
-                      get_json_object('{"a b":1}', '$[''a b'']') AS d, get_json_object('{"a":{"x":1}}', '$.a') AS e, get_json_object('{"a":null}', '$.a') AS f, get_json_object('{"a":1}', 'a') AS g`),
+                      get_json_object('{"a b":1}', "$['a b']") AS d, get_json_object('{"a":{"x":1}}', '$.a') AS e, get_json_object('{"a":null}', '$.a') AS f, get_json_object('{"a":1}', 'a') AS g`),
     { a: 'b', b: 'x', c: null, d: '1', e: '{"x":1}', f: null, g: null },
   );
   assert.deepEqual(

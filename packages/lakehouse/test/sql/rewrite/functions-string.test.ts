@@ -13,7 +13,7 @@ test('regexp_replace: every match, $n groups, Spark string escapes, from a posit
   );
   // A replacement computed at run time is read as Java reads it too.
   assert.deepEqual(
-    await spark(String.raw`SELECT regexp_replace('a-b', '(a)-(b)', r) AS x FROM VALUES ('$2+$1'), ('\$1'), ('\\'), ('$0!') AS v(r)`),
+    await spark(String.raw`SELECT regexp_replace('a-b', '(a)-(b)', r) AS x FROM VALUES ('$2+$1'), ('\\$1'), ('\\\\'), ('$0!') AS v(r)`),
     [{ x: 'b+a' }, { x: '$1' }, { x: '\\' }, { x: 'a-b!' }],
   );
   fails("SELECT regexp_replace(s, '(a)', '${name}')", /^regexp_replace\(\): a '\$' in the replacement must be followed by a group number/);

