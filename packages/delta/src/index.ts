@@ -21,6 +21,7 @@ export { replay, fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME, FILE_KEY_HASH_C
 export * from './features/features.js';
 export * from './partition/values.js';
 export { canonicalPath, resolvePath, fileUrlToPathString } from './util/paths.js';
+export { compareStrings } from './expressions/values.js';
 export type { Snapshot } from './snapshot/snapshot.js';
 export { snapshotSize, findField } from './snapshot/snapshot.js';
 export { loadSnapshot, loadLogState, snapshotFromSegment, type SnapshotOptions, type LogState } from './snapshot/builder.js';

@@ -1,6 +1,7 @@
 /**
- * LocalStorage against the real filesystem: listing, reads, and put-if-absent, including a race
- * between processes.
+ * What is particular to LocalStorage (the contract every storage keeps is in
+ * storage-contract.test.ts): file URLs, symbolic links, modification times, directories, no
+ * temporary files left behind, and put-if-absent raced between processes.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isDeltaError, loadSnapshot, type DeltaErrorCode } from '@loch/delta';
+import { loadSnapshot } from '@loch/delta';
+import { rejectsWith } from '@loch/test-utils';
 import { LocalStorage, localUrl, nodeEngine } from '@loch/engine-node';
 
 const dirs: string[] = [];
@@ -23,15 +25,6 @@ after(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-async function rejectsWith(p: Promise<unknown>, code: DeltaErrorCode, re?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isDeltaError(e), `expected a DeltaError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (re) assert.match(e.message, re);
-    return true;
-  });
-}
-
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 const storage = new LocalStorage();
@@ -42,53 +35,14 @@ test('localUrl makes file URLs; directories end in a slash', () => {
   assert.equal(localUrl('/tmp/x/', true), 'file:///tmp/x/');
 });
 
-test('list: files only, sorted by name, with sizes and times; a missing directory is empty', async () => {
+test('list: hidden files are listed; modification times keep milliseconds', async () => {
   const d = await tempDir();
-  const names = ['b.json', 'a.json', '00000000000000000010.json', '00000000000000000002.json', 'B.json', '_last_checkpoint', '.hidden'];
-  for (const n of names) await writeFile(join(d, n), n);
-  await mkdir(join(d, 'subdir'));
-  await writeFile(join(d, 'subdir', 'nested.json'), 'x');
+  for (const n of ['a.json', '.hidden']) await writeFile(join(d, n), n);
   await utimes(join(d, 'a.json'), 1_700_000_000, 1_700_000_000.5);
-
   const listed = await storage.list(localUrl(d, true));
-  const got = listed.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
-  assert.deepEqual(got, ['.hidden', '00000000000000000002.json', '00000000000000000010.json', 'B.json', '_last_checkpoint', 'a.json', 'b.json']);
-  const a = listed.find((f) => f.path.endsWith('/a.json'))!;
-  assert.equal(a.path, `${localUrl(d, true)}a.json`);
-  assert.equal(a.size, 'a.json'.length);
-  assert.equal(a.modificationTime, 1_700_000_000_500);
-  // Without the trailing slash too.
-  assert.deepEqual((await storage.list(localUrl(d))).map((f) => f.path), listed.map((f) => f.path));
-
-  assert.deepEqual(await storage.list(localUrl(join(d, 'does-not-exist'), true)), []);
+  assert.deepEqual(listed.map((f) => f.path), [`${localUrl(d, true)}.hidden`, `${localUrl(d, true)}a.json`]);
+  assert.equal(listed[1].modificationTime, 1_700_000_000_500);
   assert.deepEqual(await storage.list(localUrl(join(d, 'a.json'), true)), [], 'a file is not a directory');
-
-  // From a name on (what a log listing from the last checkpoint asks for): only names at or after it.
-  const from = (await storage.list(localUrl(d, true), '00000000000000000010')).map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
-  assert.deepEqual(from, ['00000000000000000010.json', 'B.json', '_last_checkpoint', 'a.json', 'b.json']);
-});
-
-test('list: names that need escaping come back as URLs that open them', async () => {
-  const d = await tempDir();
-  const names = ['a b.json', 'p%41.json', 'q#1.json', 'ü.json', 'x?y.json'];
-  for (const n of names) await writeFile(join(d, n), `content of ${n}`);
-  const listed = await storage.list(localUrl(d, true));
-  assert.equal(listed.length, names.length);
-  for (const f of listed) {
-    const name = decodeURIComponent(f.path.slice(f.path.lastIndexOf('/') + 1));
-    assert.ok(names.includes(name), name);
-    assert.equal(dec(await storage.read(f.path)), `content of ${name}`);
-  }
-});
-
-test('list: sorted in byte order (UTF-8), not UTF-16 code unit order', async () => {
-  const d = await tempDir();
-  // U+FF61 is EF BD A1 in UTF-8, U+1F600 is F0 9F 98 80: byte order puts U+FF61 first, while
-  // JavaScript's string comparison (UTF-16: FF61 vs D83D) puts the emoji first.
-  const names = ['\u{1F600}.json', '\uFF61.json', 'z.json', 'é.json'];
-  for (const n of names) await writeFile(join(d, n), n);
-  const got = (await storage.list(localUrl(d, true))).map((f) => decodeURIComponent(f.path.slice(f.path.lastIndexOf('/') + 1)));
-  assert.deepEqual(got, ['z.json', 'é.json', '\uFF61.json', '\u{1F600}.json']);
 });
 
 test('list: a symbolic link to a file is listed as a file; one to a directory is not', async () => {
@@ -104,26 +58,6 @@ test('list: a symbolic link to a file is listed as a file; one to a directory is
   assert.equal(listed[0].size, 7);
 });
 
-test('read and readRange', async () => {
-  const d = await tempDir();
-  const url = localUrl(join(d, 'f.bin'));
-  await writeFile(join(d, 'f.bin'), Buffer.from('0123456789'));
-  assert.equal(dec(await storage.read(url)), '0123456789');
-  assert.equal(dec(await storage.readRange(url, 0, 4)), '0123');
-  assert.equal(dec(await storage.readRange(url, 3, 4)), '3456');
-  assert.equal(dec(await storage.readRange(url, 8, 10)), '89', 'a range past the end is cut short');
-  assert.equal((await storage.readRange(url, 20, 5)).length, 0);
-  assert.equal((await storage.readRange(url, 2, 0)).length, 0);
-});
-
-test('reading a missing file fails with DELTA_FILE_NOT_FOUND naming it', async () => {
-  const d = await tempDir();
-  const url = localUrl(join(d, 'missing.json'));
-  await rejectsWith(storage.read(url), 'DELTA_FILE_NOT_FOUND', /missing\.json/);
-  await rejectsWith(storage.readRange(url, 0, 10), 'DELTA_FILE_NOT_FOUND', /missing\.json/);
-  await rejectsWith(storage.read(localUrl(join(d, 'no-dir', 'x.json'))), 'DELTA_FILE_NOT_FOUND');
-});
-
 test('only file: URLs are accepted', async () => {
   await rejectsWith(storage.read('s3://bucket/key'), 'DELTA_INVALID_ARGUMENT', /s3:\/\/bucket\/key/);
   await rejectsWith(storage.list('mem:///t/'), 'DELTA_INVALID_ARGUMENT');
@@ -133,15 +67,17 @@ async function allEntries(d: string): Promise<string[]> {
   return (await readdir(d)).sort();
 }
 
-test('putIfAbsent writes a new file (creating directories) and refuses an existing one', async () => {
+test('putIfAbsent, writeStream and copy leave no temporary files, won or lost', async () => {
   const d = await tempDir();
   const url = localUrl(join(d, '_delta_log', '00000000000000000000.json'));
   await storage.putIfAbsent(url, enc('first'));
-  assert.equal(await readFile(join(d, '_delta_log', '00000000000000000000.json'), 'utf8'), 'first');
-  await rejectsWith(storage.putIfAbsent(url, enc('second')), 'DELTA_FILE_ALREADY_EXISTS', /00000000000000000000\.json/);
-  assert.equal(dec(await storage.read(url)), 'first', 'the loser does not touch the file');
-  assert.deepEqual(await allEntries(join(d, '_delta_log')), ['00000000000000000000.json'], 'no temporary files are left');
-  assert.equal(await storage.exists(url), true);
+  await rejectsWith(storage.putIfAbsent(url, enc('second')), 'DELTA_FILE_ALREADY_EXISTS');
+  await rejectsWith(storage.writeStream(url, (async function* () {
+    yield enc('third');
+  })()), 'DELTA_FILE_ALREADY_EXISTS');
+  await rejectsWith(storage.copy(url, url), 'DELTA_FILE_ALREADY_EXISTS');
+  await rejectsWith(storage.copy(localUrl(join(d, 'gone')), localUrl(join(d, '_delta_log', 'x'))), 'DELTA_FILE_NOT_FOUND', /gone/);
+  assert.deepEqual(await allEntries(join(d, '_delta_log')), ['00000000000000000000.json']);
 });
 
 test('putIfAbsent refuses a path that exists as anything', async () => {
@@ -151,44 +87,20 @@ test('putIfAbsent refuses a path that exists as anything', async () => {
   assert.deepEqual(await allEntries(d), ['adir']);
 });
 
-test('put replaces; delete removes (and ignores a missing file); exists', async () => {
+test('removeEmptyDirectories removes directories left empty, deepest first, and spares the kept ones', async () => {
   const d = await tempDir();
-  const url = localUrl(join(d, '_last_checkpoint'));
-  assert.equal(await storage.exists(url), false);
-  await storage.put(url, enc('{"version":1}'));
-  await storage.put(url, enc('{"version":2}'));
-  assert.equal(dec(await storage.read(url)), '{"version":2}');
-  assert.deepEqual(await allEntries(d), ['_last_checkpoint']);
-  await storage.delete(url);
-  assert.equal(await storage.exists(url), false);
-  await storage.delete(url);
-  await storage.put(localUrl(join(d, 'new', 'dir', 'f')), enc('x'));
-  assert.equal(await readFile(join(d, 'new', 'dir', 'f'), 'utf8'), 'x');
+  for (const p of ['p=1/q=1', 'p=1/q=2', 'p=2', '_delta_log', '.staging/x']) await mkdir(join(d, p), { recursive: true });
+  await writeFile(join(d, 'p=1', 'q=2', 'f.parquet'), 'x');
+  await writeFile(join(d, '_delta_log', '0.json'), '{}');
+  const removed = await storage.removeEmptyDirectories(localUrl(d, true), (dir) => dir.startsWith('.'));
+  assert.equal(removed, 2, 'p=1/q=1 and p=2');
+  assert.deepEqual(await allEntries(d), ['.staging', '_delta_log', 'p=1']);
+  assert.deepEqual(await allEntries(join(d, 'p=1')), ['q=2']);
 });
 
-test('putIfAbsent: concurrent writers in one process, exactly one wins per path', async () => {
-  const d = await tempDir();
-  const paths = Array.from({ length: 20 }, (_, i) => localUrl(join(d, `${String(i).padStart(20, '0')}.json`)));
-  const writers = 8;
-  const results = await Promise.all(
-    paths.flatMap((p) =>
-      Array.from({ length: writers }, (_, w) =>
-        storage.putIfAbsent(p, enc(`writer ${w} `.repeat(10_000))).then(
-          () => ({ p, w, won: true }),
-          (e: unknown) => {
-            assert.ok(isDeltaError(e, 'DELTA_FILE_ALREADY_EXISTS'), String(e));
-            return { p, w, won: false };
-          },
-        ),
-      ),
-    ),
-  );
-  for (const p of paths) {
-    const winners = results.filter((r) => r.p === p && r.won);
-    assert.equal(winners.length, 1, `${p}: ${winners.length} winners`);
-    assert.equal(dec(await storage.read(p)), `writer ${winners[0].w} `.repeat(10_000));
-  }
-  assert.equal((await allEntries(d)).length, paths.length, 'no temporary files are left');
+test('localPath: the path of a file: URL; none for other schemes', () => {
+  assert.equal(storage.localPath(localUrl('/tmp/a b/c=1/f.parquet')), '/tmp/a b/c=1/f.parquet');
+  assert.equal(storage.localPath('s3://bucket/key'), undefined);
 });
 
 /**

@@ -1,0 +1,2 @@
+export { rejectsWith, throwsWith } from './errors.js';
+export { storageContract, type StorageFixture } from './storage-contract.js';
