@@ -20,7 +20,7 @@ export { buildLogSegment, listLog, logDirUrl, tableRootUrl, displayTable, type L
 export { replay, fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME, FILE_KEY_HASH_CHECK, FILE_KEY_HASHES, type ReplayState } from './replay/replay.js';
 export * from './features/features.js';
 export * from './partition/values.js';
-export { canonicalPath, resolvePath, fileUrlToPathString } from './util/paths.js';
+export { canonicalPath, resolvePath, fileUrlToPathString, keyInTable } from './util/paths.js';
 export { compareStrings } from './expressions/values.js';
 export type { Snapshot } from './snapshot/snapshot.js';
 export { snapshotSize, findField } from './snapshot/snapshot.js';

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalPath, fileUrlToPathString, resolvePath } from '../src/util/paths.js';
+import { canonicalPath, fileUrlToPathString, keyInTable, resolvePath } from '../src/util/paths.js';
 
 const ROOT = 'file:///t/';
 
@@ -101,4 +101,15 @@ test('resolvePath gives the absolute URL to open', () => {
 test('fileUrlToPathString decodes file URLs and leaves others alone', () => {
   assert.equal(fileUrlToPathString('file:///t/a%20b/%C3%BC.parquet'), '/t/a b/ü.parquet');
   assert.equal(fileUrlToPathString('s3://b/k'), 's3://b/k');
+});
+
+test('keyInTable: the decoded key inside the table, whatever form names it; nothing outside', () => {
+  const root = 'file:///data/my%20t/';
+  for (const form of ['a=1/x%20y.parquet', 'file:///data/my%20t/a%3D1/x%20y.parquet', '/data/my t/a=1/x y.parquet', 'file:/data/my%20t/a=1/x%20y.parquet']) {
+    assert.equal(keyInTable(root, form), 'a=1/x y.parquet', form);
+  }
+  assert.equal(keyInTable('file:///data/my%20t', 'p/f'), 'p/f', 'a root without its slash');
+  assert.equal(keyInTable(root, 'file:///data/other/x.parquet'), undefined);
+  assert.equal(keyInTable(root, 'file:///data/my%20tt/x.parquet'), undefined, 'a sibling whose name starts the same is outside');
+  assert.equal(keyInTable(root, '../x.parquet'), undefined);
 });

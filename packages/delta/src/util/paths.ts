@@ -59,3 +59,21 @@ export function fileUrlToPathString(url: string): string {
   if (u.protocol !== 'file:') return url;
   return decodeURIComponent(u.pathname);
 }
+
+/**
+ * The decoded key of `url` relative to the table root (`a=1/part-0.parquet`), or undefined when
+ * the file lies outside the table (a shallow clone's source files). Relative log paths are
+ * resolved against the root first, so any form a log or a listing gives compares equal.
+ */
+export function keyInTable(tableRoot: string, url: string): string | undefined {
+  const dir = tableRoot.endsWith('/') ? tableRoot : `${tableRoot}/`;
+  const href = resolvePath(dir, url);
+  const root = normalizedRoot(dir);
+  if (!href.startsWith(root)) return undefined;
+  const rel = href.slice(root.length);
+  try {
+    return decodeURIComponent(rel);
+  } catch {
+    return rel;
+  }
+}

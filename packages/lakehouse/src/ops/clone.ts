@@ -5,13 +5,10 @@
  * The clone has the source's schema, partitioning, properties and protocol, and an id of its own.
  * Deletion vectors stored beside the source's files are named by absolute path too.
  */
-import { deltaError, dvFileUrl, fileUrlToPathString, loadSnapshot, resolvePath, Transaction, type AddFile, type Engine, type Snapshot, uuidToZ85 } from '@loch/delta';
+import { deltaError, dvFileUrl, keyInTable, loadSnapshot, resolvePath, Transaction, type AddFile, type Engine, type Snapshot, uuidToZ85 } from '@loch/delta';
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
-import { dirname, extname, join, relative } from 'node:path';
-import { encodeRelativePath } from '../write/write-files.js';
-import { mapLimited } from './limited.js';
+import { encodeRelativePath } from '../write/staging.js';
+import { mapLimited } from '../util/map-limited.js';
 import { removeOf } from './remove-of.js';
 import { latestSnapshotOrUndefined } from './write.js';
 
@@ -45,7 +42,7 @@ export async function cloneTable(engine: Engine, sourceUrl: string, targetUrl: s
   if (existing && existing.tableRoot === source.tableRoot) throw deltaError('DELTA_INVALID_ARGUMENT', `${target}: a table cannot be cloned onto itself`);
   const now = Date.now();
   const adds: AddFile[] = options.deep
-    ? await copyFiles(source, targetUrl)
+    ? await copyFiles(engine, source, targetUrl)
     : source.files.map((f) => {
         const dv = f.deletionVector;
         const absoluteDv = dv && dv.storageType === 'u' ? { ...dv, storageType: 'p' as const, pathOrInlineDv: dvFileUrl(dv, source.tableRoot)! } : dv;
@@ -83,34 +80,36 @@ export async function cloneTable(engine: Engine, sourceUrl: string, targetUrl: s
  * partition directory (so a clone made where another stood never reuses a path), with its
  * deletion vector file copied beside it; inline DVs travel in the action.
  */
-async function copyFiles(source: Snapshot, targetUrl: string): Promise<AddFile[]> {
-  const target = fileUrlToPathString(targetUrl.endsWith('/') ? targetUrl : `${targetUrl}/`);
+async function copyFiles(engine: Engine, source: Snapshot, targetUrl: string): Promise<AddFile[]> {
+  const target = targetUrl.endsWith('/') ? targetUrl : `${targetUrl}/`;
   const copied: string[] = [];
-  const copyOne = async (from: string, relDir: string, name: string): Promise<string> => {
-    const dir = join(target, relDir);
-    await mkdir(dir, { recursive: true });
-    await copyFile(from, join(dir, name), constants.COPYFILE_EXCL);
-    copied.push(join(dir, name));
-    return relDir === '' ? encodeRelativePath(name) : encodeRelativePath(join(relDir, name));
+  /** Copies `from` to `dir/name` under the target (put-if-absent) and returns its relative path. */
+  const copyOne = async (from: string, dir: string, name: string): Promise<string> => {
+    const path = encodeRelativePath(dir === '' ? name : `${dir}/${name}`);
+    await engine.storage.copy(from, target + path);
+    copied.push(target + path);
+    return path;
   };
   try {
     return await mapLimited(source.files, 8, async (f): Promise<AddFile> => {
-      const from = fileUrlToPathString(resolvePath(source.tableRoot, f.path));
-      const rel = relative(fileUrlToPathString(source.tableRoot), from);
-      const relDir = rel.startsWith('..') ? '' : dirname(rel) === '.' ? '' : dirname(rel);
-      const path = await copyOne(from, relDir, `part-${randomUUID()}${extname(from) || '.parquet'}`);
+      const from = resolvePath(source.tableRoot, f.path);
+      // Same partition directory as in the source; a file from outside the source goes to the root.
+      const key = keyInTable(source.tableRoot, from) ?? '';
+      const dir = key.includes('/') ? key.slice(0, key.lastIndexOf('/')) : '';
+      const ext = /\.[^./]*$/.exec(from)?.[0] ?? '.parquet';
+      const path = await copyOne(from, dir, `part-${randomUUID()}${ext}`);
       let deletionVector = f.deletionVector;
       if (deletionVector && deletionVector.storageType !== 'i') {
         // Named as Delta names DV files (by a UUID, relative to the table), so the clone moves as a whole.
         const uuid = randomUUID();
-        await copyOne(fileUrlToPathString(dvFileUrl(deletionVector, source.tableRoot)!), '', `deletion_vector_${uuid}.bin`);
+        await copyOne(dvFileUrl(deletionVector, source.tableRoot)!, '', `deletion_vector_${uuid}.bin`);
         deletionVector = { ...deletionVector, storageType: 'u', pathOrInlineDv: uuidToZ85(uuid) };
       }
       return { ...f, path, dataChange: true, ...(deletionVector ? { deletionVector } : {}) };
     });
   } catch (e) {
     // Nothing is committed; the copies made so far would only be litter in the target.
-    await Promise.all(copied.map((p) => rm(p, { force: true })));
+    await Promise.all(copied.map((url) => engine.storage.delete(url)));
     throw e;
   }
 }

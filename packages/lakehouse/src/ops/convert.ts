@@ -5,16 +5,13 @@
  * `_SUCCESS` and `.crc` files) are not data, as in Spark.
  */
 import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, Transaction, type AddFile, type DataType, type Engine, type StructField } from '@loch/delta';
-import { fileUrlToPathString } from '@loch/delta';
+import { deltaError, displayTable, keyInTable, Transaction, type AddFile, type DataType, type Engine, type StructField } from '@loch/delta';
 import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
 import { deltaSchemaOf } from '../write/duck-schema.js';
 import { minimalProtocol } from '../write/protocol.js';
 import { deltaStats, statsColumns, type ColumnStats } from '../write/stats.js';
 import { newTableMetadata } from '../write/table-metadata.js';
-import { encodeRelativePath } from '../write/write-files.js';
+import { encodeRelativePath } from '../write/staging.js';
 import { latestSnapshotOrUndefined } from './write.js';
 
 export interface ConvertOptions {
@@ -34,6 +31,7 @@ export interface ConvertResult {
 const HIVE_NULL = '__HIVE_DEFAULT_PARTITION__';
 
 interface Found {
+  /** What DuckDB opens: a local path when storage has one, else the URL. */
   readonly path: string;
   readonly rel: string;
   readonly size: number;
@@ -44,10 +42,9 @@ interface Found {
 export async function convertToDelta(engine: Engine, url: string, table: string, options: ConvertOptions = {}): Promise<ConvertResult> {
   const existing = await latestSnapshotOrUndefined(engine, url);
   if (existing) return { version: existing.version, converted: false, numFiles: existing.files.length };
-  const root = fileUrlToPathString(url);
   const partitions = options.partitionBy ?? [];
-  const files = await dataFiles(root, partitions.map((f) => f.name), table);
-  if (files.length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', `CONVERT TO DELTA ${table}: no Parquet files under ${root}`);
+  const files = await dataFiles(engine, url, partitions.map((f) => f.name), table);
+  if (files.length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', `CONVERT TO DELTA ${table}: no Parquet files under ${displayTable(url)}`);
 
   return withConnection(async (c) => {
     const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`;
@@ -76,13 +73,13 @@ export async function convertToDelta(engine: Engine, url: string, table: string,
     const partitionColumns = partitions.map((f) => f.name);
     const metadata = newTableMetadata(table, schema, { partitionColumns, configuration: {} });
     const stats = options.noStatistics ? undefined : await fileStats(c, list, names, types.map((t) => t.typeId), dataSchema.fields, statsColumns(schema, partitionColumns, {}));
-    const adds: AddFile[] = files.map((f) => ({
+    const adds: AddFile[] = files.map((f, i) => ({
       path: encodeRelativePath(f.rel),
       partitionValues: f.partitionValues,
       size: f.size,
       modificationTime: f.modificationTime,
       dataChange: true,
-      ...(stats?.get(f.path) !== undefined ? { stats: stats.get(f.path)! } : {}),
+      ...(stats?.get(i) !== undefined ? { stats: stats.get(i)! } : {}),
     }));
     const tx = new Transaction(engine, url, undefined).updateProtocol(minimalProtocol(schema, {})).updateMetadata(metadata).addFiles(adds);
     const result = await tx.commit({
@@ -95,34 +92,24 @@ export async function convertToDelta(engine: Engine, url: string, table: string,
   });
 }
 
-/** Every data file under `root`, with the partition values its directories give. */
-async function dataFiles(root: string, partitionColumns: readonly string[], table: string): Promise<Found[]> {
+/** Every data file under the table root, with the partition values its directories give. */
+async function dataFiles(engine: Engine, url: string, partitionColumns: readonly string[], table: string): Promise<Found[]> {
+  const listed = await engine.storage.listRecursive(url);
+  // A store cannot tell a missing directory from an empty one; neither holds a table.
+  if (listed.length === 0) throw deltaError('DELTA_TABLE_NOT_FOUND', `CONVERT TO DELTA ${table}: cannot list ${displayTable(url)}: there are no files there`);
   const out: Found[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(dir, { withFileTypes: true });
-    } catch (e) {
-      throw deltaError('DELTA_TABLE_NOT_FOUND', `CONVERT TO DELTA ${table}: cannot list ${dir}: ${(e as Error).message}`, e);
-    }
-    for (const e of entries) {
-      if (e.name.startsWith('_') || e.name.startsWith('.')) continue;
-      const path = join(dir, e.name);
-      if (e.isDirectory()) await walk(path);
-      else if (e.isFile()) {
-        const s = await stat(path);
-        const rel = relative(root, path);
-        out.push({ path, rel, size: s.size, modificationTime: Math.floor(s.mtimeMs), partitionValues: partitionValuesOf(rel, partitionColumns, table) });
-      }
-    }
-  };
-  await walk(root);
-  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  for (const f of listed) {
+    const rel = keyInTable(url, f.path);
+    if (rel === undefined || rel.split('/').some((name) => name.startsWith('_') || name.startsWith('.'))) continue;
+    const path = engine.storage.localPath?.(f.path) ?? f.path;
+    out.push({ path, rel, size: f.size, modificationTime: f.modificationTime, partitionValues: partitionValuesOf(rel, partitionColumns, table) });
+  }
+  return out;
 }
 
 /** `a=1/b=x/part-0.parquet` → { a: '1', b: 'x' }, checked against PARTITIONED BY. */
 function partitionValuesOf(rel: string, columns: readonly string[], table: string): Record<string, string | null> {
-  const dirs = rel.split(sep).slice(0, -1);
+  const dirs = rel.split('/').slice(0, -1);
   if (dirs.length !== columns.length) {
     const hint = columns.length === 0 ? '; give the partition columns with PARTITIONED BY (name type, ...)' : '';
     throw deltaError('DELTA_INVALID_ARGUMENT', `CONVERT TO DELTA ${table}: ${rel} is ${dirs.length} director${dirs.length === 1 ? 'y' : 'ies'} deep, expected ${columns.length} partition column(s) (${columns.join(', ') || 'none'})${hint}`);
@@ -147,7 +134,7 @@ function unescapeHive(s: string): string {
 
 const FLOATS = new Set<DuckDBTypeId>([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE]);
 
-/** Each file's `stats` JSON, from one aggregate pass over all the files. */
+/** Each file's `stats` JSON by its position in `list`, from one aggregate pass over all the files. */
 async function fileStats(
   c: DuckDBConnection,
   list: string,
@@ -155,7 +142,7 @@ async function fileStats(
   typeIds: readonly DuckDBTypeId[],
   fields: readonly StructField[],
   indexed: Set<string>,
-): Promise<Map<string, string>> {
+): Promise<Map<number, string>> {
   const leaves = names.map((name, i) => ({ name, typeId: typeIds[i], type: fields[i].type })).filter((l) => indexed.has(l.name) && statable(l.type));
   const aggs = leaves.flatMap((l) => {
     const col = sqlIdent(l.name);
@@ -168,10 +155,10 @@ async function fileStats(
   });
   const rows = (
     await c.runAndReadAll(
-      `SELECT filename, count(*)${aggs.map((a) => `, ${a}`).join('')} FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false, filename = true) GROUP BY filename`,
+      `SELECT file_index, count(*)${aggs.map((a) => `, ${a}`).join('')} FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false) GROUP BY file_index`,
     )
   ).getRows();
-  const out = new Map<string, string>();
+  const out = new Map<number, string>();
   const schema = { kind: 'struct' as const, fields: [...fields] };
   for (const row of rows) {
     const perColumn = new Map<string, ColumnStats>();
@@ -179,7 +166,7 @@ async function fileStats(
       const [min, max, nulls, nan] = row.slice(2 + i * 4, 6 + i * 4);
       perColumn.set(`"${l.name.replaceAll('"', '""')}"`, new Map([['min', min === null ? null : String(min)], ['max', max === null ? null : String(max)], ['null_count', String(nulls)], ['has_nan', String(nan === true)]]));
     });
-    out.set(String(row[0]), deltaStats(Number(row[1]), perColumn, schema, indexed));
+    out.set(Number(row[0]), deltaStats(Number(row[1]), perColumn, schema, indexed));
   }
   return out;
 }

@@ -117,7 +117,7 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
             : []),
         ],
       };
-      const written = await writeDataFiles(c, { ...fileArgs, relation: src.relation, data: dataSchema });
+      const written = await writeDataFiles(c, engine.storage, { ...fileArgs, relation: src.relation, data: dataSchema });
       const metrics: Record<string, number> = {
         numFiles: written.adds.length,
         numOutputRows: written.numOutputRows,

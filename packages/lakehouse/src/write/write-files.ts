@@ -1,20 +1,21 @@
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   deltaError,
+  isDeltaError,
   parseTimestampMicros,
   type AddFile,
   type DataType,
   type DeltaErrorCode,
+  type StorageHandler,
   type StructField,
   type StructType,
 } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { duckType } from '../scan/duck-types.js';
 import { formatTimestamp } from '../scan/json-values.js';
+import { encodeRelativePath, stageDataFiles, type DataFileStage } from './staging.js';
 import { deltaStats, statsColumns, type ColumnStats } from './stats.js';
 
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
@@ -90,11 +91,6 @@ function partitionString(raw: string | null, t: DataType, column: string): strin
   return raw;
 }
 
-/** URI-escapes a relative file path, segment by segment, keeping `=` readable as Spark does. */
-export function encodeRelativePath(rel: string): string {
-  return rel.split(sep).map((s) => encodeURIComponent(s).replaceAll('%3D', '=')).join('/');
-}
-
 const mapOf = (v: unknown): Map<string, unknown> => {
   const m = new Map<string, unknown>();
   if (v && typeof v === 'object' && 'entries' in (v as object)) {
@@ -107,9 +103,20 @@ const mapOf = (v: unknown): Map<string, unknown> => {
  * Writes the data as Parquet files under the table root through DuckDB's COPY, one directory per
  * partition, and returns their add actions with statistics. Rows that break a NOT NULL column,
  * an invariant or a CHECK constraint abort the write; the files it had started are deleted.
+ * DuckDB writes into the table's local directory, or into a staging directory whose files are
+ * then uploaded through `storage` (see staging.ts).
  */
-export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs): Promise<WrittenFiles> {
-  const root = fileURLToPath(args.tableRoot);
+export async function writeDataFiles(c: DuckDBConnection, storage: StorageHandler, args: WriteFilesArgs): Promise<WrittenFiles> {
+  const stage = await stageDataFiles(storage, args.tableRoot);
+  try {
+    return await writeStaged(c, stage, args);
+  } finally {
+    await stage.close();
+  }
+}
+
+async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: WriteFilesArgs): Promise<WrittenFiles> {
+  const root = stage.root;
   const writeId = randomUUID();
   const partitionSet = new Set(args.partitionColumns.map((p) => p.toLowerCase()));
   const select = args.schema.fields.map((f) => {
@@ -142,6 +149,8 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
   // DuckDB cannot split partitioned output by size; partitions are written one file per thread.
   const targetSize = args.targetFileSize ?? DEFAULT_TARGET_FILE_SIZE;
   let sql: string;
+  // Where COPY writes: the table root, a partition directory, or a group directory within one.
+  let target = root;
   let groupDir: string | undefined;
   if (layout) {
     // DuckDB cannot rotate files inside PARTITION_BY, so a partition is written to its own
@@ -154,11 +163,13 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
       // up into the partition directory (see below).
       const group = `, src.${sqlIdent(layout.fileGroup)} AS __loch_group`;
       groupDir = join(dir, `.loch-${writeId}`);
+      target = groupDir;
       sql = `COPY (SELECT ${dataCols.join(', ')}, __loch_group FROM (SELECT ${select.join(', ')}${order}${group} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
         TO ${sqlString(groupDir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (__loch_group), FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)}, RETURN_STATS)`;
     } else {
       const rowGroup = Math.max(2048, Math.min(122_880, layout.rowsPerFile));
       const perFile = Math.max(1, Math.round(layout.rowsPerFile / rowGroup));
+      target = dir;
       sql = `COPY (SELECT ${dataCols.join(', ')} FROM (SELECT ${select.join(', ')}${order} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
         TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION snappy, APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
           ROW_GROUP_SIZE ${rowGroup}, ROW_GROUPS_PER_FILE ${perFile}, RETURN_STATS)`;
@@ -171,13 +182,16 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
 
   let rows;
   try {
-    // DuckDB's COPY does not create the table directory of a new table.
-    await mkdir(root, { recursive: true });
+    await stage.prepare(target);
     rows = (await c.runAndReadAll(sql)).getRows();
-    if (groupDir) rows = await moveUp(rows, groupDir);
+    if (groupDir) {
+      const moved = await stage.flatten(rows.map((r) => String(r[0])), groupDir);
+      rows = rows.map((r, i) => [moved[i], ...r.slice(1)]);
+    }
+    await stage.publish(rows.map((r) => String(r[0])));
   } catch (e) {
-    if (groupDir) await rm(groupDir, { recursive: true, force: true });
-    await removeWrittenFiles(root, writeId);
+    await stage.discard(writeId, groupDir);
+    if (isDeltaError(e)) throw e;
     const msg = (e as Error).message;
     const coded = /(DELTA_[A-Z_]+): (.*)$/m.exec(msg);
     if (coded) throw deltaError(coded[1] as DeltaErrorCode, coded[2], e);
@@ -219,20 +233,6 @@ export async function writeDataFiles(c: DuckDBConnection, args: WriteFilesArgs):
   return { adds, numOutputRows, numOutputBytes };
 }
 
-/** Moves files DuckDB wrote into per-group directories up into the partition directory. */
-async function moveUp(rows: DuckDBValue[][], groupDir: string): Promise<DuckDBValue[][]> {
-  const parent = dirname(groupDir);
-  const out: DuckDBValue[][] = [];
-  for (const row of rows) {
-    const from = String(row[0]);
-    const to = join(parent, basename(from));
-    await rename(from, to);
-    out.push([to, ...row.slice(1)]);
-  }
-  await rm(groupDir, { recursive: true, force: true });
-  return out;
-}
-
 /** Characters Spark escapes in partition directory names (as %XX). */
 const ESCAPED = /[\u0000-\u001f"#%'*/:=?\\\u007f{}[\]^]/g;
 
@@ -240,15 +240,4 @@ const ESCAPED = /[\u0000-\u001f"#%'*/:=?\\\u007f{}[\]^]/g;
 export function partitionDirectory(columns: readonly string[], values: Readonly<Record<string, string | null>>): string {
   const esc = (s: string) => s.replace(ESCAPED, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   return columns.map((c) => `${esc(c)}=${values[c] == null ? '__HIVE_DEFAULT_PARTITION__' : esc(values[c]!)}`).join('/');
-}
-
-/** Deletes the files of a failed write (their names carry its id); they were never committed. */
-async function removeWrittenFiles(root: string, writeId: string): Promise<void> {
-  let entries: string[];
-  try {
-    entries = (await readdir(root, { recursive: true })) as string[];
-  } catch {
-    return;
-  }
-  await Promise.all(entries.filter((e) => e.includes(writeId)).map((e) => rm(join(root, e), { force: true })));
 }

@@ -269,7 +269,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
            SELECT ${colList} FROM ${resultTable}
            WHERE __loch_file IN (${fileList}) AND __action NOT IN (${actionList(changedActions.filter(isDelete))})`;
       }
-      const out = await writeDataFiles(c, { ...fileArgs, relation: `(${written})`, data: schema });
+      const out = await writeDataFiles(c, engine.storage, { ...fileArgs, relation: `(${written})`, data: schema });
       const adds = [...out.adds];
       const removes = touched.map((a) => removeOf(a, now));
       let dvAdded = 0;

@@ -123,14 +123,14 @@ export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot:
     addedBytes += written.bytes;
     if (change.set) {
       const relation = `(SELECT ${columns.join(', ')} FROM (${inner}) WHERE ${predicate} AND __loch_file IN (${inList(partial.map((t) => t.local))}))`;
-      const updated = await writeDataFiles(c, { ...fileArgs, relation, data: snapshot.schema });
+      const updated = await writeDataFiles(c, engine.storage, { ...fileArgs, relation, data: snapshot.schema });
       adds.push(...updated.adds);
       addedBytes += updated.numOutputBytes;
     }
   } else if (partial.length > 0) {
     const keep = change.set ? '' : ` AND NOT (${predicate})`;
     const relation = `(SELECT ${columns.join(', ')} FROM (${inner}) WHERE __loch_file IN (${inList(partial.map((t) => t.local))})${keep})`;
-    const rewritten = await writeDataFiles(c, { ...fileArgs, relation, data: snapshot.schema });
+    const rewritten = await writeDataFiles(c, engine.storage, { ...fileArgs, relation, data: snapshot.schema });
     for (const t of partial) removes.push(removeOf(t.add, now));
     adds.push(...rewritten.adds);
     addedBytes += rewritten.numOutputBytes;

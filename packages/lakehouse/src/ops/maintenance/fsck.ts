@@ -4,7 +4,7 @@
  * reads work again with the rows that are left. DRY RUN lists them and commits nothing.
  */
 import { deltaError, dvFileUrl, loadSnapshot, resolvePath, Transaction, type Engine } from '@loch/delta';
-import { mapLimited } from '../limited.js';
+import { mapLimited } from '../../util/map-limited.js';
 import { removeOf } from '../remove-of.js';
 
 export interface FsckResult {

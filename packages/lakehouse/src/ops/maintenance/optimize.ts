@@ -125,7 +125,7 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
         orderBy = '__loch_zvalue';
         fileGroup = '__loch_cell';
       }
-      const written = await writeDataFiles(c, {
+      const written = await writeDataFiles(c, engine.storage, {
         tableRoot: snapshot.tableRoot,
         table,
         relation,

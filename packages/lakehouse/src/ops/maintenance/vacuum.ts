@@ -1,9 +1,13 @@
-import { deltaError, dvFileUrl, ensureWriteSupported, loadSnapshot, parseInterval, resolvePath, Transaction, type Engine } from '@loch/delta';
-import { lstat, readdir, rm, rmdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { deltaError, dvFileUrl, ensureWriteSupported, keyInTable, loadSnapshot, parseInterval, Transaction, type AddFile, type Engine, type RemoveFile } from '@loch/delta';
+import { mapLimited } from '../../util/map-limited.js';
 
 const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Names VACUUM never looks inside: the log, and hidden entries (`.`, or `_` without `=`, which
+ * partition directories may have), as Delta skips them.
+ */
+const hidden = (name: string) => name.startsWith('.') || (name.startsWith('_') && !name.includes('='));
 
 export interface VacuumOptions {
   /** Keep files removed less than this many hours ago (default: delta.deletedFileRetentionDuration, 7 days). */
@@ -41,50 +45,22 @@ export async function vacuumTable(engine: Engine, url: string, options: VacuumOp
   const now = Date.now();
   const cutoff = now - retention;
   const keep = new Set<string>();
-  const root = fileURLToPath(snapshot.tableRoot);
-  const local = (u: string) => {
-    try {
-      return relative(root, fileURLToPath(u)).split(sep).join('/');
-    } catch {
-      return undefined;
-    }
-  };
-  for (const f of snapshot.files) {
-    const p = local(resolvePath(snapshot.tableRoot, f.path));
-    if (p) keep.add(p);
+  const keepFile = (f: AddFile | RemoveFile) => {
+    const key = keyInTable(snapshot.tableRoot, f.path);
+    if (key !== undefined) keep.add(key);
     const dv = f.deletionVector ? dvFileUrl(f.deletionVector, snapshot.tableRoot) : undefined;
-    const dp = dv ? local(dv) : undefined;
-    if (dp) keep.add(dp);
-  }
-  for (const r of snapshot.tombstones) {
-    if ((r.deletionTimestamp ?? 0) < cutoff) continue;
-    const p = local(resolvePath(snapshot.tableRoot, r.path));
-    if (p) keep.add(p);
-    const dv = r.deletionVector ? dvFileUrl(r.deletionVector, snapshot.tableRoot) : undefined;
-    const dp = dv ? local(dv) : undefined;
-    if (dp) keep.add(dp);
-  }
-
-  const candidates: { rel: string; size: number }[] = [];
-  const dirs: string[] = [];
-  const walk = async (dir: string) => {
-    for (const e of await readdir(dir, { withFileTypes: true })) {
-      const full = join(dir, e.name);
-      const rel = relative(root, full).split(sep).join('/');
-      if (rel === '_delta_log' || e.name.startsWith('.') || (e.name.startsWith('_') && !e.name.includes('='))) continue;
-      if (e.isDirectory()) {
-        dirs.push(full);
-        await walk(full);
-      } else if (e.isFile()) {
-        if (keep.has(rel)) continue;
-        const st = await lstat(full);
-        if (st.mtimeMs >= cutoff) continue;
-        candidates.push({ rel, size: st.size });
-      }
-    }
+    const dvKey = dv && keyInTable(snapshot.tableRoot, dv);
+    if (dvKey) keep.add(dvKey);
   };
-  await walk(root);
-  candidates.sort((a, b) => (a.rel < b.rel ? -1 : 1));
+  for (const f of snapshot.files) keepFile(f);
+  for (const r of snapshot.tombstones) if ((r.deletionTimestamp ?? 0) >= cutoff) keepFile(r);
+
+  const candidates: { rel: string; url: string; size: number }[] = [];
+  for (const f of await engine.storage.listRecursive(snapshot.tableRoot)) {
+    const rel = keyInTable(snapshot.tableRoot, f.path);
+    if (rel === undefined || rel.split('/').some(hidden) || keep.has(rel) || f.modificationTime >= cutoff) continue;
+    candidates.push({ rel, url: f.path, size: f.size });
+  }
   const bytes = candidates.reduce((n, c) => n + c.size, 0);
   if (options.dryRun) return { files: candidates.map((c) => c.rel), bytes, dryRun: true };
 
@@ -98,16 +74,8 @@ export async function vacuumTable(engine: Engine, url: string, options: VacuumOp
     parameters,
     metrics: { numFilesToDelete: candidates.length, sizeOfDataToDelete: bytes },
   });
-  for (const c of candidates) await rm(join(root, c.rel), { force: true });
-  let removedDirs = 0;
-  for (const d of dirs.sort((a, b) => b.length - a.length)) {
-    try {
-      await rmdir(d);
-      removedDirs++;
-    } catch {
-      // not empty
-    }
-  }
+  await mapLimited(candidates, 16, (c) => engine.storage.delete(c.url));
+  const removedDirs = await engine.storage.removeEmptyDirectories(snapshot.tableRoot, (dir) => hidden(dir.slice(dir.lastIndexOf('/') + 1)));
   const after = await loadSnapshot(engine, url);
   await new Transaction(engine, url, after).commit({
     name: 'VACUUM END',

@@ -1,0 +1,137 @@
+/**
+ * Every byte of table I/O goes through the Engine's storage (so that object storage can be added
+ * as one more StorageHandler): lakehouse imports the file system only in a short list of files,
+ * and the operations work over a storage that offers no local path, which makes DuckDB's files
+ * go through a temporary directory and storage uploads.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSnapshot, type Engine, type StorageHandler } from '@loch/delta';
+import { DuckDBParquetHandler, LocalStorage, NodeJsonHandler, withConnection, sqlString } from '@loch/engine-node';
+import { convertToDelta, DeltaTable } from '@loch/lakehouse';
+import { importsUnder, packageDir, rejectsWith } from '@loch/test-utils';
+
+/**
+ * Files under packages/lakehouse/src that may use the file system, and why. Everything else
+ * reaches files through `engine.storage`.
+ */
+const FILE_SYSTEM_ALLOWED: Readonly<Record<string, string>> = {
+  'write/staging.ts': 'DuckDB writes Parquet only into local directories: it makes them, and stages files in a temporary directory when storage has no local path',
+  'write/source.ts': 'rows to write are staged in a temporary NDJSON file for DuckDB to read',
+  // Still to be routed through storage (issue 9): the SQL catalog and CREATE/DROP by name.
+  'sql/run/lake-catalog.ts': 'pending',
+  'sql/run/run-create.ts': 'pending',
+  'sql/run/run-drop.ts': 'pending',
+};
+
+const FILE_SYSTEM = /^(node:)?fs(\/promises)?$/;
+
+test('lakehouse touches the file system only in the files allowed to, each of which still needs it', () => {
+  const src = join(packageDir('@loch/lakehouse', import.meta.url), 'src');
+  const users = importsUnder(src)
+    .filter((f) => f.specifiers.some((s) => FILE_SYSTEM.test(s)))
+    .map((f) => f.file);
+  assert.ok(users.length > 0, `the scan found no file system import under ${src}; is the pattern right?`);
+  assert.deepEqual(users.filter((f) => !(f in FILE_SYSTEM_ALLOWED)), [], 'these files must go through engine.storage');
+  assert.deepEqual(Object.keys(FILE_SYSTEM_ALLOWED).filter((f) => !users.includes(f)), [], 'allowed but no longer needed: take them off the list');
+});
+
+const dirs: string[] = [];
+after(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+/** Local storage seen as an object store: no local path, every call recorded. */
+function remoteLike(): { storage: StorageHandler; calls: { method: string; path: string }[] } {
+  const local = new LocalStorage();
+  const calls: { method: string; path: string }[] = [];
+  const storage = new Proxy(local, {
+    get(target, name) {
+      if (name === 'localPath') return undefined;
+      const value = Reflect.get(target, name) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push({ method: String(name), path: String(args[0]) });
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  }) as StorageHandler;
+  return { storage, calls };
+}
+
+function engineOver(storage: StorageHandler): Engine {
+  return { storage, json: new NodeJsonHandler(storage, { threads: 0 }), parquet: new DuckDBParquetHandler() };
+}
+
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'loch-seam-'));
+  dirs.push(d);
+  return d;
+}
+
+const ids = async (t: DeltaTable) => (await t.scan({ columns: ['id'] })).rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test('writes, DML, OPTIMIZE ZORDER, DEEP CLONE and VACUUM work over a storage without local paths, through its uploads', async () => {
+  const { storage, calls } = remoteLike();
+  const engine = engineOver(storage);
+  const dir = join(await tempDir(), 't');
+  const t = DeltaTable.forPath(dir, { engine });
+  const written = await t.write(`SELECT i AS id, i % 3 AS p, 'v' || i AS v FROM range(30) t(i)`, { partitionBy: ['p'] });
+  assert.equal(written.kind, 'committed');
+  const adds = (await loadSnapshot(engine, t.url)).files;
+  const uploads = calls.filter((c) => c.method === 'writeStream').map((c) => c.path);
+  assert.equal(uploads.length, adds.length, 'each data file was uploaded through storage');
+  for (const a of adds) assert.ok(uploads.includes(new URL(a.path, t.url).href), `${a.path} was uploaded`);
+  assert.deepEqual(await ids(t), range(0, 30));
+
+  // A refused write leaves nothing behind, uploaded or not.
+  await t.alter({ kind: 'addConstraint', name: 'small', expression: 'id < 1000' });
+  const before = (await storage.listRecursive(t.url)).filter((f) => !f.path.includes('/_delta_log/')).length;
+  await rejectsWith(t.write(`SELECT 5000 + i AS id, 1 AS p, 'x' AS v FROM range(3) t(i)`), 'DELTA_CONSTRAINT_VIOLATION', /small/);
+  assert.equal((await storage.listRecursive(t.url)).filter((f) => !f.path.includes('/_delta_log/')).length, before);
+
+  await t.delete('id < 5');
+  await t.update({ v: "'updated'" }, 'id >= 25');
+  await t.merge(`SELECT 100 + i AS id, 0 AS p, 'm' AS v FROM range(5) t(i)`, 'target.id = source.id').whenNotMatchedInsertAll().execute();
+  // Z-ordering writes a file per cell into group directories, flattened before the upload.
+  for (let k = 0; k < 3; k++) await t.write(`SELECT 200 + ${k} * 10 + i AS id, 1 AS p, 'z' AS v FROM range(10) t(i)`);
+  const optimized = await t.optimize({ zOrderBy: ['id'] });
+  assert.ok(optimized.version !== undefined);
+  const expected = [...range(5, 30), ...range(100, 105), ...range(200, 230)];
+  assert.deepEqual(await ids(t), expected);
+  assert.equal((await t.scan({ where: 'id >= 25 AND id < 30', columns: ['v'] })).rows.every((r) => r.v === 'updated'), true);
+
+  const deep = await t.clone(join(dir, '..', 'deep'), { deep: true });
+  assert.ok(calls.some((c) => c.method === 'copy' && c.path.startsWith(t.url)), 'DEEP CLONE copies through storage');
+  assert.deepEqual(await ids(deep.table), expected);
+
+  await sleep(20);
+  const vacuumed = await t.vacuum({ retentionHours: 0, retentionDurationCheck: false });
+  assert.ok(vacuumed.files.length > 0);
+  const deletes = calls.filter((c) => c.method === 'delete').map((c) => c.path);
+  for (const f of vacuumed.files) assert.ok(deletes.some((d) => decodeURIComponent(d).endsWith(`/${f}`)), `${f} deleted through storage`);
+  assert.deepEqual(await ids(t), expected, 'VACUUM took nothing the table needs');
+  assert.deepEqual(await ids(deep.table), expected, 'nor anything the deep clone needs');
+});
+
+test('CONVERT TO DELTA lists the directory through storage', async () => {
+  const { storage, calls } = remoteLike();
+  const dir = await tempDir();
+  await withConnection(async (c) => {
+    await c.run(`COPY (SELECT i AS id, i % 2 AS part FROM range(20) t(i)) TO ${sqlString(dir)} (FORMAT parquet, PARTITION_BY (part), APPEND)`);
+  });
+  const engine = engineOver(storage);
+  const t = DeltaTable.forPath(dir, { engine });
+  const r = await convertToDelta(engine, t.url, t.name, { partitionBy: [{ name: 'part', type: { kind: 'primitive', name: 'long' }, nullable: true, metadata: {} }] });
+  assert.equal(r.converted, true);
+  assert.ok(calls.some((c) => c.method === 'listRecursive'));
+  const snapshot = await loadSnapshot(engine, t.url);
+  assert.equal(snapshot.files.length, (await readdir(dir, { recursive: true })).filter((n) => String(n).endsWith('.parquet')).length);
+  assert.ok(snapshot.files.every((f) => f.stats && JSON.parse(f.stats).numRecords > 0), 'statistics were read');
+  assert.deepEqual(await ids(t), range(0, 20));
+});
