@@ -2,6 +2,7 @@ import { DeltaError } from '@loch/delta';
 import { DeltaTable, SqlError } from '@loch/lakehouse/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { csv, jsonl, table } from './format.js';
+import { registerServer } from './server-command.js';
 import { registerSql } from './sql-command.js';
 
 function integer(name: string) {
@@ -78,6 +79,7 @@ export function program(): Command {
       );
     });
   registerSql(p);
+  registerServer(p);
   return p;
 }
 

@@ -1,0 +1,2 @@
+export { createServer, LochServer, mlflowModule, artifactsModule, type ServerContext, type ServerModule, type ServerOptions } from './server.js';
+export { sendError, toTrackingError } from './errors.js';
