@@ -2,6 +2,7 @@ import { DeltaError } from '@loch/delta';
 import { DeltaTable, SqlError } from '@loch/lakehouse/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { csv, jsonl, table } from './format.js';
+import { registerModels } from './models-command.js';
 import { registerServer } from './server-command.js';
 import { registerSql } from './sql-command.js';
 
@@ -80,7 +81,13 @@ export function program(): Command {
     });
   registerSql(p);
   registerServer(p);
+  registerModels(p);
   return p;
+}
+
+/** Tracking errors (MLflow's codes), told apart without loading the tracking package on every run. */
+function isTrackingError(e: unknown): e is Error & { code: string } {
+  return e instanceof Error && e.name === 'TrackingError' && typeof (e as { code?: unknown }).code === 'string';
 }
 
 /** Runs the CLI; returns the exit status. Errors are one line on stderr: `CODE: message`. */
@@ -94,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`LOCH_USAGE: ${e.message.replace(/^error: /, '')}\n`);
       return 2;
     }
-    if (e instanceof DeltaError || e instanceof SqlError) {
+    if (e instanceof DeltaError || e instanceof SqlError || isTrackingError(e)) {
       process.stderr.write(`${e.code}: ${e.message}\n`);
       return 1;
     }

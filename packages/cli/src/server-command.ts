@@ -1,4 +1,3 @@
-import { createServer } from '@loch/server';
 import { InvalidArgumentError, type Command } from 'commander';
 
 function port(v: string): number {
@@ -19,6 +18,8 @@ export function registerServer(p: Command): void {
     .option('--port <n>', 'port to listen on', port, 5000)
     .option('--token <token>', 'require Authorization: Bearer <token> on every request')
     .action(async (o: { lake: string; host: string; port: number; token?: string }) => {
+      // Loaded here so that other commands do not pay for the HTTP server's modules.
+      const { createServer } = await import('@loch/server');
       const server = createServer({ lake: o.lake, host: o.host, port: o.port, ...(o.token ? { token: o.token } : {}) });
       const url = await server.start();
       process.stdout.write(`listening on ${url}\n`);

@@ -219,7 +219,8 @@ async function createModelVersion(ctx: StoreContext, body: RequestBody) {
   const name = str(body, 'name', true);
   const source = str(body, 'source', true);
   modelRow(ctx, name);
-  const runId = str(body, 'run_id');
+  // A runs:/<id>/... source names its run even when run_id is not given.
+  const runId = str(body, 'run_id') ?? /^runs:\/([^/]+)/.exec(source)?.[1];
   if (runId !== undefined) runRow(ctx, runId);
   const version = versionsOf(ctx, name).reduce((m, v) => Math.max(m, Number(v.version)), 0) + 1;
   const now = ctx.clock();
