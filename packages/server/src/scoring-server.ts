@@ -37,6 +37,8 @@ export class ScoringServer {
         done(trackingError('BAD_REQUEST', `The request body is not valid JSON: ${(e as Error).message}`), undefined);
       }
     });
+    // Other content types reach the handler, which names what it accepts.
+    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     const ok = async () => '\n';
     app.get('/ping', ok);
     app.get('/health', ok);

@@ -11,8 +11,11 @@ import type { TrackingStore } from '../store/tracking-store.js';
  * server over HTTP. Both take MLflow's REST requests and return its responses.
  */
 export interface TrackingBackend {
-  /** Calls `path` (under /api/2.0/mlflow/) with the method its proto gives it. */
-  call<T = any>(path: string, body?: Record<string, unknown>): Promise<T>;
+  /**
+   * Calls `path` (under /api/2.0/mlflow/) with the method its proto gives it, or `method` for a
+   * path with several (registered-models/alias is set with POST and read with GET).
+   */
+  call<T = any>(path: string, body?: Record<string, unknown>, method?: HttpMethod): Promise<T>;
   /** Writes a local file or directory's files to `<artifactUri>/<artifactPath>`. */
   upload(artifactUri: string, localPath: string, artifactPath: string): Promise<void>;
   /** Copies the artifacts at `artifactUri/path` (a file or a directory) into `localDir`. */
@@ -32,8 +35,8 @@ function method(path: string): HttpMethod {
 export class EmbeddedBackend implements TrackingBackend {
   constructor(readonly store: TrackingStore, private readonly owned = false) {}
 
-  async call<T>(path: string, body: Record<string, unknown> = {}): Promise<T> {
-    return (await this.store.call(method(path), path, body)) as T;
+  async call<T>(path: string, body: Record<string, unknown> = {}, m?: HttpMethod): Promise<T> {
+    return (await this.store.call(m ?? method(path), path, body)) as T;
   }
 
   localDir(artifactUri: string): string {
@@ -68,8 +71,8 @@ export class RestBackend implements TrackingBackend {
     return { ...extra, ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) };
   }
 
-  async call<T>(path: string, body: Record<string, unknown> = {}): Promise<T> {
-    const m = method(path);
+  async call<T>(path: string, body: Record<string, unknown> = {}, httpMethod?: HttpMethod): Promise<T> {
+    const m = httpMethod ?? method(path);
     let url = `${this.base}/api/2.0/mlflow/${path}`;
     const init: RequestInit = { method: m, headers: this.headers() };
     if (m === 'GET') {

@@ -6,6 +6,7 @@ import { isTrackingError } from '../errors.js';
 import type { RunJson } from '../store/runs.js';
 import { TrackingStore } from '../store/tracking-store.js';
 import { EmbeddedBackend, RestBackend, type TrackingBackend } from './backend.js';
+import type { HttpMethod } from '../store/endpoints.js';
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -54,8 +55,8 @@ class LazyEmbedded implements TrackingBackend {
     this.inner ??= TrackingStore.open(this.dir).then((s) => new EmbeddedBackend(s, true));
     return this.inner;
   }
-  async call<T>(path: string, body?: Record<string, unknown>): Promise<T> {
-    return (await this.get()).call<T>(path, body);
+  async call<T>(path: string, body?: Record<string, unknown>, method?: HttpMethod): Promise<T> {
+    return (await this.get()).call<T>(path, body, method);
   }
   async upload(uri: string, local: string, path: string): Promise<void> {
     return (await this.get()).upload(uri, local, path);

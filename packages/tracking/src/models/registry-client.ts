@@ -35,7 +35,7 @@ export async function modelsUriToArtifactUri(tracking: Tracking, uri: string): P
   const plain = /^models:\/([^/@]+)\/([^/]+)\/?$/.exec(uri);
   let version: ModelVersionJson;
   if (alias) {
-    version = (await tracking.backend.call<{ model_version: ModelVersionJson }>('registered-models/alias', { name: alias[1], alias: alias[2] })).model_version;
+    version = (await tracking.backend.call<{ model_version: ModelVersionJson }>('registered-models/alias', { name: alias[1], alias: alias[2] }, 'GET')).model_version;
   } else if (plain && /^\d+$/.test(plain[2])) {
     version = (await tracking.backend.call<{ model_version: ModelVersionJson }>('model-versions/get', { name: plain[1], version: plain[2] })).model_version;
   } else if (plain) {
