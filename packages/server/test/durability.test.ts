@@ -9,8 +9,10 @@ import { Lakehouse } from '@loch/lakehouse/core';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'serve-fixture.js');
 
-async function spawnServer(lake: string): Promise<{ proc: ChildProcess; url: string }> {
+async function spawnServer(lake: string): Promise<{ proc: ChildProcess; url: string; exited: Promise<unknown> }> {
   const proc = spawn(process.execPath, [fixture, lake], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Listened for from the start: a killed process may exit before anyone waits for it.
+  const exited = new Promise((r) => proc.once('exit', r));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (d) => {
@@ -20,7 +22,7 @@ async function spawnServer(lake: string): Promise<{ proc: ChildProcess; url: str
     });
     proc.once('exit', (code) => reject(new Error(`server exited (${code}) before listening`)));
   });
-  return { proc, url };
+  return { proc, url, exited };
 }
 
 async function post(url: string, path: string, body: unknown): Promise<any> {
@@ -33,7 +35,7 @@ test('16 concurrent loggers: every acknowledged metric survives a SIGKILL of the
   const dir = await mkdtemp(join(tmpdir(), 'loch-durable-'));
   const lake = join(dir, 'lake');
   try {
-    let { proc, url } = await spawnServer(lake);
+    let { proc, url, exited } = await spawnServer(lake);
     const runIds: string[] = [];
     for (let i = 0; i < 16; i++) runIds.push((await post(url, 'runs/create', { experiment_id: '0', run_name: `logger-${i}` })).run.info.run_id);
     const acknowledged = new Map<string, number[]>(runIds.map((id) => [id, []]));
@@ -54,9 +56,9 @@ test('16 concurrent loggers: every acknowledged metric survives a SIGKILL of the
     proc.kill('SIGKILL');
     killed = true;
     await Promise.all(loggers);
-    await new Promise((r) => proc.once('exit', r));
+    await exited;
 
-    ({ proc, url } = await spawnServer(lake));
+    ({ proc, url, exited } = await spawnServer(lake));
     try {
       let total = 0;
       for (const [runId, steps] of acknowledged) {
@@ -70,7 +72,7 @@ test('16 concurrent loggers: every acknowledged metric survives a SIGKILL of the
       assert.ok(total >= 800);
     } finally {
       proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
+      await exited;
     }
     // The tables are plain Delta tables, readable by any reader afterwards.
     const [count] = await Lakehouse.open(lake).sql('SELECT count(*) AS n FROM mlflow_metrics WHERE step = 100000');
