@@ -1,10 +1,12 @@
-import { loadSnapshot, Transaction, type AddFile, type Engine, type Snapshot } from '@loch/delta';
+import { isDeltaError, loadSnapshot, Transaction, type AddFile, type Engine, type Snapshot } from '@loch/delta';
 import { sqlIdent } from '@loch/engine-node';
 import { DeltaTable } from '@loch/lakehouse/core';
 import { randomUUID } from 'node:crypto';
 import { keyOf, type Row, type TableDef } from './tables.js';
 import { encodeRows } from './parquet-file.js';
 import { valuesQuery } from './sql-values.js';
+
+const MAX_MERGE_ATTEMPTS = 10;
 
 /** A change to a table: a row written (replacing the row with its key), or the row with a key deleted. */
 export type Change = { readonly kind: 'put'; readonly row: Row } | { readonly kind: 'delete'; readonly row: Row };
@@ -143,12 +145,20 @@ export class TableWriter {
     const on = this.def.key.map((k) => `t.${sqlIdent(k)} = s.${sqlIdent(k)}`).join(' AND ');
     const columns = Object.keys(this.def.columns);
     const assign = Object.fromEntries(columns.map((c) => [c, `s.${sqlIdent(c)}`]));
-    await this.table
+    const merge = this.table
       .merge(source, on, { target: 't', source: 's' })
       .whenMatchedDelete({ condition: "s._op = 'delete'" })
       .whenMatchedUpdate({ set: assign })
-      .whenNotMatchedInsert({ condition: "s._op = 'put'", values: assign })
-      .execute();
+      .whenNotMatchedInsert({ condition: "s._op = 'put'", values: assign });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await merge.execute();
+        break;
+      } catch (e) {
+        // Compaction rewrote files the MERGE read: run it again against the new snapshot.
+        if (!(isDeltaError(e) && e.code.startsWith('DELTA_CONCURRENT_')) || attempt >= MAX_MERGE_ATTEMPTS) throw e;
+      }
+    }
     this.head = await loadSnapshot(this.engine, this.head.tableRoot);
     this.onCommit({ table: this.def, version: this.head.version, filesAdded: 1 });
   }
