@@ -1,9 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
-
-function port(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('--port must be a port number (0-65535)');
-  return Number(v);
-}
+import type { Command } from 'commander';
+import { portOption, serveUntilStopped } from './serve.js';
 
 /**
  * `loch models serve -m <uri>`: MLflow's scoring server for one model (runs:/, models:/name/N,
@@ -17,19 +13,14 @@ export function registerModels(p: Command): void {
     .requiredOption('-m, --model-uri <uri>', 'runs:/<run>/<path>, models:/<name>/<version>, models:/<name>@<alias>, or a model directory')
     .option('--lake <dir>', 'the lake holding the runs and registry (default: LOCH_TRACKING_URI, MLFLOW_TRACKING_URI, else ./lake)')
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('-p, --port <n>', 'port to listen on', port, 5000)
+    .option('-p, --port <n>', 'port to listen on', portOption, 5000)
     .action(async (o: { modelUri: string; lake?: string; host: string; port: number }) => {
       const { createScoringServer } = await import('@loch/server');
       const { loadModel, Tracking, trackingUriFromEnv } = await import('@loch/tracking');
       const tracking = new Tracking({ uri: o.lake ?? trackingUriFromEnv() });
       const model = await loadModel(o.modelUri, { tracking });
       const server = createScoringServer({ model, host: o.host, port: o.port });
-      const url = await server.start();
-      process.stdout.write(`listening on ${url}\n`);
-      const stop = () => void server.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await server.closed;
+      await serveUntilStopped(server);
       await tracking.close();
     });
 }

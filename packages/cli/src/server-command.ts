@@ -1,9 +1,5 @@
-import { InvalidArgumentError, type Command } from 'commander';
-
-function port(v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) > 65535) throw new InvalidArgumentError('--port must be a port number (0-65535)');
-  return Number(v);
-}
+import type { Command } from 'commander';
+import { portOption, serveUntilStopped } from './serve.js';
 
 /**
  * `loch server`: the MLflow REST API and artifact service (and whatever else is mounted) over
@@ -15,17 +11,12 @@ export function registerServer(p: Command): void {
     .description('serve the MLflow REST API (/api/2.0/mlflow/...) and artifacts over the lake')
     .option('--lake <dir>', 'the lake: tracking tables and artifacts live in it', './lake')
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--port <n>', 'port to listen on', port, 5000)
+    .option('--port <n>', 'port to listen on', portOption, 5000)
     .option('--token <token>', 'require Authorization: Bearer <token> on every request')
     .action(async (o: { lake: string; host: string; port: number; token?: string }) => {
       // Loaded here so that other commands do not pay for the HTTP server's modules.
       const { createServer } = await import('@loch/server');
       const server = createServer({ lake: o.lake, host: o.host, port: o.port, ...(o.token ? { token: o.token } : {}) });
-      const url = await server.start();
-      process.stdout.write(`listening on ${url}\n`);
-      const stop = () => void server.stop();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await server.closed;
+      await serveUntilStopped(server);
     });
 }
