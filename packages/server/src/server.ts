@@ -90,6 +90,7 @@ export class LochServer {
   /** Opens the lake's tracking tables, registers the modules and listens; resolves to the URL. */
   async start(): Promise<string> {
     const store = await TrackingStore.open(this.lake, {
+      refreshOnMiss: false,
       ...(this.options.artifactRoot ? { artifactRoot: this.options.artifactRoot } : {}),
       maintenance: { onError: (m) => process.stderr.write(`warning: ${m}\n`), ...this.options.maintenance },
     });

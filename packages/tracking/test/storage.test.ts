@@ -53,3 +53,20 @@ test('the store compacts and checkpoints its tables as they grow, and nothing is
     assert.deepEqual(got.run.data.metrics, [{ key: 'm', value: 39, timestamp: 1, step: 39 }]);
     await reopened.close();
   }));
+
+test('two stores on one lake (two processes) see what the other wrote after a refresh', () =>
+  withLake(async (lake) => {
+    const a = await TrackingStore.open(lake);
+    const b = await TrackingStore.open(lake);
+    const { run } = (await a.call('POST', 'runs/create', { run_name: 'from-a' })) as any;
+    await a.call('POST', 'runs/log-metric', { run_id: run.info.run_id, key: 'm', value: 1, timestamp: 1 });
+    // b has not read it yet: a request naming it makes b read the changed tables.
+    const got = (await b.call('GET', 'runs/get', { run_id: run.info.run_id })) as any;
+    assert.equal(got.run.info.run_name, 'from-a');
+    await b.call('POST', 'runs/log-metric', { run_id: run.info.run_id, key: 'm', value: 2, timestamp: 2 });
+    await b.call('POST', 'runs/update', { run_id: run.info.run_id, status: 'FINISHED' });
+    assert.equal(await a.refresh(), true);
+    const seen = (await a.call('POST', 'runs/search', { experiment_ids: ['0'], filter: 'metrics.m = 2' })) as any;
+    assert.equal(seen.runs[0].info.status, 'FINISHED');
+    await Promise.all([a.close(), b.close()]);
+  }));

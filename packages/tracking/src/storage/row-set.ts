@@ -50,6 +50,11 @@ export class RowSet {
     return m ? [...m.values()] : [];
   }
 
+  clear(): void {
+    this.rows.clear();
+    this.byOwner.clear();
+  }
+
   values(): IterableIterator<Row> {
     return this.rows.values();
   }

@@ -72,6 +72,24 @@ export class TableWriter {
     });
   }
 
+  /**
+   * The table's latest version, when another writer committed after this one's last commit
+   * (undefined when nothing changed).
+   */
+  async changedVersion(): Promise<number | undefined> {
+    await this.flush();
+    const latest = await this.table.snapshot();
+    if (latest.version === this.head.version) return undefined;
+    this.head = latest;
+    return latest.version;
+  }
+
+  /** Replaces the keys this writer believes committed (after the rows were read again). */
+  resetKeys(keys: ReadonlySet<string>): void {
+    this.committedKeys.clear();
+    for (const k of keys) this.committedKeys.add(k);
+  }
+
   /** Waits for everything queued so far. */
   async flush(): Promise<void> {
     while (this.draining || this.pending.length > 0) await new Promise((r) => setTimeout(r, 1));

@@ -92,6 +92,28 @@ export class TrackingTables {
     if (isLater(m, byKey.get(m.key))) byKey.set(m.key, m);
   }
 
+  /**
+   * Reads again the tables another writer (another process, a second store) changed since this
+   * one last wrote or read them; true when any had changed.
+   */
+  async refresh(): Promise<boolean> {
+    let changed = false;
+    for (const [name, writer] of this.writers) {
+      if ((await writer.changedVersion()) === undefined) continue;
+      changed = true;
+      if (name === 'metrics') {
+        this.latestMetrics.clear();
+        await this.loadLatestMetrics();
+      } else {
+        const set = this.rows[name as KeyedTableName];
+        set.clear();
+        for (const row of (await this.table(name).scan()).rows) set.put(row as Row);
+        writer.resetKeys(set.keys());
+      }
+    }
+    return changed;
+  }
+
   async flush(): Promise<void> {
     await Promise.all([...this.writers.values()].map((w) => w.flush()));
   }

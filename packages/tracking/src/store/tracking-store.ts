@@ -1,6 +1,6 @@
 import { Lakehouse } from '@loch/lakehouse/core';
 import { join } from 'node:path';
-import { trackingError } from '../errors.js';
+import { isTrackingError, trackingError } from '../errors.js';
 import type { MaintenanceOptions } from '../storage/maintenance.js';
 import { TrackingTables } from '../storage/tracking-tables.js';
 import { TABLES } from '../storage/tables.js';
@@ -14,6 +14,11 @@ export interface TrackingStoreOptions {
   readonly artifactRoot?: string;
   readonly clock?: () => number;
   readonly maintenance?: MaintenanceOptions;
+  /**
+   * When a request names something this store has not seen, read the tables again in case
+   * another process wrote it (default true). A server, the lake's one writer, turns it off.
+   */
+  readonly refreshOnMiss?: boolean;
 }
 
 /** The directory holding a lake's artifacts, beside its tables. */
@@ -31,6 +36,7 @@ export class TrackingStore {
   private constructor(
     readonly lake: Lakehouse,
     private readonly ctx: StoreContext,
+    private readonly refreshOnMiss: boolean,
   ) {}
 
   static async open(lake: Lakehouse | string, options: TrackingStoreOptions = {}): Promise<TrackingStore> {
@@ -38,7 +44,7 @@ export class TrackingStore {
     const tables = await TrackingTables.open(l, options.maintenance ?? {});
     const ctx: StoreContext = { tables, artifactRoot: options.artifactRoot ?? defaultArtifactRoot(l.dir), clock: options.clock ?? Date.now };
     await ensureDefaultExperiment(ctx);
-    return new TrackingStore(l, ctx);
+    return new TrackingStore(l, ctx, options.refreshOnMiss ?? true);
   }
 
   get artifactRoot(): string {
@@ -67,7 +73,23 @@ export class TrackingStore {
         ? trackingError('ENDPOINT_NOT_FOUND', `${path} is called with ${other.method}, not ${method}`)
         : trackingError('ENDPOINT_NOT_FOUND', `No API endpoint ${path}`);
     }
-    return endpoint.handle(this.ctx, body);
+    try {
+      return await endpoint.handle(this.ctx, body);
+    } catch (e) {
+      // Another process may have written what this store has not read yet: read the tables
+      // that changed and try once more.
+      if (this.refreshOnMiss && isTrackingError(e, 'RESOURCE_DOES_NOT_EXIST') && (await this.refresh())) return endpoint.handle(this.ctx, body);
+      throw e;
+    }
+  }
+
+  /**
+   * Reads again the tables that another writer changed (another process writing the same lake);
+   * true when any had. The server is the lake's only writer and never needs it; embedded stores
+   * call it before searches that must see other processes' runs.
+   */
+  refresh(): Promise<boolean> {
+    return this.ctx.tables.refresh();
   }
 
   /** Waits for every write accepted so far to be committed. */
