@@ -50,6 +50,21 @@ export const artifactsModule: ServerModule = {
   register: (app, ctx) => artifactRoutes(app, ctx.tracking.artifactRoot),
 };
 
+/**
+ * JSON, and also what Python's json module writes for non-finite floats (bare NaN, Infinity,
+ * -Infinity), which MLflow's Python client sends for such metric values: read as the strings
+ * protobuf's JSON form uses.
+ */
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const fixed = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str: string | undefined) => (str ? m : `"${m}"`));
+    if (fixed === text) throw e;
+    return JSON.parse(fixed);
+  }
+}
+
 /** `loch server`: one Fastify app, the modules registered on it, a lifecycle. */
 export class LochServer {
   readonly app: FastifyInstance;
@@ -103,7 +118,7 @@ export class LochServer {
       const text = String(body);
       if (text.trim() === '') return done(null, {});
       try {
-        done(null, JSON.parse(text));
+        done(null, parseJson(text));
       } catch (e) {
         done(trackingError('BAD_REQUEST', `Malformed JSON in the request body: ${(e as Error).message}`), undefined);
       }

@@ -49,3 +49,19 @@ test('modules mount their routes on the same app', async () => {
     await s.close();
   }
 });
+
+test("bare NaN and Infinity, as Python's json writes them, are read as MLflow's NaN and Infinity", async () => {
+  const s = await startServer();
+  try {
+    const { json } = await s.call('POST', 'runs/create', { experiment_id: '0' });
+    const id = json.run.info.run_id;
+    const body = `{"run_id": "${id}", "metrics": [{"key": "a", "value": NaN, "timestamp": 1, "step": 0}, {"key": "b", "value": -Infinity, "timestamp": 1, "step": 0}], "tags": [{"key": "t", "value": "NaN stays text"}]}`;
+    const r = await fetch(`${s.url}/api/2.0/mlflow/runs/log-batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    assert.equal(r.status, 200, await r.text());
+    const run = (await s.call('GET', 'runs/get', { run_id: id })).json.run;
+    assert.deepEqual(Object.fromEntries(run.data.metrics.map((m: any) => [m.key, m.value])), { a: 'NaN', b: '-Infinity' });
+    assert.equal(run.data.tags.find((t: any) => t.key === 't').value, 'NaN stays text');
+  } finally {
+    await s.close();
+  }
+});
