@@ -62,9 +62,16 @@ export class TrackingTables {
     return this.handles.get(TABLES[name].name)!;
   }
 
-  /** Writes changes to one table; resolves after their commit. */
+  /**
+   * Writes changes to one table; resolves after their commit. When the commit fails the
+   * table's state in memory (already changed) is read again from the table, so that it shows
+   * what is committed.
+   */
   write(name: TableName, changes: readonly Change[]): Promise<void> {
-    return this.writers.get(name)!.write(changes);
+    return this.writers.get(name)!.write(changes).catch(async (e: unknown) => {
+      await this.reload(name).catch(() => undefined);
+      throw e;
+    });
   }
 
   /** Keyed tables: applies puts and deletes to the rows in memory, then commits them. */
@@ -101,17 +108,23 @@ export class TrackingTables {
     for (const [name, writer] of this.writers) {
       if ((await writer.changedVersion()) === undefined) continue;
       changed = true;
-      if (name === 'metrics') {
-        this.latestMetrics.clear();
-        await this.loadLatestMetrics();
-      } else {
-        const set = this.rows[name as KeyedTableName];
-        set.clear();
-        for (const row of (await this.table(name).scan()).rows) set.put(row as Row);
-        writer.resetKeys(set.keys());
-      }
+      await this.reload(name);
     }
     return changed;
+  }
+
+  /** Reads one table's state again (keyed rows, or the latest metrics). */
+  private async reload(name: TableName): Promise<void> {
+    if (name === 'metrics') {
+      this.latestMetrics.clear();
+      await this.loadLatestMetrics();
+      return;
+    }
+    const set = this.rows[name as KeyedTableName];
+    const rows = (await this.table(name).scan()).rows;
+    set.clear();
+    for (const row of rows) set.put(row as Row);
+    this.writers.get(name)?.resetKeys(set.keys());
   }
 
   async flush(): Promise<void> {
