@@ -67,7 +67,7 @@ test('loch sql --metrics: one metrics line after each statement that returns row
     `CREATE TABLE delta.\`${path}\` (user_id INT, amount DOUBLE) USING DELTA;
      INSERT INTO delta.\`${path}\` VALUES (1, 2.5), (2, 4);
      INSERT INTO delta.\`${path}\` VALUES (1, 1);
-     CREATE TABLE users USING DELTA AS SELECT range::INT AS id, 'u' || range AS name FROM range(1, 4)`,
+     CREATE TABLE users USING DELTA AS SELECT id::INT AS id, 'u' || id AS name FROM range(1, 4)`,
     '--lake',
     lake,
   );

@@ -324,7 +324,7 @@ test('UPDATE and DELETE: with and without WHERE, aliases and table-name qualifie
 test('UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB TEMP table stay DuckDB statements', async () => {
   const { lh } = await lake();
   const r = await lh.sql(`
-    CREATE TEMP TABLE tmp AS SELECT range AS a FROM range(3);
+    CREATE TEMP TABLE tmp AS SELECT id AS a FROM range(3);
     UPDATE tmp SET a = a * 10 WHERE a > 0;
     DELETE FROM tmp WHERE a = 0;
     ALTER TABLE tmp ADD COLUMN b INT;

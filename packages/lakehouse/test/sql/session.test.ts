@@ -57,7 +57,7 @@ test('computed columns are encoded from their DuckDB types', async () => {
   const [row] = await rows(
     lh,
     `SELECT 1 + 1 AS n, sum(x) AS s, 2::HUGEINT * 9007199254740993 AS big, 1.50::DECIMAL(5,2) AS d, 'a' || 'b' AS t,
-      DATE '2024-01-01' AS dt, TIMESTAMPTZ '2024-01-01 10:00:00+02' AS tz, TIMESTAMP '2024-01-01 10:00:00' AS ntz,
+      DATE '2024-01-01' AS dt, TIMESTAMPTZ '2024-01-01 10:00:00+02' AS tz, TIMESTAMP_NTZ '2024-01-01 10:00:00' AS ntz,
       INTERVAL 1 DAY AS iv, [1, 2] AS l, {'a': 1} AS st, NULL AS z, 1, 1
     FROM range(3) t(x)`,
   );
@@ -146,7 +146,7 @@ test('time travel, joins of two Delta tables and with DuckDB table functions, pa
       [path, 1, 1, 1, 3],
     ],
   );
-  assert.deepEqual(await rows(lh, 'SELECT r.range AS i, users.name FROM range(1, 3) r LEFT JOIN users ON users.id = r.range ORDER BY i'), [
+  assert.deepEqual(await rows(lh, 'SELECT r.id AS i, users.name FROM range(1, 3) r LEFT JOIN users ON users.id = r.id ORDER BY i'), [
     { i: 1, name: 'ann' },
     { i: 2, name: 'bob' },
   ]);

@@ -1,5 +1,6 @@
 /** Spark syntax outside function calls, rewritten for DuckDB before the calls are. */
-import { isPunct, isWord, tokenize } from '../parse/lexer.js';
+import { sqlError } from '../errors.js';
+import { isPunct, isWord, tokenize, type Token } from '../parse/lexer.js';
 import { nextSig, prevSig } from './tokens.js';
 
 /** Spark's typed number literals: `100L`, `1.5D`, `2BD` (no space before the suffix). */
@@ -13,6 +14,44 @@ function decimalTypeOf(literal: string): string | undefined {
   const precision = Math.max(1, m[1].replace(/^0+/, '').length + scale, scale);
   return precision > 38 ? undefined : `DECIMAL(${precision}, ${scale})`;
 }
+
+const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
+  TINYINT: [-128n, 127n],
+  SMALLINT: [-32768n, 32767n],
+  BIGINT: [-(2n ** 63n), 2n ** 63n - 1n],
+};
+
+/** A typed number literal (`-128Y`, `1.5D`, `2BD`) as a cast; out of its type's range, an error as in Spark. */
+function typedNumber(literal: string, suffixText: string): string {
+  const suffix = NUMBER_SUFFIXES[suffixText.toUpperCase()];
+  const outOfRange = (range: string) => sqlError(`the number ${literal}${suffixText} is out of range for ${suffix} (${range})`);
+  const range = INTEGER_RANGES[suffix];
+  if (range) {
+    if (!/^-?[0-9]+$/.test(literal)) throw sqlError(`${literal}${suffixText} is not an integer, as a ${suffix} literal must be`);
+    const n = BigInt(literal);
+    if (n < range[0] || n > range[1]) throw outOfRange(`${range[0]} to ${range[1]}`);
+    return `CAST(${literal} AS ${suffix})`;
+  }
+  if (suffix === 'DECIMAL') {
+    const type = decimalTypeOf(literal.replace(/^-/, ''));
+    if (type === undefined) throw sqlError(`the number ${literal}${suffixText} has more than 38 digits, the most a DECIMAL holds`);
+    return `CAST(${literal} AS ${type})`;
+  }
+  const value = Number(literal);
+  if (!Number.isFinite(suffix === 'FLOAT' ? Math.fround(value) : value)) throw outOfRange(suffix === 'FLOAT' ? 'about ±3.4E38' : 'about ±1.8E308');
+  return `CAST(${literal} AS ${suffix})`;
+}
+
+/** Whether the token ends an operand (so a `-` after it is subtraction, not a sign). */
+function isOperand(t: Token | undefined): boolean {
+  if (t === undefined) return false;
+  if (t.kind === 'number' || t.kind === 'string' || t.kind === 'quoted') return true;
+  if (t.kind === 'punct') return t.text === ')' || t.text === ']';
+  return t.kind === 'word' && !KEYWORDS_BEFORE_OPERAND.has(t.text.toUpperCase());
+}
+
+/** Words after which a `-` starts a negative number. */
+const KEYWORDS_BEFORE_OPERAND = new Set(['SELECT', 'WHERE', 'AND', 'OR', 'NOT', 'WHEN', 'THEN', 'ELSE', 'CASE', 'IN', 'IS', 'BETWEEN', 'LIKE', 'ON', 'BY', 'HAVING', 'RETURN', 'VALUES', 'AS', 'INTERVAL', 'LIMIT', 'OFFSET', 'DISTINCT', 'ALL']);
 
 /**
  * Spark syntax outside function calls that DuckDB reads another way or not at all:
@@ -40,17 +79,47 @@ export function sparkSyntax(text: string): string {
         continue;
       }
     }
+    const literal = typedLiteral(tokens, i);
+    if (literal) {
+      out += literal.sql;
+      i = literal.end;
+      continue;
+    }
     const next = tokens[i + 1];
-    if (t.kind === 'number' && next?.kind === 'word' && next.start === t.end) {
-      const suffix = NUMBER_SUFFIXES[next.text.toUpperCase()];
-      const type = suffix === 'DECIMAL' ? decimalTypeOf(t.text) : suffix;
-      if (type !== undefined) {
-        out += `CAST(${t.text} AS ${type})`;
-        i++;
-        continue;
-      }
+    if (t.kind === 'number' && next?.kind === 'word' && next.start === t.end && NUMBER_SUFFIXES[next.text.toUpperCase()] !== undefined) {
+      // The sign belongs to the literal when it is not an operator (`-128Y` is in range).
+      const p = prevSig(tokens, i);
+      const signed = isPunct(tokens[p], '-') && !isOperand(tokens[prevSig(tokens, p)]);
+      if (signed) out = out.slice(0, out.length - (t.start - tokens[p].start));
+      out += typedNumber(`${signed ? '-' : ''}${t.text}`, next.text);
+      i++;
+      continue;
     }
     out += t.text;
   }
   return out;
+}
+
+/**
+ * Spark's typed literals: `TIMESTAMP '...'` is an instant (TIMESTAMP_LTZ) read in the session
+ * time zone, `TIMESTAMP_NTZ '...'` a wall clock, and `DATE`s and timestamps may be cut short
+ * (`DATE '2019'`, `TIMESTAMP '2019-05'`).
+ */
+function typedLiteral(tokens: Token[], i: number): { sql: string; end: number } | undefined {
+  const t = tokens[i];
+  if (!isWord(t, 'DATE', 'TIMESTAMP', 'TIMESTAMP_LTZ', 'TIMESTAMP_NTZ')) return undefined;
+  const k = nextSig(tokens, i);
+  const s = tokens[k];
+  if (s?.kind !== 'string' || isPunct(tokens[prevSig(tokens, i)], '.')) return undefined;
+  const type = t.text.toUpperCase();
+  const text = s.value.trim();
+  const short = /^([+-]?\d{4,})(?:-(\d{1,2}))?$/.exec(text);
+  const value = short ? `${short[1]}-${(short[2] ?? '1').padStart(2, '0')}-01` : text;
+  if (type === 'DATE') {
+    const date = /^([+-]?\d{4,})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T].*)?$/.exec(value);
+    if (!date) throw sqlError(`DATE ${s.text} is not a date (yyyy-MM-dd)`);
+    return { sql: `DATE '${date[1]}-${date[2].padStart(2, '0')}-${(date[3] ?? '1').padStart(2, '0')}'`, end: k };
+  }
+  const duck = type === 'TIMESTAMP_NTZ' ? 'TIMESTAMP' : 'TIMESTAMPTZ';
+  return { sql: `${duck} '${value.replaceAll("'", "''")}'`, end: k };
 }

@@ -1,19 +1,20 @@
 /**
  * Spark SQL text rewritten into DuckDB SQL: Spark's literals first (spark-literals.ts), then its
- * syntax outside calls (spark-syntax.ts), then every call of a function in the registry
- * (functions/index.ts), innermost arguments included, and the generators (explode, json_tuple,
- * LATERAL VIEW) that change the FROM clause.
+ * syntax outside calls (spark-syntax.ts, inline-tables.ts), then every call of a function in the
+ * registry (functions/index.ts), innermost arguments included, and the generators (explode,
+ * json_tuple, LATERAL VIEW) that change the FROM clause.
  */
 import { isPunct, isWord, type Token, tokenize } from '../parse/lexer.js';
 import { Call, type Range } from './call.js';
 import { ANY, RULES, sparkFunctionError } from './functions/index.js';
+import { inlineTables } from './inline-tables.js';
 import { sparkLiterals } from './spark-literals.js';
 import { sparkSyntax } from './spark-syntax.js';
 import { identName, isSig, nextSig, prevSig, sqlString, stringLiteral } from './tokens.js';
 
 /** Rewrites the Spark SQL function calls in `text` that DuckDB lacks or runs differently. */
 export function translateSparkFunctions(text: string): string {
-  const t = new Translator(sparkSyntax(sparkLiterals(text)));
+  const t = new Translator(inlineTables(sparkSyntax(sparkLiterals(text))));
   return t.range(0, t.tokens.length, false);
 }
 
@@ -165,7 +166,7 @@ export class Translator {
   generator(c: Call, kind: GeneratorKind): { sql: string; end: number } {
     const p = this.prev(c.start);
     const before = this.tokens[p];
-    if (isWord(before, 'FROM') || isWord(before, 'JOIN') || (isPunct(before, ',') && this.clauseOf(p) === 'from')) {
+    if (this.isFromItem(c.start)) {
       // A table of the generator's rows; after a comma or JOIN it may read the tables before it.
       const items = this.generatorItems(c, kind).map(([sql, name]) => `${sql} AS ${name}`);
       return { sql: `${isWord(before, 'FROM') ? '' : 'LATERAL '}(SELECT ${items.join(', ')})`, end: c.close + 1 };
@@ -228,6 +229,13 @@ export class Translator {
     }
     const json = `TRY_CAST(${c.sql(0)} AS JSON)`;
     return fields.map((f, k) => [`json_extract_string(${json}, ${sqlString(`$."${f}"`)})`, names ? names[k].text : `c${k}`]);
+  }
+
+  /** Whether the token at `i` starts an item of a FROM clause (after FROM, JOIN or a comma between FROM items). */
+  isFromItem(i: number): boolean {
+    const p = this.prev(i);
+    const before = this.tokens[p];
+    return isWord(before, 'FROM') || isWord(before, 'JOIN') || (isPunct(before, ',') && this.clauseOf(p) === 'from');
   }
 
   /** The clause a top-level `,` at `i` is in: scans back over brackets to SELECT or FROM. */

@@ -1,6 +1,5 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataType, Engine } from '@loch/delta';
-import { connect, sqlIdent, sqlString } from '@loch/engine-node';
+import { connect } from '@loch/engine-node';
 import { duckDbHasTable, type SessionContext } from './context.js';
 import { inStatement, sqlError } from '../errors.js';
 import type { LakeCatalog } from './lake-catalog.js';
@@ -14,6 +13,7 @@ import { runInsert } from './run-insert.js';
 import { runAlter, runFsck, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
 import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-drop.js';
 import { runQuery } from './run-query.js';
+import { applyConf } from './session-conf.js';
 import { describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
 import { translateSparkFunctions } from '../rewrite/translate.js';
 import { ScanViews, type PreparedQuery } from '../plan/scan-views.js';
@@ -40,6 +40,12 @@ export class SqlSession {
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
     const c = await connect();
     const conf = new Map(Object.entries(options.conf ?? {}));
+    try {
+      for (const [key, value] of conf) await applyConf(c, key, value);
+    } catch (e) {
+      c.closeSync();
+      throw e;
+    }
     return new SqlSession({ c, views: new ScanViews(c, options.lake, options.engine, conf), lake: options.lake, conf });
   }
 
@@ -120,15 +126,16 @@ export class SqlSession {
         return listed(await describeDetail(ctx, st.table));
       case 'showTables':
         return listed(await showTables(ctx));
-      case 'set':
+      case 'set': {
         if (st.key === undefined || st.value === undefined) return listed(showConf(ctx, st.key));
+        await applyConf(ctx.c, st.key, st.value);
         ctx.conf.set(st.key, st.value);
-        await mirrorVariable(ctx.c, st.key, st.value);
         return doneResult(base, `SET ${st.key} = ${st.value}`);
+      }
       case 'reset':
         for (const key of st.key !== undefined ? [st.key] : [...ctx.conf.keys()]) {
           ctx.conf.delete(key);
-          await mirrorVariable(ctx.c, key, undefined);
+          await applyConf(ctx.c, key, undefined);
         }
         return doneResult(base, st.key !== undefined ? `RESET ${st.key}` : 'RESET');
       case 'dropTable':
@@ -206,14 +213,6 @@ function explainRows(q: PreparedQuery): Row[] {
 }
 
 const elapsed = (started: number) => Math.round(performance.now() - started);
-
-/**
- * Conf is also a DuckDB variable, so later statements can read it in SQL:
- * `SELECT getvariable('spark.sql.shuffle.partitions')`.
- */
-async function mirrorVariable(c: DuckDBConnection, key: string, value: string | undefined): Promise<void> {
-  await c.run(value === undefined ? `RESET VARIABLE ${sqlIdent(key)}` : `SET VARIABLE ${sqlIdent(key)} = ${sqlString(value)}`);
-}
 
 /**
  * The table an UPDATE, DELETE FROM, MERGE INTO or ALTER TABLE writes to, when the text names it

@@ -43,7 +43,7 @@ test("DuckDB's own forms of shared names are left as DuckDB runs them", async ()
   });
   // Spark's to_timestamp of a number column: seconds since the epoch, as DuckDB's.
   const r = await one(`SELECT CAST(to_timestamp(n) AS VARCHAR) AS a, CAST(to_timestamp(s) AS VARCHAR) AS b FROM VALUES (0, '1970-01-02 00:00:00') AS v(n, s)`);
-  assert.deepEqual(r, { a: '1970-01-01 00:00:00+00', b: '1970-01-02 00:00:00+00' });
+  assert.deepEqual(r, { a: '1970-01-01 00:00:00', b: '1970-01-02 00:00:00' });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -66,7 +66,6 @@ test("DuckDB's own forms of the second batch's names are left as DuckDB runs the
     'date_part(part, ts)',
     "date_part('year', ts)",
     'extract(year FROM ts)',
-    'CAST(x AS VARCHAR)',
     'CAST(x AS INTEGER[])',
     'CAST(x AS MAP(VARCHAR, INTEGER))',
     'CAST(x AS STRUCT(a INTEGER))',

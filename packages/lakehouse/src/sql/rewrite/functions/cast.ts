@@ -1,38 +1,71 @@
-/** CAST and TRY_CAST with Spark's reading of the target type (ANSI mode off). */
+/**
+ * CAST and TRY_CAST as Spark runs them with ANSI mode off: a value that does not fit the type is
+ * NULL rather than an error (text that is not a number, a date or a boolean; a string too large
+ * for the integer), integers narrow by wrapping and fractions by truncating as Java does, and
+ * Spark's type names mean Spark's types (TIMESTAMP is an instant in the session time zone, BYTE a
+ * TINYINT, DECIMAL alone DECIMAL(10,0)). The rewrite sees text: where the answer depends on the
+ * value's type, a CASE on `typeof(x)` (folded while binding) picks the conversion.
+ */
 import type { DataType } from '@loch/delta';
 import { duckType } from '../../../scan/duck-types.js';
 import { Cursor } from '../../parse/cursor.js';
 import { isPunct, isWord, type Token } from '../../parse/lexer.js';
 import { parseSparkType } from '../../parse/spark-types.js';
 import type { Call } from '../call.js';
-import { isSig, sqlString } from '../tokens.js';
+import { isSig } from '../tokens.js';
 import { ANY, type Rule, sparkFunctionError } from './rule.js';
 
+/** Spark's functions named after a type, each a cast to it (`int('1')`, `decimal(x)`). */
+const TYPE_FUNCTIONS: Readonly<Record<string, DataType>> = {
+  boolean: { kind: 'primitive', name: 'boolean' },
+  tinyint: { kind: 'primitive', name: 'byte' },
+  smallint: { kind: 'primitive', name: 'short' },
+  int: { kind: 'primitive', name: 'integer' },
+  bigint: { kind: 'primitive', name: 'long' },
+  float: { kind: 'primitive', name: 'float' },
+  double: { kind: 'primitive', name: 'double' },
+  decimal: { kind: 'decimal', precision: 10, scale: 0 },
+  string: { kind: 'primitive', name: 'string' },
+  binary: { kind: 'primitive', name: 'binary' },
+  date: { kind: 'primitive', name: 'date' },
+  timestamp: { kind: 'primitive', name: 'timestamp' },
+};
+
 export const CAST_RULES: readonly (readonly [string, Rule])[] = [
-  // --- CAST -----------------------------------------------------------------------------------
-  ['cast', { args: [1, ANY], to: (c) => cast(c, 'CAST'), notACall: (c) => castPlan(c) === undefined, upperName: true }],
-  ['try_cast', { args: [1, ANY], to: (c) => cast(c, 'TRY_CAST'), notACall: (c) => castPlan(c) === undefined, upperName: true }],
+  ['cast', { args: [1, ANY], to: (c) => cast(c), notACall: (c) => !needsRewrite(castPlan(c)), upperName: true }],
+  ['try_cast', { args: [1, ANY], to: (c) => cast(c), notACall: (c) => !needsRewrite(castPlan(c)), upperName: true }],
+  ...Object.entries(TYPE_FUNCTIONS).map(([name, type]): [string, Rule] => [
+    name,
+    // The type in `x::DECIMAL(10, 2)`, `AS INT` or a column definition (`price decimal(10, 2)`) is not a call.
+    { args: [1, 1], to: (c) => sparkCast(c.sql(0), sourceOf(c.sig(0)), type), notACall: (c) => c.args.length !== 1 || c.isType() || afterName(c.t.tokens[c.t.prev(c.start)]) },
+  ]),
 ];
+
+/** Words a call may follow; after any other name, a type name is a column's type. */
+const BEFORE_CALL = new Set(['SELECT', 'WHERE', 'AND', 'OR', 'NOT', 'WHEN', 'THEN', 'ELSE', 'CASE', 'DISTINCT', 'ALL', 'BY', 'HAVING', 'ON', 'RETURN', 'IS', 'IN', 'LIKE', 'BETWEEN', 'VALUES', 'QUALIFY', 'SET', 'USING']);
+
+function afterName(t: Token | undefined): boolean {
+  return t !== undefined && (t.kind === 'quoted' || (t.kind === 'word' && !BEFORE_CALL.has(t.text.toUpperCase())));
+}
 
 interface CastPlan {
   /** The value cast, translated. */
   readonly value: string;
-  /** Its significant tokens as written. */
-  readonly tokens: Token[];
-  /** The DuckDB type. */
-  readonly duck: string;
-  /** Spark's cast to an integer or to STRING, which DuckDB's differs from; other: the type's name only. */
-  readonly target: 'integral' | 'string' | 'other';
+  readonly source: Source;
+  readonly type: DataType;
 }
 
-const INTEGRAL = new Set(['byte', 'short', 'integer', 'long']);
+/** What the text shows of the value cast: a string or number literal, or anything. */
+type Source = 'string' | 'number' | 'unknown';
 
-/**
- * CAST(x AS type) when Spark's answer differs from DuckDB's: a type DuckDB reads otherwise (BYTE,
- * DECIMAL without precision = DECIMAL(10,0), TIMESTAMP = an instant, ARRAY<...>), a fraction cast
- * to an integer (Spark truncates, DuckDB rounds), a TIMESTAMP cast to STRING (DuckDB adds the
- * offset). Undefined when DuckDB's cast is Spark's (or the type is DuckDB's own, say INTEGER[]).
- */
+function sourceOf(tokens: readonly Token[]): Source {
+  const [first, second] = tokens;
+  if (tokens.length === 2 && (isPunct(first, '-') || isPunct(first, '+')) && second.kind === 'number') return 'number';
+  if (tokens.length !== 1) return 'unknown';
+  return first.kind === 'string' ? 'string' : first.kind === 'number' ? 'number' : 'unknown';
+}
+
+/** `CAST(x AS type)` with a Spark type; undefined when the type is DuckDB's own (`INTEGER[]`). */
 function castPlan(c: Call): CastPlan | undefined {
   const tokens = c.t.tokens;
   let as: number | undefined;
@@ -44,7 +77,6 @@ function castPlan(c: Call): CastPlan | undefined {
     else if (depth === 0 && isWord(t, 'AS')) as = j;
   }
   if (as === undefined) return undefined;
-  const typeTokens = tokens.slice(as + 1, c.close).filter(isSig);
   let type: DataType;
   try {
     const cursor = new Cursor(c.t.text.slice(tokens[as].end, tokens[c.close].start));
@@ -53,51 +85,164 @@ function castPlan(c: Call): CastPlan | undefined {
   } catch {
     return undefined;
   }
-  // The type as written is read otherwise (or not at all) by DuckDB.
-  const retyped = typeTokens.some(
-    (t, k) => isWord(t, 'BYTE', 'TIMESTAMP', 'TIMESTAMP_LTZ', 'TIMESTAMP_NTZ') || isPunct(t, '<') || (isWord(t, 'DECIMAL', 'DEC', 'NUMERIC') && !isPunct(typeTokens[k + 1], '(')),
-  );
   const value = tokens.slice(c.open + 1, as).filter(isSig);
-  const literal = value.length === 1 && (value[0].kind === 'string' || value[0].kind === 'number');
-  let target: CastPlan['target'] = 'other';
-  if (type.kind === 'primitive' && INTEGRAL.has(type.name) && !(value.length === 1 && value[0].kind === 'number' && /^[0-9]+$/.test(value[0].text))) {
-    target = value.length === 1 && value[0].kind === 'string' && sparkIntegral(value[0].value) === value[0].value ? 'other' : 'integral';
-  }
-  // Only Spark's name STRING: DuckDB's VARCHAR keeps DuckDB's text.
-  if (type.kind === 'primitive' && type.name === 'string' && isWord(typeTokens[0], 'STRING') && !literal) target = 'string';
-  if (!retyped && target === 'other') return undefined;
-  return { value: c.t.range(c.open + 1, as, true).trim(), tokens: value, duck: duckType(type), target };
+  return { value: c.t.range(c.open + 1, as, true).trim(), source: sourceOf(value), type };
 }
 
-/** Spark's string-to-integer cast: the digits before the point (a fraction is cut off), undefined when not a number. */
-function sparkIntegral(text: string): string | undefined {
-  const m = /^\s*([+-]?)([0-9]*)(?:\.[0-9]*)?\s*$/.exec(text);
-  if (!m || (m[2] === '' && !text.includes('.'))) return undefined;
-  return `${m[1] === '-' ? '-' : ''}${m[2] === '' ? '0' : m[2]}`;
+/** Undefined plans are DuckDB's casts; an integer written out cast to a number is DuckDB's cast too. */
+function needsRewrite(plan: CastPlan | undefined): boolean {
+  if (plan === undefined) return false;
+  const numeric = plan.type.kind === 'primitive' && ['byte', 'short', 'integer', 'long', 'float', 'double'].includes(plan.type.name);
+  return !(plan.source === 'number' && /^[0-9]+$/.test(plan.value) && numeric && plan.type.kind === 'primitive' && plan.type.name !== 'byte');
 }
 
-function cast(c: Call, keyword: 'CAST' | 'TRY_CAST'): string {
+function cast(c: Call): string {
   const plan = castPlan(c);
   if (!plan) throw sparkFunctionError(c.name, 'unexpected form');
-  const { value: x, duck } = plan;
-  if (plan.target === 'string') {
-    return `CASE WHEN typeof(${x}) = 'TIMESTAMP WITH TIME ZONE' THEN CAST(TRY_CAST(${x} AS TIMESTAMP) AS VARCHAR) ELSE ${keyword}(${x} AS VARCHAR) END`;
-  }
-  if (plan.target === 'integral') {
-    const [t] = plan.tokens;
-    if (plan.tokens.length === 1 && t.kind === 'number') return `${keyword}(trunc(${x}) AS ${duck})`;
-    if (plan.tokens.length === 1 && t.kind === 'string') {
-      const digits = sparkIntegral(t.value);
-      return digits === undefined ? `CAST(NULL AS ${duck})` : `TRY_CAST(${sqlString(digits)} AS ${duck})`;
+  return sparkCast(plan.value, plan.source, plan.type);
+}
+
+const INTEGERS = "('TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT')";
+const BITS: Readonly<Record<string, number>> = { byte: 8, short: 16, integer: 32, long: 64 };
+
+/** Characters Spark trims from text it reads as a number, a boolean or a date (whitespace and controls). */
+const trimmed = (x: string) => `regexp_replace(CAST(${x} AS VARCHAR), '^[\\x00-\\x20]+|[\\x00-\\x20]+$', '', 'g')`;
+
+/** `x` (DuckDB SQL) cast to Spark's `type`, as Spark casts with ANSI mode off. */
+export function sparkCast(x: string, source: Source, type: DataType): string {
+  const duck = duckType(type);
+  const byType = (branches: readonly (readonly [string, string])[], otherwise: string) => {
+    if (source === 'string') return branches.find(([test]) => test === 'VARCHAR')?.[1] ?? otherwise;
+    const cases = branches.map(([test, sql]) => `WHEN ${typeTest(x, test)} THEN ${sql}`).join(' ');
+    return branches.length === 0 ? otherwise : `CASE ${cases} ELSE ${otherwise} END`;
+  };
+  if (type.kind === 'decimal') return byType([['VARCHAR', `TRY_CAST(${trimmed(x)} AS ${duck})`], ['INTERVAL', `CAST(${x} AS ${duck})`]], `TRY_CAST(${x} AS ${duck})`);
+  if (type.kind !== 'primitive') return `TRY_CAST(${x} AS ${duck})`;
+  switch (type.name) {
+    case 'byte':
+    case 'short':
+    case 'integer':
+    case 'long': {
+      const bits = BITS[type.name];
+      const [min, max] = [`${-(2n ** BigInt(bits - 1))}`, `${2n ** BigInt(bits - 1) - 1n}`];
+      const d = `TRY_CAST(${x} AS DOUBLE)`;
+      // Java's (int) of a double: toward zero, NaN is 0, saturating at the ends.
+      const fromFloating = `CASE WHEN isnan(${d}) THEN 0 WHEN ${d} >= ${max} THEN ${max} WHEN ${d} <= ${min} THEN ${min} ELSE CAST(trunc(${d}) AS ${duck}) END`;
+      // Java's narrowing of a long: the low bits, wrapping around.
+      const wrapped = (w: string) => `CAST(((${w} + ${2n ** BigInt(bits - 1)}::HUGEINT) % ${2n ** BigInt(bits)}::HUGEINT + ${2n ** BigInt(bits)}::HUGEINT) % ${2n ** BigInt(bits)}::HUGEINT - ${2n ** BigInt(bits - 1)}::HUGEINT AS ${duck})`;
+      if (source === 'number') return /^[+-]?[0-9]+$/.test(x) ? `CAST(${x} AS ${duck})` : fromFloating;
+      if (source === 'string') {
+        // Read now: the digits before any fraction, NULL when not a number or out of range.
+        const digits = sparkIntegral(stringValue(x));
+        const fits = digits !== undefined && BigInt(digits) >= BigInt(min) && BigInt(digits) <= BigInt(max);
+        return fits ? `CAST('${digits}' AS ${duck})` : `CAST(NULL AS ${duck})`;
+      }
+      return byType(
+        [
+          ['VARCHAR', `TRY_CAST(regexp_extract(${trimmed(x)}, '^([+-]?[0-9]+)(\\.[0-9]*)?$', 1) AS ${duck})`],
+          ['FLOATING', fromFloating],
+          ['INTEGER', wrapped(`TRY_CAST(${x} AS HUGEINT)`)],
+          // The digits before the point (a cast to DECIMAL(38, 0) would round).
+          ['DECIMAL', wrapped(`TRY_CAST(split_part(CAST(${x} AS VARCHAR), '.', 1) AS HUGEINT)`)],
+          ['TIMESTAMPTZ', wrapped(`CAST(floor(epoch(TRY_CAST(${x} AS TIMESTAMPTZ))) AS HUGEINT)`)],
+          // An interval that does not fit is an error in Spark whatever the ANSI mode.
+          ['INTERVAL', `CAST(${x} AS ${duck})`],
+        ],
+        `TRY_CAST(${x} AS ${duck})`,
+      );
     }
-    // A double (or a decimal of at most 15 digits, which a double holds exactly) is truncated as a
-    // double; a longer decimal and a string by their text (Spark: digits, then an ignored fraction).
-    const digits = `regexp_extract(CAST(${x} AS VARCHAR), '^\\s*([+-]?[0-9]+)(?:\\.[0-9]*)?\\s*$', 1)`;
-    return (
-      `CASE WHEN typeof(${x}) IN ('FLOAT', 'DOUBLE') OR regexp_matches(typeof(${x}), '^DECIMAL\\(([1-9]|1[0-5]),') THEN ${keyword}(trunc(TRY_CAST(${x} AS DOUBLE)) AS ${duck}) ` +
-      `WHEN typeof(${x}) LIKE 'DECIMAL%' THEN TRY_CAST(split_part(CAST(${x} AS VARCHAR), '.', 1) AS ${duck}) ` +
-      `WHEN typeof(${x}) = 'VARCHAR' THEN TRY_CAST(${digits} AS ${duck}) ELSE ${keyword}(${x} AS ${duck}) END`
-    );
+    case 'float':
+    case 'double':
+      if (source === 'number') return `CAST(${x} AS ${duck})`;
+      return byType(
+        [
+          ['VARCHAR', `TRY_CAST(${trimmed(x)} AS ${duck})`],
+          ['TIMESTAMPTZ', `CAST(epoch_us(TRY_CAST(${x} AS TIMESTAMPTZ)) / 1e6 AS ${duck})`],
+        ],
+        `TRY_CAST(${x} AS ${duck})`,
+      );
+    case 'boolean': {
+      const s = `lower(${trimmed(x)})`;
+      return byType(
+        [['VARCHAR', `CASE WHEN ${s} IN ('t', 'true', 'y', 'yes', '1') THEN true WHEN ${s} IN ('f', 'false', 'n', 'no', '0') THEN false END`]],
+        `TRY_CAST(${x} AS BOOLEAN)`,
+      );
+    }
+    case 'date':
+      return byType([['VARCHAR', sparkDate(trimmed(x))]], `TRY_CAST(${x} AS DATE)`);
+    case 'timestamp':
+      return byType(
+        [
+          ['VARCHAR', `coalesce(TRY_CAST(${trimmed(x)} AS TIMESTAMPTZ), CAST(${sparkDate(trimmed(x), true)} AS TIMESTAMPTZ))`],
+          ['FLOATING', `CASE WHEN isfinite(TRY_CAST(${x} AS DOUBLE)) THEN to_timestamp(TRY_CAST(${x} AS DOUBLE)) END`],
+          ['INTEGER', `to_timestamp(TRY_CAST(${x} AS DOUBLE))`],
+          ['DECIMAL', `to_timestamp(TRY_CAST(${x} AS DOUBLE))`],
+        ],
+        `TRY_CAST(${x} AS TIMESTAMPTZ)`,
+      );
+    case 'timestamp_ntz':
+      return byType(
+        [['VARCHAR', `coalesce(TRY_CAST(${trimmed(x)} AS TIMESTAMP), CAST(${sparkDate(trimmed(x), true)} AS TIMESTAMP))`]],
+        `TRY_CAST(${x} AS TIMESTAMP)`,
+      );
+    case 'string':
+      if (source !== 'unknown') return `CAST(${x} AS VARCHAR)`;
+      return byType(
+        [
+          // The wall clock in the session time zone, without an offset.
+          ['TIMESTAMPTZ', `CAST(CAST(TRY_CAST(${x} AS TIMESTAMPTZ) AS TIMESTAMP) AS VARCHAR)`],
+          ['BLOB', `decode(TRY_CAST(${x} AS BLOB))`],
+        ],
+        `CAST(${x} AS VARCHAR)`,
+      );
+    case 'binary':
+      return byType(
+        [
+          ['VARCHAR', `encode(CAST(${x} AS VARCHAR))`],
+          // The integer's bytes, big-endian, as wide as its type.
+          ...(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT'] as const).map((t, k): [string, string] => [t, `from_hex(right(lpad(to_hex(TRY_CAST(${x} AS BIGINT)), 16, '0'), ${2 << k}))`]),
+        ],
+        `TRY_CAST(${x} AS BLOB)`,
+      );
   }
-  return `${keyword}(${x} AS ${duck})`;
+  return `TRY_CAST(${x} AS ${duck})`;
+}
+
+/** The value of a string literal as the rewrite writes it ('...' with quotes doubled). */
+function stringValue(sql: string): string {
+  return sql.slice(1, -1).replaceAll("''", "'");
+}
+
+/** Spark's reading of text as an integer: trimmed, the digits before any fraction; undefined when not a number. */
+function sparkIntegral(text: string): string | undefined {
+  const m = /^[\x00-\x20]*([+-]?)([0-9]+)(?:\.[0-9]*)?[\x00-\x20]*$/.exec(text);
+  return m ? `${m[1] === '-' ? '-' : ''}${m[2]}` : undefined;
+}
+
+/** A test of `typeof(x)` for a kind of source type. */
+function typeTest(x: string, kind: string): string {
+  switch (kind) {
+    case 'FLOATING':
+      return `typeof(${x}) IN ('FLOAT', 'DOUBLE')`;
+    case 'INTEGER':
+      return `typeof(${x}) IN ${INTEGERS}`;
+    case 'DECIMAL':
+      return `typeof(${x}) LIKE 'DECIMAL%'`;
+    case 'TIMESTAMPTZ':
+      return `typeof(${x}) = 'TIMESTAMP WITH TIME ZONE'`;
+    default:
+      return `typeof(${x}) = '${kind}'`;
+  }
+}
+
+/**
+ * Spark's reading of text as a date: `[+-]yyyy[-m[m][-d[d]]]`, then nothing, or a space or `T`
+ * and anything (a time Spark ignores); NULL otherwise. With `whole`, only the date forms that
+ * DuckDB's timestamp cast does not read (a year, a year and month).
+ */
+function sparkDate(s: string, whole = false): string {
+  const re = whole ? "'^([+-]?[0-9]{4,})(?:-([0-9]{1,2}))?$'" : "'^([+-]?[0-9]{4,})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?(?:[ T].*)?$'";
+  const part = (k: number) => `regexp_extract(${s}, ${re}, ${k})`;
+  const ymd = `${part(1)} || '-' || coalesce(nullif(${part(2)}, ''), '1') || '-' || ${whole ? "'1'" : `coalesce(nullif(${part(3)}, ''), '1')`}`;
+  return `CASE WHEN regexp_matches(${s}, ${re}) THEN TRY_CAST(${ymd} AS DATE) END`;
 }
