@@ -2,7 +2,7 @@
  * Log replay benchmark: how long building a snapshot of a 300k-file table takes, against the
  * "floor" of parsing its log on one thread with plain JSON.parse.
  *
- *   npm run bench:replay [-- --runs 5 --cold 3 --only floor,json,checkpoint --threads N --parallel-threshold B]
+ *   npm run bench:replay [-- --runs 5 --cold 3 --only floor,json,checkpoint,objects --threads N --parallel-threshold B]
  *
  * Extracts ../shared/bench-data/300k-add-files-100-col-partitioned.tar.zst into bench/.data/
  * (once; LOCH_BENCH_TARBALL overrides where it is), writes a classic checkpoint of the table's
@@ -10,7 +10,10 @@
  *   floor       read every commit, decode it, split it into lines, JSON.parse each line (keeping
  *               the results, as any reader must), on one thread
  *   json        loadSnapshot from the five JSON commits with a fresh engine, summing file sizes
+ *               (snapshotSize, what `loch describe` reports)
  *   checkpoint  the same from the copy, whose snapshot comes from its checkpoint
+ *   objects     the same as checkpoint, then every file as an AddFile object (the snapshot's
+ *               files are held column by column and made into objects only when asked)
  * It prints the median of `--runs` runs (after a warm-up) of each, and the median of `--cold`
  * runs each in a fresh process (what a CLI reading a table pays), with their ratio to the floor.
  * A full GC runs before every timed run so that no run pays for the garbage of the one before.
@@ -24,7 +27,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { loadSnapshot, type AddFile, type RemoveFile, type Snapshot } from '@loch/delta';
+import { loadSnapshot, snapshotSize, type AddFile, type RemoveFile, type Snapshot } from '@loch/delta';
 import { localUrl, nodeEngine, sqlString, withConnection } from '@loch/engine-node';
 
 setFlagsFromString('--expose-gc');
@@ -46,7 +49,7 @@ const opt = (name: string, dflt: string) => {
 const RUNS = Number(opt('runs', '5'));
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-type Measure = 'floor' | 'json' | 'checkpoint';
+type Measure = 'floor' | 'json' | 'checkpoint' | 'objects';
 
 /** Parses every commit on this thread with JSON.parse: the cost any reader of this log pays. */
 function floor(table: string): number {
@@ -66,12 +69,17 @@ const JSON_OPTIONS = {
   ...(PARALLEL_THRESHOLD ? { parallelThreshold: Number(PARALLEL_THRESHOLD) } : {}),
 };
 
-async function snapshotFiles(table: string): Promise<{ snapshot: Snapshot; bytes: number }> {
+/**
+ * Loads the snapshot and sums its files' sizes (what `loch describe` does); with `objects`, goes
+ * over every file as an AddFile object instead (what a reader that wants them all pays).
+ */
+async function snapshotFiles(table: string, objects = false): Promise<{ snapshot: Snapshot; bytes: number }> {
   const engine = nodeEngine({ json: JSON_OPTIONS });
   try {
     const snapshot = await loadSnapshot(engine, localUrl(table, true));
     let bytes = 0;
-    for (const f of snapshot.files) bytes += f.size;
+    if (objects) for (const f of snapshot.files) bytes += f.size;
+    else bytes = snapshotSize(snapshot).sizeInBytes;
     return { snapshot, bytes };
   } finally {
     await engine.close();
@@ -86,8 +94,8 @@ async function once(what: Measure): Promise<{ ms: number; check: string }> {
   if (what === 'floor') {
     check = `${floor(TABLE)} actions`;
   } else {
-    const { snapshot, bytes } = await snapshotFiles(what === 'json' ? TABLE : CHECKPOINTED);
-    check = `v${snapshot.version}, ${snapshot.files.length} files, ${bytes} bytes`;
+    const { snapshot, bytes } = await snapshotFiles(what === 'json' ? TABLE : CHECKPOINTED, what === 'objects');
+    check = `v${snapshot.version}, ${snapshot.fileList.length} files, ${bytes} bytes`;
   }
   return { ms: performance.now() - t0, check };
 }
@@ -168,6 +176,7 @@ const LABELS: Record<Measure, string> = {
   floor: 'floor: read + split + JSON.parse every line, 1 thread',
   json: 'loadSnapshot from the JSON log (5 commits)',
   checkpoint: 'loadSnapshot from a classic checkpoint at v4',
+  objects: 'the same, then every file as an AddFile object',
 };
 
 async function main(): Promise<void> {
@@ -178,9 +187,9 @@ async function main(): Promise<void> {
     return;
   }
   extract();
-  const measures = opt('only', 'floor,json,checkpoint').split(',') as Measure[];
+  const measures = opt('only', 'floor,json,checkpoint,objects').split(',') as Measure[];
   if (!measures.includes('floor')) measures.unshift('floor');
-  if (measures.includes('checkpoint')) await writeCheckpointedCopy();
+  if (measures.includes('checkpoint') || measures.includes('objects')) await writeCheckpointedCopy();
 
   const times: Record<string, number[]> = {};
   const coldTimes: Record<string, number[]> = {};
@@ -239,7 +248,7 @@ async function main(): Promise<void> {
   out.push('');
   if (measures.includes('json') && !failed.json) {
     const r = median(times.json) / f;
-    out.push(`goal: JSON log <= 1.0x floor: ${r <= 1 ? 'met' : 'NOT met'} (${r.toFixed(2)}x in process, ${ratio(median(coldTimes.json), cf)} in a fresh process)`);
+    out.push(`goal: JSON log <= 0.65x floor: ${r <= 0.65 ? 'met' : 'NOT met'} (${r.toFixed(2)}x in process, ${ratio(median(coldTimes.json), cf)} in a fresh process)`);
   }
   if (measures.includes('checkpoint')) {
     const t = median(times.checkpoint);

@@ -10,7 +10,19 @@ export type { Txn } from './actions/txn.js';
 export type { DomainMetadata } from './actions/domain-metadata.js';
 export type { Sidecar } from './actions/sidecar.js';
 export type { CheckpointMetadata } from './actions/checkpoint-metadata.js';
-export { type LogFileActions, addAction, emptyLogFileActions, parseJsonLog, shortName } from './actions/columns.js';
+export { type LogFileActions, addAction, emptyLogFileActions, parseJsonLog, shortName, withAddColumns } from './actions/columns.js';
+export {
+  addFileList,
+  columnarAddList,
+  concatAddFiles,
+  selectAddFiles,
+  totalSize,
+  JoinedStrings,
+  type StringColumn,
+  type AddFileList,
+  type AddColumns,
+  type AddExtras,
+} from './actions/add-list.js';
 export * from './schema/types.js';
 export { parseSchema, parseType, typeToJson, schemaToJson } from './schema/json.js';
 export * from './schema/column-mapping.js';

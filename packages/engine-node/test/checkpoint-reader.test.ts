@@ -282,6 +282,59 @@ test('many parts read in parallel all arrive', async () => {
   });
 });
 
+test('a large checkpoint is read column by column, in file order, across row groups', async () => {
+  const { dir, log } = await tempTable();
+  const rows = 40_000;
+  // Small row groups, so that some groups of rows the reader aggregates span two of them.
+  await withConnection((c) =>
+    c.run(
+      `COPY (
+         SELECT * FROM (VALUES (0, {'minReaderVersion': 1, 'minWriterVersion': 2}::${FULL_COLUMNS.protocol}, NULL::${FULL_COLUMNS.metaData}, NULL::${FULL_COLUMNS.add}),
+                               (1, NULL, ${metaDataRow(false)[1]}::${FULL_COLUMNS.metaData}, NULL)) v(o, protocol, "metaData", "add")
+         UNION ALL
+         SELECT 2 + g.i, NULL, NULL, {'path': 'region=' || (g.i % 7) || '/f' || g.i || '.parquet', 'partitionValues': MAP {'region': (g.i % 7)::VARCHAR},
+                 'size': g.i, 'modificationTime': 1000 + g.i, 'dataChange': g.i % 2 = 0,
+                 'stats': CASE WHEN g.i % 3 = 0 THEN NULL ELSE '{"numRecords":' || g.i || '}' END, 'tags': NULL,
+                 'deletionVector': CASE WHEN g.i = 33333 THEN ${DV_SQL} END, 'baseRowId': NULL, 'defaultRowCommitVersion': NULL, 'clusteringProvider': NULL}::${FULL_COLUMNS.add}
+         FROM range(${rows}) g(i) ORDER BY o
+       ) TO ${sqlString(join(log, `${pad20(3)}.checkpoint.parquet`))} (FORMAT parquet, ROW_GROUP_SIZE 10000)`,
+    ),
+  );
+  const [part] = await bulk.parquet.readCheckpointActions([{ path: localUrl(join(log, `${pad20(3)}.checkpoint.parquet`)), size: 1, modificationTime: 0 }], ['add', 'metaData', 'protocol']);
+  assert.ok(part.addColumns, 'read column by column');
+  const list = part.addColumns;
+  assert.equal(list.length, rows);
+  for (const i of [0, 1, 16_383, 16_384, 19_999, 20_000, 33_333, rows - 1]) {
+    const a = list.get(i);
+    assert.equal(a.path, `region=${i % 7}/f${i}.parquet`, `file ${i} in file order`);
+    assert.deepEqual(a.partitionValues, { region: String(i % 7) });
+    assert.equal(a.size, i);
+    assert.equal(a.modificationTime, 1000 + i);
+    assert.equal(a.dataChange, i % 2 === 0);
+    assert.equal(a.stats, i % 3 === 0 ? undefined : `{"numRecords":${i}}`);
+    assert.equal(a.deletionVector?.cardinality, i === 33_333 ? 6 : undefined);
+  }
+  assert.ok(Array.from({ length: rows }, (_, i) => list.path(i)).every((p, i) => p === `region=${i % 7}/f${i}.parquet`));
+  assert.equal(part.protocol?.minWriterVersion, 2);
+  assert.equal(part.metaData?.id, 'tbl-1');
+  // The snapshot is the same through the JSON reading of small checkpoints.
+  const s = await load(dir);
+  assert.equal(s.fileList.length, rows);
+});
+
+test('paths or stats holding the separators the bulk reader joins with are read one by one, the same', async () => {
+  const { dir, log } = await tempTable();
+  await writeCheckpointFile(join(log, `${pad20(2)}.checkpoint.parquet`), FULL_COLUMNS, [
+    protocolRow(false),
+    metaDataRow(false),
+    addRow('region=eu/a\nb.parquet', 'eu', { stats: '{"tag":"x\u0001y"}', full: true }),
+    addRow('region=us/c.parquet', 'us', { full: true }),
+  ]);
+  const s = await load(dir);
+  assert.deepEqual(s.files.map((f) => f.path).sort(), ['region=eu/a\nb.parquet', 'region=us/c.parquet']);
+  assert.equal(s.files.find((f) => f.path.startsWith('region=eu'))?.stats, '{"tag":"x\u0001y"}');
+});
+
 test('a file that is not Parquet fails with DELTA_CORRUPT_CHECKPOINT naming it', async () => {
   const { dir, log } = await tempTable();
   await writeFile(join(log, `${pad20(1)}.checkpoint.parquet`), 'this is not parquet');

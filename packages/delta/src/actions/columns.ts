@@ -1,5 +1,6 @@
 import { deltaError } from '../errors.js';
 import type { AddFile, RemoveFile } from './add.js';
+import type { AddFileList } from './add-list.js';
 import type { CheckpointMetadata } from './checkpoint-metadata.js';
 import type { CommitInfo } from './commit-info.js';
 import type { DomainMetadata } from './domain-metadata.js';
@@ -17,6 +18,11 @@ export interface LogFileActions {
   /** URL of the file the actions came from, for error messages. */
   readonly file: string;
   readonly adds: AddFile[];
+  /**
+   * The same add actions column by column, when the handler read them that way (a large
+   * checkpoint): `adds` is then made from them on first access, and replay uses these instead.
+   */
+  readonly addColumns?: AddFileList;
   readonly removes: RemoveFile[];
   readonly cdcs: number;
   protocol?: Protocol;
@@ -30,6 +36,17 @@ export interface LogFileActions {
 
 export function emptyLogFileActions(file: string): LogFileActions {
   return { file, adds: [], removes: [], cdcs: 0, txns: [], domainMetadata: [], sidecars: [] };
+}
+
+/**
+ * `actions` with its adds held column by column: `adds` becomes a getter that makes the objects
+ * the first time it is read.
+ */
+export function withAddColumns(actions: LogFileActions, adds: AddFileList): LogFileActions {
+  let made: AddFile[] | undefined;
+  const out = { ...actions, addColumns: adds } as { -readonly [K in keyof LogFileActions]: LogFileActions[K] };
+  Object.defineProperty(out, 'adds', { get: () => (made ??= adds.toArray()), enumerable: true, configurable: true });
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { AddFile, RemoveFile } from '../actions/add.js';
+import { addFileList, concatAddFiles, selectAddFiles, type AddFileList } from '../actions/add-list.js';
 import type { LogFileActions } from '../actions/columns.js';
 import type { CommitInfo } from '../actions/commit-info.js';
 import type { DomainMetadata } from '../actions/domain-metadata.js';
@@ -12,8 +13,10 @@ import { canonicalPath } from '../util/paths.js';
 export interface ReplayState {
   readonly protocol?: Protocol;
   readonly metadata?: Metadata;
-  /** Live data files. */
+  /** Live data files, as objects (made from `fileList` the first time they are read). */
   readonly files: AddFile[];
+  /** Live data files, column by column where the log was read that way (a large checkpoint). */
+  readonly fileList: AddFileList;
   /** Remove actions still in the log (not yet expired). */
   readonly tombstones: RemoveFile[];
   /** Latest version per application id. */
@@ -161,21 +164,36 @@ class FileKeySet {
     this.tombstoneHashes = new Int32Array(removes);
   }
 
-  /** Records the action's key; false when the key was already seen. */
-  add(action: AddFile | RemoveFile, hash: number, key: string | undefined, isAdd: boolean): boolean {
+  /**
+   * The free slot for a key not seen yet, or -1 when it was seen. `key` is the key when the
+   * caller has it (else it is made from `path` and `dv` on a hash match).
+   */
+  private find(hash: number, key: string | undefined, path: string, dv: AddFile['deletionVector']): number {
     const slots = this.slots;
     const mask = this.mask;
     let slot = hash & mask;
     for (;;) {
       const entry = slots[slot];
-      if (entry === 0) break;
+      if (entry === 0) return slot;
       if ((entry > 0 ? this.fileHashes[entry - 1] : this.tombstoneHashes[-entry - 1]) === hash) {
         const other = entry > 0 ? this.filesOut[entry - 1] : this.tombstonesOut[-entry - 1];
-        key ??= fileKey(this.tableRoot, action.path, action.deletionVector);
-        if (fileKey(this.tableRoot, other.path, other.deletionVector) === key) return false;
+        key ??= fileKey(this.tableRoot, path, dv);
+        if (fileKey(this.tableRoot, other.path, other.deletionVector) === key) return -1;
       }
       slot = (slot + 1) & mask;
     }
+  }
+
+  /** Whether the key was seen (nothing recorded). */
+  has(hash: number, key: string | undefined, path: string, dv: AddFile['deletionVector']): boolean {
+    return this.find(hash, key, path, dv) < 0;
+  }
+
+  /** Records the action's key; false when the key was already seen. */
+  add(action: AddFile | RemoveFile, hash: number, key: string | undefined, isAdd: boolean): boolean {
+    const slot = this.find(hash, key, action.path, action.deletionVector);
+    if (slot < 0) return false;
+    const slots = this.slots;
     if (isAdd) {
       const i = this.files++;
       this.filesOut[i] = action as AddFile;
@@ -200,6 +218,8 @@ class FileKeySet {
  * among themselves does not matter: a checkpoint holds one action per key). `checkpointStart` is
  * the index of the first checkpoint file: a checkpoint's keys are distinct, so when no commit
  * after it touched a file they are taken as they are, without hashing 300k keys for nothing.
+ * Adds a handler read column by column (`addColumns`) stay that way: live ones are selected by
+ * index, and no object is made for them here.
  */
 export function replay(tableRoot: string, newestFirst: readonly LogFileActions[], checkpointStart = newestFirst.length): ReplayState {
   let protocol: Protocol | undefined;
@@ -211,12 +231,14 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
   let addCount = 0;
   let removeCount = 0;
   for (const f of newestFirst) {
-    addCount += f.adds.length;
+    if (!f.addColumns) addCount += f.adds.length;
     removeCount += f.removes.length;
   }
   // Sized for every action, and cut to what survives at the end: no copies while growing.
   const files = new Array<AddFile>(addCount);
   const tombstones = new Array<RemoveFile>(removeCount);
+  // Live files of columnar adds, after those in `files`.
+  const columnar: AddFileList[] = [];
   const seen = new FileKeySet(tableRoot, addCount, removeCount, files, tombstones);
   let sawFileActions = false;
   let bulkFiles = 0;
@@ -233,42 +255,83 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
       if (!d.removed) domains.set(d.domain, d);
     }
     if (fi >= checkpointStart && seen.files === 0 && seen.tombstones === 0 && !sawFileActions) {
-      for (const a of f.adds) files[bulkFiles++] = a;
+      if (f.addColumns) columnar.push(f.addColumns);
+      else for (const a of f.adds) files[bulkFiles++] = a;
       for (const r of f.removes) tombstones[bulkTombstones++] = r;
       continue;
     }
-    if (f.adds.length || f.removes.length) sawFileActions = true;
-    const hashes = usableHashes(f, tableRoot);
+    if (f.removes.length || (f.addColumns ?? f.adds).length) sawFileActions = true;
+    const hashes = f.addColumns ? undefined : usableHashes(f, tableRoot);
     // Removes before adds: within one commit, a remove and an add of the same key cannot both
     // appear, so the order only matters for speed (removes are rarer).
-    const { removes, adds } = f;
+    const { removes } = f;
     if (hashes) {
       const h = hashes.removes;
       for (let i = 0; i < removes.length; i++) seen.add(removes[i], h[i], undefined, false);
       const g = hashes.adds;
+      const adds = f.adds;
       for (let i = 0; i < adds.length; i++) seen.add(adds[i], g[i], undefined, true);
-    } else {
-      for (let i = 0; i < removes.length; i++) {
-        const r = removes[i];
-        const h = r.deletionVector ? NOT_PLAIN : plainKeyHash(r.path);
-        if (h !== NOT_PLAIN) seen.add(r, h, r.path, false);
-        else {
-          const key = fileKey(tableRoot, r.path, r.deletionVector);
-          seen.add(r, fileKeyHash(key), key, false);
-        }
+      continue;
+    }
+    for (let i = 0; i < removes.length; i++) {
+      const r = removes[i];
+      const h = r.deletionVector ? NOT_PLAIN : plainKeyHash(r.path);
+      if (h !== NOT_PLAIN) seen.add(r, h, r.path, false);
+      else {
+        const key = fileKey(tableRoot, r.path, r.deletionVector);
+        seen.add(r, fileKeyHash(key), key, false);
       }
-      for (let i = 0; i < adds.length; i++) {
-        const a = adds[i];
-        const h = a.deletionVector ? NOT_PLAIN : plainKeyHash(a.path);
-        if (h !== NOT_PLAIN) seen.add(a, h, a.path, true);
-        else {
-          const key = fileKey(tableRoot, a.path, a.deletionVector);
-          seen.add(a, fileKeyHash(key), key, true);
-        }
+    }
+    if (f.addColumns) {
+      columnar.push(liveOf(f.addColumns, seen, tableRoot));
+      continue;
+    }
+    const adds = f.adds;
+    for (let i = 0; i < adds.length; i++) {
+      const a = adds[i];
+      const h = a.deletionVector ? NOT_PLAIN : plainKeyHash(a.path);
+      if (h !== NOT_PLAIN) seen.add(a, h, a.path, true);
+      else {
+        const key = fileKey(tableRoot, a.path, a.deletionVector);
+        seen.add(a, fileKeyHash(key), key, true);
       }
     }
   }
   files.length = bulkFiles || seen.files;
   tombstones.length = bulkTombstones || seen.tombstones;
-  return { protocol, metadata, files, tombstones, txns, domains, latestCommitInfo: newestFirst[0]?.commitInfo };
+  const fileList = columnar.length === 0 ? addFileList(files) : concatAddFiles([addFileList(files), ...columnar]);
+  let made: AddFile[] | undefined = columnar.length === 0 ? files : undefined;
+  return {
+    protocol,
+    metadata,
+    get files() {
+      return (made ??= fileList.toArray());
+    },
+    fileList,
+    tombstones,
+    txns,
+    domains,
+    latestCommitInfo: newestFirst[0]?.commitInfo,
+  };
+}
+
+/**
+ * The adds of a checkpoint part (keys distinct among themselves) that no newer action
+ * superseded: the newer keys are looked up, the part's own are not recorded.
+ */
+function liveOf(list: AddFileList, seen: FileKeySet, tableRoot: string): AddFileList {
+  const live = new Uint32Array(list.length);
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const path = list.path(i);
+    const dv = list.deletionVector(i);
+    let h = dv ? NOT_PLAIN : plainKeyHash(path);
+    let key: string | undefined = path;
+    if (h === NOT_PLAIN) {
+      key = fileKey(tableRoot, path, dv);
+      h = fileKeyHash(key);
+    }
+    if (!seen.has(h, key, path, dv)) live[n++] = i;
+  }
+  return n === list.length ? list : selectAddFiles(list, live.subarray(0, n));
 }

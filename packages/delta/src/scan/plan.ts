@@ -1,4 +1,5 @@
-import type { AddFile } from '../actions/add.js';
+import type { AddFile, PartitionValues } from '../actions/add.js';
+import type { AddFileList } from '../actions/add-list.js';
 import type { DeletionVectorDescriptor } from '../dv/descriptor.js';
 import { deltaError } from '../errors.js';
 import type { Predicate } from '../expressions/ast.js';
@@ -51,9 +52,10 @@ export interface ScanOptions {
    * TRUE are left out (by partition values, then by stats). Rows still need filtering by the engine.
    */
   readonly filter?: Predicate;
+  /** Plan over these files rather than the snapshot's live files (e.g. files a concurrent commit added). */
+  readonly files?: AddFileList;
 }
 
-/** Works out what a scan reads: the columns (mapped to physical names) and the live files. */
 /** The columns a scan returns (logical names, in order; all when omitted), mapped to where they are stored. */
 export function scanColumns(snapshot: Snapshot, names?: readonly string[]): ScanColumn[] {
   const mode = snapshot.columnMapping;
@@ -77,49 +79,56 @@ export function scanColumns(snapshot: Snapshot, names?: readonly string[]): Scan
   }));
 }
 
+/**
+ * Works out what a scan reads: the columns (mapped to physical names) and the live files less
+ * those the filter rules out. Partition values are decided once per distinct set (tables have far
+ * fewer partitions than files), and an add action is made only for a file the scan reads.
+ */
 export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPlan {
   const mode = snapshot.columnMapping;
   const columns = scanColumns(snapshot, options.columns);
+  const list = options.files ?? snapshot.fileList;
 
   const partitionFields = snapshot.partitionColumns.map((name) => {
     const f = findField(snapshot.schema, name);
     if (!f) throw deltaError('DELTA_INVALID_SCHEMA', `${snapshot.table}: partition column '${name}' is not in the schema`);
     return f;
   });
-  // Partition values are keyed by physical name in the log. Parsing is cached per distinct raw
-  // map: tables have far fewer partitions than files.
-  const cache = new Map<AddFile['partitionValues'], Record<string, PartitionValue>>();
-  const typed = (raw: AddFile['partitionValues']) => {
-    let v = cache.get(raw);
-    if (!v) {
-      v = {};
-      for (const f of partitionFields) {
-        const p = physicalName(f, mode);
-        v[f.name] = parsePartitionValue(raw[p] ?? raw[f.name], f.type, f.name);
-      }
-      cache.set(raw, v);
-    }
-    return v;
-  };
-
   const pruner = options.filter ? filePruner(snapshot, options.filter) : undefined;
+  // Partition values are keyed by physical name in the log; typed and judged once per raw map.
+  const decided = new Map<PartitionValues, { values: Readonly<Record<string, PartitionValue>>; pruned: boolean }>();
+  const decide = (raw: PartitionValues) => {
+    const values: Record<string, PartitionValue> = {};
+    for (const f of partitionFields) {
+      const p = physicalName(f, mode);
+      values[f.name] = parsePartitionValue(raw[p] ?? raw[f.name], f.type, f.name);
+    }
+    const pruned = (options.partitionFilter !== undefined && !options.partitionFilter(values)) || pruner?.prunedByPartition(values) === true;
+    const d = { values, pruned };
+    decided.set(raw, d);
+    return d;
+  };
+  const NO_VALUES = {};
+
   let filesPrunedByPartition = 0;
   let filesPrunedByStats = 0;
   const files: ScanFile[] = [];
-  for (const add of snapshot.files) {
-    const partitionValues = partitionFields.length === 0 ? {} : typed(add.partitionValues ?? {});
-    if ((options.partitionFilter && !options.partitionFilter(partitionValues)) || pruner?.prunedByPartition(partitionValues)) {
+  for (let i = 0; i < list.length; i++) {
+    const raw = partitionFields.length === 0 ? NO_VALUES : (list.partitionValues(i) ?? NO_VALUES);
+    const d = decided.get(raw) ?? decide(raw);
+    if (d.pruned) {
       filesPrunedByPartition++;
       continue;
     }
-    if (pruner?.prunedByStats(add, partitionValues)) {
+    if (pruner?.prunedByStats({ stats: list.stats(i) }, d.values)) {
       filesPrunedByStats++;
       continue;
     }
+    const add: AddFile = list.get(i);
     files.push({
       add,
       url: resolvePath(snapshot.tableRoot, add.path),
-      partitionValues,
+      partitionValues: d.values,
       deletionVector: add.deletionVector ?? undefined,
     });
   }
@@ -127,7 +136,7 @@ export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPla
     snapshot,
     columns,
     files,
-    filesTotal: snapshot.files.length,
+    filesTotal: list.length,
     filesPrunedByPartition,
     filesPrunedByStats,
     ...(options.filter ? { filter: options.filter } : {}),

@@ -22,14 +22,17 @@ export interface PruningTable {
 
 export type PartitionValuesByName = Readonly<Record<string, PartitionValue>>;
 
+/** What pruning reads of a file beyond its partition values: its stats. */
+export type FileWithStats = Pick<AddFile, 'stats'>;
+
 export interface FilePruner {
   readonly predicate: Predicate;
   /** True when the file's partition values (keyed by logical name) rule out every match. */
   prunedByPartition(values: PartitionValuesByName): boolean;
   /** True when its partition values together with its stats rule out every match. */
-  prunedByStats(add: AddFile, values: PartitionValuesByName): boolean;
+  prunedByStats(add: FileWithStats, values: PartitionValuesByName): boolean;
   /** The truth values the predicate may take on a file's rows, from partition values and stats. */
-  outcomes(add: AddFile | undefined, values: PartitionValuesByName): Outcomes;
+  outcomes(add: FileWithStats | undefined, values: PartitionValuesByName): Outcomes;
 }
 
 interface ResolvedColumn {
@@ -106,7 +109,7 @@ export function filePruner(table: PruningTable, predicate: Predicate): FilePrune
     return partitionRange(values[c.partition] ?? null, c.type);
   };
 
-  const outcomes = (add: AddFile | undefined, values: PartitionValuesByName): Outcomes => {
+  const outcomes = (add: FileWithStats | undefined, values: PartitionValuesByName): Outcomes => {
     const partition = partitionResolver(values);
     if (!add || !usesData) return evaluate(predicate, partition);
     const stats = parseFileStats(add.stats);

@@ -90,7 +90,10 @@ async function buildSnapshot(engine: Engine, segment: LogSegment): Promise<Snaps
     protocol: state.protocol,
     metadata: state.metadata,
     ...makeSnapshotFields(state.metadata, schema),
-    files: state.files,
+    get files() {
+      return state.files;
+    },
+    fileList: state.fileList,
     tombstones: state.tombstones,
     txns: state.txns,
     domains: state.domains,

@@ -46,16 +46,16 @@ export function cachedSnapshot(engine: Engine, segment: LogSegment): Snapshot | 
 }
 
 export function rememberSnapshot(engine: Engine, segment: LogSegment, snapshot: Snapshot): void {
-  if (snapshot.files.length > MAX_FILES) return;
+  if (snapshot.fileList.length > MAX_FILES) return;
   let tables = byEngine.get(engine);
   if (!tables) byEngine.set(engine, (tables = new Map()));
   tables.delete(slot(segment));
   tables.set(slot(segment), { key: segmentKey(segment), snapshot });
   let held = 0;
-  for (const e of tables.values()) held += e.snapshot.files.length;
+  for (const e of tables.values()) held += e.snapshot.fileList.length;
   for (const [k, e] of tables) {
     if (held <= MAX_FILES) break;
-    held -= e.snapshot.files.length;
+    held -= e.snapshot.fileList.length;
     tables.delete(k);
   }
 }

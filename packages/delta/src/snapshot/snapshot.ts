@@ -1,4 +1,5 @@
 import type { AddFile, RemoveFile } from '../actions/add.js';
+import { totalSize, type AddFileList } from '../actions/add-list.js';
 import type { DomainMetadata } from '../actions/domain-metadata.js';
 import type { Metadata } from '../actions/metadata.js';
 import type { Protocol } from '../actions/protocol.js';
@@ -22,8 +23,13 @@ export interface Snapshot {
   readonly schema: StructType;
   readonly partitionColumns: readonly string[];
   readonly columnMapping: ColumnMappingMode;
-  /** Live data files. */
+  /**
+   * Live data files as add actions. For a table read from a large checkpoint they are made from
+   * `fileList` the first time this is read: use `fileList` to go over many files cheaply.
+   */
   readonly files: readonly AddFile[];
+  /** Live data files, held column by column when the log was read that way. */
+  readonly fileList: AddFileList;
   readonly tombstones: readonly RemoveFile[];
   readonly txns: ReadonlyMap<string, Txn>;
   readonly domains: ReadonlyMap<string, DomainMetadata>;
@@ -38,9 +44,7 @@ export function makeSnapshotFields(metadata: Metadata, schema: StructType) {
 }
 
 export function snapshotSize(s: Snapshot): { numFiles: number; sizeInBytes: number } {
-  let sizeInBytes = 0;
-  for (const f of s.files) sizeInBytes += f.size;
-  return { numFiles: s.files.length, sizeInBytes };
+  return { numFiles: s.fileList.length, sizeInBytes: totalSize(s.fileList) };
 }
 
 /** Looks up a top-level column by logical name (case-insensitive, as Spark resolves names). */

@@ -1,4 +1,4 @@
-import { planScan, type AddFile, type Predicate, type Snapshot } from '@loch/delta';
+import { addFileList, planScan, type AddFile, type Predicate, type Snapshot } from '@loch/delta';
 
 /**
  * A transaction's read predicate from a pruning predicate: does a file (e.g. one a concurrent
@@ -7,5 +7,5 @@ import { planScan, type AddFile, type Predicate, type Snapshot } from '@loch/del
  */
 export function mayHoldMatches(snapshot: Snapshot, predicate: Predicate | undefined): (add: AddFile) => boolean {
   if (!predicate) return () => true;
-  return (add) => planScan({ ...snapshot, files: [add] }, { filter: predicate }).files.length > 0;
+  return (add) => planScan(snapshot, { filter: predicate, files: addFileList([add]) }).files.length > 0;
 }
