@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { trackingError } from '../errors.js';
 import { Tracking } from '../client/tracking.js';
 import { LOCH_FLAVOR, readMLmodel, type MLmodel } from './mlmodel.js';
@@ -39,11 +39,12 @@ export interface LoadModelOptions {
  * `models:/<name>/<stage>`, `models:/<name>@<alias>`, `mlflow-artifacts:/...`, or a local path.
  */
 export async function modelDirectory(uri: string, options: LoadModelOptions = {}): Promise<string> {
+  if (uri.startsWith('file:')) return fileURLToPath(uri);
+  if (isAbsolute(uri) || !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(uri)) return resolve(uri);
   let artifactUri: string;
   const tracking = options.tracking ?? new Tracking();
   if (uri.startsWith('runs:/')) artifactUri = (await runsUriToArtifactUri(tracking, uri)).artifactUri;
   else if (uri.startsWith('models:/')) artifactUri = (await modelsUriToArtifactUri(tracking, uri)).artifactUri;
-  else if (uri.startsWith('file:') || isAbsolute(uri) || !/^[A-Za-z][A-Za-z0-9+.-]+:/.test(uri)) return uri.startsWith('file:') ? new URL(uri).pathname : resolve(uri);
   else artifactUri = uri;
   const local = tracking.backend.localDir(artifactUri);
   if (local) return local;
