@@ -152,9 +152,10 @@ export class TableWriter {
     });
     if (result.kind !== 'committed') return;
     // Another writer (compaction, or a second process) committed in between: read the table
-    // again. Otherwise the snapshot after our own blind append has the same protocol, metadata
-    // and transactions, one version on.
-    this.head = result.attempts > 1 ? await this.table.snapshot() : { ...this.head, version: result.version, files: [...this.head.files, add] };
+    // again. Otherwise the next commit's base is our own version, with the same protocol,
+    // metadata and transactions; the head is only ever a commit base, so its file list is not
+    // kept (compaction and readers load snapshots of their own).
+    this.head = result.attempts > 1 ? await this.table.snapshot() : { ...this.head, version: result.version };
     this.onCommit({ table: this.def, version: result.version, filesAdded: 1 });
   }
 
