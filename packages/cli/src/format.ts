@@ -1,4 +1,5 @@
-import type { JsonValue, Row } from '@loch/lakehouse/core';
+import { parseSchema, typeName } from '@loch/delta';
+import type { JsonValue, Row, TableDetail } from '@loch/lakehouse/core';
 
 /** One JSON object per line. */
 export function jsonl(rows: Iterable<unknown>): string {
@@ -30,4 +31,31 @@ export function table(columns: readonly string[], rows: readonly Row[]): string 
   const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const out = [rule, line([...columns]), rule, ...cells.map(line), rule, `(${rows.length} row${rows.length === 1 ? '' : 's'})`];
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * `loch describe --format table`: the table's columns, then one line per fact (version,
+ * partitioning, protocol, properties, size), for people rather than scripts.
+ */
+export function describeTables(d: TableDetail): string {
+  const schema = parseSchema(JSON.stringify(d.schema));
+  const columns = schema.fields.map((f) => ({
+    col_name: f.name,
+    data_type: typeName(f.type),
+    nullable: f.nullable,
+    comment: typeof f.metadata.comment === 'string' ? f.metadata.comment : null,
+  }));
+  const p = d.protocol;
+  const facts: Row[] = [
+    { name: 'version', value: d.version },
+    { name: 'partitionColumns', value: d.partitionColumns.join(', ') },
+    { name: 'minReaderVersion', value: p.minReaderVersion },
+    { name: 'minWriterVersion', value: p.minWriterVersion },
+    ...(p.readerFeatures ? [{ name: 'readerFeatures', value: p.readerFeatures.join(', ') }] : []),
+    ...(p.writerFeatures ? [{ name: 'writerFeatures', value: p.writerFeatures.join(', ') }] : []),
+    ...Object.entries(d.configuration).map(([k, v]) => ({ name: k, value: v })),
+    { name: 'numFiles', value: d.numFiles },
+    { name: 'sizeInBytes', value: d.sizeInBytes },
+  ];
+  return `${table(['col_name', 'data_type', 'nullable', 'comment'], columns)}\n${table(['name', 'value'], facts)}`;
 }

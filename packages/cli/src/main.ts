@@ -1,7 +1,8 @@
 import { DeltaError } from '@loch/delta';
-import { DeltaTable, SqlError } from '@loch/lakehouse/core';
+import { DeltaTable, SqlError, type JsonValue } from '@loch/lakehouse/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { csv, jsonl, table } from './format.js';
+import { readFileSync } from 'node:fs';
+import { csv, describeTables, jsonl, table } from './format.js';
 import { registerModels } from './models-command.js';
 import { registerServer } from './server-command.js';
 import { registerSql } from './sql-command.js';
@@ -17,9 +18,17 @@ function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
 }
 
+/** The version of this package, as `loch --version` prints it. */
+export function version(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function program(): Command {
   const p = new Command('loch')
     .description('Loch: Delta Lake tables from the command line')
+    .version(version(), '-V, --version', 'print the version')
+    // A subcommand's own --version (scan, describe: a table version) is not the program's.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
 
@@ -47,37 +56,34 @@ export function program(): Command {
     });
 
   p.command('describe')
-    .description("print a table's version, schema, partitioning, protocol, properties and size as JSON")
+    .description("print a table's version, schema, partitioning, protocol, properties and size")
     .argument('<table>', 'directory or URI of a Delta table')
     .addOption(new Option('--version <n>', 'describe this version').argParser(integer('--version')))
-    .addOption(new Option('--format <format>', 'output format').choices(['json']).default('json'))
-    .action(async (location: string, o: { version?: number }) => {
+    .addOption(new Option('--format <format>', 'output format: one JSON object, or tables for people').choices(['json', 'table']).default('json'))
+    .action(async (location: string, o: { version?: number; format: string }) => {
       const detail = await DeltaTable.forPath(location).detail({ version: o.version });
-      await write(`${JSON.stringify(detail)}\n`);
+      await write(o.format === 'table' ? describeTables(detail) : `${JSON.stringify(detail)}\n`);
     });
 
   p.command('history')
     .description("print a table's commits, newest first")
     .argument('<table>', 'directory or URI of a Delta table')
     .option('--limit <n>', 'at most n commits', integer('--limit'))
-    .addOption(new Option('--format <format>', 'output format').choices(['jsonl']).default('jsonl'))
-    .action(async (location: string, o: { limit?: number }) => {
+    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'table']).default('jsonl'))
+    .action(async (location: string, o: { limit?: number; format: string }) => {
       const history = await DeltaTable.forPath(location).history(o.limit);
-      await write(
-        jsonl(
-          history.map((h) => ({
-            version: h.version,
-            timestamp: new Date(h.timestamp).toISOString(),
-            operation: h.operation,
-            operationParameters: h.operationParameters,
-            operationMetrics: h.operationMetrics,
-            readVersion: h.readVersion,
-            isolationLevel: h.isolationLevel,
-            isBlindAppend: h.isBlindAppend,
-            engineInfo: h.engineInfo,
-          })),
-        ),
-      );
+      const rows = history.map((h) => ({
+        version: h.version,
+        timestamp: new Date(h.timestamp).toISOString(),
+        operation: h.operation,
+        operationParameters: h.operationParameters as { [k: string]: JsonValue },
+        operationMetrics: h.operationMetrics,
+        readVersion: h.readVersion,
+        isolationLevel: h.isolationLevel,
+        isBlindAppend: h.isBlindAppend,
+        engineInfo: h.engineInfo,
+      }));
+      await write(o.format === 'table' ? table(Object.keys(rows[0] ?? { version: 0, timestamp: '', operation: '' }), rows) : jsonl(rows));
     });
   registerSql(p);
   registerServer(p);
@@ -92,6 +98,11 @@ function isTrackingError(e: unknown): e is Error & { code: string } {
 
 /** Runs the CLI; returns the exit status. Errors are one line on stderr: `CODE: message`. */
 export async function main(argv: string[]): Promise<number> {
+  if (argv.length <= 2) {
+    // `loch` alone: what it can do, rather than an error.
+    await write(program().helpInformation());
+    return 0;
+  }
   try {
     await program().parseAsync(argv);
     return 0;

@@ -18,7 +18,8 @@ export function formatStatement(r: StatementResult, format: string, metrics: boo
 /**
  * `loch sql "<statements>"`: runs them in one session over the lake at --lake (tables by name)
  * and Delta tables by path. Each statement's output is printed as soon as it completes, so the
- * statements before a failing one still show what they did.
+ * statements before a failing one still show what they did. Consecutive result sets are told
+ * apart by one empty line (design/CLI.md); a result set of no rows is no lines.
  */
 export function registerSql(p: Command): void {
   p.command('sql')
@@ -29,8 +30,9 @@ export function registerSql(p: Command): void {
     .option('--metrics', 'after the rows of each statement, print {"metrics": {...}} with per-scan figures')
     .action(async (text: string, o: { lake: string; format: string; metrics?: boolean }) => {
       const lake = Lakehouse.open(o.lake);
+      let sets = 0;
       for await (const r of lake.sqlStream(text)) {
-        if (r.returnsRows) await write(process.stdout, formatStatement(r, o.format, o.metrics === true));
+        if (r.returnsRows) await write(process.stdout, `${sets++ > 0 ? '\n' : ''}${formatStatement(r, o.format, o.metrics === true)}`);
         else if (r.summary) await write(process.stderr, `${r.summary}\n`);
       }
     });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { copyGolden, golden, jsonLines, loch, tableFromSql } from './support.js';
+import { copyGolden, golden, jsonLines, loch, repo, tableFromSql } from './support.js';
 
 const oneErrorLine = (stderr: string, code: string) => {
   const lines = stderr.trim().split('\n');
@@ -124,7 +124,10 @@ test('a corrupt log line is reported with its file and line', async () => {
   try {
     await appendFile(join(dir, '_delta_log', '00000000000000000001.json'), '{"add": {"path": \n');
     const r = await loch('scan', dir);
-    assert.match(oneErrorLine(r.stderr, 'DELTA_CORRUPT_LOG'), /_delta_log\/00000000000000000001\.json line \d+/);
+    // The message names the table (its directory), not only the log file.
+    assert.match(oneErrorLine(r.stderr, 'DELTA_CORRUPT_LOG'), new RegExp(`^DELTA_CORRUPT_LOG: ${dir}/_delta_log/00000000000000000001\\.json line \\d+`));
+    const history = await loch('history', dir);
+    assert.match(oneErrorLine(history.stderr, 'DELTA_CORRUPT_LOG'), new RegExp(`${dir}/_delta_log/`));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -162,4 +165,36 @@ test('a corrupt _last_checkpoint does not stop a read', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('loch alone prints its help; --version prints the version', async () => {
+  const bare = await loch();
+  assert.equal(bare.code, 0, bare.stderr);
+  assert.match(bare.stdout, /^Usage: loch \[options\] \[command\]/);
+  assert.match(bare.stdout, /\bscan\b[\s\S]*\bdescribe\b[\s\S]*\bhistory\b[\s\S]*\bsql\b/);
+  assert.equal(bare.stderr, '');
+  const version = await loch('--version');
+  assert.equal(version.code, 0);
+  assert.equal(version.stdout, `${JSON.parse(await readFile(join(repo, 'packages/cli/package.json'), 'utf8')).version}\n`);
+  // A subcommand's --version is still the table version it reads.
+  const scan = await loch('scan', join(golden, 'snapshot-data3/delta'), '--version', '0');
+  assert.equal(scan.code, 0, scan.stderr);
+  assert.ok(jsonLines(scan.stdout).length > 0);
+});
+
+test('history and describe --format table print aligned tables', async () => {
+  const table = join(golden, 'snapshot-data3/delta');
+  const history = await loch('history', table, '--format', 'table', '--limit', '2');
+  assert.equal(history.code, 0, history.stderr);
+  const lines = history.stdout.trim().split('\n');
+  assert.match(lines[1], /^\| version +\| timestamp +\| operation +\| operationParameters/);
+  assert.match(lines[3], /^\| 3 +\| \d{4}-\d\d-\d\dT/);
+  assert.equal(lines[lines.length - 1], '(2 rows)');
+  const describe = await loch('describe', table, '--format', 'table');
+  assert.equal(describe.code, 0, describe.stderr);
+  assert.match(describe.stdout, /\| col_name +\| data_type +\| nullable +\| comment +\|/);
+  assert.match(describe.stdout, /\| version +\| 3 +\|/);
+  assert.match(describe.stdout, /\| minReaderVersion +\| 1 +\|/);
+  const bad = await loch('history', table, '--format', 'csv');
+  assert.equal(bad.code, 2);
 });

@@ -1,24 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { jsonLines, loch, repo, tempDir, type Run } from './support.js';
-
-const bin = join(repo, 'packages/cli/bin/loch.js');
-
-/** Runs the real binary in `cwd` (where the default lake, ./lake, lives). */
-function lochIn(cwd: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolveRun({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { jsonLines, loch, lochIn, tempDir, type Run } from './support.js';
 
 const lastStderrLine = (r: Run) => r.stderr.trim().split('\n').pop() ?? '';
 

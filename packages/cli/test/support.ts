@@ -18,8 +18,13 @@ export interface Run {
 
 /** Runs the real `loch` binary. */
 export function loch(...args: string[]): Promise<Run> {
+  return lochIn(undefined, ...args);
+}
+
+/** Runs the real `loch` binary in `cwd` (where the default lake, ./lake, lives). */
+export function lochIn(cwd: string | undefined, ...args: string[]): Promise<Run> {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { ...(cwd !== undefined ? { cwd } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -10,7 +10,7 @@ export type { Txn } from './actions/txn.js';
 export type { DomainMetadata } from './actions/domain-metadata.js';
 export type { Sidecar } from './actions/sidecar.js';
 export type { CheckpointMetadata } from './actions/checkpoint-metadata.js';
-export { type LogFileActions, addAction, emptyLogFileActions, parseJsonLog, shortName, withAddColumns } from './actions/columns.js';
+export { type LogFileActions, addAction, emptyLogFileActions, parseJsonLog, displayPath, withAddColumns } from './actions/columns.js';
 export {
   addFileList,
   columnarAddList,

@@ -2,7 +2,7 @@
 /** Parsing JSON log files: action grouping, and errors that name the file and line. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseJsonLog, shortName } from '../src/actions/columns.js';
+import { displayPath, parseJsonLog } from '../src/actions/columns.js';
 import { loadSnapshot } from '../src/snapshot/builder.js';
 import { tableHistory } from '../src/snapshot/history.js';
 import { createTable, memTable, rejectsWith, throwsWith, writeRawCommit } from './support/mem-table.js';
@@ -65,9 +65,10 @@ test('actions missing required fields fail naming the line', () => {
   throwsWith(() => parseJsonLog('{"txn":{"version":1}}', FILE), 'DELTA_CORRUPT_LOG', /'txn'/, /appId/);
 });
 
-test('shortName keeps the last two path segments, decoded', () => {
-  assert.equal(shortName('file:///a/b/my%20t/_delta_log/00000000000000000001.json'), '_delta_log/00000000000000000001.json');
-  assert.equal(shortName('file:///t/_delta_log/_sidecars/a%20b.parquet'), '_sidecars/a b.parquet');
+test('displayPath names the file with its table, decoded', () => {
+  assert.equal(displayPath('file:///a/b/my%20t/_delta_log/00000000000000000001.json'), '/a/b/my t/_delta_log/00000000000000000001.json');
+  assert.equal(displayPath('file:///t/_delta_log/_sidecars/a%20b.parquet'), '/t/_delta_log/_sidecars/a b.parquet');
+  assert.equal(displayPath('mem:///t/_delta_log/00000000000000000001.json'), 'mem:///t/_delta_log/00000000000000000001.json');
 });
 
 test('a corrupt commit makes loadSnapshot and history fail, naming file and line', async () => {

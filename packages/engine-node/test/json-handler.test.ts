@@ -296,7 +296,7 @@ test('a corrupt line in a late piece is reported with its file and absolute line
       expected = e as Error;
     }
     assert.ok(expected);
-    assert.match(expected.message, new RegExp(`^_delta_log/00000000000000000002\\.json line ${at}: `));
+    assert.match(expected.message, new RegExp(`/_delta_log/00000000000000000002\\.json line ${at}: `));
     assert.match(expected.message, detail);
     for (const [what, options] of CONFIGS) {
       await assert.rejects(handler(new LocalStorage(), options).readLogFiles(log.metas), (e: unknown) => {

@@ -1,5 +1,9 @@
 import type { Engine } from '@loch/delta';
-import { LakeCatalog } from './sql/run/lake-catalog.js';
+import { DEFAULT_SCHEMA, LakeCatalog, type LakeName } from './sql/run/lake-catalog.js';
+import { Cursor } from './sql/parse/cursor.js';
+import { parseTableName } from './sql/parse/parse-common.js';
+import { SessionNamespace } from './sql/run/namespace.js';
+import { SqlError } from './sql/errors.js';
 import type { StatementResult } from './sql/run/result.js';
 import { SqlSession } from './sql/run/session.js';
 import { DeltaTable } from './table.js';
@@ -7,6 +11,8 @@ import { DataFrame } from './dataframe/dataframe.js';
 
 export interface LakehouseOptions {
   readonly engine?: Engine;
+  /** The lake's name as a catalog, in three-part names and USE CATALOG; `main` by default. */
+  readonly catalog?: string;
 }
 
 export interface SqlOptions {
@@ -15,9 +21,10 @@ export interface SqlOptions {
 }
 
 /**
- * A directory of Delta tables, one subdirectory per table, and SQL over them. Tables are also
- * reachable by path from SQL (``delta.`/data/events` ``), so a lake is a default place to look,
- * not a boundary.
+ * A directory of Delta tables and SQL over them: one catalog of schemas, as in Unity Catalog
+ * (`main.default.events`). The `default` schema's tables are the directory's subdirectories,
+ * another schema's live under `<schema>.db/` (see LakeCatalog). Tables are also reachable by path
+ * from SQL (``delta.`/data/events` ``), so a lake is a default place to look, not a boundary.
  */
 export class Lakehouse {
   readonly dir: string;
@@ -25,7 +32,7 @@ export class Lakehouse {
   private readonly engine: Engine | undefined;
 
   private constructor(dir: string, options: LakehouseOptions) {
-    this.catalog = new LakeCatalog(dir);
+    this.catalog = new LakeCatalog(dir, options.catalog);
     this.dir = this.catalog.dir;
     this.engine = options.engine;
   }
@@ -35,9 +42,9 @@ export class Lakehouse {
     return new Lakehouse(dir, options);
   }
 
-  /** The table called `name` (whether or not it exists yet). */
+  /** The table called `name` (`events`, `sales.orders`, `main.sales.orders`), whether or not it exists yet. */
   table(name: string): DeltaTable {
-    return DeltaTable.forPath(this.catalog.locate(name), this.engine ? { engine: this.engine } : {});
+    return DeltaTable.forPath(this.catalog.locate(lakeNameOf(this.catalog, name)), this.engine ? { engine: this.engine } : {});
   }
 
   /** A DataFrame over the table called `name` (or at a path). */
@@ -50,9 +57,14 @@ export class Lakehouse {
     return DataFrame.sql(this, sql);
   }
 
-  /** Names of the lake's tables, sorted. */
-  async tables(): Promise<string[]> {
-    return (await this.catalog.list()).map((t) => t.name);
+  /** Names of a schema's tables (the `default` schema's unless told), sorted. */
+  async tables(schema = DEFAULT_SCHEMA): Promise<string[]> {
+    return (await this.catalog.list(schema)).map((t) => t.name);
+  }
+
+  /** Names of the lake's schemas, `default` first. */
+  schemas(): string[] {
+    return this.catalog.schemas().map((s) => s.name);
   }
 
   /**
@@ -74,4 +86,20 @@ export class Lakehouse {
       await session.close();
     }
   }
+}
+
+/**
+ * A table name as SQL writes it (`sales.orders`, `` `my table` ``), resolved in the lake's default
+ * schema; text that is no such name is taken as a name of the default schema, as written.
+ */
+function lakeNameOf(catalog: LakeCatalog, text: string): LakeName {
+  try {
+    const c = new Cursor(text);
+    const t = parseTableName(c);
+    c.expectEnd();
+    if (t.kind === 'name') return new SessionNamespace(catalog).resolve(t);
+  } catch (e) {
+    if (!(e instanceof SqlError) || e.code !== 'LOCH_SQL_ERROR') throw e;
+  }
+  return { schema: DEFAULT_SCHEMA, name: text };
 }

@@ -50,12 +50,16 @@ export function withAddColumns(actions: LogFileActions, adds: AddFileList): LogF
 }
 
 /**
- * Files are named in errors by their last two segments (`_delta_log/0000...json`), which says
- * where to look without drowning the message in a long absolute path.
+ * A log or checkpoint file as messages name it: its path with the table's directory
+ * (`/data/events/_delta_log/00000000000000000003.json`), decoded, so an error says which table.
  */
-export function shortName(fileUrl: string): string {
-  const parts = fileUrl.split('/');
-  return decodeURIComponent(parts.slice(-2).join('/'));
+export function displayPath(fileUrl: string): string {
+  const path = fileUrl.startsWith('file://') ? fileUrl.slice('file://'.length) : fileUrl;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 /** Adds one parsed action object (one log line, or one checkpoint row) to `out`. */
@@ -140,14 +144,14 @@ export function parseJsonLog(text: string, fileUrl: string): LogFileActions {
         }
         throw deltaError(
           'DELTA_CORRUPT_LOG',
-          `${shortName(fileUrl)} line ${lineNo}: not valid JSON (${(e as Error).message})`,
+          `${displayPath(fileUrl)} line ${lineNo}: not valid JSON (${(e as Error).message})`,
         );
       }
       if (action === null || typeof action !== 'object' || Array.isArray(action)) {
-        throw deltaError('DELTA_CORRUPT_LOG', `${shortName(fileUrl)} line ${lineNo}: an action must be a JSON object`);
+        throw deltaError('DELTA_CORRUPT_LOG', `${displayPath(fileUrl)} line ${lineNo}: an action must be a JSON object`);
       }
       const at = lineNo;
-      addAction(out, action as Record<string, unknown>, () => `${shortName(fileUrl)} line ${at}`);
+      addAction(out, action as Record<string, unknown>, () => `${displayPath(fileUrl)} line ${at}`);
     }
     start = end + 1;
   }

@@ -4,7 +4,7 @@ import {
   deltaError,
   dvUniqueId,
   emptyLogFileActions,
-  shortName,
+  displayPath,
   type AddFile,
   type LogFileActions,
   type PartitionValues,
@@ -719,5 +719,5 @@ export function parsePart(part: Piece & { readonly file: string }, root: string 
 
 /** A piece's parse error as reported, naming the file and the absolute line number. */
 export function pieceError(file: string, line: number, message: string, code: string): Error {
-  return deltaError(code as 'DELTA_CORRUPT_LOG', message.replace(LINE_MARK, `${shortName(file)} line ${line}`));
+  return deltaError(code as 'DELTA_CORRUPT_LOG', message.replace(LINE_MARK, `${displayPath(file)} line ${line}`));
 }

@@ -22,7 +22,7 @@ import {
   columnarAddList,
   deltaError,
   JoinedStrings,
-  shortName,
+  displayPath,
   type AddExtras,
   type AddFile,
   type AddFileList,
@@ -74,7 +74,7 @@ export async function readAddColumns(src: string, fields: ReadonlySet<string>, f
   const partitionValues = new Uint32Array(n);
   for (let i = 0; i < n; i++) {
     const set = dict.indexOf(read.pvKey[i]);
-    if (set < 0) throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${shortName(file.path)} changed while it was read`);
+    if (set < 0) throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${displayPath(file.path)} changed while it was read`);
     partitionValues[i] = set;
   }
   let statsIndex: Int32Array | undefined;
@@ -216,7 +216,7 @@ async function readGroups(c: DuckDBConnection, src: string, withStats: boolean, 
 function elementsOf(list: DuckDBListVector, file: FileMeta): Float64Array | Uint8Array {
   const items = (list.childVector as unknown as { items?: unknown }).items;
   if (items instanceof Float64Array || items instanceof Uint8Array) return items;
-  throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${shortName(file.path)}: unexpected column layout from DuckDB`);
+  throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${displayPath(file.path)}: unexpected column layout from DuckDB`);
 }
 
 /**
@@ -273,7 +273,7 @@ function extrasByIndex(rows: unknown[][], fields: readonly string[], rowNumber: 
   const out = new Map<number, AddExtras>();
   for (const [n, ...values] of rows) {
     const i = indexOf(rowNumber, Number(n));
-    if (i < 0) throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${shortName(file.path)} changed while it was read`);
+    if (i < 0) throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${displayPath(file.path)} changed while it was read`);
     const e: Record<string, unknown> = {};
     fields.forEach((f, k) => {
       if (values[k] !== null) e[f] = JSON.parse(String(values[k]));
@@ -308,7 +308,7 @@ async function readAddsOneByOne(src: string, fields: ReadonlySet<string>, file: 
     const pvCache = new Map<string, PartitionValues>();
     return addFileList(
       r.getRows().map(([path, size, mtime, dc, pv, stats, ...rest]) => {
-        if (typeof path !== 'string') throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${shortName(file.path)}: an add action has no path`);
+        if (typeof path !== 'string') throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${displayPath(file.path)}: an add action has no path`);
         const key = String(pv);
         let values = pvCache.get(key);
         if (!values) pvCache.set(key, (values = pv === null ? {} : (JSON.parse(key) as PartitionValues)));

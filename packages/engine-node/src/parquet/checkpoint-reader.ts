@@ -3,7 +3,7 @@ import {
   addAction,
   deltaError,
   emptyLogFileActions,
-  shortName,
+  displayPath,
   withAddColumns,
   type CheckpointColumn,
   type FileMeta,
@@ -50,9 +50,9 @@ async function readOne(c: DuckDBConnection, file: FileMeta, wanted: readonly Che
     const d = await c.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`);
     schema = new Map(d.getRowObjectsJson().map((r) => [String(r.column_name), String(r.column_type)]));
   } catch (e) {
-    throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${shortName(file.path)} is not a readable Parquet checkpoint: ${(e as Error).message}`, e);
+    throw deltaError('DELTA_CORRUPT_CHECKPOINT', `${displayPath(file.path)} is not a readable Parquet checkpoint: ${(e as Error).message}`, e);
   }
-  const where = () => shortName(file.path);
+  const where = () => displayPath(file.path);
   // A small checkpoint reads faster as JSON in one query: the bulk path's parallel queries cost
   // tens of milliseconds of fixed work, which only pays off for thousands of adds.
   const columnar = bulk && wanted.includes('add') && schema.has('add');

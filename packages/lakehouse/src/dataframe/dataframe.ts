@@ -51,10 +51,11 @@ export class DataFrame {
     this.alias = alias ?? `df${++aliases}`;
   }
 
-  /** A Delta table by lake name or path (a path is anything with a '/'). */
+  /** A Delta table by lake name (`events`, `sales.orders`) or path (a path is anything with a '/'). */
   static table(runner: SqlRunner, nameOrPath: string): DataFrame {
-    const ref = nameOrPath.includes('/') ? `delta.\`${nameOrPath.replaceAll('`', '``')}\`` : sparkIdent(nameOrPath);
-    return new DataFrame(runner, { kind: 'table', ref }, nameOrPath.includes('/') ? undefined : nameOrPath);
+    if (nameOrPath.includes('/')) return new DataFrame(runner, { kind: 'table', ref: `delta.\`${nameOrPath.replaceAll('`', '``')}\`` });
+    const parts = nameParts(nameOrPath);
+    return new DataFrame(runner, { kind: 'table', ref: parts.map(sparkIdent).join('.') }, parts[parts.length - 1]);
   }
 
   /** Any SQL query (which may name Delta tables) as a frame. */
@@ -222,4 +223,10 @@ function compile(n: Node): string {
     case 'distinct':
       return `SELECT DISTINCT * FROM ${sub(n.child)}`;
   }
+}
+
+/** `sales.orders` as its parts; text that is not a dotted name of plain words is one name, as written. */
+function nameParts(name: string): string[] {
+  const parts = name.split('.');
+  return parts.length <= 3 && parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? parts : [name];
 }

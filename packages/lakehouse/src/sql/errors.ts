@@ -1,7 +1,14 @@
 import { DeltaError, deltaError } from '@loch/delta';
 
 /** Codes of failures that belong to the SQL front end rather than to the Delta protocol. */
-export type SqlErrorCode = 'LOCH_SQL_ERROR' | 'LOCH_UNSUPPORTED_STATEMENT';
+export type SqlErrorCode =
+  | 'LOCH_SQL_ERROR'
+  | 'LOCH_UNSUPPORTED_STATEMENT'
+  | 'LOCH_CATALOG_NOT_FOUND'
+  | 'LOCH_SCHEMA_NOT_FOUND'
+  | 'LOCH_SCHEMA_ALREADY_EXISTS'
+  | 'LOCH_SCHEMA_NOT_EMPTY'
+  | 'LOCH_PATH_NOT_FOUND';
 
 export class SqlError extends Error {
   readonly code: SqlErrorCode;

@@ -81,7 +81,9 @@ test('CREATE TABLE: columns, clauses in any order, properties, CTAS', () => {
   assert.equal(ctas.query, 'SELECT 1 AS k');
   assert.throws(() => parseStatement('CREATE TABLE t (a INT) USING parquet'), { code: 'LOCH_UNSUPPORTED_STATEMENT' });
   assert.throws(() => parseStatement('CREATE TABLE t (a INT) AS SELECT 1'), { code: 'LOCH_SQL_ERROR' });
-  assert.throws(() => parseStatement('CREATE TABLE db.t (a INT)'), /qualified table name/);
+  assert.deepEqual((parseStatement('CREATE TABLE db.t (a INT)') as CreateStatement).table, { kind: 'name', name: 't', schema: 'db' });
+  assert.deepEqual((parseStatement('CREATE TABLE main.`my db`.t (a INT)') as CreateStatement).table, { kind: 'name', name: 't', schema: 'my db', catalog: 'main' });
+  assert.throws(() => parseStatement('CREATE TABLE a.b.c.d (a INT)'), /has 4 parts/);
   assert.equal(parseStatement('CREATE TEMP TABLE t AS SELECT 1').kind, 'query');
 });
 
@@ -145,9 +147,10 @@ test('table references: FROM, JOIN, comma lists, time travel, aliases; not CTEs,
       ['events', { kind: 'name', name: 'events' }, 3, 'events', true],
       ['users', { kind: 'name', name: 'users' }, undefined, undefined, false],
       ['delta.`/data/t`', { kind: 'path', path: '/data/t' }, '2024-01-01', undefined, true],
+      ['main.other', { kind: 'name', name: 'other', schema: 'main' }, undefined, undefined, false],
     ],
   );
-  const rewritten = rewriteQuery(q, (r) => (r.table.kind === 'path' ? 'V_T' : r.text === 'events' ? 'V_E' : undefined));
+  const rewritten = rewriteQuery(q, (r) => ('table' in r && r.table.kind === 'path' ? 'V_T' : r.text === 'events' ? 'V_E' : undefined));
   assert.match(rewritten, /SELECT \* FROM V_E AS "events" WHERE x = 'FROM nope'/);
   assert.match(rewritten, /, V_T AS t/);
   assert.match(rewritten, /JOIN users u ON/);

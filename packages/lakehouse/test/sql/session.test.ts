@@ -153,7 +153,7 @@ test('time travel, joins of two Delta tables and with DuckDB table functions, pa
   assert.deepEqual(await rows(lh, 'WITH users AS (SELECT 99 AS id) SELECT id FROM users'), [{ id: 99 }]);
   assert.deepEqual(await rows(lh, 'FROM users SELECT max(id) AS m'), [{ m: 3 }]);
   assert.deepEqual(await lh.tables(), ['users']);
-  assert.deepEqual(await rows(lh, 'SHOW TABLES'), [{ tableName: 'users', location: join(dir, 'lake', 'users') }]);
+  assert.deepEqual(await rows(lh, 'SHOW TABLES'), [{ database: 'default', tableName: 'users', isTemporary: false, location: join(dir, 'lake', 'users') }]);
   await assert.rejects(lh.sql('SELECT * FROM users VERSION AS OF 9'), { code: 'DELTA_VERSION_NOT_FOUND' });
 });
 
@@ -268,7 +268,7 @@ test('Databricks table statements: CREATE OR REPLACE, INSERT ... PARTITION, DESC
   assert.deepEqual(await rows(lh, 'SHOW COLUMNS IN s'), [{ col_name: 'id' }, { col_name: 'region' }, { col_name: 'amount' }, { col_name: 'day' }]);
   assert.deepEqual(await rows(lh, 'SHOW PARTITIONS s'), [{ region: 'APAC' }, { region: 'EU' }, { region: 'US' }]);
   const [ddl] = await rows(lh, 'SHOW CREATE TABLE s');
-  assert.match(String(ddl.createtab_stmt), /^CREATE TABLE s \(\n  id BIGINT NOT NULL COMMENT 'key',\n  region STRING,\n  amount DECIMAL\(10,2\),\n  day DATE\n\)\nUSING delta\nPARTITIONED BY \(region\)\nCOMMENT 'sales'\n/);
+  assert.match(String(ddl.createtab_stmt), /^CREATE TABLE main\.default\.s \(\n  id BIGINT NOT NULL COMMENT 'key',\n  region STRING,\n  amount DECIMAL\(10,2\),\n  day DATE\n\)\nUSING delta\nPARTITIONED BY \(region\)\nCOMMENT 'sales'\n/);
 
   // CREATE OR REPLACE keeps the table's identity and history; the schema and rows are the new ones.
   const before = (await rows(lh, 'DESCRIBE DETAIL s'))[0];

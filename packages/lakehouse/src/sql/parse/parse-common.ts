@@ -2,10 +2,15 @@ import type { Cursor } from './cursor.js';
 import { sqlError } from '../errors.js';
 import { isIdent, isPunct, isWord, type Token } from './lexer.js';
 
-/** A table as a statement names it: by path (``delta.`/data/events` ``) or by name in the lake. */
-export type TableName = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'name'; readonly name: string };
+/**
+ * A table as a statement names it: by path (``delta.`/data/events` ``) or by name, which may be
+ * qualified by a schema and a catalog (`orders`, `sales.orders`, `main.sales.orders`).
+ */
+export type TableName =
+  | { readonly kind: 'path'; readonly path: string }
+  | { readonly kind: 'name'; readonly name: string; readonly schema?: string; readonly catalog?: string };
 
-/** A table name: ``delta.`/path` ``, `'/path'` (as DESCRIBE HISTORY allows), or an unqualified name. */
+/** A table name: ``delta.`/path` ``, `'/path'` (as DESCRIBE HISTORY allows), or a name of one to three parts. */
 export function parseTableName(c: Cursor): TableName {
   const t = c.peek();
   if (t?.kind === 'string') {
@@ -17,9 +22,26 @@ export function parseTableName(c: Cursor): TableName {
     c.pos += 3;
     return { kind: 'path', path };
   }
-  const name = c.ident('a table name');
-  if (isPunct(c.peek(), '.')) throw sqlError(`qualified table name ${name}.${c.peek(1)?.text ?? ''}: name a lake table without a qualifier, or a path as delta.\`/path\``);
-  return { kind: 'name', name };
+  const parts = parseColumnPath(c, 'a table name');
+  if (parts.length > 3) throw sqlError(`${parts.join('.')} has ${parts.length} parts; a table is named as table, schema.table or catalog.schema.table`);
+  return nameOf(parts);
+}
+
+/** The table a one- to three-part name names. */
+export function nameOf(parts: readonly string[]): TableName & { kind: 'name' } {
+  const name = parts[parts.length - 1];
+  if (parts.length === 1) return { kind: 'name', name };
+  if (parts.length === 2) return { kind: 'name', name, schema: parts[0] };
+  return { kind: 'name', name, schema: parts[1], catalog: parts[0] };
+}
+
+/** A table name as people write it: `sales.orders`, with backquotes where a part needs them. */
+export function tableText(t: TableName): string {
+  if (t.kind === 'path') return `delta.\`${t.path}\``;
+  return [t.catalog, t.schema, t.name]
+    .filter((x): x is string => x !== undefined)
+    .map((x) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(x) ? x : `\`${x.replaceAll('`', '``')}\``))
+    .join('.');
 }
 
 /** `(a, b, ...)`: identifiers in parentheses. */
@@ -85,7 +107,7 @@ export function expressionText(c: Cursor, what: string, stop: (t: Token) => bool
   return c.text.slice(first.start, c.tokens[c.pos - 1].end);
 }
 
-/** A column reference: `a`, `` `a b` ``, `t.a` (the parts). */
+/** A dotted name, its parts: a column reference (`a`, `` `a b` ``, `t.a`) or a qualified table name (`sales.orders`). */
 export function parseColumnPath(c: Cursor, what: string): string[] {
   const parts = [c.ident(what)];
   while (isPunct(c.peek(), '.') && isIdent(c.peek(1))) {

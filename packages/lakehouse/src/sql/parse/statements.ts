@@ -4,6 +4,7 @@ import { sqlError, unsupported } from '../errors.js';
 import { isIdent, isPunct, isWord } from './lexer.js';
 import { parseNameList, parseProperties, parseTableName, type TableName } from './parse-common.js';
 import { parseFieldRest } from './spark-types.js';
+import { parseCatalogStatement, type CatalogStatement } from './statements-catalog.js';
 import {
   parseAlterTable,
   parseDelete,
@@ -22,7 +23,8 @@ import {
   type VacuumStatement,
 } from './statements-dml.js';
 
-export { parseTableName, type TableName } from './parse-common.js';
+export { parseTableName, tableText, type TableName } from './parse-common.js';
+export type { CatalogStatement, SchemaName } from './statements-catalog.js';
 export type {
   AlterTableStatement,
   Assignment,
@@ -84,9 +86,9 @@ export type Statement =
   | VacuumStatement
   | RestoreStatement
   | AlterTableStatement
+  | CatalogStatement
   | { readonly kind: 'describeHistory'; readonly table: TableName; readonly limit?: number }
   | { readonly kind: 'describeDetail'; readonly table: TableName }
-  | { readonly kind: 'showTables' }
   | { readonly kind: 'set'; readonly key?: string; readonly value?: string }
   | { readonly kind: 'reset'; readonly key?: string }
   | { readonly kind: 'dropTable'; readonly table: TableName; readonly ifExists: boolean }
@@ -101,85 +103,191 @@ export type Statement =
   | { readonly kind: 'showCreateTable'; readonly table: TableName }
   | { readonly kind: 'query' };
 
-/** Delta statements Loch does not run yet, by their leading keywords; never handed to DuckDB. */
+/**
+ * Delta, Spark and Databricks statements Loch does not run (yet), by their leading keywords: they
+ * fail as LOCH_UNSUPPORTED_STATEMENT naming the statement, never as DuckDB's parser error. A
+ * statement that gets a parser and a runner leaves this list for PARSERS.
+ */
 const NOT_YET: readonly (readonly [readonly string[], string])[] = [
   [['GENERATE'], 'GENERATE'],
+  [['COPY', 'INTO'], 'COPY INTO'],
+  [['CREATE', 'STREAMING', 'TABLE'], 'CREATE STREAMING TABLE'],
+  [['CREATE', 'OR', 'REFRESH', 'STREAMING', 'TABLE'], 'CREATE OR REFRESH STREAMING TABLE'],
+  [['CREATE', 'OR', 'REFRESH', 'MATERIALIZED', 'VIEW'], 'CREATE OR REFRESH MATERIALIZED VIEW'],
+  [['CREATE', 'MATERIALIZED', 'VIEW'], 'CREATE MATERIALIZED VIEW'],
+  [['CREATE', 'OR', 'REPLACE', 'MATERIALIZED', 'VIEW'], 'CREATE OR REPLACE MATERIALIZED VIEW'],
+  [['REFRESH', 'STREAMING', 'TABLE'], 'REFRESH STREAMING TABLE'],
+  [['REFRESH', 'MATERIALIZED', 'VIEW'], 'REFRESH MATERIALIZED VIEW'],
+  [['REFRESH', 'TABLE'], 'REFRESH TABLE'],
+  [['REFRESH', 'FUNCTION'], 'REFRESH FUNCTION'],
+  [['REFRESH'], 'REFRESH'],
+  [['CACHE'], 'CACHE TABLE'],
+  [['UNCACHE'], 'UNCACHE TABLE'],
+  [['CLEAR', 'CACHE'], 'CLEAR CACHE'],
+  [['MSCK', 'REPAIR'], 'MSCK REPAIR TABLE'],
+  [['REPAIR', 'TABLE'], 'REPAIR TABLE'],
+  [['SYNC'], 'SYNC'],
+  [['UNDROP'], 'UNDROP TABLE'],
+  [['LOAD', 'DATA'], 'LOAD DATA'],
+  [['ADD', 'JAR'], 'ADD JAR'],
+  [['ADD', 'FILE'], 'ADD FILE'],
+  [['ADD', 'ARCHIVE'], 'ADD ARCHIVE'],
+  [['LIST', 'JAR'], 'LIST JAR'],
+  [['LIST', 'FILE'], 'LIST FILE'],
+  [['LIST'], 'LIST'],
+  [['GRANT'], 'GRANT'],
+  [['REVOKE'], 'REVOKE'],
+  [['DENY'], 'DENY'],
+  [['SHOW', 'GRANTS'], 'SHOW GRANTS'],
+  [['SHOW', 'GRANT'], 'SHOW GRANTS'],
+  [['SHOW', 'FUNCTIONS'], 'SHOW FUNCTIONS'],
+  [['SHOW', 'USER', 'FUNCTIONS'], 'SHOW USER FUNCTIONS'],
+  [['SHOW', 'SYSTEM', 'FUNCTIONS'], 'SHOW SYSTEM FUNCTIONS'],
+  [['SHOW', 'VIEWS'], 'SHOW VIEWS'],
+  [['SHOW', 'VOLUMES'], 'SHOW VOLUMES'],
+  [['SHOW', 'TABLE', 'EXTENDED'], 'SHOW TABLE EXTENDED'],
+  [['SHOW', 'SHARES'], 'SHOW SHARES'],
+  [['SHOW', 'PROVIDERS'], 'SHOW PROVIDERS'],
+  [['SHOW', 'RECIPIENTS'], 'SHOW RECIPIENTS'],
+  [['SHOW', 'EXTERNAL', 'LOCATIONS'], 'SHOW EXTERNAL LOCATIONS'],
+  [['SHOW', 'STORAGE', 'CREDENTIALS'], 'SHOW STORAGE CREDENTIALS'],
+  [['SHOW', 'CONNECTIONS'], 'SHOW CONNECTIONS'],
+  [['SHOW', 'USERS'], 'SHOW USERS'],
+  [['SHOW', 'GROUPS'], 'SHOW GROUPS'],
+  [['SHOW', 'CURRENT', 'NAMESPACE'], 'SHOW CURRENT NAMESPACE'],
+  [['DESCRIBE', 'FUNCTION'], 'DESCRIBE FUNCTION'],
+  [['DESC', 'FUNCTION'], 'DESCRIBE FUNCTION'],
+  [['DESCRIBE', 'QUERY'], 'DESCRIBE QUERY'],
+  [['DESCRIBE', 'VOLUME'], 'DESCRIBE VOLUME'],
+  [['DESCRIBE', 'SHARE'], 'DESCRIBE SHARE'],
+  [['CREATE', 'CATALOG'], 'CREATE CATALOG'],
+  [['DROP', 'CATALOG'], 'DROP CATALOG'],
+  [['ALTER', 'CATALOG'], 'ALTER CATALOG'],
+  [['CREATE', 'VOLUME'], 'CREATE VOLUME'],
+  [['CREATE', 'EXTERNAL', 'VOLUME'], 'CREATE VOLUME'],
+  [['DROP', 'VOLUME'], 'DROP VOLUME'],
+  [['CREATE', 'SHARE'], 'CREATE SHARE'],
+  [['CREATE', 'RECIPIENT'], 'CREATE RECIPIENT'],
+  [['CREATE', 'CONNECTION'], 'CREATE CONNECTION'],
+  [['CREATE', 'EXTERNAL', 'LOCATION'], 'CREATE EXTERNAL LOCATION'],
+  [['CREATE', 'STORAGE', 'CREDENTIAL'], 'CREATE STORAGE CREDENTIAL'],
+  [['CREATE', 'FUNCTION'], 'CREATE FUNCTION'],
+  [['CREATE', 'OR', 'REPLACE', 'FUNCTION'], 'CREATE FUNCTION'],
+  [['CREATE', 'TEMPORARY', 'FUNCTION'], 'CREATE TEMPORARY FUNCTION'],
+  [['CREATE', 'OR', 'REPLACE', 'TEMPORARY', 'FUNCTION'], 'CREATE TEMPORARY FUNCTION'],
+  [['DROP', 'FUNCTION'], 'DROP FUNCTION'],
+  [['DROP', 'TEMPORARY', 'FUNCTION'], 'DROP TEMPORARY FUNCTION'],
+  [['DECLARE'], 'DECLARE VARIABLE'],
+  [['INSERT', 'OVERWRITE', 'DIRECTORY'], 'INSERT OVERWRITE DIRECTORY'],
+  [['INSERT', 'OVERWRITE', 'LOCAL', 'DIRECTORY'], 'INSERT OVERWRITE LOCAL DIRECTORY'],
+  [['APPLY', 'CHANGES'], 'APPLY CHANGES INTO'],
+  [['AUTO', 'CDC'], 'AUTO CDC'],
+];
+
+type StatementParser = (c: Cursor) => Statement | undefined;
+
+const when =
+  (test: (c: Cursor) => boolean, parse: (c: Cursor) => Statement): StatementParser =>
+  (c) => (test(c) ? parse(c) : undefined);
+
+/**
+ * The statements Loch runs itself, tried in order. Each parser looks at the leading keywords and
+ * returns undefined, consuming nothing, when the statement is not its own; a statement no parser
+ * takes is a query for DuckDB. A new statement is one entry here and its runner in run/runners.ts.
+ */
+const PARSERS: readonly StatementParser[] = [
+  when((c) => c.isWords('CREATE', 'TABLE') || c.isWords('CREATE', 'EXTERNAL', 'TABLE') || c.isWords('CREATE', 'OR', 'REPLACE', 'TABLE') || c.isWords('REPLACE', 'TABLE'), parseCreate),
+  parseCatalogStatement,
+  when((c) => c.isWords('CONVERT', 'TO', 'DELTA'), parseConvert),
+  when((c) => c.isWords('FSCK', 'REPAIR', 'TABLE'), parseFsck),
+  when((c) => c.isWords('TRUNCATE'), parseTruncate),
+  parseShow,
+  when((c) => c.isWords('MERGE'), parseMerge),
+  // DuckDB's UPDATE EXTENSIONS is DuckDB's.
+  when((c) => c.isWords('UPDATE') && !c.isWords('UPDATE', 'EXTENSIONS'), parseUpdate),
+  when((c) => c.isWords('DELETE'), parseDelete),
+  when((c) => c.isWords('OPTIMIZE'), parseOptimize),
+  when((c) => c.isWords('REORG', 'TABLE'), parseReorg),
+  when((c) => c.isWords('VACUUM'), parseVacuum),
+  when((c) => c.isWords('RESTORE'), parseRestore),
+  when((c) => c.isWords('ALTER', 'TABLE'), parseAlter),
+  when((c) => c.isWords('INSERT', 'INTO') || c.isWords('INSERT', 'OVERWRITE'), parseInsert),
+  when((c) => c.isWords('DESCRIBE', 'HISTORY') || c.isWords('DESC', 'HISTORY'), parseDescribeHistory),
+  when((c) => c.isWords('DESCRIBE', 'DETAIL') || c.isWords('DESC', 'DETAIL'), parseDescribeDetail),
+  when((c) => c.isWords('SET') && !isDuckDbScoped(c.peek(1)), parseSet),
+  when((c) => c.isWords('RESET') && !isDuckDbScoped(c.peek(1)), parseReset),
+  when((c) => c.isWords('DROP', 'TABLE'), parseDropTable),
 ];
 
 export function parseStatement(text: string): Statement {
   const c = new Cursor(text);
   for (const [kws, name] of NOT_YET) if (c.isWords(...kws)) throw unsupported(name);
-  if (c.isWords('CREATE', 'TABLE') || c.isWords('CREATE', 'EXTERNAL', 'TABLE') || c.isWords('CREATE', 'OR', 'REPLACE', 'TABLE') || c.isWords('REPLACE', 'TABLE')) {
-    return parseCreate(c);
-  }
-  if (c.words('CONVERT', 'TO', 'DELTA')) return parseConvert(c);
-  if (c.words('FSCK', 'REPAIR', 'TABLE')) {
-    const table = parseTableName(c);
-    const dryRun = c.words('DRY', 'RUN');
-    c.expectEnd();
-    return { kind: 'fsck', table, dryRun };
-  }
-  if (c.words('TRUNCATE')) {
-    c.words('TABLE');
-    const table = parseTableName(c);
-    if (c.isWords('PARTITION')) throw unsupported('TRUNCATE TABLE ... PARTITION (use DELETE FROM ... WHERE)');
-    c.expectEnd();
-    return { kind: 'truncate', table };
-  }
-  const shown = parseShow(c);
-  if (shown) return shown;
-  if (c.isWords('MERGE')) return parseMerge(c);
-  // DuckDB's UPDATE EXTENSIONS is DuckDB's.
-  if (c.isWords('UPDATE') && !c.isWords('UPDATE', 'EXTENSIONS')) return parseUpdate(c);
-  if (c.isWords('DELETE')) return parseDelete(c);
-  if (c.isWords('OPTIMIZE')) return parseOptimize(c);
-  if (c.isWords('REORG', 'TABLE')) return parseReorg(c);
-  if (c.isWords('VACUUM')) return parseVacuum(c);
-  if (c.isWords('RESTORE')) return parseRestore(c);
-  if (c.isWords('ALTER', 'TABLE')) {
-    // RENAME TO is the catalog's, not a Delta commit.
-    const at = c.pos;
-    c.pos += 2;
-    const table = parseTableName(c);
-    if (c.words('RENAME', 'TO')) {
-      const to = parseTableName(c);
-      c.expectEnd();
-      return { kind: 'renameTable', table, to };
-    }
-    c.pos = at;
-    return parseAlterTable(c);
-  }
-  if (c.isWords('INSERT', 'INTO') || c.isWords('INSERT', 'OVERWRITE')) return parseInsert(c);
-  if (c.isWords('DESCRIBE', 'HISTORY') || c.isWords('DESC', 'HISTORY')) {
-    c.pos += 2;
-    const table = parseTableName(c);
-    const limit = c.words('LIMIT') ? c.integer('the LIMIT') : undefined;
-    c.expectEnd();
-    return { kind: 'describeHistory', table, ...(limit !== undefined ? { limit } : {}) };
-  }
-  if (c.isWords('DESCRIBE', 'DETAIL') || c.isWords('DESC', 'DETAIL')) {
-    c.pos += 2;
-    const table = parseTableName(c);
-    c.expectEnd();
-    return { kind: 'describeDetail', table };
-  }
-  if (c.words('SHOW', 'TABLES')) {
-    c.expectEnd();
-    return { kind: 'showTables' };
-  }
-  if (c.isWords('SET') && !isDuckDbScoped(c.peek(1))) return parseSet(c);
-  if (c.isWords('RESET') && !isDuckDbScoped(c.peek(1))) {
-    c.pos++;
-    if (c.atEnd()) return { kind: 'reset' };
-    return { kind: 'reset', key: keyText(c, c.tokens.length) };
-  }
-  if (c.words('DROP', 'TABLE')) {
-    const ifExists = c.words('IF', 'EXISTS');
-    const table = parseTableName(c);
-    c.words('PURGE');
-    return { kind: 'dropTable', table, ifExists };
+  for (const parse of PARSERS) {
+    const st = parse(c);
+    if (st) return st;
   }
   return { kind: 'query' };
+}
+
+function parseFsck(c: Cursor): Statement {
+  c.expectWords('FSCK', 'REPAIR', 'TABLE');
+  const table = parseTableName(c);
+  const dryRun = c.words('DRY', 'RUN');
+  c.expectEnd();
+  return { kind: 'fsck', table, dryRun };
+}
+
+function parseTruncate(c: Cursor): Statement {
+  c.expectWords('TRUNCATE');
+  c.words('TABLE');
+  const table = parseTableName(c);
+  if (c.isWords('PARTITION')) throw unsupported('TRUNCATE TABLE ... PARTITION (use DELETE FROM ... WHERE)');
+  c.expectEnd();
+  return { kind: 'truncate', table };
+}
+
+/** ALTER TABLE: RENAME TO is the catalog's, not a Delta commit; the other changes are commits. */
+function parseAlter(c: Cursor): Statement {
+  const at = c.pos;
+  c.pos += 2;
+  const table = parseTableName(c);
+  if (c.words('RENAME', 'TO')) {
+    const to = parseTableName(c);
+    c.expectEnd();
+    return { kind: 'renameTable', table, to };
+  }
+  c.pos = at;
+  return parseAlterTable(c);
+}
+
+function parseDescribeHistory(c: Cursor): Statement {
+  c.pos += 2;
+  const table = parseTableName(c);
+  const limit = c.words('LIMIT') ? c.integer('the LIMIT') : undefined;
+  c.expectEnd();
+  return { kind: 'describeHistory', table, ...(limit !== undefined ? { limit } : {}) };
+}
+
+function parseDescribeDetail(c: Cursor): Statement {
+  c.pos += 2;
+  const table = parseTableName(c);
+  c.expectEnd();
+  return { kind: 'describeDetail', table };
+}
+
+function parseReset(c: Cursor): Statement {
+  c.expectWords('RESET');
+  if (c.atEnd()) return { kind: 'reset' };
+  return { kind: 'reset', key: keyText(c, c.tokens.length) };
+}
+
+function parseDropTable(c: Cursor): Statement {
+  c.expectWords('DROP', 'TABLE');
+  const ifExists = c.words('IF', 'EXISTS');
+  const table = parseTableName(c);
+  c.words('PURGE');
+  c.expectEnd();
+  return { kind: 'dropTable', table, ifExists };
 }
 
 /**
@@ -392,6 +500,7 @@ function parseInsert(c: Cursor): InsertStatement {
 
 /** CONVERT TO DELTA parquet.`/path` | name [NO STATISTICS] [PARTITIONED BY (col type, ...)]. */
 function parseConvert(c: Cursor): Statement {
+  c.expectWords('CONVERT', 'TO', 'DELTA');
   let table: TableName;
   if (isWord(c.peek(), 'parquet') && isPunct(c.peek(1), '.') && c.peek(2)?.kind === 'quoted') {
     table = { kind: 'path', path: c.peek(2)!.value };

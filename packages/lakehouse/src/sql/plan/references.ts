@@ -1,7 +1,7 @@
 import { sqlIdent } from '@loch/engine-node';
-import { sqlError } from '../errors.js';
+import { sqlError, unsupported } from '../errors.js';
 import { isIdent, isPunct, isWord, significant, tokenize, type Token } from '../parse/lexer.js';
-import type { TableName } from '../parse/statements.js';
+import { nameOf, type TableName } from '../parse/parse-common.js';
 
 /** Where a query names a table that may be a Delta table, and what to read there. */
 export interface TableRef {
@@ -24,10 +24,30 @@ export interface TableRef {
   readonly explicit: boolean;
 }
 
+/**
+ * Files queried as a table: ``json.`/data/in` `` (Spark's `format.path`) or Databricks'
+ * `read_files('/data/in', format => 'json', ...)`, options as written (values as text).
+ */
+export interface FileRef {
+  readonly start: number;
+  readonly end: number;
+  /** The reference as written, for messages. */
+  readonly text: string;
+  readonly path: string;
+  /** `json`, `csv`, ...: the prefix of ``format.`path` ``, or read_files' `format` option. */
+  readonly format?: string;
+  /** read_files' options but `format` (absent for ``format.`path` ``). */
+  readonly options?: Readonly<Record<string, string>>;
+}
+
+/** The file formats Spark reads as ``format.`path` ``. */
+export const FILE_FORMATS = new Set(['json', 'csv', 'parquet', 'text', 'binaryfile', 'orc', 'avro', 'xml']);
+
 export interface QueryText {
   readonly text: string;
   readonly tokens: readonly Token[];
   readonly refs: readonly TableRef[];
+  readonly files: readonly FileRef[];
 }
 
 /** Keywords that end a FROM clause at their parenthesis depth. */
@@ -52,6 +72,7 @@ export function findTableRefs(text: string): QueryText {
   const sig = significant(tokens);
   const ctes = cteNames(sig);
   const refs: TableRef[] = [];
+  const files: FileRef[] = [];
   const inFrom: boolean[] = [false];
   const argParens: boolean[] = [false];
   let depth = 0;
@@ -78,13 +99,67 @@ export function findTableRefs(text: string): QueryText {
       inFrom[depth] = false;
     }
     if (at === undefined) continue;
+    const file = fileRefAt(text, sig, at);
+    if (file) {
+      files.push(file.ref);
+      i = file.last;
+      continue;
+    }
     const ref = refAt(text, sig, at, aliasable, ctes);
     if (ref) {
       refs.push(ref.ref);
       i = ref.last;
     }
   }
-  return { text, tokens, refs };
+  return { text, tokens, refs, files };
+}
+
+/** ``format.`path` `` or `read_files(...)` at `i`. */
+function fileRefAt(text: string, sig: Token[], i: number): { ref: FileRef; last: number } | undefined {
+  const t = sig[i];
+  if (t?.kind === 'word' && FILE_FORMATS.has(t.text.toLowerCase()) && isPunct(sig[i + 1], '.') && sig[i + 2]?.quote === '`' && !isPunct(sig[i + 3], '.')) {
+    const last = i + 2;
+    return { ref: { start: t.start, end: sig[last].end, text: text.slice(t.start, sig[last].end), path: sig[last].value, format: t.text.toLowerCase() }, last };
+  }
+  if (isWord(t, 'STREAM') && (isWord(sig[i + 1], 'read_files') || isPunct(sig[i + 1], '('))) {
+    throw unsupported('STREAM in a query (streaming tables and their sources)');
+  }
+  if (!isWord(t, 'read_files') || !isPunct(sig[i + 1], '(')) return undefined;
+  return readFilesCall(text, sig, i);
+}
+
+/** `read_files('path' [, option => value]...)`: the path, and the options with their values as text. */
+function readFilesCall(text: string, sig: Token[], i: number): { ref: FileRef; last: number } {
+  const bad = (what: string): never => {
+    throw sqlError(`read_files: ${what} (read_files('/path', format => 'csv', header => true))`);
+  };
+  let j = i + 2;
+  const path = sig[j];
+  if (path?.kind !== 'string') bad('the first argument must be the path, a quoted string');
+  j++;
+  const options: Record<string, string> = {};
+  let format: string | undefined;
+  while (isPunct(sig[j], ',')) {
+    const name = sig[j + 1];
+    const arrow = isPunct(sig[j + 2], '=') && isPunct(sig[j + 3], '>') && sig[j + 3].start === sig[j + 2].end;
+    if (!isIdent(name) || !arrow) bad('options are written name => value');
+    const key = name.value;
+    let k = j + 4;
+    let value: string;
+    if (isPunct(sig[k], '-') && sig[k + 1]?.kind === 'number') {
+      value = `-${sig[k + 1].text}`;
+      k += 2;
+    } else if (sig[k]?.kind === 'string' || sig[k]?.kind === 'number' || isWord(sig[k], 'true', 'false')) {
+      value = sig[k].kind === 'string' ? sig[k].value : sig[k].text.toLowerCase();
+      k++;
+    } else return bad(`the value of ${key} must be a literal`);
+    if (key.toLowerCase() === 'format') format = value.toLowerCase();
+    else options[key] = value;
+    j = k;
+  }
+  if (!isPunct(sig[j], ')')) bad('expected , or ) after an argument');
+  const ref: FileRef = { start: sig[i].start, end: sig[j].end, text: text.slice(sig[i].start, sig[j].end), path: path.value, ...(format !== undefined ? { format } : {}), options };
+  return { ref, last: j };
 }
 
 function refAt(text: string, sig: Token[], i: number, aliasable: boolean, ctes: Set<string>): { ref: TableRef; last: number } | undefined {
@@ -98,14 +173,18 @@ function refAt(text: string, sig: Token[], i: number, aliasable: boolean, ctes: 
     table = { kind: 'path', path: m ? m[1] : sig[i + 2].value };
     if (m) at = versionSuffix(m[2]);
     last = i + 2;
-  } else if (isIdent(t) && !isPunct(sig[i + 1], '.') && !isPunct(sig[i + 1], '(') && !isPunct(sig[i - 1], '.')) {
-    if (t.kind === 'word' && ctes.has(t.value.toLowerCase())) return undefined;
-    table = { kind: 'name', name: t.value };
+  } else if (isIdent(t) && !isPunct(sig[i - 1], '.')) {
+    // `t`, `s.t`, `c.s.t`; a dotted name followed by `(` is a table function.
     last = i;
+    while (isPunct(sig[last + 1], '.') && isIdent(sig[last + 2])) last += 2;
+    if (isPunct(sig[last + 1], '(') || isPunct(sig[last + 1], '.') || last - i > 4) return undefined;
+    if (last === i && t.kind === 'word' && ctes.has(t.value.toLowerCase())) return undefined;
+    table = nameOf(sig.slice(i, last + 1).filter((_, k) => k % 2 === 0).map((p) => p.value));
     // Delta's `table@v2` (a version) and `table@20240131120000000` (yyyyMMddHHmmssSSS).
-    if (isPunct(sig[i + 1], '@') && sig[i + 1].start === t.end && /^(v\d+|\d{17})$/.test(sig[i + 2]?.text ?? '') && sig[i + 2].start === sig[i + 1].end) {
-      at = versionSuffix(sig[i + 2].text);
-      last = i + 2;
+    const [atSign, suffix] = [sig[last + 1], sig[last + 2]];
+    if (isPunct(atSign, '@') && atSign.start === sig[last].end && /^(v\d+|\d{17})$/.test(suffix?.text ?? '') && suffix.start === atSign.end) {
+      at = versionSuffix(suffix.text);
+      last += 2;
     }
   } else {
     return undefined;
@@ -202,9 +281,9 @@ function cteNames(sig: Token[]): Set<string> {
  * The query with each reference replaced by its relation (and the alias it needs), and Spark's
  * backtick identifiers turned into DuckDB's double-quoted ones.
  */
-export function rewriteQuery(q: QueryText, relationOf: (ref: TableRef) => string | undefined): string {
-  const at = new Map<number, TableRef>();
-  for (const r of q.refs) at.set(r.start, r);
+export function rewriteQuery(q: QueryText, relationOf: (ref: TableRef | FileRef) => string | undefined): string {
+  const at = new Map<number, TableRef | FileRef>();
+  for (const r of [...q.refs, ...q.files]) at.set(r.start, r);
   let out = '';
   let skipTo = -1;
   for (const t of q.tokens) {
@@ -212,7 +291,7 @@ export function rewriteQuery(q: QueryText, relationOf: (ref: TableRef) => string
     const ref = at.get(t.start);
     const relation = ref && relationOf(ref);
     if (ref && relation !== undefined) {
-      out += ref.alias !== undefined ? `${relation} AS ${sqlIdent(ref.alias)}` : relation;
+      out += 'alias' in ref && ref.alias !== undefined ? `${relation} AS ${sqlIdent(ref.alias)}` : relation;
       skipTo = ref.end;
       continue;
     }

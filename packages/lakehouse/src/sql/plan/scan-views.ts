@@ -6,16 +6,17 @@ import { resolve } from 'node:path';
 import { duckType } from '../../scan/duck-types.js';
 import { scanSql } from '../../scan/query.js';
 import { DeltaTable } from '../../table.js';
-import type { LakeCatalog } from '../run/lake-catalog.js';
+import type { SessionNamespace } from '../run/namespace.js';
 import { sqlError } from '../errors.js';
-import { findTableRefs, rewriteQuery, type QueryText, type TableRef } from './references.js';
+import { findTableRefs, rewriteQuery, type FileRef, type QueryText, type TableRef } from './references.js';
+import { fileRelation } from './file-sources.js';
 import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
 import { describeHints, parseHints, type Hint } from '../parse/hints.js';
 import { buildKeyPredicates, dfpSettings, qualifiesAsProbe, type KeyFilter } from './dfp.js';
 import type { SqlScanMetrics } from '../run/result.js';
-import type { TableName } from '../parse/statements.js';
+import { tableText, type TableName } from '../parse/statements.js';
 
 /** A table a statement names, resolved to where it lives. */
 export interface TableTarget {
@@ -64,7 +65,7 @@ export class ScanViews {
 
   constructor(
     private readonly c: DuckDBConnection,
-    private readonly lake: LakeCatalog,
+    private readonly names: SessionNamespace,
     private readonly engine: Engine | undefined,
     private readonly conf: ReadonlyMap<string, string> = new Map(),
   ) {}
@@ -75,13 +76,14 @@ export class ScanViews {
       const location = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(name.path) ? name.path : resolve(name.path);
       return { table: DeltaTable.forPath(location, options), display: name.path, location };
     }
-    const location = this.lake.locate(name.name);
-    return { table: DeltaTable.forPath(location, options), display: name.name, location };
+    const location = this.names.locate(name);
+    return { table: DeltaTable.forPath(location, options), display: tableText(name), location };
   }
 
   async prepare(text: string): Promise<PreparedQuery> {
     const q = findTableRefs(text);
-    const relations = new Map<TableRef, string>();
+    const relations = new Map<TableRef | FileRef, string>();
+    for (const f of q.files) relations.set(f, await fileRelation(this.c, f));
     const scans: SqlScanMetrics[] = [];
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
@@ -89,7 +91,7 @@ export class ScanViews {
     // Snapshots load concurrently, once per table and version however often the query names it.
     const loading = new Map<string, Promise<Snapshot>>();
     const pending = q.refs
-      .filter((ref) => !(ref.table.kind === 'name' && !ref.explicit && !this.lake.has(ref.table.name)))
+      .filter((ref) => !(ref.table.kind === 'name' && !ref.explicit && !this.names.has(ref.table) && !this.names.claims(ref.table)))
       .map((ref) => {
         const target = this.target(ref.table);
         const key = `${target.location}\u0000${ref.version ?? ''}\u0000${ref.timestamp ?? ''}\u0000${ref.timestampExpr ?? ''}`;
@@ -106,7 +108,7 @@ export class ScanViews {
       if (r.status === 'rejected') throw r.reason;
       delta.push({ ref: p.ref, target: p.target, snapshot: r.value });
     }
-    const { pushdown: pruning, parsed } = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot));
+    const { pushdown: pruning, parsed } = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot), relations);
     const views: (View | undefined)[] = delta.map(() => undefined);
     const parsedWhere = await this.conjunctWheres(delta.map((_, i) => pruning.conjuncts.get(i)));
     const staticWhere = parsedWhere.map((w) => w?.text);
@@ -167,11 +169,14 @@ export class ScanViews {
    * The pushdown analysis of a query; nothing to push when DuckDB cannot parse it (the query will
    * say why). `parsed`: whether DuckDB parsed it as a statement.
    */
-  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[]): Promise<{ pushdown: Pushdown; parsed: boolean }> {
+  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[], files: ReadonlyMap<TableRef | FileRef, string>): Promise<{ pushdown: Pushdown; parsed: boolean }> {
     const none = { pushdown: { conjuncts: new Map(), joins: [], aliases: new Map() }, parsed: false };
     if (refs.length === 0) return none;
     const index = new Map(refs.map((r, i) => [r, i]));
-    const text = rewriteQuery(q, (ref) => (index.has(ref) ? sqlIdent(`${PLACEHOLDER}${index.get(ref)}`) : undefined));
+    const text = rewriteQuery(q, (ref) => {
+      const i = index.get(ref as TableRef);
+      return i !== undefined ? sqlIdent(`${PLACEHOLDER}${i}`) : files.get(ref);
+    });
     try {
       const tree = await serializeSql(this.c, text);
       if (!tree) return none;

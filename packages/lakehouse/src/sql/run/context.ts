@@ -1,13 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { fromDuckDb, isDuckDbError } from '../errors.js';
-import type { LakeCatalog } from './lake-catalog.js';
+import type { SessionNamespace } from './namespace.js';
 import type { ScanViews } from '../plan/scan-views.js';
 
-/** What a statement runs with: the session's connection, its views and conf, and the lake. */
+/** What a statement runs with: the session's connection, its views and conf, and its names (the lake, the current schema). */
 export interface SessionContext {
   readonly c: DuckDBConnection;
   readonly views: ScanViews;
-  readonly lake: LakeCatalog;
+  readonly names: SessionNamespace;
   readonly conf: Map<string, string>;
 }
 

@@ -1,98 +1,249 @@
 import { deltaError } from '@loch/delta';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { SqlError } from '../errors.js';
 
 const CATALOG_FILE = '_loch_catalog.json';
 
+/** The schema every lake has; its tables are the lake directory's own subdirectories. */
+export const DEFAULT_SCHEMA = 'default';
+
+/**
+ * `_loch_catalog.json`. A lake made before schemas existed has only `tables` (the default
+ * schema's tables registered with LOCATION) and opens unchanged; schemas add `schemas`.
+ */
 interface CatalogFile {
-  readonly tables: Record<string, string>;
+  readonly tables?: Record<string, string>;
+  readonly schemas?: Record<string, SchemaEntry>;
+}
+
+interface SchemaEntry {
+  /** Where the schema's managed tables live; `<lake>/<schema>.db` when absent. */
+  readonly location?: string;
+  readonly comment?: string;
+  readonly properties?: Record<string, string>;
+  /** Milliseconds since the epoch. */
+  readonly createdAt?: number;
+  /** Tables registered with a LOCATION (external tables), by name. */
+  readonly tables?: Record<string, string>;
+}
+
+/** A table of the lake: its schema and name. */
+export interface LakeName {
+  readonly schema: string;
+  readonly name: string;
 }
 
 export interface LakeTableEntry {
+  readonly schema: string;
   readonly name: string;
   /** Absolute local path of the table root. */
   readonly location: string;
 }
 
+export interface LakeSchema {
+  readonly name: string;
+  /** Absolute local path of the directory that holds its managed tables. */
+  readonly location: string;
+  readonly comment?: string;
+  readonly properties: Readonly<Record<string, string>>;
+  readonly createdAt?: number;
+}
+
 /**
- * The names of a lake directory: a table is a subdirectory holding `_delta_log`, or a name that
- * `CREATE TABLE ... LOCATION` pointed elsewhere (kept in `_loch_catalog.json`). Names resolve
- * case-insensitively, as Spark resolves them; the Delta log stays the only truth about tables.
+ * The names of a lake: one catalog (`main` unless told otherwise) of schemas, each a directory of
+ * tables, laid out as Spark lays out its warehouse. The `default` schema's tables are the lake
+ * directory's subdirectories holding a `_delta_log` (so a lake made before schemas existed is its
+ * default schema), another schema's are under `<lake>/<schema>.db/` or the LOCATION it was made
+ * with. Names given a LOCATION of their own, and the schemas with their comments, are kept in
+ * `_loch_catalog.json`. Names resolve case-insensitively, as Spark resolves them; schema names
+ * are kept in lower case, as the metastore keeps them. The Delta log stays the only truth about
+ * tables.
  */
 export class LakeCatalog {
   readonly dir: string;
 
-  constructor(dir: string) {
+  /** `name`: what the lake is called as a catalog (`USE CATALOG`, three-part names). */
+  constructor(dir: string, readonly name = 'main') {
     this.dir = resolve(dir);
   }
 
-  /** Where the table called `name` lives (or would be created). */
-  locate(name: string): string {
-    checkName(name);
-    const registered = this.registered();
-    const key = Object.keys(registered).find((k) => k === name) ?? Object.keys(registered).find((k) => k.toLowerCase() === name.toLowerCase());
+  // ---- schemas ----
+
+  /** The schema called `name` (any case), or undefined. */
+  schema(name: string): LakeSchema | undefined {
+    const key = name.toLowerCase();
+    if (key === DEFAULT_SCHEMA) return { name: DEFAULT_SCHEMA, location: this.dir, properties: {} };
+    const entry = this.read().schemas?.[key];
+    return entry ? this.schemaOf(key, entry) : undefined;
+  }
+
+  hasSchema(name: string): boolean {
+    return this.schema(name) !== undefined;
+  }
+
+  /** Every schema, `default` first and the others by name. */
+  schemas(): LakeSchema[] {
+    const others = Object.entries(this.read().schemas ?? {})
+      .filter(([k]) => k !== DEFAULT_SCHEMA)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, e]) => this.schemaOf(k, e));
+    return [this.schema(DEFAULT_SCHEMA)!, ...others];
+  }
+
+  /** Records a new schema; fails with LOCH_SCHEMA_ALREADY_EXISTS when there is one of that name. */
+  async createSchema(name: string, options: { location?: string; comment?: string; properties?: Record<string, string> } = {}): Promise<LakeSchema> {
+    checkName(name, 'schema');
+    const key = name.toLowerCase();
+    if (this.hasSchema(key)) throw new SqlError('LOCH_SCHEMA_ALREADY_EXISTS', `schema ${this.name}.${key} already exists`);
+    const entry: SchemaEntry = {
+      ...(options.location !== undefined ? { location: resolve(options.location) } : {}),
+      ...(options.comment !== undefined ? { comment: options.comment } : {}),
+      ...(options.properties && Object.keys(options.properties).length > 0 ? { properties: options.properties } : {}),
+      createdAt: Date.now(),
+    };
+    const file = this.read();
+    await this.save({ ...file, schemas: { ...(file.schemas ?? {}), [key]: entry } });
+    const schema = this.schemaOf(key, entry);
+    await mkdir(schema.location, { recursive: true });
+    return schema;
+  }
+
+  /** Sets a schema's comment or properties (ALTER SCHEMA). */
+  async alterSchema(name: string, change: { comment?: string; properties?: Record<string, string> }): Promise<void> {
+    const key = this.requireSchema(name).name;
+    if (key === DEFAULT_SCHEMA) throw new SqlError('LOCH_SQL_ERROR', `the ${DEFAULT_SCHEMA} schema has no properties of its own to change`);
+    const file = this.read();
+    const entry = file.schemas![key];
+    const next: SchemaEntry = {
+      ...entry,
+      ...(change.comment !== undefined ? { comment: change.comment } : {}),
+      ...(change.properties ? { properties: { ...(entry.properties ?? {}), ...change.properties } } : {}),
+    };
+    await this.save({ ...file, schemas: { ...file.schemas, [key]: next } });
+  }
+
+  /**
+   * Forgets a schema whose tables are gone (the caller drops them first), and removes its
+   * directory when nothing is left in it.
+   */
+  async dropSchema(name: string): Promise<void> {
+    const schema = this.requireSchema(name);
+    if (schema.name === DEFAULT_SCHEMA) throw new SqlError('LOCH_SQL_ERROR', `the ${DEFAULT_SCHEMA} schema cannot be dropped`);
+    const file = this.read();
+    const schemas = { ...file.schemas };
+    delete schemas[schema.name];
+    await this.save({ ...file, schemas });
+    await rmdir(schema.location).catch(() => undefined);
+  }
+
+  /** The schema, or LOCH_SCHEMA_NOT_FOUND naming it. */
+  requireSchema(name: string): LakeSchema {
+    const s = this.schema(name);
+    if (!s) throw new SqlError('LOCH_SCHEMA_NOT_FOUND', `schema ${this.name}.${name.toLowerCase()} does not exist (create it with CREATE SCHEMA ${name}; SHOW SCHEMAS lists the lake's schemas)`);
+    return s;
+  }
+
+  // ---- tables ----
+
+  /** Where the table lives (or would be created). Fails when its schema does not exist. */
+  locate(t: LakeName): string {
+    checkName(t.name, 'table');
+    const schema = this.requireSchema(t.schema);
+    const registered = this.registered(schema.name);
+    const key = Object.keys(registered).find((k) => k === t.name) ?? Object.keys(registered).find((k) => k.toLowerCase() === t.name.toLowerCase());
     if (key !== undefined) return registered[key];
-    const direct = join(this.dir, name);
+    const direct = join(schema.location, t.name);
     if (existsSync(direct)) return direct;
     try {
-      const other = readdirSync(this.dir).find((d) => d.toLowerCase() === name.toLowerCase());
-      if (other !== undefined) return join(this.dir, other);
+      const other = readdirSync(schema.location).find((d) => d.toLowerCase() === t.name.toLowerCase());
+      if (other !== undefined) return join(schema.location, other);
     } catch {
-      // No lake directory yet: the table would be created under it.
+      // No directory yet: the table would be created under it.
     }
     return direct;
   }
 
-  /** Whether `name` names a Delta table (its `_delta_log` exists). */
-  has(name: string): boolean {
+  /** Whether `t` names a Delta table (its schema exists and its `_delta_log` does). */
+  has(t: LakeName): boolean {
+    if (!this.hasSchema(t.schema)) return false;
     try {
-      return statSync(join(this.locate(name), '_delta_log')).isDirectory();
+      return statSync(join(this.locate(t), '_delta_log')).isDirectory();
     } catch {
       return false;
     }
   }
 
-  async list(): Promise<LakeTableEntry[]> {
+  /** The tables of a schema, sorted by name. */
+  async list(schemaName: string = DEFAULT_SCHEMA): Promise<LakeTableEntry[]> {
+    const schema = this.requireSchema(schemaName);
     const out = new Map<string, string>();
     let names: string[] = [];
     try {
-      names = await readdir(this.dir);
+      names = await readdir(schema.location);
     } catch {
       names = [];
     }
     for (const n of names) {
-      if (await isDir(join(this.dir, n, '_delta_log'))) out.set(n, join(this.dir, n));
+      if (await isDir(join(schema.location, n, '_delta_log'))) out.set(n, join(schema.location, n));
     }
-    for (const [n, location] of Object.entries(this.registered())) out.set(n, location);
-    return [...out].map(([name, location]) => ({ name, location })).sort((a, b) => a.name.localeCompare(b.name));
+    for (const [n, location] of Object.entries(this.registered(schema.name))) out.set(n, location);
+    return [...out]
+      .map(([name, location]) => ({ schema: schema.name, name, location }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
-  /** Records that `name` lives at `location` (outside the lake directory). */
-  async register(name: string, location: string): Promise<void> {
-    checkName(name);
-    await this.save({ ...this.registered(), [name]: resolve(location) });
+  /** Records that `t` lives at `location` (outside its schema's directory). */
+  async register(t: LakeName, location: string): Promise<void> {
+    checkName(t.name, 'table');
+    const schema = this.requireSchema(t.schema).name;
+    await this.saveTables(schema, { ...this.registered(schema), [t.name]: resolve(location) });
   }
 
-  /** Whether `name` was registered with a LOCATION (an external table: the lake does not own its files). */
-  isExternal(name: string): boolean {
-    return Object.keys(this.registered()).some((k) => k.toLowerCase() === name.toLowerCase());
+  /** Whether `t` was registered with a LOCATION (an external table: the lake does not own its files). */
+  isExternal(t: LakeName): boolean {
+    if (!this.hasSchema(t.schema)) return false;
+    return Object.keys(this.registered(t.schema.toLowerCase())).some((k) => k.toLowerCase() === t.name.toLowerCase());
   }
 
   /** Forgets a registered name; the table's files stay where they are. */
-  async unregister(name: string): Promise<void> {
-    const tables = Object.fromEntries(Object.entries(this.registered()).filter(([k]) => k.toLowerCase() !== name.toLowerCase()));
-    await this.save(tables);
+  async unregister(t: LakeName): Promise<void> {
+    const schema = this.requireSchema(t.schema).name;
+    const tables = Object.fromEntries(Object.entries(this.registered(schema)).filter(([k]) => k.toLowerCase() !== t.name.toLowerCase()));
+    await this.saveTables(schema, tables);
   }
 
-  private async save(tables: Record<string, string>): Promise<void> {
+  private schemaOf(key: string, e: SchemaEntry): LakeSchema {
+    return {
+      name: key,
+      location: e.location ?? join(this.dir, `${key}.db`),
+      ...(e.comment !== undefined ? { comment: e.comment } : {}),
+      properties: { ...(e.properties ?? {}) },
+      ...(e.createdAt !== undefined ? { createdAt: e.createdAt } : {}),
+    };
+  }
+
+  private registered(schema: string): Record<string, string> {
+    const file = this.read();
+    return { ...((schema === DEFAULT_SCHEMA ? file.tables : file.schemas?.[schema]?.tables) ?? {}) };
+  }
+
+  private async saveTables(schema: string, tables: Record<string, string>): Promise<void> {
+    const file = this.read();
+    if (schema === DEFAULT_SCHEMA) return this.save({ ...file, tables });
+    await this.save({ ...file, schemas: { ...file.schemas, [schema]: { ...file.schemas![schema], tables } } });
+  }
+
+  private async save(file: CatalogFile): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.${CATALOG_FILE}.${process.pid}.${Date.now()}`);
-    await writeFile(tmp, `${JSON.stringify({ tables } satisfies CatalogFile, null, 2)}\n`);
+    const out: CatalogFile = { tables: file.tables ?? {}, ...(file.schemas && Object.keys(file.schemas).length > 0 ? { schemas: file.schemas } : {}) };
+    await writeFile(tmp, `${JSON.stringify(out, null, 2)}\n`);
     await rename(tmp, join(this.dir, CATALOG_FILE));
   }
 
-  private registered(): Record<string, string> {
+  private read(): CatalogFile {
     let text: string;
     try {
       text = readFileSync(join(this.dir, CATALOG_FILE), 'utf8');
@@ -100,17 +251,17 @@ export class LakeCatalog {
       return {};
     }
     try {
-      const parsed = JSON.parse(text) as Partial<CatalogFile>;
-      return { ...(parsed.tables ?? {}) };
+      return JSON.parse(text) as CatalogFile;
     } catch (e) {
       throw deltaError('DELTA_IO_ERROR', `${join(this.dir, CATALOG_FILE)} is not valid JSON`, e);
     }
   }
 }
 
-function checkName(name: string): void {
+function checkName(name: string, what: 'table' | 'schema'): void {
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
-    throw deltaError('DELTA_INVALID_ARGUMENT', `'${name}' cannot name a lake table; name a table by path as delta.\`/path\``);
+    const hint = what === 'table' ? '; name a table by path as delta.`/path`' : '';
+    throw deltaError('DELTA_INVALID_ARGUMENT', `'${name}' cannot name a lake ${what}${hint}`);
   }
 }
 

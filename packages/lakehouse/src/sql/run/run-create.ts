@@ -42,7 +42,7 @@ export async function runCreate(ctx: SessionContext, st: CreateStatement): Promi
     const snapshot = await target.table.snapshot();
     outcome = { summary: `${label}: registered ${target.location} (version ${snapshot.version})`, version: snapshot.version };
   }
-  if (register && st.table.kind === 'name') await ctx.lake.register(st.table.name, target.location);
+  if (register && st.table.kind === 'name') await ctx.names.lake.register(ctx.names.resolve(st.table), target.location);
   return outcome;
 }
 
@@ -56,9 +56,9 @@ function createTarget(ctx: SessionContext, st: CreateStatement): { target: Table
     if (!same) throw sqlError(`CREATE TABLE delta.\`${st.table.path}\` cannot also have LOCATION '${st.location}'`);
     return { target: named, register: false };
   }
-  if (ctx.lake.has(st.table.name) && !same) {
+  if (ctx.names.has(st.table) && !same) {
     if (st.ifNotExists) return { target: named, register: false };
-    throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${st.table.name} already exists at ${named.location}`);
+    throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${named.display} already exists at ${named.location}`);
   }
   return { target: { ...at, display: st.table.name }, register: !same };
 }

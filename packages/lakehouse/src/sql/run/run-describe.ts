@@ -90,15 +90,6 @@ export async function describeDetail(ctx: SessionContext, table: TableName): Pro
   return { columns: DETAIL_COLUMNS, rows: [row] };
 }
 
-/** SHOW TABLES: the lake's tables. */
-export async function showTables(ctx: SessionContext): Promise<Listing> {
-  const tables = await ctx.lake.list();
-  return {
-    columns: [col('tableName', p('string')), col('location', p('string'))],
-    rows: tables.map((t) => ({ tableName: t.name, location: t.location })),
-  };
-}
-
 /** SET / SET key: the session's conf as key/value rows (a key never set reads as null). */
 export function showConf(ctx: SessionContext, key?: string): Listing {
   const columns = [col('key', p('string')), col('value', p('string'))];

@@ -176,7 +176,7 @@ export async function runMerge(ctx: SessionContext, st: MergeStatement): Promise
   if (T.toLowerCase() === S.toLowerCase()) throw sqlError(`${label}: the target and the source are both called ${T}; give one of them an alias`);
 
   const src = st.source;
-  if (src.kind === 'table' && src.table.kind === 'name' && !ctx.lake.has(src.table.name) && !(await duckDbHasTable(ctx, src.table.name))) {
+  if (src.kind === 'table' && src.table.kind === 'name' && !ctx.names.has(src.table) && !(await duckDbHasTable(ctx, src.table.name))) {
     // Fails as a missing table does anywhere else (DELTA_TABLE_NOT_FOUND).
     await ctx.views.target(src.table).table.snapshot();
   }

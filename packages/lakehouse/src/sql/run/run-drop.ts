@@ -5,28 +5,36 @@
  * LOCATION is an external table: DROP TABLE forgets the name and leaves the files.
  */
 import { deltaError, type StructField } from '@loch/delta';
-import { rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { convertToDelta } from '../../ops/convert.js';
 import { truncateTable } from '../../ops/dml/delete-update.js';
 import type { SessionContext } from './context.js';
 import { unsupported } from '../errors.js';
-import type { TableName } from '../parse/statements.js';
+import { tableText, type TableName } from '../parse/statements.js';
+import type { LakeCatalog, LakeName } from './lake-catalog.js';
 
 export async function runDropTable(ctx: SessionContext, table: TableName, ifExists: boolean): Promise<string> {
   if (table.kind === 'path') throw unsupported('DROP TABLE of a table addressed by path (delete the directory itself)');
-  if (!ctx.lake.has(table.name)) {
-    if (ifExists) return `DROP TABLE ${table.name}: no such table`;
-    throw deltaError('DELTA_TABLE_NOT_FOUND', `${table.name} is not a table of the lake at ${ctx.lake.dir}`);
+  const shown = tableText(table);
+  if (!ctx.names.has(table)) {
+    if (ifExists) return `DROP TABLE ${shown}: no such table`;
+    throw deltaError('DELTA_TABLE_NOT_FOUND', `${shown} is not a table of the lake at ${ctx.names.lake.dir}`);
   }
-  const location = ctx.lake.locate(table.name);
-  if (ctx.lake.isExternal(table.name)) {
-    await ctx.lake.unregister(table.name);
-    return `DROP TABLE ${table.name}: forgot the external table (its files at ${location} are kept)`;
+  return `DROP TABLE ${shown}: ${await dropLakeTable(ctx.names.lake, ctx.names.resolve(table))}`;
+}
+
+/** Drops a table of the lake: a managed one's files are deleted, an external one's name forgotten. What it did, in words. */
+export async function dropLakeTable(lake: LakeCatalog, t: LakeName): Promise<string> {
+  const location = lake.locate(t);
+  if (lake.isExternal(t)) {
+    await lake.unregister(t);
+    return `forgot the external table (its files at ${location} are kept)`;
   }
   // The log goes first: from then on no reader takes the directory for a table.
   await rm(`${location}/_delta_log`, { recursive: true, force: true });
   await rm(location, { recursive: true, force: true });
-  return `DROP TABLE ${table.name}: deleted ${location}`;
+  return `deleted ${location}`;
 }
 
 export async function runTruncate(ctx: SessionContext, table: TableName): Promise<{ summary: string; version?: number }> {
@@ -45,18 +53,24 @@ export async function runTruncate(ctx: SessionContext, table: TableName): Promis
  */
 export async function runRenameTable(ctx: SessionContext, table: TableName, to: TableName): Promise<string> {
   if (table.kind === 'path' || to.kind === 'path') throw unsupported('ALTER TABLE ... RENAME TO of a table addressed by path');
-  if (!ctx.lake.has(table.name)) throw deltaError('DELTA_TABLE_NOT_FOUND', `${table.name} is not a table of the lake at ${ctx.lake.dir}`);
-  if (ctx.lake.has(to.name) || ctx.lake.isExternal(to.name)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `ALTER TABLE ${table.name} RENAME TO ${to.name}: ${to.name} already exists`);
-  const from = ctx.lake.locate(table.name);
-  if (ctx.lake.isExternal(table.name)) {
-    await ctx.lake.register(to.name, from);
-    await ctx.lake.unregister(table.name);
-    return `ALTER TABLE ${table.name} RENAME TO ${to.name}`;
+  const label = `ALTER TABLE ${tableText(table)} RENAME TO ${tableText(to)}`;
+  if (!ctx.names.has(table)) throw deltaError('DELTA_TABLE_NOT_FOUND', `${tableText(table)} is not a table of the lake at ${ctx.names.lake.dir}`);
+  const lake = ctx.names.lake;
+  const source = ctx.names.resolve(table);
+  // An unqualified new name stays in the table's schema, as in Spark.
+  const dest = to.schema === undefined ? { schema: source.schema, name: to.name } : ctx.names.resolve(to);
+  if (lake.has(dest) || lake.isExternal(dest)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${tableText(to)} already exists`);
+  const from = lake.locate(source);
+  if (lake.isExternal(source)) {
+    await lake.register(dest, from);
+    await lake.unregister(source);
+    return label;
   }
-  const target = ctx.lake.locate(to.name);
-  if (await exists(target)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `ALTER TABLE ${table.name} RENAME TO ${to.name}: ${target} already exists`);
+  const target = lake.locate(dest);
+  if (await exists(target)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${target} already exists`);
+  await mkdir(dirname(target), { recursive: true });
   await rename(from, target);
-  return `ALTER TABLE ${table.name} RENAME TO ${to.name}`;
+  return label;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -40,11 +40,14 @@ export async function describeTable(ctx: SessionContext, table: TableName, exten
     }
   }
   if (extended) {
-    const external = table.kind === 'path' || ctx.lake.isExternal(table.name);
+    const external = table.kind === 'path' || ctx.names.isExternal(table);
+    const lakeName = table.kind === 'name' ? ctx.names.resolve(table) : undefined;
     rows.push(
       row('', '', ''),
       row('# Detailed Table Information', '', ''),
-      row('Name', table.kind === 'name' ? table.name : `delta.\`${target.location}\``, ''),
+      ...(lakeName
+        ? [row('Catalog', ctx.names.catalog, ''), row('Database', lakeName.schema, ''), row('Table', lakeName.name, '')]
+        : [row('Name', `delta.\`${target.location}\``, '')]),
       row('Type', external ? 'EXTERNAL' : 'MANAGED', ''),
       row('Location', target.location, ''),
       row('Provider', 'delta', ''),
@@ -134,8 +137,8 @@ export async function showCreateTable(ctx: SessionContext, table: TableName): Pr
   const columns = s.schema.fields.map(
     (f) => `  ${ident(f.name)} ${sparkTypeName(f.type).toUpperCase()}${f.nullable ? '' : ' NOT NULL'}${comment(f) !== null ? ` COMMENT ${sqlString(comment(f)!)}` : ''}`,
   );
-  const name = table.kind === 'name' ? ident(table.name) : `delta.\`${target.location}\``;
-  const external = table.kind === 'path' || ctx.lake.isExternal(table.kind === 'name' ? table.name : '');
+  const name = table.kind === 'name' ? ctx.names.qualifiedText(table) : `delta.\`${target.location}\``;
+  const external = table.kind === 'path' || ctx.names.isExternal(table);
   const lines = [
     `CREATE TABLE ${name} (`,
     columns.join(',\n'),

@@ -3,18 +3,14 @@ import { connect } from '@loch/engine-node';
 import { duckDbHasTable, type SessionContext } from './context.js';
 import { inStatement, sqlError } from '../errors.js';
 import type { LakeCatalog } from './lake-catalog.js';
+import { SessionNamespace } from './namespace.js';
+import { results, runStatement } from './runners.js';
+import { nameOf, parseColumnPath, type TableName } from '../parse/parse-common.js';
 import { isIdent, isPunct, isWord, significant, splitStatements, tokenize, type StatementText } from '../parse/lexer.js';
 import { doneResult, rowsResult, type StatementResult } from './result.js';
-import { runCreate } from './run-create.js';
-import { describeDetail, describeHistory, showConf, showTables, type Listing } from './run-describe.js';
 import { Cursor } from '../parse/cursor.js';
-import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js';
-import { runInsert } from './run-insert.js';
-import { runAlter, runFsck, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
-import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-drop.js';
 import { runQuery } from './run-query.js';
 import { applyConf } from './session-conf.js';
-import { describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
 import { translateSparkFunctions } from '../rewrite/translate.js';
 import { ScanViews, type PreparedQuery } from '../plan/scan-views.js';
 import type { Row } from '../../scan/execute.js';
@@ -46,7 +42,8 @@ export class SqlSession {
       c.closeSync();
       throw e;
     }
-    return new SqlSession({ c, views: new ScanViews(c, options.lake, options.engine, conf), lake: options.lake, conf });
+    const names = new SessionNamespace(options.lake);
+    return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf });
   }
 
   get conf(): ReadonlyMap<string, string> {
@@ -74,7 +71,7 @@ export class SqlSession {
     const st = { ...given, text: translateSparkFunctions(given.text) };
     // UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
     const written = writeTarget(st.text);
-    if (written && (written.kind === 'qualified' || !this.ctx.lake.has(written.name)) && (await duckDbHasTable(this.ctx, written.name))) {
+    if (written && !this.ctx.names.has(written) && !this.ctx.names.claims(written) && (await duckDbHasTable(this.ctx, written.name))) {
       return await this.query({ statement: st.text, number: st.number, kind: 'query' }, started);
     }
     const parsed = parseStatement(st.text);
@@ -90,86 +87,7 @@ export class SqlSession {
   }
 
   private async dispatch(st: Statement, base: Base, started: number): Promise<StatementResult> {
-    const { ctx } = this;
-    const listed = (l: Listing) => rowsResult(base, l.columns, l.rows, { elapsedMs: elapsed(started), scans: [] });
-    const wrote = (o: WriteOutcome) =>
-      rowsResult(base, o.columns, o.rows, { elapsedMs: elapsed(started), scans: o.scans }, { summary: o.summary, ...(o.version !== undefined ? { version: o.version } : {}) });
-    switch (st.kind) {
-      case 'create': {
-        const o = await runCreate(ctx, st);
-        return doneResult(base, o.summary, o.version);
-      }
-      case 'insert': {
-        if (st.table.kind === 'name' && !ctx.lake.has(st.table.name) && (await duckDbHasTable(ctx, st.table.name))) return this.query({ ...base, kind: 'query' }, started);
-        const o = await runInsert(ctx, st);
-        return doneResult(base, o.summary, o.version);
-      }
-      case 'merge':
-        return wrote(await runMerge(ctx, st));
-      case 'update':
-        return wrote(await runUpdate(ctx, st));
-      case 'delete':
-        return wrote(await runDelete(ctx, st));
-      case 'optimize':
-        return wrote(await runOptimize(ctx, st));
-      case 'vacuum':
-        return wrote(await runVacuum(ctx, st));
-      case 'restore':
-        return wrote(await runRestore(ctx, st));
-      case 'alterTable': {
-        const o = await runAlter(ctx, st);
-        return doneResult(base, o.summary, o.version);
-      }
-      case 'describeHistory':
-        return listed(await describeHistory(ctx, st.table, st.limit));
-      case 'describeDetail':
-        return listed(await describeDetail(ctx, st.table));
-      case 'showTables':
-        return listed(await showTables(ctx));
-      case 'set': {
-        if (st.key === undefined || st.value === undefined) return listed(showConf(ctx, st.key));
-        await applyConf(ctx.c, st.key, st.value);
-        ctx.conf.set(st.key, st.value);
-        return doneResult(base, `SET ${st.key} = ${st.value}`);
-      }
-      case 'reset':
-        for (const key of st.key !== undefined ? [st.key] : [...ctx.conf.keys()]) {
-          ctx.conf.delete(key);
-          await applyConf(ctx.c, key, undefined);
-        }
-        return doneResult(base, st.key !== undefined ? `RESET ${st.key}` : 'RESET');
-      case 'dropTable':
-        // A DuckDB table (TEMP or in memory) of that name is DuckDB's to drop.
-        if (st.table.kind === 'name' && !ctx.lake.has(st.table.name) && (await duckDbHasTable(ctx, st.table.name))) return this.query({ ...base, kind: 'query' }, started);
-        return doneResult(base, await runDropTable(ctx, st.table, st.ifExists));
-      case 'truncate': {
-        if (st.table.kind === 'name' && !ctx.lake.has(st.table.name) && (await duckDbHasTable(ctx, st.table.name))) return this.query({ ...base, kind: 'query' }, started);
-        const o = await runTruncate(ctx, st.table);
-        return doneResult(base, o.summary, o.version);
-      }
-      case 'fsck':
-        return wrote(await runFsck(ctx, st.table, st.dryRun));
-      case 'convert': {
-        const o = await runConvert(ctx, st.table, st.partitionBy, st.noStatistics);
-        return doneResult(base, o.summary, o.version);
-      }
-      case 'renameTable':
-        return doneResult(base, await runRenameTable(ctx, st.table, st.to));
-      case 'describeTable':
-        // `DESCRIBE name` of something only DuckDB has (a TEMP table, a view) is DuckDB's.
-        if (st.table.kind === 'name' && !ctx.lake.has(st.table.name)) return this.query({ ...base, kind: 'query' }, started);
-        return listed(await describeTable(ctx, st.table, st.extended));
-      case 'showTblProperties':
-        return listed(await showTblProperties(ctx, st.table, st.key));
-      case 'showColumns':
-        return listed(await showColumns(ctx, st.table));
-      case 'showPartitions':
-        return listed(await showPartitions(ctx, st.table));
-      case 'showCreateTable':
-        return listed(await showCreateTable(ctx, st.table));
-      case 'query':
-        return this.query(base, started);
-    }
+    return runStatement({ ctx: this.ctx, base, query: () => this.query({ ...base, kind: 'query' }, started), ...results(base, started) }, st);
   }
 
   private async explain(base: Base, inner: string, started: number): Promise<StatementResult> {
@@ -215,10 +133,8 @@ function explainRows(q: PreparedQuery): Row[] {
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
 /**
- * The table an UPDATE, DELETE FROM, MERGE INTO or ALTER TABLE writes to, when the text names it
- * by name: unqualified (a lake table or DuckDB's), or qualified by a schema (`main.t`, only DuckDB's).
- */
-function writeTarget(text: string): { kind: 'name' | 'qualified'; name: string } | undefined {
+/** The table an UPDATE, DELETE FROM, MERGE INTO or ALTER TABLE writes to, when the text names it by name. */
+function writeTarget(text: string): (TableName & { kind: 'name' }) | undefined {
   const c = new Cursor(text);
   if (c.words('UPDATE')) {
     if (c.isWords('EXTENSIONS')) return undefined;
@@ -226,11 +142,7 @@ function writeTarget(text: string): { kind: 'name' | 'qualified'; name: string }
     c.words('WITH', 'SCHEMA', 'EVOLUTION');
     if (!c.words('INTO')) return undefined;
   } else if (!c.words('DELETE', 'FROM') && !c.words('ALTER', 'TABLE')) return undefined;
-  if (isIdent(c.peek()) && isPunct(c.peek(1), '.') && isIdent(c.peek(2)) && !(isWord(c.peek(), 'delta') && c.peek(2)!.kind === 'quoted')) {
-    let k = 2;
-    while (isPunct(c.peek(k + 1), '.') && isIdent(c.peek(k + 2))) k += 2;
-    return { kind: 'qualified', name: c.peek(k)!.value };
-  }
-  const t = c.peek();
-  return isIdent(t) ? { kind: 'name', name: t!.value } : undefined;
+  if (!isIdent(c.peek()) || (isWord(c.peek(), 'delta') && isPunct(c.peek(1), '.') && c.peek(2)?.kind === 'quoted')) return undefined;
+  const parts = parseColumnPath(c, 'a table name');
+  return parts.length <= 3 ? nameOf(parts) : undefined;
 }
