@@ -39,6 +39,12 @@ export interface TableDetail {
 
 let sharedEngine: Engine | undefined;
 
+/** The engine tables use when none is given: local storage, DuckDB for Parquet. */
+export function defaultEngine(): Engine {
+  sharedEngine ??= nodeEngine();
+  return sharedEngine;
+}
+
 /** Table root URL from a local path or a URL. */
 export function tableUrl(location: string): string {
   if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(location)) return location.endsWith('/') ? location : `${location}/`;
@@ -57,8 +63,7 @@ export class DeltaTable {
 
   /** A handle on the table at `location`; nothing is read until a method needs it. */
   static forPath(location: string, options: { engine?: Engine } = {}): DeltaTable {
-    sharedEngine ??= nodeEngine();
-    return new DeltaTable(tableUrl(location), options.engine ?? sharedEngine);
+    return new DeltaTable(tableUrl(location), options.engine ?? defaultEngine());
   }
 
   /** Opens the table, failing with DELTA_TABLE_NOT_FOUND when there is no Delta table there. */

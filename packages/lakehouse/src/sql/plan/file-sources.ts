@@ -7,10 +7,9 @@
  * parameters. An option Loch cannot honour is refused by name rather than ignored.
  */
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
-import type { DataType, StructField } from '@loch/delta';
-import { sqlIdent, sqlString } from '@loch/engine-node';
-import { readdir, stat } from 'node:fs/promises';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import type { DataType, FileMeta, StorageHandler, StructField } from '@loch/delta';
+import { localUrl, sqlIdent, sqlString } from '@loch/engine-node';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { duckType } from '../../scan/duck-types.js';
 import { deltaTypeOf } from '../../write/duck-schema.js';
@@ -31,9 +30,9 @@ const EXTENSIONS: Readonly<Record<string, Format>> = {
 const DISCOVERY = ['pathglobfilter', 'recursivefilelookup', 'modifiedbefore', 'modifiedafter', 'ignorecorruptfiles', 'ignoremissingfiles'];
 
 /** The DuckDB relation (a parenthesized query) that reads what `ref` names. */
-export async function fileRelation(c: DuckDBConnection, ref: FileRef): Promise<string> {
+export async function fileRelation(c: DuckDBConnection, storage: StorageHandler, ref: FileRef): Promise<string> {
   const options = new Options(ref);
-  const found = await listFiles(ref, options);
+  const found = await listFiles(storage, ref, options);
   const format = formatOf(ref, found.files);
   const files = `[${found.files.map(sqlString).join(', ')}]`;
   const partitioned = found.partitions.length > 0;
@@ -272,54 +271,54 @@ interface Found {
 /**
  * The files a path names, as Spark lists them: a file; a directory's files at any depth, less
  * those under a name starting with `_` or `.` (`_SUCCESS`, `_delta_log`, `.crc` files); or what
- * a glob matches. `pathGlobFilter`, `modifiedBefore` and `modifiedAfter` narrow the list.
+ * a glob matches. `pathGlobFilter`, `modifiedBefore` and `modifiedAfter` narrow the list. Files
+ * are found through the engine's storage; DuckDB reads them at their local paths.
  */
-async function listFiles(ref: FileRef, o: Options): Promise<Found> {
-  const path = localPath(ref);
+async function listFiles(storage: StorageHandler, ref: FileRef, o: Options): Promise<Found> {
+  const url = fileUrl(ref);
   const recursive = o.flag('recursivefilelookup', false);
   const globFilter = o.peek('pathglobfilter');
   const before = timeOption(ref, o.peek('modifiedbefore'), 'modifiedBefore');
   const after = timeOption(ref, o.peek('modifiedafter'), 'modifiedAfter');
-  let files: { path: string; mtime: number }[];
-  let root = path;
-  if (/[*?[{]/.test(path)) {
-    root = path.slice(0, path.search(/[*?[{]/)).replace(/[^/\\]*$/, '');
-    const pattern = globRegExp(path);
-    files = (await walk(root.length > 0 ? root : '.')).filter((f) => pattern.test(f.path));
+  const glob = url.search(/[*?[{]/);
+  // The directory listed: the path's, or the one above its first glob character.
+  const root = glob >= 0 ? url.slice(0, url.lastIndexOf('/', glob) + 1) : url.endsWith('/') ? url : `${url}/`;
+  let files: FileMeta[];
+  if (glob >= 0) {
+    const pattern = globRegExp(decodeURIComponent(url.slice(root.length)));
+    files = (await storage.listRecursive(root)).filter((f) => pattern.test(relativeKey(root, f.path)));
   } else {
-    const st = await stat(path).catch(() => undefined);
-    if (!st) throw new SqlError('LOCH_PATH_NOT_FOUND', `${ref.text}: path does not exist: ${path}`);
-    files = st.isDirectory() ? await walk(path) : [{ path, mtime: st.mtimeMs }];
+    const file = await storage.head(url.replace(/\/$/, ''));
+    files = file ? [file] : (await storage.listRecursive(root)).filter((f) => !relativeKey(root, f.path).split('/').some((p) => p.startsWith('_') || p.startsWith('.')));
+    if (files.length === 0 && !file && (await storage.list(root)).length === 0) throw new SqlError('LOCH_PATH_NOT_FOUND', `${ref.text}: path does not exist: ${ref.path}`);
   }
   const nameFilter = globFilter !== undefined ? globRegExp(globFilter) : undefined;
-  files = files.filter((f) => (!nameFilter || nameFilter.test(basename(f.path))) && (before === undefined || f.mtime < before) && (after === undefined || f.mtime > after));
-  if (files.length === 0) throw new SqlError('LOCH_PATH_NOT_FOUND', `${ref.text}: no files to read at ${path}${globFilter !== undefined || before !== undefined || after !== undefined ? ' (after the path filters)' : ''}`);
+  files = files.filter((f) => (!nameFilter || nameFilter.test(f.path.slice(f.path.lastIndexOf('/') + 1))) && (before === undefined || f.modificationTime < before) && (after === undefined || f.modificationTime > after));
+  if (files.length === 0) throw new SqlError('LOCH_PATH_NOT_FOUND', `${ref.text}: no files to read at ${ref.path}${globFilter !== undefined || before !== undefined || after !== undefined ? ' (after the path filters)' : ''}`);
   const partitions = new Set<string>();
   if (!recursive) {
-    for (const f of files) for (const d of relative(root, f.path).split(sep).slice(0, -1)) if (d.includes('=')) partitions.add(d.slice(0, d.indexOf('=')));
+    for (const f of files) for (const d of relativeKey(root, f.path).split('/').slice(0, -1)) if (d.includes('=')) partitions.add(d.slice(0, d.indexOf('=')));
   }
-  return { files: files.map((f) => f.path).sort(), partitions: [...partitions] };
+  const local = files.map((f) => storage.localPath?.(f.path));
+  if (local.some((p) => p === undefined)) throw unsupported(`reading ${ref.path} (${ref.text}: DuckDB reads files that have a local path)`);
+  return { files: (local as string[]).sort(), partitions: [...partitions] };
 }
 
-/** A local filesystem path from a path or a `file:` URI; other stores are not reachable from here. */
-function localPath(ref: FileRef): string {
+/** The URL of a reference's path: a local path, or a `file:` URI; other stores are not reachable from here. */
+function fileUrl(ref: FileRef): string {
   const p = ref.path;
-  if (p.startsWith('file:')) return p.startsWith('file://') ? fileURLToPath(p) : p.slice('file:'.length);
-  if (/^[A-Za-z][A-Za-z0-9+.-]+:\/\//.test(p)) throw unsupported(`reading ${p} (${ref.text}: Loch reads files on the local filesystem)`);
   if (p.trim() === '') throw sqlError(`${ref.text}: the path is empty`);
-  return resolve(p);
+  if (p.startsWith('file:')) return localUrl(p.startsWith('file://') ? fileURLToPath(p) : p.slice('file:'.length));
+  if (/^[A-Za-z][A-Za-z0-9+.-]+:\/\//.test(p)) throw unsupported(`reading ${p} (${ref.text}: Loch reads files on the local filesystem)`);
+  // Glob characters stay as written: they are not part of a file name to escape.
+  const abs = resolve(p);
+  const glob = abs.search(/[*?[{]/);
+  return glob < 0 ? localUrl(abs) : localUrl(abs.slice(0, glob)) + abs.slice(glob);
 }
 
-async function walk(dir: string): Promise<{ path: string; mtime: number }[]> {
-  const out: { path: string; mtime: number }[] = [];
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const e of entries) {
-    if (e.name.startsWith('_') || e.name.startsWith('.')) continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await walk(p)));
-    else if (e.isFile()) out.push({ path: p, mtime: (await stat(p)).mtimeMs });
-  }
-  return out;
+/** A file's key under `root`, decoded (`day=2024-01-01/part-0.json`). */
+function relativeKey(root: string, url: string): string {
+  return decodeURIComponent(url.slice(root.length));
 }
 
 /** A glob (`*`, `?`, `[a-z]`, `[^a]`, `{ab,cd}`) as a whole-string RegExp; `*` stays within a path segment. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { duckType } from '../../scan/duck-types.js';
 import { scanSql } from '../../scan/query.js';
-import { DeltaTable } from '../../table.js';
+import { DeltaTable, defaultEngine } from '../../table.js';
 import type { SessionNamespace } from '../run/namespace.js';
 import { sqlError } from '../errors.js';
 import { findTableRefs, rewriteQuery, type FileRef, type QueryText, type TableRef } from './references.js';
@@ -83,7 +83,7 @@ export class ScanViews {
   async prepare(text: string): Promise<PreparedQuery> {
     const q = findTableRefs(text);
     const relations = new Map<TableRef | FileRef, string>();
-    for (const f of q.files) relations.set(f, await fileRelation(this.c, f));
+    for (const f of q.files) relations.set(f, await fileRelation(this.c, (this.engine ?? defaultEngine()).storage, f));
     const scans: SqlScanMetrics[] = [];
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
