@@ -89,13 +89,13 @@ async function loggingBench(dir: string): Promise<void> {
   await stopServer(durable);
 
   // Every acknowledged request is in the table after a restart.
-  const [count] = await Lakehouse.open(lake).sql('SELECT count(*) AS n FROM mlflow_metrics');
+  const [count] = await Lakehouse.open(lake).sql('SELECT count(*) AS n FROM mlflow.metrics');
   const stored = Number(count.rows[0].n);
   const line = (name: string, r: typeof floorResult) =>
     `${name.padEnd(28)} ${r.perSecond.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   (${r.total} requests)`;
   console.log(line('HTTP floor (no writes)', floorResult));
   console.log(line('loch server (durable)', durableResult));
-  console.log(`durable / floor: ${(durableResult.perSecond / floorResult.perSecond).toFixed(2)}x; rows in mlflow_metrics after the run: ${stored} (acknowledged: ${durableResult.total})`);
+  console.log(`durable / floor: ${(durableResult.perSecond / floorResult.perSecond).toFixed(2)}x; rows in mlflow.metrics after the run: ${stored} (acknowledged: ${durableResult.total})`);
   if (stored < durableResult.total) throw new Error('acknowledged metrics are missing from the table');
 }
 
@@ -109,12 +109,12 @@ async function searchBench(dir: string): Promise<void> {
   const t0 = Date.now() - RUNS * 1000;
   const range = `FROM range(${RUNS}) r(i)`;
   const id = "lpad(printf('%x', i), 32, '0')";
-  await lake.table('mlflow_runs').write(`SELECT ${id} AS run_uuid, 'run-' || i AS run_name, '${experiment_id}' AS experiment_id, 'bench' AS user_id,
+  await lake.table('mlflow.runs').write(`SELECT ${id} AS run_uuid, 'run-' || i AS run_name, '${experiment_id}' AS experiment_id, 'bench' AS user_id,
     'FINISHED' AS status, ${t0} + i * 1000 AS start_time, ${t0} + i * 1000 + 500 AS end_time, 'active' AS lifecycle_stage,
     'mlflow-artifacts:/${experiment_id}/' || ${id} || '/artifacts' AS artifact_uri, NULL::BIGINT AS deleted_time ${range}`);
-  await lake.table('mlflow_params').write(`SELECT ${id} AS run_uuid, 'alpha' AS key, CAST(i % 10 AS VARCHAR) AS value ${range}`);
-  await lake.table('mlflow_tags').write(`SELECT ${id} AS run_uuid, 'mlflow.runName' AS key, 'run-' || i AS value ${range}`);
-  await lake.table('mlflow_metrics').write(`SELECT ${id} AS run_uuid, 'rmse' AS key, ((i * 7919) % ${RUNS})::DOUBLE / ${RUNS} AS value,
+  await lake.table('mlflow.params').write(`SELECT ${id} AS run_uuid, 'alpha' AS key, CAST(i % 10 AS VARCHAR) AS value ${range}`);
+  await lake.table('mlflow.tags').write(`SELECT ${id} AS run_uuid, 'mlflow.runName' AS key, 'run-' || i AS value ${range}`);
+  await lake.table('mlflow.metrics').write(`SELECT ${id} AS run_uuid, 'rmse' AS key, ((i * 7919) % ${RUNS})::DOUBLE / ${RUNS} AS value,
     ${t0} + i * 1000 AS timestamp, s AS step ${range}, range(3) t(s)`);
 
   progress('runs/search: starting the server over them');
@@ -133,8 +133,8 @@ async function searchBench(dir: string): Promise<void> {
   }
   await stopServer(server);
 
-  const sql = `WITH latest AS (SELECT run_uuid, arg_max(value, (step, timestamp, value)) AS rmse FROM mlflow_metrics WHERE key = 'rmse' GROUP BY run_uuid)
-    SELECT r.*, l.rmse FROM mlflow_runs r JOIN latest l USING (run_uuid)
+  const sql = `WITH latest AS (SELECT run_uuid, arg_max(value, (step, timestamp, value)) AS rmse FROM mlflow.metrics WHERE key = 'rmse' GROUP BY run_uuid)
+    SELECT r.*, l.rmse FROM mlflow.runs r JOIN latest l USING (run_uuid)
     WHERE r.experiment_id = '${experiment_id}' AND r.lifecycle_stage = 'active' AND l.rmse < 0.01 ORDER BY l.rmse, r.start_time DESC LIMIT 1000`;
   const duck: number[] = [];
   let duckFound = 0;

@@ -39,7 +39,7 @@ test('loch server prints its address, serves the MLflow API over the lake and st
     const r = await fetch(`${s.url}/api/2.0/mlflow/experiments/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"cli"}' });
     assert.deepEqual(await r.json(), { experiment_id: '1' });
     assert.equal(await s.stop(), 0);
-    const out = await loch('sql', "SELECT name FROM mlflow_experiments ORDER BY experiment_id", '--lake', join(dir, 'lake'));
+    const out = await loch('sql', "SELECT name FROM mlflow.experiments ORDER BY experiment_id", '--lake', join(dir, 'lake'));
     assert.equal(out.stdout, '{"name":"Default"}\n{"name":"cli"}\n');
   } finally {
     await rm(dir, { recursive: true, force: true });

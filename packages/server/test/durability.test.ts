@@ -75,7 +75,7 @@ test('16 concurrent loggers: every acknowledged metric survives a SIGKILL of the
       await exited;
     }
     // The tables are plain Delta tables, readable by any reader afterwards.
-    const [count] = await Lakehouse.open(lake).sql('SELECT count(*) AS n FROM mlflow_metrics WHERE step = 100000');
+    const [count] = await Lakehouse.open(lake).sql('SELECT count(*) AS n FROM mlflow.metrics WHERE step = 100000');
     assert.equal(Number(count.rows[0].n), 16);
   } finally {
     await rm(dir, { recursive: true, force: true });

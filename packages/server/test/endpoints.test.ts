@@ -215,6 +215,6 @@ test('everything written is in the Delta tables, readable with SQL after a resta
   const { run } = await ok('POST', 'runs/create', { experiment_id: '0', run_name: 'durable' });
   await ok('POST', 'runs/log-metric', { run_id: run.info.run_id, key: 'm', value: 3, timestamp: 1, step: 7 });
   await ok('POST', 'runs/set-tag', { run_id: run.info.run_id, key: 'mlflow.runName', value: 'durable-2' });
-  const [result] = await s.server.lake.sql(`SELECT r.run_name, m.value, m.step FROM mlflow_runs r JOIN mlflow_metrics m USING (run_uuid) WHERE run_uuid = '${run.info.run_id}'`);
+  const [result] = await s.server.lake.sql(`SELECT r.run_name, m.value, m.step FROM mlflow.runs r JOIN mlflow.metrics m USING (run_uuid) WHERE run_uuid = '${run.info.run_id}'`);
   assert.deepEqual(result.rows, [{ run_name: 'durable-2', value: 3, step: 7 }]);
 });

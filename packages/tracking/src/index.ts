@@ -3,7 +3,7 @@ export { TrackingStore, defaultArtifactRoot, type TrackingStoreOptions } from '.
 export { ENDPOINTS, methodOf, type Endpoint, type HttpMethod } from './store/endpoints.js';
 export { checkArtifactPath, localArtifactDir, listDir, type FileInfoJson } from './store/artifacts.js';
 export { ARTIFACTS_SCHEME } from './store/context.js';
-export { TABLES, type TableDef } from './storage/tables.js';
+export { TABLES, TRACKING_SCHEMA, type TableDef } from './storage/tables.js';
 export type { MaintenanceOptions } from './storage/maintenance.js';
 export { Tracking, Run, trackingUriFromEnv, type StartRunOptions, type TrackingOptions, type RunStatus } from './client/tracking.js';
 export { EmbeddedBackend, RestBackend, type TrackingBackend } from './client/backend.js';

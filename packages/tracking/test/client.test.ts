@@ -52,7 +52,7 @@ test('embedded: runs, nested runs, withRun ending FAILED, artifacts, all readabl
       await store.close();
     }
     const [rows] = await Lakehouse.open(lake).sql(
-      `SELECT t.value AS device, count(*) AS points FROM mlflow_metrics m JOIN mlflow_tags t ON t.run_uuid = m.run_uuid AND t.key = 'device' GROUP BY 1 ORDER BY 1`,
+      `SELECT t.value AS device, count(*) AS points FROM mlflow.metrics m JOIN mlflow.tags t ON t.run_uuid = m.run_uuid AND t.key = 'device' GROUP BY 1 ORDER BY 1`,
     );
     assert.deepEqual(rows.rows, [{ device: 'd1', points: 3 }, { device: 'd2', points: 3 }]);
   }));

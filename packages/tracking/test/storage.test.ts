@@ -19,7 +19,7 @@ test('requests that arrive together share one Delta commit', () =>
   withLake(async (lake) => {
     const store = await TrackingStore.open(lake);
     const { run } = (await store.call('POST', 'runs/create', {})) as any;
-    const metrics = DeltaTable.forPath(join(lake, 'mlflow_metrics'));
+    const metrics = DeltaTable.forPath(join(lake, 'mlflow.db', 'metrics'));
     const before = (await metrics.snapshot()).version;
     await Promise.all(Array.from({ length: 50 }, (_, step) => store.call('POST', 'runs/log-metric', { run_id: run.info.run_id, key: 'm', value: step, timestamp: 1, step })));
     const commits = (await metrics.snapshot()).version - before;
@@ -39,14 +39,14 @@ test('the store compacts and checkpoints its tables as they grow, and nothing is
     for (let step = 0; step < 40; step++) await store.call('POST', 'runs/log-metric', { run_id: run.info.run_id, key: 'm', value: step, timestamp: 1, step });
     for (let i = 0; i < 20; i++) await store.call('POST', 'runs/set-tag', { run_id: run.info.run_id, key: 'same', value: String(i) });
     await store.close();
-    const metrics = DeltaTable.forPath(join(lake, 'mlflow_metrics'));
+    const metrics = DeltaTable.forPath(join(lake, 'mlflow.db', 'metrics'));
     const snapshot = await metrics.snapshot();
     assert.ok(snapshot.files.length <= 8, `${snapshot.files.length} files after 40 appends`);
     assert.ok((await metrics.history()).some((h) => h.operation === 'OPTIMIZE'));
-    assert.ok((await readdir(join(lake, 'mlflow_metrics', '_delta_log'))).some((f) => f.endsWith('.checkpoint.parquet')));
-    const [rows] = await Lakehouse.open(lake).sql("SELECT count(*) AS n, sum(value) AS total FROM mlflow_metrics");
+    assert.ok((await readdir(join(lake, 'mlflow.db', 'metrics', '_delta_log'))).some((f) => f.endsWith('.checkpoint.parquet')));
+    const [rows] = await Lakehouse.open(lake).sql("SELECT count(*) AS n, sum(value) AS total FROM mlflow.metrics");
     assert.deepEqual(rows.rows, [{ n: 40, total: 780 }]);
-    const [tags] = await Lakehouse.open(lake).sql("SELECT value FROM mlflow_tags WHERE key = 'same'");
+    const [tags] = await Lakehouse.open(lake).sql("SELECT value FROM mlflow.tags WHERE key = 'same'");
     assert.deepEqual(tags.rows, [{ value: '19' }], 'a replaced tag leaves one row');
     const reopened = await TrackingStore.open(lake);
     const got = (await reopened.call('GET', 'runs/get', { run_id: run.info.run_id })) as any;

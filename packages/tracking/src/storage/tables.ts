@@ -1,15 +1,18 @@
 /**
  * The tracking tables: MLflow's own database schema (experiments, runs, params, tags, metrics,
- * the registry), one Delta table each, named `mlflow_<table>` in the lake so that `loch sql`
- * reads them by name. Column names follow MLflow's SQL store, so its users recognise them.
+ * the registry), one Delta table each in the lake's reserved schema `mlflow`, so that `loch sql`
+ * reads them as `mlflow.runs`, `mlflow.metrics`, ... Column names follow MLflow's SQL store, so
+ * its users recognise them.
  */
+export const TRACKING_SCHEMA = 'mlflow';
+
 export type ColumnType = 'string' | 'long' | 'double' | 'boolean';
 
 export type Value = string | number | boolean | null;
 export type Row = Record<string, Value>;
 
 export interface TableDef {
-  /** Name in the lake. */
+  /** Name in the lake: `mlflow.<table>`. */
   readonly name: string;
   readonly columns: Readonly<Record<string, ColumnType>>;
   /**
@@ -22,7 +25,7 @@ export interface TableDef {
 }
 
 const t = (name: string, columns: Record<string, ColumnType>, key: string[], clusterBy: string[] = key.slice(0, 1)): TableDef => ({
-  name: `mlflow_${name}`,
+  name: `${TRACKING_SCHEMA}.${name}`,
   columns,
   key,
   clusterBy,

@@ -3,7 +3,7 @@ import { DeltaTable, type Lakehouse } from '@loch/lakehouse/core';
 import { fileURLToPath } from 'node:url';
 import { Maintenance, type MaintenanceOptions } from './maintenance.js';
 import { RowSet } from './row-set.js';
-import { TABLE_CONFIGURATION, TABLES, type Row, type TableDef, type TableName } from './tables.js';
+import { TABLE_CONFIGURATION, TABLES, TRACKING_SCHEMA, type Row, type TableDef, type TableName } from './tables.js';
 import { TableWriter, type Change } from './table-writer.js';
 
 export type KeyedTableName = Exclude<TableName, 'metrics'>;
@@ -51,6 +51,8 @@ export class TrackingTables {
   }
 
   static async open(lake: Lakehouse, options: MaintenanceOptions = {}): Promise<TrackingTables> {
+    // The reserved schema; IF NOT EXISTS, as another process may be making it too.
+    await lake.sql(`CREATE SCHEMA IF NOT EXISTS ${TRACKING_SCHEMA}`);
     const handles = new Map<string, DeltaTable>();
     for (const def of Object.values(TABLES)) handles.set(def.name, lake.table(def.name));
     const t = new TrackingTables(lake, handles, options);

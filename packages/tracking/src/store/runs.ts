@@ -335,7 +335,7 @@ export async function getMetricHistory(ctx: StoreContext, body: RequestBody): Pr
   const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
   const limit = max === undefined ? '' : ` LIMIT ${max + 1} OFFSET ${offset}`;
   const [result] = await ctx.tables.lake.sql(
-    `SELECT key, value, timestamp, step FROM mlflow_metrics WHERE run_uuid = ${lit(runId)} AND key = ${lit(key)} ORDER BY timestamp, step, value${limit}`,
+    `SELECT key, value, timestamp, step FROM mlflow.metrics WHERE run_uuid = ${lit(runId)} AND key = ${lit(key)} ORDER BY timestamp, step, value${limit}`,
   );
   const metrics = result.rows.map((r) => ({ key, value: jsonDouble(toDouble(r.value)), timestamp: Number(r.timestamp), step: Number(r.step) }));
   if (max === undefined || metrics.length <= max) return { metrics };
