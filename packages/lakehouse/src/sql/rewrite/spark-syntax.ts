@@ -58,7 +58,7 @@ const KEYWORDS_BEFORE_OPERAND = new Set(['SELECT', 'WHERE', 'AND', 'OR', 'NOT', 
  * `LEFT SEMI JOIN` / `LEFT ANTI JOIN` (DuckDB's `SEMI JOIN` / `ANTI JOIN`), `SELECT * EXCEPT (a)`
  * (DuckDB's `EXCLUDE`), and typed number literals (`100L`, which DuckDB would read as `100 AS L`).
  */
-export function sparkSyntax(text: string): string {
+export function sparkSyntax(text: string, conf: ReadonlyMap<string, string> = new Map()): string {
   const tokens = tokenize(text);
   let out = '';
   for (let i = 0; i < tokens.length; i++) {

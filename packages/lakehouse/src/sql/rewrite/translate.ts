@@ -12,9 +12,12 @@ import { sparkLiterals } from './spark-literals.js';
 import { sparkSyntax } from './spark-syntax.js';
 import { identName, isSig, nextSig, prevSig, sqlString, stringLiteral } from './tokens.js';
 
+/** Session conf a rewrite reads (legacy behaviours Spark keeps behind a flag). */
+export type SparkConf = ReadonlyMap<string, string>;
+
 /** Rewrites the Spark SQL function calls in `text` that DuckDB lacks or runs differently. */
-export function translateSparkFunctions(text: string): string {
-  const t = new Translator(inlineTables(sparkSyntax(sparkLiterals(text))));
+export function translateSparkFunctions(text: string, conf: SparkConf = new Map()): string {
+  const t = new Translator(inlineTables(sparkSyntax(sparkLiterals(text), conf)), conf);
   return t.range(0, t.tokens.length, false);
 }
 
@@ -36,8 +39,16 @@ export class Translator {
   readonly tokens: Token[];
   lambdas = 0;
 
-  constructor(readonly text: string) {
+  constructor(
+    readonly text: string,
+    readonly conf: SparkConf = new Map(),
+  ) {
     this.tokens = tokenize(text);
+  }
+
+  /** Whether the session conf turns `key` on. */
+  flag(key: string): boolean {
+    return (this.conf.get(key) ?? '').trim().toLowerCase() === 'true';
   }
 
   next(i: number): number {

@@ -68,7 +68,7 @@ export class SqlSession {
   private async executeText(given: StatementText, started: number): Promise<StatementResult> {
     // Spark functions DuckDB lacks or runs differently, in every statement (queries, DML
     // conditions and assignments, DataFrame expressions).
-    const st = { ...given, text: translateSparkFunctions(given.text) };
+    const st = { ...given, text: translateSparkFunctions(given.text, this.ctx.conf) };
     // UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
     const written = writeTarget(st.text);
     if (written && !this.ctx.names.has(written) && !this.ctx.names.claims(written) && (await duckDbHasTable(this.ctx, written.name))) {

@@ -1,5 +1,5 @@
 /** Strings and regular expressions. */
-import { isPunct } from '../../parse/lexer.js';
+import { isPunct, isWord } from '../../parse/lexer.js';
 import { type Call, isTerm } from '../call.js';
 import { sqlString } from '../tokens.js';
 import { ANY, nullIfAnyNull, nullWhenNull, type Rule, sparkFunctionError } from './rule.js';
@@ -16,7 +16,7 @@ export const STRING_RULES: readonly (readonly [string, Rule])[] = [
   ['regexp_like', { args: [2, 2], to: (c) => `regexp_matches(${c.sql(0)}, ${regexArg(c, 1)})` }],
   ['regexp', { args: [2, 2], to: (c) => `regexp_matches(${c.sql(0)}, ${regexArg(c, 1)})` }],
   // Spark splits on a regular expression; DuckDB's split() on the literal text.
-  ['split', { args: [2, 3], to: split }],
+  ['split', { args: [2, 3], to: (c) => nullIfAnyNull(c, [0, 1], split(c)) }],
   // Spark's concat is NULL when any argument is; DuckDB's skips NULLs.
   ['concat', { args: [0, ANY], to: (c) => (c.args.length === 0 ? "''" : nullIfAnyNull(c, c.args.map((_, i) => i), `concat(${c.sqls().join(', ')})`)) }],
   ['initcap', { args: [1, 1], to: initcap }],
@@ -31,12 +31,31 @@ export const STRING_RULES: readonly (readonly [string, Rule])[] = [
   ['sha', { args: [1, 1], to: (c) => `sha1(${c.sql(0)})` }],
   ['sha2', { args: [2, 2], to: sha2 }],
   // A length below 0 counts from the end in DuckDB; Spark's answer is ''.
-  ['left', { args: [2, 2], to: (c) => `left(${c.sql(0)}, ${clampedLength(c, 1)})`, notACall: (c) => isNonNegativeInteger(c, 1) }],
-  ['right', { args: [2, 2], to: (c) => `right(${c.sql(0)}, ${clampedLength(c, 1)})`, notACall: (c) => isNonNegativeInteger(c, 1) }],
+  // Over binary, bytes (two hex digits each); a length that is not a number gives NULL.
+  ['left', { args: [2, 2], to: (c) => textOrBytes(c, [0], `left(${textOf(c, 0)}, ${clampedLength(c, 1)})`, `unhex(left(${hexOf(c, 0)}, 2 * ${clampedLength(c, 1)}))`), notACall: (c) => isNonNegativeInteger(c, 1) && c.isString(0) }],
+  ['right', { args: [2, 2], to: (c) => textOrBytes(c, [0], `right(${textOf(c, 0)}, ${clampedLength(c, 1)})`, `unhex(right(${hexOf(c, 0)}, 2 * ${clampedLength(c, 1)}))`), notACall: (c) => isNonNegativeInteger(c, 1) && c.isString(0) }],
+  ['startswith', { args: [2, 2], to: (c) => textOrBytes(c, [0, 1], `starts_with(${textOf(c, 0)}, ${textOf(c, 1)})`, `starts_with(${hexOf(c, 0)}, ${hexOf(c, 1)})`) }],
+  ['endswith', { args: [2, 2], to: (c) => textOrBytes(c, [0, 1], `suffix(${textOf(c, 0)}, ${textOf(c, 1)})`, `suffix(${hexOf(c, 0)}, ${hexOf(c, 1)})`) }],
+  // Bytes are found at a byte boundary (an even hex position).
+  ['contains', { args: [2, 2], to: (c) => textOrBytes(c, [0, 1], `contains(${textOf(c, 0)}, ${textOf(c, 1)})`, `regexp_matches(${hexOf(c, 0)}, '^(?:..)*?' || ${hexOf(c, 1)})`) }],
+  ['btrim', { args: [1, 2], to: (c) => `trim(${textOf(c, 0)}${c.args.length === 2 ? `, ${textOf(c, 1)}` : ''})` }],
+  ['elt', { args: [2, ANY], to: (c) => `CASE TRY_CAST(${c.sql(0)} AS BIGINT) ${c.args.slice(1).map((_, k) => `WHEN ${k + 1} THEN ${textOf(c, k + 1)}`).join(' ')} END` }],
+  ['to_binary', { args: [1, 2], to: toBinary }],
+  ['try_to_binary', { args: [1, 2], to: toBinary }],
+  ['unhex', { args: [1, 1], to: (c) => `CASE WHEN regexp_matches(${c.sql(0)}, '^[0-9A-Fa-f]*$') THEN unhex(${c.sql(0)}) END` }],
+  // Spark's uuid() is a string.
+  ['uuid', { args: [0, 0], to: () => 'CAST(uuid() AS VARCHAR)' }],
+  ['luhn_check', { args: [1, 1], to: luhnCheck }],
+  ['encode', { args: [2, 2], to: (c) => `encode(${charset(c, 1, textOf(c, 0))})` }],
+  // decode(bin, charset), or Oracle's decode(expr, search, result, ..., default) where NULL finds NULL.
+  ['decode', { args: [2, ANY], to: (c) => (c.args.length === 2 ? `decode(${charset(c, 1, `TRY_CAST(${c.sql(0)} AS BLOB)`)})` : decodeCase(c)) }],
+  ['split_part', { args: [3, 3], to: splitPart }],
+  ['to_number', { args: [2, 2], to: (c) => toNumber(c, false) }],
+  ['try_to_number', { args: [2, 2], to: (c) => toNumber(c, true) }],
   // Spark pads with spaces by default and gives back the string cut to length for an empty pad
   // (DuckDB raises an error).
-  ['lpad', { args: [2, 3], to: (c) => pad(c, 'lpad'), notACall: (c) => c.args.length === 3 && (c.literal(2) ?? '') !== '' }],
-  ['rpad', { args: [2, 3], to: (c) => pad(c, 'rpad'), notACall: (c) => c.args.length === 3 && (c.literal(2) ?? '') !== '' }],
+  ['lpad', { args: [2, 3], to: (c) => pad(c, 'lpad'), notACall: (c) => c.args.length === 3 && c.isString(0) && isNonNegativeInteger(c, 1) && (c.literal(2) ?? '') !== '' }],
+  ['rpad', { args: [2, 3], to: (c) => pad(c, 'rpad'), notACall: (c) => c.args.length === 3 && c.isString(0) && isNonNegativeInteger(c, 1) && (c.literal(2) ?? '') !== '' }],
   // Position 0 is position 1 in Spark and a length below 0 gives ''; DuckDB counts the length back
   // from the position (see substring). A positive position and length read the same in both.
   ['substring', { args: [1, 3], to: substring, notACall: (c) => c.args.length === 2 || (c.args.length === 3 && isPositiveInteger(c, 1) && isNonNegativeInteger(c, 2)) }],
@@ -284,7 +303,8 @@ function sha2(c: Call): string {
 
 /** Argument `i`, a length, with Spark's reading of a negative one as 0. */
 function clampedLength(c: Call, i: number): string {
-  return `CASE WHEN ${c.atom(i)} < 0 THEN 0 ELSE ${c.sql(i)} END`;
+  const n = isNonNegativeInteger(c, i) ? c.sql(i) : `TRY_CAST(${c.sql(i)} AS INTEGER)`;
+  return isNonNegativeInteger(c, i) ? n : `CASE WHEN ${n} < 0 THEN 0 ELSE ${n} END`;
 }
 
 function isNonNegativeInteger(c: Call, i: number): boolean {
@@ -296,10 +316,128 @@ function isPositiveInteger(c: Call, i: number): boolean {
   return isNonNegativeInteger(c, i) && Number(c.sig(i)[0].text) > 0;
 }
 
+/**
+ * lpad / rpad: spaces by default, the string cut to the length for an empty pad (DuckDB raises an
+ * error). Over binary with a binary pad (or none: zero bytes), bytes; a binary mixed with text is
+ * read as UTF-8 text.
+ */
 function pad(c: Call, fn: 'lpad' | 'rpad'): string {
-  const [s, n] = [c.sql(0), c.sql(1)];
-  if (c.args.length === 2) return `${fn}(${s}, ${n}, ' ')`;
-  return `CASE WHEN ${c.atom(2)} = '' THEN left(${s}, ${clampedLength(c, 1)}) ELSE ${fn}(${s}, ${n}, ${c.sql(2)}) END`;
+  const n = clampedLength(c, 1);
+  const s = textOf(c, 0);
+  const text = c.args.length === 2 ? `${fn}(${s}, ${n}, ' ')` : `CASE WHEN ${textOf(c, 2)} = '' THEN left(${s}, ${n}) ELSE ${fn}(${s}, ${n}, ${textOf(c, 2)}) END`;
+  const padHex = c.args.length === 2 ? "'00'" : hexOf(c, 2);
+  const bytes = `unhex(CASE WHEN ${padHex} = '' THEN left(${hexOf(c, 0)}, 2 * ${n}) ELSE ${fn}(${hexOf(c, 0)}, 2 * ${n}, ${padHex}) END)`;
+  return textOrBytes(c, c.args.length === 2 ? [0] : [0, 2], text, bytes);
+}
+
+/** Whether argument `i` is visibly binary: a binary literal or a call that makes bytes. */
+function visiblyBinary(c: Call, i: number): boolean {
+  const s = c.sig(i);
+  return s[0]?.kind === 'word' && isPunct(s[1], '(') && BINARY_MAKERS.has(s[0].text.toLowerCase());
+}
+
+const BINARY_MAKERS = new Set(['from_hex', 'unhex', 'encode', 'to_binary', 'try_to_binary', 'unbase64', 'binary', 'sha1', 'aes_encrypt']);
+
+/**
+ * The call over bytes when every argument of `indexes` is binary, over text otherwise (Spark reads
+ * binary mixed with text as UTF-8 text). Which one is asked of DuckDB unless the text shows it.
+ */
+function textOrBytes(c: Call, indexes: readonly number[], text: string, bytes: string): string {
+  if (indexes.some((i) => c.isString(i) || c.first(i)?.kind === 'number')) return text;
+  if (indexes.every((i) => visiblyBinary(c, i))) return bytes;
+  const binary = indexes.map((i) => `typeof(${c.sql(i)}) = 'BLOB'`).join(' AND ');
+  return `CASE WHEN ${binary} THEN ${bytes} ELSE ${text} END`;
+}
+
+/** Argument `i` as text: binary as UTF-8, anything else cast (Spark's implicit casts to string). */
+function textOf(c: Call, i: number): string {
+  if (c.isString(i)) return c.sql(i);
+  const x = c.sql(i);
+  return `CASE WHEN typeof(${x}) = 'BLOB' THEN decode(TRY_CAST(${x} AS BLOB)) ELSE CAST(${x} AS VARCHAR) END`;
+}
+
+/** Argument `i`'s bytes as hex digits (upper case, two per byte). */
+function hexOf(c: Call, i: number): string {
+  return `hex(TRY_CAST(${c.sql(i)} AS BLOB))`;
+}
+
+/** to_binary(str[, fmt]): fmt hex (the default; odd digits get a leading 0), base64 (spaces ignored) or utf-8. */
+function toBinary(c: Call): string {
+  const s = c.sql(0);
+  const lenient = c.name === 'try_to_binary';
+  const bad = (what: string) => (lenient ? 'NULL' : `error(${sqlString(`${c.name}(): `)} || ${s} || ${sqlString(` is not ${what}`)})`);
+  const hex = `CASE WHEN regexp_matches(${s}, '^[0-9A-Fa-f]*$') THEN unhex(${s}) ELSE ${bad('hexadecimal')} END`;
+  // Spaces are skipped, but not between the padding's '='s.
+  const compact = `replace(${s}, ' ', '')`;
+  const base64 = `CASE WHEN regexp_matches(${compact}, '^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$') AND NOT regexp_matches(${s}, '=\\s+=') THEN from_base64(${compact}) ELSE ${bad('base64')} END`;
+  const fmtSig = c.sig(1);
+  if (c.args.length === 2 && fmtSig.length === 1 && isWord(fmtSig[0], 'NULL')) return 'CAST(NULL AS BLOB)';
+  if (c.args.length === 2 && fmtSig.length === 1 && fmtSig[0].kind === 'number') throw sparkFunctionError(c.name, 'the format must be a string (hex, base64, utf-8 or utf8)');
+  const f = c.args.length === 2 ? c.literal(1)?.toLowerCase() : 'hex';
+  if (f === 'hex') return hex;
+  if (f === 'base64') return base64;
+  if (f === 'utf-8' || f === 'utf8') return `encode(${s})`;
+  if (f !== undefined) throw sparkFunctionError(c.name, `the format '${c.literal(1)}' is not one of hex, base64, utf-8, utf8`);
+  const fmt = `lower(${c.sql(1)})`;
+  return `CASE WHEN ${fmt} IS NULL THEN NULL WHEN ${fmt} = 'hex' THEN ${hex} WHEN ${fmt} = 'base64' THEN ${base64} WHEN ${fmt} IN ('utf-8', 'utf8') THEN encode(${s}) ELSE ${lenient ? 'NULL' : `error('${c.name}(): the format is not one of hex, base64, utf-8, utf8')`} END`;
+}
+
+/** The value to encode or decode, after checking that the charset is UTF-8 (the only one DuckDB holds text in). */
+function charset(c: Call, i: number, value: string): string {
+  const name = c.literal(i);
+  if (name === undefined) throw sparkFunctionError(c.name, 'the charset must be a string literal');
+  if (!/^utf-?8$/i.test(name)) throw sparkFunctionError(c.name, `the charset '${name}' cannot be translated: DuckDB's text is UTF-8`);
+  return value;
+}
+
+function decodeCase(c: Call): string {
+  const x = c.sql(0);
+  const pairs: string[] = [];
+  let k = 1;
+  for (; k + 1 < c.args.length; k += 2) pairs.push(`WHEN ${x} IS NOT DISTINCT FROM ${c.sql(k)} THEN ${c.sql(k + 1)}`);
+  return `CASE ${pairs.join(' ')}${k < c.args.length ? ` ELSE ${c.sql(k)}` : ''} END`;
+}
+
+/** split_part: an empty delimiter makes the whole string part 1 (and -1); part 0 is an error. */
+function splitPart(c: Call): string {
+  const [s, d, n] = [c.sql(0), c.sql(1), c.atom(2)];
+  return `CASE WHEN ${n} = 0 THEN error('split_part(): the part number 0 is invalid (parts count from 1, or from -1 at the end)') WHEN ${d} = '' THEN CASE WHEN ${n} IN (1, -1) THEN ${s} ELSE '' END ELSE split_part(${s}, ${d}, ${n}) END`;
+}
+
+/**
+ * to_number(str, fmt): fmt's 0 and 9 are digits, `.` or D the point, `,` or G a grouping
+ * separator, `$` a dollar sign, S or MI a sign, PR angle brackets for a negative number. The
+ * result is a DECIMAL as wide as fmt's digits; text that does not match is an error (NULL for
+ * try_to_number).
+ */
+function toNumber(c: Call, lenient: boolean): string {
+  const fmt = c.literal(1);
+  if (fmt === undefined) throw sparkFunctionError(c.name, 'the format must be a string literal');
+  const f = fmt.toUpperCase();
+  const point = f.search(/[.D]/);
+  const digits = (part: string) => (part.match(/[09]/g) ?? []).length;
+  const scale = point < 0 ? 0 : digits(f.slice(point));
+  const precision = Math.max(1, digits(f));
+  if (!/^(S|\$)?[09,G$]*([.D][09]*)?(S|MI|PR)?$/.test(f.replace(/^\$?S|^S\$?/, (m) => m.replace('S', ''))) && !/^[09,G.D$SMIPR]+$/.test(f)) {
+    throw sparkFunctionError(c.name, `the format '${fmt}' is not a number format (0, 9, ., D, ,, G, $, S, MI, PR)`);
+  }
+  const s = c.sql(0);
+  const angle = f.endsWith('PR');
+  const pattern = `^${angle ? '<?' : ''}[+-]?\\$?[0-9,]*(\\.[0-9]*)?-?${angle ? '>?' : ''}$`;
+  const negative = `(regexp_matches(${s}, '^[<-]') OR regexp_matches(${s}, '[->]$'))`;
+  const number = `replace(regexp_replace(${s}, '[<>$+-]', '', 'g'), ',', '')`;
+  const value = `TRY_CAST(${number} AS DECIMAL(${precision}, ${scale}))`;
+  const bad = lenient ? 'NULL' : `error(${sqlString(`${c.name}(): `)} || ${s} || ${sqlString(` does not match the format '${fmt}'`)})`;
+  return `CASE WHEN ${s} IS NULL THEN NULL WHEN regexp_matches(${s}, ${sqlString(pattern)}) AND ${value} IS NOT NULL THEN CASE WHEN ${negative} THEN -${value} ELSE ${value} END ELSE ${bad} END`;
+}
+
+/** The Luhn checksum of a string of digits (false for anything else). */
+function luhnCheck(c: Call): string {
+  const s = textOf(c, 0);
+  const i = c.fresh('i');
+  const digit = `CAST(substr(reverse(${s}), ${i} + 1, 1) AS INTEGER)`;
+  const sum = `list_sum(list_transform(range(length(${s})), lambda ${i}: CASE WHEN ${i} % 2 = 1 THEN (CASE WHEN ${digit} * 2 > 9 THEN ${digit} * 2 - 9 ELSE ${digit} * 2 END) ELSE ${digit} END))`;
+  return `CASE WHEN ${s} IS NULL THEN NULL WHEN regexp_matches(${s}, '^[0-9]+$') THEN ${sum} % 10 = 0 ELSE false END`;
 }
 
 /**
