@@ -1,6 +1,6 @@
 /**
  * Spark SQL text rewritten into DuckDB SQL: Spark's literals first (spark-literals.ts), then its
- * syntax outside calls (spark-syntax.ts, inline-tables.ts), then every call of a function in the
+ * syntax outside calls (spark-syntax.ts, inline-tables.ts, subscripts.ts), then every call of a function in the
  * registry (functions/index.ts), innermost arguments included, and the generators (explode,
  * json_tuple, LATERAL VIEW) that change the FROM clause.
  */
@@ -10,6 +10,7 @@ import { ANY, RULES, sparkFunctionError } from './functions/index.js';
 import { inlineTables } from './inline-tables.js';
 import { sparkLiterals } from './spark-literals.js';
 import { sparkSyntax } from './spark-syntax.js';
+import { subscripts } from './subscripts.js';
 import { identName, isSig, nextSig, prevSig, sqlString, stringLiteral } from './tokens.js';
 
 /** Session conf a rewrite reads (legacy behaviours Spark keeps behind a flag). */
@@ -17,7 +18,7 @@ export type SparkConf = ReadonlyMap<string, string>;
 
 /** Rewrites the Spark SQL function calls in `text` that DuckDB lacks or runs differently. */
 export function translateSparkFunctions(text: string, conf: SparkConf = new Map()): string {
-  const t = new Translator(inlineTables(sparkSyntax(sparkLiterals(text), conf)), conf);
+  const t = new Translator(subscripts(inlineTables(sparkSyntax(sparkLiterals(text), conf))), conf);
   return t.range(0, t.tokens.length, false);
 }
 

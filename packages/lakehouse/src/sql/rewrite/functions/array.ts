@@ -45,7 +45,22 @@ export const ARRAY_RULES: readonly (readonly [string, Rule])[] = [
   ],
   // DuckDB's subscript reads both: 1-based (negative from the end) for lists, the key for maps.
   // Index 0 gives NULL where Spark raises an error: the text cannot tell an array from a map.
-  ['element_at', { args: [2, 2], to: (c) => `${c.atom(0)}[${c.sql(1)}]` }],
+  // Index 0 is an error in Spark (it counts from 1, or from -1 at the end).
+  [
+    'element_at',
+    {
+      args: [2, 2],
+      to: (c) =>
+        c.kindOf(0) === 'map' ? `${c.atom(0)}[${c.sql(1)}]` : `CASE WHEN typeof(${c.sql(0)}) NOT LIKE 'MAP(%' AND TRY_CAST(${c.sql(1)} AS BIGINT) = 0 THEN error('element_at(): the index 0 is invalid (arrays count from 1, or from -1 at the end)') ELSE ${c.atom(0)}[${c.sql(1)}] END`,
+    },
+  ],
+  ['array_size', { args: [1, 1], to: (c) => `CAST(len(${c.sql(0)}) AS INTEGER)` }],
+  // get(array, i): counting from 0, NULL outside the array.
+  ['get', { args: [2, 2], to: (c) => `${c.atom(0)}[CASE WHEN ${c.atom(1)} >= 0 THEN ${c.atom(1)} + 1 END]` }],
+  ['array_compact', { args: [1, 1], to: (c) => { const v = c.fresh('v'); return `list_filter(${c.sql(0)}, lambda ${v}: ${v} IS NOT NULL)`; } }],
+  ['array_append', { args: [2, 2], to: (c) => nullIfAnyNull(c, [0], `list_append(${c.sql(0)}, ${c.sql(1)})`) }],
+  ['array_prepend', { args: [2, 2], to: (c) => nullIfAnyNull(c, [0], `list_prepend(${c.sql(1)}, ${c.sql(0)})`) }],
+  ['array_insert', { args: [3, 3], to: arrayInsert }],
   ['sort_array', { args: [1, 2], to: sortArray }],
   ['array_join', { args: [2, 3], to: arrayJoin }],
   // --- Arrays, maps and structs ---------------------------------------------------------------
@@ -122,6 +137,28 @@ function arrayLambda(c: Call, listFunction: string): string {
   const i = c.fresh('i');
   const body = substitute(f.body, new Map([[f.params[1], `(${i} - 1)`]]));
   return `${listFunction}(${c.sql(0)}, lambda ${f.params[0]}, ${i}: ${body})`;
+}
+
+/**
+ * array_insert(array, pos, value): pos counts from 1, or from -1 after the last element (before
+ * it with spark.sql.legacy.negativeIndexInArrayInsert); past either end the array is padded with
+ * NULLs; 0 is an error.
+ */
+function arrayInsert(c: Call): string {
+  const legacy = c.t.flag('spark.sql.legacy.negativeIndexInArrayInsert');
+  return bind(c, [c.sql(0), `CAST(${c.sql(1)} AS BIGINT)`], ([a, p]) => {
+    const v = c.sql(2);
+    const n = `len(${a})`;
+    // The 1-based position the value takes in the array as it is.
+    const at = `CASE WHEN ${p} > 0 THEN ${p} ELSE ${n} + ${p} + ${legacy ? 1 : 2} END`;
+    const inside = `list_concat(${a}[1:${at} - 1], [${v}], ${a}[${at}:])`;
+    const after = `list_concat(${a}, list_transform(range(${at} - ${n} - 1), lambda ${c.fresh('x')}: NULL), [${v}])`;
+    const before = `list_concat([${v}], list_transform(range(1 - ${at}), lambda ${c.fresh('x')}: NULL), ${a})`;
+    return (
+      `CASE WHEN ${a} IS NULL OR ${p} IS NULL THEN NULL WHEN ${p} = 0 THEN error('array_insert(): the position 0 is invalid (positions count from 1, or from -1 at the end)') ` +
+      `WHEN ${at} < 1 THEN ${before} WHEN ${at} > ${n} + 1 THEN ${after} ELSE ${inside} END`
+    );
+  });
 }
 
 /** size / cardinality without the NULL default. */
