@@ -63,6 +63,20 @@ test('COPY INTO and streaming statements fail as LOCH_UNSUPPORTED_STATEMENT, not
   }
 });
 
+test('ANALYZE TABLE ... COMPUTE STATISTICS, GROUP BY ... WITH ROLLUP and grouping_id() run', async () => {
+  const cwd = await withOrders();
+  const analyze = await lochIn(cwd, 'sql', 'ANALYZE TABLE orders COMPUTE STATISTICS; ANALYZE TABLE orders COMPUTE DELTA STATISTICS');
+  assert.equal(analyze.code, 0, analyze.stderr);
+  assert.match(analyze.stderr, /^ANALYZE TABLE main\.default\.orders COMPUTE STATISTICS: \d+ bytes, 3 rows\nANALYZE TABLE orders COMPUTE DELTA STATISTICS: 1 file \(version 2\)\n$/);
+  const rollup = await lochIn(cwd, 'sql', 'SELECT region, count(*) AS n, grouping_id() AS g FROM orders GROUP BY region WITH ROLLUP ORDER BY g, region');
+  assert.equal(rollup.code, 0, rollup.stderr);
+  assert.deepEqual(jsonLines(rollup.stdout), [
+    { region: 'EU', n: 2, g: 0 },
+    { region: 'US', n: 1, g: 0 },
+    { region: null, n: 3, g: 1 },
+  ]);
+});
+
 test('bare loch prints help; loch --version; history --format table', async () => {
   const cwd = await withOrders();
   const bare = await lochIn(cwd);

@@ -11,6 +11,7 @@ export { MergeBuilder } from './ops/dml/merge-builder.js';
 export { mergeInto, type MergeSpec, type MergeResult, type MatchedClause, type NotMatchedClause, type NotMatchedBySourceClause } from './ops/dml/merge.js';
 export { optimizeTable, DEFAULT_OPTIMIZE_FILE_SIZE, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
 export { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
+export { computeDeltaStatistics, type ComputeStatisticsResult } from './ops/maintenance/compute-stats.js';
 export { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 export { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
 export { convertToDelta, type ConvertOptions, type ConvertResult } from './ops/convert.js';

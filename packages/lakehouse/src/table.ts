@@ -16,6 +16,7 @@ import { writeTable, type WriteOptions, type WriteResult } from './ops/write.js'
 import type { WriteData } from './write/source.js';
 import { MergeBuilder } from './ops/dml/merge-builder.js';
 import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
+import { computeDeltaStatistics, type ComputeStatisticsResult } from './ops/maintenance/compute-stats.js';
 import { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 import { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
@@ -109,6 +110,11 @@ export class DeltaTable {
   /** OPTIMIZE [WHERE partition predicate] [ZORDER BY (...)]: compaction or Z-order clustering. */
   optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
     return optimizeTable(this.engine, this.url, options);
+  }
+
+  /** ANALYZE TABLE ... COMPUTE DELTA STATISTICS: every file's statistics computed again for the columns the table indexes now. */
+  computeDeltaStatistics(): Promise<ComputeStatisticsResult> {
+    return computeDeltaStatistics(this.engine, this.url);
   }
 
   /** VACUUM [RETAIN n HOURS] [DRY RUN]: deletes files no version within the retention needs. */

@@ -4,12 +4,12 @@
  * asked not to. No data file is rewritten. Hidden entries (names starting with `_` or `.`, such as
  * `_SUCCESS` and `.crc` files) are not data, as in Spark.
  */
-import { DuckDBTypeId, type DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, displayTable, keyInTable, Transaction, type AddFile, type DataType, type Engine, type StructField } from '@loch/delta';
-import { sqlIdent, sqlString, withConnection } from '@loch/engine-node';
+import { deltaError, displayTable, keyInTable, Transaction, type AddFile, type Engine, type StructField } from '@loch/delta';
+import { sqlString, withConnection } from '@loch/engine-node';
 import { deltaSchemaOf } from '../write/duck-schema.js';
 import { minimalProtocol } from '../write/protocol.js';
-import { deltaStats, statsColumns, type ColumnStats } from '../write/stats.js';
+import { statsColumns } from '../write/stats.js';
+import { statsOfFiles } from '../write/file-stats.js';
 import { newTableMetadata } from '../write/table-metadata.js';
 import { encodeRelativePath } from '../write/staging.js';
 import { latestSnapshotOrUndefined } from './write.js';
@@ -72,14 +72,14 @@ export async function convertToDelta(engine: Engine, url: string, table: string,
     const schema = { kind: 'struct' as const, fields: [...dataSchema.fields, ...partitions.map((f) => ({ ...f, nullable: true }))] };
     const partitionColumns = partitions.map((f) => f.name);
     const metadata = newTableMetadata(table, schema, { partitionColumns, configuration: {} });
-    const stats = options.noStatistics ? undefined : await fileStats(c, list, names, types.map((t) => t.typeId), dataSchema.fields, statsColumns(schema, partitionColumns, {}));
+    const stats = options.noStatistics ? undefined : await statsOfFiles(c, files.map((f) => f.path), dataSchema, statsColumns(schema, partitionColumns, {}));
     const adds: AddFile[] = files.map((f, i) => ({
       path: encodeRelativePath(f.rel),
       partitionValues: f.partitionValues,
       size: f.size,
       modificationTime: f.modificationTime,
       dataChange: true,
-      ...(stats?.get(i) !== undefined ? { stats: stats.get(i)! } : {}),
+      ...(stats ? { stats: stats[i] } : {}),
     }));
     const tx = new Transaction(engine, url, undefined).updateProtocol(minimalProtocol(schema, {})).updateMetadata(metadata).addFiles(adds);
     const result = await tx.commit({
@@ -130,48 +130,4 @@ function partitionValuesOf(rel: string, columns: readonly string[], table: strin
 /** Hive escapes path-unsafe characters in partition values as %XX. */
 function unescapeHive(s: string): string {
   return s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-}
-
-const FLOATS = new Set<DuckDBTypeId>([DuckDBTypeId.FLOAT, DuckDBTypeId.DOUBLE]);
-
-/** Each file's `stats` JSON by its position in `list`, from one aggregate pass over all the files. */
-async function fileStats(
-  c: DuckDBConnection,
-  list: string,
-  names: readonly string[],
-  typeIds: readonly DuckDBTypeId[],
-  fields: readonly StructField[],
-  indexed: Set<string>,
-): Promise<Map<number, string>> {
-  const leaves = names.map((name, i) => ({ name, typeId: typeIds[i], type: fields[i].type })).filter((l) => indexed.has(l.name) && statable(l.type));
-  const aggs = leaves.flatMap((l) => {
-    const col = sqlIdent(l.name);
-    return [
-      `CAST(min(${col}) AS VARCHAR)`,
-      `CAST(max(${col}) AS VARCHAR)`,
-      `count(*) - count(${col})`,
-      FLOATS.has(l.typeId) ? `bool_or(isnan(${col}))` : 'false',
-    ];
-  });
-  const rows = (
-    await c.runAndReadAll(
-      `SELECT file_index, count(*)${aggs.map((a) => `, ${a}`).join('')} FROM read_parquet(${list}, union_by_name = true, hive_partitioning = false) GROUP BY file_index`,
-    )
-  ).getRows();
-  const out = new Map<number, string>();
-  const schema = { kind: 'struct' as const, fields: [...fields] };
-  for (const row of rows) {
-    const perColumn = new Map<string, ColumnStats>();
-    leaves.forEach((l, i) => {
-      const [min, max, nulls, nan] = row.slice(2 + i * 4, 6 + i * 4);
-      perColumn.set(`"${l.name.replaceAll('"', '""')}"`, new Map([['min', min === null ? null : String(min)], ['max', max === null ? null : String(max)], ['null_count', String(nulls)], ['has_nan', String(nan === true)]]));
-    });
-    out.set(Number(row[0]), deltaStats(Number(row[1]), perColumn, schema, indexed));
-  }
-  return out;
-}
-
-/** Top-level columns min/max can be read for (nested ones get no statistics here). */
-function statable(t: DataType): boolean {
-  return t.kind === 'primitive' || t.kind === 'decimal';
 }

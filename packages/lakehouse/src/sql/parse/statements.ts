@@ -2,9 +2,10 @@ import type { StructField } from '@loch/delta';
 import { Cursor } from './cursor.js';
 import { sqlError, unsupported } from '../errors.js';
 import { isIdent, isPunct, isWord } from './lexer.js';
-import { parseNameList, parseProperties, parseTableName, type TableName } from './parse-common.js';
+import { parseColumnPath, parseNameList, parseProperties, parseTableName, type TableName } from './parse-common.js';
 import { parseFieldRest } from './spark-types.js';
 import { parseCatalogStatement, type CatalogStatement } from './statements-catalog.js';
+import { parseAnalyze, type AnalyzeStatement } from './statements-analyze.js';
 import {
   parseAlterTable,
   parseDelete,
@@ -25,6 +26,7 @@ import {
 
 export { parseTableName, tableText, type TableName } from './parse-common.js';
 export type { CatalogStatement, SchemaName } from './statements-catalog.js';
+export type { AnalyzeStatement } from './statements-analyze.js';
 export type {
   AlterTableStatement,
   Assignment,
@@ -87,6 +89,7 @@ export type Statement =
   | RestoreStatement
   | AlterTableStatement
   | CatalogStatement
+  | AnalyzeStatement
   | { readonly kind: 'describeHistory'; readonly table: TableName; readonly limit?: number }
   | { readonly kind: 'describeDetail'; readonly table: TableName }
   | { readonly kind: 'set'; readonly key?: string; readonly value?: string }
@@ -96,7 +99,7 @@ export type Statement =
   | { readonly kind: 'renameTable'; readonly table: TableName; readonly to: TableName }
   | { readonly kind: 'fsck'; readonly table: TableName; readonly dryRun: boolean }
   | { readonly kind: 'convert'; readonly table: TableName; readonly partitionBy: readonly StructField[]; readonly noStatistics: boolean }
-  | { readonly kind: 'describeTable'; readonly table: TableName; readonly extended: boolean }
+  | { readonly kind: 'describeTable'; readonly table: TableName; readonly extended: boolean; readonly column?: readonly string[] }
   | { readonly kind: 'showTblProperties'; readonly table: TableName; readonly key?: string }
   | { readonly kind: 'showColumns'; readonly table: TableName }
   | { readonly kind: 'showPartitions'; readonly table: TableName }
@@ -198,6 +201,7 @@ const when =
 const PARSERS: readonly StatementParser[] = [
   when((c) => c.isWords('CREATE', 'TABLE') || c.isWords('CREATE', 'EXTERNAL', 'TABLE') || c.isWords('CREATE', 'OR', 'REPLACE', 'TABLE') || c.isWords('REPLACE', 'TABLE'), parseCreate),
   parseCatalogStatement,
+  parseAnalyze,
   when((c) => c.isWords('CONVERT', 'TO', 'DELTA'), parseConvert),
   when((c) => c.isWords('FSCK', 'REPAIR', 'TABLE'), parseFsck),
   when((c) => c.isWords('TRUNCATE'), parseTruncate),
@@ -305,17 +309,12 @@ function parseShow(c: Cursor): Statement | undefined {
       c.pos = at;
       return undefined;
     }
+    // `DESCRIBE t` is Spark's too; it is DuckDB's only for a table the lake does not have (see the runner).
     const name = parseTableName(c);
-    if (!c.atEnd()) {
-      // DESCRIBE t column: Spark's column description; DuckDB has none either.
-      c.pos = at;
-      return undefined;
-    }
-    if (!table && !extended && name.kind === 'name') {
-      // `DESCRIBE t` is Spark's too; it is DuckDB's only for a table the lake does not have (see the session).
-      return { kind: 'describeTable', table: name, extended: false };
-    }
-    return { kind: 'describeTable', table: name, extended };
+    // DESCRIBE t column: Spark's description of one column (with its statistics when EXTENDED).
+    const column = c.atEnd() ? undefined : parseColumnPath(c, 'a column name');
+    c.expectEnd();
+    return { kind: 'describeTable', table: name, extended, ...(column ? { column } : {}) };
   }
   if (c.words('SHOW', 'TBLPROPERTIES')) {
     const table = parseTableName(c);

@@ -1,6 +1,7 @@
 /** Spark syntax outside function calls, rewritten for DuckDB before the calls are. */
 import { sqlError } from '../errors.js';
 import { isPunct, isWord, tokenize, type Token } from '../parse/lexer.js';
+import { hiveGroupBy } from './grouping.js';
 import { nextSig, prevSig } from './tokens.js';
 
 /** Spark's typed number literals: `100L`, `1.5D`, `2BD` (no space before the suffix). */
@@ -56,10 +57,11 @@ const KEYWORDS_BEFORE_OPERAND = new Set(['SELECT', 'WHERE', 'AND', 'OR', 'NOT', 
 /**
  * Spark syntax outside function calls that DuckDB reads another way or not at all:
  * `LEFT SEMI JOIN` / `LEFT ANTI JOIN` (DuckDB's `SEMI JOIN` / `ANTI JOIN`), `SELECT * EXCEPT (a)`
- * (DuckDB's `EXCLUDE`), and typed number literals (`100L`, which DuckDB would read as `100 AS L`).
+ * (DuckDB's `EXCLUDE`), typed number literals (`100L`, which DuckDB would read as `100 AS L`), and
+ * Hive's `GROUP BY ... WITH ROLLUP | WITH CUBE` (grouping.ts).
  */
 export function sparkSyntax(text: string, conf: ReadonlyMap<string, string> = new Map()): string {
-  const tokens = tokenize(text);
+  const tokens = tokenize(hiveGroupBy(text));
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];

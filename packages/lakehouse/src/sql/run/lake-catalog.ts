@@ -16,6 +16,29 @@ export const DEFAULT_SCHEMA = 'default';
 interface CatalogFile {
   readonly tables?: Record<string, string>;
   readonly schemas?: Record<string, SchemaEntry>;
+  /** ANALYZE TABLE ... COMPUTE STATISTICS, by `schema.table` (lower case). */
+  readonly statistics?: Record<string, TableStatistics>;
+}
+
+/** Spark's catalog statistics of a table (ANALYZE TABLE ... COMPUTE STATISTICS), as of a version. */
+export interface TableStatistics {
+  /** The Delta table id they describe: a table dropped and made again has none. */
+  readonly tableId: string;
+  readonly version: number;
+  readonly sizeInBytes: number;
+  /** Absent with NOSCAN. */
+  readonly numRows?: number;
+  readonly columns?: Readonly<Record<string, ColumnStatistics>>;
+}
+
+export interface ColumnStatistics {
+  readonly distinctCount: number;
+  /** As text; only for numbers, dates, timestamps and booleans, as in Spark. */
+  readonly min?: string;
+  readonly max?: string;
+  readonly nullCount: number;
+  readonly avgLen: number;
+  readonly maxLen: number;
 }
 
 interface SchemaEntry {
@@ -214,6 +237,22 @@ export class LakeCatalog {
     await this.saveTables(schema, tables);
   }
 
+  // ---- statistics ----
+
+  /** The catalog statistics of `t`, when ANALYZE computed some for the table now there. */
+  statistics(t: LakeName, tableId: string): TableStatistics | undefined {
+    const s = this.read().statistics?.[statsKey(t)];
+    return s && s.tableId === tableId ? s : undefined;
+  }
+
+  async setStatistics(t: LakeName, stats: TableStatistics | undefined): Promise<void> {
+    const file = this.read();
+    const all = { ...(file.statistics ?? {}) };
+    if (stats) all[statsKey(t)] = stats;
+    else delete all[statsKey(t)];
+    await this.save({ ...file, statistics: all });
+  }
+
   private schemaOf(key: string, e: SchemaEntry): LakeSchema {
     return {
       name: key,
@@ -238,7 +277,11 @@ export class LakeCatalog {
   private async save(file: CatalogFile): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.${CATALOG_FILE}.${process.pid}.${Date.now()}`);
-    const out: CatalogFile = { tables: file.tables ?? {}, ...(file.schemas && Object.keys(file.schemas).length > 0 ? { schemas: file.schemas } : {}) };
+    const out: CatalogFile = {
+      tables: file.tables ?? {},
+      ...(file.schemas && Object.keys(file.schemas).length > 0 ? { schemas: file.schemas } : {}),
+      ...(file.statistics && Object.keys(file.statistics).length > 0 ? { statistics: file.statistics } : {}),
+    };
     await writeFile(tmp, `${JSON.stringify(out, null, 2)}\n`);
     await rename(tmp, join(this.dir, CATALOG_FILE));
   }
@@ -257,6 +300,8 @@ export class LakeCatalog {
     }
   }
 }
+
+const statsKey = (t: LakeName) => `${t.schema.toLowerCase()}.${t.name.toLowerCase()}`;
 
 function checkName(name: string, what: 'table' | 'schema'): void {
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {

@@ -27,6 +27,7 @@ export async function runDropTable(ctx: SessionContext, table: TableName, ifExis
 /** Drops a table of the lake: a managed one's files are deleted, an external one's name forgotten. What it did, in words. */
 export async function dropLakeTable(lake: LakeCatalog, t: LakeName): Promise<string> {
   const location = lake.locate(t);
+  await lake.setStatistics(t, undefined);
   if (lake.isExternal(t)) {
     await lake.unregister(t);
     return `forgot the external table (its files at ${location} are kept)`;
@@ -61,6 +62,10 @@ export async function runRenameTable(ctx: SessionContext, table: TableName, to: 
   const dest = to.schema === undefined ? { schema: source.schema, name: to.name } : ctx.names.resolve(to);
   if (lake.has(dest) || lake.isExternal(dest)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${tableText(to)} already exists`);
   const from = lake.locate(source);
+  // Catalog statistics follow the table (they are keyed by its id, which does not change).
+  const stats = lake.statistics(source, (await ctx.views.target(table).table.snapshot()).metadata.id);
+  await lake.setStatistics(source, undefined);
+  if (stats) await lake.setStatistics(dest, stats);
   if (lake.isExternal(source)) {
     await lake.register(dest, from);
     await lake.unregister(source);

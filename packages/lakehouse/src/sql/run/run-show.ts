@@ -52,11 +52,50 @@ export async function describeTable(ctx: SessionContext, table: TableName, exten
       row('Location', target.location, ''),
       row('Provider', 'delta', ''),
       row('Version', String(s.version), ''),
+      ...statisticsRow(ctx, table, s),
       ...(s.metadata.description ? [row('Comment', s.metadata.description, '')] : []),
       row('Table Properties', `[${Object.entries(tableProperties(s)).map(([k, v]) => `${k}=${v}`).join(',')}]`, ''),
     );
   }
   return { columns: [col('col_name'), col('data_type'), col('comment')], rows };
+}
+
+/** Spark's `Statistics` line (`1234 bytes, 10 rows`), when ANALYZE TABLE computed them. */
+function statisticsRow(ctx: SessionContext, table: TableName, s: Snapshot): Row[] {
+  const stats = table.kind === 'name' ? ctx.names.lake.statistics(ctx.names.resolve(table), s.metadata.id) : undefined;
+  if (!stats) return [];
+  return [{ col_name: 'Statistics', data_type: `${stats.sizeInBytes} bytes${stats.numRows !== undefined ? `, ${stats.numRows} rows` : ''}`, comment: '' }];
+}
+
+/**
+ * DESCRIBE [EXTENDED] t column: Spark's info_name / info_value rows; EXTENDED adds the column's
+ * statistics from ANALYZE TABLE ... COMPUTE STATISTICS FOR COLUMNS (NULL where there are none).
+ */
+export async function describeColumn(ctx: SessionContext, table: TableName, column: readonly string[], extended: boolean): Promise<Listing> {
+  const { target, snapshot: s } = await snapshotOf(ctx, table);
+  let fields = s.schema.fields;
+  let f: StructField | undefined;
+  for (const [i, part] of column.entries()) {
+    f = fields.find((x) => x.name === part) ?? fields.find((x) => x.name.toLowerCase() === part.toLowerCase());
+    if (!f) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${target.display} has no column '${column.slice(0, i + 1).join('.')}'`);
+    fields = f.type.kind === 'struct' ? f.type.fields : [];
+  }
+  const item = (info_name: string, info_value: string | null) => ({ info_name, info_value });
+  const rows = [item('col_name', f!.name), item('data_type', sparkTypeName(f!.type)), item('comment', comment(f!) ?? 'NULL')];
+  if (extended) {
+    const stats = table.kind === 'name' && column.length === 1 ? ctx.names.lake.statistics(ctx.names.resolve(table), s.metadata.id)?.columns?.[f!.name] : undefined;
+    const text = (v: number | string | undefined) => (v === undefined ? 'NULL' : String(v));
+    rows.push(
+      item('min', text(stats?.min)),
+      item('max', text(stats?.max)),
+      item('num_nulls', text(stats?.nullCount)),
+      item('distinct_count', text(stats?.distinctCount)),
+      item('avg_col_len', text(stats?.avgLen)),
+      item('max_col_len', text(stats?.maxLen)),
+      item('histogram', 'NULL'),
+    );
+  }
+  return { columns: [col('info_name'), col('info_value')], rows };
 }
 
 /** The table's properties as Databricks shows them: its configuration, protocol versions and features. */

@@ -8,7 +8,8 @@ import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js'
 import { runInsert } from './run-insert.js';
 import { runAlter, runFsck, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
 import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-drop.js';
-import { describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
+import { describeColumn, describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
+import { runAnalyze, runAnalyzeTables } from './run-analyze.js';
 import { alterSchema, createSchema, describeCatalog, describeSchema, dropSchema, showCatalogs, showSchemas, showTables, use } from './run-catalog.js';
 
 /** What a runner has to hand: the session and the ways a statement's result is made. */
@@ -92,7 +93,7 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
   describeTable: async (r, st) => {
     // `DESCRIBE name` of something only DuckDB has (a TEMP table, a view) is DuckDB's.
     if (st.table.kind === 'name' && !r.ctx.names.has(st.table) && !r.ctx.names.claims(st.table)) return r.query();
-    return r.listed(await describeTable(r.ctx, st.table, st.extended));
+    return r.listed(st.column ? await describeColumn(r.ctx, st.table, st.column, st.extended) : await describeTable(r.ctx, st.table, st.extended));
   },
   showTblProperties: async (r, st) => r.listed(await showTblProperties(r.ctx, st.table, st.key)),
   showColumns: async (r, st) => r.listed(await showColumns(r.ctx, st.table)),
@@ -107,6 +108,11 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
   showTables: async (r, st) => r.listed(await showTables(r.ctx, st)),
   describeSchema: async (r, st) => r.listed(describeSchema(r.ctx, st)),
   describeCatalog: async (r, st) => r.listed(describeCatalog(r.ctx, st)),
+  analyze: async (r, st) => {
+    const o = await runAnalyze(r.ctx, st);
+    return r.done(o.summary, o.version);
+  },
+  analyzeTables: async (r, st) => r.done(await runAnalyzeTables(r.ctx, st)),
 };
 
 /** Runs a parsed statement with its runner. */

@@ -1,7 +1,8 @@
 /** Aggregates: collect_list/collect_set, percentiles, first/last with IGNORE NULLS, every/some/any, count(*). */
 import { isPunct, isWord } from '../../parse/lexer.js';
 import type { Call } from '../call.js';
-import { refused, type Rule, sparkFunctionError } from './rule.js';
+import { groupingColumns } from '../grouping.js';
+import { ANY, refused, type Rule, sparkFunctionError } from './rule.js';
 
 export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   // Spark's lists skip NULLs and are empty, not NULL, for a group without values.
@@ -24,7 +25,16 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   // `x = ANY (SELECT ...)` and `x > SOME (...)` are SQL's comparisons with a subquery.
   ['some', { args: [1, 1], to: (c) => `bool_or(${c.sql(0)})`, notACall: isSubqueryComparison }],
   ['any', { args: [1, 1], to: (c) => `bool_or(${c.sql(0)})`, notACall: isSubqueryComparison }],
+  // grouping_id() without arguments: the bits of all the query's grouping columns, as Spark computes it.
+  ['grouping_id', { args: [0, ANY], to: groupingId }],
 ];
+
+function groupingId(c: Call): string {
+  if (c.args.length > 0) return `grouping_id(${c.sqls().join(', ')})`;
+  const columns = groupingColumns(c.t.tokens, c.start);
+  if (!columns || columns.length === 0) throw sparkFunctionError(c.name, 'grouping_id() needs a GROUP BY (with ROLLUP, CUBE or GROUPING SETS) in its query');
+  return `grouping_id(${columns.map((r) => c.t.range(r.from, r.to, true).trim()).join(', ')})`;
+}
 
 /**
  * collect_list / collect_set: DuckDB's list() with Spark's NULL handling wrapped around the whole
