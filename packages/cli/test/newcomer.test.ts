@@ -77,6 +77,16 @@ test('ANALYZE TABLE ... COMPUTE STATISTICS, GROUP BY ... WITH ROLLUP and groupin
   ]);
 });
 
+test('sum of a decimal(10,2) is decimal(20,2) and avg decimal(14,6), as in Spark', async () => {
+  const cwd = await withOrders();
+  const r = await lochIn(cwd, 'sql', 'CREATE TABLE totals USING DELTA AS SELECT sum(amount) AS s, avg(amount) AS a FROM orders; SELECT * FROM totals');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(jsonLines(r.stdout), [{ s: '15.75', a: '5.250000' }]);
+  const d = await lochIn(cwd, 'describe', join(cwd, 'lake', 'totals'));
+  const fields = (JSON.parse(d.stdout) as { schema: { fields: { name: string; type: string }[] } }).schema.fields;
+  assert.deepEqual(fields.map((f) => f.type), ['decimal(20,2)', 'decimal(14,6)']);
+});
+
 test('bare loch prints help; loch --version; history --format table', async () => {
   const cwd = await withOrders();
   const bare = await lochIn(cwd);

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expr, planScan, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
+import { expr, planScan, type DataType, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -10,6 +10,7 @@ import type { SessionNamespace } from '../run/namespace.js';
 import { sqlError } from '../errors.js';
 import { findTableRefs, rewriteQuery, type FileRef, type QueryText, type TableRef } from './references.js';
 import { fileRelation } from './file-sources.js';
+import { mayNeedDecimalTyping, sparkDecimalTypes } from './decimal-types.js';
 import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
@@ -162,7 +163,11 @@ export class ScanViews {
       scans.push(done[i]!.metrics);
       explains.push(done[i]!.explain);
     }
-    return { sql: rewriteQuery(q, (ref) => relations.get(ref)), scans, plans, explains, hints: describeHints(hints) };
+    let sql = rewriteQuery(q, (ref) => relations.get(ref));
+    // Spark's decimal result types, where the query computes with numbers that may be decimals.
+    const decimals = q.files.length > 0 || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
+    if (mayNeedDecimalTyping(text, decimals)) sql = await sparkDecimalTypes(this.c, sql, this.conf);
+    return { sql, scans, plans, explains, hints: describeHints(hints) };
   }
 
   /**
@@ -381,6 +386,21 @@ async function bindsElsewhere(sql: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+function hasDecimal(t: DataType): boolean {
+  switch (t.kind) {
+    case 'decimal':
+      return true;
+    case 'struct':
+      return t.fields.some((f) => hasDecimal(f.type));
+    case 'array':
+      return hasDecimal(t.elementType);
+    case 'map':
+      return hasDecimal(t.keyType) || hasDecimal(t.valueType);
+    default:
+      return false;
   }
 }
 

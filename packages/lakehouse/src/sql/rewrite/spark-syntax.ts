@@ -65,6 +65,11 @@ export function sparkSyntax(text: string, conf: ReadonlyMap<string, string> = ne
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
+    // `a div b`, integral division, is DuckDB's `//` (same precedence); its type is Spark's (decimal-types.ts).
+    if (isWord(t, 'DIV') && isOperand(tokens[prevSig(tokens, i)]) && !isPunct(tokens[nextSig(tokens, i)], '(') && !isPunct(tokens[nextSig(tokens, i)], ',')) {
+      out += '//';
+      continue;
+    }
     if (isWord(t, 'LEFT')) {
       const k = nextSig(tokens, i);
       if (isWord(tokens[k], 'SEMI', 'ANTI') && isWord(tokens[nextSig(tokens, k)], 'JOIN')) {
