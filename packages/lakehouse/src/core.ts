@@ -1,6 +1,8 @@
 /** Everything but Arrow output (see scan/arrow-output.ts): what the CLI loads. */
-export { DeltaTable, tableUrl, type TableDetail } from './table.js';
+export { DeltaTable, tableUrl, defaultEngine, type TableDetail } from './table.js';
 export { executeScan, type ScanRequest, type ScanResult, type ScanMetrics, type Row } from './scan/execute.js';
+export { scanSql, type ScanSqlOptions } from './scan/query.js';
+export { tokenize, significant, splitStatements, sparkIdent, sparkString, type Token, type TokenKind } from './sql/parse/lexer.js';
 export { toJsonValue, decimalString, formatDate, formatTimestamp, type JsonValue } from './scan/json-values.js';
 export { duckType } from './scan/duck-types.js';
 export { writeTable, type WriteOptions, type WriteResult, type WriteMode } from './ops/write.js';
@@ -16,7 +18,7 @@ export { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 export { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
 export { convertToDelta, type ConvertOptions, type ConvertResult } from './ops/convert.js';
 export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type NewColumn } from './ops/alter.js';
-export { Lakehouse, type LakehouseOptions, type SqlOptions } from './lakehouse.js';
+export { Lakehouse, extendLakehouse, type LakehouseExtensions, type LakehouseOptions, type SqlOptions } from './lakehouse.js';
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
 export { DataFrame, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';

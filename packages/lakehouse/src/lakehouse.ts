@@ -1,4 +1,4 @@
-import type { Engine } from '@loch/delta';
+import { deltaError, type Engine } from '@loch/delta';
 import { DEFAULT_SCHEMA, LakeCatalog, type LakeName } from './sql/run/lake-catalog.js';
 import { Cursor } from './sql/parse/cursor.js';
 import { parseTableName } from './sql/parse/parse-common.js';
@@ -6,7 +6,7 @@ import { SessionNamespace } from './sql/run/namespace.js';
 import { SqlError } from './sql/errors.js';
 import type { StatementResult } from './sql/run/result.js';
 import { SqlSession } from './sql/run/session.js';
-import { DeltaTable } from './table.js';
+import { DeltaTable, defaultEngine } from './table.js';
 import { DataFrame } from './dataframe/dataframe.js';
 
 export interface LakehouseOptions {
@@ -21,6 +21,16 @@ export interface SqlOptions {
 }
 
 /**
+ * Members that packages above this one add to every Lakehouse, declared by augmenting this
+ * interface and installed with `extendLakehouse` (`@loch/streaming` adds `readStream` and
+ * `streams`). The lakehouse never imports those packages; importing one brings its members.
+ */
+export interface LakehouseExtensions {}
+
+// The class gets the extensions' members through declaration merging.
+export interface Lakehouse extends LakehouseExtensions {}
+
+/**
  * A directory of Delta tables and SQL over them: one catalog of schemas, as in Unity Catalog
  * (`main.default.events`). The `default` schema's tables are the directory's subdirectories,
  * another schema's live under `<schema>.db/` (see LakeCatalog). Tables are also reachable by path
@@ -29,12 +39,17 @@ export interface SqlOptions {
 export class Lakehouse {
   readonly dir: string;
   private readonly catalog: LakeCatalog;
-  private readonly engine: Engine | undefined;
+  private readonly engineOption: Engine | undefined;
 
   private constructor(dir: string, options: LakehouseOptions) {
     this.catalog = new LakeCatalog(dir, options.catalog);
     this.dir = this.catalog.dir;
-    this.engine = options.engine;
+    this.engineOption = options.engine;
+  }
+
+  /** The Engine the lake's tables are read and written with. */
+  get engine(): Engine {
+    return this.engineOption ?? defaultEngine();
   }
 
   /** The lake at `dir`; the directory is made when the first table is created in it. */
@@ -44,7 +59,7 @@ export class Lakehouse {
 
   /** The table called `name` (`events`, `sales.orders`, `main.sales.orders`), whether or not it exists yet. */
   table(name: string): DeltaTable {
-    return DeltaTable.forPath(this.catalog.locate(lakeNameOf(this.catalog, name)), this.engine ? { engine: this.engine } : {});
+    return DeltaTable.forPath(this.catalog.locate(lakeNameOf(this.catalog, name)), { engine: this.engine });
   }
 
   /** A DataFrame over the table called `name` (or at a path). */
@@ -79,7 +94,7 @@ export class Lakehouse {
 
   /** Like `sql`, yielding each statement's result as soon as it completes. */
   async *sqlStream(text: string, options: SqlOptions = {}): AsyncGenerator<StatementResult> {
-    const session = await SqlSession.open({ lake: this.catalog, ...(this.engine ? { engine: this.engine } : {}), ...(options.conf ? { conf: options.conf } : {}) });
+    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}) });
     try {
       yield* session.run(text);
     } finally {
@@ -102,4 +117,19 @@ function lakeNameOf(catalog: LakeCatalog, text: string): LakeName {
     if (!(e instanceof SqlError) || e.code !== 'LOCH_SQL_ERROR') throw e;
   }
   return { schema: DEFAULT_SCHEMA, name: text };
+}
+
+const extended = new Set<PropertyKey>();
+
+/**
+ * Installs `name` on every Lakehouse: reading it calls `get` with the lake. For packages above
+ * this one (see LakehouseExtensions); installing a name twice keeps the last getter, so a
+ * package loaded again replaces its own members.
+ */
+export function extendLakehouse<K extends keyof LakehouseExtensions>(name: K, get: (lake: Lakehouse) => LakehouseExtensions[K]): void {
+  if (Object.prototype.hasOwnProperty.call(Lakehouse.prototype, name) && !extended.has(name)) {
+    throw deltaError('DELTA_INVALID_ARGUMENT', `Lakehouse already has a member '${String(name)}'; an extension cannot replace it`);
+  }
+  extended.add(name);
+  Object.defineProperty(Lakehouse.prototype, name, { configurable: true, enumerable: false, get() { return get(this as Lakehouse); } });
 }

@@ -30,3 +30,9 @@ export async function duckDbHasTable(ctx: SessionContext, name: string): Promise
   );
   return r.currentRowCount > 0;
 }
+
+/** Whether DuckDB's catalog has a schema called `name` (its own, not the lake's). */
+export async function duckDbHasSchema(ctx: SessionContext, name: string): Promise<boolean> {
+  const r = await ctx.c.runAndReadAll('SELECT 1 FROM duckdb_schemas() WHERE lower(schema_name) = lower($1)', [name]);
+  return r.currentRowCount > 0;
+}

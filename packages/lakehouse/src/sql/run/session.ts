@@ -1,6 +1,6 @@
 import type { DataType, Engine } from '@loch/delta';
 import { connect } from '@loch/engine-node';
-import { duckDbHasTable, type SessionContext } from './context.js';
+import { duckDbHasSchema, duckDbHasTable, type SessionContext } from './context.js';
 import { inStatement, sqlError } from '../errors.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import { SessionNamespace } from './namespace.js';
@@ -69,13 +69,24 @@ export class SqlSession {
     // Spark functions DuckDB lacks or runs differently, in every statement (queries, DML
     // conditions and assignments, DataFrame expressions).
     const st = { ...given, text: translateSparkFunctions(given.text, this.ctx.conf) };
-    // UPDATE, DELETE, MERGE and ALTER TABLE of a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
+    // Writes to a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
     const written = writeTarget(st.text);
-    if (written && !this.ctx.names.has(written) && !this.ctx.names.claims(written) && (await duckDbHasTable(this.ctx, written.name))) {
+    if (written && (await this.writesDuckDb(written))) {
       return await this.query({ statement: st.text, number: st.number, kind: 'query' }, started);
     }
     const parsed = parseStatement(st.text);
     return await this.dispatch(parsed, { statement: st.text, number: st.number, kind: parsed.kind }, started);
+  }
+
+  /**
+   * Whether a write goes to a DuckDB table rather than a lake table: a name the lake neither has
+   * nor claims, and DuckDB has. CREATE TABLE makes a DuckDB table only in a schema DuckDB has and
+   * the lake does not (`loch_stream.t`); without a schema it makes a Delta table.
+   */
+  private async writesDuckDb(w: WriteTarget): Promise<boolean> {
+    if (this.ctx.names.has(w) || this.ctx.names.claims(w)) return false;
+    if (w.creates) return w.schema !== undefined && w.catalog === undefined && (await duckDbHasSchema(this.ctx, w.schema));
+    return duckDbHasTable(this.ctx, w.name);
   }
 
   async close(): Promise<void> {
@@ -132,17 +143,31 @@ function explainRows(q: PreparedQuery): Row[] {
 
 const elapsed = (started: number) => Math.round(performance.now() - started);
 
+/** What a write statement names: the table, and whether the statement creates it. */
+type WriteTarget = TableName & { readonly kind: 'name'; readonly creates: boolean };
+
 /**
-/** The table an UPDATE, DELETE FROM, MERGE INTO or ALTER TABLE writes to, when the text names it by name. */
-function writeTarget(text: string): (TableName & { kind: 'name' }) | undefined {
+ * The table an UPDATE, DELETE FROM, MERGE INTO, ALTER TABLE, INSERT INTO or CREATE TABLE writes
+ * to, when the text names it by name.
+ */
+function writeTarget(text: string): WriteTarget | undefined {
   const c = new Cursor(text);
+  let creates = false;
   if (c.words('UPDATE')) {
     if (c.isWords('EXTENSIONS')) return undefined;
   } else if (c.words('MERGE')) {
     c.words('WITH', 'SCHEMA', 'EVOLUTION');
     if (!c.words('INTO')) return undefined;
+  } else if (c.words('INSERT')) {
+    if (!c.words('INTO') && !c.words('OVERWRITE')) return undefined;
+    c.words('TABLE');
+  } else if (c.words('CREATE')) {
+    c.words('OR', 'REPLACE');
+    if (!c.words('TABLE')) return undefined;
+    c.words('IF', 'NOT', 'EXISTS');
+    creates = true;
   } else if (!c.words('DELETE', 'FROM') && !c.words('ALTER', 'TABLE')) return undefined;
   if (!isIdent(c.peek()) || (isWord(c.peek(), 'delta') && isPunct(c.peek(1), '.') && c.peek(2)?.kind === 'quoted')) return undefined;
   const parts = parseColumnPath(c, 'a table name');
-  return parts.length <= 3 ? nameOf(parts) : undefined;
+  return parts.length <= 3 ? { ...nameOf(parts), creates } : undefined;
 }
