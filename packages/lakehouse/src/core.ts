@@ -3,8 +3,10 @@ export { DeltaTable, tableUrl, defaultEngine, type TableDetail } from './table.j
 export { executeScan, type ScanRequest, type ScanResult, type ScanMetrics, type Row } from './scan/execute.js';
 export { scanSql, type ScanSqlOptions } from './scan/query.js';
 export { tokenize, significant, splitStatements, sparkIdent, sparkString, type Token, type TokenKind } from './sql/parse/lexer.js';
+export { parseSchemaDdl } from './sql/parse/spark-types.js';
 export { toJsonValue, decimalString, formatDate, formatTimestamp, type JsonValue } from './scan/json-values.js';
 export { duckType } from './scan/duck-types.js';
+export { deltaSchemaOf } from './write/duck-schema.js';
 export { writeTable, type WriteOptions, type WriteResult, type WriteMode } from './ops/write.js';
 export { createTable, toStructType, type CreateOptions, type SchemaInput } from './ops/create.js';
 export type { WriteData } from './write/source.js';

@@ -4,11 +4,22 @@ import { booleanOption, getOption, numberOption, registerSinkFormat, registerSou
 import { ConsoleSink } from './sinks/console.js';
 import { DeltaSink } from './sinks/delta.js';
 import { MemorySink } from './sinks/memory.js';
+import { CloudFilesSource } from './sources/cloud-files/cloud-files-source.js';
+import { cloudFilesOptions } from './sources/cloud-files/options.js';
+import { DeltaSource } from './sources/delta/delta-source.js';
 import { RateSource } from './sources/rate.js';
 
-/** The formats Loch brings: sources rate; sinks delta, memory, console. */
+/** The formats Loch brings: sources cloudFiles (Auto Loader), delta, rate; sinks delta, memory, console. */
 export function registerBuiltinFormats(): void {
   registerSourceFormat('rate', ({ options }) => RateSource.fromOptions(options));
+  registerSourceFormat('cloudFiles', ({ options, path, schema }) => {
+    if (path === undefined) throw invalidOption(`the cloudFiles source needs a directory: readStream.format('cloudFiles')...load('/landing/events')`);
+    return new CloudFilesSource(path, cloudFilesOptions(options, schema, path));
+  });
+  registerSourceFormat('delta', ({ lake, options, path }) => {
+    if (path === undefined) throw invalidOption(`the delta source needs a table: readStream.table('name') or load('/path/to/table')`);
+    return DeltaSource.fromOptions(DeltaTable.forPath(path, { engine: lake.engine }), options);
+  });
   registerSinkFormat('delta', deltaSink);
   registerSinkFormat('memory', ({ queryName }) => {
     if (!queryName) throw invalidOption(`the memory sink needs a queryName: writeStream.format('memory').queryName('name')`);

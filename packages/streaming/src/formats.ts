@@ -80,3 +80,15 @@ export function booleanOption(options: Readonly<Record<string, string>>, key: st
   if (/^false$/i.test(v)) return false;
   throw invalidOption(`${what}: option ${key} must be true or false, got '${v}'`);
 }
+
+const SIZE_UNITS: Readonly<Record<string, number>> = { b: 1, k: 1024, kb: 1024, m: 1024 ** 2, mb: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, t: 1024 ** 4, tb: 1024 ** 4 };
+
+/** An option as a byte size: a number of bytes or `'10m'`, `'1g'`, `'512kb'`. */
+export function bytesOption(options: Readonly<Record<string, string>>, key: string, what: string): number | undefined {
+  const v = getOption(options, key);
+  if (v === undefined) return undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v);
+  const unit = m ? SIZE_UNITS[(m[2] || 'b').toLowerCase()] : undefined;
+  if (!m || unit === undefined || Number(m[1]) <= 0) throw invalidOption(`${what}: option ${key} must be a size such as 1048576, '512kb', '10m' or '1g', got '${v}'`);
+  return Math.round(Number(m[1]) * unit);
+}

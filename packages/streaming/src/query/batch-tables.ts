@@ -62,7 +62,7 @@ export async function materializeBatch(c: DuckDBConnection, batch: SourceBatch, 
 }
 
 /** json_transform's structure for a type: objects for structs, one-element arrays for arrays, type names otherwise. */
-function structureOf(t: DataType): unknown {
+export function structureOf(t: DataType): unknown {
   if (t.kind === 'struct') return Object.fromEntries(t.fields.map((f) => [f.name, structureOf(f.type)]));
   if (t.kind === 'array') return [structureOf(t.elementType)];
   return duckType(t);

@@ -1,3 +1,4 @@
+import { displayTable } from '@loch/delta';
 import type { DeltaTable, WriteOptions } from '@loch/lakehouse';
 import type { OutputMode, Sink, SinkBatch, SinkCommit, SinkContext } from '../sink.js';
 
@@ -27,7 +28,7 @@ export class DeltaSink implements Sink {
     private readonly table: DeltaTable,
     private readonly options: DeltaSinkOptions = {},
   ) {
-    this.description = `DeltaSink[${decodeURIComponent(table.url)}]`;
+    this.description = `DeltaSink[${displayTable(table.url)}]`;
     this.identity = `delta:${table.url}`;
   }
 

@@ -1,5 +1,5 @@
-import type { DataType, PrimitiveTypeName, StructField } from '@loch/delta';
-import type { Cursor } from './cursor.js';
+import type { DataType, PrimitiveTypeName, StructField, StructType } from '@loch/delta';
+import { Cursor } from './cursor.js';
 import { unsupported } from '../errors.js';
 
 /** Spark SQL's type names (and their aliases) for Delta's primitive types. */
@@ -99,4 +99,21 @@ export function parseFieldRest(c: Cursor, name: string): StructField {
   if (c.isWords('DEFAULT')) throw unsupported('column DEFAULT values');
   if (c.isWords('PRIMARY') || c.isWords('REFERENCES') || c.isWords('CONSTRAINT') || c.isWords('CHECK')) throw unsupported('column constraints');
   return { name, type, nullable, metadata: comment === undefined ? {} : { comment } };
+}
+
+/**
+ * A schema written as Spark's DDL (`StructType.fromDDL`): `id BIGINT, tags ARRAY<STRING>, at
+ * TIMESTAMP NOT NULL`. Used where users give a schema as text (streaming schema hints).
+ */
+export function parseSchemaDdl(ddl: string): StructType {
+  const c = new Cursor(ddl);
+  const fields: StructField[] = [];
+  if (c.atEnd()) return { kind: 'struct', fields };
+  do {
+    const name = c.ident('a column name');
+    c.punct(':');
+    fields.push(parseFieldRest(c, name));
+  } while (c.punct(','));
+  if (!c.atEnd()) c.fail(`unexpected '${c.peek()!.text}' after the columns`);
+  return { kind: 'struct', fields };
 }
