@@ -23,4 +23,5 @@ export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type
 export { Lakehouse, extendLakehouse, type LakehouseExtensions, type LakehouseOptions, type SqlOptions } from './lakehouse.js';
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
+export { Observation } from './dataframe/observation.js';
 export { DataFrame, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';

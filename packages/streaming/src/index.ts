@@ -28,6 +28,7 @@ export { window, type WindowColumn } from './frame/window.js';
 export type { GroupKey } from './frame/plan.js';
 export { StreamingQuery } from './query/streaming-query.js';
 export { StreamingQueryManager } from './query/manager.js';
+export { ProgressTableListener } from './query/progress-table.js';
 export type { StreamingQueryListener, QueryStartedEvent, QueryProgressEvent, QueryIdleEvent, QueryTerminatedEvent } from './query/listener.js';
 export type { StreamingQueryProgress, StreamingQueryStatus, StateOperatorProgress, SourceProgress, SinkProgress, DurationMs } from './query/progress.js';
 export type { TriggerSpec } from './query/trigger.js';

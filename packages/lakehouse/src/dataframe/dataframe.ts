@@ -3,6 +3,7 @@ import type { Table } from 'apache-arrow';
 import type { Row } from '../scan/execute.js';
 import { sparkIdent, sparkString } from '../sql/parse/lexer.js';
 import type { StatementResult } from '../sql/run/result.js';
+import type { Observation } from './observation.js';
 
 /** A SQL expression over the frame's columns (DuckDB syntax; Spark's common forms work too). */
 export type Expr = string;
@@ -30,7 +31,8 @@ type Node =
   | { readonly kind: 'orderBy'; readonly child: Node; readonly order: readonly Expr[] }
   | { readonly kind: 'limit'; readonly child: Node; readonly n: number }
   | { readonly kind: 'union'; readonly left: Node; readonly right: Node; readonly byName: boolean }
-  | { readonly kind: 'distinct'; readonly child: Node };
+  | { readonly kind: 'distinct'; readonly child: Node }
+  | { readonly kind: 'observe'; readonly child: Node; readonly observation: Observation; readonly metrics: Readonly<Record<string, Expr>> };
 
 let aliases = 0;
 
@@ -145,14 +147,28 @@ export class DataFrame {
     return this.derive({ kind: 'distinct', child: this.node });
   }
 
+  /**
+   * Named aggregates over the frame's rows at this point (`{ rows: 'count(*)', bad:
+   * 'count_if(ip IS NULL)' }`), computed when an action runs and handed to `observation`
+   * (Spark's observable metrics). The rows pass through unchanged.
+   */
+  observe(observation: Observation, metrics: Readonly<Record<string, Expr>>): DataFrame {
+    if (Object.keys(metrics).length === 0) throw deltaError('DELTA_INVALID_ARGUMENT', `observe('${observation.name}') needs at least one metric`);
+    return this.derive({ kind: 'observe', child: this.node, observation, metrics });
+  }
+
   /** The SQL this frame runs. */
   toSql(): string {
     return compile(this.node);
   }
 
   private async run(prefix = ''): Promise<StatementResult> {
-    const results = await this.runner.sql(`${prefix}${this.toSql()}`, { conf: this.conf });
-    return results[results.length - 1];
+    // Observed metrics run in the same session, after the query, each over its frame's rows.
+    const observed = prefix === '' ? observations(this.node) : [];
+    const metricQueries = observed.map((o) => `;\nSELECT ${Object.entries(o.metrics).map(([name, e]) => `${e} AS ${sparkIdent(name)}`).join(', ')} FROM ${sub(o.child)}`);
+    const results = await this.runner.sql(`${prefix}${this.toSql()}${metricQueries.join('')}`, { conf: this.conf });
+    observed.forEach((o, i) => o.observation.fulfil({ ...results[results.length - observed.length + i].rows[0] }));
+    return results[results.length - 1 - observed.length];
   }
 
   /** Rows in Loch's JSON encoding. */
@@ -222,6 +238,8 @@ function compile(n: Node): string {
       return `SELECT * FROM ((${compile(n.left)}) UNION ALL ${n.byName ? 'BY NAME ' : ''}(${compile(n.right)}))`;
     case 'distinct':
       return `SELECT DISTINCT * FROM ${sub(n.child)}`;
+    case 'observe':
+      return `SELECT * FROM ${sub(n.child)}`;
   }
 }
 
@@ -229,4 +247,11 @@ function compile(n: Node): string {
 function nameParts(name: string): string[] {
   const parts = name.split('.');
   return parts.length <= 3 && parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p)) ? parts : [name];
+}
+
+/** The observe nodes of a frame's tree, innermost first. */
+function observations(n: Node): Extract<Node, { kind: 'observe' }>[] {
+  const children = 'child' in n ? [n.child] : n.kind === 'join' || n.kind === 'union' ? [n.left, n.right] : [];
+  const inner = children.flatMap(observations);
+  return n.kind === 'observe' ? [...inner, n] : inner;
 }
