@@ -14,7 +14,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { parseByteSize } from '../../write/file-size.js';
-import { expr, type DataType, type Predicate, type Snapshot } from '@loch/delta';
+import { expr, totalSize, type DataType, type Predicate, type Snapshot } from '@loch/delta';
 import { sqlIdent, sqlString, withPooledConnection } from '@loch/engine-node';
 
 export const DFP_MAX_KEYS = 1000;
@@ -60,8 +60,8 @@ export function dfpSettings(conf: ReadonlyMap<string, string>): DfpSettings {
 }
 
 export function qualifiesAsProbe(s: Snapshot, settings: DfpSettings): boolean {
-  if (s.files.length < settings.filesThreshold) return false;
-  return s.files.reduce((n, f) => n + f.size, 0) > settings.sizeThreshold;
+  if (s.fileList.length < settings.filesThreshold) return false;
+  return totalSize(s.fileList) > settings.sizeThreshold;
 }
 
 type KeyKind = 'integer' | 'string' | 'date';

@@ -143,7 +143,7 @@ export class ScanViews {
       const metrics: SqlScanMetrics = {
         table: target.display,
         version: snapshot.version,
-        filesTotal: snapshot.files.length,
+        filesTotal: snapshot.fileList.length,
         filesScanned: view.plan.files.length,
         filesPrunedByPartition: counts.filesPrunedByPartition,
         filesPrunedByStats: counts.filesPrunedByStats,
@@ -232,7 +232,7 @@ export class ScanViews {
     const settings = dfpSettings(this.conf);
     if (!settings.enabled) return out;
     const builds = new Set<number>();
-    const candidates = [...p.joins].sort((a, b) => snapshots[b.probe].files.length - snapshots[a.probe].files.length);
+    const candidates = [...p.joins].sort((a, b) => snapshots[b.probe].fileList.length - snapshots[a.probe].fileList.length);
     for (const cand of candidates) {
       if (builds.has(cand.probe) || broadcast.has(cand.probe) || !qualifiesAsProbe(snapshots[cand.probe], settings)) continue;
       if (cand.build.kind === 'ref') {

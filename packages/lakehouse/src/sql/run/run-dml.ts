@@ -94,7 +94,7 @@ function assignments(entries: readonly [string, string][], statement: string): R
  * checks before running anything.
  */
 async function checkBinds(ctx: SessionContext, snapshot: Snapshot, table: string, exprs: readonly string[]): Promise<void> {
-  if (snapshot.files.length > 0 || exprs.length === 0) return;
+  if (snapshot.fileList.length > 0 || exprs.length === 0) return;
   const columns = snapshot.schema.fields.map((f) => `CAST(NULL AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`).join(', ');
   for (const e of exprs) {
     try {
