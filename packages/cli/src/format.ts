@@ -1,36 +1,63 @@
 import { parseSchema, typeName } from '@loch/delta';
-import type { JsonValue, Row, TableDetail } from '@loch/lakehouse/core';
+import { cellText, jsonLines, type Row, type TableDetail } from '@loch/lakehouse/core';
 
 /** One JSON object per line. */
-export function jsonl(rows: Iterable<unknown>): string {
-  let out = '';
-  for (const r of rows) out += `${JSON.stringify(r)}\n`;
-  return out;
+export const jsonl = jsonLines;
+
+/** Cells wider than this are cut (with …) in a table. */
+const MAX_WIDTH = 60;
+/** Rows a table reads before it settles its column widths (later rows are cut to fit). */
+const SAMPLE_ROWS = 1000;
+
+/**
+ * An aligned text table for people, written as rows arrive: column widths come from the header and
+ * the first rows; null shows as NULL; the last line counts the rows.
+ */
+export class TableText {
+  private readonly pending: string[][] = [];
+  private widths: number[] | undefined;
+  private rows = 0;
+
+  constructor(private readonly columns: readonly string[]) {}
+
+  /** Text for these rows (empty while the first rows are still being sampled). */
+  push(rows: readonly Row[]): string {
+    for (const r of rows) this.pending.push(this.columns.map((c) => (r[c] === null || r[c] === undefined ? 'NULL' : cellText(r[c]))));
+    this.rows += rows.length;
+    if (!this.widths && this.pending.length < SAMPLE_ROWS) return '';
+    return this.flush();
+  }
+
+  /** The rest of the table and its closing lines. */
+  end(): string {
+    return `${this.flush()}${this.rule()}\n(${this.rows} row${this.rows === 1 ? '' : 's'})\n`;
+  }
+
+  private flush(): string {
+    let out = '';
+    if (!this.widths) {
+      this.widths = this.columns.map((c, i) => Math.min(MAX_WIDTH, Math.max(c.length, ...this.pending.map((row) => row[i].length))));
+      out += `${this.rule()}\n${this.line([...this.columns])}\n${this.rule()}\n`;
+    }
+    for (const row of this.pending) out += `${this.line(row)}\n`;
+    this.pending.length = 0;
+    return out;
+  }
+
+  private rule(): string {
+    return `+${this.widths!.map((w) => '-'.repeat(w + 2)).join('+')}+`;
+  }
+
+  private line(values: string[]): string {
+    const fit = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
+    return `| ${values.map((v, i) => fit(v, this.widths![i])).join(' | ')} |`;
+  }
 }
 
-function cellText(v: JsonValue): string {
-  if (v === null) return '';
-  if (typeof v === 'object') return JSON.stringify(v);
-  return String(v);
-}
-
-/** RFC 4180 CSV with a header; nested values as their JSON text, null as an empty field. */
-export function csv(columns: readonly string[], rows: readonly Row[]): string {
-  const quote = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-  const lines = [columns.map(quote).join(',')];
-  for (const r of rows) lines.push(columns.map((c) => quote(cellText(r[c] ?? null))).join(','));
-  return `${lines.join('\n')}\n`;
-}
-
-/** An aligned text table for people; null shows as NULL. */
+/** A whole table at once (rows already in memory). */
 export function table(columns: readonly string[], rows: readonly Row[]): string {
-  const cells = rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? 'NULL' : cellText(r[c]))));
-  const widths = columns.map((c, i) => Math.min(60, Math.max(c.length, ...cells.map((row) => row[i].length))));
-  const fit = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 1)}…` : s.padEnd(w));
-  const line = (vals: string[]) => `| ${vals.map((v, i) => fit(v, widths[i])).join(' | ')} |`;
-  const rule = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
-  const out = [rule, line([...columns]), rule, ...cells.map(line), rule, `(${rows.length} row${rows.length === 1 ? '' : 's'})`];
-  return `${out.join('\n')}\n`;
+  const t = new TableText(columns);
+  return t.push(rows) + t.end();
 }
 
 /**

@@ -2,7 +2,8 @@ import { DeltaError } from '@loch/delta';
 import { DeltaTable, SqlError, type JsonValue } from '@loch/lakehouse/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { csv, describeTables, jsonl, table } from './format.js';
+import { describeTables, jsonl, table } from './format.js';
+import { abortOutput, emit, FORMATS, UsageError, type Format } from './output.js';
 import { registerModels } from './models-command.js';
 import { registerServer } from './server-command.js';
 import { registerSql } from './sql-command.js';
@@ -40,19 +41,17 @@ export function program(): Command {
     .option('--columns <a,b>', 'columns to print, in order')
     .option('--where <predicate>', 'SQL predicate over the columns (DuckDB syntax)')
     .option('--limit <n>', 'print at most n rows', integer('--limit'))
-    .addOption(new Option('--format <format>', 'output format').choices(['jsonl', 'csv', 'table']).default('jsonl'))
-    .action(async (location: string, o: { version?: number; timestamp?: string; columns?: string; where?: string; limit?: number; format: string }) => {
-      const result = await DeltaTable.forPath(location).scan({
+    .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('jsonl'))
+    .option('--output <file>', 'write the rows to this file (replaced whole) instead of stdout')
+    .action(async (location: string, o: { version?: number; timestamp?: string; columns?: string; where?: string; limit?: number; format: Format; output?: string }) => {
+      const scan = DeltaTable.forPath(location).scan({
         version: o.version,
         timestamp: o.timestamp,
         columns: o.columns?.split(',').map((c) => c.trim()).filter(Boolean),
         where: o.where,
         limit: o.limit,
       });
-      const columns = result.schema.fields.map((f) => f.name);
-      if (o.format === 'csv') await write(csv(columns, result.rows));
-      else if (o.format === 'table') await write(table(columns, result.rows));
-      else await write(jsonl(result.rows));
+      await emit(await scan.stream(), o.format, o.output);
     });
 
   p.command('describe')
@@ -98,6 +97,14 @@ function isTrackingError(e: unknown): e is Error & { code: string } {
 
 /** Runs the CLI; returns the exit status. Errors are one line on stderr: `CODE: message`. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that went away (`loch scan t | head`) ends the command at once, successfully: the
+  // rows it did not read are nobody's loss, and DuckDB may be mid-write into a pipe.
+  let readerGone = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone = true;
+    abortOutput();
+  });
   if (argv.length <= 2) {
     // `loch` alone: what it can do, rather than an error.
     await write(program().helpInformation());
@@ -107,6 +114,11 @@ export async function main(argv: string[]): Promise<number> {
     await program().parseAsync(argv);
     return 0;
   } catch (e) {
+    if (readerGone || (e as NodeJS.ErrnoException)?.code === 'EPIPE') return 0;
+    if (e instanceof UsageError) {
+      process.stderr.write(`LOCH_USAGE: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
       process.stderr.write(`LOCH_USAGE: ${e.message.replace(/^error: /, '')}\n`);

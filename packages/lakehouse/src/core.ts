@@ -1,6 +1,10 @@
 /** Everything but Arrow output (see scan/arrow-output.ts): what the CLI loads. */
 export { DeltaTable, tableUrl, defaultEngine, type TableDetail } from './table.js';
-export { executeScan, type ScanRequest, type ScanResult, type ScanMetrics, type Row } from './scan/execute.js';
+export { executeScan, streamScan, type ScanRequest, type ScanResult, type ScanMetrics, type Row } from './scan/execute.js';
+export { TableScan } from './scan/table-scan.js';
+export { RowStream, type OutputColumn } from './scan/row-stream.js';
+export type { ExportFormat, ExportResult } from './export/copy.js';
+export { jsonLines, csvHeader, csvLines, cellText } from './export/text.js';
 export { scanSql, type ScanSqlOptions } from './scan/query.js';
 export { tokenize, significant, splitStatements, sparkIdent, sparkString, type Token, type TokenKind } from './sql/parse/lexer.js';
 export { parseSchemaDdl } from './sql/parse/spark-types.js';
@@ -20,7 +24,7 @@ export { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 export { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
 export { convertToDelta, type ConvertOptions, type ConvertResult } from './ops/convert.js';
 export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type NewColumn } from './ops/alter.js';
-export { Lakehouse, extendLakehouse, type LakehouseExtensions, type LakehouseOptions, type SqlOptions } from './lakehouse.js';
+export { Lakehouse, extendLakehouse, type LakehouseExtensions, type LakehouseOptions, type SqlOptions, type SqlStreamOptions } from './lakehouse.js';
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
 export { Observation } from './dataframe/observation.js';

@@ -20,6 +20,14 @@ export interface SqlOptions {
   readonly conf?: Readonly<Record<string, string>>;
 }
 
+export interface SqlStreamOptions extends SqlOptions {
+  /**
+   * Yield each query's result before reading its rows: read them from `result.stream` (Arrow
+   * batches, row batches, or a file, in flat memory) before asking for the next result.
+   */
+  readonly stream?: boolean;
+}
+
 /**
  * Members that packages above this one add to every Lakehouse, declared by augmenting this
  * interface and installed with `extendLakehouse` (`@loch/streaming` adds `readStream` and
@@ -92,11 +100,11 @@ export class Lakehouse {
     return out;
   }
 
-  /** Like `sql`, yielding each statement's result as soon as it completes. */
-  async *sqlStream(text: string, options: SqlOptions = {}): AsyncGenerator<StatementResult> {
+  /** Like `sql`, yielding each statement's result as soon as it completes (or, with `stream`, before its rows are read). */
+  async *sqlStream(text: string, options: SqlStreamOptions = {}): AsyncGenerator<StatementResult> {
     const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}) });
     try {
-      yield* session.run(text);
+      yield* session.run(text, { stream: options.stream === true });
     } finally {
       await session.close();
     }

@@ -10,7 +10,8 @@ import {
 } from '@loch/delta';
 import { localUrl, nodeEngine } from '@loch/engine-node';
 import { resolve } from 'node:path';
-import { executeScan, type ScanRequest, type ScanResult } from './scan/execute.js';
+import type { ScanRequest } from './scan/execute.js';
+import { TableScan } from './scan/table-scan.js';
 import { createTable, type CreateOptions } from './ops/create.js';
 import { writeTable, type WriteOptions, type WriteResult } from './ops/write.js';
 import type { WriteData } from './write/source.js';
@@ -156,10 +157,12 @@ export class DeltaTable {
     return loadSnapshot(this.engine, this.url, options);
   }
 
-  /** Rows of the table (at a version or time when given). */
-  async scan(request: ScanRequest & SnapshotOptions = {}): Promise<ScanResult> {
-    const snapshot = await this.snapshot({ version: request.version, timestamp: request.timestamp });
-    return executeScan(this.engine, snapshot, request);
+  /**
+   * Rows of the table (at a version or time when given): `await table.scan()` gives them all;
+   * `table.scan().batches()` reads them as Arrow record batches in flat memory (see TableScan).
+   */
+  scan(request: ScanRequest & SnapshotOptions = {}): TableScan {
+    return new TableScan(this.engine, (options) => this.snapshot(options), request);
   }
 
   /** Commit history, newest first. */

@@ -56,12 +56,57 @@ test('DataFrame: time travel, joins (condition, USING, semi, anti, hints), union
     assert.equal((await both.distinct().toRows()).length, 3);
     const plan = await s.join(st, 's.store = st.store', 'inner', { hint: 'broadcast' }).explain();
     assert.match(plan, /BROADCAST/);
-    let batches = 0;
-    for await (const batch of l.read('sales')) batches += batch.length;
-    assert.equal(batches, 35);
+    let rows = 0;
+    for await (const batch of l.read('sales')) {
+      assert.deepEqual(batch.schema.fields.map((f) => f.name), ['id', 'store', 'amount']);
+      rows += batch.numRows;
+    }
+    assert.equal(rows, 35);
     const arrow = await l.read('stores').orderBy('store').toArrow();
     assert.equal(arrow.numRows, 3);
     assert.match(l.read('sales').filter('id > 3').toSql(), /WHERE id > 3/);
+  } finally {
+    await done();
+  }
+});
+
+test('DataFrame: the same frame compiles to the same SQL, however many frames were made before', async () => {
+  const { l, done } = await lake();
+  try {
+    const make = () =>
+      l.query('SELECT * FROM sales').filter('id > 3').join(l.query('SELECT * FROM stores'), ['store']).groupBy('city').agg({ n: 'count(*)' }).orderBy('city');
+    const first = make().toSql();
+    for (let i = 0; i < 5; i++) l.read('sales').filter('id > 1').select('id').toSql();
+    assert.equal(make().toSql(), first);
+    // Frames that differ get different default names, so both sides of a join stay apart.
+    assert.notEqual(l.query('SELECT 1 AS x').alias, l.query('SELECT 2 AS x').alias);
+    assert.equal(l.read('sales').alias, 'sales');
+    assert.deepEqual(await make().toRows(), (await l.sql('SELECT city, count(*) AS n FROM sales JOIN stores USING (store) WHERE id > 3 GROUP BY city ORDER BY city'))[0].rows);
+  } finally {
+    await done();
+  }
+});
+
+test('DataFrame: batches carry the same values as toArrow, and a streamed SQL result is read once', async () => {
+  const { l, done } = await lake();
+  try {
+    const df = l.read('sales').orderBy('id');
+    const table = await df.toArrow();
+    const streamed: unknown[] = [];
+    for await (const batch of df) for (const row of batch) streamed.push(row.toJSON());
+    assert.deepEqual(streamed, [...table].map((r) => r.toJSON()));
+    const results = l.sqlStream('SELECT id FROM sales ORDER BY id; SELECT count(*) AS n FROM sales', { stream: true });
+    const first = (await results.next()).value!;
+    assert.throws(() => first.rows, (e: { code?: string }) => e.code === 'LOCH_RESULT_CLOSED');
+    let n = 0;
+    for await (const rows of first.stream!.rowBatches()) n += rows.length;
+    assert.equal(n, 35);
+    await assert.rejects(async () => {
+      for await (const _ of first.stream!.rowBatches()) void _;
+    }, (e: { code?: string }) => e.code === 'LOCH_RESULT_CLOSED');
+    const second = (await results.next()).value!;
+    assert.deepEqual(await second.stream!.toRows(), [{ n: 35 }]);
+    await results.return(undefined);
   } finally {
     await done();
   }

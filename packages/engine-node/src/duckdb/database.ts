@@ -1,4 +1,5 @@
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
+import { duckdbApi } from './api.js';
 
 let instance: Promise<DuckDBInstance> | undefined;
 
@@ -7,7 +8,7 @@ let instance: Promise<DuckDBInstance> | undefined;
  * across every query Loch runs; connections are cheap and each caller gets its own.
  */
 export function duckdb(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(':memory:');
+  instance ??= duckdbApi.DuckDBInstance.create(':memory:');
   return instance;
 }
 
@@ -66,4 +67,20 @@ export function sqlString(s: string): string {
 /** A SQL identifier, always quoted (column names may be anything, including keywords). */
 export function sqlIdent(s: string): string {
   return `"${s.replaceAll('"', '""')}"`;
+}
+
+const EXTRACT_PREFIX = 'Failed to extract statements: ';
+
+/**
+ * Runs `sql` as a streaming result: DuckDB computes chunks as they are fetched, and never holds
+ * the whole result. Errors read as DuckDB's own (`Parser Error: ...`): node-api prefixes a
+ * parser's error with "Failed to extract statements".
+ */
+export async function streamSql(c: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+  try {
+    return await c.stream(sql);
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith(EXTRACT_PREFIX)) throw new Error(e.message.slice(EXTRACT_PREFIX.length), { cause: e });
+    throw e;
+  }
 }

@@ -1,5 +1,5 @@
 import { deltaError } from '@loch/delta';
-import type { Table } from 'apache-arrow';
+import type { RecordBatch, Table } from 'apache-arrow';
 import type { Row } from '../scan/execute.js';
 import { sparkIdent, sparkString } from '../sql/parse/lexer.js';
 import type { StatementResult } from '../sql/run/result.js';
@@ -18,6 +18,7 @@ export type JoinHint = 'broadcast' | 'merge' | 'shuffle_hash' | 'shuffle_replica
 /** What runs a frame's SQL: a Lakehouse (its `sql`), so frames and SQL share one planner. */
 export interface SqlRunner {
   sql(text: string, options?: { conf?: Readonly<Record<string, string>> }): Promise<StatementResult[]>;
+  sqlStream(text: string, options?: { conf?: Readonly<Record<string, string>>; stream?: boolean }): AsyncGenerator<StatementResult>;
 }
 
 type Node =
@@ -34,23 +35,25 @@ type Node =
   | { readonly kind: 'distinct'; readonly child: Node }
   | { readonly kind: 'observe'; readonly child: Node; readonly observation: Observation; readonly metrics: Readonly<Record<string, Expr>> };
 
-let aliases = 0;
-
 /**
  * An immutable, lazily evaluated query over Delta tables: every method returns a new frame, and
  * nothing runs until `toRows()`, `toArrow()`, iteration or `explain()`. A frame compiles to SQL
  * and runs through the same front end and planner as `loch sql` (time travel, file pruning).
  */
 export class DataFrame {
-  readonly alias: string;
-
   private constructor(
     private readonly runner: SqlRunner,
     private readonly node: Node,
-    alias?: string,
+    private readonly given?: string,
     private readonly conf: Readonly<Record<string, string>> = {},
-  ) {
-    this.alias = alias ?? `df${++aliases}`;
+  ) {}
+
+  /**
+   * The name join conditions use for this frame: the one given by `as()` (or the table's name),
+   * else one derived from what the frame computes, so the same frame always compiles to the same SQL.
+   */
+  get alias(): string {
+    return this.given ?? `df_${hashText(compile(this.node))}`;
   }
 
   /** A Delta table by lake name (`events`, `sales.orders`) or path (a path is anything with a '/'). */
@@ -65,7 +68,7 @@ export class DataFrame {
     return new DataFrame(runner, { kind: 'sql', query });
   }
 
-  private derive(node: Node, alias = this.alias): DataFrame {
+  private derive(node: Node, alias = this.given): DataFrame {
     return new DataFrame(this.runner, node, alias, this.conf);
   }
 
@@ -83,7 +86,7 @@ export class DataFrame {
 
   /** Session settings for the query, as SET would give them (e.g. DFP switches). */
   withConf(conf: Readonly<Record<string, string>>): DataFrame {
-    return new DataFrame(this.runner, this.node, this.alias, { ...this.conf, ...conf });
+    return new DataFrame(this.runner, this.node, this.given, { ...this.conf, ...conf });
   }
 
   filter(condition: Expr): DataFrame {
@@ -112,7 +115,7 @@ export class DataFrame {
   join(other: DataFrame, on: Expr | readonly string[], how: JoinType = 'inner', options: { hint?: JoinHint } = {}): DataFrame {
     return this.derive(
       { kind: 'join', left: this.node, leftAlias: this.alias, right: other.node, rightAlias: other.alias, on, how, hint: options.hint },
-      `df${++aliases}`,
+      undefined,
     );
   }
 
@@ -165,7 +168,7 @@ export class DataFrame {
   private async run(prefix = ''): Promise<StatementResult> {
     // Observed metrics run in the same session, after the query, each over its frame's rows.
     const observed = prefix === '' ? observations(this.node) : [];
-    const metricQueries = observed.map((o) => `;\nSELECT ${Object.entries(o.metrics).map(([name, e]) => `${e} AS ${sparkIdent(name)}`).join(', ')} FROM ${sub(o.child)}`);
+    const metricQueries = observed.map((o) => `;\nSELECT ${Object.entries(o.metrics).map(([name, e]) => `${e} AS ${sparkIdent(name)}`).join(', ')} FROM (${compile(o.child)}) AS q1`);
     const results = await this.runner.sql(`${prefix}${this.toSql()}${metricQueries.join('')}`, { conf: this.conf });
     observed.forEach((o, i) => o.observation.fulfil({ ...results[results.length - observed.length + i].rows[0] }));
     return results[results.length - 1 - observed.length];
@@ -191,18 +194,27 @@ export class DataFrame {
     return r.rows.map((row) => Object.values(row).join('\n')).join('\n');
   }
 
-  /** Iterates over the rows in batches. */
-  async *[Symbol.asyncIterator](): AsyncGenerator<Row[]> {
-    const rows = (await this.run()).rows;
-    for (let i = 0; i < rows.length; i += 2048) yield rows.slice(i, i + 2048);
+  /**
+   * The rows as Apache Arrow record batches, as DuckDB produces them (`for await (const batch of
+   * df)`): memory stays flat whatever the size of the result.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
+    for await (const r of this.runner.sqlStream(this.toSql(), { conf: this.conf, stream: true })) {
+      if (r.stream) yield* r.stream.batches();
+    }
   }
 }
 
-let subqueries = 0;
-const sub = (n: Node) => `(${compile(n)}) AS q${++subqueries}`;
+/** 32 bits of FNV-1a over a text, in hex: a short name that depends only on the text. */
+function hashText(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
 
-/** SQL for a frame: each operation wraps the one below it in a subquery. */
-function compile(n: Node): string {
+/** SQL for a frame: each operation wraps the one below it in a subquery, named by its depth. */
+function compile(n: Node, depth = 0): string {
+  const sub = (child: Node) => `(${compile(child, depth + 1)}) AS q${depth + 1}`;
   switch (n.kind) {
     case 'table': {
       const at = n.asOf?.version !== undefined ? ` VERSION AS OF ${n.asOf.version}` : n.asOf?.timestamp !== undefined ? ` TIMESTAMP AS OF ${sparkString(n.asOf.timestamp)}` : '';
@@ -220,8 +232,8 @@ function compile(n: Node): string {
     }
     case 'join': {
       const kind = { inner: 'INNER JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL OUTER JOIN', semi: 'SEMI JOIN', anti: 'ANTI JOIN', cross: 'CROSS JOIN' }[n.how];
-      const left = `(${compile(n.left)}) AS ${sparkIdent(n.leftAlias)}`;
-      const right = `(${compile(n.right)}) AS ${sparkIdent(n.rightAlias)}`;
+      const left = `(${compile(n.left, depth + 1)}) AS ${sparkIdent(n.leftAlias)}`;
+      const right = `(${compile(n.right, depth + 1)}) AS ${sparkIdent(n.rightAlias)}`;
       const on = n.how === 'cross' ? '' : Array.isArray(n.on) ? ` USING (${(n.on as string[]).map(sparkIdent).join(', ')})` : ` ON ${n.on as string}`;
       const hint = n.hint ? `/*+ ${n.hint.toUpperCase()}(${sparkIdent(n.rightAlias)}) */ ` : '';
       return `SELECT ${hint}* FROM ${left} ${kind} ${right}${on}`;
@@ -235,7 +247,7 @@ function compile(n: Node): string {
     case 'limit':
       return `SELECT * FROM ${sub(n.child)} LIMIT ${n.n}`;
     case 'union':
-      return `SELECT * FROM ((${compile(n.left)}) UNION ALL ${n.byName ? 'BY NAME ' : ''}(${compile(n.right)}))`;
+      return `SELECT * FROM ((${compile(n.left, depth + 1)}) UNION ALL ${n.byName ? 'BY NAME ' : ''}(${compile(n.right, depth + 1)}))`;
     case 'distinct':
       return `SELECT DISTINCT * FROM ${sub(n.child)}`;
     case 'observe':

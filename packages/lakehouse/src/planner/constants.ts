@@ -5,12 +5,14 @@
  * string compared with a non-string column is cast to the column's type by DuckDB, as its
  * implicit cast would do in the query. Anything else is not a literal (undefined).
  */
-import { DuckDBTypeId, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { expr, type DataType, type ExactJson, type Literal } from '@loch/delta';
-import { sqlString } from '@loch/engine-node';
+import { sqlString, duckdbApi } from '@loch/engine-node';
 import { duckType } from '../scan/duck-types.js';
 import { decimalString, formatDate } from '../scan/json-values.js';
 import { deserializeSql, integerValue, isNode, nodes, str, type DuckNode } from './duck-json.js';
+
+const { DuckDBTypeId } = duckdbApi;
 
 /**
  * Functions whose result depends only on their arguments: constant subtrees made of these (with

@@ -1,7 +1,8 @@
 import {
-  Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, Schema, Struct, Table,
+  Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, RecordBatch, Schema, Struct, Table,
   TimestampMicrosecond, Utf8, makeData, makeVector, vectorFromArray, type DataType as ArrowType, type Vector,
 } from 'apache-arrow';
+import type { DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
 import type { DataType, StructType } from '@loch/delta';
 import type { JsonValue } from './json-values.js';
 import { provideArrow } from './arrow-output.js';
@@ -90,7 +91,7 @@ function decimalWords(v: bigint): Uint32Array {
 }
 
 /** One column; top-level timestamps and decimals are built from exact integers. */
-function column(values: JsonValue[], t: DataType): Vector {
+function column(values: readonly JsonValue[], t: DataType): Vector {
   const type = arrowType(t);
   const n = values.length;
   const exact = t.kind === 'decimal' || (t.kind === 'primitive' && (t.name === 'timestamp' || t.name === 'timestamp_ntz' || t.name === 'long'));
@@ -117,9 +118,73 @@ function column(values: JsonValue[], t: DataType): Vector {
 export function rowsToArrow(schema: StructType, rows: readonly Row[]): Table {
   const columns: Record<string, Vector> = {};
   for (const f of schema.fields) columns[f.name] = column(rows.map((r) => r[f.name] ?? null), f.type);
-  const arrowSchema = new Schema(schema.fields.map((f) => new Field(f.name, arrowType(f.type), f.nullable)));
-  return new Table(arrowSchema, columns);
+  return new Table(arrowSchema(schema), columns);
 }
 
+function arrowSchema(schema: StructType): Schema {
+  return new Schema(schema.fields.map((f) => new Field(f.name, arrowType(f.type), f.nullable)));
+}
 
-provideArrow(rowsToArrow);
+/** Columns of values (Loch's JSON encoding), one per schema field, as one record batch. */
+export function columnsToRecordBatch(schema: StructType, columns: readonly (readonly JsonValue[])[], length: number): RecordBatch {
+  const s = arrowSchema(schema);
+  const children = schema.fields.map((f, i) => column(columns[i], f.type).data[0]);
+  const data = makeData({ type: new Struct(s.fields), length, nullCount: 0, children });
+  return new RecordBatch(s, data);
+}
+
+type Typed = Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
+
+/** Delta types whose values DuckDB's vectors hold exactly as Arrow does, and the array they come in. */
+const FLAT: Readonly<Record<string, new (n: number) => Typed>> = {
+  byte: Int8Array,
+  short: Int16Array,
+  integer: Int32Array,
+  long: BigInt64Array,
+  float: Float32Array,
+  double: Float64Array,
+  date: Int32Array,
+  timestamp: BigInt64Array,
+  timestamp_ntz: BigInt64Array,
+};
+
+/** What node-api's vectors of fixed-width types hold: the values, and validity as 64-bit words (null: all valid). */
+interface FlatVector {
+  readonly items?: unknown;
+  readonly validity?: { readonly data: BigUint64Array | null; readonly offset: number };
+}
+
+/**
+ * One DuckDB chunk as a record batch. Numbers, dates and timestamps are copied from DuckDB's
+ * vectors as they are (their layout is Arrow's, validity bits included); strings and other types
+ * go through their values (`convert`).
+ */
+export function chunkToRecordBatch(schema: StructType, chunk: DuckDBDataChunk, convert: readonly ((v: DuckDBValue) => JsonValue)[]): RecordBatch {
+  const s = arrowSchema(schema);
+  const n = chunk.rowCount;
+  const children = schema.fields.map((f, j) => {
+    const vector = chunk.getColumnVector(j) as unknown as FlatVector & { getItem(i: number): DuckDBValue };
+    const flat = f.type.kind === 'primitive' ? FLAT[f.type.name] : undefined;
+    if (flat && vector.items instanceof flat && vector.validity?.offset === 0) return flatData(s.fields[j].type, vector.items as Typed, vector.validity.data, n);
+    if (f.type.kind === 'primitive' && f.type.name === 'string') {
+      const values = new Array<string | null>(n);
+      for (let i = 0; i < n; i++) values[i] = vector.getItem(i) as string | null;
+      return vectorFromArray(values, new Utf8()).data[0];
+    }
+    const values = new Array<JsonValue>(n);
+    for (let i = 0; i < n; i++) values[i] = convert[j](vector.getItem(i));
+    return column(values, f.type).data[0];
+  });
+  return new RecordBatch(s, makeData({ type: new Struct(s.fields), length: n, nullCount: 0, children }));
+}
+
+function flatData(type: ArrowType, items: Typed, validity: BigUint64Array | null, n: number) {
+  const data = items.slice(0, n);
+  if (!validity) return makeData({ type: type as Int32, length: n, nullCount: 0, data: data as Int32Array });
+  const nullBitmap = new Uint8Array(validity.buffer, validity.byteOffset, Math.ceil(n / 8)).slice();
+  let valid = 0;
+  for (let i = 0; i < n; i++) valid += (nullBitmap[i >> 3] >> (i & 7)) & 1;
+  return makeData({ type: type as Int32, length: n, nullCount: n - valid, nullBitmap, data: data as Int32Array });
+}
+
+provideArrow({ table: rowsToArrow, batch: chunkToRecordBatch });

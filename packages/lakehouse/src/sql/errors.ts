@@ -8,7 +8,11 @@ export type SqlErrorCode =
   | 'LOCH_SCHEMA_NOT_FOUND'
   | 'LOCH_SCHEMA_ALREADY_EXISTS'
   | 'LOCH_SCHEMA_NOT_EMPTY'
-  | 'LOCH_PATH_NOT_FOUND';
+  | 'LOCH_PATH_NOT_FOUND'
+  /** A result asked for as rows (or one Arrow table) that does not fit in memory. */
+  | 'LOCH_RESULT_TOO_LARGE'
+  /** A streamed result read after its session moved on (or read twice). */
+  | 'LOCH_RESULT_CLOSED';
 
 export class SqlError extends Error {
   readonly code: SqlErrorCode;

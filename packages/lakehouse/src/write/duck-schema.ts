@@ -1,5 +1,8 @@
-import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBType } from '@duckdb/node-api';
 import { deltaError, type DataType, type StructField, type StructType } from '@loch/delta';
+import { duckdbApi } from '@loch/engine-node';
+
+const { DuckDBTypeId } = duckdbApi;
 
 /**
  * The Delta type for a DuckDB column type, for schemas inferred from data (CREATE TABLE AS,

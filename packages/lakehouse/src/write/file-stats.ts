@@ -1,7 +1,9 @@
-import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { DataType, StructField, StructType } from '@loch/delta';
-import { sqlIdent, sqlString } from '@loch/engine-node';
+import { duckdbApi, sqlIdent, sqlString } from '@loch/engine-node';
 import { deltaStats, type ColumnStats } from './stats.js';
+
+const { DuckDBTypeId } = duckdbApi;
 
 /**
  * Each file's `stats` JSON (numRecords; minValues, maxValues and nullCount of the indexed leaf

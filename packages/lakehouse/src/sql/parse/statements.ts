@@ -6,6 +6,7 @@ import { parseColumnPath, parseNameList, parseProperties, parseTableName, type T
 import { parseFieldRest } from './spark-types.js';
 import { parseCatalogStatement, type CatalogStatement } from './statements-catalog.js';
 import { parseAnalyze, type AnalyzeStatement } from './statements-analyze.js';
+import { atInsertDirectory, parseInsertDirectory, type InsertDirectoryStatement } from './insert-directory.js';
 import {
   parseAlterTable,
   parseDelete,
@@ -81,6 +82,7 @@ export interface InsertStatement {
 export type Statement =
   | CreateStatement
   | InsertStatement
+  | InsertDirectoryStatement
   | MergeStatement
   | UpdateStatement
   | DeleteStatement
@@ -181,8 +183,6 @@ const NOT_YET: readonly (readonly [readonly string[], string])[] = [
   [['DROP', 'FUNCTION'], 'DROP FUNCTION'],
   [['DROP', 'TEMPORARY', 'FUNCTION'], 'DROP TEMPORARY FUNCTION'],
   [['DECLARE'], 'DECLARE VARIABLE'],
-  [['INSERT', 'OVERWRITE', 'DIRECTORY'], 'INSERT OVERWRITE DIRECTORY'],
-  [['INSERT', 'OVERWRITE', 'LOCAL', 'DIRECTORY'], 'INSERT OVERWRITE LOCAL DIRECTORY'],
   [['APPLY', 'CHANGES'], 'APPLY CHANGES INTO'],
   [['AUTO', 'CDC'], 'AUTO CDC'],
 ];
@@ -215,6 +215,7 @@ const PARSERS: readonly StatementParser[] = [
   when((c) => c.isWords('VACUUM'), parseVacuum),
   when((c) => c.isWords('RESTORE'), parseRestore),
   when((c) => c.isWords('ALTER', 'TABLE'), parseAlter),
+  when(atInsertDirectory, parseInsertDirectory),
   when((c) => c.isWords('INSERT', 'INTO') || c.isWords('INSERT', 'OVERWRITE'), parseInsert),
   when((c) => c.isWords('DESCRIBE', 'HISTORY') || c.isWords('DESC', 'HISTORY'), parseDescribeHistory),
   when((c) => c.isWords('DESCRIBE', 'DETAIL') || c.isWords('DESC', 'DETAIL'), parseDescribeDetail),

@@ -8,8 +8,11 @@
  * - `__loch_divide(a, b, e)`: the unscaled quotient `a * 10^e / b`, rounded half up, over unscaled
  *   HUGEINT operands: division without text, for operands whose unscaled values fit 38 digits.
  */
-import { DuckDBScalarFunction, HUGEINT, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { duckdbApi } from '@loch/engine-node';
 import { compute, divideHalfUp, type DecimalOperator } from './decimal-rules.js';
+
+const { DuckDBScalarFunction, HUGEINT, INTEGER, VARCHAR } = duckdbApi;
 
 export const DECIMAL_FUNCTION = '__loch_decimal';
 export const DIVIDE_FUNCTION = '__loch_divide';

@@ -1,7 +1,10 @@
-import { DuckDBTypeId, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { DataType } from '@loch/delta';
 import { toJsonValue, type JsonValue } from '../../scan/json-values.js';
 import { deltaTypeOf } from '../../write/duck-schema.js';
+import { duckdbApi } from '@loch/engine-node';
+
+const { DuckDBTypeId } = duckdbApi;
 
 /** How to print one result column: the Delta type its values are encoded as, and the converter. */
 export interface ColumnReader {

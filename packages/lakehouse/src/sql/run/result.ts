@@ -3,6 +3,8 @@ import type { DataType } from '@loch/delta';
 import type { Table } from 'apache-arrow';
 import { toArrowTable } from '../../scan/arrow-output.js';
 import type { Row } from '../../scan/execute.js';
+import type { RowStream } from '../../scan/row-stream.js';
+import { SqlError } from '../errors.js';
 import type { Statement } from '../parse/statements.js';
 
 export interface SqlColumn {
@@ -29,8 +31,16 @@ export interface StatementResult {
   /** Whether the statement produces rows (a query, DESCRIBE HISTORY, SHOW TABLES, ...), even zero of them. */
   readonly returnsRows: boolean;
   readonly columns: readonly SqlColumn[];
-  /** Rows in Loch's JSON encoding (design/CLI.md), keyed by column name. */
+  /**
+   * Rows in Loch's JSON encoding (design/CLI.md), keyed by column name. For a query run with
+   * `stream: true` the rows are not read: reading this fails (LOCH_RESULT_CLOSED); read `stream`.
+   */
   readonly rows: readonly Row[];
+  /**
+   * With `stream: true`, a query's rows as DuckDB produces them (Arrow batches, row batches, or a
+   * file), to be read before the next result is asked for.
+   */
+  readonly stream?: RowStream;
   /** For statements that return rows. */
   readonly metrics?: SqlMetrics;
   /**
@@ -72,5 +82,29 @@ export function doneResult(base: { statement: string; number: number; kind: Stat
     summary,
     ...(version !== undefined ? { version } : {}),
     toArrow: () => toArrowTable({ kind: 'struct', fields: [] }, []),
+  };
+}
+
+/**
+ * A query's result with its rows unread (see `stream`). Its metrics are taken when asked for, so
+ * that after the rows were read they include reading them.
+ */
+export function streamedResult(base: { statement: string; number: number; kind: Statement['kind'] }, stream: RowStream, metrics: () => SqlMetrics): StatementResult {
+  const unread = () =>
+    new SqlError('LOCH_RESULT_CLOSED', `statement ${base.number} was run with stream: true; read its rows from result.stream (batches(), rowBatches(), writeTo())`);
+  return {
+    ...base,
+    returnsRows: true,
+    columns: stream.columns.map((c) => ({ name: c.name, deltaType: c.deltaType })),
+    get rows(): readonly Row[] {
+      throw unread();
+    },
+    stream,
+    get metrics() {
+      return metrics();
+    },
+    toArrow: () => {
+      throw unread();
+    },
   };
 }

@@ -6,6 +6,7 @@ import { runCreate } from './run-create.js';
 import { describeDetail, describeHistory, showConf, type Listing } from './run-describe.js';
 import { runDelete, runMerge, runUpdate, type WriteOutcome } from './run-dml.js';
 import { runInsert } from './run-insert.js';
+import { runInsertDirectory } from './run-insert-directory.js';
 import { runAlter, runFsck, runOptimize, runRestore, runVacuum } from './run-maintenance.js';
 import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-drop.js';
 import { describeColumn, describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
@@ -48,6 +49,7 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
     const o = await runInsert(r.ctx, st);
     return r.done(o.summary, o.version);
   },
+  insertDirectory: async (r, st) => r.done((await runInsertDirectory(r.ctx, st, r.base.number)).summary),
   merge: async (r, st) => r.wrote(await runMerge(r.ctx, st)),
   update: async (r, st) => r.wrote(await runUpdate(r.ctx, st)),
   delete: async (r, st) => r.wrote(await runDelete(r.ctx, st)),

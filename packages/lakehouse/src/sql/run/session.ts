@@ -7,9 +7,9 @@ import { SessionNamespace } from './namespace.js';
 import { results, runStatement } from './runners.js';
 import { nameOf, parseColumnPath, type TableName } from '../parse/parse-common.js';
 import { isIdent, isPunct, isWord, significant, splitStatements, tokenize, type StatementText } from '../parse/lexer.js';
-import { doneResult, rowsResult, type StatementResult } from './result.js';
+import { doneResult, rowsResult, streamedResult, type StatementResult } from './result.js';
 import { Cursor } from '../parse/cursor.js';
-import { runQuery } from './run-query.js';
+import { runQuery, streamQuery } from './run-query.js';
 import { applyConf } from './session-conf.js';
 import { translateSparkFunctions } from '../rewrite/translate.js';
 import { ScanViews, type PreparedQuery } from '../plan/scan-views.js';
@@ -30,7 +30,19 @@ type Base = { statement: string; number: number; kind: Statement['kind'] };
  * its conf. Delta/Spark statements run here; everything else goes to DuckDB with its Delta table
  * references replaced by views.
  */
+export interface RunOptions {
+  /**
+   * Yield a query's result before reading its rows (`result.stream`); the caller reads them
+   * before asking for the next result.
+   */
+  readonly stream?: boolean;
+}
+
 export class SqlSession {
+  /** Counts statements run: a streamed result is readable while this is still its own. */
+  private statementsRun = 0;
+  private streaming = false;
+
   private constructor(private readonly ctx: SessionContext) {}
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
@@ -51,13 +63,15 @@ export class SqlSession {
   }
 
   /** Runs the `;`-separated statements of `text` in order, yielding each one's result as it completes. */
-  async *run(text: string): AsyncGenerator<StatementResult> {
+  async *run(text: string, options: RunOptions = {}): AsyncGenerator<StatementResult> {
     const statements = splitStatements(text);
     if (statements.length === 0) throw sqlError('no statement to run');
-    for (const st of statements) yield await this.execute(st, statements.length > 1);
+    for (const st of statements) yield await this.execute(st, statements.length > 1, options);
   }
 
-  async execute(given: StatementText, several = false): Promise<StatementResult> {
+  async execute(given: StatementText, several = false, options: RunOptions = {}): Promise<StatementResult> {
+    this.statementsRun++;
+    this.streaming = options.stream === true;
     try {
       return await this.executeText(given, performance.now());
     } catch (e) {
@@ -114,7 +128,14 @@ export class SqlSession {
     const explain = /^\s*EXPLAIN\s+((FORMATTED|EXTENDED|CODEGEN|COST)\s+)?(?!ANALY[SZ]E\b)/i.exec(base.statement);
     if (explain) return this.explain(base, base.statement.slice(explain[0].length), started);
     const q = await this.ctx.views.prepare(base.statement);
-    const out = await runQuery(this.ctx.c, q, (m) => this.ctx.views.rename(m));
+    const rename = (m: string) => this.ctx.views.rename(m);
+    const result = `the result of statement ${base.number}`;
+    if (this.streaming) {
+      const at = this.statementsRun;
+      const stream = await streamQuery(this.ctx.c, q, rename, result, () => this.statementsRun === at);
+      if (stream) return streamedResult(base, stream, () => ({ elapsedMs: elapsed(started), scans: q.scans }));
+    }
+    const out = await runQuery(this.ctx.c, q, rename, result);
     if (out.kind === 'rows') return rowsResult(base, out.columns, out.rows, { elapsedMs: elapsed(started), scans: q.scans });
     const words: string[] = [];
     for (const t of significant(tokenize(base.statement))) {

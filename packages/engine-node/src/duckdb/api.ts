@@ -1,0 +1,10 @@
+import { createRequire } from 'node:module';
+import type * as NodeApi from '@duckdb/node-api';
+
+/**
+ * `@duckdb/node-api`, loaded with `require`. It is CommonJS that re-exports some 150 files, and an
+ * ESM import of it has Node run its export lexer over every one of them: about 150 ms of CPU,
+ * half of a one-shot `loch sql` run, which `require` does not spend. Values come from here; types
+ * are imported as types (`import type`), which costs nothing at run time.
+ */
+export const duckdbApi: typeof NodeApi = createRequire(import.meta.url)('@duckdb/node-api');
