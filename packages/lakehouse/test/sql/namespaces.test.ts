@@ -122,6 +122,14 @@ test('names that are not the lake: other catalogs fail by name; DuckDB schemas a
   // DuckDB's own schemas and tables keep working.
   assert.deepEqual(await rows(lh, "SELECT bool_or(schema_name = 'main') AS found FROM information_schema.schemata"), [{ found: true }]);
   assert.deepEqual(await rows(lh, 'CREATE TEMP TABLE scratch AS SELECT 1 AS v; INSERT INTO scratch VALUES (2); SELECT sum(v) AS s FROM temp.main.scratch'), [{ s: 3 }]);
+  // SHOW TABLES lists the session's temporary views and tables after the lake's, as Spark does.
+  assert.deepEqual(
+    (await rows(lh, 'CREATE TEMP VIEW recent AS SELECT 1 AS x; SHOW TABLES')).map((r) => [r.database, r.tableName, r.isTemporary]),
+    [['default', 'orders', false], ['', 'recent', true]],
+  );
+  // current_catalog() and current_schema() follow USE.
+  assert.deepEqual(await rows(lh, 'CREATE SCHEMA s1; USE s1; SELECT current_catalog() AS c, current_schema() AS s, current_database() AS d'), [{ c: 'main', s: 's1', d: 's1' }]);
+  assert.deepEqual((await lh.sql('SELECT current_schema()'))[0].columns.map((c) => c.name), ['current_schema()']);
 });
 
 test('a lake made before schemas existed opens unchanged: its tables are the default schema', async () => {

@@ -21,6 +21,10 @@ const OPERATORS = new Set<string>(['+', '-', '*', '/', '%', '//']);
 
 let registered: Promise<void> | undefined;
 
+const powers: bigint[] = [];
+/** 10^n, computed once per n. */
+const power = (n: number): bigint => (powers[n] ??= 10n ** BigInt(n));
+
 /**
  * Registers the function with the process's DuckDB database, once: a function registered through
  * one connection is there for every connection, so writes that read a query on another
@@ -59,7 +63,7 @@ export function ensureDecimalFunction(c: DuckDBConnection): Promise<void> {
             const x = a.getItem(i) as bigint | null;
             const y = b.getItem(i) as bigint | null;
             const shift = e.getItem(i) as number | null;
-            out.setItem(i, x === null || y === null || shift === null || y === 0n ? null : divideHalfUp(x * 10n ** BigInt(shift), y));
+            out.setItem(i, x === null || y === null || shift === null || y === 0n ? null : divideHalfUp(x * power(shift), y));
           }
           out.flush();
         },

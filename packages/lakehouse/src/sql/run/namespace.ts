@@ -1,3 +1,5 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { sqlString } from '@loch/engine-node';
 import { SqlError } from '../errors.js';
 import { tableText, type TableName } from '../parse/parse-common.js';
 import { DEFAULT_SCHEMA, type LakeCatalog, type LakeName } from './lake-catalog.js';
@@ -24,6 +26,11 @@ export class SessionNamespace {
 
   get schema(): string {
     return this.currentSchema;
+  }
+
+  /** Tells the connection the current catalog and schema, for current_catalog() and current_schema(). */
+  async publish(c: DuckDBConnection): Promise<void> {
+    await c.run(`SET VARIABLE __loch_current_catalog = ${sqlString(this.catalog)}; SET VARIABLE __loch_current_schema = ${sqlString(this.currentSchema)}`);
   }
 
   /** USE [SCHEMA] s (or `c.s`): the schema must exist. */

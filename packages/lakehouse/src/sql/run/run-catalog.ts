@@ -94,14 +94,26 @@ export function showSchemas(ctx: SessionContext, st: Of<'showSchemas'>): Listing
   return { columns: [col('databaseName')], rows };
 }
 
-/** SHOW TABLES [IN s] [LIKE p]: Databricks' columns (database, tableName, isTemporary) and where each table lives. */
+/**
+ * SHOW TABLES [IN s] [LIKE p]: Databricks' columns (database, tableName, isTemporary) and where
+ * each table lives; the session's temporary views and tables follow, as in Spark.
+ */
 export async function showTables(ctx: SessionContext, st: Of<'showTables'>): Promise<Listing> {
   const schema = st.name ? schemaOf(ctx, st.name) : ctx.names.schema;
   const like = st.like !== undefined ? likePattern(st.like) : undefined;
   const tables = (await ctx.names.lake.list(schema)).filter((t) => !like || like.test(t.name));
+  const temporary = (
+    await ctx.c.runAndReadAll('SELECT table_name FROM duckdb_tables() WHERE temporary UNION SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal ORDER BY 1')
+  )
+    .getRows()
+    .map((r) => String(r[0]))
+    .filter((n) => !like || like.test(n));
   return {
     columns: [col('database'), col('tableName'), col('isTemporary', p('boolean')), col('location')],
-    rows: tables.map((t) => ({ database: t.schema, tableName: t.name, isTemporary: false, location: t.location })),
+    rows: [
+      ...tables.map((t) => ({ database: t.schema, tableName: t.name, isTemporary: false, location: t.location })),
+      ...temporary.map((n) => ({ database: '', tableName: n, isTemporary: true, location: null })),
+    ],
   };
 }
 

@@ -102,9 +102,17 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
   showPartitions: async (r, st) => r.listed(await showPartitions(r.ctx, st.table)),
   showCreateTable: async (r, st) => r.listed(await showCreateTable(r.ctx, st.table)),
   createSchema: async (r, st) => r.done(await createSchema(r.ctx, st)),
-  dropSchema: async (r, st) => r.done(await dropSchema(r.ctx, st)),
+  dropSchema: async (r, st) => {
+    const summary = await dropSchema(r.ctx, st);
+    await r.ctx.names.publish(r.ctx.c);
+    return r.done(summary);
+  },
   alterSchema: async (r, st) => r.done(await alterSchema(r.ctx, st)),
-  use: async (r, st) => r.done(use(r.ctx, st)),
+  use: async (r, st) => {
+    const summary = use(r.ctx, st);
+    await r.ctx.names.publish(r.ctx.c);
+    return r.done(summary);
+  },
   showCatalogs: async (r, st) => r.listed(showCatalogs(r.ctx, st.like)),
   showSchemas: async (r, st) => r.listed(showSchemas(r.ctx, st)),
   showTables: async (r, st) => r.listed(await showTables(r.ctx, st)),

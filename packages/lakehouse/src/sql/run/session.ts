@@ -55,6 +55,7 @@ export class SqlSession {
       throw e;
     }
     const names = new SessionNamespace(options.lake);
+    await names.publish(c);
     return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf });
   }
 
