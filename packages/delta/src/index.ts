@@ -26,6 +26,7 @@ export {
 export * from './schema/types.js';
 export { parseSchema, parseType, typeToJson, schemaToJson } from './schema/json.js';
 export * from './schema/column-mapping.js';
+export * from './schema/type-widening.js';
 export * from './log/file-names.js';
 export { parseLastCheckpoint, type LastCheckpoint } from './log/last-checkpoint.js';
 export { buildLogSegment, listLog, logDirUrl, tableRootUrl, displayTable, type LogSegment } from './log/segment.js';

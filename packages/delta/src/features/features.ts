@@ -19,7 +19,7 @@ export const TABLE_FEATURES: readonly TableFeature[] = [
   { name: 'checkConstraints', kind: 'writer', legacy: { minWriter: 3 }, read: true, write: true },
   { name: 'changeDataFeed', kind: 'writer', legacy: { minWriter: 4 }, read: true, write: false },
   { name: 'generatedColumns', kind: 'writer', legacy: { minWriter: 4 }, read: true, write: false },
-  { name: 'columnMapping', kind: 'reader', legacy: { minReader: 2, minWriter: 5 }, read: true, write: false },
+  { name: 'columnMapping', kind: 'reader', legacy: { minReader: 2, minWriter: 5 }, read: true, write: true },
   { name: 'identityColumns', kind: 'writer', legacy: { minWriter: 6 }, read: true, write: false },
   { name: 'deletionVectors', kind: 'reader', read: true, write: true },
   { name: 'timestampNtz', kind: 'reader', read: true, write: true },

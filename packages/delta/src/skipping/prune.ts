@@ -10,6 +10,7 @@ import { evaluate, family, mayBeTrue, type ColumnRange, type Outcomes } from '..
 import { MICROS_PER_DAY, dateToDays, decFromBigInt, parseDec } from '../expressions/values.js';
 import type { PartitionValue } from '../partition/values.js';
 import { physicalName, type ColumnMappingMode } from '../schema/column-mapping.js';
+import { TYPE_CHANGES } from '../schema/type-widening.js';
 import type { DataType, StructField, StructType } from '../schema/types.js';
 import { parseFileStats, statsRange } from './stats.js';
 
@@ -55,14 +56,18 @@ export function resolveColumn(table: PruningTable, path: readonly string[]): Res
   if (isPartition) return path.length === 1 ? { type: top.type, partition: top.name } : undefined;
   const physicalPath = [physicalName(top, table.columnMapping)];
   let field = top;
+  // Files written before a column's type was widened keep statistics in the older type (a float
+  // maximum is no bound for the double it became): such a column's statistics are not used.
+  let widened = TYPE_CHANGES in top.metadata;
   for (const name of path.slice(1)) {
     if (field.type.kind !== 'struct') return undefined;
     const next = byName(field.type.fields, name);
     if (!next) return undefined;
     physicalPath.push(physicalName(next, table.columnMapping));
+    widened ||= TYPE_CHANGES in next.metadata;
     field = next;
   }
-  return { type: field.type, physicalPath };
+  return widened ? undefined : { type: field.type, physicalPath };
 }
 
 /** One partition value as a range: the single value (or null). */

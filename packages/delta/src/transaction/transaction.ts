@@ -84,8 +84,13 @@ export class Transaction {
     return this;
   }
 
+  /**
+   * The protocol the commit sets. Whether Loch can write it depends on the metadata too (a legacy
+   * writer version implies features only some tables use): checked now against the metadata in
+   * force, and again at commit against the metadata the commit leaves.
+   */
   updateProtocol(p: Protocol): this {
-    ensureWriteSupported(p, this.table, this.currentMetadata);
+    if (this.currentMetadata) ensureWriteSupported(p, this.table, this.currentMetadata);
     this.protocol = p;
     return this;
   }
@@ -144,6 +149,7 @@ export class Transaction {
 
   /** Commits; retries past concurrent commits that do not conflict. */
   async commit(op: Operation): Promise<CommitResult> {
+    if (this.protocol) ensureWriteSupported(this.protocol, this.table, this.currentMetadata);
     const appTxn = this.options.txn;
     if (appTxn && this.snapshot) {
       const seen = this.snapshot.txns.get(appTxn.appId);

@@ -1,4 +1,4 @@
-import { TABLE_FEATURES, type DataType, type Protocol, type StructType } from '@loch/delta';
+import { TABLE_FEATURES, TYPE_CHANGES, type DataType, type Protocol, type StructField, type StructType } from '@loch/delta';
 
 function uses(t: DataType, pred: (t: DataType) => boolean): boolean {
   if (pred(t)) return true;
@@ -18,13 +18,27 @@ export function minimalProtocol(schema: StructType, configuration: Readonly<Reco
   const ntz = uses(schema, (t) => t.kind === 'primitive' && t.name === 'timestamp_ntz');
   const constraints = Object.keys(configuration).some((k) => k.startsWith('delta.constraints.'));
   const dv = configuration['delta.enableDeletionVectors'] === 'true';
-  if (ntz || dv) {
-    const readerFeatures = [...(ntz ? ['timestampNtz'] : []), ...(dv ? ['deletionVectors'] : [])];
+  const mapping = (configuration['delta.columnMapping.mode'] ?? 'none').toLowerCase() !== 'none';
+  // A column whose type was widened needs readers that widen the values of older files.
+  const widened = schema.fields.some((f) => hasTypeChanges(f));
+  if (ntz || dv || widened) {
+    const readerFeatures = [...(ntz ? ['timestampNtz'] : []), ...(dv ? ['deletionVectors'] : []), ...(mapping ? ['columnMapping'] : []), ...(widened ? ['typeWidening'] : [])];
     const writerFeatures = ['appendOnly', 'invariants', ...readerFeatures];
     if (constraints) writerFeatures.push('checkConstraints');
     return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures, writerFeatures };
   }
+  // Column mapping has legacy versions of its own: reader 2, writer 5.
+  if (mapping) return { minReaderVersion: 2, minWriterVersion: 5 };
   return { minReaderVersion: 1, minWriterVersion: constraints ? 3 : 2 };
+}
+
+function hasTypeChanges(f: StructField): boolean {
+  if (TYPE_CHANGES in f.metadata) return true;
+  const t = f.type;
+  if (t.kind === 'struct') return t.fields.some(hasTypeChanges);
+  if (t.kind === 'array') return t.elementType.kind === 'struct' && t.elementType.fields.some(hasTypeChanges);
+  if (t.kind === 'map') return [t.keyType, t.valueType].some((x) => x.kind === 'struct' && x.fields.some(hasTypeChanges));
+  return false;
 }
 
 /** The protocol that satisfies both; `current` itself when it already does. */

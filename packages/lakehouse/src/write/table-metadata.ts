@@ -1,4 +1,5 @@
 import { deltaError, schemaToJson, type Metadata, type StructType } from '@loch/delta';
+import { withColumnMapping } from './column-mapping.js';
 
 export interface TableMetadataArgs {
   readonly partitionColumns: readonly string[];
@@ -28,14 +29,16 @@ export function newTableMetadata(table: string, schema: StructType, args: TableM
       throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: partition column '${p}' must have a primitive type`);
     }
   }
+  // A new table with column mapping gets its columns' ids and physical names.
+  const mapped = withColumnMapping(schema, args.configuration);
   return {
     id: args.id ?? crypto.randomUUID(),
     ...(args.name ? { name: args.name } : {}),
     ...(args.description ? { description: args.description } : {}),
     format: { provider: 'parquet', options: {} },
-    schemaString: schemaToJson(schema),
+    schemaString: schemaToJson(mapped.schema),
     partitionColumns: [...args.partitionColumns],
-    configuration: { ...args.configuration },
+    configuration: { ...mapped.configuration },
     createdTime: args.createdTime ?? Date.now(),
   };
 }

@@ -1,7 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  columnMappingMode,
   deltaError,
   isDeltaError,
+  physicalName,
+  physicalSchema,
   parseTimestampMicros,
   type AddFile,
   type DataType,
@@ -17,6 +20,7 @@ import { duckType } from '../scan/duck-types.js';
 import { formatTimestamp } from '../scan/json-values.js';
 import { encodeRelativePath, stageDataFiles, type DataFileStage } from './staging.js';
 import { deltaStats, statsColumns, type ColumnStats } from './stats.js';
+import { fieldIdsOption, physicalPaths, toPhysicalValue } from './column-mapping.js';
 
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
 
@@ -138,14 +142,21 @@ async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: Writ
     ? `WHERE ${checks.map((k) => `(CASE WHEN (${k.expression}) IS NOT TRUE THEN error(${sqlString(`${k.code}: ${k.message}`)}) ELSE TRUE END)`).join(' AND ')}`
     : '';
   const layout = args.layout;
-  const partitionBy = args.partitionColumns.length ? `PARTITION_BY (${args.partitionColumns.map(sqlIdent).join(', ')}), ` : '';
+  // Under column mapping, files, partition directories, values and statistics use physical names.
+  const mode = columnMappingMode(args.configuration);
+  const stored = (f: StructField) => physicalName(f, mode);
+  const partitionFields = args.partitionColumns.map((p) => args.schema.fields.find((f) => f.name.toLowerCase() === p.toLowerCase()) as StructField);
+  const partitionBy = partitionFields.length ? `PARTITION_BY (${partitionFields.map((f) => sqlIdent(stored(f))).join(', ')}), ` : '';
+  const fieldIds = mode === 'none' ? '' : `${fieldIdsOption(args.schema.fields.filter((f) => !partitionSet.has(f.name.toLowerCase())), mode)}, `;
   // An empty string partition value is a null partition (as Spark writes it): the same
   // __HIVE_DEFAULT_PARTITION__ directory, not a directory of its own. After the checks, which see
   // the value as written.
-  const emptyToNull = args.schema.fields
-    .filter((f) => partitionSet.has(f.name.toLowerCase()) && f.type.kind === 'primitive' && f.type.name === 'string')
-    .map((f) => `NULLIF(${sqlIdent(f.name)}, '') AS ${sqlIdent(f.name)}`);
-  const outer = emptyToNull.length ? `* REPLACE (${emptyToNull.join(', ')})` : '*';
+  const emptyToNull = (f: StructField) => partitionSet.has(f.name.toLowerCase()) && f.type.kind === 'primitive' && f.type.name === 'string';
+  const outerOf = (f: StructField) => {
+    const value = emptyToNull(f) ? `NULLIF(${sqlIdent(f.name)}, '')` : mode === 'none' ? sqlIdent(f.name) : toPhysicalValue(sqlIdent(f.name), f.type, mode);
+    return `${value} AS ${sqlIdent(stored(f))}`;
+  };
+  const outer = mode === 'none' && !args.schema.fields.some(emptyToNull) ? '*' : args.schema.fields.map(outerOf).join(', ');
   // DuckDB cannot split partitioned output by size; partitions are written one file per thread.
   const targetSize = args.targetFileSize ?? DEFAULT_TARGET_FILE_SIZE;
   let sql: string;
@@ -155,8 +166,8 @@ async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: Writ
   if (layout) {
     // DuckDB cannot rotate files inside PARTITION_BY, so a partition is written to its own
     // directory with the partition columns left out, as Delta stores them.
-    const dataCols = args.schema.fields.filter((f) => !partitionSet.has(f.name.toLowerCase())).map((f) => sqlIdent(f.name));
-    const dir = join(root, partitionDirectory(args.partitionColumns, layout.partitionValues));
+    const dataCols = args.schema.fields.filter((f) => !partitionSet.has(f.name.toLowerCase())).map(outerOf);
+    const dir = join(root, partitionDirectory(partitionFields.map(stored), layout.partitionValues));
     const order = layout.orderBy ? `, src.${sqlIdent(layout.orderBy)} AS __loch_order` : '';
     if (layout.fileGroup) {
       // One file per group: DuckDB writes a directory per group value, whose files are then moved
@@ -165,18 +176,18 @@ async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: Writ
       groupDir = join(dir, `.loch-${writeId}`);
       target = groupDir;
       sql = `COPY (SELECT ${dataCols.join(', ')}, __loch_group FROM (SELECT ${select.join(', ')}${order}${group} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
-        TO ${sqlString(groupDir)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (__loch_group), FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)}, RETURN_STATS)`;
+        TO ${sqlString(groupDir)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}PARTITION_BY (__loch_group), FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)}, RETURN_STATS)`;
     } else {
       const rowGroup = Math.max(2048, Math.min(122_880, layout.rowsPerFile));
       const perFile = Math.max(1, Math.round(layout.rowsPerFile / rowGroup));
       target = dir;
       sql = `COPY (SELECT ${dataCols.join(', ')} FROM (SELECT ${select.join(', ')}${order} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
-        TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION snappy, APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
+        TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
           ROW_GROUP_SIZE ${rowGroup}, ROW_GROUPS_PER_FILE ${perFile}, RETURN_STATS)`;
     }
   } else {
     sql = `COPY (SELECT ${outer} FROM (SELECT ${select.join(', ')} FROM ${args.relation} AS src) ${where})
-    TO ${sqlString(root)} (FORMAT parquet, COMPRESSION snappy, ${partitionBy}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
+    TO ${sqlString(root)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}${partitionBy}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
       ${args.partitionColumns.length ? '' : `FILE_SIZE_BYTES ${targetSize}, `}RETURN_STATS)`;
   }
 
@@ -201,9 +212,9 @@ async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: Writ
     throw deltaError('DELTA_IO_ERROR', `${args.table}: writing data files failed: ${msg.split('\n')[0]}`, e);
   }
 
-  const indexed = statsColumns(args.schema, args.partitionColumns, args.configuration);
-  const dataSchema: StructType = { kind: 'struct', fields: args.schema.fields.filter((f) => !partitionSet.has(f.name.toLowerCase())) };
-  const partitionFields = args.partitionColumns.map((p) => args.schema.fields.find((f) => f.name.toLowerCase() === p.toLowerCase()) as StructField);
+  const logicalData: StructType = { kind: 'struct', fields: args.schema.fields.filter((f) => !partitionSet.has(f.name.toLowerCase())) };
+  const dataSchema = physicalSchema(logicalData, mode);
+  const indexed = physicalPaths(logicalData, dataSchema, statsColumns(args.schema, args.partitionColumns, args.configuration));
   const now = Date.now();
   const adds: AddFile[] = [];
   let numOutputRows = 0;
@@ -216,7 +227,8 @@ async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: Writ
     const keys = mapOf(partitionKeys);
     const partitionValues: Record<string, string | null> = {};
     for (const f of partitionFields) {
-      partitionValues[f.name] = layout ? (layout.partitionValues[f.name] ?? null) : partitionString((keys.get(f.name) as string | null) ?? null, f.type, f.name);
+      const key = stored(f);
+      partitionValues[key] = layout ? (layout.partitionValues[key] ?? null) : partitionString((keys.get(key) as string | null) ?? null, f.type, f.name);
     }
     adds.push({
       path: encodeRelativePath(relative(root, String(filename))),

@@ -6,10 +6,11 @@
  * they are with their new statistics (`dataChange: false`), in one commit recorded as Delta's
  * COMPUTE STATS. A file with a deletion vector keeps it; its statistics describe all its rows.
  */
-import { columnMappingMode, deltaError, loadSnapshot, physicalSchema, resolvePath, Transaction, type AddFile, type Engine, type StructField, type StructType } from '@loch/delta';
+import { columnMappingMode, deltaError, loadSnapshot, physicalSchema, resolvePath, Transaction, type AddFile, type Engine, type StructType } from '@loch/delta';
 import { withConnection } from '@loch/engine-node';
 import { statsOfFiles } from '../../write/file-stats.js';
 import { statsColumns } from '../../write/stats.js';
+import { physicalPaths } from '../../write/column-mapping.js';
 import { afterCommit } from '../after-commit.js';
 
 export interface ComputeStatisticsResult {
@@ -47,19 +48,4 @@ export async function computeDeltaStatistics(engine: Engine, url: string): Promi
 function dataSchema(schema: StructType, partitionColumns: readonly string[]): StructType {
   const partitions = new Set(partitionColumns.map((p) => p.toLowerCase()));
   return { kind: 'struct', fields: schema.fields.filter((f) => !partitions.has(f.name.toLowerCase())) };
-}
-
-/** Leaf paths of the logical schema (parts joined by NUL) as paths of the physical one, which has the same shape. */
-function physicalPaths(logical: StructType, physical: StructType, paths: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>();
-  const walk = (l: readonly StructField[], p: readonly StructField[], lp: string[], pp: string[]) => {
-    l.forEach((f, i) => {
-      const ln = [...lp, f.name];
-      const pn = [...pp, p[i].name];
-      if (f.type.kind === 'struct' && p[i].type.kind === 'struct') walk(f.type.fields, (p[i].type as StructType).fields, ln, pn);
-      else if (paths.has(ln.join('\u0000'))) out.add(pn.join('\u0000'));
-    });
-  };
-  walk(logical.fields, physical.fields, [], []);
-  return out;
 }
