@@ -18,5 +18,6 @@ for (const pkg of readdirSync('packages')) {
   if (existsSync(dir)) walk(dir);
 }
 files.sort();
-const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
+// A test that hangs fails after five minutes instead of holding up the whole run.
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-timeout=300000', ...process.argv.slice(2), ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -203,6 +203,13 @@ export class DataFrame {
       if (r.stream) yield* r.stream.batches();
     }
   }
+
+  /** The rows in Loch's JSON encoding, one DuckDB chunk (up to 2048 rows) at a time, in flat memory. */
+  async *rowBatches(): AsyncGenerator<Row[]> {
+    for await (const r of this.runner.sqlStream(this.toSql(), { conf: this.conf, stream: true })) {
+      if (r.stream) yield* r.stream.rowBatches();
+    }
+  }
 }
 
 /** 32 bits of FNV-1a over a text, in hex: a short name that depends only on the text. */

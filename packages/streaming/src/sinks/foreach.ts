@@ -27,7 +27,7 @@ export class ForeachSink implements Sink {
     }
     let n = 0;
     try {
-      for await (const rows of batch.df) {
+      for await (const rows of batch.df.rowBatches()) {
         for (const row of rows) {
           await this.writer.process(row);
           n++;
