@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every compiled *.test.js under packages/*/dist/test with Node's test runner. Test helpers
+// Runs every compiled *.test.js under packages/*/dist/test and solutions/*/dist/test with Node's test runner. Test helpers
 // live beside the tests, so the runner is given the test files, not the directories.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync, existsSync } from 'node:fs';
@@ -13,9 +13,12 @@ const walk = (dir) => {
     else if (name.endsWith('.test.js')) files.push(p);
   }
 };
-for (const pkg of readdirSync('packages')) {
-  const dir = join('packages', pkg, 'dist', 'test');
-  if (existsSync(dir)) walk(dir);
+for (const root of ['packages', 'solutions']) {
+  if (!existsSync(root)) continue;
+  for (const pkg of readdirSync(root)) {
+    const dir = join(root, pkg, 'dist', 'test');
+    if (existsSync(dir)) walk(dir);
+  }
 }
 files.sort();
 // A test that hangs fails after five minutes instead of holding up the whole run.
