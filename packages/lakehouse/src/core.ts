@@ -11,6 +11,7 @@ export { parseSchemaDdl } from './sql/parse/spark-types.js';
 export { toJsonValue, decimalString, formatDate, formatTimestamp, type JsonValue } from './scan/json-values.js';
 export { duckType } from './scan/duck-types.js';
 export { deltaSchemaOf } from './write/duck-schema.js';
+export { type CommitOptions, type OperationOptions } from './ops/commit-options.js';
 export { writeTable, type WriteOptions, type WriteResult, type WriteMode } from './ops/write.js';
 export { createTable, toStructType, type CreateOptions, type SchemaInput } from './ops/create.js';
 export type { WriteData } from './write/source.js';

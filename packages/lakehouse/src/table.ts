@@ -23,6 +23,7 @@ import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/mainte
 import { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
 import { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
 import { alterTable, type AlterChange, type AlterOptions, type AlterResult } from './ops/alter.js';
+import type { OperationOptions } from './ops/commit-options.js';
 
 export interface TableDetail {
   readonly version: number;
@@ -104,8 +105,9 @@ export class DeltaTable {
    * MERGE INTO this table: `merge(source, condition)` returns an immutable builder; add WHEN
    * clauses and call `execute()`.
    */
-  merge(source: WriteData, condition: string, aliases: { target?: string; source?: string } = {}): MergeBuilder {
-    return new MergeBuilder(this.engine, this.url, { source, condition, targetAlias: aliases.target, sourceAlias: aliases.source, matched: [], notMatched: [], notMatchedBySource: [] });
+  merge(source: WriteData, condition: string, aliases: { target?: string; source?: string } = {}, options: OperationOptions = {}): MergeBuilder {
+    const spec = { source, condition, targetAlias: aliases.target, sourceAlias: aliases.source, matched: [], notMatched: [], notMatchedBySource: [] };
+    return new MergeBuilder(this.engine, this.url, spec, options);
   }
 
   /** OPTIMIZE [WHERE partition predicate] [ZORDER BY (...)]: compaction or Z-order clustering. */
@@ -114,8 +116,8 @@ export class DeltaTable {
   }
 
   /** ANALYZE TABLE ... COMPUTE DELTA STATISTICS: every file's statistics computed again for the columns the table indexes now. */
-  computeDeltaStatistics(): Promise<ComputeStatisticsResult> {
-    return computeDeltaStatistics(this.engine, this.url);
+  computeDeltaStatistics(options: OperationOptions = {}): Promise<ComputeStatisticsResult> {
+    return computeDeltaStatistics(this.engine, this.url, options);
   }
 
   /** VACUUM [RETAIN n HOURS] [DRY RUN]: deletes files no version within the retention needs. */
@@ -124,8 +126,8 @@ export class DeltaTable {
   }
 
   /** RESTORE TABLE TO VERSION AS OF n / TIMESTAMP AS OF t, as a new commit. */
-  restore(to: { version?: number; timestamp?: Date | string | number }): Promise<RestoreResult> {
-    return restoreTable(this.engine, this.url, to);
+  restore(to: { version?: number; timestamp?: Date | string | number }, options: OperationOptions = {}): Promise<RestoreResult> {
+    return restoreTable(this.engine, this.url, to, options);
   }
 
   /**

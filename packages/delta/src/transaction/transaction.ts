@@ -25,6 +25,10 @@ export interface TransactionOptions {
   readonly maxRetries?: number;
   /** Idempotent write: skip the commit when the table already has this (appId, version). */
   readonly txn?: { readonly appId: string; readonly version: number };
+  /** commitInfo.userMetadata, unless the operation gives its own. */
+  readonly userMetadata?: string;
+  /** commitInfo.engineInfo (default LOCH_ENGINE_INFO): who wrote the commit. */
+  readonly engineInfo?: string;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -164,6 +168,7 @@ export class Transaction {
     const sleep = this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     const maxRetries = this.options.maxRetries ?? 10_000;
     const txnId = this.options.txnId ?? crypto.randomUUID();
+    const userMetadata = op.userMetadata ?? this.options.userMetadata;
     const footprint = this.footprint();
     const logDir = logDirUrl(this.tableRoot);
     let version = this.readVersion + 1;
@@ -177,8 +182,8 @@ export class Transaction {
         isolationLevel: this.isolationLevel,
         isBlindAppend: this.isBlindAppend(op),
         operationMetrics: operationMetrics(op.metrics),
-        ...(op.userMetadata !== undefined ? { userMetadata: op.userMetadata } : {}),
-        engineInfo: LOCH_ENGINE_INFO,
+        ...(userMetadata !== undefined ? { userMetadata } : {}),
+        engineInfo: this.options.engineInfo ?? LOCH_ENGINE_INFO,
         txnId,
       };
       const body = this.serialize(commitInfo, clock());

@@ -1,13 +1,10 @@
 import {
   deltaError,
-  loadSnapshot,
   planScan,
   schemaToJson,
-  Transaction,
   typeName,
   type DataType,
   type Engine,
-  type IsolationLevel,
   type Metadata,
   type Protocol,
   type Snapshot,
@@ -19,6 +16,7 @@ import { scanSql } from '../scan/query.js';
 import { tokenize } from '../sql/parse/lexer.js';
 import { higherProtocol, minimalProtocol } from '../write/protocol.js';
 import { afterCommit } from './after-commit.js';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from './commit-options.js';
 import { targetFileSizeOf } from '../write/file-size.js';
 
 /** A column ALTER TABLE ADD COLUMNS adds: always nullable; at the end unless `first` or `after`. */
@@ -49,12 +47,11 @@ export type AlterChange =
       readonly position?: { readonly first: true } | { readonly after: string };
     };
 
-export interface AlterOptions {
-  readonly isolationLevel?: IsolationLevel;
-  readonly userMetadata?: string;
-}
+/** ALTER's options: the commit's, and the snapshot it plans against. */
+export type AlterOptions = OperationOptions;
 
 export interface AlterResult {
+  /** The new commit; the version the table is at when an application version (txn) skipped the change. */
   readonly version: number;
   /** Spark's operation name for the commit ('ADD COLUMNS', 'SET TBLPROPERTIES', ...). */
   readonly operation: string;
@@ -70,9 +67,9 @@ const CONSTRAINT_PREFIX = 'delta.constraints.';
  * table feature on a table-features protocol).
  */
 export async function alterTable(engine: Engine, url: string, change: AlterChange, options: AlterOptions = {}): Promise<AlterResult> {
-  const snapshot = await loadSnapshot(engine, url);
+  const snapshot = await operationSnapshot(engine, url, options);
   const table = snapshot.table;
-  const tx = new Transaction(engine, url, snapshot, { isolationLevel: options.isolationLevel });
+  const tx = openTransaction(engine, url, snapshot, options);
   const current = snapshot.metadata;
   let metadata: Metadata = current;
   let protocol: Protocol | undefined;
@@ -235,7 +232,8 @@ export async function alterTable(engine: Engine, url: string, change: AlterChang
 
   if (protocol) tx.updateProtocol(protocol);
   tx.updateMetadata(metadata);
-  const result = await tx.commit({ name: operation, parameters, isBlindAppend: false, userMetadata: options.userMetadata });
+  const result = await tx.commit({ name: operation, parameters, isBlindAppend: false });
+  if (result.kind === 'skipped') return { version: snapshot.version, operation };
   if (result.kind !== 'committed') throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: ${operation} was not committed`);
   await afterCommit(engine, url, result.version, metadata.configuration);
   return { version: result.version, operation };

@@ -5,14 +5,15 @@
  * The clone has the source's schema, partitioning, properties and protocol, and an id of its own.
  * Deletion vectors stored beside the source's files are named by absolute path too.
  */
-import { deltaError, dvFileUrl, keyInTable, loadSnapshot, resolvePath, Transaction, type AddFile, type Engine, type Snapshot, uuidToZ85 } from '@loch/delta';
+import { deltaError, dvFileUrl, keyInTable, loadSnapshot, resolvePath, type AddFile, type Engine, type Snapshot, uuidToZ85 } from '@loch/delta';
 import { randomUUID } from 'node:crypto';
 import { encodeRelativePath } from '../write/staging.js';
 import { mapLimited } from '../util/map-limited.js';
 import { removeOf } from './remove-of.js';
 import { latestSnapshotOrUndefined } from './write.js';
+import { openTransaction, type CommitOptions } from './commit-options.js';
 
-export interface CloneOptions {
+export interface CloneOptions extends CommitOptions {
   /** DEEP CLONE: copy the data files (and deletion vector files) into the clone's directory. */
   readonly deep?: boolean;
   readonly version?: number;
@@ -64,7 +65,7 @@ export async function cloneTable(engine: Engine, sourceUrl: string, targetUrl: s
     removedFilesSize: sizeOf(existing?.files ?? []),
     copiedFilesSize: options.deep ? sizeOf(adds) : 0,
   };
-  const tx = new Transaction(engine, targetUrl, existing).updateProtocol(source.protocol).updateMetadata(metadata).removeFiles(removes).addFiles(adds);
+  const tx = openTransaction(engine, targetUrl, existing, options).updateProtocol(source.protocol).updateMetadata(metadata).removeFiles(removes).addFiles(adds);
   const result = await tx.commit({
     name: 'CLONE',
     parameters: { source: source.table, sourceVersion: source.version, isShallow: !options.deep },

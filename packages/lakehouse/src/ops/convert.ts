@@ -4,7 +4,7 @@
  * asked not to. No data file is rewritten. Hidden entries (names starting with `_` or `.`, such as
  * `_SUCCESS` and `.crc` files) are not data, as in Spark.
  */
-import { deltaError, displayTable, keyInTable, Transaction, type AddFile, type Engine, type StructField } from '@loch/delta';
+import { deltaError, displayTable, keyInTable, type AddFile, type Engine, type StructField } from '@loch/delta';
 import { sqlString, withConnection } from '@loch/engine-node';
 import { deltaSchemaOf } from '../write/duck-schema.js';
 import { minimalProtocol } from '../write/protocol.js';
@@ -13,8 +13,9 @@ import { statsOfFiles } from '../write/file-stats.js';
 import { newTableMetadata } from '../write/table-metadata.js';
 import { encodeRelativePath } from '../write/staging.js';
 import { latestSnapshotOrUndefined } from './write.js';
+import { openTransaction, type CommitOptions } from './commit-options.js';
 
-export interface ConvertOptions {
+export interface ConvertOptions extends CommitOptions {
   /** The partition columns and their types, in directory order (`PARTITIONED BY (day DATE)`). */
   readonly partitionBy?: readonly StructField[];
   /** NO STATISTICS: skip reading the files for min/max/null counts. */
@@ -81,7 +82,7 @@ export async function convertToDelta(engine: Engine, url: string, table: string,
       dataChange: true,
       ...(stats ? { stats: stats[i] } : {}),
     }));
-    const tx = new Transaction(engine, url, undefined).updateProtocol(minimalProtocol(schema, {})).updateMetadata(metadata).addFiles(adds);
+    const tx = openTransaction(engine, url, undefined, options).updateProtocol(minimalProtocol(schema, {})).updateMetadata(metadata).addFiles(adds);
     const result = await tx.commit({
       name: 'CONVERT',
       parameters: { numFiles: files.length, partitionedBy: JSON.stringify(partitionColumns), collectStats: !options.noStatistics },

@@ -1,7 +1,8 @@
-import { deltaError, parseType, Transaction, type Engine, type StructField, type StructType } from '@loch/delta';
+import { deltaError, parseType, type Engine, type StructField, type StructType } from '@loch/delta';
 import { minimalProtocol } from '../write/protocol.js';
 import { newTableMetadata } from '../write/table-metadata.js';
 import { latestSnapshotOrUndefined } from './write.js';
+import { openTransaction, type CommitOptions } from './commit-options.js';
 
 /**
  * A schema as users write it: Loch's StructType, or column → Delta type name
@@ -24,7 +25,7 @@ export function toStructType(input: SchemaInput): StructType {
   return { kind: 'struct', fields };
 }
 
-export interface CreateOptions {
+export interface CreateOptions extends CommitOptions {
   readonly schema: SchemaInput;
   readonly partitionBy?: readonly string[];
   readonly configuration?: Readonly<Record<string, string>>;
@@ -45,7 +46,7 @@ export async function createTable(engine: Engine, url: string, table: string, op
   const partitionColumns = [...(options.partitionBy ?? [])];
   const configuration = { ...(options.configuration ?? {}) };
   const metadata = newTableMetadata(table, schema, { partitionColumns, configuration, name: options.name, description: options.description });
-  const tx = new Transaction(engine, url, undefined).updateProtocol(minimalProtocol(schema, configuration)).updateMetadata(metadata);
+  const tx = openTransaction(engine, url, undefined, options).updateProtocol(minimalProtocol(schema, configuration)).updateMetadata(metadata);
   const result = await tx.commit({
     name: 'CREATE TABLE',
     parameters: {

@@ -3,9 +3,7 @@ import {
   isDeltaError,
   loadSnapshot,
   schemaToJson,
-  Transaction,
   type Engine,
-  type IsolationLevel,
   type Metadata,
   type Snapshot,
   type StructType,
@@ -19,6 +17,7 @@ import { prepareSource, type WriteData } from '../write/source.js';
 import { writeDataFiles, type WriteFilesArgs } from '../write/write-files.js';
 import { rowChecks } from '../write/checks.js';
 import { afterCommit } from './after-commit.js';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from './commit-options.js';
 import { rewriteRows } from './dml/rewrite.js';
 import { removeOf } from './remove-of.js';
 import { mayHoldMatches } from '../planner/index.js';
@@ -26,7 +25,7 @@ import { targetFileSizeOf } from '../write/file-size.js';
 
 export type WriteMode = 'append' | 'overwrite' | 'errorIfExists' | 'ignore';
 
-export interface WriteOptions {
+export interface WriteOptions extends OperationOptions {
   /** What to do when the table exists (default 'append'; it is created when it does not). */
   readonly mode?: WriteMode;
   /** Partition columns when the write creates the table. */
@@ -43,11 +42,7 @@ export interface WriteOptions {
   readonly overwriteSchema?: boolean;
   /** With mode 'overwrite': replace only the rows matching this SQL predicate. */
   readonly replaceWhere?: string;
-  /** Idempotent write: skipped when the table already has this application version. */
-  readonly txn?: { readonly appId: string; readonly version: number };
-  readonly isolationLevel?: IsolationLevel;
   readonly targetFileSize?: number;
-  readonly userMetadata?: string;
   /** Operation name for commitInfo (default WRITE; SQL statements pass their own). */
   readonly operation?: string;
   readonly operationParameters?: Readonly<Record<string, unknown>>;
@@ -73,17 +68,13 @@ export async function latestSnapshotOrUndefined(engine: Engine, url: string): Pr
 /** Writes data to the Delta table at `url`, creating it when needed, as one commit. */
 export async function writeTable(engine: Engine, url: string, table: string, data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
   const mode = options.mode ?? 'append';
-  const snapshot = await latestSnapshotOrUndefined(engine, url);
+  const snapshot = options.snapshot ? await operationSnapshot(engine, url, options) : await latestSnapshotOrUndefined(engine, url);
   if (snapshot && mode === 'errorIfExists') {
     throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${table} already exists (version ${snapshot.version}); write with mode 'append' or 'overwrite'`);
   }
   if (snapshot && mode === 'ignore') return { kind: 'ignored', reason: 'table-exists', version: snapshot.version };
-  if (options.txn && snapshot) {
-    const seen = snapshot.txns.get(options.txn.appId);
-    if (seen && seen.version >= options.txn.version) {
-      return { kind: 'skipped', reason: 'txn-already-committed', appId: options.txn.appId, committedVersion: seen.version };
-    }
-  }
+  const done = txnAlreadyCommitted(snapshot, options);
+  if (done) return { kind: 'skipped', reason: 'txn-already-committed', ...done };
   if (options.replaceWhere && mode !== 'overwrite') {
     throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: replaceWhere needs mode 'overwrite'`);
   }
@@ -93,7 +84,7 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
     try {
       const dataSchema = deltaSchemaOf(src.names, src.types);
       const plan = planTableChange(snapshot, dataSchema, options, table, mode, src.fromRows);
-      const tx = new Transaction(engine, url, snapshot, { txn: options.txn, isolationLevel: options.isolationLevel });
+      const tx = openTransaction(engine, url, snapshot, options);
       if (plan.protocol) tx.updateProtocol(plan.protocol);
       if (plan.metadata) tx.updateMetadata(plan.metadata);
       const metadata = plan.metadata ?? snapshot!.metadata;
@@ -151,7 +142,6 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
           ...(options.replaceWhere ? { predicate: JSON.stringify([options.replaceWhere]) } : {}),
         },
         metrics,
-        userMetadata: options.userMetadata,
       });
       if (result.kind === 'skipped') return result;
       await afterCommit(engine, url, result.version, metadata.configuration);

@@ -1,13 +1,12 @@
-import { deltaError, loadSnapshot, Transaction, type Engine, type IsolationLevel } from '@loch/delta';
+import { deltaError, type Engine } from '@loch/delta';
 import { withConnection } from '@loch/engine-node';
 import { afterCommit } from '../after-commit.js';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from '../commit-options.js';
 import { rewriteRows } from './rewrite.js';
 import { mayHoldMatches } from '../../planner/index.js';
 
-export interface DmlOptions {
-  readonly isolationLevel?: IsolationLevel;
-  readonly userMetadata?: string;
-}
+/** DELETE's, UPDATE's and TRUNCATE's options: the commit's, and the snapshot they plan against. */
+export type DmlOptions = OperationOptions;
 
 export interface DmlResult {
   readonly version: number | undefined;
@@ -45,7 +44,8 @@ async function changeRows(
   commitName: string = operation,
 ): Promise<DmlResult> {
   const started = performance.now();
-  const snapshot = await loadSnapshot(engine, url);
+  const snapshot = await operationSnapshot(engine, url, options);
+  if (txnAlreadyCommitted(snapshot, options)) return { version: undefined, metrics: {} };
   const conf = snapshot.metadata.configuration;
   if (conf['delta.appendOnly'] === 'true') {
     throw deltaError('DELTA_APPEND_ONLY', `${snapshot.table} is append-only (delta.appendOnly = true); rows cannot be ${operation === 'DELETE' ? 'deleted' : 'updated'}`);
@@ -69,14 +69,13 @@ async function changeRows(
       executionTimeMs: elapsed,
     };
     if (out.touched.length === 0) return { version: undefined, metrics };
-    const tx = new Transaction(engine, url, snapshot, { isolationLevel: options.isolationLevel });
+    const tx = openTransaction(engine, url, snapshot, options);
     tx.readFiles(out.touched, mayHoldMatches(snapshot, out.predicate));
     tx.removeFiles(out.removes).addFiles(out.adds);
     const result = await tx.commit({
       name: commitName,
       parameters: commitName === 'TRUNCATE' ? {} : { predicate: JSON.stringify(change.predicate ? [change.predicate] : []) },
       metrics,
-      userMetadata: options.userMetadata,
     });
     if (result.kind !== 'committed') return { version: undefined, metrics };
     await afterCommit(engine, url, result.version, conf);

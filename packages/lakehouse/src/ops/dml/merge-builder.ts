@@ -1,4 +1,5 @@
-import type { Engine, IsolationLevel } from '@loch/delta';
+import type { Engine, IsolationLevel, Snapshot } from '@loch/delta';
+import type { CommitOptions, OperationOptions } from '../commit-options.js';
 import { mergeInto, type MatchedClause, type MergeResult, type MergeSpec, type NotMatchedBySourceClause, type NotMatchedClause } from './merge.js';
 
 type Cond = { condition?: string };
@@ -9,10 +10,11 @@ export class MergeBuilder {
     private readonly engine: Engine,
     private readonly url: string,
     readonly spec: MergeSpec,
+    readonly options: OperationOptions = {},
   ) {}
 
   private with(patch: Partial<MergeSpec>): MergeBuilder {
-    return new MergeBuilder(this.engine, this.url, { ...this.spec, ...patch });
+    return new MergeBuilder(this.engine, this.url, { ...this.spec, ...patch }, this.options);
   }
 
   private matched(c: MatchedClause) {
@@ -68,10 +70,20 @@ export class MergeBuilder {
   }
 
   withIsolationLevel(isolationLevel: IsolationLevel): MergeBuilder {
-    return this.with({ isolationLevel });
+    return this.withCommitOptions({ isolationLevel });
+  }
+
+  /** Isolation level, userMetadata, txn, engineInfo for the commit (merged with those set before). */
+  withCommitOptions(options: CommitOptions): MergeBuilder {
+    return new MergeBuilder(this.engine, this.url, this.spec, { ...this.options, ...options });
+  }
+
+  /** Plans against this snapshot (default: the latest when `execute()` runs); the commit is checked from its version. */
+  withSnapshot(snapshot: Snapshot): MergeBuilder {
+    return new MergeBuilder(this.engine, this.url, this.spec, { ...this.options, snapshot });
   }
 
   execute(): Promise<MergeResult> {
-    return mergeInto(this.engine, this.url, this.spec);
+    return mergeInto(this.engine, this.url, this.spec, this.options);
   }
 }

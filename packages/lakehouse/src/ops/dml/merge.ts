@@ -2,15 +2,12 @@ import {
   deltaError,
   findField,
   statsNumRecords,
-  loadSnapshot,
   planScan,
   scanColumns,
   schemaToJson,
   totalSize,
-  Transaction,
   type AddFile,
   type Engine,
-  type IsolationLevel,
   type Metadata,
   type Predicate,
   type ScanPlan,
@@ -26,6 +23,7 @@ import { prepareSource, type WriteData } from '../../write/source.js';
 import { writeDataFiles } from '../../write/write-files.js';
 import { rowChecks } from '../../write/checks.js';
 import { afterCommit } from '../after-commit.js';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from '../commit-options.js';
 import { removeOf } from '../remove-of.js';
 import { writeDeletionVectors } from './deletion-vectors.js';
 import { positionsByFile, usesDeletionVectors } from './rewrite.js';
@@ -54,8 +52,6 @@ export interface MergeSpec {
   readonly notMatchedBySource: readonly NotMatchedBySourceClause[];
   /** Add source columns missing from the target for updateAll/insertAll (autoMerge). */
   readonly schemaEvolution?: boolean;
-  readonly isolationLevel?: IsolationLevel;
-  readonly userMetadata?: string;
 }
 
 export interface MergeResult {
@@ -71,13 +67,14 @@ const cond = (c: string | undefined) => (c && c.trim() ? `(${c}) IS TRUE` : 'TRU
  * changes are rewritten — or get a deletion vector when the table uses them — and inserted rows
  * are written as new files. Files no clause touches are left alone.
  */
-export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): Promise<MergeResult> {
+export async function mergeInto(engine: Engine, url: string, spec: MergeSpec, options: OperationOptions = {}): Promise<MergeResult> {
   const started = performance.now();
-  const snapshot = await loadSnapshot(engine, url);
+  const snapshot = await operationSnapshot(engine, url, options);
   const table = snapshot.table;
   if (spec.matched.length + spec.notMatched.length + spec.notMatchedBySource.length === 0) {
     throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: MERGE needs at least one WHEN clause`);
   }
+  if (txnAlreadyCommitted(snapshot, options)) return { version: undefined, metrics: {} };
   const T = sqlIdent(spec.targetAlias ?? 'target');
   const S = sqlIdent(spec.sourceAlias ?? 'source');
   const now = Date.now();
@@ -311,7 +308,7 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
       };
       if (adds.length === 0 && removes.length === 0 && !metadata) return { version: undefined, metrics };
 
-      const tx = new Transaction(engine, url, snapshot, { isolationLevel: spec.isolationLevel });
+      const tx = openTransaction(engine, url, snapshot, options);
       if (metadata) tx.updateMetadata(metadata);
       tx.readFiles(plan.files.map((f) => f.add), mayHoldMatches(snapshot, pruning));
       tx.removeFiles(removes).addFiles(adds);
@@ -324,7 +321,6 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec): P
           notMatchedBySourcePredicates: JSON.stringify(spec.notMatchedBySource.map((m) => ({ ...(m.condition ? { predicate: m.condition } : {}), actionType: m.kind }))),
         },
         metrics,
-        userMetadata: spec.userMetadata,
       });
       if (result.kind !== 'committed') return { version: undefined, metrics };
       await afterCommit(engine, url, result.version, (metadata ?? snapshot.metadata).configuration);

@@ -6,12 +6,13 @@
  * they are with their new statistics (`dataChange: false`), in one commit recorded as Delta's
  * COMPUTE STATS. A file with a deletion vector keeps it; its statistics describe all its rows.
  */
-import { columnMappingMode, deltaError, loadSnapshot, physicalSchema, resolvePath, Transaction, type AddFile, type Engine, type StructType } from '@loch/delta';
+import { columnMappingMode, deltaError, physicalSchema, resolvePath, type AddFile, type Engine, type StructType } from '@loch/delta';
 import { withConnection } from '@loch/engine-node';
 import { statsOfFiles } from '../../write/file-stats.js';
 import { statsColumns } from '../../write/stats.js';
 import { physicalPaths } from '../../write/column-mapping.js';
 import { afterCommit } from '../after-commit.js';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from '../commit-options.js';
 
 export interface ComputeStatisticsResult {
   /** The commit; undefined when the table has no files. */
@@ -20,11 +21,11 @@ export interface ComputeStatisticsResult {
   readonly numFiles: number;
 }
 
-export async function computeDeltaStatistics(engine: Engine, url: string): Promise<ComputeStatisticsResult> {
-  const snapshot = await loadSnapshot(engine, url);
+export async function computeDeltaStatistics(engine: Engine, url: string, options: OperationOptions = {}): Promise<ComputeStatisticsResult> {
+  const snapshot = await operationSnapshot(engine, url, options);
   const table = snapshot.table;
   const files = snapshot.files;
-  if (files.length === 0) return { numFiles: 0 };
+  if (files.length === 0 || txnAlreadyCommitted(snapshot, options)) return { numFiles: 0 };
   const local = files.map((f) => engine.storage.localPath?.(resolvePath(snapshot.tableRoot, f.path)));
   if (local.some((p) => p === undefined)) throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: COMPUTE DELTA STATISTICS reads the data files with DuckDB, which needs them on a local path`);
   const config = snapshot.metadata.configuration;
@@ -36,7 +37,7 @@ export async function computeDeltaStatistics(engine: Engine, url: string): Promi
   const stats = await withConnection((c) => statsOfFiles(c, local as string[], physical, indexed));
   // With a deletion vector, min and max also bound the deleted rows: wide, not tight, bounds.
   const adds: AddFile[] = files.map((f, i) => ({ ...f, stats: f.deletionVector ? stats[i].replace(/}$/, ',"tightBounds":false}') : stats[i], dataChange: false }));
-  const tx = new Transaction(engine, url, snapshot).addFiles(adds);
+  const tx = openTransaction(engine, url, snapshot, options).addFiles(adds);
   // A writer that removed one of these files meanwhile must win: re-adding it would bring it back.
   tx.readFiles(files);
   const result = await tx.commit({ name: 'COMPUTE STATS', parameters: { predicate: '[]' }, metrics: { numFiles: files.length }, isBlindAppend: false });

@@ -3,7 +3,8 @@
  * has — deleted by hand, lost in a copy — are removed from the table in one commit, so that
  * reads work again with the rows that are left. DRY RUN lists them and commits nothing.
  */
-import { deltaError, dvFileUrl, loadSnapshot, resolvePath, Transaction, type Engine } from '@loch/delta';
+import { deltaError, dvFileUrl, resolvePath, type Engine } from '@loch/delta';
+import { openTransaction, operationSnapshot, type OperationOptions } from '../commit-options.js';
 import { mapLimited } from '../../util/map-limited.js';
 import { removeOf } from '../remove-of.js';
 
@@ -14,8 +15,8 @@ export interface FsckResult {
   readonly missing: readonly { readonly path: string; readonly deletionVectorMissing: boolean }[];
 }
 
-export async function repairTable(engine: Engine, url: string, options: { dryRun?: boolean } = {}): Promise<FsckResult> {
-  const snapshot = await loadSnapshot(engine, url);
+export async function repairTable(engine: Engine, url: string, options: OperationOptions & { readonly dryRun?: boolean } = {}): Promise<FsckResult> {
+  const snapshot = await operationSnapshot(engine, url, options);
   // A bounded number of existence checks at a time: a table can have hundreds of thousands of files.
   const checked = await mapLimited(snapshot.files, 16, async (add) => {
     const dataThere = await engine.storage.exists(resolvePath(snapshot.tableRoot, add.path));
@@ -28,7 +29,7 @@ export async function repairTable(engine: Engine, url: string, options: { dryRun
   const out = missing.map((m) => ({ path: m.add.path, deletionVectorMissing: m.deletionVectorMissing }));
   if (options.dryRun || missing.length === 0) return { missing: out };
   const now = Date.now();
-  const tx = new Transaction(engine, url, snapshot).removeFiles(missing.map((m) => removeOf(m.add, now)));
+  const tx = openTransaction(engine, url, snapshot, options).removeFiles(missing.map((m) => removeOf(m.add, now)));
   // A writer that added files meanwhile is fine; one that removed the same files conflicts.
   tx.readFiles(missing.map((m) => m.add));
   const result = await tx.commit({ name: 'FSCK', parameters: { numFilesRemoved: missing.length }, metrics: { numFilesRemoved: missing.length }, isBlindAppend: false });

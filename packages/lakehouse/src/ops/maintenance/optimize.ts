@@ -1,11 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, findField, statsNumRecords, loadSnapshot, planScan, Transaction, type AddFile, type Engine, type ScanFile, type Snapshot } from '@loch/delta';
+import { deltaError, findField, statsNumRecords, planScan, type AddFile, type Engine, type ScanFile, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { scanSql } from '../../scan/query.js';
 import { partitionLiteral } from '../../scan/partition-literal.js';
 import { rowChecks } from '../../write/checks.js';
 import { writeDataFiles } from '../../write/write-files.js';
 import { afterCommit } from '../after-commit.js';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from '../commit-options.js';
 import { removeOf } from '../remove-of.js';
 import { zOrderExpression } from './zorder.js';
 import { targetFileSizeOf } from '../../write/file-size.js';
@@ -13,7 +14,7 @@ import { targetFileSizeOf } from '../../write/file-size.js';
 /** Delta's default target size for OPTIMIZE (spark.databricks.delta.optimize.maxFileSize). */
 export const DEFAULT_OPTIMIZE_FILE_SIZE = 1024 * 1024 * 1024;
 
-export interface OptimizeOptions {
+export interface OptimizeOptions extends OperationOptions {
   /** A SQL predicate over partition columns: only those partitions are optimized. */
   readonly where?: string;
   /** Cluster rows by these columns (Z-order) within each partition. */
@@ -54,8 +55,9 @@ const fileStats = (files: readonly { size: number }[]) => {
  * alone, so running it twice changes nothing the second time.
  */
 export async function optimizeTable(engine: Engine, url: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
-  const snapshot = await loadSnapshot(engine, url);
+  const snapshot = await operationSnapshot(engine, url, options);
   const table = snapshot.table;
+  if (txnAlreadyCommitted(snapshot, options)) return { version: undefined, metrics: {} };
   const progress = options.onProgress ?? (process.stderr.isTTY ? (m: string) => process.stderr.write(`${m}\n`) : () => undefined);
   const zOrderBy = options.zOrderBy ?? [];
   for (const c of zOrderBy) {
@@ -172,7 +174,7 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
     }
     if (removed.length === 0) return { version: undefined, metrics };
     const now = Date.now();
-    const tx = new Transaction(engine, url, snapshot);
+    const tx = openTransaction(engine, url, snapshot, options);
     tx.readFiles(removed);
     tx.removeFiles(removed.map((a) => removeOf(a, now, false)));
     tx.addFiles(added);

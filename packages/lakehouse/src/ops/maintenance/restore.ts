@@ -1,8 +1,10 @@
-import { deltaError, fileKey, loadSnapshot, resolvePath, Transaction, type AddFile, type Engine } from '@loch/delta';
+import { deltaError, fileKey, loadSnapshot, resolvePath, type AddFile, type Engine } from '@loch/delta';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from '../commit-options.js';
 import { afterCommit } from '../after-commit.js';
 import { removeOf } from '../remove-of.js';
 
 export interface RestoreResult {
+  /** The new commit; the version the table is at when an application version (txn) skipped the restore. */
   readonly version: number;
   readonly restoredFrom: number;
   readonly metrics: Readonly<Record<string, number>>;
@@ -13,9 +15,15 @@ export interface RestoreResult {
  * metadata) those of the older version. Files that VACUUM has deleted cannot come back; the
  * restore fails naming them rather than commit a table that cannot be read.
  */
-export async function restoreTable(engine: Engine, url: string, to: { version?: number; timestamp?: Date | string | number }): Promise<RestoreResult> {
-  const current = await loadSnapshot(engine, url);
+export async function restoreTable(
+  engine: Engine,
+  url: string,
+  to: { version?: number; timestamp?: Date | string | number },
+  options: OperationOptions = {},
+): Promise<RestoreResult> {
+  const current = await operationSnapshot(engine, url, options);
   const target = await loadSnapshot(engine, url, to);
+  if (txnAlreadyCommitted(current, options)) return { version: current.version, restoredFrom: target.version, metrics: {} };
   const key = (a: AddFile) => fileKey(current.tableRoot, a);
   const currentKeys = new Set(current.files.map(key));
   const targetKeys = new Set(target.files.map(key));
@@ -43,7 +51,7 @@ export async function restoreTable(engine: Engine, url: string, to: { version?: 
     removedFilesSize: size(removed),
     restoredFilesSize: size(restored),
   };
-  const tx = new Transaction(engine, url, current);
+  const tx = openTransaction(engine, url, current, options);
   if (target.metadata.schemaString !== current.metadata.schemaString || JSON.stringify(target.metadata.configuration) !== JSON.stringify(current.metadata.configuration) || JSON.stringify(target.partitionColumns) !== JSON.stringify(current.partitionColumns)) {
     tx.updateMetadata(target.metadata);
   }

@@ -1,5 +1,6 @@
-import { deltaError, dvFileUrl, ensureWriteSupported, keyInTable, loadSnapshot, parseInterval, Transaction, type AddFile, type Engine, type RemoveFile } from '@loch/delta';
+import { deltaError, dvFileUrl, ensureWriteSupported, keyInTable, loadSnapshot, parseInterval, type AddFile, type Engine, type RemoveFile } from '@loch/delta';
 import { mapLimited } from '../../util/map-limited.js';
+import { openTransaction, operationSnapshot, txnAlreadyCommitted, type OperationOptions } from '../commit-options.js';
 
 const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
@@ -9,7 +10,7 @@ const DEFAULT_RETENTION_MS = 7 * 24 * 3600 * 1000;
  */
 const hidden = (name: string) => name.startsWith('.') || (name.startsWith('_') && !name.includes('='));
 
-export interface VacuumOptions {
+export interface VacuumOptions extends OperationOptions {
   /** Keep files removed less than this many hours ago (default: delta.deletedFileRetentionDuration, 7 days). */
   readonly retentionHours?: number;
   readonly dryRun?: boolean;
@@ -30,8 +31,9 @@ export interface VacuumResult {
  * either (a file younger than the retention may belong to a commit still in flight).
  */
 export async function vacuumTable(engine: Engine, url: string, options: VacuumOptions = {}): Promise<VacuumResult> {
-  const snapshot = await loadSnapshot(engine, url);
+  const snapshot = await operationSnapshot(engine, url, options);
   ensureWriteSupported(snapshot.protocol, snapshot.table, snapshot.metadata);
+  if (txnAlreadyCommitted(snapshot, options)) return { files: [], bytes: 0, dryRun: options.dryRun === true };
   const tableRetention = parseInterval(snapshot.metadata.configuration['delta.deletedFileRetentionDuration'], DEFAULT_RETENTION_MS);
   const retention = options.retentionHours !== undefined ? options.retentionHours * 3600 * 1000 : tableRetention;
   if (!Number.isFinite(retention) || retention < 0) throw deltaError('DELTA_INVALID_ARGUMENT', 'VACUUM retention must be a non-negative number of hours');
@@ -69,15 +71,18 @@ export async function vacuumTable(engine: Engine, url: string, options: VacuumOp
     specifiedRetentionMillis: retention,
     defaultRetentionMillis: tableRetention,
   };
-  await new Transaction(engine, url, snapshot).commit({
+  // The application version (txn) goes with VACUUM END: a VACUUM cut short is run again.
+  const { txn: _, ...startOptions } = options;
+  await openTransaction(engine, url, snapshot, startOptions).commit({
     name: 'VACUUM START',
     parameters,
     metrics: { numFilesToDelete: candidates.length, sizeOfDataToDelete: bytes },
   });
   await mapLimited(candidates, 16, (c) => engine.storage.delete(c.url));
   const removedDirs = await engine.storage.removeEmptyDirectories(snapshot.tableRoot, (dir) => hidden(dir.slice(dir.lastIndexOf('/') + 1)));
+  // VACUUM END records that the deletes are done; it reads nothing, so it commits on the latest version.
   const after = await loadSnapshot(engine, url);
-  await new Transaction(engine, url, after).commit({
+  await openTransaction(engine, url, after, options).commit({
     name: 'VACUUM END',
     parameters: { status: 'COMPLETED' },
     metrics: { numDeletedFiles: candidates.length, numVacuumedDirectories: removedDirs },

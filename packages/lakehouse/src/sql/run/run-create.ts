@@ -1,4 +1,4 @@
-import { deltaError } from '@loch/delta';
+import { deltaError, type Snapshot } from '@loch/delta';
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { sqlIdent } from '@loch/engine-node';
@@ -24,8 +24,8 @@ export async function runCreate(ctx: SessionContext, st: CreateStatement): Promi
   const existing = st.replace ? await latestSnapshotOrUndefined(target.table.engine, target.table.url) : undefined;
   if (st.replace === 'only' && !existing) throw deltaError('DELTA_TABLE_NOT_FOUND', `${label}: there is no table to replace`);
   if (st.clone) outcome = await cloneInto(ctx, st, target, label);
-  else if (st.like) outcome = await createLike(ctx, st, target, label);
-  else if (existing) outcome = await replaceTable(ctx, st, target, label);
+  else if (st.like) outcome = await createLike(ctx, st, target, label, existing);
+  else if (existing) outcome = await replaceTable(ctx, st, target, label, existing);
   else if (st.query !== undefined) outcome = await createAsSelect(ctx, st, target, label);
   else if (st.columns) {
     const columns = st.columns;
@@ -114,11 +114,12 @@ async function cloneInto(ctx: SessionContext, st: CreateStatement, target: Table
 }
 
 /** CREATE TABLE t LIKE source: the source's columns, partitioning, comment and properties; no rows. */
-async function createLike(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
+async function createLike(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string, existing: Snapshot | undefined): Promise<CreateOutcome> {
   const source = await ctx.views.target(st.like!).table.snapshot();
-  if (st.replace && (await latestSnapshotOrUndefined(target.table.engine, target.table.url))) {
+  if (st.replace && existing) {
     // CREATE OR REPLACE ... LIKE: the replace path with the source's definition and no rows.
-    return replaceTable(ctx, { ...st, like: undefined, columns: source.schema.fields, partitionBy: st.partitionBy.length > 0 ? st.partitionBy : source.partitionColumns, properties: { ...source.metadata.configuration, ...st.properties } }, target, label);
+    const like = { ...st, like: undefined, columns: source.schema.fields, partitionBy: st.partitionBy.length > 0 ? st.partitionBy : source.partitionColumns, properties: { ...source.metadata.configuration, ...st.properties } };
+    return replaceTable(ctx, like, target, label, existing);
   }
   const result = await createTable(target.table.engine, target.table.url, target.table.name, {
     schema: source.schema,
@@ -135,7 +136,7 @@ async function createLike(ctx: SessionContext, st: CreateStatement, target: Tabl
  * writes the new schema, partitioning, properties and (AS SELECT) rows. The table keeps its id and
  * history, as in Delta: readers of older versions still see the old table.
  */
-async function replaceTable(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
+async function replaceTable(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string, existing: Snapshot): Promise<CreateOutcome> {
   let data: string;
   let names: readonly string[];
   let release = async () => undefined as void;
@@ -163,6 +164,8 @@ async function replaceTable(ctx: SessionContext, st: CreateStatement, target: Ta
       configuration: st.properties,
       ...(st.comment !== undefined ? { description: st.comment } : {}),
       operation,
+      // The table found to replace: a writer that commits meanwhile conflicts rather than being lost.
+      snapshot: existing,
       operationParameters: {
         isManaged: String(st.location === undefined && st.table.kind === 'name'),
         ...(st.comment !== undefined ? { description: st.comment } : {}),

@@ -125,7 +125,8 @@ export async function runUpdate(ctx: SessionContext, st: UpdateStatement): Promi
   await checkBinds(ctx, snapshot, target.display, [...Object.values(set), ...(where !== undefined ? [where] : [])]);
   let result;
   try {
-    result = await target.table.update(set, where);
+    // The version checked above is the one the UPDATE plans against and commits from.
+    result = await target.table.update(set, where, { snapshot });
   } catch (e) {
     throw renamed(ctx, e);
   }
@@ -144,10 +145,11 @@ export async function runDelete(ctx: SessionContext, st: DeleteStatement): Promi
   const target = ctx.views.target(st.table);
   const qualifiers = st.alias !== undefined ? [st.alias] : st.table.kind === 'name' ? [st.table.name] : [];
   const where = st.where !== undefined ? await duckDbExpression(ctx, stripQualifiers(st.where, qualifiers)) : undefined;
-  if (where !== undefined) await checkBinds(ctx, await target.table.snapshot(), target.display, [where]);
+  const snapshot = await target.table.snapshot();
+  if (where !== undefined) await checkBinds(ctx, snapshot, target.display, [where]);
   let result;
   try {
-    result = await target.table.delete(where);
+    result = await target.table.delete(where, { snapshot });
   } catch (e) {
     throw renamed(ctx, e);
   }
@@ -188,7 +190,7 @@ export async function runMerge(ctx: SessionContext, st: MergeStatement): Promise
   const shared = await ctx.views.shareable(q.sql);
   let result;
   try {
-    let b = target.table.merge(shared.sql, condition, { target: T, source: S });
+    let b = target.table.merge(shared.sql, condition, { target: T, source: S }, { snapshot });
     for (const clause of st.clauses) {
       const cond = clause.condition !== undefined ? { condition: await duckDbExpression(ctx, clause.condition) } : {};
       const values = async (statement: string) => {

@@ -51,6 +51,8 @@ export async function runInsert(ctx: SessionContext, st: InsertStatement): Promi
       mode: st.overwrite || st.replaceWhere !== undefined ? 'overwrite' : 'append',
       ...(replaceWhere !== undefined ? { replaceWhere } : {}),
       operation: 'WRITE',
+      // The schema and partitioning the statement was checked against: the write commits from that version.
+      snapshot,
     });
   } finally {
     await shared.release();
