@@ -8,6 +8,7 @@ import type { StatementResult } from './sql/run/result.js';
 import { SqlSession } from './sql/run/session.js';
 import { DeltaTable, defaultEngine } from './table.js';
 import { DataFrame } from './dataframe/dataframe.js';
+import { UdfRegistry } from './udf/registry.js';
 
 export interface LakehouseOptions {
   readonly engine?: Engine;
@@ -48,6 +49,8 @@ export class Lakehouse {
   readonly dir: string;
   private readonly catalog: LakeCatalog;
   private readonly engineOption: Engine | undefined;
+  /** The lake's user functions: `lake.udf.register('plus_one', fn, { returns: 'double' })`, then `SELECT plus_one(x) ...`. */
+  readonly udf = new UdfRegistry();
 
   private constructor(dir: string, options: LakehouseOptions) {
     this.catalog = new LakeCatalog(dir, options.catalog);
@@ -102,7 +105,7 @@ export class Lakehouse {
 
   /** Like `sql`, yielding each statement's result as soon as it completes (or, with `stream`, before its rows are read). */
   async *sqlStream(text: string, options: SqlStreamOptions = {}): AsyncGenerator<StatementResult> {
-    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}) });
+    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}), functions: this.udf });
     try {
       yield* session.run(text, { stream: options.stream === true });
     } finally {

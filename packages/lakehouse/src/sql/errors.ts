@@ -12,7 +12,17 @@ export type SqlErrorCode =
   /** A result asked for as rows (or one Arrow table) that does not fit in memory. */
   | 'LOCH_RESULT_TOO_LARGE'
   /** A streamed result read after its session moved on (or read twice). */
-  | 'LOCH_RESULT_CLOSED';
+  | 'LOCH_RESULT_CLOSED'
+  /** A user function threw: the message names the function and carries its own message. */
+  | 'LOCH_UDF_FAILED'
+  /** A scalar UDF returned more or fewer values than rows it was given. */
+  | 'LOCH_UDF_RESULT_LENGTH'
+  /** A UDF returned values not of its declared type. */
+  | 'LOCH_UDF_RESULT_TYPE'
+  /** A function API's (mapInArrow, applyInArrow) output does not have the schema it declared. */
+  | 'LOCH_UDF_SCHEMA_MISMATCH'
+  /** A registration that cannot work (bad name, type or function). */
+  | 'LOCH_UDF_INVALID';
 
 export class SqlError extends Error {
   readonly code: SqlErrorCode;
@@ -43,6 +53,9 @@ export function isDuckDbError(e: unknown): e is Error {
 
 /** The first line of a DuckDB error as a LOCH_SQL_ERROR (its caret lines point into rewritten SQL). */
 export function fromDuckDb(e: Error, rename: (message: string) => string = (m) => m): SqlError {
+  // A user function's failure reaches us through DuckDB with its code in the message (udf/).
+  const udf = /\b(LOCH_UDF_[A-Z_]+): (.*)/.exec(e.message.split('\n')[0]);
+  if (udf) return new SqlError(udf[1] as SqlErrorCode, udf[2], { cause: e });
   return sqlError(rename(e.message.split('\n')[0]), e);
 }
 

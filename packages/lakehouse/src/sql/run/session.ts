@@ -1,7 +1,7 @@
 import type { DataType, Engine } from '@loch/delta';
 import { connect } from '@loch/engine-node';
 import { duckDbHasSchema, duckDbHasTable, type SessionContext } from './context.js';
-import { inStatement, sqlError } from '../errors.js';
+import { inStatement, sqlError, SqlError, type SqlErrorCode } from '../errors.js';
 import type { LakeCatalog } from './lake-catalog.js';
 import { SessionNamespace } from './namespace.js';
 import { results, runStatement } from './runners.js';
@@ -15,12 +15,15 @@ import { translateSparkFunctions } from '../rewrite/translate.js';
 import { ScanViews, type PreparedQuery } from '../plan/scan-views.js';
 import type { Row } from '../../scan/execute.js';
 import { parseStatement, type Statement } from '../parse/statements.js';
+import type { SessionFunctions } from '../../udf/registry.js';
 
 export interface SqlSessionOptions {
   readonly lake: LakeCatalog;
   readonly engine?: Engine;
   /** Initial session conf (what `SET key = value` sets). */
   readonly conf?: Readonly<Record<string, string>>;
+  /** User functions to install on the session's connection (the lake's `udf` registry). */
+  readonly functions?: SessionFunctions;
 }
 
 type Base = { statement: string; number: number; kind: Statement['kind'] };
@@ -43,20 +46,26 @@ export class SqlSession {
   private statementsRun = 0;
   private streaming = false;
 
-  private constructor(private readonly ctx: SessionContext) {}
+  private constructor(
+    private readonly ctx: SessionContext,
+    private readonly uninstall: () => void,
+  ) {}
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
     const c = await connect();
     const conf = new Map(Object.entries(options.conf ?? {}));
+    let uninstall = () => {};
     try {
       for (const [key, value] of conf) await applyConf(c, key, value);
+      if (options.functions) uninstall = await options.functions.install(c);
     } catch (e) {
+      uninstall();
       c.closeSync();
       throw e;
     }
     const names = new SessionNamespace(options.lake);
     await names.publish(c);
-    return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf });
+    return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf }, uninstall);
   }
 
   get conf(): ReadonlyMap<string, string> {
@@ -76,7 +85,7 @@ export class SqlSession {
     try {
       return await this.executeText(given, performance.now());
     } catch (e) {
-      throw inStatement(e, given.number, several);
+      throw inStatement(udfInStatement(e, given.text), given.number, several);
     }
   }
 
@@ -108,6 +117,7 @@ export class SqlSession {
     try {
       await this.ctx.views.close();
     } finally {
+      this.uninstall();
       this.ctx.c.closeSync();
     }
   }
@@ -161,6 +171,18 @@ function explainRows(q: PreparedQuery): Row[] {
     rows.push({ explain_key: 'delta_scan', explain_value: lines.join('\n') });
   }
   return rows;
+}
+
+/** A user function's failure also names the statement it failed in (the function alone may be called from many). */
+function udfInStatement(e: unknown, text: string): unknown {
+  // Also when the failure comes back wrapped (a write's "writing data files failed: ...").
+  const udf =
+    e instanceof SqlError && e.code.startsWith('LOCH_UDF_') ? [e.message, e.code, e.message]
+    : e instanceof Error ? /\b(LOCH_UDF_[A-Z_]+): (.*)/.exec(e.message.split('\n')[0])
+    : null;
+  if (!udf) return e;
+  const st = text.trim().replace(/\s+/g, ' ');
+  return new SqlError(udf[1] as SqlErrorCode, `${udf[2]} (in statement: ${st.length > 200 ? `${st.slice(0, 200)}...` : st})`, { cause: e });
 }
 
 const elapsed = (started: number) => Math.round(performance.now() - started);

@@ -1,0 +1,164 @@
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBScalarFunctionInfo, DuckDBVector } from '@duckdb/node-api';
+import { duckdbApi, sqlIdent } from '@loch/engine-node';
+import type { Vector } from 'apache-arrow';
+import { duckDbType } from '../scan/duck-types.js';
+import { argumentReader, argumentVectors, chunkTypes, type ArgumentReader } from './arrow-in.js';
+import { typeText } from './duck-values.js';
+import type { UserFunction } from './types.js';
+import { ResultError, writeColumn } from './write-column.js';
+
+/**
+ * DuckDB's functions belong to the database, not to a connection: registering a name on one
+ * connection makes it callable on all. So each name is registered once per signature, and which
+ * lake's function a call runs is decided when DuckDB binds the call, by its connection: the
+ * session that installed its lake's functions there (else the function installed last).
+ */
+const installed = new Map<string, { signature: string; fn: UserFunction }>();
+const byConnection = new Map<number, ReadonlyMap<string, UserFunction>>();
+
+/** What one bound call carries from bind to its batches. */
+interface CallState {
+  readonly fn: UserFunction;
+  reader?: ArgumentReader;
+  /** An iterator UDF's generator and the slot it reads its next batch from. */
+  iterator?: { readonly results: Iterator<unknown>; next: Vector[] | undefined };
+}
+
+const signatureOf = (f: UserFunction) => `${f.kind}|${typeText(f.returns)}|${f.args?.map(typeText).join(',') ?? '*'}|${f.deterministic}`;
+
+/** The DuckDB function a UDF is called through: an aggregate's is applied to its arguments' lists (see installAggregate). */
+const duckName = (f: UserFunction) => (f.kind === 'aggregate' ? `__loch_agg_${f.name}` : f.name);
+
+/**
+ * Makes `functions` callable by name in SQL on connection `c`. Returns what undoes the
+ * connection's part (call it before closing the connection).
+ */
+export async function installFunctions(c: DuckDBConnection, functions: ReadonlyMap<string, UserFunction>): Promise<() => void> {
+  if (functions.size === 0) return () => {};
+  for (const f of functions.values()) {
+    const signature = signatureOf(f);
+    const known = installed.get(f.name);
+    if (known?.signature !== signature) c.registerScalarFunction(duckFunction(f, signature));
+    installed.set(f.name, { signature, fn: f });
+    if (f.kind === 'aggregate') await installAggregate(c, f);
+  }
+  const id = await connectionId(c);
+  byConnection.set(id, functions);
+  return () => {
+    if (byConnection.get(id) === functions) byConnection.delete(id);
+  };
+}
+
+/**
+ * A grouped aggregate as DuckDB sees it: a macro that hands the function each argument's values
+ * in the group as a list (`list(x)`), so it works wherever an aggregate does (GROUP BY, a whole
+ * table, `groupBy().agg()`).
+ */
+async function installAggregate(c: DuckDBConnection, f: UserFunction): Promise<void> {
+  const n = f.args?.length ?? f.fn.length;
+  const params = Array.from({ length: n }, (_, i) => `a${i}`);
+  const lists = params.map((p) => `list(${p})`).join(', ');
+  await c.run(`CREATE OR REPLACE TEMP MACRO ${sqlIdent(f.name)}(${params.join(', ')}) AS ${sqlIdent(duckName(f))}(${lists})`);
+}
+
+function duckFunction(f: UserFunction, signature: string) {
+  const { ANY, DuckDBScalarFunction, LIST } = duckdbApi;
+  const name = f.name;
+  const args = f.args?.map((t) => (f.kind === 'aggregate' ? LIST(duckDbType(t)) : duckDbType(t)));
+  return DuckDBScalarFunction.create({
+    name: duckName(f),
+    returnType: duckDbType(f.returns),
+    ...(args ? { parameterTypes: args } : { varArgsType: ANY }),
+    // The function sees NULLs (as Arrow nulls) and decides what they give, as in Spark.
+    specialHandling: true,
+    volatile: !f.deterministic,
+    bindFunction: (info) => {
+      const fn = byConnection.get(info.clientContext.connectionId)?.get(name) ?? installed.get(name)?.fn;
+      if (!fn) return info.setError(`LOCH_UDF_INVALID: function ${name} is not registered in this lake`);
+      if (signatureOf(fn) !== signature) return info.setError(`LOCH_UDF_INVALID: function ${name} is registered with another signature in another lake of this process; use another name`);
+      info.setBindData({ fn } satisfies CallState);
+    },
+    mainFunction: (info, input, out) => {
+      const state = info.bindData as CallState;
+      try {
+        callBatch(state, input, out);
+      } catch (e) {
+        fail(info, state.fn, e);
+      }
+    },
+  });
+}
+
+function fail(info: DuckDBScalarFunctionInfo, f: UserFunction, e: unknown): void {
+  const line = (m: string) => m.replace(/\s*\n\s*/g, ' ');
+  if (e instanceof ResultError) info.setError(`${e.code}: UDF ${f.name} ${line(e.message)}`);
+  else info.setError(`LOCH_UDF_FAILED: UDF ${f.name} failed: ${line(e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e))}`);
+}
+
+/** One DuckDB chunk through the function: its arguments as Arrow vectors in, its result written out. */
+function callBatch(state: CallState, input: DuckDBDataChunk, out: DuckDBVector): void {
+  const n = input.rowCount;
+  state.reader ??= argumentReader(chunkTypes(input));
+  const columns = argumentVectors(state.reader, input);
+  const f = state.fn;
+  switch (f.kind) {
+    case 'scalar':
+      return writeColumn(out, f.returns, f.fn(...columns), n);
+    case 'iterator':
+      return writeColumn(out, f.returns, nextOf(state, f, columns), n);
+    case 'aggregate': {
+      const values = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const groups = columns.map((c) => c.get(i) as Vector | null);
+        values[i] = groups.some((g) => g === null) ? null : f.fn(...(groups as Vector[]));
+      }
+      return writeColumn(out, f.returns, values, n);
+    }
+  }
+}
+
+/** An iterator UDF's result for one batch: the generator starts on the first (its setup runs once per query). */
+function nextOf(state: CallState, f: Extract<UserFunction, { kind: 'iterator' }>, columns: Vector[]): unknown {
+  if (!state.iterator) {
+    const slot: { next: Vector[] | undefined } = { next: undefined };
+    const batches: Iterable<Vector[]> = {
+      [Symbol.iterator]: () => ({
+        next: () => {
+          const value = slot.next;
+          slot.next = undefined;
+          return value ? { done: false, value } : { done: true, value: undefined };
+        },
+      }),
+    };
+    state.iterator = Object.assign(slot, { results: f.fn(batches) });
+  }
+  state.iterator.next = columns;
+  const r = state.iterator.results.next();
+  if (r.done) throw new ResultError('LOCH_UDF_RESULT_LENGTH', 'ended before its input did (an iterator UDF yields one result per batch)');
+  if (state.iterator.next !== undefined) throw new ResultError('LOCH_UDF_RESULT_LENGTH', 'yielded a result before reading its batch (an iterator UDF yields one result per batch it reads)');
+  return r.value;
+}
+
+let connectionIdInstalled = false;
+
+/** DuckDB's id for a connection, as its calls report it at bind time. */
+async function connectionId(c: DuckDBConnection): Promise<number> {
+  const { BIGINT, DuckDBScalarFunction } = duckdbApi;
+  if (!connectionIdInstalled) {
+    c.registerScalarFunction(
+      DuckDBScalarFunction.create({
+        name: '__loch_connection_id',
+        returnType: BIGINT,
+        volatile: true,
+        bindFunction: (info) => info.setBindData({ id: info.clientContext.connectionId }),
+        mainFunction: (info, input, out) => {
+          for (let i = 0; i < input.rowCount; i++) out.setItem(i, BigInt((info.bindData as { id: number }).id));
+          out.flush();
+        },
+      }),
+    );
+    connectionIdInstalled = true;
+  }
+  const r = await c.runAndReadAll('SELECT __loch_connection_id()');
+  return Number(r.getRows()[0][0]);
+}

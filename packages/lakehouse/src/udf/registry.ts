@@ -1,0 +1,84 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DataType } from '@loch/delta';
+import { Cursor } from '../sql/parse/cursor.js';
+import { parseSparkType } from '../sql/parse/spark-types.js';
+import { SqlError } from '../sql/errors.js';
+import { installFunctions } from './duckdb-functions.js';
+import type { AggregateFunction, IteratorFunction, ScalarFunction, UdfOptions, UserFunction } from './types.js';
+
+/** A call of a registered function in a DataFrame expression: `plusOne('x')` is `plus_one(x)`. */
+export type UdfCall = (...args: string[]) => string;
+
+/** What a SQL session installs on its connection: the functions of its lake. */
+export interface SessionFunctions {
+  /** Makes the functions callable on `c`; returns what undoes it before the connection closes. */
+  install(c: DuckDBConnection): Promise<() => void>;
+}
+
+const invalid = (message: string) => new SqlError('LOCH_UDF_INVALID', message);
+
+/**
+ * A lake's user functions (`lake.udf`): named TypeScript functions over Apache Arrow vectors,
+ * callable from the lake's SQL and DataFrames. Every SQL session of the lake installs them on its
+ * DuckDB connection. Other kinds of function (models, say) are added with `define`.
+ */
+export class UdfRegistry implements SessionFunctions {
+  private readonly functions = new Map<string, UserFunction>();
+
+  /**
+   * Registers `fn` as `name`, returning a helper for DataFrame expressions. Its kind: a generator
+   * function is an iterator UDF, `kind: 'aggregate'` a grouped aggregate, else a scalar UDF.
+   */
+  register(name: string, fn: ScalarFunction | IteratorFunction | AggregateFunction, options: UdfOptions): UdfCall {
+    if (typeof fn !== 'function') throw invalid(`UDF ${name}: expected a function, got ${typeof fn}`);
+    const generator = fn.constructor?.name === 'GeneratorFunction';
+    const kind = options.kind ?? (generator ? 'iterator' : 'scalar');
+    if (kind === 'iterator' && !generator) throw invalid(`UDF ${name}: an iterator UDF is a generator function (function* (batches) { ... })`);
+    const returns = parseType(options.returns, name, 'returns');
+    const args = options.args?.map((t, i) => parseType(t, name, `args[${i}]`));
+    if (kind === 'aggregate' && !args && fn.length === 0) throw invalid(`UDF ${name}: an aggregate UDF with rest parameters needs its argument types (args)`);
+    return this.define({ kind, name, fn, returns, args, deterministic: options.deterministic !== false } as UserFunction);
+  }
+
+  /** Adds a function of any kind (what `register` and packages above this one build on). */
+  define(f: UserFunction): UdfCall {
+    const name = f.name.toLowerCase();
+    if (!/^[a-z_][a-z0-9_]*$/.test(name) || name.startsWith('__loch')) throw invalid(`UDF name '${f.name}' must be a plain SQL name (letters, digits, _)`);
+    this.functions.set(name, { ...f, name });
+    return (...args: string[]) => `${name}(${args.join(', ')})`;
+  }
+
+  /** A call of `name` for DataFrame expressions: `lake.udf.call('plus_one', 'x')`. */
+  call(name: string, ...args: string[]): string {
+    if (!this.functions.has(name.toLowerCase())) throw invalid(`no UDF called ${name}; registered: ${this.names().join(', ') || 'none'}`);
+    return `${name.toLowerCase()}(${args.join(', ')})`;
+  }
+
+  /** Removes a function; true when there was one. */
+  unregister(name: string): boolean {
+    return this.functions.delete(name.toLowerCase());
+  }
+
+  get(name: string): UserFunction | undefined {
+    return this.functions.get(name.toLowerCase());
+  }
+
+  names(): string[] {
+    return [...this.functions.keys()].sort();
+  }
+
+  install(c: DuckDBConnection): Promise<() => void> {
+    return installFunctions(c, new Map(this.functions));
+  }
+}
+
+function parseType(text: string, udf: string, what: string): DataType {
+  try {
+    const c = new Cursor(text);
+    const t = parseSparkType(c);
+    c.expectEnd();
+    return t;
+  } catch (e) {
+    throw invalid(`UDF ${udf}: ${what} '${text}' is not a type (${(e as Error).message})`);
+  }
+}

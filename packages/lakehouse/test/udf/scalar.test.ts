@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Lakehouse, SqlError } from '@loch/lakehouse';
+import type { Vector } from 'apache-arrow';
+
+async function lake() {
+  const dir = await mkdtemp(join(tmpdir(), 'loch-udf-'));
+  const l = Lakehouse.open(dir);
+  await l.sql(`CREATE TABLE t (id BIGINT, x DOUBLE, s STRING, p STRUCT<a: INT, b: STRING>) USING DELTA;
+    INSERT INTO t VALUES (1, 1.5, 'a', named_struct('a', 1, 'b', 'one')), (2, 2.5, NULL, NULL), (3, NULL, 'c', named_struct('a', 3, 'b', NULL))`);
+  return { l, done: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** x + 1 over an Arrow vector, NULL staying NULL. */
+const plusOne = (x: Vector) => Array.from({ length: x.length }, (_, i) => (x.isValid(i) ? Number(x.get(i)) + 1 : null));
+
+async function rejects(p: Promise<unknown>, code: string, pattern: RegExp) {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof SqlError, String(e));
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+test('scalar UDF: SQL and DataFrame expressions, NULLs, several columns, strings and structs', async () => {
+  const { l, done } = await lake();
+  try {
+    const plus = l.udf.register('plus_one', plusOne, { returns: 'double' });
+    l.udf.register('shout', (s: Vector) => s.toArray().map((v: string | null) => (v === null ? null : `${v.toUpperCase()}!`)), { returns: 'string' });
+    l.udf.register('add', (a: Vector, b: Vector) => Float64Array.from({ length: a.length }, (_, i) => Number(a.get(i)) + Number(b.get(i) ?? 0)), { returns: 'double', args: ['double', 'double'] });
+    l.udf.register('describe_p', (p: Vector) => Array.from({ length: p.length }, (_, i) => {
+      const v = p.get(i) as { a: number; b: string | null } | null;
+      return v === null ? null : { label: `${v.a}:${v.b ?? '-'}`, twice: v.a * 2 };
+    }), { returns: 'struct<label: string, twice: int>' });
+    const [r] = await l.sql('SELECT id, plus_one(x) AS y, shout(s) AS s2, add(id, x) AS z, describe_p(p) AS d FROM t ORDER BY id');
+    assert.deepEqual(r.rows, [
+      { id: 1, y: 2.5, s2: 'A!', z: 2.5, d: { label: '1:one', twice: 2 } },
+      { id: 2, y: 3.5, s2: null, z: 4.5, d: null },
+      { id: 3, y: null, s2: 'C!', z: 3, d: { label: '3:-', twice: 6 } },
+    ]);
+    // Combinable with other expressions, in SQL and in DataFrames, through the helper register returns.
+    const df = await l.read('t').withColumn('y', `${plus('x')} * 2`).filter(`${plus('id')} > 2`).select('id', 'y').orderBy('id').toRows();
+    assert.deepEqual(df, [{ id: 2, y: 7 }, { id: 3, y: null }]);
+    assert.equal(l.udf.call('plus_one', 'x'), 'plus_one(x)');
+    // Many batches: the function is called per DuckDB chunk, results in order.
+    const [big] = await l.sql('SELECT count(*) AS n, sum(plus_one(i)) AS s FROM (SELECT id::DOUBLE AS i FROM range(100000))');
+    assert.deepEqual(big.rows, [{ n: 100000, s: 5000050000 }]);
+    const arrow = await l.read('t').select(`${plus('x')} AS y`).toArrow();
+    assert.equal(String(arrow.schema.fields[0].type), 'Float64');
+  } finally {
+    await done();
+  }
+});
+
+test('scalar UDF errors: wrong length, wrong type, a throwing function; nothing written', async () => {
+  const { l, done } = await lake();
+  try {
+    l.udf.register('short_result', () => [1], { returns: 'double' });
+    l.udf.register('text_result', (x: Vector) => Array.from({ length: x.length }, () => 'a'), { returns: 'double' });
+    l.udf.register('arrow_text', (s: Vector) => s, { returns: 'double' });
+    l.udf.register('boom', () => {
+      throw new Error('kaboom');
+    }, { returns: 'double' });
+    await rejects(l.sql('SELECT short_result(x) FROM t'), 'LOCH_UDF_RESULT_LENGTH', /UDF short_result returned 1 values for 3 rows.*SELECT short_result\(x\) FROM t/);
+    await rejects(l.sql('SELECT text_result(x) FROM t'), 'LOCH_UDF_RESULT_TYPE', /UDF text_result .*declared type double.*string 'a'/);
+    await rejects(l.sql('SELECT arrow_text(s) FROM t'), 'LOCH_UDF_RESULT_TYPE', /UDF arrow_text returned an Arrow Utf8 vector; declared double/);
+    await rejects(l.sql('SELECT 1; SELECT boom(x) FROM t'), 'LOCH_UDF_FAILED', /statement 2: UDF boom failed: kaboom/);
+    await rejects(l.read('t').withColumn('y', 'boom(x)').toRows(), 'LOCH_UDF_FAILED', /UDF boom failed: kaboom/);
+    await rejects(l.sql('INSERT INTO t SELECT id + 10, boom(x), s, p FROM t'), 'LOCH_UDF_FAILED', /UDF boom failed: kaboom.*INSERT INTO t/);
+    assert.deepEqual((await l.sql('SELECT count(*) AS n FROM t'))[0].rows, [{ n: 3 }]);
+    assert.equal((await l.table('t').history()).length, 2);
+    assert.throws(() => l.udf.register('bad name', plusOne, { returns: 'double' }), /LOCH_UDF_INVALID|plain SQL name/);
+    assert.throws(() => l.udf.register('f', plusOne, { returns: 'no_such_type' }), (e: unknown) => e instanceof SqlError && e.code === 'LOCH_UDF_INVALID');
+  } finally {
+    await done();
+  }
+});
+
+test('iterator UDF: setup once per query, one result per batch; aggregate UDF in GROUP BY and agg()', async () => {
+  const { l, done } = await lake();
+  try {
+    let setups = 0;
+    l.udf.register('scaled', function* (batches: Iterable<Vector[]>) {
+      setups++; // e.g. loading a model
+      const k = 10;
+      for (const [x] of batches) yield Array.from({ length: x.length }, (_, i) => (x.isValid(i) ? (x.get(i) as number) * k : null));
+    }, { returns: 'double' });
+    const [r] = await l.sql('SELECT id, scaled(x) AS z FROM t ORDER BY id');
+    assert.deepEqual(r.rows.map((row) => row.z), [15, 25, null]);
+    assert.equal(setups, 1);
+    const [big] = await l.sql('SELECT sum(scaled(id::DOUBLE)) AS s FROM range(10000)');
+    assert.deepEqual(big.rows, [{ s: 499950000 }]);
+    assert.equal(setups, 2);
+
+    const mean = l.udf.register('mean_of', (x: Vector) => {
+      let s = 0;
+      let n = 0;
+      for (let i = 0; i < x.length; i++) if (x.isValid(i)) (s += x.get(i) as number), n++;
+      return n === 0 ? null : s / n;
+    }, { returns: 'double', kind: 'aggregate', args: ['double'] });
+    const [g] = await l.sql('SELECT id % 2 AS k, mean_of(x) AS m, avg(x) AS a FROM t GROUP BY 1 ORDER BY 1');
+    assert.deepEqual(g.rows, [{ k: 0, m: 2.5, a: 2.5 }, { k: 1, m: 1.5, a: 1.5 }]);
+    const agg = await l.read('t').groupBy('s IS NULL').agg({ m: mean('x'), n: 'count(*)' }).orderBy('n').toRows();
+    assert.deepEqual(agg.map((row) => row.m), [2.5, 1.5]);
+    const [whole] = await l.sql('SELECT mean_of(x) AS m FROM t');
+    assert.deepEqual(whole.rows, [{ m: 2 }]);
+  } finally {
+    await done();
+  }
+});
+
+test('UDFs belong to their lake: the same name in two lakes runs each lake its own function', async () => {
+  const a = await lake();
+  const b = await lake();
+  try {
+    a.l.udf.register('f', (x: Vector) => Array.from({ length: x.length }, () => 'a'), { returns: 'string' });
+    b.l.udf.register('f', (x: Vector) => Array.from({ length: x.length }, () => 'b'), { returns: 'string' });
+    const [ra, rb] = await Promise.all([a.l.sql('SELECT DISTINCT f(id) AS v FROM t'), b.l.sql('SELECT DISTINCT f(id) AS v FROM t')]);
+    assert.deepEqual([ra[0].rows, rb[0].rows], [[{ v: 'a' }], [{ v: 'b' }]]);
+  } finally {
+    await a.done();
+    await b.done();
+  }
+});
