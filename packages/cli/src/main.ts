@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describeTables, jsonl, table } from './format.js';
 import { abortOutput, emit, FORMATS, UsageError, type Format } from './output.js';
 import { registerModels } from './models-command.js';
+import { registerPipeline } from './pipeline-command.js';
 import { registerServer } from './server-command.js';
 import { registerSql } from './sql-command.js';
 
@@ -87,12 +88,13 @@ export function program(): Command {
   registerSql(p);
   registerServer(p);
   registerModels(p);
+  registerPipeline(p);
   return p;
 }
 
-/** Tracking errors (MLflow's codes), told apart without loading the tracking package on every run. */
+/** Tracking and streaming errors (their own codes), told apart without loading those packages on every run. */
 function isTrackingError(e: unknown): e is Error & { code: string } {
-  return e instanceof Error && e.name === 'TrackingError' && typeof (e as { code?: unknown }).code === 'string';
+  return e instanceof Error && (e.name === 'TrackingError' || e.name === 'StreamingError') && typeof (e as { code?: unknown }).code === 'string';
 }
 
 /** Runs the CLI; returns the exit status. Errors are one line on stderr: `CODE: message`. */

@@ -29,7 +29,19 @@ export type StreamingErrorCode =
   /** Auto Loader needs cloudFiles.schemaLocation to infer and keep a schema. */
   | 'CF_SCHEMA_LOCATION_REQUIRED'
   /** Auto Loader found no files to infer a schema from. */
-  | 'CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE';
+  | 'CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE'
+  /** A pipeline file's statement cannot be read (names the file and line). */
+  | 'PIPELINE_PARSE_ERROR'
+  /** A pipeline file holds a statement pipelines do not run. */
+  | 'PIPELINE_UNSUPPORTED_STATEMENT'
+  /** Two statements of a pipeline define the same table. */
+  | 'PIPELINE_DUPLICATE_DATASET'
+  /** The tables of a pipeline read each other in a cycle. */
+  | 'PIPELINE_CYCLE'
+  /** An expectation with ON VIOLATION FAIL UPDATE met a row that violates it. */
+  | 'EXPECTATION_VIOLATION'
+  /** A table of a pipeline failed to update (the message names the file, line and table, the cause follows). */
+  | 'PIPELINE_UPDATE_FAILED';
 
 export class StreamingError extends Error {
   readonly code: StreamingErrorCode;

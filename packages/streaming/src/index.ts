@@ -39,3 +39,8 @@ export { MemoryStream } from './sources/memory.js';
 export type { ForeachWriter } from './sinks/foreach.js';
 export type { ForeachBatchFunction } from './sinks/foreach-batch.js';
 export { StreamingError, isStreamingError, type StreamingErrorCode } from './errors.js';
+export { Pipeline, type DatasetUpdate, type PipelineRunOptions } from './pipelines/pipeline.js';
+export { ContinuousPipeline, type ContinuousOptions } from './pipelines/continuous.js';
+export type { PipelineDef, DatasetDef, StreamingTableDef, MaterializedViewDef, Expectation, ViolationAction, StreamSource, DeclaredColumn } from './pipelines/definition.js';
+export type { GraphNode } from './pipelines/graph.js';
+export type { ExpectationCounts } from './pipelines/expectations.js';

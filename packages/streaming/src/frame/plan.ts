@@ -16,7 +16,9 @@ export type Step =
   | { readonly kind: 'watermark'; readonly column: string; readonly delayMs: number }
   | { readonly kind: 'aggregate'; readonly keys: readonly GroupKey[]; readonly aggregates: Readonly<Record<string, Expr>> }
   | { readonly kind: 'dropDuplicates'; readonly columns?: readonly string[] }
-  | { readonly kind: 'observe'; readonly name: string; readonly metrics: Readonly<Record<string, Expr>> };
+  | { readonly kind: 'observe'; readonly name: string; readonly metrics: Readonly<Record<string, Expr>> }
+  /** A Spark SQL query over the rows so far, which it names by the identifier `input` (SQL pipelines' `FROM STREAM ...`). */
+  | { readonly kind: 'sql'; readonly query: string; readonly input: string };
 
 export type StatefulStep = Extract<Step, { kind: 'aggregate' | 'dropDuplicates' }>;
 
@@ -51,6 +53,7 @@ export function checkPlan(steps: readonly Step[], outputMode: OutputMode): void 
       aggregate = s;
     }
     if (s.kind === 'dropDuplicates' && aggregate) throw unsupported('dropDuplicates after an aggregation is not supported on a stream');
+    if (s.kind === 'sql' && aggregate) throw unsupported('a SQL step after a streaming aggregation is not supported');
     if (s.kind === 'join') {
       if (aggregate) throw unsupported('a join after a streaming aggregation is not supported');
       if (!STREAM_STATIC_JOINS.includes(s.how)) throw unsupported(`a '${s.how}' join of a stream with a static frame is not supported (inner, left, semi, anti and cross are, with the stream on the left)`);

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { sqlIdent } from '@loch/engine-node';
-import { sparkIdent, type DataFrame, type Lakehouse } from '@loch/lakehouse';
+import { sparkIdent, tokenize, type DataFrame, type Lakehouse } from '@loch/lakehouse';
 import type { StateOperatorProgress } from '../query/progress.js';
 import type { Step } from './plan.js';
 
@@ -85,6 +85,11 @@ export async function runSteps(
       case 'join':
         pending = frame().join(step.other, step.on, step.how, step.hint ? { hint: step.hint } : {});
         break;
+      case 'sql': {
+        const t = await materialize('sql_in');
+        pending = scope.lake.query(replaceIdentifier(step.query, step.input, t));
+        break;
+      }
       case 'watermark':
         eventTime = await eventTimeStats(scope.c, await materialize('watermarked'), step.column);
         break;
@@ -115,4 +120,11 @@ async function eventTimeStats(c: DuckDBConnection, table: string, column: string
   const [min, max, avg, count] = r.getRows()[0];
   if (Number(count) === 0) return undefined;
   return { minMs: Number(min), maxMs: Number(max), avgMs: Number(avg), count: Number(count) };
+}
+
+/** `query` with every occurrence of the bare identifier `name` (not in strings or comments) replaced by `relation`. */
+export function replaceIdentifier(query: string, name: string, relation: string): string {
+  let out = '';
+  for (const t of tokenize(query, 'spark')) out += t.kind === 'word' && t.text === name ? relation : t.text;
+  return out;
 }

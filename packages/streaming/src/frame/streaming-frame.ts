@@ -66,6 +66,16 @@ export class StreamingDataFrame {
   }
 
   /**
+   * Runs a Spark SQL query over each batch, which names the rows so far by the identifier
+   * `input`: `sql('SELECT id, upper(name) AS name FROM batch WHERE id > 0', 'batch')`. Stateless
+   * queries only (projections, filters, joins with lake tables); aggregate with groupBy.
+   */
+  sql(query: string, input: string): StreamingDataFrame {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(input)) throw invalidOption(`sql(): the input name '${input}' must be a plain identifier`);
+    return this.withStep({ kind: 'sql', query, input });
+  }
+
+  /**
    * Declares `column` the event time, with rows up to `delay` late still counted ('10 minutes').
    * The watermark is the latest event time seen minus the delay; stateful operators drop rows
    * older than it and forget state it has passed.

@@ -36,7 +36,16 @@ export class DeltaSink implements Sink {
     this.queryId = context.queryId;
   }
 
-  async addBatch(batch: SinkBatch): Promise<SinkCommit> {
+  addBatch(batch: SinkBatch): Promise<SinkCommit> {
+    return this.write(batch, batch.relation);
+  }
+
+  /**
+   * Writes `relation` (the batch's rows, or some of them) as the batch's commit; `userMetadata`
+   * replaces the sink's own for this commit (SQL pipelines record expectation counts there).
+   */
+  async write(batch: SinkBatch, relation: string, userMetadata?: string): Promise<SinkCommit> {
+    const metadata = userMetadata ?? this.options.userMetadata;
     const options: WriteOptions = {
       mode: batch.outputMode === 'complete' ? 'overwrite' : 'append',
       txn: { appId: this.queryId, version: batch.batchId },
@@ -45,9 +54,9 @@ export class DeltaSink implements Sink {
       ...(this.options.mergeSchema ? { mergeSchema: true } : {}),
       ...(this.options.partitionBy?.length ? { partitionBy: this.options.partitionBy } : {}),
       ...(this.options.configuration ? { configuration: this.options.configuration } : {}),
-      ...(this.options.userMetadata ? { userMetadata: this.options.userMetadata } : {}),
+      ...(metadata ? { userMetadata: metadata } : {}),
     };
-    const r = await this.table.write(`SELECT * FROM ${batch.relation}`, options);
+    const r = await this.table.write(`SELECT * FROM ${relation}`, options);
     if (r.kind === 'skipped') return { numOutputRows: 0, metrics: { skippedBatch: 'true', committedVersion: String(r.committedVersion) } };
     if (r.kind !== 'committed') return { numOutputRows: 0 };
     return {

@@ -38,11 +38,22 @@ export async function inferSchema(c: DuckDBConnection, paths: readonly string[],
     const r = await c.run(`SELECT * FROM ${relation} LIMIT 0`);
     const names = r.columnNames().map((n) => (o.format === 'csv' && !o.header ? n.replace(/^column(\d+)$/, '_c$1') : n));
     schema = deltaSchemaOf(names, r.columnTypes());
-    if (o.format === 'json') schema = { kind: 'struct', fields: [...schema.fields].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) };
+    if (o.format === 'json') schema = { kind: 'struct', fields: [...schema.fields].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((f) => ({ ...f, type: integersAsLong(f.type) })) };
   }
   if (o.format !== 'parquet') schema = { kind: 'struct', fields: schema.fields.map((f) => ({ ...f, type: asInstant(f.type) })) };
   if (schema.fields.length === 0) throw streamingError('CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE', `${where}: the first files have no columns to infer a schema from`);
   return schema;
+}
+
+/**
+ * DuckDB reads JSON integers as HUGEINT (decimal(38,0) in Delta); Spark's JSON inference makes
+ * them long, which is what users and downstream sums expect (a value past a long is rescued).
+ */
+function integersAsLong(t: DataType): DataType {
+  if (t.kind === 'decimal' && t.precision === 38 && t.scale === 0) return { kind: 'primitive', name: 'long' };
+  if (t.kind === 'struct') return { kind: 'struct', fields: t.fields.map((f) => ({ ...f, type: integersAsLong(f.type) })) };
+  if (t.kind === 'array') return { ...t, elementType: integersAsLong(t.elementType) };
+  return t;
 }
 
 function asInstant(t: DataType): DataType {
