@@ -79,7 +79,8 @@ test('CREATE TABLE: columns, clauses in any order, properties, CTAS', () => {
   const ctas = parseStatement('CREATE TABLE delta.`/data/t` USING DELTA PARTITIONED BY (k) AS SELECT 1 AS k') as CreateStatement;
   assert.deepEqual(ctas.table, { kind: 'path', path: '/data/t' });
   assert.equal(ctas.query, 'SELECT 1 AS k');
-  assert.throws(() => parseStatement('CREATE TABLE t (a INT) USING parquet'), { code: 'LOCH_UNSUPPORTED_STATEMENT' });
+  assert.deepEqual((parseStatement("CREATE TABLE t (a INT) USING CSV OPTIONS (header 'true')") as CreateStatement).source, { format: 'csv', options: { header: 'true' } });
+  assert.throws(() => parseStatement('CREATE TABLE t (a INT) USING orc'), { code: 'LOCH_UNSUPPORTED_STATEMENT' });
   assert.throws(() => parseStatement('CREATE TABLE t (a INT) AS SELECT 1'), { code: 'LOCH_SQL_ERROR' });
   assert.deepEqual((parseStatement('CREATE TABLE db.t (a INT)') as CreateStatement).table, { kind: 'name', name: 't', schema: 'db' });
   assert.deepEqual((parseStatement('CREATE TABLE main.`my db`.t (a INT)') as CreateStatement).table, { kind: 'name', name: 't', schema: 'my db', catalog: 'main' });

@@ -59,6 +59,20 @@ export interface CreateStatement {
   readonly like?: TableName;
   /** CREATE TABLE t [SHALLOW | DEEP] CLONE source [VERSION AS OF n | TIMESTAMP AS OF 'ts']. */
   readonly clone?: { readonly source: TableName; readonly deep: boolean; readonly version?: number; readonly timestamp?: string };
+  /** USING parquet | csv | json: a data source table (files, no Delta log), with its OPTIONS. */
+  readonly source?: { readonly format: SourceFormat; readonly options: Readonly<Record<string, string>> };
+}
+
+export const SOURCE_FORMATS = ['parquet', 'csv', 'json'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+/** The format USING names, when it makes a data source table; undefined for delta. */
+function sourceFormat(name: string): SourceFormat | undefined {
+  const f = name.toLowerCase();
+  if (f === 'delta') return undefined;
+  const found = SOURCE_FORMATS.find((x) => x === f);
+  if (!found) throw unsupported(`CREATE TABLE ... USING ${name} (Loch makes Delta tables, and parquet, csv or json data source tables)`);
+  return found;
 }
 
 export interface InsertStatement {
@@ -397,10 +411,11 @@ function parseCreate(c: Cursor): CreateStatement {
   let properties: Record<string, string> = {};
   let comment: string | undefined;
   let query: string | undefined;
+  let format: SourceFormat | undefined;
+  const options: Record<string, string> = {};
   while (!c.atEnd()) {
     if (c.words('USING')) {
-      const format = c.ident('a table format');
-      if (format.toLowerCase() !== 'delta') throw unsupported(`CREATE TABLE ... USING ${format} (Loch makes Delta tables)`);
+      format = sourceFormat(c.ident('a table format'));
     } else if (c.words('PARTITIONED', 'BY')) {
       partitionBy = parseNameList(c, 'a partition column');
     } else if (c.words('LOCATION')) {
@@ -414,6 +429,8 @@ function parseCreate(c: Cursor): CreateStatement {
       c.pos = c.tokens.length;
     } else if (c.isWords('CLUSTER', 'BY')) {
       throw unsupported('CLUSTER BY (liquid clustering)');
+    } else if (format !== undefined && c.words('OPTIONS')) {
+      for (const [k, v] of Object.entries(parseProperties(c))) options[k.toLowerCase()] = v;
     } else if (c.isWords('OPTIONS')) {
       throw unsupported('CREATE TABLE ... OPTIONS');
     } else {
@@ -436,6 +453,7 @@ function parseCreate(c: Cursor): CreateStatement {
     ...(query !== undefined ? { query } : {}),
     ...(like ? { like } : {}),
     ...(clone ? { clone } : {}),
+    ...(format !== undefined ? { source: { format, options } } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import type { SessionNamespace } from '../run/namespace.js';
 import { sqlError } from '../errors.js';
 import { findTableRefs, rewriteQuery, type FileRef, type QueryText, type TableRef } from './references.js';
 import { fileRelation } from './file-sources.js';
+import { readSourceTable, sourceRelation } from './source-tables.js';
 import { mayNeedDecimalTyping, sparkDecimalTypes } from './decimal-types.js';
 import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../../planner/files.js';
@@ -89,10 +90,11 @@ export class ScanViews {
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
     const delta: { ref: TableRef; target: TableTarget; snapshot: Snapshot }[] = [];
+    const sources = this.sourceRelations(q.refs, relations);
     // Snapshots load concurrently, once per table and version however often the query names it.
     const loading = new Map<string, Promise<Snapshot>>();
     const pending = q.refs
-      .filter((ref) => !(ref.table.kind === 'name' && !ref.explicit && !this.names.has(ref.table) && !this.names.claims(ref.table)))
+      .filter((ref) => !relations.has(ref) && !(ref.table.kind === 'name' && !ref.explicit && !this.names.has(ref.table) && !this.names.claims(ref.table)))
       .map((ref) => {
         const target = this.target(ref.table);
         const key = `${target.location}\u0000${ref.version ?? ''}\u0000${ref.timestamp ?? ''}\u0000${ref.timestampExpr ?? ''}`;
@@ -165,9 +167,26 @@ export class ScanViews {
     }
     let sql = rewriteQuery(q, (ref) => relations.get(ref));
     // Spark's decimal result types, where the query computes with numbers that may be decimals.
-    const decimals = q.files.length > 0 || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
+    const decimals = q.files.length > 0 || sources.decimals || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
     if (mayNeedDecimalTyping(text, decimals)) sql = await sparkDecimalTypes(this.c, sql, this.conf);
     return { sql, scans, plans, explains, hints: describeHints(hints) };
+  }
+
+  /** The data source tables a query names (source-tables.ts), each as the relation reading its files. */
+  private sourceRelations(refs: readonly TableRef[], relations: Map<TableRef | FileRef, string>): { decimals: boolean } {
+    let decimals = false;
+    for (const ref of refs) {
+      if (ref.table.kind !== 'name' || !this.names.has(ref.table)) continue;
+      const location = this.names.locate(ref.table);
+      const source = readSourceTable(location);
+      if (!source) continue;
+      if (ref.version !== undefined || ref.timestamp !== undefined || ref.timestampExpr !== undefined) {
+        throw sqlError(`${ref.text}: time travel needs a Delta table; ${tableText(ref.table)} is a ${source.format} data source table`);
+      }
+      relations.set(ref, sourceRelation(location, source));
+      decimals ||= source.columns.some((f) => hasDecimal(f.type));
+    }
+    return { decimals };
   }
 
   /**

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SqlError } from '../errors.js';
+import { isSourceTable } from '../plan/source-tables.js';
 
 const CATALOG_FILE = '_loch_catalog.json';
 
@@ -188,13 +189,14 @@ export class LakeCatalog {
     return direct;
   }
 
-  /** Whether `t` names a Delta table (its schema exists and its `_delta_log` does). */
+  /** Whether `t` names a table: a Delta table (its `_delta_log`) or a data source table (source-tables.ts). */
   has(t: LakeName): boolean {
     if (!this.hasSchema(t.schema)) return false;
+    const location = this.locate(t);
     try {
-      return statSync(join(this.locate(t), '_delta_log')).isDirectory();
+      return statSync(join(location, '_delta_log')).isDirectory() || isSourceTable(location);
     } catch {
-      return false;
+      return isSourceTable(location);
     }
   }
 
@@ -209,7 +211,7 @@ export class LakeCatalog {
       names = [];
     }
     for (const n of names) {
-      if (await isDir(join(schema.location, n, '_delta_log'))) out.set(n, join(schema.location, n));
+      if ((await isDir(join(schema.location, n, '_delta_log'))) || isSourceTable(join(schema.location, n))) out.set(n, join(schema.location, n));
     }
     for (const [n, location] of Object.entries(this.registered(schema.name))) out.set(n, location);
     return [...out]

@@ -8,16 +8,18 @@ import { duckType } from '../../scan/duck-types.js';
 import { latestSnapshotOrUndefined } from '../../ops/write.js';
 import { describeQuery, type SessionContext } from './context.js';
 import { sqlError } from '../errors.js';
+import { runCreateSource } from './run-create-source.js';
 import type { CreateStatement } from '../parse/statements.js';
 import type { TableTarget } from '../plan/scan-views.js';
 
 export interface CreateOutcome {
   readonly summary: string;
-  readonly version: number;
+  readonly version?: number;
 }
 
 /** CREATE TABLE with columns, CREATE TABLE ... AS SELECT, or CREATE TABLE name LOCATION of an existing table. */
 export async function runCreate(ctx: SessionContext, st: CreateStatement): Promise<CreateOutcome> {
+  if (st.source) return runCreateSource(ctx, st);
   const { target, register } = createTarget(ctx, st);
   const label = `${st.replace === 'only' ? 'REPLACE' : st.replace === 'orCreate' ? 'CREATE OR REPLACE' : 'CREATE'} TABLE ${target.display}`;
   let outcome: CreateOutcome;

@@ -2,7 +2,8 @@ import { deltaError, findField, type StructField } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { duckType } from '../../scan/duck-types.js';
 import { describeQuery, type SessionContext } from './context.js';
-import { sqlError } from '../errors.js';
+import { sqlError, unsupported } from '../errors.js';
+import { readSourceTable, writeSourceFile } from '../plan/source-tables.js';
 import { isPunct, isWord, significant, tokenize } from '../parse/lexer.js';
 import type { InsertStatement } from '../parse/statements.js';
 
@@ -21,9 +22,12 @@ export async function runInsert(ctx: SessionContext, st: InsertStatement): Promi
   const target = ctx.views.target(st.table);
   const verb = st.overwrite ? 'INSERT OVERWRITE' : 'INSERT INTO';
   const label = `${verb} ${target.display}`;
-  const snapshot = await target.table.snapshot();
-  const fields = snapshot.schema.fields;
-  const spec = partitionSpec(st, snapshot.partitionColumns, fields, target.display);
+  // A data source table (USING parquet | csv | json) has its columns in its description.
+  const sourceTable = readSourceTable(target.location);
+  const snapshot = sourceTable ? undefined : await target.table.snapshot();
+  const fields = sourceTable?.columns ?? snapshot!.schema.fields;
+  const partitionColumns = snapshot?.partitionColumns ?? [];
+  const spec = partitionSpec(st, partitionColumns, fields, target.display);
   // VALUES rows are cast to their columns' types one by one: DuckDB would otherwise have to find
   // one type for each column of the rows first ('2024-01-01' in one row, DATE '...' in another).
   const positional = st.byName ? undefined : targetColumns(st, [], fields, target.display, spec);
@@ -43,10 +47,15 @@ export async function runInsert(ctx: SessionContext, st: InsertStatement): Promi
     return `CAST(${value} AS ${duckType(f.type)}) AS ${sqlIdent(f.name)}`;
   });
   const data = `SELECT ${exprs.join(', ')} FROM (${q.sql}) AS __loch_src(${src.map(sqlIdent).join(', ')})`;
+  if (sourceTable) {
+    if (st.replaceWhere !== undefined) throw unsupported(`${label} ... REPLACE WHERE of a ${sourceTable.format} data source table`);
+    const rows = await writeSourceFile(ctx.c, target.location, sourceTable, data, st.overwrite);
+    return { summary: `${label}: ${rows} row${rows === 1 ? '' : 's'}` };
+  }
   const shared = await ctx.views.shareable(data);
   let result;
   try {
-    const replaceWhere = st.replaceWhere ?? (st.overwrite ? await overwrittenPartitions(ctx, st, spec, snapshot.partitionColumns, fields, shared.sql) : undefined);
+    const replaceWhere = st.replaceWhere ?? (st.overwrite ? await overwrittenPartitions(ctx, st, spec, partitionColumns, fields, shared.sql) : undefined);
     result = await target.table.write(shared.sql, {
       mode: st.overwrite || st.replaceWhere !== undefined ? 'overwrite' : 'append',
       ...(replaceWhere !== undefined ? { replaceWhere } : {}),
