@@ -9,7 +9,9 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   ['collect_list', { args: [1, 1], to: (c) => collect(c, (agg) => withoutNulls(c, agg)) }],
   ['collect_set', { args: [1, 1], to: (c) => collect(c, (agg) => `coalesce(list_distinct(${agg}), [])`) }],
   // The same count; only its column name differs (DuckDB's is count_star()).
-  ['count', { args: [1, 1], to: () => 'count(*)', sparkName: 'count(1)', notACall: (c) => !(c.args.length === 1 && c.sig(0).length === 1 && isPunct(c.sig(0)[0], '*')) }],
+  ['count', { args: [1, ANY], to: count, sparkName: 'count(1)', notACall: (c) => !isStarCount(c) && c.args.length === 1 }],
+  // `f(...) IGNORE NULLS OVER (...)` as Spark writes it is `f(... IGNORE NULLS) OVER (...)` in DuckDB.
+  ...['lead', 'lag', 'nth_value'].map((name): [string, Rule] => [name, { args: [1, 3], to: (c) => nullsInside(c, name) }]),
   // --- Aggregates -----------------------------------------------------------------------------
   // An exact answer lies within any accuracy Spark is asked for; Spark's approximate percentile is
   // a value of the data (the rank ceil(p * n)), as quantile_disc's is.
@@ -21,6 +23,8 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   ['first_value', { args: [1, 2], to: (c) => firstLast(c, 'first') }],
   ['last', { args: [1, 2], to: (c) => firstLast(c, 'last') }],
   ['last_value', { args: [1, 2], to: (c) => firstLast(c, 'last') }],
+  // Spark's any_value is first(): NULLs count unless ignored.
+  ['any_value', { args: [1, 2], to: (c) => firstLast(c, 'first') }],
   ['every', { args: [1, 1], to: (c) => `bool_and(${c.sql(0)})` }],
   // `x = ANY (SELECT ...)` and `x > SOME (...)` are SQL's comparisons with a subquery.
   ['some', { args: [1, 1], to: (c) => `bool_or(${c.sql(0)})`, notACall: isSubqueryComparison }],
@@ -28,6 +32,31 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   // grouping_id() without arguments: the bits of all the query's grouping columns, as Spark computes it.
   ['grouping_id', { args: [0, ANY], to: groupingId }],
 ];
+
+const isStarCount = (c: Call) => c.args.length === 1 && c.sig(0).length === 1 && isPunct(c.sig(0)[0], '*');
+
+/**
+ * count(*), and Spark's count of several expressions: the rows (or, with DISTINCT, the distinct
+ * tuples) where none of them is NULL.
+ */
+function count(c: Call): string {
+  if (isStarCount(c)) return 'count(*)';
+  const distinct = isWord(c.first(0), 'DISTINCT');
+  const values = c.args.map((_, i) => (i === 0 && distinct ? c.from(0, 1) : c.sql(i)));
+  if (values.some((v) => v === '*' || v.endsWith('.*'))) throw sparkFunctionError(c.name, 'a * among several arguments cannot be translated');
+  const present = values.map((v) => `(${v}) IS NOT NULL`).join(' AND ');
+  return distinct ? `count(DISTINCT CASE WHEN ${present} THEN row(${values.join(', ')}) END)` : `count(CASE WHEN ${present} THEN 1 END)`;
+}
+
+function nullsInside(c: Call, name: string): string | { sql: string; end: number } {
+  const k = c.t.next(c.close);
+  const nulls = c.t.next(k);
+  const args = c.sqls().join(', ');
+  if (isWord(c.t.tokens[k], 'IGNORE', 'RESPECT') && isWord(c.t.tokens[nulls], 'NULLS') && nulls < c.limit) {
+    return { sql: `${name}(${args} ${c.t.tokens[k].text.toUpperCase()} NULLS)`, end: nulls + 1 };
+  }
+  return `${name}(${args})`;
+}
 
 function groupingId(c: Call): string {
   if (c.args.length > 0) return `grouping_id(${c.sqls().join(', ')})`;

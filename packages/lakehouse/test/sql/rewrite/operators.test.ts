@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fails, one, spark } from './spark.js';
+
+test('LIKE ALL / ANY / SOME over a list of patterns, NOT LIKE ALL, with NULLs as Spark answers', async () => {
+  const rows = `CREATE TEMP TABLE c AS SELECT * FROM (VALUES ('google', '%oo%'), ('facebook', '%oo%'), ('linkedin', '%in')) v(company, pat)`;
+  assert.deepEqual(await spark("SELECT company FROM c WHERE company LIKE ALL ('%oo%', '%go%') ORDER BY 1", rows), [{ company: 'google' }]);
+  assert.deepEqual(await spark("SELECT company FROM c WHERE company NOT LIKE ALL ('%oo%', '%go%') ORDER BY 1", rows), [{ company: 'linkedin' }]);
+  assert.deepEqual(await spark("SELECT company FROM c WHERE upper(company) LIKE ANY ('FA%', '%IN') ORDER BY 1", rows), [{ company: 'facebook' }, { company: 'linkedin' }]);
+  assert.deepEqual(await one("SELECT 'abc' LIKE ALL ('a%', NULL) AS a, 'abc' LIKE SOME ('a%', NULL) AS b"), { a: null, b: true });
+  fails("SELECT 'a' LIKE ALL ()", /needs at least one pattern/);
+});
+
+test('MINUS is EXCEPT; CROSS JOIN with ON is an inner join', async () => {
+  assert.deepEqual(await spark('SELECT * FROM VALUES (1), (2) t(a) MINUS SELECT 2'), [{ a: 1 }]);
+  assert.deepEqual(await spark('SELECT x.a, y.b FROM (SELECT 1 AS a UNION ALL SELECT 2) x CROSS JOIN (SELECT 2 AS b) y ON (x.a = y.b)'), [{ a: 2, b: 2 }]);
+});
+
+test("count of several expressions counts rows where none is NULL; lead / lag / nth_value / any_value take IGNORE NULLS after the call", async () => {
+  const t = 'CREATE TEMP TABLE t AS SELECT * FROM (VALUES (1, 1), (1, NULL), (2, 2), (2, 2), (NULL, 3)) v(a, b)';
+  assert.deepEqual(await one('SELECT count(a, b) AS n, count(DISTINCT a, b) AS d, count(DISTINCT 3, 2) AS k FROM t', t), { n: 3, d: 2, k: 1 });
+  const v = 'CREATE TEMP TABLE v AS SELECT * FROM (VALUES (1, 10), (2, NULL), (3, 30)) x(id, v)';
+  assert.deepEqual(await spark('SELECT id, lead(v) IGNORE NULLS OVER (ORDER BY id) AS l, any_value(v) OVER (ORDER BY id DESC ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS f FROM v ORDER BY id', v), [
+    { id: 1, l: 30, f: 10 },
+    { id: 2, l: 30, f: null },
+    { id: 3, l: null, f: 30 },
+  ]);
+});
