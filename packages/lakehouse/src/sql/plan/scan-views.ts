@@ -90,7 +90,7 @@ export class ScanViews {
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
     const delta: { ref: TableRef; target: TableTarget; snapshot: Snapshot }[] = [];
-    const sources = this.sourceRelations(q.refs, relations);
+    const sources = await this.sourceRelations(q.refs, relations);
     // Snapshots load concurrently, once per table and version however often the query names it.
     const loading = new Map<string, Promise<Snapshot>>();
     const pending = q.refs
@@ -173,17 +173,18 @@ export class ScanViews {
   }
 
   /** The data source tables a query names (source-tables.ts), each as the relation reading its files. */
-  private sourceRelations(refs: readonly TableRef[], relations: Map<TableRef | FileRef, string>): { decimals: boolean } {
+  private async sourceRelations(refs: readonly TableRef[], relations: Map<TableRef | FileRef, string>): Promise<{ decimals: boolean }> {
     let decimals = false;
     for (const ref of refs) {
       if (ref.table.kind !== 'name' || !this.names.has(ref.table)) continue;
-      const location = this.names.locate(ref.table);
-      const source = readSourceTable(location);
+      const { table } = this.target(ref.table);
+      const at = { storage: table.engine.storage, url: table.url };
+      const source = await readSourceTable(at);
       if (!source) continue;
       if (ref.version !== undefined || ref.timestamp !== undefined || ref.timestampExpr !== undefined) {
         throw sqlError(`${ref.text}: time travel needs a Delta table; ${tableText(ref.table)} is a ${source.format} data source table`);
       }
-      relations.set(ref, sourceRelation(location, source));
+      relations.set(ref, await sourceRelation(at, source));
       decimals ||= source.columns.some((f) => hasDecimal(f.type));
     }
     return { decimals };

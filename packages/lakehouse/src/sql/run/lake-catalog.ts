@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SqlError } from '../errors.js';
-import { isSourceTable } from '../plan/source-tables.js';
+import { SOURCE_MARKER } from '../plan/source-tables.js';
 
 const CATALOG_FILE = '_loch_catalog.json';
 
@@ -302,6 +302,9 @@ export class LakeCatalog {
     }
   }
 }
+
+/** A data source table's directory (plan/source-tables.ts) holds its description. */
+const isSourceTable = (location: string) => existsSync(join(location, SOURCE_MARKER));
 
 const statsKey = (t: LakeName) => `${t.schema.toLowerCase()}.${t.name.toLowerCase()}`;
 

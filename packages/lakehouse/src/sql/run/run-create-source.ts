@@ -3,12 +3,11 @@
  * with columns or AS SELECT, in the lake or at a LOCATION of its own.
  */
 import { deltaError, type StructField } from '@loch/delta';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { deltaTypeOf } from '../../write/duck-schema.js';
 import { fromDuckDb, isDuckDbError, sqlError, unsupported } from '../errors.js';
 import type { CreateStatement } from '../parse/statements.js';
-import { createSourceTable, readSourceTable, removeSourceFiles, SOURCE_MARKER, writeSourceFile } from '../plan/source-tables.js';
+import { createSourceTable, readSourceTable, removeSourceFiles, removeSourceMarker, writeSourceFile } from '../plan/source-tables.js';
 import type { SessionContext } from './context.js';
 
 export async function runCreateSource(ctx: SessionContext, st: CreateStatement): Promise<{ summary: string }> {
@@ -17,14 +16,15 @@ export async function runCreateSource(ctx: SessionContext, st: CreateStatement):
   const label = `CREATE TABLE ${named.display} USING ${source.format}`;
   if (st.clone || st.like) throw unsupported(`${label} ... ${st.clone ? 'CLONE' : 'LIKE'}`);
   if (st.partitionBy.length > 0) throw unsupported(`${label} PARTITIONED BY (partitioned data source tables)`);
-  const location = st.location !== undefined ? resolve(st.location) : named.location;
-  const existing = readSourceTable(location);
-  const exists = existing !== undefined || (st.table.kind === 'name' ? ctx.names.has(st.table) : false);
+  const target = st.location !== undefined ? ctx.views.target({ kind: 'path', path: st.location }) : named;
+  const at = { storage: target.table.engine.storage, url: target.table.url };
+  const existing = await readSourceTable(at);
+  const exists = existing !== undefined || (st.table.kind === 'name' && ctx.names.has(st.table));
   if (exists && st.ifNotExists) return { summary: `${label}: exists` };
   if (exists && st.replace) {
     if (!existing) throw unsupported(`${label}: replacing the Delta table ${named.display} by a data source table`);
-    await removeSourceFiles(location, existing);
-    await rm(join(location, SOURCE_MARKER), { force: true });
+    await removeSourceFiles(at, existing);
+    await removeSourceMarker(at);
   } else if (st.replace === 'only') {
     throw deltaError('DELTA_TABLE_NOT_FOUND', `${label}: there is no table to replace`);
   }
@@ -32,12 +32,12 @@ export async function runCreateSource(ctx: SessionContext, st: CreateStatement):
   const columns = st.columns ?? (query ? await queryColumns(ctx, query.sql) : undefined);
   if (!columns) throw sqlError(`${label} needs columns or AS SELECT`);
   const table = { format: source.format, columns, options: source.options };
-  await createSourceTable(location, named.display, table);
-  if (st.location !== undefined && st.table.kind === 'name' && resolve(named.location) !== location) {
-    await ctx.names.lake.register(ctx.names.resolve(st.table), location);
+  await createSourceTable(at, named.display, table);
+  if (st.location !== undefined && st.table.kind === 'name' && resolve(named.location) !== resolve(target.location)) {
+    await ctx.names.lake.register(ctx.names.resolve(st.table), target.location);
   }
   if (!query) return { summary: label };
-  const rows = await writeSourceFile(ctx.c, location, table, query.sql, true);
+  const rows = await writeSourceFile(ctx.c, at, table, query.sql, true);
   return { summary: `${label}: ${rows} row${rows === 1 ? '' : 's'}` };
 }
 

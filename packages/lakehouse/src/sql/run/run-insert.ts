@@ -23,7 +23,8 @@ export async function runInsert(ctx: SessionContext, st: InsertStatement): Promi
   const verb = st.overwrite ? 'INSERT OVERWRITE' : 'INSERT INTO';
   const label = `${verb} ${target.display}`;
   // A data source table (USING parquet | csv | json) has its columns in its description.
-  const sourceTable = readSourceTable(target.location);
+  const at = { storage: target.table.engine.storage, url: target.table.url };
+  const sourceTable = await readSourceTable(at);
   const snapshot = sourceTable ? undefined : await target.table.snapshot();
   const fields = sourceTable?.columns ?? snapshot!.schema.fields;
   const partitionColumns = snapshot?.partitionColumns ?? [];
@@ -49,7 +50,7 @@ export async function runInsert(ctx: SessionContext, st: InsertStatement): Promi
   const data = `SELECT ${exprs.join(', ')} FROM (${q.sql}) AS __loch_src(${src.map(sqlIdent).join(', ')})`;
   if (sourceTable) {
     if (st.replaceWhere !== undefined) throw unsupported(`${label} ... REPLACE WHERE of a ${sourceTable.format} data source table`);
-    const rows = await writeSourceFile(ctx.c, target.location, sourceTable, data, st.overwrite);
+    const rows = await writeSourceFile(ctx.c, at, sourceTable, data, st.overwrite);
     return { summary: `${label}: ${rows} row${rows === 1 ? '' : 's'}` };
   }
   const shared = await ctx.views.shareable(data);
