@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { describeTables, jsonl, table } from './format.js';
 import { abortOutput, emit, FORMATS, UsageError, type Format } from './output.js';
+import { registerDashboard } from './dashboard-command.js';
 import { registerModels } from './models-command.js';
 import { registerPipeline } from './pipeline-command.js';
 import { registerServer } from './server-command.js';
@@ -89,12 +90,18 @@ export function program(): Command {
   registerServer(p);
   registerModels(p);
   registerPipeline(p);
+  registerDashboard(p);
   return p;
 }
 
 /** Tracking and streaming errors (their own codes), told apart without loading those packages on every run. */
 function isTrackingError(e: unknown): e is Error & { code: string } {
   return e instanceof Error && (e.name === 'TrackingError' || e.name === 'StreamingError') && typeof (e as { code?: unknown }).code === 'string';
+}
+
+/** The server package's coded errors (LOCH_DASHBOARD_INVALID, ...), told apart the same way. */
+function isApiError(e: unknown): e is Error & { code: string } {
+  return e instanceof Error && e.name === 'ApiError' && typeof (e as { code?: unknown }).code === 'string';
 }
 
 /** Runs the CLI; returns the exit status. Errors are one line on stderr: `CODE: message`. */
@@ -126,7 +133,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`LOCH_USAGE: ${e.message.replace(/^error: /, '')}\n`);
       return 2;
     }
-    if (e instanceof DeltaError || e instanceof SqlError || isTrackingError(e)) {
+    if (e instanceof DeltaError || e instanceof SqlError || isTrackingError(e) || isApiError(e)) {
       process.stderr.write(`${e.code}: ${e.message}\n`);
       return 1;
     }

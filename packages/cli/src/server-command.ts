@@ -8,7 +8,7 @@ import { portOption, serveUntilStopped } from './serve.js';
  */
 export function registerServer(p: Command): void {
   p.command('server')
-    .description('serve the MLflow REST API (/api/2.0/mlflow/...) and artifacts over the lake')
+    .description('serve the console (/), the SQL statements API, ingest, dashboards and the MLflow REST API over the lake')
     .option('--lake <dir>', 'the lake: tracking tables and artifacts live in it', './lake')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port to listen on', portOption, 5000)

@@ -1,3 +1,12 @@
 export { createServer, LochServer, mlflowModule, artifactsModule, type ServerContext, type ServerModule, type ServerOptions } from './server.js';
 export { sendError, toTrackingError } from './errors.js';
 export { createScoringServer, ScoringServer, type ScoringServerOptions } from './scoring-server.js';
+export { lakeApiModule, type LakeApiOptions } from './lake-module.js';
+export { ApiError } from './api-errors.js';
+export { StatementStore, type StatementEntry, type StatementStoreOptions } from './sql/statement-store.js';
+export { bindParameters, type StatementParameter } from './sql/parameters.js';
+export { Ingestor, parseEvents, type IngestResult } from './ingest-routes.js';
+export { DashboardStore, DASHBOARDS_TABLE, type DashboardSummary } from './dashboards/store.js';
+export { DashboardRefresher, type DashboardResults, type WidgetResult } from './dashboards/refresher.js';
+export { parseDashboard, CHART_TYPES, type Dashboard, type Widget, type DashboardParameter, type ChartType } from './dashboards/format.js';
+export { EventHub, type LiveEvent } from './events.js';

@@ -3,6 +3,8 @@ import { TrackingStore, trackingError, type MaintenanceOptions } from '@loch/tra
 import Fastify, { type FastifyInstance } from 'fastify';
 import { artifactRoutes } from './artifact-routes.js';
 import { errorHandler, sendError } from './errors.js';
+import { parseJson } from './json-body.js';
+import { lakeApiModule } from './lake-module.js';
 import { mlflowRoutes } from './mlflow-routes.js';
 
 /** What a server module is given when it registers its routes. */
@@ -50,21 +52,6 @@ export const artifactsModule: ServerModule = {
   register: (app, ctx) => artifactRoutes(app, ctx.tracking.artifactRoot),
 };
 
-/**
- * JSON, and also what Python's json module writes for non-finite floats (bare NaN, Infinity,
- * -Infinity), which MLflow's Python client sends for such metric values: read as the strings
- * protobuf's JSON form uses.
- */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const fixed = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, str: string | undefined) => (str ? m : `"${m}"`));
-    if (fixed === text) throw e;
-    return JSON.parse(fixed);
-  }
-}
-
 /** `loch server`: one Fastify app, the modules registered on it, a lifecycle. */
 export class LochServer {
   readonly app: FastifyInstance;
@@ -78,7 +65,7 @@ export class LochServer {
 
   constructor(private readonly options: ServerOptions = {}) {
     this.lake = typeof options.lake === 'object' ? options.lake : Lakehouse.open(options.lake ?? './lake');
-    this.modules = [mlflowModule, artifactsModule, ...(options.modules ?? [])];
+    this.modules = [mlflowModule, artifactsModule, lakeApiModule(), ...(options.modules ?? [])];
     this.app = Fastify({ logger: false, bodyLimit: 64 * 1024 * 1024, forceCloseConnections: true });
     this.closed = new Promise((resolve) => (this.settle = resolve));
   }

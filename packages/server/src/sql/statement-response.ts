@@ -1,0 +1,74 @@
+import type { Row, StatementResult } from '@loch/lakehouse/core';
+import { typeNameOf, typeTextOf } from './type-text.js';
+
+/** `status.state` of the Statement Execution API. */
+export type StatementState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'CLOSED';
+
+export interface ChunkInfo {
+  readonly chunk_index: number;
+  readonly row_offset: number;
+  readonly row_count: number;
+}
+
+/** A finished statement's rows as the API hands them out: strings (or null) in chunks. */
+export interface StatementData {
+  readonly manifest: Record<string, unknown>;
+  readonly chunks: readonly (readonly (string | null)[][])[];
+  readonly summary?: string;
+  readonly version?: number;
+}
+
+/** Databricks sends every value of JSON_ARRAY as a string: numbers as text, structs as JSON. */
+function cell(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x));
+}
+
+/**
+ * The manifest and chunks of a result: rows cut into chunks of `chunkRows`, at most `rowLimit`
+ * rows in all (the manifest then says `truncated`). A statement without rows (an INSERT, a
+ * CREATE) has an empty schema and no chunks, and its summary.
+ */
+export function statementData(result: StatementResult, options: { chunkRows: number; rowLimit?: number }): StatementData {
+  const columns = result.columns.map((c, i) => ({
+    name: c.name,
+    position: i,
+    type_name: typeNameOf(c.deltaType),
+    type_text: typeTextOf(c.deltaType),
+    ...(c.deltaType.kind === 'decimal' ? { type_precision: c.deltaType.precision, type_scale: c.deltaType.scale } : {}),
+  }));
+  const all: readonly Row[] = result.returnsRows ? result.rows : [];
+  const limit = options.rowLimit ?? Infinity;
+  const rows = all.length > limit ? all.slice(0, limit) : all;
+  const chunks: (string | null)[][][] = [];
+  const infos: ChunkInfo[] = [];
+  for (let offset = 0; offset < rows.length; offset += options.chunkRows) {
+    const part = rows.slice(offset, offset + options.chunkRows);
+    chunks.push(part.map((r) => result.columns.map((c) => cell(r[c.name]))));
+    infos.push({ chunk_index: infos.length, row_offset: offset, row_count: part.length });
+  }
+  return {
+    manifest: {
+      format: 'JSON_ARRAY',
+      schema: { column_count: columns.length, columns },
+      total_chunk_count: chunks.length,
+      chunks: infos,
+      total_row_count: rows.length,
+      truncated: rows.length < all.length,
+    },
+    chunks,
+    ...(result.summary !== undefined ? { summary: result.summary } : {}),
+    ...(result.version !== undefined ? { version: result.version } : {}),
+  };
+}
+
+/** One chunk as `result` of a response (or of GET .../result/chunks/{i}), with the link to the next. */
+export function chunkResult(id: string, data: StatementData, index: number): Record<string, unknown> {
+  const infos = data.manifest.chunks as ChunkInfo[];
+  const info = infos[index];
+  if (!info) return { chunk_index: 0, row_offset: 0, row_count: 0, data_array: [] };
+  const next = index + 1 < infos.length ? { next_chunk_index: index + 1, next_chunk_internal_link: `/api/2.0/sql/statements/${id}/result/chunks/${index + 1}` } : {};
+  return { ...info, data_array: data.chunks[index], ...next };
+}
