@@ -16,15 +16,14 @@ export { writeTable, type WriteOptions, type WriteResult, type WriteMode } from 
 export { createTable, toStructType, type CreateOptions, type SchemaInput } from './ops/create.js';
 export type { WriteData } from './write/source.js';
 export { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
-export { MergeBuilder } from './ops/dml/merge-builder.js';
-export { mergeInto, type MergeSpec, type MergeResult, type MatchedClause, type NotMatchedClause, type NotMatchedBySourceClause } from './ops/dml/merge.js';
+export { mergeInto, MergeBuilder, type MergeSpec, type MergeResult, type MatchedClause, type NotMatchedClause, type NotMatchedBySourceClause } from './ops/dml/merge/index.js';
 export { optimizeTable, DEFAULT_OPTIMIZE_FILE_SIZE, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
 export { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 export { computeDeltaStatistics, type ComputeStatisticsResult } from './ops/maintenance/compute-stats.js';
 export { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 export { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
 export { convertToDelta, type ConvertOptions, type ConvertResult } from './ops/convert.js';
-export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type NewColumn } from './ops/alter.js';
+export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type NewColumn } from './ops/alter/alter-table.js';
 export { Lakehouse, extendLakehouse, type LakehouseExtensions, type LakehouseOptions, type SqlOptions, type SqlStreamOptions } from './lakehouse.js';
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';

@@ -15,14 +15,14 @@ import { TableScan } from './scan/table-scan.js';
 import { createTable, type CreateOptions } from './ops/create.js';
 import { writeTable, type WriteOptions, type WriteResult } from './ops/write.js';
 import type { WriteData } from './write/source.js';
-import { MergeBuilder } from './ops/dml/merge-builder.js';
+import { MergeBuilder } from './ops/dml/merge/index.js';
 import { optimizeTable, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
 import { computeDeltaStatistics, type ComputeStatisticsResult } from './ops/maintenance/compute-stats.js';
 import { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';
 import { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 import { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
 import { cloneTable, type CloneOptions, type CloneResult } from './ops/clone.js';
-import { alterTable, type AlterChange, type AlterOptions, type AlterResult } from './ops/alter.js';
+import { alterTable, type AlterChange, type AlterOptions, type AlterResult } from './ops/alter/alter-table.js';
 import type { OperationOptions } from './ops/commit-options.js';
 
 export interface TableDetail {

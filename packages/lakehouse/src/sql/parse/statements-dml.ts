@@ -1,4 +1,4 @@
-import type { AlterChange, NewColumn } from '../../ops/alter.js';
+import type { AlterChange, NewColumn } from '../../ops/alter/alter-table.js';
 import type { Cursor } from './cursor.js';
 import { sqlError, unsupported } from '../errors.js';
 import { isIdent, isPunct, isWord, type Token } from './lexer.js';

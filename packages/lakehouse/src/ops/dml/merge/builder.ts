@@ -1,6 +1,7 @@
 import type { Engine, IsolationLevel, Snapshot } from '@loch/delta';
-import type { CommitOptions, OperationOptions } from '../commit-options.js';
-import { mergeInto, type MatchedClause, type MergeResult, type MergeSpec, type NotMatchedBySourceClause, type NotMatchedClause } from './merge.js';
+import type { CommitOptions, OperationOptions } from '../../commit-options.js';
+import { type MatchedClause, type MergeResult, type MergeSpec, type NotMatchedBySourceClause, type NotMatchedClause } from './spec.js';
+import { mergeInto } from './merge-into.js';
 
 type Cond = { condition?: string };
 

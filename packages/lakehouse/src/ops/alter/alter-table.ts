@@ -1,0 +1,88 @@
+import type { Engine, Snapshot, StructField } from '@loch/delta';
+import { afterCommit } from '../after-commit.js';
+import { openTransaction, operationSnapshot, type OperationOptions } from '../commit-options.js';
+import { addColumns, alterColumn } from './columns.js';
+import { addConstraint, dropConstraint } from './constraints.js';
+import { setProperties, unsetProperties } from './properties.js';
+import type { AlterPlan } from './plan.js';
+
+/** A column ALTER TABLE ADD COLUMNS adds: always nullable; at the end unless `first` or `after`. */
+export interface NewColumn {
+  readonly field: StructField;
+  readonly first?: boolean;
+  /** Add it right after this column. */
+  readonly after?: string;
+}
+
+/** A metadata-only change to a table, as Spark's ALTER TABLE makes them. */
+export type AlterChange =
+  | { readonly kind: 'addColumns'; readonly columns: readonly NewColumn[] }
+  | { readonly kind: 'setProperties'; readonly properties: Readonly<Record<string, string>> }
+  | { readonly kind: 'unsetProperties'; readonly keys: readonly string[]; readonly ifExists?: boolean }
+  /** A CHECK constraint: a SQL expression every row must make true (null fails, as in Delta). */
+  | { readonly kind: 'addConstraint'; readonly name: string; readonly expression: string }
+  | { readonly kind: 'dropConstraint'; readonly name: string; readonly ifExists?: boolean }
+  /**
+   * ALTER COLUMN: a new comment, SET / DROP NOT NULL (SET checks the existing rows first), or a
+   * new position (FIRST, AFTER another column). Top-level columns only.
+   */
+  | {
+      readonly kind: 'alterColumn';
+      readonly column: string;
+      readonly comment?: string;
+      readonly nullable?: boolean;
+      readonly position?: { readonly first: true } | { readonly after: string };
+    };
+
+/** ALTER's options: the commit's, and the snapshot it plans against. */
+export type AlterOptions = OperationOptions;
+
+export interface AlterResult {
+  /** The new commit; the version the table is at when an application version (txn) skipped the change. */
+  readonly version: number;
+  /** Spark's operation name for the commit ('ADD COLUMNS', 'SET TBLPROPERTIES', ...). */
+  readonly operation: string;
+}
+
+/**
+ * ALTER TABLE as one metadata-only commit (no data file changes), with Spark's operation names
+ * and parameters: ADD COLUMNS, SET TBLPROPERTIES, UNSET TBLPROPERTIES, ADD CONSTRAINT (after
+ * checking that every existing row satisfies it), DROP CONSTRAINT, ALTER COLUMN. The protocol is
+ * raised when the new metadata needs it (CHECK constraints need writer version 3, or the
+ * checkConstraints table feature on a table-features protocol).
+ */
+export async function alterTable(engine: Engine, url: string, change: AlterChange, options: AlterOptions = {}): Promise<AlterResult> {
+  const snapshot = await operationSnapshot(engine, url, options);
+  // Opened first: a table Loch cannot write is refused before any row is checked.
+  const tx = openTransaction(engine, url, snapshot, options);
+  const plan = await planChange(engine, snapshot, change);
+  if (plan.checkedRows) {
+    // Rows another writer appends meanwhile were not checked: such a commit conflicts.
+    tx.readWholeTable();
+    tx.readFiles(snapshot.files);
+  }
+  if (plan.protocol) tx.updateProtocol(plan.protocol);
+  tx.updateMetadata(plan.metadata);
+  const result = await tx.commit({ name: plan.operation, parameters: plan.parameters, isBlindAppend: false });
+  if (result.kind === 'skipped') return { version: snapshot.version, operation: plan.operation };
+  await afterCommit(engine, url, result.version, plan.metadata.configuration);
+  return { version: result.version, operation: plan.operation };
+}
+
+/** One function per change. */
+function planChange(engine: Engine, snapshot: Snapshot, change: AlterChange): AlterPlan | Promise<AlterPlan> {
+  switch (change.kind) {
+    case 'addColumns':
+      return addColumns(snapshot, change);
+    case 'setProperties':
+      return setProperties(snapshot, change);
+    case 'unsetProperties':
+      return unsetProperties(snapshot, change);
+    case 'addConstraint':
+      return addConstraint(engine, snapshot, change);
+    case 'dropConstraint':
+      return dropConstraint(snapshot, change);
+    case 'alterColumn':
+      return alterColumn(engine, snapshot, change);
+  }
+}
