@@ -29,5 +29,5 @@ export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
 export { Observation } from './dataframe/observation.js';
 export { DataFrame, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
-export { UdfRegistry, type UdfCall, type SessionFunctions } from './udf/registry.js';
+export { UdfRegistry, extendUdfRegistry, type UdfCall, type SessionFunctions, type UdfRegistryExtensions } from './udf/registry.js';
 export type { UdfOptions, UserFunction, ScalarFunction, IteratorFunction, AggregateFunction, ColumnResult } from './udf/types.js';

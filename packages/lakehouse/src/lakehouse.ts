@@ -50,7 +50,7 @@ export class Lakehouse {
   private readonly catalog: LakeCatalog;
   private readonly engineOption: Engine | undefined;
   /** The lake's user functions: `lake.udf.register('plus_one', fn, { returns: 'double' })`, then `SELECT plus_one(x) ...`. */
-  readonly udf = new UdfRegistry();
+  readonly udf: UdfRegistry = new UdfRegistry(this);
 
   private constructor(dir: string, options: LakehouseOptions) {
     this.catalog = new LakeCatalog(dir, options.catalog);

@@ -13,6 +13,9 @@ export { loadModelDir, type LoadedModel, type ModelModule, type Batch } from './
 export { registerModel, type ModelVersionInfo } from './models/registry-client.js';
 export { readMLmodel, signatureInputs, LOCH_FLAVOR, LOCH_VERSION, type MLmodel, type ModelSignature, type ColumnSpec } from './models/mlmodel.js';
 export { scoringRows, checkRows } from './models/scoring-input.js';
+// Adds lake.udf.registerModel.
+export type { RegisterModelOptions } from './models/sql-scoring.js';
+import './models/sql-scoring.js';
 
 import { Tracking as TrackingClass } from './client/tracking.js';
 /**

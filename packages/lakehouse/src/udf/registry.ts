@@ -18,12 +18,25 @@ export interface SessionFunctions {
 const invalid = (message: string) => new SqlError('LOCH_UDF_INVALID', message);
 
 /**
+ * Members that packages above this one add to `lake.udf` (`@loch/tracking` adds `registerModel`),
+ * declared by augmenting this interface and installed with `extendUdfRegistry`. The registry
+ * never imports those packages.
+ */
+export interface UdfRegistryExtensions {}
+
+// The class gets the extensions' members through declaration merging.
+export interface UdfRegistry extends UdfRegistryExtensions {}
+
+/**
  * A lake's user functions (`lake.udf`): named TypeScript functions over Apache Arrow vectors,
  * callable from the lake's SQL and DataFrames. Every SQL session of the lake installs them on its
  * DuckDB connection. Other kinds of function (models, say) are added with `define`.
  */
 export class UdfRegistry implements SessionFunctions {
   private readonly functions = new Map<string, UserFunction>();
+
+  /** `lake` is the lake whose sessions call these functions (where extensions look things up). */
+  constructor(readonly lake?: { readonly dir: string }) {}
 
   /**
    * Registers `fn` as `name`, returning a helper for DataFrame expressions. Its kind: a generator
@@ -82,3 +95,17 @@ function parseType(text: string, udf: string, what: string): DataType {
     throw invalid(`UDF ${udf}: ${what} '${text}' is not a type (${(e as Error).message})`);
   }
 }
+
+/**
+ * Installs method `name` on every UdfRegistry, for packages above this one (see
+ * UdfRegistryExtensions); installing a name twice keeps the last, so a package loaded again
+ * replaces its own member.
+ */
+export function extendUdfRegistry<K extends keyof UdfRegistryExtensions>(name: K, method: (this: UdfRegistry, ...args: never[]) => unknown): void {
+  const own = Object.getOwnPropertyDescriptor(UdfRegistry.prototype, name);
+  if (own && !extendedUdf.has(name)) throw invalid(`lake.udf already has a member '${String(name)}'; an extension cannot replace it`);
+  extendedUdf.add(name);
+  Object.defineProperty(UdfRegistry.prototype, name, { configurable: true, enumerable: false, writable: true, value: method });
+}
+
+const extendedUdf = new Set<PropertyKey>();
