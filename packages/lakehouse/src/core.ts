@@ -28,6 +28,6 @@ export { Lakehouse, extendLakehouse, type LakehouseExtensions, type LakehouseOpt
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
 export { Observation } from './dataframe/observation.js';
-export { DataFrame, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
+export { DataFrame, GroupedData, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
 export { UdfRegistry, extendUdfRegistry, type UdfCall, type SessionFunctions, type UdfRegistryExtensions } from './udf/registry.js';
-export type { UdfOptions, UserFunction, ScalarFunction, IteratorFunction, AggregateFunction, ColumnResult } from './udf/types.js';
+export type { UdfOptions, UserFunction, ScalarFunction, IteratorFunction, AggregateFunction, ColumnResult, MapInArrowFunction, GroupedMapFunction, CoGroupedMapFunction } from './udf/types.js';

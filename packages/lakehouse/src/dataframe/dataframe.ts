@@ -4,6 +4,10 @@ import type { Row } from '../scan/execute.js';
 import { sparkIdent, sparkString } from '../sql/parse/lexer.js';
 import type { StatementResult } from '../sql/run/result.js';
 import type { Observation } from './observation.js';
+import type { FunctionApi } from '../udf/function-apis.js';
+import type { CoGroupedMapFunction, GroupedMapFunction, MapInArrowFunction } from '../udf/types.js';
+import { parseSchemaDdl } from '../sql/parse/spark-types.js';
+import type { StructType } from '@loch/delta';
 
 /** A SQL expression over the frame's columns (DuckDB syntax; Spark's common forms work too). */
 export type Expr = string;
@@ -33,7 +37,9 @@ type Node =
   | { readonly kind: 'limit'; readonly child: Node; readonly n: number }
   | { readonly kind: 'union'; readonly left: Node; readonly right: Node; readonly byName: boolean }
   | { readonly kind: 'distinct'; readonly child: Node }
-  | { readonly kind: 'observe'; readonly child: Node; readonly observation: Observation; readonly metrics: Readonly<Record<string, Expr>> };
+  | { readonly kind: 'observe'; readonly child: Node; readonly observation: Observation; readonly metrics: Readonly<Record<string, Expr>> }
+  /** A function API (mapInArrow, applyInArrow) over its inputs' rows: run in Node before the query (see materialize). */
+  | { readonly kind: 'function'; readonly api: FunctionApi; readonly inputs: readonly Node[] };
 
 /**
  * An immutable, lazily evaluated query over Delta tables: every method returns a new frame, and
@@ -119,8 +125,23 @@ export class DataFrame {
     );
   }
 
-  groupBy(...keys: Expr[]): { agg(aggregates: Readonly<Record<string, Expr>>): DataFrame } {
-    return { agg: (aggregates) => this.derive({ kind: 'aggregate', child: this.node, keys, aggregates }) };
+  /** The frame grouped by `keys`: aggregates (`agg`), a function per group (`applyInArrow`), or `cogroup` with another grouped frame. */
+  groupBy(...keys: Expr[]): GroupedData {
+    return new GroupedData(this, keys, (aggregates) => this.derive({ kind: 'aggregate', child: this.node, keys, aggregates }));
+  }
+
+  /**
+   * Spark's mapInArrow: `fn` gets the frame's rows as an async iterable of Arrow record batches
+   * and yields record batches or tables (any number, any sizes) with the columns of `schema`
+   * (Spark's DDL, `'id long, score double'`). Runs in this process when the frame is read.
+   */
+  mapInArrow(fn: MapInArrowFunction, schema: string | StructType): DataFrame {
+    return this.withFunction({ kind: 'mapInArrow', fn, schema: schemaOf(schema) }, []);
+  }
+
+  /** @internal A frame of a function API over this frame (and `others`). */
+  withFunction(api: FunctionApi, others: readonly DataFrame[]): DataFrame {
+    return this.derive({ kind: 'function', api, inputs: [this.node, ...others.map((o) => o.node)] }, undefined);
   }
 
   /** Whole-frame aggregates: `agg({ n: 'count(*)' })`. */
@@ -165,7 +186,46 @@ export class DataFrame {
     return compile(this.node);
   }
 
+  /**
+   * The frame with each function API run and replaced by a query of its result, and what
+   * releases those results. Frames without function APIs are returned as they are.
+   */
+  private async materialize(): Promise<{ frame: DataFrame; release(): Promise<void> }> {
+    if (!hasFunction(this.node)) return { frame: this, release: async () => {} };
+    const { runFunctionApi } = await import('../udf/function-apis.js');
+    const made: { drop(): Promise<void> }[] = [];
+    const reader = {
+      batches: (sql: string) => new DataFrame(this.runner, { kind: 'sql', query: sql }, undefined, this.conf),
+      empty: (sql: string) => new DataFrame(this.runner, { kind: 'sql', query: `SELECT * FROM (${sql}) AS q LIMIT 0` }, undefined, this.conf).toArrow(),
+    };
+    const resolve = async (n: Node): Promise<Node> => {
+      if (n.kind !== 'function') return mapChildren(n, resolve);
+      const inputs = await Promise.all(n.inputs.map(resolve));
+      const table = await runFunctionApi(n.api, inputs.map((i) => compile(i)), reader);
+      made.push(table);
+      return { kind: 'sql', query: table.query };
+    };
+    const release = async () => {
+      for (const t of made.splice(0)) await t.drop();
+    };
+    try {
+      return { frame: new DataFrame(this.runner, await resolve(this.node), this.given, this.conf), release };
+    } catch (e) {
+      await release();
+      throw e;
+    }
+  }
+
   private async run(prefix = ''): Promise<StatementResult> {
+    const { frame, release } = await this.materialize();
+    try {
+      return await frame.runSql(prefix);
+    } finally {
+      await release();
+    }
+  }
+
+  private async runSql(prefix: string): Promise<StatementResult> {
     // Observed metrics run in the same session, after the query, each over its frame's rows.
     const observed = prefix === '' ? observations(this.node) : [];
     const metricQueries = observed.map((o) => `;\nSELECT ${Object.entries(o.metrics).map(([name, e]) => `${e} AS ${sparkIdent(name)}`).join(', ')} FROM (${compile(o.child)}) AS q1`);
@@ -199,15 +259,25 @@ export class DataFrame {
    * df)`): memory stays flat whatever the size of the result.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
-    for await (const r of this.runner.sqlStream(this.toSql(), { conf: this.conf, stream: true })) {
-      if (r.stream) yield* r.stream.batches();
+    const { frame, release } = await this.materialize();
+    try {
+      for await (const r of this.runner.sqlStream(frame.toSql(), { conf: this.conf, stream: true })) {
+        if (r.stream) yield* r.stream.batches();
+      }
+    } finally {
+      await release();
     }
   }
 
   /** The rows in Loch's JSON encoding, one DuckDB chunk (up to 2048 rows) at a time, in flat memory. */
   async *rowBatches(): AsyncGenerator<Row[]> {
-    for await (const r of this.runner.sqlStream(this.toSql(), { conf: this.conf, stream: true })) {
-      if (r.stream) yield* r.stream.rowBatches();
+    const { frame, release } = await this.materialize();
+    try {
+      for await (const r of this.runner.sqlStream(frame.toSql(), { conf: this.conf, stream: true })) {
+        if (r.stream) yield* r.stream.rowBatches();
+      }
+    } finally {
+      await release();
     }
   }
 }
@@ -259,6 +329,59 @@ function compile(n: Node, depth = 0): string {
       return `SELECT DISTINCT * FROM ${sub(n.child)}`;
     case 'observe':
       return `SELECT * FROM ${sub(n.child)}`;
+    case 'function':
+      // Not SQL DuckDB runs: the function's result replaces this before the query runs.
+      return `SELECT * FROM ${n.api.kind}(${n.inputs.map((i) => `(${compile(i, depth + 1)})`).join(', ')})`;
+  }
+}
+
+/** Whether a frame's tree has a function API anywhere. */
+function hasFunction(n: Node): boolean {
+  if (n.kind === 'function') return true;
+  return 'child' in n ? hasFunction(n.child) : n.kind === 'join' || n.kind === 'union' ? hasFunction(n.left) || hasFunction(n.right) : false;
+}
+
+/** A node with its children replaced by `f` of them. */
+async function mapChildren(n: Node, f: (child: Node) => Promise<Node>): Promise<Node> {
+  if ('child' in n) return { ...n, child: await f(n.child) } as Node;
+  if (n.kind === 'join' || n.kind === 'union') return { ...n, left: await f(n.left), right: await f(n.right) };
+  return n;
+}
+
+function schemaOf(schema: string | StructType): StructType {
+  return typeof schema === 'string' ? parseSchemaDdl(schema) : schema;
+}
+
+/**
+ * A frame grouped by keys (`df.groupBy('ticker')`): aggregates, a function per group, or the
+ * groups of two frames together.
+ */
+export class GroupedData {
+  constructor(
+    /** @internal */ readonly frame: DataFrame,
+    /** @internal */ readonly keys: readonly Expr[],
+    private readonly aggregate: (aggregates: Readonly<Record<string, Expr>>) => DataFrame,
+  ) {}
+
+  /** Named aggregates per group: `agg({ total: 'sum(amount)' })`. */
+  agg(aggregates: Readonly<Record<string, Expr>>): DataFrame {
+    return this.aggregate(aggregates);
+  }
+
+  /**
+   * Spark's grouped map: `fn` gets each group's rows as an Arrow table and returns a table (or a
+   * record batch) with the columns of `schema` (Spark's DDL). Groups come in key order, NULL
+   * keys together; the results are the frame's rows in that order.
+   */
+  applyInArrow(fn: GroupedMapFunction, schema: string | StructType): DataFrame {
+    return this.frame.withFunction({ kind: 'applyInArrow', keys: this.keys, fn, schema: schemaOf(schema) }, []);
+  }
+
+  /** The groups of this frame and `other` together, by key (the first key with the first, ...): `.applyInArrow(fn, schema)`. */
+  cogroup(other: GroupedData): { applyInArrow(fn: CoGroupedMapFunction, schema: string | StructType): DataFrame } {
+    return {
+      applyInArrow: (fn, schema) => this.frame.withFunction({ kind: 'cogroup', keys: this.keys, otherKeys: other.keys, fn, schema: schemaOf(schema) }, [other.frame]),
+    };
   }
 }
 

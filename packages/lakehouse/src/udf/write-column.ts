@@ -80,7 +80,8 @@ export function writeColumn(out: DuckDBVector, t: DataType, result: unknown, n: 
   const length = resultLength(result);
   if (length === undefined) throw new ResultError('LOCH_UDF_RESULT_TYPE', `returned ${resultKind(result)}; expected an Arrow vector, a typed array or an array of ${typeText(t)}`);
   if (length !== n) throw new ResultError('LOCH_UDF_RESULT_LENGTH', `returned ${length} values for ${n} rows (expected ${n}: one per input row)`);
-  if (isArrowVector(result) && !arrowIdsFor(t).includes(result.type.typeId) && result.type.typeId !== ARROW.Null) {
+  // A column of NULLs alone fits any type (Arrow infers some type for `[null]`).
+  if (isArrowVector(result) && !arrowIdsFor(t).includes(result.type.typeId) && result.type.typeId !== ARROW.Null && result.nullCount < result.length) {
     throw new ResultError('LOCH_UDF_RESULT_TYPE', `returned an Arrow ${String(result.type)} vector; declared ${typeText(t)}`);
   }
   const flat = t.kind === 'primitive' ? FLAT[t.name] : undefined;

@@ -1,0 +1,146 @@
+/**
+ * The function APIs over a frame's Arrow batches: mapInArrow (batches -> batches), grouped map
+ * (`groupBy(keys).applyInArrow`: a group's table -> a table) and co-grouped map (two frames'
+ * groups with the same key -> a table). They run in Node over the input frames' record batches
+ * as DuckDB streams them, and put what the function returns in a ResultTable that the rest of
+ * the frame's query reads. This module loads Apache Arrow; DataFrame imports it only when a frame
+ * uses one of these.
+ */
+import type { StructType } from '@loch/delta';
+import { RecordBatch, Table } from 'apache-arrow';
+import { SqlError } from '../sql/errors.js';
+import { ResultTable } from './result-table.js';
+import type { CoGroupedMapFunction, GroupedMapFunction, MapInArrowFunction } from './types.js';
+
+/** A function API as a frame records it (its inputs are the frame's children). */
+export type FunctionApi =
+  | { readonly kind: 'mapInArrow'; readonly fn: MapInArrowFunction; readonly schema: StructType }
+  | { readonly kind: 'applyInArrow'; readonly keys: readonly string[]; readonly fn: GroupedMapFunction; readonly schema: StructType }
+  | { readonly kind: 'cogroup'; readonly keys: readonly string[]; readonly otherKeys: readonly string[]; readonly fn: CoGroupedMapFunction; readonly schema: StructType };
+
+/** How the function APIs read their input frames (through the frame's lake and conf). */
+export interface FrameReader {
+  /** A query's rows as Arrow record batches, as DuckDB produces them. */
+  batches(sql: string): AsyncIterable<RecordBatch>;
+  /** A query's columns as an empty table. */
+  empty(sql: string): Promise<Table>;
+}
+
+const GROUP = '__loch_group';
+
+/** Runs `api` over its inputs' SQL (one; two for cogroup) and returns the table holding its result. */
+export async function runFunctionApi(api: FunctionApi, inputs: readonly string[], reader: FrameReader): Promise<ResultTable> {
+  const what = `${api.kind === 'cogroup' ? 'cogroup applyInArrow' : api.kind} function ${api.fn.name || '(anonymous)'}`;
+  const out = await ResultTable.create(api.schema, what);
+  try {
+    switch (api.kind) {
+      case 'mapInArrow':
+        await mapInArrow(api.fn, reader.batches(inputs[0]), out, what);
+        break;
+      case 'applyInArrow':
+        await groupedMap(api, inputs[0], reader, out, what);
+        break;
+      case 'cogroup':
+        await coGroupedMap(api, inputs, reader, out, what);
+        break;
+    }
+    out.finish();
+    return out;
+  } catch (e) {
+    await out.drop();
+    throw e;
+  }
+}
+
+/** A function's own failure as LOCH_UDF_FAILED naming it (coded errors pass as they are). */
+function failed(e: unknown, what: string, where = ''): unknown {
+  if (e instanceof SqlError) return e;
+  return new SqlError('LOCH_UDF_FAILED', `${what} failed${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+async function mapInArrow(fn: MapInArrowFunction, input: AsyncIterable<RecordBatch>, out: ResultTable, what: string): Promise<void> {
+  try {
+    for await (const result of fn(input)) out.append(result);
+  } catch (e) {
+    throw failed(e, what);
+  }
+}
+
+async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, input: string, reader: FrameReader, out: ResultTable, what: string): Promise<void> {
+  const keys = api.keys.join(', ');
+  const sql = `SELECT *, dense_rank() OVER (ORDER BY ${keys}) AS ${GROUP} FROM (${input}) AS __loch_in ORDER BY ${GROUP}`;
+  for await (const g of groups(reader.batches(sql))) {
+    out.append(await call(() => api.fn(g.table), what, g.table, api.keys));
+  }
+}
+
+async function coGroupedMap(api: Extract<FunctionApi, { kind: 'cogroup' }>, inputs: readonly string[], reader: FrameReader, out: ResultTable, what: string): Promise<void> {
+  if (api.keys.length !== api.otherKeys.length) {
+    throw new SqlError('LOCH_UDF_INVALID', `${what}: the two frames are grouped by ${api.keys.length} and ${api.otherKeys.length} keys; cogroup needs the same number`);
+  }
+  const side = (i: number) => coGroupSide(inputs, [api.keys, api.otherKeys], i);
+  const [leftEmpty, rightEmpty] = await Promise.all([reader.empty(inputs[0]), reader.empty(inputs[1])]);
+  const left = groups(reader.batches(side(0)))[Symbol.asyncIterator]();
+  const right = groups(reader.batches(side(1)))[Symbol.asyncIterator]();
+  let l = await left.next();
+  let r = await right.next();
+  // Both sides are ordered by the same group numbers; a key only one side has meets an empty table.
+  while (!l.done || !r.done) {
+    const id = l.done ? r.value!.id : r.done ? l.value.id : l.value.id < r.value.id ? l.value.id : r.value.id;
+    const lt = !l.done && l.value.id === id ? l.value.table : leftEmpty;
+    const rt = !r.done && r.value.id === id ? r.value.table : rightEmpty;
+    out.append(await call(() => api.fn(lt, rt), what, lt.numRows > 0 ? lt : rt, lt.numRows > 0 ? api.keys : api.otherKeys));
+    if (lt !== leftEmpty) l = await left.next();
+    if (rt !== rightEmpty) r = await right.next();
+  }
+}
+
+/**
+ * One side of a cogroup: its rows with the number of their key among the keys of both sides
+ * (numbered in key order), ordered by it.
+ */
+function coGroupSide(inputs: readonly string[], keys: readonly (readonly string[])[], i: number): string {
+  const k = keys[0].map((_, j) => `__loch_k${j}`);
+  const keyed = (n: number) => `SELECT *, ${keys[n].map((e, j) => `(${e}) AS ${k[j]}`).join(', ')} FROM (${inputs[n]}) AS __loch_in`;
+  return [
+    `WITH __loch_l AS (${keyed(0)}), __loch_r AS (${keyed(1)}),`,
+    `__loch_keys AS (SELECT DISTINCT ${k.join(', ')} FROM __loch_l UNION SELECT DISTINCT ${k.join(', ')} FROM __loch_r),`,
+    `__loch_ranked AS (SELECT *, row_number() OVER (ORDER BY ${k.join(', ')}) AS ${GROUP} FROM __loch_keys)`,
+    `SELECT s.* EXCLUDE (${k.join(', ')}), g.${GROUP} FROM ${i === 0 ? '__loch_l' : '__loch_r'} AS s JOIN __loch_ranked AS g ON ${k.map((c) => `s.${c} IS NOT DISTINCT FROM g.${c}`).join(' AND ')}`,
+    `ORDER BY g.${GROUP}`,
+  ].join('\n');
+}
+
+/** Calls the function on a group, naming the group's keys when it fails. */
+async function call<T>(fn: () => T | Promise<T>, what: string, group: Table, keys: readonly string[]): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    const named = keys.filter((k) => group.schema.fields.some((f) => f.name === k));
+    const at = named.length > 0 && group.numRows > 0 ? ` on the group ${named.map((k) => `${k} = ${String(group.getChild(k)!.get(0))}`).join(', ')}` : '';
+    throw failed(e, what, at);
+  }
+}
+
+/** Consecutive rows with the same group number (the last column), as tables without that column. */
+async function* groups(batches: AsyncIterable<RecordBatch>): AsyncGenerator<{ id: bigint; table: Table }> {
+  let id: bigint | undefined;
+  let parts: RecordBatch[] = [];
+  for await (const b of batches) {
+    const g = b.getChild(GROUP)!;
+    const rows = b.select(b.schema.fields.filter((f) => f.name !== GROUP).map((f) => f.name));
+    let start = 0;
+    for (let i = 0; i < b.numRows; i++) {
+      const v = BigInt(g.get(i) as bigint | number);
+      if (v === id) continue;
+      if (i > start) parts.push(rows.slice(start, i));
+      if (id !== undefined) yield { id, table: new Table(parts) };
+      id = v;
+      parts = [];
+      start = i;
+    }
+    if (b.numRows > start) parts.push(rows.slice(start, b.numRows));
+  }
+  if (id !== undefined) yield { id, table: new Table(parts) };
+}
+
