@@ -25,6 +25,11 @@ export interface TransactionOptions {
   readonly maxRetries?: number;
   /** Idempotent write: skip the commit when the table already has this (appId, version). */
   readonly txn?: { readonly appId: string; readonly version: number };
+  /**
+   * More application versions the commit records (COPY INTO: one per file it loads). Unlike
+   * `txn` they skip nothing; a concurrent commit recording one of the same appIds conflicts.
+   */
+  readonly txns?: readonly { readonly appId: string; readonly version: number }[];
   /** commitInfo.userMetadata, unless the operation gives its own. */
   readonly userMetadata?: string;
   /** commitInfo.engineInfo (default LOCH_ENGINE_INFO): who wrote the commit. */
@@ -137,7 +142,7 @@ export class Transaction {
       readPredicates: this.readPredicates,
       readFileKeys: this.readFileKeys,
       removedFileKeys: new Set(this.removes.map((r) => fileKey(this.tableRoot, r))),
-      appIds: new Set(this.options.txn ? [this.options.txn.appId] : []),
+      appIds: new Set([...(this.options.txn ? [this.options.txn.appId] : []), ...(this.options.txns ?? []).map((t) => t.appId)]),
       domains: new Set(this.domains.map((d) => d.domain)),
       changesMetadata: this.metadata !== undefined,
       changesProtocol: this.protocol !== undefined,
@@ -222,6 +227,7 @@ export class Transaction {
       const txn: Txn = { appId: this.options.txn.appId, version: this.options.txn.version, lastUpdated: now };
       lines.push(JSON.stringify({ txn }));
     }
+    for (const t of this.options.txns ?? []) lines.push(JSON.stringify({ txn: { appId: t.appId, version: t.version, lastUpdated: now } satisfies Txn }));
     for (const d of this.domains) lines.push(JSON.stringify({ domainMetadata: d }));
     for (const r of this.removes) lines.push(JSON.stringify({ remove: r }));
     for (const a of this.adds) lines.push(JSON.stringify({ add: a }));

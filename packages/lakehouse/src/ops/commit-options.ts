@@ -14,6 +14,8 @@ export interface CommitOptions {
    * version (or a later one); otherwise the commit records it, atomically with its changes.
    */
   readonly txn?: { readonly appId: string; readonly version: number };
+  /** More application versions recorded with the commit, skipping nothing (COPY INTO's loaded files). */
+  readonly txns?: readonly { readonly appId: string; readonly version: number }[];
   /** commitInfo.engineInfo (default Loch's). */
   readonly engineInfo?: string;
 }
@@ -42,6 +44,7 @@ export function openTransaction(engine: Engine, url: string, snapshot: Snapshot 
   return new Transaction(engine, url, snapshot, {
     ...(options.isolationLevel !== undefined ? { isolationLevel: options.isolationLevel } : {}),
     ...(options.txn !== undefined ? { txn: options.txn } : {}),
+    ...(options.txns !== undefined && options.txns.length > 0 ? { txns: options.txns } : {}),
     ...(options.userMetadata !== undefined ? { userMetadata: options.userMetadata } : {}),
     ...(options.engineInfo !== undefined ? { engineInfo: options.engineInfo } : {}),
   });

@@ -6,6 +6,7 @@ import { parseColumnPath, parseNameList, parseProperties, parseTableName, type T
 import { parseFieldRest } from './spark-types.js';
 import { parseCatalogStatement, type CatalogStatement } from './statements-catalog.js';
 import { parseAnalyze, type AnalyzeStatement } from './statements-analyze.js';
+import { parseCopyInto, type CopyIntoStatement } from './statements-copy.js';
 import { atInsertDirectory, parseInsertDirectory, type InsertDirectoryStatement } from './insert-directory.js';
 import {
   parseAlterTable,
@@ -28,6 +29,7 @@ import {
 export { parseTableName, tableText, type TableName } from './parse-common.js';
 export type { CatalogStatement, SchemaName } from './statements-catalog.js';
 export type { AnalyzeStatement } from './statements-analyze.js';
+export type { CopyIntoStatement } from './statements-copy.js';
 export type {
   AlterTableStatement,
   Assignment,
@@ -106,6 +108,7 @@ export type Statement =
   | AlterTableStatement
   | CatalogStatement
   | AnalyzeStatement
+  | CopyIntoStatement
   | { readonly kind: 'describeHistory'; readonly table: TableName; readonly limit?: number }
   | { readonly kind: 'describeDetail'; readonly table: TableName }
   | { readonly kind: 'set'; readonly key?: string; readonly value?: string }
@@ -129,7 +132,6 @@ export type Statement =
  */
 const NOT_YET: readonly (readonly [readonly string[], string])[] = [
   [['GENERATE'], 'GENERATE'],
-  [['COPY', 'INTO'], 'COPY INTO'],
   [['CREATE', 'STREAMING', 'TABLE'], 'CREATE STREAMING TABLE'],
   [['CREATE', 'OR', 'REFRESH', 'STREAMING', 'TABLE'], 'CREATE OR REFRESH STREAMING TABLE'],
   [['CREATE', 'OR', 'REFRESH', 'MATERIALIZED', 'VIEW'], 'CREATE OR REFRESH MATERIALIZED VIEW'],
@@ -236,6 +238,7 @@ const PARSERS: readonly StatementParser[] = [
   when((c) => c.isWords('SET') && !isDuckDbScoped(c.peek(1)), parseSet),
   when((c) => c.isWords('RESET') && !isDuckDbScoped(c.peek(1)), parseReset),
   when((c) => c.isWords('DROP', 'TABLE'), parseDropTable),
+  when((c) => c.isWords('COPY', 'INTO'), parseCopyInto),
 ];
 
 export function parseStatement(text: string): Statement {

@@ -33,9 +33,18 @@ const DISCOVERY = ['pathglobfilter', 'recursivefilelookup', 'modifiedbefore', 'm
 export async function fileRelation(c: DuckDBConnection, storage: StorageHandler, ref: FileRef): Promise<string> {
   const options = new Options(ref);
   const found = await listFiles(storage, ref, options);
-  const format = formatOf(ref, found.files);
-  const files = `[${found.files.map(sqlString).join(', ')}]`;
-  const partitioned = found.partitions.length > 0;
+  return relationOf(c, ref, options, found.files, found.partitions);
+}
+
+/** The DuckDB relation reading exactly `files` (local paths, chosen by the caller: COPY INTO) as `ref`'s format and options say. */
+export function filesRelation(c: DuckDBConnection, ref: FileRef, files: readonly string[]): Promise<string> {
+  return relationOf(c, ref, new Options(ref), files, []);
+}
+
+async function relationOf(c: DuckDBConnection, ref: FileRef, options: Options, found: readonly string[], partitionColumns: readonly string[]): Promise<string> {
+  const format = formatOf(ref, found);
+  const files = `[${found.map(sqlString).join(', ')}]`;
+  const partitioned = partitionColumns.length > 0;
   let sql: string;
   switch (format) {
     case 'parquet':
@@ -43,10 +52,10 @@ export async function fileRelation(c: DuckDBConnection, storage: StorageHandler,
       sql = `SELECT * FROM read_parquet(${files}, union_by_name = true, hive_partitioning = ${partitioned})`;
       break;
     case 'csv':
-      sql = await csvRelation(c, ref, options, files, found.partitions);
+      sql = await csvRelation(c, ref, options, files, partitionColumns);
       break;
     case 'json':
-      sql = await jsonRelation(c, ref, options, files, found.partitions);
+      sql = await jsonRelation(c, ref, options, files, partitionColumns);
       break;
     case 'text':
       sql = textRelation(options, files);
@@ -155,11 +164,11 @@ async function csvRelation(c: DuckDBConnection, ref: FileRef, o: Options, files:
   }
   if (!infer) params.push('all_varchar = true');
   const reader = `read_csv(${files}, ${params.join(', ')})`;
-  if (header) return `SELECT *${rescued(readFiles)} FROM ${reader}`;
+  if (header) return `SELECT *${rescued(readFiles && ref.rescuedColumn !== false)} FROM ${reader}`;
   // Without a header Spark names the columns _c0, _c1, ...; partition columns keep their names.
   const { names } = await bind(c, ref, reader);
   const select = names.map((n, i) => (partitions.includes(n) ? sqlIdent(n) : `${sqlIdent(n)} AS ${sqlIdent(`_c${i}`)}`));
-  return `SELECT ${select.join(', ')}${rescued(readFiles)} FROM ${reader}`;
+  return `SELECT ${select.join(', ')}${rescued(readFiles && ref.rescuedColumn !== false)} FROM ${reader}`;
 }
 
 /**
@@ -192,7 +201,7 @@ async function jsonRelation(c: DuckDBConnection, ref: FileRef, o: Options, files
   if (fields.length === 0) throw sqlError(`${ref.text}: the files hold no JSON objects to take columns from`);
   params.push(`columns = {${fields.map((f) => `${sqlString(f.name)}: ${sqlString(duckType(f.type))}`).join(', ')}}`);
   const names = [...fields.map((f) => f.name), ...partitions].map(sqlIdent).join(', ');
-  return `SELECT ${names}${rescued(readFiles && schema === undefined)} FROM read_json(${files}, ${params.join(', ')})`;
+  return `SELECT ${names}${rescued(readFiles && schema === undefined && ref.rescuedColumn !== false)} FROM read_json(${files}, ${params.join(', ')})`;
 }
 
 /** Spark's `text` reader: one row per line (`\n`, `\r\n` or `\r`), in a column `value`; wholetext: one row per file. */
@@ -305,7 +314,7 @@ async function listFiles(storage: StorageHandler, ref: FileRef, o: Options): Pro
 }
 
 /** The URL of a reference's path: a local path, or a `file:` URI; other stores are not reachable from here. */
-function fileUrl(ref: FileRef): string {
+export function fileUrl(ref: FileRef): string {
   const p = ref.path;
   if (p.trim() === '') throw sqlError(`${ref.text}: the path is empty`);
   if (p.startsWith('file:')) return localUrl(p.startsWith('file://') ? fileURLToPath(p) : p.slice('file:'.length));
@@ -322,7 +331,7 @@ function relativeKey(root: string, url: string): string {
 }
 
 /** A glob (`*`, `?`, `[a-z]`, `[^a]`, `{ab,cd}`) as a whole-string RegExp; `*` stays within a path segment. */
-function globRegExp(glob: string): RegExp {
+export function globRegExp(glob: string): RegExp {
   let out = '';
   let braces = 0;
   for (let i = 0; i < glob.length; i++) {

@@ -38,6 +38,8 @@ export interface FileRef {
   readonly format?: string;
   /** read_files' options but `format` (absent for ``format.`path` ``). */
   readonly options?: Readonly<Record<string, string>>;
+  /** Whether read_files' `_rescued_data` column is added (default: for read_files); COPY INTO adds none. */
+  readonly rescuedColumn?: boolean;
 }
 
 /** The file formats Spark reads as ``format.`path` ``. */

@@ -11,6 +11,7 @@ import { runAlter, runFsck, runOptimize, runRestore, runVacuum } from './run-mai
 import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-drop.js';
 import { describeColumn, describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
 import { runAnalyze, runAnalyzeTables } from './run-analyze.js';
+import { runCopyInto } from './run-copy-into.js';
 import { alterSchema, createSchema, describeCatalog, describeSchema, dropSchema, showCatalogs, showSchemas, showTables, use } from './run-catalog.js';
 
 /** What a runner has to hand: the session and the ways a statement's result is made. */
@@ -51,6 +52,7 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
   },
   insertDirectory: async (r, st) => r.done((await runInsertDirectory(r.ctx, st, r.base.number)).summary),
   merge: async (r, st) => r.wrote(await runMerge(r.ctx, st)),
+  copyInto: async (r, st) => r.wrote(await runCopyInto(r.ctx, st)),
   update: async (r, st) => r.wrote(await runUpdate(r.ctx, st)),
   delete: async (r, st) => r.wrote(await runDelete(r.ctx, st)),
   optimize: async (r, st) => r.wrote(await runOptimize(r.ctx, st)),
