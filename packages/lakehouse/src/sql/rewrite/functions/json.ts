@@ -1,7 +1,8 @@
-/** JSON: get_json_object, json_tuple, to_json (from_json refused). */
+/** JSON: get_json_object, json_tuple, to_json, from_json, schema_of_json, json_object_keys, json_array_length. */
 import type { Call } from '../call.js';
 import { sqlString } from '../tokens.js';
-import { ANY, refused, type Rule, sparkFunctionError } from './rule.js';
+import { fromJson, schemaOfJson } from './json-schema.js';
+import { ANY, type Rule, sparkFunctionError } from './rule.js';
 
 export const JSON_RULES: readonly (readonly [string, Rule])[] = [
   // --- JSON -----------------------------------------------------------------------------------
@@ -9,7 +10,11 @@ export const JSON_RULES: readonly (readonly [string, Rule])[] = [
   // A generator of one row: a whole SELECT item, a FROM item or in LATERAL VIEW, as explode.
   ['json_tuple', { args: [2, ANY], to: (c) => c.t.generator(c, { pos: false, outer: false, tuple: true }) }],
   ['to_json', { args: [1, 2], to: toJson }],
-  ['from_json', { args: [2, 3], to: refused("cannot be translated (Spark's schema and parse modes): read the JSON with DuckDB's json_transform(json, structure) or ->>") }],
+  ['from_json', { args: [2, 3], to: fromJson }],
+  ['schema_of_json', { args: [1, 2], to: schemaOfJson }],
+  // Spark: NULL for text that is not JSON, or not an object (array); DuckDB raises an error.
+  ['json_object_keys', { args: [1, 1], to: (c) => `CASE WHEN json_valid(${c.sql(0)}) AND json_type(${c.sql(0)}) = 'OBJECT' THEN json_keys(${c.sql(0)}) END` }],
+  ['json_array_length', { args: [1, 1], to: (c) => `CASE WHEN json_valid(${c.sql(0)}) AND json_type(${c.sql(0)}) = 'ARRAY' THEN CAST(json_array_length(${c.sql(0)}) AS INTEGER) END` }],
 ];
 
 /** Spark: NULL for text that is not JSON (DuckDB raises an error), strings without their quotes. */
