@@ -97,6 +97,15 @@ export function groupingColumns(tokens: readonly Token[], at: number): Range[] |
   return undefined;
 }
 
+/** Whether the query block the token at `at` is in groups by ROLLUP, CUBE or GROUPING SETS. */
+export function hasGroupingSets(tokens: readonly Token[], at: number): boolean {
+  const { from, to } = blockOf(tokens, at);
+  for (let i = from; i < to; i++) {
+    if (isWord(tokens[i], 'ROLLUP', 'CUBE') || (isWord(tokens[i], 'GROUPING') && isWord(tokens[nextSig(tokens, i)], 'SETS'))) return true;
+  }
+  return false;
+}
+
 /**
  * The query block around `at`: from the `(` that opens the subquery it is in (or the start) to
  * the matching `)` (or the end), narrowed to the SELECT between set operators that holds `at`.

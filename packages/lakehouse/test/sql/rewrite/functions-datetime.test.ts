@@ -187,8 +187,13 @@ test('timestampadd / dateadd / date_add and timestampdiff / datediff / date_diff
   );
   // Databricks' two-argument dateadd is date_add.
   assert.deepEqual(await one(`SELECT dateadd('2016-07-30', 1) AS a`), { a: '2016-07-31' });
-  // A quoted unit is DuckDB's syntax (Spark rejects it): DuckDB's own answer, boundaries crossed.
-  assert.deepEqual(await one(`SELECT datediff('year', DATE '2023-12-31', DATE '2024-01-01') AS a`), { a: 1 });
+  // A quoted unit is DuckDB's syntax, which Spark rejects.
+  fails(`SELECT datediff('year', DATE '2023-12-31', DATE '2024-01-01') AS a`, /unquoted/);
+  fails(`SELECT timestampadd('MONTH', 1, DATE '2023-12-31') AS a`, /unquoted/);
+  // date_add takes an INT, SMALLINT or TINYINT number of days (or a string literal of one).
+  assert.deepEqual(await one(`SELECT date_add('2016-07-30', '2') AS a, date_sub(DATE '2016-07-30', CAST(1 AS SMALLINT)) AS b`), { a: '2016-08-01', b: '2016-07-29' });
+  fails(`SELECT date_add('2016-07-30', '1.5')`, /not an integer number of days/);
+  await assert.rejects(one(`SELECT date_add('2016-07-30', 1L)`), /the days must be an INT/);
   fails('SELECT timestampadd(FORTNIGHT, 1, ts) FROM t', /^timestampadd\(\): the unit must be one of YEAR, QUARTER, MONTH/);
   fails('SELECT timestampdiff(DAYOFYEAR, a, b) FROM t', /^timestampdiff\(\): DAYOFYEAR is not a unit to count$/);
 });

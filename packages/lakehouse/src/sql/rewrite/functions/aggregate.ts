@@ -1,7 +1,7 @@
 /** Aggregates: collect_list/collect_set, percentiles, first/last with IGNORE NULLS, every/some/any, count(*). */
 import { isPunct, isWord } from '../../parse/lexer.js';
 import type { Call } from '../call.js';
-import { groupingColumns } from '../grouping.js';
+import { groupingColumns, hasGroupingSets } from '../grouping.js';
 import { ANY, refused, type Rule, sparkFunctionError } from './rule.js';
 
 export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
@@ -31,6 +31,8 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   ['any', { args: [1, 1], to: (c) => `bool_or(${c.sql(0)})`, notACall: isSubqueryComparison }],
   // grouping_id() without arguments: the bits of all the query's grouping columns, as Spark computes it.
   ['grouping_id', { args: [0, ANY], to: groupingId }],
+  // (`VALUES (1) AS grouping(a)` names a relation.)
+  ['grouping', { args: [1, 1], to: (c) => `grouping(${needsGroupingSets(c).sql(0)})`, notACall: (c) => isWord(c.t.tokens[c.t.prev(c.start)], 'AS') || isPunct(c.t.tokens[c.t.prev(c.start)], ')') }],
 ];
 
 const isStarCount = (c: Call) => c.args.length === 1 && c.sig(0).length === 1 && isPunct(c.sig(0)[0], '*');
@@ -58,10 +60,17 @@ function nullsInside(c: Call, name: string): string | { sql: string; end: number
   return `${name}(${args})`;
 }
 
+/** grouping() and grouping_id() mean something only with ROLLUP, CUBE or GROUPING SETS; Spark refuses them otherwise. */
+function needsGroupingSets(c: Call): Call {
+  if (!hasGroupingSets(c.t.tokens, c.start)) throw sparkFunctionError(c.name, 'needs GROUP BY with ROLLUP, CUBE or GROUPING SETS, as in Spark');
+  return c;
+}
+
 function groupingId(c: Call): string {
-  if (c.args.length > 0) return `grouping_id(${c.sqls().join(', ')})`;
+  if (c.args.length > 0) return `grouping_id(${needsGroupingSets(c).sqls().join(', ')})`;
   const columns = groupingColumns(c.t.tokens, c.start);
   if (!columns || columns.length === 0) throw sparkFunctionError(c.name, 'grouping_id() needs a GROUP BY (with ROLLUP, CUBE or GROUPING SETS) in its query');
+  needsGroupingSets(c);
   return `grouping_id(${columns.map((r) => c.t.range(r.from, r.to, true).trim()).join(', ')})`;
 }
 

@@ -12,14 +12,14 @@ export const DATETIME_RULES: readonly (readonly [string, Rule])[] = [
   // date_add(date, INTERVAL ...). Spark writes the unit of its three-argument forms as a keyword
   // (`datediff(MONTH, a, b)`; a quoted unit is a Spark syntax error), so a quoted one is DuckDB's:
   // DuckDB counts the unit boundaries crossed, Spark the whole units elapsed.
-  ['datediff', { args: [2, 3], to: (c) => (c.args.length === 3 ? timestampDiff(c) : daysBetween(c)), notACall: (c) => c.args.length === 3 && unitWord(c) === undefined }],
-  ['date_diff', { args: [2, 3], to: (c) => (c.args.length === 3 ? timestampDiff(c) : daysBetween(c)), notACall: (c) => c.args.length === 3 && unitWord(c) === undefined }],
+  ['datediff', { args: [2, 3], to: (c) => (c.args.length === 3 ? timestampDiff(c) : daysBetween(c)), }],
+  ['date_diff', { args: [2, 3], to: (c) => (c.args.length === 3 ? timestampDiff(c) : daysBetween(c)), }],
   ['timestampdiff', { args: [3, 3], to: timestampDiff }],
   ['date_add', { args: [2, 3], to: (c) => (c.args.length === 3 ? timestampAdd(c) : addDays(c)), notACall: (c) => c.args.length === 2 && isWord(c.first(1), 'INTERVAL') }],
   // Databricks' dateadd(date, days) is date_add's synonym.
   ['dateadd', { args: [2, 3], to: (c) => (c.args.length === 3 ? timestampAdd(c) : addDays(c)) }],
   ['timestampadd', { args: [3, 3], to: timestampAdd }],
-  ['date_sub', { args: [2, 2], to: (c) => `(${toDate(c.sql(0))} - CAST(${c.sql(1)} AS INTEGER))`, notACall: (c) => c.args.length === 3 }],
+  ['date_sub', { args: [2, 2], to: (c) => `(${toDate(c.sql(0))} - ${days(c)})`, notACall: (c) => c.args.length === 3 }],
   // Both clamp to the month's last day (2016-08-31 + 1 month = 2016-09-30), as Spark 3 does.
   ['add_months', { args: [2, 2], to: (c) => `CAST(${toDate(c.sql(0))} + to_months(CAST(${c.sql(1)} AS INTEGER)) AS DATE)` }],
   ['to_date', { args: [1, 2], to: (c) => (c.args.length === 1 ? toDate(c.sql(0)) : `CAST(${parseTimestamp(c, 0, c.pattern(1))} AS DATE)`) }],
@@ -234,8 +234,9 @@ function unitWord(c: Call): string | undefined {
 
 /** The unit of timestampadd / timestampdiff: a keyword, or (DuckDB lacks these names) a quoted one. */
 function unitOf(c: Call): string {
-  const unit = unitWord(c) ?? c.literal(0)?.toUpperCase();
-  if (unit === undefined || !UNITS.has(unit)) throw sparkFunctionError(c.name, `the unit must be one of ${[...UNITS].join(', ')}`);
+  const unit = unitWord(c);
+  // Spark's grammar takes the unit as a keyword only: a quoted one is a parse error there.
+  if (unit === undefined) throw sparkFunctionError(c.name, `the unit must be one of ${[...UNITS].join(', ')}, unquoted`);
   return unit;
 }
 
@@ -290,7 +291,21 @@ function monthsElapsed(c: Call, a: string, b: string): string {
 
 /** Spark's two-argument date_add(date, days): a date. */
 function addDays(c: Call): string {
-  return `(${toDate(c.sql(0))} + CAST(${c.sql(1)} AS INTEGER))`;
+  return `(${toDate(c.sql(0))} + ${days(c)})`;
+}
+
+/**
+ * The days of date_add / date_sub: Spark takes an INT, SMALLINT or TINYINT (or a string literal
+ * of an integer) and refuses any other type, a BIGINT or a string column included.
+ */
+function days(c: Call): string {
+  const literal = c.literal(1);
+  if (literal !== undefined) {
+    if (!/^\s*[+-]?\d+\s*$/.test(literal)) throw sparkFunctionError(c.name, `'${literal}' is not an integer number of days`);
+    return `CAST(${c.sql(1)} AS INTEGER)`;
+  }
+  const x = c.sql(1);
+  return `CASE WHEN typeof(${x}) IN ('INTEGER', 'SMALLINT', 'TINYINT', '"NULL"') THEN CAST(${x} AS INTEGER) ELSE error('${c.name}(): the days must be an INT, SMALLINT or TINYINT, as in Spark') END`;
 }
 
 /** Spark's two-argument datediff(end, start): days. */
