@@ -129,5 +129,26 @@ function typedLiteral(tokens: Token[], i: number): { sql: string; end: number } 
     return { sql: `DATE '${date[1]}-${date[2].padStart(2, '0')}-${(date[3] ?? '1').padStart(2, '0')}'`, end: k };
   }
   const duck = type === 'TIMESTAMP_NTZ' ? 'TIMESTAMP' : 'TIMESTAMPTZ';
+  const zoned = type === 'TIMESTAMP_NTZ' ? undefined : zonedTimestamp(value);
+  if (zoned !== undefined) return { sql: zoned, end: k };
   return { sql: `${duck} '${value.replaceAll("'", "''")}'`, end: k };
+}
+
+/**
+ * A timestamp text with Spark's zone suffix (`...Z`, `...+08:00`, `...UTC+080000`,
+ * `...Europe/Paris`) as the instant it names; undefined without a zone (the session's applies).
+ */
+export function zonedTimestamp(text: string): string | undefined {
+  const m = /^\s*([+-]?\d{4,}-\d{1,2}-\d{1,2}(?:[ T]\d{1,2}(?::\d{1,2}(?::\d{1,2}(?:\.\d*)?)?)?)?)\s*(\S.*?)\s*$/.exec(text);
+  if (!m) return undefined;
+  const local = `TIMESTAMP '${m[1].replace('T', ' ')}'`;
+  const zone = m[2];
+  const offset = /^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?(?::?(\d{2}))?$/.exec(zone);
+  if (offset) {
+    const seconds = (Number(offset[2]) * 3600 + Number(offset[3] ?? 0) * 60 + Number(offset[4] ?? 0)) * (offset[1] === '-' ? -1 : 1);
+    return `timezone('UTC', ${local} - INTERVAL (${seconds}) SECOND)`;
+  }
+  if (/^(Z|UTC|GMT|UT)$/i.test(zone)) return `timezone('UTC', ${local})`;
+  if (/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) return `timezone('${zone}', ${local})`;
+  return undefined;
 }

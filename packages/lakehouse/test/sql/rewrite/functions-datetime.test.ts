@@ -82,8 +82,8 @@ test('date_format: Spark pattern letters, quotes and % in DuckDB strftime', asyn
 });
 
 test('datetime patterns: letters without a DuckDB equivalent and patterns not literal are errors', () => {
-  fails("SELECT date_format(ts, 'yyyy QQ')", /^date_format\(\): the datetime pattern 'yyyy QQ' uses 'QQ', which DuckDB has no equivalent for$/);
-  fails("SELECT date_format(ts, 'yyyy-MM-dd SS')", /uses 'SS', which DuckDB has no equivalent for/);
+  fails("SELECT date_format(ts, 'yyyy zzzz')", /^date_format\(\): the datetime pattern 'yyyy zzzz' uses 'zzzz', which DuckDB has no equivalent for$/);
+  fails("SELECT to_timestamp(s, 'yyyy-MM-dd QQ')", /cannot be parsed by DuckDB's strptime/);
   fails("SELECT to_timestamp(s, 'yyyy[-MM]')", /^to_timestamp\(\): the datetime pattern 'yyyy\[-MM\]' uses '\[' \(an optional section or a reserved character\)/);
   fails(`SELECT date_format(ts, "yyyy 'open")`, /^date_format\(\): the datetime pattern 'yyyy 'open' has an unclosed quote$/);
   fails('SELECT date_format(ts, fmt) FROM t', /^date_format\(\): the datetime pattern must be a string literal \(a pattern computed at run time cannot be translated\)$/);
@@ -196,4 +196,17 @@ test('timestampadd / dateadd / date_add and timestampdiff / datediff / date_diff
   await assert.rejects(one(`SELECT date_add('2016-07-30', 1L)`), /the days must be an INT/);
   fails('SELECT timestampadd(FORTNIGHT, 1, ts) FROM t', /^timestampadd\(\): the unit must be one of YEAR, QUARTER, MONTH/);
   fails('SELECT timestampdiff(DAYOFYEAR, a, b) FROM t', /^timestampdiff\(\): DAYOFYEAR is not a unit to count$/);
+});
+
+test("date_format: Spark's letters strftime lacks (G, q/Q, F, k/K, DD, S..., long offsets, O), optional sections printed; zoned TIMESTAMP literals", async () => {
+  const ts = "TIMESTAMP '2018-11-17 13:33:33.123Z'";
+  assert.deepEqual(
+    await one(`SELECT date_format(${ts}, 'G GGGG yyyyy') AS a, date_format(${ts}, 'q QQ QQQ QQQQ F') AS b, date_format(${ts}, 'k kk K KK DD D') AS c,
+                      date_format(${ts}, 'S SSSS') AS d, date_format(${ts}, 'XXXXX ZZZZ O') AS e, date_format(${ts}, '[yyyy-MM-dd]') AS f`),
+    { a: 'AD Anno Domini 02018', b: '4 04 Q4 4th quarter 3', c: '13 13 1 01 321 321', d: '1 1230', e: 'Z GMT GMT', f: '2018-11-17' },
+  );
+  assert.deepEqual(
+    await one(`SELECT CAST(TIMESTAMP '1970-01-01 08:00:00UTC+08:00' AS VARCHAR) AS a, CAST(TIMESTAMP '2020-06-01 02:00:00Europe/Paris' AS VARCHAR) AS b, CAST(TIMESTAMP '2020-06-01 02:00:00 -01:30' AS VARCHAR) AS c`),
+    { a: '1970-01-01 00:00:00', b: '2020-06-01 00:00:00', c: '2020-06-01 03:30:00' },
+  );
 });

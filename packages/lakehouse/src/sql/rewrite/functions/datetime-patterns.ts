@@ -32,10 +32,72 @@ const OFFSETS: Readonly<Record<string, Readonly<Record<number, Offset>>>> = {
 };
 
 type Offset = 'Z' | 'x' | 'xx' | 'xxx' | 'X' | 'XX' | 'XXX';
-type Piece = { readonly format: string } | { readonly offset: Offset };
+/** A run of strftime codes, a zone offset, or a value strftime lacks, as SQL over the timestamp. */
+type Piece = { readonly format: string } | { readonly offset: Offset } | { readonly sql: (ts: string) => string };
+
+/** At least n digits (lpad alone would cut a longer value). */
+const pad = (sql: string, n: number) => (n <= 1 ? `CAST(${sql} AS VARCHAR)` : `lpad(CAST(${sql} AS VARCHAR), CAST(greatest(${n}, length(CAST(${sql} AS VARCHAR))) AS INTEGER), '0')`);
+const ORDINAL_QUARTERS = "['1st quarter', '2nd quarter', '3rd quarter', '4th quarter']";
+
+/** Letters whose text strftime cannot make, by count (as formatting reads them; parsing refuses them). */
+const COMPUTED: Readonly<Record<string, (n: number) => ((ts: string) => string) | undefined>> = {
+  G: (n) => (ts) => (n === 4 ? `CASE WHEN year(${ts}) > 0 THEN 'Anno Domini' ELSE 'Before Christ' END` : `CASE WHEN year(${ts}) > 0 THEN 'AD' ELSE 'BC' END`),
+  y: (n) => (n >= 5 ? (ts) => pad(`year(${ts})`, n) : undefined),
+  q: (n) => quarter(n),
+  Q: (n) => quarter(n),
+  D: (n) => (n === 2 ? (ts) => pad(`dayofyear(${ts})`, 2) : undefined),
+  // Java's F: the aligned day of the week in the month.
+  F: (n) => (n === 1 ? (ts) => `CAST((day(${ts}) - 1) % 7 + 1 AS VARCHAR)` : undefined),
+  k: (n) => (n <= 2 ? (ts) => pad(`CASE WHEN hour(${ts}) = 0 THEN 24 ELSE hour(${ts}) END`, n) : undefined),
+  K: (n) => (n <= 2 ? (ts) => pad(`hour(${ts}) % 12`, n) : undefined),
+  // Fractions of a second, cut (not rounded) to n digits.
+  S: (n) => (n <= 9 ? (ts) => `substr(strftime(${ts}, '%n'), 1, ${n})` : undefined),
+  X: (n) => (n >= 4 && n <= 5 ? (ts) => zoneOffset(ts, `X${n}`) : undefined),
+  x: (n) => (n >= 4 && n <= 5 ? (ts) => zoneOffset(ts, `x${n}`) : undefined),
+  Z: (n) => (n >= 4 && n <= 5 ? (ts) => zoneOffset(ts, `Z${n}`) : undefined),
+  O: (n) => (n === 1 || n === 4 ? (ts) => zoneOffset(ts, `O${n}`) : undefined),
+};
+
+function quarter(n: number): ((ts: string) => string) | undefined {
+  if (n === 1) return (ts) => `CAST(quarter(${ts}) AS VARCHAR)`;
+  if (n === 2) return (ts) => pad(`quarter(${ts})`, 2);
+  if (n === 3) return (ts) => `'Q' || quarter(${ts})`;
+  if (n === 4) return (ts) => `${ORDINAL_QUARTERS}[quarter(${ts})]`;
+  return undefined;
+}
+
+/** Java's zone offset forms with seconds (X4, X5, x4, x5, Z4, Z5, O1, O4), from DuckDB's offset in seconds. */
+function zoneOffset(ts: string, form: string): string {
+  const s = `date_part('timezone', ${ts})`;
+  const sign = `CASE WHEN ${s} < 0 THEN '-' ELSE '+' END`;
+  const hh = pad(`abs(${s}) // 3600`, 2);
+  const mm = pad(`abs(${s}) % 3600 // 60`, 2);
+  const ss = pad(`abs(${s}) % 60`, 2);
+  const secs = (sep: string) => `CASE WHEN ${s} % 60 <> 0 THEN '${sep}' || ${ss} ELSE '' END`;
+  const long = `${sign} || ${hh} || ':' || ${mm} || ${secs(':')}`;
+  const zeroIs = (z: string, other: string) => `CASE WHEN ${s} = 0 THEN '${z}' ELSE ${other} END`;
+  switch (form) {
+    case 'X4':
+      return zeroIs('Z', `${sign} || ${hh} || ${mm} || ${secs('')}`);
+    case 'x4':
+      return `(${sign} || ${hh} || ${mm} || ${secs('')})`;
+    case 'X5':
+    case 'Z5':
+      return zeroIs('Z', long);
+    case 'x5':
+      return `(${long})`;
+    case 'Z4':
+    case 'O4':
+      return zeroIs('GMT', `'GMT' || ${long}`);
+    default: {
+      const short = `${sign} || CAST(abs(${s}) // 3600 AS VARCHAR) || CASE WHEN abs(${s}) % 3600 <> 0 THEN ':' || ${mm} ELSE '' END || ${secs(':')}`;
+      return zeroIs('GMT', `'GMT' || ${short}`);
+    }
+  }
+}
 
 /** Splits a Spark datetime pattern into DuckDB format runs and zone offsets. */
-function sparkPattern(pattern: string, fn = 'date_format'): Piece[] {
+function sparkPattern(pattern: string, fn = 'date_format', formatting = false): Piece[] {
   const pieces: Piece[] = [];
   const append = (format: string) => {
     const last = pieces[pieces.length - 1];
@@ -69,10 +131,15 @@ function sparkPattern(pattern: string, fn = 'date_format'): Piece[] {
       while (pattern[i + n] === ch) n++;
       const code = LETTERS[ch]?.[n];
       const offset = OFFSETS[ch]?.[n];
-      if (code !== undefined) append(code);
+      const sql = COMPUTED[ch]?.(n);
+      if (sql !== undefined && (code === undefined || (ch === 'S' && formatting))) pieces.push({ sql });
+      else if (code !== undefined) append(code);
       else if (offset !== undefined) pieces.push({ offset });
       else throw bad(`'${ch.repeat(n)}'`);
       i += n;
+    } else if ((ch === '[' || ch === ']') && formatting) {
+      // An optional section is printed whole.
+      i++;
     } else if ('[]{}#'.includes(ch)) {
       throw bad(`'${ch}' (an optional section or a reserved character)`);
     } else {
@@ -90,6 +157,7 @@ export function parsePattern(pattern: string, fn: string): { format: string; zul
   const format = pieces
     .map((p, i) => {
       if ('format' in p) return p.format;
+      if ('sql' in p) throw sparkFunctionError(fn, `the datetime pattern '${pattern}' cannot be parsed by DuckDB's strptime`);
       if (p.offset.startsWith('X')) {
         if (i !== pieces.length - 1) throw sparkFunctionError(fn, `the offset '${p.offset}' must end the datetime pattern '${pattern}' to be parsed`);
         zulu = true;
@@ -102,7 +170,7 @@ export function parsePattern(pattern: string, fn: string): { format: string; zul
 
 /** A TIMESTAMPTZ formatted with a Spark pattern, in the session time zone as Spark does. */
 export function formatTimestamp(ts: string, pattern: string, fn: string): string {
-  const parts = sparkPattern(pattern, fn).map((p) => ('format' in p ? `strftime(${ts}, ${sqlString(p.format)})` : offsetSql(ts, p.offset)));
+  const parts = sparkPattern(pattern, fn, true).map((p) => ('format' in p ? `strftime(${ts}, ${sqlString(p.format)})` : 'sql' in p ? p.sql(ts) : offsetSql(ts, p.offset)));
   if (parts.length === 0) return `CASE WHEN ${ts} IS NULL THEN NULL ELSE '' END`;
   return parts.length === 1 ? parts[0] : `(${parts.join(' || ')})`;
 }
