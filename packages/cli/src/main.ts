@@ -2,6 +2,7 @@ import { DeltaError } from '@loch/delta';
 import { DeltaTable, SqlError, type JsonValue } from '@loch/lakehouse/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describeTables, jsonl, table } from './format.js';
 import { abortOutput, emit, FORMATS, UsageError, type Format } from './output.js';
 import { registerDashboard } from './dashboard-command.js';
@@ -85,6 +86,13 @@ export function program(): Command {
         engineInfo: h.engineInfo,
       }));
       await write(o.format === 'table' ? table(Object.keys(rows[0] ?? { version: 0, timestamp: '', operation: '' }), rows) : jsonl(rows));
+    });
+  p.command('demo')
+    .description('build a small Delta lake from scratch and read it back (writes, MERGE, time travel, OPTIMIZE, skipping)')
+    .argument('[dir]', 'where the demo table goes', 'lake/demo_weather')
+    .action(async (dir: string) => {
+      const { demo } = await import('./demo.js');
+      await demo(resolve(dir));
     });
   registerSql(p);
   registerServer(p);

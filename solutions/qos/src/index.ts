@@ -13,3 +13,17 @@ export { EDGES, ISPS, APPS, EVENT_TYPES, type EventType, type Edge, type IspProf
 export { defaultIncidents, isActive, type Incident, type IncidentKind } from './generator/incidents.js';
 export type { PlayerEvent, CdnLogRecord } from './generator/records.js';
 export { generateTraffic, trafficConfig, sliceTraffic, writeSlice, slicePath, type Traffic, type TrafficOptions, type TrafficConfig, type TrafficSlice } from './generator/traffic.js';
+export { TABLES, SILVER_EVENTS_SCHEMA, SILVER_CDN_SCHEMA, ALERTS_SCHEMA } from './pipeline/tables.js';
+export { qosLayout, type QosLayout } from './pipeline/layout.js';
+export { silverEvent, silverCdnLog, applyExpectations, EVENT_EXPECTATIONS, CDN_EXPECTATIONS, type Expectation } from './pipeline/transform.js';
+export { GOLD_AGGREGATES, DEFAULT_WINDOWS, goldFrame, type GoldAggregate, type GoldWindows } from './pipeline/gold.js';
+export { realtimeViews, refreshRealtime } from './pipeline/realtime.js';
+export { STAGES, type Stage, type StageContext } from './pipeline/stages.js';
+export { ensureTables, waitForTable } from './pipeline/ensure-tables.js';
+export { runPipelineOnce, ContinuousPipeline, type PipelineOptions } from './pipeline/runner.js';
+export { DEFAULT_THRESHOLDS, cdnLatencyAlert, appErrorAlert, ispBufferingAlerts, type Alert, type AlertRule, type AlertThresholds } from './alerts/rules.js';
+export { WebhookNotifier, FanOutNotifier, notificationBody, type Notifier } from './alerts/notify.js';
+export { WebhookReceiver, type ReceivedNotification } from './alerts/webhook-receiver.js';
+export { ALERT_RULES, startAlertQuery } from './alerts/alert-queries.js';
+export { runQos, rowsPerTable, type QosRunOptions, type QosRunResult } from './run/run-qos.js';
+export { summaryText } from './run/summary.js';

@@ -22,6 +22,8 @@ export interface PlayerEvent {
   /** How long the player buffered, on buffer_end. */
   readonly buffer_ms: number | null;
   readonly error_code: string | null;
+  /** Why playback ended, on stop: finished (the video's end), user, or error. */
+  readonly stop_reason: string | null;
 }
 
 /**

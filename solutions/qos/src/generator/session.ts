@@ -49,11 +49,11 @@ export function simulateSession(rng: Rng, ctx: SessionContext, viewer: Viewer, t
   let bitrate = rng.pick(BITRATES.slice(1, 4));
   let position = 0;
   const end = ctx.durationSeconds;
-  const emit = (t: number, type: EventType, extra: Partial<Pick<PlayerEvent, 'ttff_ms' | 'buffer_ms' | 'error_code'>> = {}) => {
+  const emit = (t: number, type: EventType, extra: Partial<Pick<PlayerEvent, 'ttff_ms' | 'buffer_ms' | 'error_code' | 'stop_reason'>> = {}) => {
     if (t >= end) return;
     events.push({
       event_id: rng.hex(16),
-      event_time: new Date(ctx.startMs + Math.round(t * 1000)).toISOString(),
+      event_time: new Date(ctx.startMs + Math.floor(t * 1000)).toISOString(),
       event_type: type,
       session_id: sessionId,
       user_id: viewer.userId,
@@ -69,6 +69,7 @@ export function simulateSession(rng: Rng, ctx: SessionContext, viewer: Viewer, t
       ttff_ms: extra.ttff_ms ?? null,
       buffer_ms: extra.buffer_ms ?? null,
       error_code: extra.error_code ?? null,
+      stop_reason: extra.stop_reason ?? null,
     });
   };
   const slow = (t: number) => activeFactor(ctx.incidents, 'slow-edge', t, (i) => i.edge === edge.location);
@@ -113,16 +114,16 @@ export function simulateSession(rng: Rng, ctx: SessionContext, viewer: Viewer, t
       emit(t, 'play');
     }
   }
-  emit(t, 'stop', { error_code: reason === 'error' ? 'FATAL' : null });
+  emit(t, 'stop', { stop_reason: reason });
   return { events, logs };
 }
 
 /** The CDN's log record for segment `segment` of a session, requested at simulated second `t`. */
 function segmentRequest(rng: Rng, ctx: SessionContext, v: Viewer, edge: { location: string; medianSeconds: number }, t: number, videoId: string, segment: number, bitrate: number, slow: number): CdnLogRecord {
-  const at = new Date(ctx.startMs + Math.round(t * 1000)).toISOString();
+  const at = new Date(ctx.startMs + Math.floor(t * 1000)).toISOString();
   const bytes = Math.round(((bitrate * 1000) / 8) * SEGMENT_SECONDS * (0.9 + 0.2 * rng.float()));
-  const hit = rng.chance(0.92);
-  const taken = rng.logNormal(edge.medianSeconds * (hit ? 1 : 2.5), 0.3) * slow;
+  const hit = rng.chance(0.95);
+  const taken = rng.logNormal(edge.medianSeconds * (hit ? 1 : 1.6), 0.2) * slow;
   const status = rng.chance(0.002) ? 503 : 200;
   return {
     date: at.slice(0, 10),

@@ -40,9 +40,9 @@ export function trafficConfig(options: TrafficOptions = {}): TrafficConfig {
     seed: options.seed ?? 42,
     start: options.start ?? '2026-12-07T08:00:00.000Z',
     durationSeconds,
-    sessionsPerSecond: options.sessionsPerSecond ?? 2,
+    sessionsPerSecond: options.sessionsPerSecond ?? 3,
     incidents: options.incidents ?? defaultIncidents(durationSeconds),
-    bufferingPerMinute: options.bufferingPerMinute ?? 1,
+    bufferingPerMinute: options.bufferingPerMinute ?? 2,
     errorsPerMinute: options.errorsPerMinute ?? 0.02,
   };
 }

@@ -1,0 +1,24 @@
+import type { Lakehouse } from '@loch/lakehouse';
+import { ALERTS_SCHEMA, EXPECTATIONS_SCHEMA, SILVER_CDN_SCHEMA, SILVER_EVENTS_SCHEMA, TABLES } from './tables.js';
+
+const SQL_TYPES: Record<string, string> = { string: 'STRING', timestamp: 'TIMESTAMP', date: 'DATE', long: 'BIGINT', integer: 'INT', double: 'DOUBLE' };
+
+function ddl(name: string, schema: Readonly<Record<string, string>>): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (${Object.entries(schema).map(([c, t]) => `${c} ${SQL_TYPES[t]}`).join(', ')}) USING DELTA`;
+}
+
+/** Creates the tables whose schema the pipeline knows before any data comes (silver, alerts, expectations), so downstream queries can start at once. */
+export async function ensureTables(lake: Lakehouse): Promise<void> {
+  await lake.sql(
+    [ddl(TABLES.silverEvents, SILVER_EVENTS_SCHEMA), ddl(TABLES.silverCdnLogs, SILVER_CDN_SCHEMA), ddl(TABLES.alerts, ALERTS_SCHEMA), ddl(TABLES.expectations, EXPECTATIONS_SCHEMA)].join(';\n'),
+  );
+}
+
+/** Waits until table `name` exists (its first batch written upstream), up to `timeoutMs`. */
+export async function waitForTable(lake: Lakehouse, name: string, timeoutMs = 120_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await lake.tables()).includes(name)) {
+    if (Date.now() > until) throw Object.assign(new Error(`QOS_TABLE_MISSING: ${name} did not appear within ${timeoutMs / 1000} s`), { code: 'QOS_TABLE_MISSING' });
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
