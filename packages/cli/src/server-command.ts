@@ -12,11 +12,13 @@ export function registerServer(p: Command): void {
     .option('--lake <dir>', 'the lake: tracking tables and artifacts live in it', './lake')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--port <n>', 'port to listen on', portOption, 5000)
-    .option('--token <token>', 'require Authorization: Bearer <token> on every request')
+    .option('--token <token>', 'require Authorization: Bearer <token> on every API request (default: LOCH_TOKEN)')
     .action(async (o: { lake: string; host: string; port: number; token?: string }) => {
       // Loaded here so that other commands do not pay for the HTTP server's modules.
       const { createServer } = await import('@loch/server');
-      const server = createServer({ lake: o.lake, host: o.host, port: o.port, ...(o.token ? { token: o.token } : {}) });
+      const { consoleModule } = await import('@loch/console');
+      const token = o.token ?? process.env.LOCH_TOKEN;
+      const server = createServer({ lake: o.lake, host: o.host, port: o.port, modules: [consoleModule()], ...(token ? { token } : {}) });
       await serveUntilStopped(server);
     });
 }

@@ -38,6 +38,10 @@ test('loch server prints its address, serves the MLflow API over the lake and st
     const s = await listening(['server', '--lake', join(dir, 'lake'), '--port', '0']);
     const r = await fetch(`${s.url}/api/2.0/mlflow/experiments/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name":"cli"}' });
     assert.deepEqual(await r.json(), { experiment_id: '1' });
+    const page = await fetch(`${s.url}/`);
+    assert.match(await page.text(), /<title>Loch console<\/title>/);
+    const stmt = await fetch(`${s.url}/api/2.0/sql/statements`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"statement":"SELECT 1 AS one"}' });
+    assert.deepEqual(((await stmt.json()) as any).result.data_array, [['1']]);
     assert.equal(await s.stop(), 0);
     const out = await loch('sql', "SELECT name FROM mlflow.experiments ORDER BY experiment_id", '--lake', join(dir, 'lake'));
     assert.equal(out.stdout, '{"name":"Default"}\n{"name":"cli"}\n');

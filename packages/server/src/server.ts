@@ -21,6 +21,11 @@ export interface ServerContext {
  */
 export interface ServerModule {
   readonly name: string;
+  /**
+   * Paths served without the token (exact, or a prefix when ending in '/'): the console's page
+   * and bundle, which hold no data and must load to ask for the token.
+   */
+  readonly publicPaths?: readonly string[];
   register(app: FastifyInstance, ctx: ServerContext): Promise<void> | void;
 }
 
@@ -112,7 +117,13 @@ export class LochServer {
     });
     const token = this.options.token;
     if (token) {
+      const open = this.modules.flatMap((m) => m.publicPaths ?? []);
+      const isPublic = (url: string) => {
+        const path = url.split('?')[0];
+        return open.some((p) => (p.endsWith('/') && p !== '/' ? path.startsWith(p) && !path.slice(p.length).includes('/') : path === p));
+      };
       app.addHook('onRequest', async (request, reply) => {
+        if (request.method === 'GET' && isPublic(request.url)) return;
         if (request.headers.authorization !== `Bearer ${token}`) {
           return sendError(reply, trackingError('UNAUTHENTICATED', 'This server needs an Authorization: Bearer <token> header with the token it was started with'));
         }
