@@ -25,7 +25,7 @@ export const TABLE_FEATURES: readonly TableFeature[] = [
   { name: 'timestampNtz', kind: 'reader', read: true, write: true },
   { name: 'v2Checkpoint', kind: 'reader', read: true, write: false },
   { name: 'vacuumProtocolCheck', kind: 'reader', read: true, write: true },
-  { name: 'typeWidening', kind: 'reader', read: true, write: false },
+  { name: 'typeWidening', kind: 'reader', read: true, write: true },
   { name: 'typeWidening-preview', kind: 'reader', read: true, write: false },
   { name: 'domainMetadata', kind: 'writer', read: true, write: true },
   { name: 'rowTracking', kind: 'writer', read: true, write: false },

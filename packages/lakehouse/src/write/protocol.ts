@@ -19,8 +19,9 @@ export function minimalProtocol(schema: StructType, configuration: Readonly<Reco
   const constraints = Object.keys(configuration).some((k) => k.startsWith('delta.constraints.'));
   const dv = configuration['delta.enableDeletionVectors'] === 'true';
   const mapping = (configuration['delta.columnMapping.mode'] ?? 'none').toLowerCase() !== 'none';
-  // A column whose type was widened needs readers that widen the values of older files.
-  const widened = schema.fields.some((f) => hasTypeChanges(f));
+  // A column whose type was widened needs readers that widen the values of older files; a table
+  // that allows widening announces the feature before any column is widened, as Delta does.
+  const widened = schema.fields.some((f) => hasTypeChanges(f)) || configuration['delta.enableTypeWidening']?.toLowerCase() === 'true';
   if (ntz || dv || widened) {
     const readerFeatures = [...(ntz ? ['timestampNtz'] : []), ...(dv ? ['deletionVectors'] : []), ...(mapping ? ['columnMapping'] : []), ...(widened ? ['typeWidening'] : [])];
     const writerFeatures = ['appendOnly', 'invariants', ...readerFeatures];

@@ -1,8 +1,10 @@
-import type { Engine, Snapshot, StructField } from '@loch/delta';
+import type { DataType, Engine, Snapshot, StructField } from '@loch/delta';
 import { afterCommit } from '../after-commit.js';
 import { openTransaction, operationSnapshot, type OperationOptions } from '../commit-options.js';
 import { addColumns, alterColumn } from './columns.js';
 import { addConstraint, dropConstraint } from './constraints.js';
+import { dropColumns, renameColumn } from './mapped-columns.js';
+import { changeColumnType } from './type-change.js';
 import { setProperties, unsetProperties } from './properties.js';
 import type { AlterPlan } from './plan.js';
 
@@ -32,7 +34,13 @@ export type AlterChange =
       readonly comment?: string;
       readonly nullable?: boolean;
       readonly position?: { readonly first: true } | { readonly after: string };
-    };
+    }
+  /** RENAME COLUMN (column mapping only: metadata, no rewrite). */
+  | { readonly kind: 'renameColumn'; readonly from: string; readonly to: string }
+  /** DROP COLUMN(S) (column mapping only: metadata, no rewrite). */
+  | { readonly kind: 'dropColumns'; readonly columns: readonly string[]; readonly ifExists?: boolean }
+  /** ALTER COLUMN ... TYPE: a widening Delta's typeWidening feature allows (metadata, no rewrite). */
+  | { readonly kind: 'changeColumnType'; readonly column: string; readonly type: DataType };
 
 /** ALTER's options: the commit's, and the snapshot it plans against. */
 export type AlterOptions = OperationOptions;
@@ -47,7 +55,8 @@ export interface AlterResult {
 /**
  * ALTER TABLE as one metadata-only commit (no data file changes), with Spark's operation names
  * and parameters: ADD COLUMNS, SET TBLPROPERTIES, UNSET TBLPROPERTIES, ADD CONSTRAINT (after
- * checking that every existing row satisfies it), DROP CONSTRAINT, ALTER COLUMN. The protocol is
+ * checking that every existing row satisfies it), DROP CONSTRAINT, ALTER COLUMN, RENAME COLUMN, DROP
+ * COLUMNS and ALTER COLUMN ... TYPE. The protocol is
  * raised when the new metadata needs it (CHECK constraints need writer version 3, or the
  * checkConstraints table feature on a table-features protocol).
  */
@@ -84,5 +93,11 @@ function planChange(engine: Engine, snapshot: Snapshot, change: AlterChange): Al
       return dropConstraint(snapshot, change);
     case 'alterColumn':
       return alterColumn(engine, snapshot, change);
+    case 'renameColumn':
+      return renameColumn(snapshot, change);
+    case 'dropColumns':
+      return dropColumns(snapshot, change);
+    case 'changeColumnType':
+      return changeColumnType(snapshot, change);
   }
 }

@@ -1,5 +1,6 @@
 import { deltaError, schemaToJson, type Engine, type Snapshot, type StructField } from '@loch/delta';
 import { sqlIdent } from '@loch/engine-node';
+import { withColumnMapping } from '../../write/column-mapping.js';
 import { minimalProtocol } from '../../write/protocol.js';
 import type { AlterChange } from './alter-table.js';
 import { checkExistingRows } from './constraints.js';
@@ -24,11 +25,12 @@ export function addColumns(snapshot: Snapshot, change: Of<'addColumns'>): AlterP
       fields.splice(at + 1, 0, field);
     } else fields.push(field);
   }
-  const schema = { kind: 'struct' as const, fields };
   const current = snapshot.metadata;
+  // Under column mapping the new columns get ids and physical names of their own.
+  const { schema, configuration } = withColumnMapping({ kind: 'struct', fields }, current.configuration);
   return {
-    metadata: { ...current, schemaString: schemaToJson(schema) },
-    protocol: raised(snapshot, minimalProtocol(schema, current.configuration)),
+    metadata: { ...current, schemaString: schemaToJson(schema), configuration: { ...configuration } },
+    protocol: raised(snapshot, minimalProtocol(schema, configuration)),
     operation: 'ADD COLUMNS',
     parameters: {
       columns: JSON.stringify(

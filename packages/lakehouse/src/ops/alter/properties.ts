@@ -1,4 +1,5 @@
-import { deltaError, type Protocol, type Snapshot } from '@loch/delta';
+import { columnMappingMode, deltaError, schemaToJson, type Protocol, type Snapshot, type StructType } from '@loch/delta';
+import { withColumnMapping } from '../../write/column-mapping.js';
 import { targetFileSizeOf } from '../../write/file-size.js';
 import { higherProtocol, minimalProtocol } from '../../write/protocol.js';
 import type { AlterChange } from './alter-table.js';
@@ -38,12 +39,32 @@ export function setProperties(snapshot: Snapshot, change: Of<'setProperties'>): 
     if (key === 'delta.targetfilesize') targetFileSizeOf({ 'delta.targetFileSize': v }, table);
     configuration[k] = v;
   }
+  const mapped = columnMappingTurnedOn(snapshot, configuration);
+  const schema = mapped ?? snapshot.schema;
   return {
-    metadata: { ...current, configuration, ...(description !== undefined ? { description } : {}) },
-    protocol: raised(snapshot, higherProtocol(minimalProtocol(snapshot.schema, configuration), wanted)),
+    metadata: { ...current, configuration, ...(description !== undefined ? { description } : {}), ...(mapped ? { schemaString: schemaToJson(mapped) } : {}) },
+    protocol: raised(snapshot, higherProtocol(minimalProtocol(schema, configuration), wanted)),
     operation: 'SET TBLPROPERTIES',
     parameters: { properties: JSON.stringify(change.properties) },
   };
+}
+
+/**
+ * Turning column mapping on for an existing table (mode 'none' -> 'name'), as Delta does: every
+ * column gets an id and keeps its own name as its physical name, so the files already written
+ * still read; the largest id goes into the configuration. Returns the new schema, or undefined
+ * when the mode does not change. Other changes of mode would need the files rewritten: refused.
+ */
+function columnMappingTurnedOn(snapshot: Snapshot, configuration: Record<string, string>): StructType | undefined {
+  const before = columnMappingMode(snapshot.metadata.configuration);
+  const after = columnMappingMode(configuration);
+  if (before === after) return undefined;
+  if (before !== 'none' || after !== 'name') {
+    throw deltaError('DELTA_UNSUPPORTED_COLUMN_MAPPING_MODE_CHANGE', `${snapshot.table}: changing delta.columnMapping.mode from '${before}' to '${after}' is not supported (only 'none' to 'name' on an existing table)`);
+  }
+  const mapped = withColumnMapping(snapshot.schema, configuration, (f) => f.name);
+  Object.assign(configuration, mapped.configuration);
+  return mapped.schema;
 }
 
 /** UNSET TBLPROPERTIES [IF EXISTS]: `comment` drops the description. */

@@ -3,7 +3,7 @@ import type { Cursor } from './cursor.js';
 import { sqlError, unsupported } from '../errors.js';
 import { isIdent, isPunct, isWord, type Token } from './lexer.js';
 import { expressionText, parseColumnPath, parseNameList, parseProperties, parsePropertyKey, parseTableName, type TableName } from './parse-common.js';
-import { parseFieldRest } from './spark-types.js';
+import { parseFieldRest, parseSparkType } from './spark-types.js';
 
 /** `column = expression` of UPDATE SET, MERGE's UPDATE SET, or a column of MERGE's INSERT with its value. */
 export interface Assignment {
@@ -368,6 +368,8 @@ export function parseRestore(c: Cursor): RestoreStatement {
  * ALTER TABLE table ADD COLUMN[S] [(] c TYPE [COMMENT '...'] [FIRST | AFTER x], ... [)]
  * | SET TBLPROPERTIES (...) | UNSET TBLPROPERTIES [IF EXISTS] (...)
  * | ADD CONSTRAINT name CHECK (expr) | DROP CONSTRAINT [IF EXISTS] name
+ * | RENAME COLUMN a TO b | DROP COLUMN[S] [IF EXISTS] [(] a, ... [)]
+ * | ALTER [COLUMN] c TYPE t | CHANGE [COLUMN] c [c] TYPE t
  */
 export function parseAlterTable(c: Cursor): AlterTableStatement {
   c.expectWords('ALTER', 'TABLE');
@@ -407,6 +409,30 @@ export function parseAlterTable(c: Cursor): AlterTableStatement {
     const name = c.ident('a constraint name');
     return done({ kind: 'dropConstraint', name, ifExists });
   }
+  if (c.words('RENAME', 'COLUMN')) {
+    const from = topLevelColumn(c, 'RENAME COLUMN');
+    c.expectWords('TO');
+    return done({ kind: 'renameColumn', from, to: topLevelColumn(c, 'RENAME COLUMN') });
+  }
+  if (c.words('DROP', 'COLUMNS') || c.words('DROP', 'COLUMN')) {
+    const ifExists = c.words('IF', 'EXISTS');
+    const parens = c.punct('(');
+    const columns: string[] = [];
+    do columns.push(topLevelColumn(c, 'DROP COLUMNS'));
+    while (c.punct(','));
+    if (parens) c.expectPunct(')');
+    return done({ kind: 'dropColumns', columns, ifExists });
+  }
+  // Spark's CHANGE [COLUMN] c [c] TYPE t, the older spelling of ALTER COLUMN c TYPE t.
+  if (c.words('CHANGE', 'COLUMN') || c.words('CHANGE')) {
+    const column = topLevelColumn(c, 'CHANGE COLUMN');
+    if (!c.isWords('TYPE')) {
+      const again = topLevelColumn(c, 'CHANGE COLUMN');
+      if (again.toLowerCase() !== column.toLowerCase()) throw unsupported('ALTER TABLE ... CHANGE COLUMN to another name (use RENAME COLUMN)');
+    }
+    c.expectWords('TYPE');
+    return done({ kind: 'changeColumnType', column, type: parseSparkType(c) });
+  }
   if (c.words('ALTER', 'COLUMN') || c.words('ALTER')) {
     const path = parseColumnPath(c, 'a column name');
     if (path.length > 1) throw unsupported('ALTER TABLE ... ALTER COLUMN of nested fields');
@@ -416,13 +442,20 @@ export function parseAlterTable(c: Cursor): AlterTableStatement {
     if (c.words('DROP', 'NOT', 'NULL')) return done({ kind: 'alterColumn', column, nullable: true });
     if (c.words('FIRST')) return done({ kind: 'alterColumn', column, position: { first: true } });
     if (c.words('AFTER')) return done({ kind: 'alterColumn', column, position: { after: parseColumnPath(c, 'a column name').join('.') } });
-    if (c.isWords('TYPE')) throw unsupported('ALTER TABLE ... ALTER COLUMN ... TYPE (type widening)');
+    if (c.words('TYPE')) return done({ kind: 'changeColumnType', column, type: parseSparkType(c) });
     if (c.isWords('SET', 'DEFAULT') || c.isWords('DROP', 'DEFAULT')) throw unsupported('column defaults');
     c.fail('expected COMMENT, SET NOT NULL, DROP NOT NULL, FIRST, AFTER or TYPE');
   }
   const words: string[] = [];
   for (let i = 0; i < 2 && c.peek(i)?.kind === 'word'; i++) words.push(c.peek(i)!.text.toUpperCase());
   throw unsupported(`ALTER TABLE${words.length ? ` ... ${words.join(' ')}` : ''}`);
+}
+
+/** A column name where only top-level columns can be changed. */
+function topLevelColumn(c: Cursor, what: string): string {
+  const path = parseColumnPath(c, 'a column name');
+  if (path.length > 1) throw unsupported(`ALTER TABLE ... ${what} of nested fields`);
+  return path[0];
 }
 
 function parseNewColumn(c: Cursor): NewColumn {
