@@ -8,6 +8,8 @@ import { CloudFilesSource } from './sources/cloud-files/cloud-files-source.js';
 import { cloudFilesOptions } from './sources/cloud-files/options.js';
 import { DeltaSource } from './sources/delta/delta-source.js';
 import { RateSource } from './sources/rate.js';
+import { NatsSource } from './sources/nats/nats-source.js';
+import { natsOptions } from './sources/nats/options.js';
 
 /** The formats Loch brings: sources cloudFiles (Auto Loader), delta, rate; sinks delta, memory, console. */
 export function registerBuiltinFormats(): void {
@@ -20,6 +22,8 @@ export function registerBuiltinFormats(): void {
     if (path === undefined) throw invalidOption(`the delta source needs a table: readStream.table('name') or load('/path/to/table')`);
     return DeltaSource.fromOptions(DeltaTable.forPath(path, { engine: lake.engine }), options);
   });
+  // Brokers: their clients load when a query starts, so lakes that read none never load them.
+  registerSourceFormat('nats', ({ options }) => new NatsSource(natsOptions(options)));
   registerSinkFormat('delta', deltaSink);
   registerSinkFormat('memory', ({ queryName }) => {
     if (!queryName) throw invalidOption(`the memory sink needs a queryName: writeStream.format('memory').queryName('name')`);

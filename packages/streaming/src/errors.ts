@@ -30,6 +30,8 @@ export type StreamingErrorCode =
   | 'CF_SCHEMA_LOCATION_REQUIRED'
   /** Auto Loader found no files to infer a schema from. */
   | 'CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE'
+  /** A broker a source or sink reads or writes cannot be reached (names the address). */
+  | 'STREAM_SOURCE_UNAVAILABLE'
   /** A pipeline file's statement cannot be read (names the file and line). */
   | 'PIPELINE_PARSE_ERROR'
   /** A pipeline file holds a statement pipelines do not run. */

@@ -5,7 +5,7 @@
  * query. The seed of each run is printed, so a failure can be replayed (LOCH_RECOVERY_SEED).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { random, sleep, startScript } from './support/child-process.js';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -14,57 +14,8 @@ import { rows, scratch, type Scratch } from './support/lake.js';
 
 /** The fixture lives in the source tree (tsc does not copy .mjs files to dist). */
 const CHILD = fileURLToPath(new URL('../../test/fixtures/stream-child.mjs', import.meta.url));
+const startChild = (config: Record<string, unknown>) => startScript(CHILD, config);
 const ROWS_PER_FILE = 5;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A small seeded generator (mulberry32): the kill schedule is reproducible from the seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Child {
-  readonly proc: ChildProcess;
-  readonly lines: string[];
-  started(): Promise<void>;
-  readonly exited: Promise<number | null>;
-}
-
-function startChild(config: Record<string, unknown>): Child {
-  const proc = spawn(process.execPath, [CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let err = '';
-  let partial = '';
-  let onStart: (() => void) | undefined;
-  proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    const parts = (partial + chunk).split('\n');
-    partial = parts.pop()!;
-    for (const l of parts) {
-      lines.push(l);
-      if (l === 'started') onStart?.();
-    }
-  });
-  proc.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
-  return {
-    proc,
-    lines,
-    exited,
-    started: () =>
-      new Promise<void>((resolve, reject) => {
-        if (lines.includes('started')) return resolve();
-        onStart = resolve;
-        void exited.then((code) => reject(new Error(`the stream process ended (${code}) before starting: ${err}`)));
-      }),
-  };
-}
-
 /** Writes files as producers do: whole, under a hidden name, then renamed into place. */
 async function writeEventFile(s: Scratch, i: number, events: { id: number; ts: string; v: number }[]): Promise<void> {
   const dir = s.path('landing', `part-${Math.floor(i / 25)}`);

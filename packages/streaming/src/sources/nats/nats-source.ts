@@ -1,0 +1,158 @@
+import type { ConsumerMessages, JetStreamManager, JsMsg, NatsConnection } from 'nats';
+import { withConnection } from '@loch/engine-node';
+import { randomUUID } from 'node:crypto';
+import { streamingError } from '../../errors.js';
+import { STREAM_SCHEMA } from '../../query/batch-tables.js';
+import type { Offset, ReadLimit, Source, SourceBatch, SourceContext } from '../../source.js';
+import { brokerBatchQuery, stageMessages, type BrokerMessage } from '../broker-batch.js';
+import type { NatsOptions } from './options.js';
+
+/** The source's offset: the stream and the sequence of the last message a batch takes. */
+type NatsOffset = { readonly stream: string; readonly seq: number };
+
+const asOffset = (o: Offset | undefined): NatsOffset | undefined => (o === undefined || o === null ? undefined : (o as unknown as NatsOffset));
+
+/**
+ * A NATS JetStream stream as a streaming source. Offsets are stream sequence numbers, written to
+ * the checkpoint before each batch, so a restarted query reads again exactly the batch it had not
+ * committed and goes on after it: with the Delta sink's txn, each message lands once. Messages
+ * come from an ordered consumer (ephemeral, no acks: the position is the checkpoint's, as in
+ * Spark's Kafka source) started after the last committed sequence, into a bounded buffer; the
+ * client reconnects by itself when the server goes away, and the query waits meanwhile.
+ */
+export class NatsSource implements Source {
+  readonly description: string;
+  readonly identity: string;
+  private nc: NatsConnection | undefined;
+  private jsm!: JetStreamManager;
+  private messages: ConsumerMessages | undefined;
+  private readonly buffer: BrokerMessage[] = [];
+  /** The consumer's pending count after the newest buffered message: 0 means caught up. */
+  private pending = Number.POSITIVE_INFINITY;
+  /** The newest sequence received (buffered or already committed). */
+  private newest = 0;
+  private availableNowTarget: number | undefined;
+  private resume: (() => void) | undefined;
+  private stopped = false;
+  private pumping: Promise<void> | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly o: NatsOptions) {
+    this.description = `NatsSource[${o.stream}${o.subject ? ` ${o.subject}` : ''} @ ${o.servers.join(',')}]`;
+    this.identity = `nats:${o.stream}:${o.subject ?? '>'}`;
+  }
+
+  async start(_context: SourceContext, committed: Offset | undefined): Promise<void> {
+    const { connect } = await import('nats');
+    try {
+      this.nc = await connect({ servers: [...this.o.servers], maxReconnectAttempts: -1, reconnectTimeWait: 250, name: `loch ${this.description}` });
+    } catch (e) {
+      throw streamingError('STREAM_SOURCE_UNAVAILABLE', `cannot reach NATS at ${this.o.servers.join(', ')} (${this.description}): ${(e as Error).message}`, e);
+    }
+    this.jsm = await this.nc.jetstreamManager();
+    try {
+      await this.jsm.streams.info(this.o.stream);
+    } catch (e) {
+      throw streamingError('STREAM_INVALID_OPTION', `NATS stream '${this.o.stream}' does not exist at ${this.o.servers.join(', ')}: ${(e as Error).message}`, e);
+    }
+    const after = asOffset(committed)?.seq;
+    this.newest = after ?? 0;
+    const js = this.nc.jetstream();
+    const consumer = await js.consumers.get(this.o.stream, {
+      ...(this.o.subject ? { filterSubjects: this.o.subject } : {}),
+      ...(after !== undefined ? { opt_start_seq: after + 1 } : this.o.startingOffsets === 'latest' ? { deliver_policy: 'new' as never } : {}),
+    });
+    this.messages = await consumer.consume({ max_messages: Math.min(this.o.bufferSize, 10_000) });
+    this.pumping = this.pump(this.messages);
+  }
+
+  /** Moves messages from the consumer to the buffer, pausing while the buffer is full. */
+  private async pump(messages: ConsumerMessages): Promise<void> {
+    try {
+      for await (const m of messages) {
+        this.buffer.push(toMessage(m));
+        this.pending = m.info.pending;
+        this.newest = m.seq;
+        if (this.buffer.length >= this.o.bufferSize) await new Promise<void>((r) => (this.resume = r));
+        if (this.stopped) break;
+      }
+    } catch (e) {
+      if (!this.stopped) this.failure = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+
+  async prepareForTriggerAvailableNow(): Promise<void> {
+    const info = await this.jsm.streams.info(this.o.stream);
+    this.availableNowTarget = info.state.last_seq;
+  }
+
+  async latestOffset(start: Offset | undefined, limit: ReadLimit): Promise<Offset | undefined> {
+    if (this.failure) throw this.failure;
+    const from = asOffset(start)?.seq ?? 0;
+    const target = this.availableNowTarget;
+    if (target !== undefined) await this.waitFor(() => this.newestSeq() >= target || this.pending === 0);
+    let candidates = this.buffer.filter((m) => m.sequence > from && (target === undefined || m.sequence <= target));
+    if (limit === 'default' && candidates.length > this.o.maxOffsetsPerTrigger) candidates = candidates.slice(0, this.o.maxOffsetsPerTrigger);
+    const last = candidates.at(-1);
+    return last ? { stream: this.o.stream, seq: last.sequence } : start;
+  }
+
+  private newestSeq(): number {
+    return this.newest;
+  }
+
+  /** Waits until `done` holds, the source stops or fails (checked every few milliseconds). */
+  private async waitFor(done: () => boolean): Promise<void> {
+    while (!done() && !this.stopped) {
+      if (this.failure) throw this.failure;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  async getBatch(start: Offset | undefined, end: Offset): Promise<SourceBatch> {
+    const from = asOffset(start)?.seq ?? 0;
+    const to = asOffset(end)!.seq;
+    // A replayed batch (after a restart) is read again from the stream: wait until it has arrived.
+    await this.waitFor(() => this.newestSeq() >= to || this.pending === 0);
+    const rows = this.buffer.filter((m) => m.sequence > from && m.sequence <= to);
+    const table = `${STREAM_SCHEMA}.nats_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    await withConnection((c) => stageMessages(c, table, rows, this.o.parse !== undefined));
+    return {
+      kind: 'query',
+      sql: brokerBatchQuery(table, this.o.parse),
+      release: () => withConnection((c) => c.run(`DROP TABLE IF EXISTS ${table}`)).then(() => undefined),
+    };
+  }
+
+  async commit(end: Offset): Promise<void> {
+    const to = asOffset(end)!.seq;
+    let n = 0;
+    while (n < this.buffer.length && this.buffer[n].sequence <= to) n++;
+    this.buffer.splice(0, n);
+    const resume = this.resume;
+    this.resume = undefined;
+    resume?.();
+  }
+
+  metrics(): Readonly<Record<string, string>> {
+    return { bufferedMessages: String(this.buffer.length), pendingInStream: Number.isFinite(this.pending) ? String(this.pending) : 'unknown' };
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.resume?.();
+    this.messages?.stop();
+    await this.pumping?.catch(() => undefined);
+    await this.nc?.close().catch(() => undefined);
+  }
+}
+
+function toMessage(m: JsMsg): BrokerMessage {
+  let headers: string | null = null;
+  if (m.headers) {
+    const h: Record<string, string[]> = {};
+    for (const [k, v] of m.headers) h[k] = v;
+    headers = JSON.stringify(h);
+  }
+  return { subject: m.subject, data: m.data, headers, sequence: m.seq, timestampMicros: BigInt(m.info.timestampNanos) / 1000n };
+}
