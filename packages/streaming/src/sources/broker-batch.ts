@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { DuckDBTimestampTZValue } from '@duckdb/node-api';
 import type { StructType } from '@loch/delta';
-import { sqlIdent, sqlString } from '@loch/engine-node';
+import { duckdbApi, sqlIdent, sqlString } from '@loch/engine-node';
 import { structureOf } from '../query/batch-tables.js';
 
 /** One message from a broker, as broker sources hand it to a batch. */
@@ -38,7 +37,7 @@ export async function stageMessages(c: DuckDBConnection, table: string, rows: re
       if (m.headers === null) a.appendNull();
       else a.appendVarchar(m.headers);
       a.appendBigInt(BigInt(m.sequence));
-      a.appendTimestampTZ(new DuckDBTimestampTZValue(m.timestampMicros));
+      a.appendTimestampTZ(new duckdbApi.DuckDBTimestampTZValue(m.timestampMicros));
       if (withText) a.appendVarchar(decoder.decode(m.data));
       a.endRow();
     }
