@@ -52,4 +52,3 @@ export function startScript(script: string, config: Record<string, unknown>): Ch
       }),
   };
 }
-
