@@ -89,3 +89,59 @@ test('the kernel does not reach for Node globals either', () => {
   }
   assert.deepEqual(offences, []);
 });
+
+/** The import cycles among `files` (each a list of files, relative to `src`), type-only imports included. */
+function importCycles(src: string, files: readonly string[]): string[][] {
+  const graph = new Map<string, string[]>();
+  for (const f of files) {
+    const deps = specifiers(readFileSync(f, 'utf8'))
+      .filter((s) => s.startsWith('.'))
+      .map((s) => path.resolve(path.dirname(f), s.replace(/\.js$/, '.ts')));
+    graph.set(f, deps.filter((d) => files.includes(d)));
+  }
+  // Tarjan's strongly connected components: every component of more than one file is a cycle.
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of graph.get(v)!) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const component: string[] = [];
+    for (let w = stack.pop()!; ; w = stack.pop()!) {
+      component.push(path.relative(src, w));
+      if (w === v) break;
+    }
+    if (component.length > 1) cycles.push(component.sort());
+  };
+  for (const f of files) if (!index.has(f)) visit(f);
+  return cycles;
+}
+
+test('the kernel has no import cycles (types included): engine/ below actions/, actions/ below dv/', () => {
+  const src = path.join(packageDir(), 'src');
+  assert.deepEqual(importCycles(src, tsFiles(src)), []);
+});
+
+test('the cycle finder finds a cycle (self-check)', async () => {
+  const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(path.join(tmpdir(), 'loch-cycles-'));
+  try {
+    await writeFile(path.join(dir, 'a.ts'), "import type { B } from './b.js';\n");
+    await writeFile(path.join(dir, 'b.ts'), "import { c } from './c.js';\n");
+    await writeFile(path.join(dir, 'c.ts'), "export type { A } from './a.js';\n");
+    await writeFile(path.join(dir, 'd.ts'), "import { a } from './a.js';\n");
+    assert.deepEqual(importCycles(dir, tsFiles(dir)), [['a.ts', 'b.ts', 'c.ts']]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -1,4 +1,4 @@
-import type { DeletionVectorDescriptor } from '../dv/descriptor.js';
+import type { DeletionVectorDescriptor } from './deletion-vector.js';
 import type { AddFile, PartitionValues } from './add.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { DeletionVectorDescriptor } from '../dv/descriptor.js';
+import type { DeletionVectorDescriptor } from './deletion-vector.js';
 
 /** Partition values as the log stores them: serialized strings, null for a null partition. */
 export type PartitionValues = Readonly<Record<string, string | null>>;

@@ -8,24 +8,14 @@
  *
  * A descriptor's `offset` points at an entry's length field.
  */
+import type { DeletionVectorDescriptor } from '../actions/deletion-vector.js';
 import type { StorageHandler } from '../engine/engine.js';
 import { deltaError, isDeltaError } from '../errors.js';
 import { crc32 } from './crc32.js';
 import { parseRoaringBitmapArray, type DeletedRows } from './roaring.js';
 import { decodeZ85, encodeZ85 } from './z85.js';
 
-export interface DeletionVectorDescriptor {
-  /** 'u': file relative to the table, named by a UUID; 'i': inline; 'p': absolute path. */
-  readonly storageType: 'u' | 'i' | 'p';
-  readonly pathOrInlineDv: string;
-  /** Byte position of the entry in the DV file; absent for inline DVs. */
-  readonly offset?: number;
-  /** Size of the serialized bitmap (before Z85 encoding, when inline). */
-  readonly sizeInBytes: number;
-  /** Number of rows the DV removes. */
-  readonly cardinality: number;
-  readonly maxRowIndex?: number;
-}
+export type { DeletionVectorDescriptor };
 
 export const DV_FILE_FORMAT_VERSION = 1;
 const UUID_Z85_LENGTH = 20;

@@ -6,8 +6,7 @@ import type { DomainMetadata } from '../actions/domain-metadata.js';
 import type { Metadata } from '../actions/metadata.js';
 import type { Protocol } from '../actions/protocol.js';
 import type { Txn } from '../actions/txn.js';
-import { dvUniqueId } from '../dv/descriptor.js';
-import { canonicalPath } from '../util/paths.js';
+import { fileKey } from './file-key.js';
 
 /** A table's state at one version, reconciled from its log. */
 export interface ReplayState {
@@ -25,16 +24,6 @@ export interface ReplayState {
   readonly domains: Map<string, DomainMetadata>;
   /** commitInfo of the newest commit, if it has one. */
   readonly latestCommitInfo?: CommitInfo;
-}
-
-/**
- * The key replay reconciles a file action by: its canonical path, plus its deletion vector's
- * unique id when it has one (so an add with a new DV replaces the add with the old one only
- * through the matching remove).
- */
-export function fileKey(tableRoot: string, path: string, dv: AddFile['deletionVector']): string {
-  const p = canonicalPath(tableRoot, path);
-  return dv ? `${p}\u0000${dvUniqueId(dv)}` : p;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AddFile, PartitionValues } from '../actions/add.js';
 import type { AddFileList } from '../actions/add-list.js';
-import type { DeletionVectorDescriptor } from '../dv/descriptor.js';
+import type { DeletionVectorDescriptor } from '../actions/deletion-vector.js';
 import { deltaError } from '../errors.js';
 import type { Predicate } from '../expressions/ast.js';
 import { filePruner } from '../skipping/prune.js';

@@ -22,13 +22,14 @@ interface Entry {
 
 const byEngine = new WeakMap<Engine, Map<string, Entry>>();
 
-function fileKey(f: FileMeta): string {
+/** A log file as the cache knows it: a file rewritten in place (same name) is another file. */
+function logFileIdentity(f: FileMeta): string {
   return `${f.path}\u0000${f.size}\u0000${f.modificationTime}`;
 }
 
 /** What identifies a segment's content: every file it replays. */
 function segmentKey(s: LogSegment): string {
-  const parts = [String(s.version), ...(s.checkpoint?.files ?? []).map(fileKey), '|', ...s.commits.map(fileKey)];
+  const parts = [String(s.version), ...(s.checkpoint?.files ?? []).map(logFileIdentity), '|', ...s.commits.map(logFileIdentity)];
   return parts.join('\u0001');
 }
 

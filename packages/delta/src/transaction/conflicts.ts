@@ -1,7 +1,7 @@
 import type { AddFile, RemoveFile } from '../actions/add.js';
 import type { LogFileActions } from '../actions/columns.js';
 import { deltaError, type DeltaError } from '../errors.js';
-import { fileKey as replayFileKey } from '../replay/replay.js';
+import { fileKey } from '../replay/file-key.js';
 import type { IsolationLevel } from './operation.js';
 
 /** What a transaction read and wrote, as far as conflict detection needs to know. */
@@ -22,11 +22,6 @@ export interface TransactionFootprint {
   readonly domains: ReadonlySet<string>;
   readonly changesMetadata: boolean;
   readonly changesProtocol: boolean;
-}
-
-/** A file action's identity, as replay reconciles it: canonical path plus deletion vector id. */
-export function fileKey(tableRoot: string, f: Pick<AddFile | RemoveFile, 'path' | 'deletionVector'>): string {
-  return replayFileKey(tableRoot, f.path, f.deletionVector);
 }
 
 /**
@@ -78,14 +73,14 @@ export function findConflict(tx: TransactionFootprint, winner: LogFileActions, w
     // Every remove counts, compaction's (dataChange=false) too: the file this transaction read
     // is gone either way.
     for (const r of winner.removes) {
-      const key = fileKey(tx.tableRoot, r);
+      const key = fileKey(tx.tableRoot, r.path, r.deletionVector);
       if (tx.readFileKeys.has(key) || tx.readWholeTable) {
         return deltaError('DELTA_CONCURRENT_DELETE_READ', `${at}${op}) removed ${r.path}, which this transaction read`);
       }
     }
   }
   for (const r of winner.removes) {
-    const key = fileKey(tx.tableRoot, r);
+    const key = fileKey(tx.tableRoot, r.path, r.deletionVector);
     if (tx.removedFileKeys.has(key)) {
       return deltaError('DELTA_CONCURRENT_DELETE_DELETE', `${at}${op}) removed ${r.path}, which this transaction removes too`);
     }

@@ -10,7 +10,8 @@ import { ensureWriteSupported } from '../features/features.js';
 import { commitFileName } from '../log/file-names.js';
 import { displayTable, listLog, logDirUrl, tableRootUrl } from '../log/segment.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
-import { fileKey, findConflict, type TransactionFootprint } from './conflicts.js';
+import { fileKey } from '../replay/file-key.js';
+import { findConflict, type TransactionFootprint } from './conflicts.js';
 import { operationMetrics, operationParameters, type IsolationLevel, type Operation } from './operation.js';
 
 export const LOCH_ENGINE_INFO = 'Loch/0.1.0';
@@ -127,7 +128,7 @@ export class Transaction {
 
   /** The transaction read these files, chosen by `predicate` (which later adds must not match). */
   readFiles(files: readonly AddFile[], predicate?: (add: AddFile) => boolean): this {
-    for (const f of files) this.readFileKeys.add(fileKey(this.tableRoot, f));
+    for (const f of files) this.readFileKeys.add(fileKey(this.tableRoot, f.path, f.deletionVector));
     if (predicate) this.readPredicates.push(predicate);
     return this;
   }
@@ -141,7 +142,7 @@ export class Transaction {
       readWholeTable: this.wholeTable,
       readPredicates: this.readPredicates,
       readFileKeys: this.readFileKeys,
-      removedFileKeys: new Set(this.removes.map((r) => fileKey(this.tableRoot, r))),
+      removedFileKeys: new Set(this.removes.map((r) => fileKey(this.tableRoot, r.path, r.deletionVector))),
       appIds: new Set([...(this.options.txn ? [this.options.txn.appId] : []), ...(this.options.txns ?? []).map((t) => t.appId)]),
       domains: new Set(this.domains.map((d) => d.domain)),
       changesMetadata: this.metadata !== undefined,

@@ -1,8 +1,6 @@
 import {
   addAction,
-  canonicalPath,
   deltaError,
-  dvUniqueId,
   emptyLogFileActions,
   displayPath,
   type AddFile,
@@ -10,7 +8,7 @@ import {
   type PartitionValues,
   type RemoveFile,
 } from '@loch/delta';
-import { fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME } from '@loch/delta';
+import { fileKey, fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME } from '@loch/delta';
 
 /**
  * One piece of a log file, parsed. Add actions of the common shape are kept as columns (their
@@ -548,7 +546,7 @@ class Encoder {
   /** Hashes an add's key through the kernel's canonicalization; a path it rejects stops hashing. */
   private hashKey(i: number, path: string, dv: AddFile['deletionVector']): void {
     try {
-      this.hashes[i] = this.keyHash(keyOf(this.root!, path, dv));
+      this.hashes[i] = this.keyHash(fileKey(this.root!, path, dv));
     } catch {
       this.hashed = false; // replay hashes the keys, and reports the bad path, itself
     }
@@ -560,7 +558,7 @@ class Encoder {
     let removeHashes: Int32Array | undefined;
     if (this.hashed) {
       try {
-        removeHashes = Int32Array.from(this.out.removes, (r) => this.keyHash(keyOf(this.root!, r.path, r.deletionVector)));
+        removeHashes = Int32Array.from(this.out.removes, (r) => this.keyHash(fileKey(this.root!, r.path, r.deletionVector)));
       } catch {
         this.hashed = false;
       }
@@ -602,12 +600,6 @@ function match(b: Uint8Array, p: number, e: number, pattern: Uint8Array): number
   if (p + n > e) return -1;
   for (let i = 0; i < n; i++) if (b[p + i] !== pattern[i]) return -1;
   return p + n;
-}
-
-/** The same key as replay's `fileKey`. */
-function keyOf(root: string, path: string, dv: AddFile['deletionVector']): string {
-  const p = canonicalPath(root, path);
-  return dv ? `${p}\u0000${dvUniqueId(dv)}` : p;
 }
 
 /**

@@ -24,7 +24,7 @@ export async function restoreTable(
   const current = await operationSnapshot(engine, url, options);
   const target = await loadSnapshot(engine, url, to);
   if (txnAlreadyCommitted(current, options)) return { version: current.version, restoredFrom: target.version, metrics: {} };
-  const key = (a: AddFile) => fileKey(current.tableRoot, a);
+  const key = (a: AddFile) => fileKey(current.tableRoot, a.path, a.deletionVector);
   const currentKeys = new Set(current.files.map(key));
   const targetKeys = new Set(target.files.map(key));
   const restored = target.files.filter((a) => !currentKeys.has(key(a)));
