@@ -1,6 +1,6 @@
 /**
  * Loch's JSON encoding (design/CLI.md) as DuckDB SQL, so that DuckDB's own JSON and CSV writers
- * produce exactly what Loch's JavaScript encoder (scan/json-values.ts) would, at DuckDB's speed:
+ * produce exactly what Loch's JavaScript encoder (values/json-values.ts) would, at DuckDB's speed:
  * longs beyond ±2^53 and decimals as strings, doubles as JavaScript prints them (NaN and
  * infinities as strings), dates and timestamps in ISO form with microseconds, binary as base64,
  * maps as objects keyed by the keys' text. Types the SQL does not cover give undefined, and the

@@ -3,7 +3,7 @@
  * through export/encode.ts (CSV: RFC 4180 with a header, nested values as JSON, NULL as an empty
  * field and the empty string as "").
  */
-import type { JsonValue } from '../scan/json-values.js';
+import type { JsonValue } from '../values/json-values.js';
 import type { Row } from '../scan/read-rows.js';
 
 /** One JSON object per line. */

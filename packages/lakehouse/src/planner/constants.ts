@@ -8,8 +8,8 @@
 import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { expr, type DataType, type ExactJson, type Literal } from '@loch/delta';
 import { sqlString, duckdbApi } from '@loch/engine-node';
-import { duckType } from '../scan/duck-types.js';
-import { decimalString, formatDate } from '../scan/json-values.js';
+import { duckType } from '../values/duck-types.js';
+import { decimalString, formatDate } from '../values/json-values.js';
 import { deserializeSql, integerValue, isNode, nodes, str, type DuckNode } from './duck-json.js';
 
 const { DuckDBTypeId } = duckdbApi;

@@ -6,7 +6,7 @@
 import type { DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
 import type { RecordBatch, Table } from 'apache-arrow';
 import { deltaError, type StructType } from '@loch/delta';
-import type { JsonValue } from './json-values.js';
+import type { JsonValue } from '../values/json-values.js';
 
 type Row = { readonly [column: string]: JsonValue };
 

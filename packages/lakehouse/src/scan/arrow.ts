@@ -4,7 +4,7 @@ import {
 } from 'apache-arrow';
 import type { DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
 import type { DataType, StructType } from '@loch/delta';
-import type { JsonValue } from './json-values.js';
+import type { JsonValue } from '../values/json-values.js';
 import { provideArrow } from './arrow-output.js';
 
 type Row = { [column: string]: JsonValue };

@@ -1,6 +1,6 @@
 import { physicalName, type ColumnMappingMode, type DataType } from '@loch/delta';
 import { sqlIdent } from '@loch/engine-node';
-import { duckType } from './duck-types.js';
+import { duckType } from '../values/duck-types.js';
 
 function hasNestedStruct(t: DataType): boolean {
   switch (t.kind) {

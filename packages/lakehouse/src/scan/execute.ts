@@ -14,8 +14,8 @@ import { connect, sqlIdent, streamSql, withConnection } from '@loch/engine-node'
 import type { Table } from 'apache-arrow';
 import { fileCounts, selectFiles } from '../planner/files.js';
 import { toArrowTable } from './arrow-output.js';
-import { duckDbType } from './duck-types.js';
-import { toJsonValue } from './json-values.js';
+import { duckDbType } from '../values/duck-types.js';
+import { toJsonValue } from '../values/json-values.js';
 import { readRows, type Row } from './read-rows.js';
 import { fileError, scanSql } from './query.js';
 import { RowStream, type OutputColumn } from './row-stream.js';

@@ -1,6 +1,6 @@
 import type { DataType, PartitionValue } from '@loch/delta';
 import { sqlString } from '@loch/engine-node';
-import { duckType } from './duck-types.js';
+import { duckType } from '../values/duck-types.js';
 
 /** A typed SQL literal for a partition value. */
 export function partitionLiteral(v: PartitionValue, t: DataType): string {

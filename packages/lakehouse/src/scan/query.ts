@@ -2,7 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { deltaError, fileUrlToPathString, loadDeletionVector, type Engine, type ScanColumn, type ScanFile, type ScanPlan } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { toLogical } from './convert.js';
-import { duckType } from './duck-types.js';
+import { duckType } from '../values/duck-types.js';
 import { partitionLiteral } from './partition-literal.js';
 
 /** A file group: files read by one `read_parquet` call because they share partition values. */

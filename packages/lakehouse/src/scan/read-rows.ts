@@ -1,7 +1,7 @@
 import type { DuckDBDataChunk, DuckDBResult, DuckDBValue } from '@duckdb/node-api';
 import { getHeapStatistics } from 'node:v8';
 import { SqlError } from '../sql/errors.js';
-import type { JsonValue } from './json-values.js';
+import type { JsonValue } from '../values/json-values.js';
 
 export type Row = { [column: string]: JsonValue };
 

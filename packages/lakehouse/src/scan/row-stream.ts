@@ -4,7 +4,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { streamSql } from '@loch/engine-node';
 import { SqlError } from '../sql/errors.js';
 import { toRecordBatch } from './arrow-output.js';
-import type { JsonValue } from './json-values.js';
+import type { JsonValue } from '../values/json-values.js';
 import { chunkRows, chunks, readRows, type Row } from './read-rows.js';
 import { copyQuery, type ExportFormat, type ExportOptions, type ExportResult } from '../export/copy.js';
 

@@ -2,7 +2,7 @@ import type { DuckDBDataChunk, DuckDBType, DuckDBValue } from '@duckdb/node-api'
 import type { StructType } from '@loch/delta';
 import type { Vector } from 'apache-arrow';
 import { toRecordBatch } from '../scan/arrow-output.js';
-import type { JsonValue } from '../scan/json-values.js';
+import type { JsonValue } from '../values/json-values.js';
 import { columnReader } from '../sql/run/result-values.js';
 
 /** How a function's argument chunks become Arrow: the columns' types and value converters, worked out once per query. */

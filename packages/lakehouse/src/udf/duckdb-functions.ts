@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBScalarFunctionInfo, DuckDBVector } from '@duckdb/node-api';
 import { duckdbApi, sqlIdent } from '@loch/engine-node';
 import type { Vector } from 'apache-arrow';
-import { duckDbType } from '../scan/duck-types.js';
+import { duckDbType } from '../values/duck-types.js';
 import { argumentReader, argumentVectors, chunkTypes, type ArgumentReader } from './arrow-in.js';
 import { typeText } from './duck-values.js';
 import type { UserFunction } from './types.js';

@@ -2,7 +2,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { StructType } from '@loch/delta';
 import { connect, duckdbApi, sqlIdent } from '@loch/engine-node';
 import type { RecordBatch, Table } from 'apache-arrow';
-import { duckDbType, duckType } from '../scan/duck-types.js';
+import { duckDbType, duckType } from '../values/duck-types.js';
 import { SqlError } from '../sql/errors.js';
 import { typeText } from './duck-values.js';
 import { ResultError, writeColumn } from './write-column.js';

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { duckType } from '../scan/duck-types.js';
+import { duckType } from '../values/duck-types.js';
 
 /**
  * What can be written to a table: a DuckDB query (its text), row objects, an Apache Arrow table,

@@ -16,8 +16,8 @@ import {
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { join, relative } from 'node:path';
-import { duckType } from '../scan/duck-types.js';
-import { formatTimestamp } from '../scan/json-values.js';
+import { duckType } from '../values/duck-types.js';
+import { formatTimestamp } from '../values/json-values.js';
 import { encodeRelativePath, stageDataFiles, type DataFileStage } from './staging.js';
 import { deltaStats, statsColumns, type ColumnStats } from './stats.js';
 import { fieldIdsOption, physicalPaths, toPhysicalValue } from './column-mapping.js';

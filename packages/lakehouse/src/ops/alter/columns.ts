@@ -2,7 +2,7 @@ import { deltaError, schemaToJson, type Engine, type Snapshot, type StructField 
 import { sqlIdent } from '@loch/engine-node';
 import { withColumnMapping } from '../../write/column-mapping.js';
 import { minimalProtocol } from '../../write/protocol.js';
-import type { AlterChange } from './alter-table.js';
+import type { AlterChange } from './change.js';
 import { checkExistingRows } from './constraints.js';
 import { findIndex, raised, sparkTypeName, type AlterPlan } from './plan.js';
 

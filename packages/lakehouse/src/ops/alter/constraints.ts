@@ -1,10 +1,10 @@
 import { deltaError, planScan, type Engine, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
-import { duckType } from '../../scan/duck-types.js';
+import { duckType } from '../../values/duck-types.js';
 import { scanSql } from '../../scan/query.js';
 import { tokenize } from '../../sql/parse/lexer.js';
 import { minimalProtocol } from '../../write/protocol.js';
-import type { AlterChange } from './alter-table.js';
+import type { AlterChange } from './change.js';
 import { raised, type AlterPlan } from './plan.js';
 
 type Of<K extends AlterChange['kind']> = Extract<AlterChange, { kind: K }>;

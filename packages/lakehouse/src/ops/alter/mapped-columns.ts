@@ -1,5 +1,5 @@
 import { columnMappingMode, deltaError, schemaToJson, type Snapshot, type StructField } from '@loch/delta';
-import type { AlterChange } from './alter-table.js';
+import type { AlterChange } from './change.js';
 import { CONSTRAINT_PREFIX } from './constraints.js';
 import { findIndex, type AlterPlan } from './plan.js';
 

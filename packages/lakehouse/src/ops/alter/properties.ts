@@ -2,7 +2,7 @@ import { columnMappingMode, deltaError, schemaToJson, type Protocol, type Snapsh
 import { withColumnMapping } from '../../write/column-mapping.js';
 import { targetFileSizeOf } from '../../write/file-size.js';
 import { higherProtocol, minimalProtocol } from '../../write/protocol.js';
-import type { AlterChange } from './alter-table.js';
+import type { AlterChange } from './change.js';
 import { CONSTRAINT_PREFIX } from './constraints.js';
 import { raised, type AlterPlan } from './plan.js';
 

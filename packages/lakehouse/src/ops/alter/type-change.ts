@@ -1,6 +1,6 @@
 import { deltaError, ENABLE_TYPE_WIDENING, isTypeWidening, schemaToJson, TYPE_CHANGES, typeName, type Snapshot } from '@loch/delta';
 import { minimalProtocol } from '../../write/protocol.js';
-import type { AlterChange } from './alter-table.js';
+import type { AlterChange } from './change.js';
 import { findIndex, raised, sparkTypeName, type AlterPlan } from './plan.js';
 
 type Of<K extends AlterChange['kind']> = Extract<AlterChange, { kind: K }>;

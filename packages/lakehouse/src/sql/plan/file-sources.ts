@@ -11,7 +11,7 @@ import type { DataType, FileMeta, StorageHandler, StructField } from '@loch/delt
 import { localUrl, sqlIdent, sqlString } from '@loch/engine-node';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { duckType } from '../../scan/duck-types.js';
+import { duckType } from '../../values/duck-types.js';
 import { deltaTypeOf } from '../../write/duck-schema.js';
 import { SqlError, sqlError, unsupported } from '../errors.js';
 import { Cursor } from '../parse/cursor.js';

@@ -3,7 +3,7 @@ import { expr, planScan, type DataType, type Engine, type ScanPlan, type Snapsho
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { duckType } from '../../scan/duck-types.js';
+import { duckType } from '../../values/duck-types.js';
 import { scanSql } from '../../scan/query.js';
 import { DeltaTable, defaultEngine } from '../../table.js';
 import type { SessionNamespace } from '../run/namespace.js';

@@ -12,7 +12,7 @@ import { deltaError, type StorageHandler, type StructField } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { duckType } from '../../scan/duck-types.js';
+import { duckType } from '../../values/duck-types.js';
 import { stageDataFiles } from '../../write/staging.js';
 import { SqlError } from '../errors.js';
 import type { SourceFormat } from '../parse/statements.js';

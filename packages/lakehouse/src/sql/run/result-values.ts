@@ -1,6 +1,6 @@
 import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { DataType } from '@loch/delta';
-import { toJsonValue, type JsonValue } from '../../scan/json-values.js';
+import { toJsonValue, type JsonValue } from '../../values/json-values.js';
 import { deltaTypeOf } from '../../write/duck-schema.js';
 import { duckdbApi } from '@loch/engine-node';
 

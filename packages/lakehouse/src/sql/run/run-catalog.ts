@@ -4,7 +4,7 @@
  */
 import type { DataType, PrimitiveTypeName } from '@loch/delta';
 import { pathToFileURL } from 'node:url';
-import { formatTimestamp } from '../../scan/json-values.js';
+import { formatTimestamp } from '../../values/json-values.js';
 import type { SessionContext } from './context.js';
 import { SqlError } from '../errors.js';
 import { likePattern, type CatalogStatement, type SchemaName } from '../parse/statements-catalog.js';

@@ -5,7 +5,7 @@
  * loads of the same file racing each other conflict instead of loading it twice.
  */
 import { deltaError, isDeltaError, type FileMeta, type Snapshot, type StorageHandler } from '@loch/delta';
-import type { JsonValue } from '../../scan/json-values.js';
+import type { JsonValue } from '../../values/json-values.js';
 import { SqlError, sqlError } from '../errors.js';
 import type { CopyIntoStatement } from '../parse/statements-copy.js';
 import { fileUrl, filesRelation, globRegExp } from '../plan/file-sources.js';

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { sqlIdent } from '@loch/engine-node';
 import { cloneTable } from '../../ops/clone.js';
 import { createTable } from '../../ops/create.js';
-import { duckType } from '../../scan/duck-types.js';
+import { duckType } from '../../values/duck-types.js';
 import { latestSnapshotOrUndefined } from '../../ops/write.js';
 import { describeQuery, type SessionContext } from './context.js';
 import { sqlError } from '../errors.js';

@@ -1,6 +1,6 @@
 import { snapshotSize, type DataType, type PrimitiveTypeName } from '@loch/delta';
 import type { Row } from '../../scan/execute.js';
-import { formatTimestamp, type JsonValue } from '../../scan/json-values.js';
+import { formatTimestamp, type JsonValue } from '../../values/json-values.js';
 import type { SessionContext } from './context.js';
 import type { SqlColumn } from './result.js';
 import type { TableName } from '../parse/statements.js';

@@ -1,6 +1,6 @@
 import { deltaError, findField, isDeltaError, type DataType, type PrimitiveTypeName, type Snapshot } from '@loch/delta';
 import { sqlIdent } from '@loch/engine-node';
-import { duckType } from '../../scan/duck-types.js';
+import { duckType } from '../../values/duck-types.js';
 import type { Row } from '../../scan/execute.js';
 import { describeQuery, duckDbHasTable, type SessionContext } from './context.js';
 import { sqlError, unsupported } from '../errors.js';

@@ -1,6 +1,6 @@
 import { deltaError, findField, type StructField } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
-import { duckType } from '../../scan/duck-types.js';
+import { duckType } from '../../values/duck-types.js';
 import { describeQuery, type SessionContext } from './context.js';
 import { sqlError, unsupported } from '../errors.js';
 import { readSourceTable, writeSourceFile } from '../plan/source-tables.js';

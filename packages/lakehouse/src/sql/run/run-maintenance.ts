@@ -2,7 +2,7 @@ import { deltaError, type DataType, type PrimitiveTypeName, type StructField } f
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repairTable } from '../../ops/maintenance/fsck.js';
-import type { JsonValue } from '../../scan/json-values.js';
+import type { JsonValue } from '../../values/json-values.js';
 import type { SessionContext } from './context.js';
 import { fromDuckDb, isDuckDbError } from '../errors.js';
 import { duckDbExpression, longColumns, renamed, type WriteOutcome } from './run-dml.js';

@@ -2,7 +2,7 @@ import { findField, planScan, type AddFile, type RemoveFile } from '@loch/delta'
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { fileURLToPath } from 'node:url';
 import { scanSql } from '../../../scan/query.js';
-import { duckType } from '../../../scan/duck-types.js';
+import { duckType } from '../../../values/duck-types.js';
 import { writeDataFiles, type WrittenFiles } from '../../../write/write-files.js';
 import { rowChecks } from '../../../write/checks.js';
 import { removeOf } from '../../remove-of.js';

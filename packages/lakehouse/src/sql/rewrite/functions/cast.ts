@@ -7,7 +7,7 @@
  * value's type, a CASE on `typeof(x)` (folded while binding) picks the conversion.
  */
 import type { DataType } from '@loch/delta';
-import { duckType } from '../../../scan/duck-types.js';
+import { duckType } from '../../../values/duck-types.js';
 import { Cursor } from '../../parse/cursor.js';
 import { isPunct, isWord, type Token } from '../../parse/lexer.js';
 import { parseSparkType } from '../../parse/spark-types.js';

@@ -6,7 +6,7 @@
 import type { DataType } from '@loch/delta';
 import { Cursor } from '../../parse/cursor.js';
 import { parseSchemaDdl, parseSparkType } from '../../parse/spark-types.js';
-import { duckType } from '../../../scan/duck-types.js';
+import { duckType } from '../../../values/duck-types.js';
 import type { Call } from '../call.js';
 import { sqlString } from '../tokens.js';
 import { sparkFunctionError } from './rule.js';
