@@ -1,5 +1,6 @@
 import { onUnauthenticated, setToken } from './api.js';
 import { el } from './dom.js';
+import { alertsPage } from './pages/alerts.js';
 import { catalogPage } from './pages/catalog.js';
 import { dashboardPage, dashboardsPage } from './pages/dashboards.js';
 import { runsPage } from './pages/runs.js';
@@ -36,6 +37,7 @@ async function route(): Promise<void> {
     case 'dashboards': leave = arg ? await dashboardPage(root, arg) : (await dashboardsPage(root), undefined); break;
     case 'streams': leave = await streamsPage(root); break;
     case 'runs': await runsPage(root, arg || undefined); break;
+    case 'alerts': leave = await alertsPage(root); break;
     default: sqlPage(root, new URLSearchParams(query).get('q') ?? undefined);
   }
   root.dataset.ready = page;

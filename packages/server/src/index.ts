@@ -10,3 +10,8 @@ export { DashboardStore, DASHBOARDS_TABLE, type DashboardSummary } from './dashb
 export { DashboardRefresher, type DashboardResults, type WidgetResult } from './dashboards/refresher.js';
 export { parseDashboard, CHART_TYPES, type Dashboard, type Widget, type DashboardParameter, type ChartType } from './dashboards/format.js';
 export { EventHub, type LiveEvent } from './events.js';
+export { AlertStore, ALERTS_TABLE } from './alerts/store.js';
+export { AlertMonitor, ALERT_HISTORY_TABLE, type AlertState, type AlertStatus } from './alerts/monitor.js';
+export { parseAlert, conditionMet, ALERT_OPS, type Alert, type AlertOp, type AlertDestination } from './alerts/format.js';
+export { DocumentStore } from './document-store.js';
+export { AuditLog, AUDIT_TABLE, type AuditEntry } from './audit.js';

@@ -1,3 +1,7 @@
+import { AlertMonitor } from './alerts/monitor.js';
+import { alertRoutes } from './alerts/routes.js';
+import { AlertStore } from './alerts/store.js';
+import { AuditLog, auditRequests } from './audit.js';
 import { catalogRoutes } from './catalog-routes.js';
 import { DashboardRefresher } from './dashboards/refresher.js';
 import { dashboardRoutes } from './dashboards/routes.js';
@@ -14,8 +18,8 @@ export interface LakeApiOptions {
 }
 
 /**
- * The lake's own APIs beside MLflow's: SQL statements, catalog, ingest, streams, dashboards and
- * the live event stream. Its schedulers and listeners end when the server closes.
+ * The lake's own APIs beside MLflow's: SQL statements, catalog, ingest, streams, dashboards,
+ * alerts and the live event stream. Its schedulers and listeners end when the server closes.
  */
 export function lakeApiModule(options: LakeApiOptions = {}): ServerModule {
   return {
@@ -26,7 +30,12 @@ export function lakeApiModule(options: LakeApiOptions = {}): ServerModule {
       const streams = new StreamsView(ctx.lake, hub);
       const dashboards = new DashboardStore(ctx.lake);
       const refresher = new DashboardRefresher(ctx.lake, dashboards, (r) => hub.publish('dashboard-refreshed', { id: r.id, refreshed_at: r.refreshed_at }));
+      const alerts = new AlertStore(ctx.lake);
+      const monitor = new AlertMonitor(ctx.lake, alerts, (s) => hub.publish('alert-state', s));
+      const audit = new AuditLog(ctx.lake);
+      auditRequests(app, audit, ctx.token);
       statementRoutes(app, statements);
+      alertRoutes(app, alerts, monitor);
       catalogRoutes(app, ctx.lake);
       ingestRoutes(app, new Ingestor(ctx.lake));
       streamsRoutes(app, streams);
@@ -34,13 +43,16 @@ export function lakeApiModule(options: LakeApiOptions = {}): ServerModule {
       eventRoutes(app, hub);
       app.addHook('onClose', async () => {
         refresher.stop();
+        monitor.stop();
         streams.close();
         // Statements under way finish their writes before the lake is let go.
         await Promise.all(statements.running().map((e) => e.done));
+        await audit.flush();
       });
       // Scheduled dashboards start refreshing once the server is up; a lake without any costs nothing.
       app.addHook('onReady', async () => {
         await refresher.start().catch((e) => process.stderr.write(`warning: dashboards not scheduled: ${(e as Error).message}\n`));
+        await monitor.start().catch((e) => process.stderr.write(`warning: alerts not scheduled: ${(e as Error).message}\n`));
       });
     },
   };

@@ -112,3 +112,22 @@ test('a running statement is cancelled: CANCELED, and its result never appears',
     await s.close();
   }
 });
+
+test('format ARROW_STREAM gives each chunk as a base64 Arrow IPC stream with the Delta types', async () => {
+  const s = await startServer();
+  try {
+    const r = await sql(s.url, "SELECT id, CAST(id AS DECIMAL(10,2)) AS d, 'x' || id AS t FROM range(3)", { format: 'ARROW_STREAM' });
+    assert.equal(r.manifest.format, 'ARROW_STREAM');
+    assert.equal(r.result.data_array, undefined);
+    const { tableFromIPC } = await import('apache-arrow');
+    const table = tableFromIPC(Buffer.from(r.result.attachment, 'base64'));
+    assert.equal(table.numRows, 3);
+    assert.deepEqual(table.schema.fields.map((f) => f.name), ['id', 'd', 't']);
+    assert.equal(String(table.getChild('t')!.get(2)), 'x2');
+    const bad = await post(`${s.url}/api/2.0/sql/statements`, { statement: 'SELECT 1', format: 'CSV' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.message, /format: 'CSV'/);
+  } finally {
+    await s.close();
+  }
+});

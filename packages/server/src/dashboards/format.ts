@@ -82,11 +82,11 @@ function parseWidget(w: unknown, i: number, seen: Set<string>): Widget {
 }
 
 /** Checks a cron expression as the scheduler reads it. */
-export function checkSchedule(schedule: string, where = 'schedule'): void {
+export function checkSchedule(schedule: string, code = 'LOCH_DASHBOARD_INVALID'): void {
   try {
     new Cron(schedule, { paused: true }).stop();
   } catch (e) {
-    throw invalid(`${where}: '${schedule}' is not a cron expression (${(e as Error).message})`);
+    throw new ApiError(code, `schedule: '${schedule}' is not a cron expression (${(e as Error).message})`, 400);
   }
 }
 

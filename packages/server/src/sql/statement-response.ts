@@ -1,4 +1,5 @@
 import type { Row, StatementResult } from '@loch/lakehouse/core';
+import { tableToIPC } from 'apache-arrow';
 import { typeNameOf, typeTextOf } from './type-text.js';
 
 /** `status.state` of the Statement Execution API. */
@@ -11,9 +12,13 @@ export interface ChunkInfo {
 }
 
 /** A finished statement's rows as the API hands them out: strings (or null) in chunks. */
+export type ResultFormat = 'JSON_ARRAY' | 'ARROW_STREAM';
+
 export interface StatementData {
   readonly manifest: Record<string, unknown>;
   readonly chunks: readonly (readonly (string | null)[][])[];
+  /** With ARROW_STREAM: each chunk as an Arrow IPC stream (base64 `attachment`, as Databricks' INLINE Arrow). */
+  readonly arrow?: readonly string[];
   readonly summary?: string;
   readonly version?: number;
 }
@@ -31,7 +36,7 @@ function cell(v: unknown): string | null {
  * rows in all (the manifest then says `truncated`). A statement without rows (an INSERT, a
  * CREATE) has an empty schema and no chunks, and its summary.
  */
-export function statementData(result: StatementResult, options: { chunkRows: number; rowLimit?: number }): StatementData {
+export function statementData(result: StatementResult, options: { chunkRows: number; rowLimit?: number; format?: ResultFormat }): StatementData {
   const columns = result.columns.map((c, i) => ({
     name: c.name,
     position: i,
@@ -49,9 +54,16 @@ export function statementData(result: StatementResult, options: { chunkRows: num
     chunks.push(part.map((r) => result.columns.map((c) => cell(r[c.name]))));
     infos.push({ chunk_index: infos.length, row_offset: offset, row_count: part.length });
   }
+  const format = options.format ?? 'JSON_ARRAY';
+  let arrow: string[] | undefined;
+  if (format === 'ARROW_STREAM' && result.returnsRows) {
+    const table = result.toArrow();
+    arrow = infos.map((c) => Buffer.from(tableToIPC(table.slice(c.row_offset, c.row_offset + c.row_count), 'stream')).toString('base64'));
+  }
   return {
+    ...(arrow ? { arrow } : {}),
     manifest: {
-      format: 'JSON_ARRAY',
+      format,
       schema: { column_count: columns.length, columns },
       total_chunk_count: chunks.length,
       chunks: infos,
@@ -70,5 +82,5 @@ export function chunkResult(id: string, data: StatementData, index: number): Rec
   const info = infos[index];
   if (!info) return { chunk_index: 0, row_offset: 0, row_count: 0, data_array: [] };
   const next = index + 1 < infos.length ? { next_chunk_index: index + 1, next_chunk_internal_link: `/api/2.0/sql/statements/${id}/result/chunks/${index + 1}` } : {};
-  return { ...info, data_array: data.chunks[index], ...next };
+  return { ...info, ...(data.arrow ? { attachment: data.arrow[index] } : { data_array: data.chunks[index] }), ...next };
 }

@@ -44,7 +44,7 @@ export function describeStatement(e: StatementEntry): Record<string, unknown> {
 
 function statementText(body: ExecuteRequest): string {
   if (typeof body.statement !== 'string' || body.statement.trim() === '') throw invalidRequest('statement: a SQL statement is required');
-  if (body.format !== undefined && body.format !== 'JSON_ARRAY') throw invalidRequest(`format: '${String(body.format)}' is not supported; use JSON_ARRAY`);
+  if (body.format !== undefined && body.format !== 'JSON_ARRAY' && body.format !== 'ARROW_STREAM') throw invalidRequest(`format: '${String(body.format)}' is not supported; use JSON_ARRAY or ARROW_STREAM`);
   if (body.disposition !== undefined && body.disposition !== 'INLINE') throw invalidRequest(`disposition: '${String(body.disposition)}' is not supported; use INLINE`);
   if (body.catalog !== undefined && body.catalog !== null && typeof body.catalog !== 'string') throw invalidRequest('catalog: a name is required');
   if (body.schema !== undefined && body.schema !== null && typeof body.schema !== 'string') throw invalidRequest('schema: a name is required');
@@ -77,7 +77,7 @@ export function statementRoutes(app: FastifyInstance, store: StatementStore): vo
       const onTimeout = body.on_wait_timeout ?? 'CONTINUE';
       if (onTimeout !== 'CONTINUE' && onTimeout !== 'CANCEL') throw invalidRequest(`on_wait_timeout: '${String(onTimeout)}' is not CONTINUE or CANCEL`);
       const limit = rowLimit(body.row_limit);
-      const entry = store.submit(text, limit !== undefined ? { rowLimit: limit } : {});
+      const entry = store.submit(text, { ...(limit !== undefined ? { rowLimit: limit } : {}), ...(body.format === 'ARROW_STREAM' ? { format: 'ARROW_STREAM' as const } : {}) });
       const finished = await store.wait(entry, wait);
       if (!finished && onTimeout === 'CANCEL') store.cancel(entry.id);
       return reply.send(describeStatement(entry));

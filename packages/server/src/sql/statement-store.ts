@@ -1,7 +1,7 @@
 import type { Lakehouse, StatementResult } from '@loch/lakehouse/core';
 import { randomUUID } from 'node:crypto';
 import { errorInfo } from '../api-errors.js';
-import { statementData, type StatementData, type StatementState } from './statement-response.js';
+import { statementData, type ResultFormat, type StatementData, type StatementState } from './statement-response.js';
 
 /** One statement the server was given, from submission until it is closed or forgotten. */
 export interface StatementEntry {
@@ -44,7 +44,7 @@ export class StatementStore {
   }
 
   /** Starts `text` at once; the entry says how it goes. */
-  submit(text: string, options: { rowLimit?: number; conf?: Record<string, string> } = {}): StatementEntry {
+  submit(text: string, options: { rowLimit?: number; conf?: Record<string, string>; format?: ResultFormat } = {}): StatementEntry {
     this.expire();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
@@ -56,7 +56,7 @@ export class StatementStore {
       try {
         const results = await this.lake.sql(text, options.conf ? { conf: options.conf } : {});
         if (entry.state !== 'RUNNING') return;
-        entry.data = statementData(lastResult(results), { chunkRows: this.chunkRows, ...(options.rowLimit !== undefined ? { rowLimit: options.rowLimit } : {}) });
+        entry.data = statementData(lastResult(results), { chunkRows: this.chunkRows, ...(options.rowLimit !== undefined ? { rowLimit: options.rowLimit } : {}), ...(options.format ? { format: options.format } : {}) });
         entry.state = 'SUCCEEDED';
       } catch (e) {
         if (entry.state !== 'RUNNING') return;

@@ -1,0 +1,53 @@
+import { api, subscribe } from '../api.js';
+import { el, errorBox, plainTable } from '../dom.js';
+
+const EXAMPLE = {
+  name: 'Error rate',
+  sql: 'SELECT count(*) AS errors FROM events WHERE kind = \'error\'',
+  column: 'errors',
+  op: '>',
+  threshold: 100,
+  schedule: '*/1 * * * *',
+  destinations: [{ type: 'webhook', url: 'http://127.0.0.1:9000/hook' }],
+};
+
+/** Alerts with their current state, their transitions, evaluate now, and creating one from JSON. */
+export async function alertsPage(root: HTMLElement): Promise<() => void> {
+  const list = el('div', { 'data-test': 'alert-list' });
+  const history = el('div');
+  const json = el('textarea', { class: 'sql', 'data-test': 'alert-json' });
+  json.value = JSON.stringify(EXAMPLE, null, 2);
+  const message = el('div');
+  const showHistory = async (id: string) => {
+    const h = await api('GET', `/api/2.0/alerts/${encodeURIComponent(id)}/history`);
+    history.replaceChildren(el('h3', {}, `${id}: state changes`), plainTable(['time', 'state', 'from', 'value', 'error'], h.history.map((x: any) => [x.evaluated_at, x.state, x.previous_state, x.value, x.error])));
+  };
+  const load = async () => {
+    const { alerts } = await api('GET', '/api/2.0/alerts');
+    list.replaceChildren(alerts.length === 0
+      ? el('p', { class: 'muted' }, 'No alerts yet.')
+      : plainTable(['name', 'condition', 'schedule', 'state', 'value', 'evaluated', ''], alerts.map((a: any) => [
+        el('a', { href: 'javascript:void 0', onclick: () => void showHistory(a.id) }, a.name),
+        `${a.column} ${a.op} ${a.threshold ?? ''}`,
+        a.schedule,
+        el('b', { 'data-test': `alert-state-${a.id}` }, a.status.state),
+        a.status.value,
+        a.status.evaluated_at,
+        el('button', { class: 'secondary', onclick: () => void api('POST', `/api/2.0/alerts/${encodeURIComponent(a.id)}/evaluate`).then(load, (e) => message.replaceChildren(errorBox(e))) }, 'Evaluate now'),
+      ])));
+  };
+  const save = async () => {
+    try {
+      await api('POST', '/api/2.0/alerts', JSON.parse(json.value));
+      message.replaceChildren();
+      await load();
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  };
+  root.replaceChildren(el('h2', {}, 'Alerts'), list, history, el('h3', {}, 'Create or replace an alert (JSON)'), json, el('div', { class: 'row' }, el('button', { 'data-test': 'alert-save', onclick: () => void save() }, 'Save')), message);
+  await load().catch((e) => list.replaceChildren(errorBox(e)));
+  return subscribe((type) => {
+    if (type === 'alert-state') void load().catch(() => undefined);
+  });
+}

@@ -1,0 +1,12 @@
+import type { Lakehouse } from '@loch/lakehouse/core';
+import { DocumentStore } from '../document-store.js';
+import { parseAlert, type Alert } from './format.js';
+
+export const ALERTS_TABLE = 'console.alerts';
+
+/** Alerts stored in the lake (`console.alerts`), one row per alert id. */
+export class AlertStore extends DocumentStore<Alert> {
+  constructor(lake: Lakehouse) {
+    super(lake, ALERTS_TABLE, 'alert', parseAlert);
+  }
+}
