@@ -55,3 +55,5 @@ export { formatPredicate } from './expressions/format.js';
 export { filePruner, partitionRange, resolveColumn, evaluateOnPartitionValues, type FilePruner, type PruningTable, type PartitionValuesByName } from './skipping/prune.js';
 export { parseFileStats, statsNumRecords, statsRange, STATS_STRING_PREFIX, type FileStats } from './skipping/stats.js';
 export { parseExactJson, numberText, JsonNumber, type ExactJson } from './skipping/exact-json.js';
+export * from './cdf/change-data.js';
+export { loadTableChanges, type ChangeRange, type CommitChanges, type TableChanges } from './cdf/changes.js';

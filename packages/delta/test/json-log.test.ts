@@ -31,7 +31,7 @@ test('actions are grouped by kind', () => {
   assert.deepEqual(a.removes.map((x) => x.path), ['b']);
   assert.deepEqual(a.txns, [{ appId: 'app', version: 3 }]);
   assert.equal(a.domainMetadata.length, 1);
-  assert.equal(a.cdcs, 1);
+  assert.equal(a.cdcs.length, 1);
 });
 
 test('blank lines, CRLF line ends and a missing final newline are fine', () => {

@@ -371,7 +371,7 @@ test('a transaction refuses a table whose writer features it cannot write, namin
   assert.equal(r.kind, 'committed');
   const s0 = await loadSnapshot(engine, root);
   assert.throws(
-    () => new Transaction(engine, root, s0).updateProtocol({ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['changeDataFeed'] }),
-    (e: unknown) => isDeltaError(e, 'DELTA_UNSUPPORTED_WRITER_FEATURE') && /changeDataFeed/.test(e.message) && /cdf/.test(e.message),
+    () => new Transaction(engine, root, s0).updateProtocol({ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['identityColumns'] }),
+    (e: unknown) => isDeltaError(e, 'DELTA_UNSUPPORTED_WRITER_FEATURE') && /identityColumns/.test(e.message) && /cdf/.test(e.message),
   );
 });

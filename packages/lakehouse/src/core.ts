@@ -6,6 +6,8 @@ export { RowStream, type OutputColumn } from './scan/row-stream.js';
 export type { ExportFormat, ExportResult } from './export/copy.js';
 export { jsonLines, csvHeader, csvLines, cellText } from './export/text.js';
 export { scanSql, type ScanSqlOptions } from './scan/query.js';
+export { tableChangesSql, changesSql } from './scan/changes.js';
+export { recordsChangeData, writeChangeData } from './ops/dml/change-data.js';
 export { tokenize, significant, splitStatements, sparkIdent, sparkString, type Token, type TokenKind } from './sql/parse/lexer.js';
 export { parseSchemaDdl } from './sql/parse/spark-types.js';
 export { toJsonValue, decimalString, formatDate, formatTimestamp, type JsonValue } from './values/json-values.js';

@@ -118,20 +118,21 @@ async function handMadeTable(dir: string, protocol: object, configuration: Recor
   await writeFile(join(dir, '_delta_log', '00000000000000000000.json'), actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
 }
 
-test('a table with writer feature changeDataFeed (writer 7) is refused with DELTA_UNSUPPORTED_WRITER_FEATURE naming it', async (t) => {
+test('a table with writer feature identityColumns (writer 7) is refused with DELTA_UNSUPPORTED_WRITER_FEATURE naming it', async (t) => {
   const dir = await table(t);
-  await handMadeTable(dir, { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['changeDataFeed'] });
+  await handMadeTable(dir, { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['identityColumns'] });
   const tbl = DeltaTable.forPath(dir);
-  await refusedCleanly(dir, tbl.write([{ id: 1 }]), 'DELTA_UNSUPPORTED_WRITER_FEATURE', /'changeDataFeed'/);
-  await refusedCleanly(dir, tbl.write([{ id: 1 }], { mode: 'overwrite' }), 'DELTA_UNSUPPORTED_WRITER_FEATURE', /changeDataFeed/);
+  await refusedCleanly(dir, tbl.write([{ id: 1 }]), 'DELTA_UNSUPPORTED_WRITER_FEATURE', /'identityColumns'/);
+  await refusedCleanly(dir, tbl.write([{ id: 1 }], { mode: 'overwrite' }), 'DELTA_UNSUPPORTED_WRITER_FEATURE', /identityColumns/);
   // It is still readable.
   assert.deepEqual((await tbl.scan()).rows, []);
 });
 
-test('legacy writer 4: refused only when change data feed is on', async (t) => {
+test('legacy writer 4: written with the change data feed on or off (Loch writes change data)', async (t) => {
   const on = await table(t);
   await handMadeTable(on, { minReaderVersion: 1, minWriterVersion: 4 }, { 'delta.enableChangeDataFeed': 'true' });
-  await refusedCleanly(on, DeltaTable.forPath(on).write([{ id: 1 }]), 'DELTA_UNSUPPORTED_WRITER_FEATURE', /changeDataFeed/);
+  const w = await DeltaTable.forPath(on).write([{ id: 1 }]);
+  assert.equal(w.kind === 'committed' && w.version, 1);
   const off = await table(t);
   await handMadeTable(off, { minReaderVersion: 1, minWriterVersion: 4 });
   const r = await DeltaTable.forPath(off).write([{ id: 1 }]);

@@ -1,5 +1,5 @@
 import { deltaError } from '../errors.js';
-import type { AddFile, RemoveFile } from './add.js';
+import type { AddCdcFile, AddFile, RemoveFile } from './add.js';
 import type { AddFileList } from './add-list.js';
 import type { CheckpointMetadata } from './checkpoint-metadata.js';
 import type { CommitInfo } from './commit-info.js';
@@ -24,7 +24,8 @@ export interface LogFileActions {
    */
   readonly addColumns?: AddFileList;
   readonly removes: RemoveFile[];
-  readonly cdcs: number;
+  /** Change-data files (`cdc` actions): a commit's row-level changes, when it wrote them. */
+  readonly cdcs: AddCdcFile[];
   protocol?: Protocol;
   metaData?: Metadata;
   commitInfo?: CommitInfo;
@@ -35,7 +36,7 @@ export interface LogFileActions {
 }
 
 export function emptyLogFileActions(file: string): LogFileActions {
-  return { file, adds: [], removes: [], cdcs: 0, txns: [], domainMetadata: [], sidecars: [] };
+  return { file, adds: [], removes: [], cdcs: [], txns: [], domainMetadata: [], sidecars: [] };
 }
 
 /**
@@ -81,8 +82,10 @@ export function addAction(out: LogFileActions, action: Record<string, unknown>, 
     out.commitInfo = action.commitInfo as CommitInfo;
     return;
   }
-  if (action.cdc != null) {
-    (out as { cdcs: number }).cdcs++;
+  const cdc = action.cdc as AddCdcFile | undefined;
+  if (cdc != null) {
+    if (typeof cdc.path !== 'string') throw badAction('cdc', 'path', where);
+    out.cdcs.push({ ...cdc, partitionValues: cdc.partitionValues ?? {} });
     return;
   }
   if (action.metaData != null) {

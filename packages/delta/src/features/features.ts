@@ -17,7 +17,7 @@ export const TABLE_FEATURES: readonly TableFeature[] = [
   { name: 'appendOnly', kind: 'writer', legacy: { minWriter: 2 }, read: true, write: true },
   { name: 'invariants', kind: 'writer', legacy: { minWriter: 2 }, read: true, write: true },
   { name: 'checkConstraints', kind: 'writer', legacy: { minWriter: 3 }, read: true, write: true },
-  { name: 'changeDataFeed', kind: 'writer', legacy: { minWriter: 4 }, read: true, write: false },
+  { name: 'changeDataFeed', kind: 'writer', legacy: { minWriter: 4 }, read: true, write: true },
   { name: 'generatedColumns', kind: 'writer', legacy: { minWriter: 4 }, read: true, write: false },
   { name: 'columnMapping', kind: 'reader', legacy: { minReader: 2, minWriter: 5 }, read: true, write: true },
   { name: 'identityColumns', kind: 'writer', legacy: { minWriter: 6 }, read: true, write: false },

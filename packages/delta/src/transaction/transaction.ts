@@ -1,4 +1,4 @@
-import type { AddFile, RemoveFile } from '../actions/add.js';
+import type { AddCdcFile, AddFile, RemoveFile } from '../actions/add.js';
 import type { CommitInfo } from '../actions/commit-info.js';
 import type { DomainMetadata } from '../actions/domain-metadata.js';
 import type { Metadata } from '../actions/metadata.js';
@@ -6,7 +6,9 @@ import type { Protocol } from '../actions/protocol.js';
 import type { Txn } from '../actions/txn.js';
 import type { Engine } from '../engine/engine.js';
 import { deltaError, isDeltaError } from '../errors.js';
+import { checkChangeFeedSchema } from '../cdf/change-data.js';
 import { ensureWriteSupported } from '../features/features.js';
+import { parseSchema } from '../schema/json.js';
 import { commitFileName } from '../log/file-names.js';
 import { displayTable, listLog, logDirUrl, tableRootUrl } from '../log/segment.js';
 import type { Snapshot } from '../snapshot/snapshot.js';
@@ -62,6 +64,7 @@ export class Transaction {
   private protocol?: Protocol;
   private readonly adds: AddFile[] = [];
   private readonly removes: RemoveFile[] = [];
+  private readonly cdcs: AddCdcFile[] = [];
   private readonly domains: DomainMetadata[] = [];
   private readonly readPredicates: ((add: AddFile) => boolean)[] = [];
   private readonly readFileKeys = new Set<string>();
@@ -115,6 +118,12 @@ export class Transaction {
     return this;
   }
 
+  /** Change-data files: with them, change-feed readers take this commit's changes from these alone. */
+  addCdcFiles(cdcs: readonly AddCdcFile[]): this {
+    this.cdcs.push(...cdcs);
+    return this;
+  }
+
   setDomainMetadata(d: DomainMetadata): this {
     this.domains.push(d);
     return this;
@@ -160,6 +169,7 @@ export class Transaction {
   /** Commits; retries past concurrent commits that do not conflict. */
   async commit(op: Operation): Promise<CommitResult> {
     if (this.protocol) ensureWriteSupported(this.protocol, this.table, this.currentMetadata);
+    if (this.metadata) checkChangeFeedSchema(parseSchema(this.metadata.schemaString), this.metadata, this.table);
     const appTxn = this.options.txn;
     if (appTxn && this.snapshot) {
       const seen = this.snapshot.txns.get(appTxn.appId);
@@ -232,6 +242,7 @@ export class Transaction {
     for (const d of this.domains) lines.push(JSON.stringify({ domainMetadata: d }));
     for (const r of this.removes) lines.push(JSON.stringify({ remove: r }));
     for (const a of this.adds) lines.push(JSON.stringify({ add: a }));
+    for (const c of this.cdcs) lines.push(JSON.stringify({ cdc: c }));
     return new TextEncoder().encode(`${lines.join('\n')}\n`);
   }
 }

@@ -6,6 +6,7 @@ import {
   deltaError,
   emptyLogFileActions,
   parseJsonLog,
+  type AddCdcFile,
   type AddFile,
   type FileMeta,
   type JsonHandler,
@@ -348,7 +349,7 @@ export class NodeJsonHandler implements JsonHandler {
 /** Below this many bytes, logs are parsed whole with `parseJsonLog`; above, in pieces. */
 const SMALL = 1 << 20;
 
-const EMPTY: Parsed = { newlines: 0, adds: [], addCount: 0, removes: [], rest: { cdcs: 0, txns: [], domainMetadata: [], sidecars: [] }, check: 0 };
+const EMPTY: Parsed = { newlines: 0, adds: [], addCount: 0, removes: [], rest: { cdcs: [], txns: [], domainMetadata: [], sidecars: [] }, check: 0 };
 
 /** Parses a piece on this thread, the same way a worker does. */
 function parseHere(file: string, p: Part, root: string | undefined): Slot {
@@ -387,7 +388,7 @@ function merge(file: string, pieces: Parsed[], root: string | undefined): LogFil
     }
   }
   const removes = pieces.length === 1 ? pieces[0].removes : ([] as RemoveFile[]).concat(...pieces.map((p) => p.removes));
-  let cdcs = 0;
+  const cdcs: AddCdcFile[] = [];
   let hashed = root !== undefined;
   let check: number | undefined;
   for (const p of pieces) {
@@ -395,7 +396,7 @@ function merge(file: string, pieces: Parsed[], root: string | undefined): LogFil
     for (const t of r.txns) out.txns.push(t);
     for (const d of r.domainMetadata) out.domainMetadata.push(d);
     for (const s of r.sidecars) out.sidecars.push(s);
-    cdcs += r.cdcs;
+    for (const x of r.cdcs) cdcs.push(x);
     // parseJsonLog keeps the last of each (a valid commit has at most one).
     if (r.protocol !== undefined) out.protocol = r.protocol;
     if (r.metaData !== undefined) out.metaData = r.metaData;

@@ -26,7 +26,7 @@ export interface SqlRunner {
 }
 
 type Node =
-  | { readonly kind: 'table'; readonly ref: string; readonly asOf?: { version?: number; timestamp?: string } }
+  | { readonly kind: 'table'; readonly ref: string; readonly asOf?: { version?: number; timestamp?: string }; readonly name?: string }
   | { readonly kind: 'sql'; readonly query: string }
   | { readonly kind: 'filter'; readonly child: Node; readonly condition: Expr }
   | { readonly kind: 'select'; readonly child: Node; readonly columns: readonly string[] }
@@ -64,9 +64,9 @@ export class DataFrame {
 
   /** A Delta table by lake name (`events`, `sales.orders`) or path (a path is anything with a '/'). */
   static table(runner: SqlRunner, nameOrPath: string): DataFrame {
-    if (nameOrPath.includes('/')) return new DataFrame(runner, { kind: 'table', ref: `delta.\`${nameOrPath.replaceAll('`', '``')}\`` });
+    if (nameOrPath.includes('/')) return new DataFrame(runner, { kind: 'table', ref: `delta.\`${nameOrPath.replaceAll('`', '``')}\``, name: nameOrPath });
     const parts = nameParts(nameOrPath);
-    return new DataFrame(runner, { kind: 'table', ref: parts.map(sparkIdent).join('.') }, parts[parts.length - 1]);
+    return new DataFrame(runner, { kind: 'table', ref: parts.map(sparkIdent).join('.'), name: nameOrPath }, parts[parts.length - 1]);
   }
 
   /** Any SQL query (which may name Delta tables) as a frame. */
@@ -83,6 +83,24 @@ export class DataFrame {
     if (this.node.kind !== 'table') throw deltaError('DELTA_INVALID_ARGUMENT', 'asOf() applies to a table, before other operations');
     const timestamp = at.timestamp instanceof Date ? at.timestamp.toISOString() : at.timestamp;
     return this.derive({ ...this.node, asOf: { version: at.version, timestamp } });
+  }
+
+  /**
+   * The table's change data feed (Spark's `readChangeFeed`): the rows the commits from
+   * `startingVersion` (or `startingTimestamp`) to `endingVersion` (or `endingTimestamp`, default
+   * the latest) changed, with `_change_type`, `_commit_version` and `_commit_timestamp`.
+   */
+  changes(range: { startingVersion?: number; endingVersion?: number; startingTimestamp?: Date | string; endingTimestamp?: Date | string }): DataFrame {
+    if (this.node.kind !== 'table' || this.node.name === undefined || this.node.asOf) {
+      throw deltaError('DELTA_INVALID_ARGUMENT', 'changes() applies to a table, before other operations');
+    }
+    const bound = (v: number | undefined, t: Date | string | undefined) =>
+      v !== undefined ? String(v) : t !== undefined ? sparkString(t instanceof Date ? t.toISOString() : t) : undefined;
+    const start = bound(range.startingVersion, range.startingTimestamp);
+    if (start === undefined) throw deltaError('DELTA_INVALID_ARGUMENT', 'changes() needs a startingVersion or startingTimestamp');
+    const end = bound(range.endingVersion, range.endingTimestamp);
+    const args = [sparkString(this.node.name), start, ...(end !== undefined ? [end] : [])].join(', ');
+    return this.derive({ kind: 'sql', query: `SELECT * FROM table_changes(${args})` });
   }
 
   /** Names the frame for join conditions (`a.id = b.id`). */

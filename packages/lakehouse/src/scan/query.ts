@@ -21,6 +21,8 @@ export interface ScanSqlOptions {
   readonly withFile?: boolean;
   /** Add a `__loch_row` column: the row's position in its file (what deletion vectors index). */
   readonly withRowNumber?: boolean;
+  /** Columns of the files outside the table's schema to read as they are (null where a file lacks one), e.g. `_change_type`. */
+  readonly extraColumns?: readonly string[];
 }
 
 export async function scanSql(c: DuckDBConnection, engine: Engine, plan: ScanPlan, options: ScanSqlOptions = {}): Promise<string | undefined> {
@@ -65,6 +67,10 @@ async function groupSelect(c: DuckDBConnection, plan: ScanPlan, g: Group, option
     if (stored === undefined) return `CAST(NULL AS ${duckType(col.field.type)}) AS ${name}`;
     return `${toLogical(sqlIdent(stored), col.field.type, mode)} AS ${name}`;
   });
+  for (const extra of options.extraColumns ?? []) {
+    const stored = present.get(extra.toLowerCase());
+    exprs.push(stored === undefined ? `CAST(NULL AS VARCHAR) AS ${sqlIdent(extra)}` : `${sqlIdent(stored)} AS ${sqlIdent(extra)}`);
+  }
   const where = g.deleted && g.deleted.length > 0 ? ` WHERE file_row_number NOT IN (SELECT unnest([${Array.from(g.deleted).join(',')}]::BIGINT[]))` : '';
   if (options.withFile) exprs.push('__loch_file');
   if (options.withRowNumber) exprs.push('file_row_number AS __loch_row');

@@ -19,6 +19,7 @@ export function minimalProtocol(schema: StructType, configuration: Readonly<Reco
   const constraints = Object.keys(configuration).some((k) => k.startsWith('delta.constraints.'));
   const dv = configuration['delta.enableDeletionVectors'] === 'true';
   const mapping = (configuration['delta.columnMapping.mode'] ?? 'none').toLowerCase() !== 'none';
+  const cdf = (configuration['delta.enableChangeDataFeed'] ?? '').toLowerCase() === 'true';
   // A column whose type was widened needs readers that widen the values of older files; a table
   // that allows widening announces the feature before any column is widened, as Delta does.
   const widened = schema.fields.some((f) => hasTypeChanges(f)) || configuration['delta.enableTypeWidening']?.toLowerCase() === 'true';
@@ -26,11 +27,13 @@ export function minimalProtocol(schema: StructType, configuration: Readonly<Reco
     const readerFeatures = [...(ntz ? ['timestampNtz'] : []), ...(dv ? ['deletionVectors'] : []), ...(mapping ? ['columnMapping'] : []), ...(widened ? ['typeWidening'] : [])];
     const writerFeatures = ['appendOnly', 'invariants', ...readerFeatures];
     if (constraints) writerFeatures.push('checkConstraints');
+    if (cdf) writerFeatures.push('changeDataFeed');
     return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures, writerFeatures };
   }
   // Column mapping has legacy versions of its own: reader 2, writer 5.
   if (mapping) return { minReaderVersion: 2, minWriterVersion: 5 };
-  return { minReaderVersion: 1, minWriterVersion: constraints ? 3 : 2 };
+  // The change data feed's legacy writer version is 4.
+  return { minReaderVersion: 1, minWriterVersion: cdf ? 4 : constraints ? 3 : 2 };
 }
 
 function hasTypeChanges(f: StructField): boolean {

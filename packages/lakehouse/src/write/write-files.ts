@@ -39,6 +39,8 @@ export interface WriteFilesArgs {
   /** Extra row checks: SQL boolean expressions over the table's columns that must be true. */
   readonly checks?: readonly { readonly expression: string; readonly code: DeltaErrorCode; readonly message: string }[];
   readonly dataChange?: boolean;
+  /** How file names start (default `part`; change-data files are `cdc-...`). */
+  readonly filePrefix?: string;
   /**
    * Write every row into one partition directory in the order given (OPTIMIZE, ZORDER): files
    * are cut every `rowsPerFile` rows, so each covers a contiguous range of that order. The
@@ -142,6 +144,7 @@ async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: Writ
     ? `WHERE ${checks.map((k) => `(CASE WHEN (${k.expression}) IS NOT TRUE THEN error(${sqlString(`${k.code}: ${k.message}`)}) ELSE TRUE END)`).join(' AND ')}`
     : '';
   const layout = args.layout;
+  const prefix = args.filePrefix ?? 'part';
   // Under column mapping, files, partition directories, values and statistics use physical names.
   const mode = columnMappingMode(args.configuration);
   const stored = (f: StructField) => physicalName(f, mode);
@@ -176,18 +179,18 @@ async function writeStaged(c: DuckDBConnection, stage: DataFileStage, args: Writ
       groupDir = join(dir, `.loch-${writeId}`);
       target = groupDir;
       sql = `COPY (SELECT ${dataCols.join(', ')}, __loch_group FROM (SELECT ${select.join(', ')}${order}${group} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
-        TO ${sqlString(groupDir)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}PARTITION_BY (__loch_group), FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)}, RETURN_STATS)`;
+        TO ${sqlString(groupDir)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}PARTITION_BY (__loch_group), FILENAME_PATTERN ${sqlString(`${prefix}-00000-${writeId}-{uuid}`)}, RETURN_STATS)`;
     } else {
       const rowGroup = Math.max(2048, Math.min(122_880, layout.rowsPerFile));
       const perFile = Math.max(1, Math.round(layout.rowsPerFile / rowGroup));
       target = dir;
       sql = `COPY (SELECT ${dataCols.join(', ')} FROM (SELECT ${select.join(', ')}${order} FROM ${args.relation} AS src) ${where}${order ? ' ORDER BY __loch_order' : ''})
-        TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
+        TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}APPEND, FILENAME_PATTERN ${sqlString(`${prefix}-00000-${writeId}-{uuid}`)},
           ROW_GROUP_SIZE ${rowGroup}, ROW_GROUPS_PER_FILE ${perFile}, RETURN_STATS)`;
     }
   } else {
     sql = `COPY (SELECT ${outer} FROM (SELECT ${select.join(', ')} FROM ${args.relation} AS src) ${where})
-    TO ${sqlString(root)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}${partitionBy}APPEND, FILENAME_PATTERN ${sqlString(`part-00000-${writeId}-{uuid}`)},
+    TO ${sqlString(root)} (FORMAT parquet, COMPRESSION snappy, ${fieldIds}${partitionBy}APPEND, FILENAME_PATTERN ${sqlString(`${prefix}-00000-${writeId}-{uuid}`)},
       ${args.partitionColumns.length ? '' : `FILE_SIZE_BYTES ${targetSize}, `}RETURN_STATS)`;
   }
 

@@ -60,7 +60,7 @@ async function changeRows(
       numAddedFiles: out.adds.length,
       [operation === 'DELETE' ? 'numDeletedRows' : 'numUpdatedRows']: out.matchedRows,
       numCopiedRows: out.copiedRows,
-      numAddedChangeFiles: 0,
+      numAddedChangeFiles: out.cdcs.length,
       numRemovedBytes: out.removedBytes,
       numAddedBytes: out.addedBytes,
       numDeletionVectorsAdded: out.deletionVectorsAdded,
@@ -71,7 +71,7 @@ async function changeRows(
     if (out.touched.length === 0) return { version: undefined, metrics };
     const tx = openTransaction(engine, url, snapshot, options);
     tx.readFiles(out.touched, mayHoldMatches(snapshot, out.predicate));
-    tx.removeFiles(out.removes).addFiles(out.adds);
+    tx.removeFiles(out.removes).addFiles(out.adds).addCdcFiles(out.cdcs);
     const result = await tx.commit({
       name: commitName,
       parameters: commitName === 'TRUNCATE' ? {} : { predicate: JSON.stringify(change.predicate ? [change.predicate] : []) },

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, type AddFile, type Engine, type Predicate, type RemoveFile, type Snapshot } from '@loch/delta';
+import { deltaError, type AddCdcFile, type AddFile, type Engine, type Predicate, type RemoveFile, type Snapshot } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { fileURLToPath } from 'node:url';
 import { scanSql } from '../../scan/query.js';
@@ -8,6 +8,7 @@ import { writeDataFiles, type WriteFilesArgs } from '../../write/write-files.js'
 import { rowChecks } from '../../write/checks.js';
 import { removeOf } from '../remove-of.js';
 import { writeDeletionVectors } from './deletion-vectors.js';
+import { recordsChangeData, rowChangeData } from './change-data.js';
 
 /** A row-level change: delete the rows matching `predicate`, or set columns on them. */
 export interface RowChange {
@@ -19,6 +20,8 @@ export interface RowChange {
 export interface RewriteOutcome {
   readonly removes: RemoveFile[];
   readonly adds: AddFile[];
+  /** Change-data files (on a table with the change data feed on). */
+  readonly cdcs: AddCdcFile[];
   /** Files that held at least one matching row. */
   readonly touched: AddFile[];
   /** The kernel form of the predicate, when it could be translated (for conflict detection). */
@@ -59,7 +62,7 @@ export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot:
   // Files that cannot hold a matching row (by partition values or stats) are never opened.
   const { plan, predicate: pruning } = await selectFiles(c, snapshot, change.predicate?.trim() ? change.predicate : undefined);
   const inner = await scanSql(c, engine, plan, { withFile: true, withRowNumber: dv });
-  const empty: RewriteOutcome = { removes: [], adds: [], touched: [], matchedRows: 0, copiedRows: 0, deletionVectorsAdded: 0, deletionVectorsRemoved: 0, addedBytes: 0, removedBytes: 0 };
+  const empty: RewriteOutcome = { removes: [], adds: [], cdcs: [], touched: [], matchedRows: 0, copiedRows: 0, deletionVectorsAdded: 0, deletionVectorsRemoved: 0, addedBytes: 0, removedBytes: 0 };
   if (!inner) return empty;
 
   let counts;
@@ -136,9 +139,13 @@ export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot:
     addedBytes += rewritten.numOutputBytes;
     copiedRows = partial.reduce((n, t) => n + t.total - t.matching, 0);
   }
+  const cdcs = recordsChangeData(snapshot)
+    ? await rowChangeData(c, engine, snapshot, { inner, predicate, files: touched.map((t) => t.local), ...(change.set ? { updated: columns } : {}) })
+    : [];
   return {
     removes,
     adds,
+    cdcs,
     touched: touched.map((t) => t.add),
     ...(pruning ? { predicate: pruning } : {}),
     matchedRows,

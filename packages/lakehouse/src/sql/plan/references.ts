@@ -2,6 +2,7 @@ import { sqlIdent } from '@loch/engine-node';
 import { sqlError, unsupported } from '../errors.js';
 import { isIdent, isPunct, isWord, significant, tokenize, type Token } from '../parse/lexer.js';
 import { nameOf, type TableName } from '../parse/parse-common.js';
+import { changesCallAt, type ChangesRef } from './table-changes.js';
 
 /** Where a query names a table that may be a Delta table, and what to read there. */
 export interface TableRef {
@@ -50,6 +51,8 @@ export interface QueryText {
   readonly tokens: readonly Token[];
   readonly refs: readonly TableRef[];
   readonly files: readonly FileRef[];
+  /** `table_changes(...)` calls. */
+  readonly changes: readonly ChangesRef[];
 }
 
 /** Keywords that end a FROM clause at their parenthesis depth. */
@@ -75,6 +78,7 @@ export function findTableRefs(text: string): QueryText {
   const ctes = cteNames(sig);
   const refs: TableRef[] = [];
   const files: FileRef[] = [];
+  const changes: ChangesRef[] = [];
   const inFrom: boolean[] = [false];
   const argParens: boolean[] = [false];
   let depth = 0;
@@ -101,6 +105,12 @@ export function findTableRefs(text: string): QueryText {
       inFrom[depth] = false;
     }
     if (at === undefined) continue;
+    const change = changesCallAt(text, sig, at);
+    if (change) {
+      changes.push(change.ref);
+      i = change.last;
+      continue;
+    }
     const file = fileRefAt(text, sig, at);
     if (file) {
       files.push(file.ref);
@@ -113,7 +123,7 @@ export function findTableRefs(text: string): QueryText {
       i = ref.last;
     }
   }
-  return { text, tokens, refs, files };
+  return { text, tokens, refs, files, changes };
 }
 
 /** ``format.`path` `` or `read_files(...)` at `i`. */
@@ -283,9 +293,9 @@ function cteNames(sig: Token[]): Set<string> {
  * The query with each reference replaced by its relation (and the alias it needs), and Spark's
  * backtick identifiers turned into DuckDB's double-quoted ones.
  */
-export function rewriteQuery(q: QueryText, relationOf: (ref: TableRef | FileRef) => string | undefined): string {
-  const at = new Map<number, TableRef | FileRef>();
-  for (const r of [...q.refs, ...q.files]) at.set(r.start, r);
+export function rewriteQuery(q: QueryText, relationOf: (ref: TableRef | FileRef | ChangesRef) => string | undefined): string {
+  const at = new Map<number, TableRef | FileRef | ChangesRef>();
+  for (const r of [...q.refs, ...q.files, ...q.changes]) at.set(r.start, r);
   let out = '';
   let skipTo = -1;
   for (const t of q.tokens) {

@@ -10,6 +10,7 @@ import type { SessionNamespace } from '../run/namespace.js';
 import { sqlError } from '../errors.js';
 import { findTableRefs, rewriteQuery, type FileRef, type QueryText, type TableRef } from './references.js';
 import { fileRelation } from './file-sources.js';
+import { changesRelation, type ChangesRef } from './table-changes.js';
 import { readSourceTable, sourceRelation } from './source-tables.js';
 import { mayNeedDecimalTyping, sparkDecimalTypes } from './decimal-types.js';
 import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
@@ -84,8 +85,12 @@ export class ScanViews {
 
   async prepare(text: string): Promise<PreparedQuery> {
     const q = findTableRefs(text);
-    const relations = new Map<TableRef | FileRef, string>();
+    const relations = new Map<TableRef | FileRef | ChangesRef, string>();
     for (const f of q.files) relations.set(f, await fileRelation(this.c, (this.engine ?? defaultEngine()).storage, f));
+    for (const ch of q.changes) {
+      const { table } = this.target(ch.table);
+      relations.set(ch, await changesRelation(this.c, table.engine, table.url, ch));
+    }
     const scans: SqlScanMetrics[] = [];
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
@@ -167,13 +172,13 @@ export class ScanViews {
     }
     let sql = rewriteQuery(q, (ref) => relations.get(ref));
     // Spark's decimal result types, where the query computes with numbers that may be decimals.
-    const decimals = q.files.length > 0 || sources.decimals || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
+    const decimals = q.files.length > 0 || q.changes.length > 0 || sources.decimals || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
     if (mayNeedDecimalTyping(text, decimals)) sql = await sparkDecimalTypes(this.c, sql, this.conf);
     return { sql, scans, plans, explains, hints: describeHints(hints) };
   }
 
   /** The data source tables a query names (source-tables.ts), each as the relation reading its files. */
-  private async sourceRelations(refs: readonly TableRef[], relations: Map<TableRef | FileRef, string>): Promise<{ decimals: boolean }> {
+  private async sourceRelations(refs: readonly TableRef[], relations: Map<TableRef | FileRef | ChangesRef, string>): Promise<{ decimals: boolean }> {
     let decimals = false;
     for (const ref of refs) {
       if (ref.table.kind !== 'name' || !this.names.has(ref.table)) continue;
@@ -194,7 +199,7 @@ export class ScanViews {
    * The pushdown analysis of a query; nothing to push when DuckDB cannot parse it (the query will
    * say why). `parsed`: whether DuckDB parsed it as a statement.
    */
-  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[], files: ReadonlyMap<TableRef | FileRef, string>): Promise<{ pushdown: Pushdown; parsed: boolean }> {
+  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[], files: ReadonlyMap<TableRef | FileRef | ChangesRef, string>): Promise<{ pushdown: Pushdown; parsed: boolean }> {
     const none = { pushdown: { conjuncts: new Map(), joins: [], aliases: new Map() }, parsed: false };
     if (refs.length === 0) return none;
     const index = new Map(refs.map((r, i) => [r, i]));

@@ -1,4 +1,4 @@
-import type { Engine, Metadata, Snapshot } from '@loch/delta';
+import type { AddCdcFile, Engine, Metadata, Snapshot } from '@loch/delta';
 import { mayHoldMatches } from '../../../planner/index.js';
 import { afterCommit } from '../../after-commit.js';
 import { openTransaction, type CommitOptions } from '../../commit-options.js';
@@ -16,13 +16,13 @@ export async function commitMerge(
   snapshot: Snapshot,
   spec: MergeSpec,
   options: CommitOptions,
-  change: { readonly metadata?: Metadata; readonly join: MergeJoin; readonly rewrite: MergeRewrite; readonly metrics: Readonly<Record<string, number>> },
+  change: { readonly metadata?: Metadata; readonly join: MergeJoin; readonly rewrite: MergeRewrite; readonly cdcs: readonly AddCdcFile[]; readonly metrics: Readonly<Record<string, number>> },
 ): Promise<number | undefined> {
-  const { metadata, join, rewrite, metrics } = change;
+  const { metadata, join, rewrite, cdcs, metrics } = change;
   const tx = openTransaction(engine, url, snapshot, options);
   if (metadata) tx.updateMetadata(metadata);
   tx.readFiles(join.plan.files.map((f) => f.add), mayHoldMatches(snapshot, join.pruning));
-  tx.removeFiles(rewrite.removes).addFiles(rewrite.adds);
+  tx.removeFiles(rewrite.removes).addFiles(rewrite.adds).addCdcFiles(cdcs);
   const result = await tx.commit({ name: 'MERGE', parameters: mergeParameters(spec), metrics });
   if (result.kind !== 'committed') return undefined;
   await afterCommit(engine, url, result.version, (metadata ?? snapshot.metadata).configuration);

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { deltaSchemaOf } from '../../../write/duck-schema.js';
 import { prepareSource } from '../../../write/source.js';
 import { operationSnapshot, txnAlreadyCommitted, type OperationOptions } from '../../commit-options.js';
+import { mergeChangeData } from './change-data.js';
 import { commitMerge } from './commit.js';
 import { joinTargetAndSource } from './join.js';
 import { mergeMetrics } from './metrics.js';
@@ -48,9 +49,10 @@ export async function mergeInto(engine: Engine, url: string, spec: MergeSpec, op
       const join = await joinTargetAndSource(run, merge);
       const actions = await countActions(run);
       const rewrite = await rewriteTargetFiles(run, merge, join, actions, now);
-      const metrics = await mergeMetrics(run, join, actions, rewrite, started);
+      const cdcs = await mergeChangeData(run, merge, actions, rewrite);
+      const metrics = { ...(await mergeMetrics(run, join, actions, rewrite, started)), numTargetChangeFilesAdded: cdcs.length };
       if (rewrite.adds.length === 0 && rewrite.removes.length === 0 && !merge.metadata) return { version: undefined, metrics };
-      const version = await commitMerge(engine, url, snapshot, spec, options, { ...(merge.metadata ? { metadata: merge.metadata } : {}), join, rewrite, metrics });
+      const version = await commitMerge(engine, url, snapshot, spec, options, { ...(merge.metadata ? { metadata: merge.metadata } : {}), join, rewrite, cdcs, metrics });
       return { version, metrics };
     } finally {
       await c.run(`DROP TABLE IF EXISTS ${run.resultTable}`).catch(() => undefined);

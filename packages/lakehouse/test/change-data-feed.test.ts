@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { DeltaError, loadSnapshot } from '@loch/delta';
+import { Lakehouse } from '@loch/lakehouse';
+
+async function lakeWith(properties: string, partitioned = true) {
+  const dir = await mkdtemp(join(tmpdir(), 'loch-cdf-'));
+  const lake = Lakehouse.open(dir);
+  await lake.sql(`CREATE TABLE t (id INT, name STRING, grp STRING) USING delta ${partitioned ? 'PARTITIONED BY (grp)' : ''} TBLPROPERTIES (${properties})`);
+  return { lake, dir, done: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** The change rows of a range, one string each (id, name, grp, change type, version), sorted. */
+async function changes(lake: Lakehouse, from: number, to?: number): Promise<string[]> {
+  const [r] = await lake.sql(`SELECT * FROM table_changes('t', ${from}${to === undefined ? '' : `, ${to}`})`);
+  return r.rows!.map((x) => `${x.id} ${x.name} ${x.grp} ${x._change_type} ${x._commit_version}`).sort();
+}
+
+/** The actions of one commit of table t, by kind. */
+async function commit(dir: string, version: number): Promise<Record<string, Record<string, unknown>[]>> {
+  const text = await readFile(join(dir, 't', '_delta_log', `${String(version).padStart(20, '0')}.json`), 'utf8');
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const line of text.trim().split('\n')) {
+    const [[kind, action]] = Object.entries(JSON.parse(line) as Record<string, Record<string, unknown>>);
+    (out[kind] ??= []).push(action);
+  }
+  return out;
+}
+
+for (const dv of [false, true]) {
+  const mode = dv ? 'deletion vectors' : 'copy-on-write';
+  test(`UPDATE, DELETE and MERGE on a change-feed table record exactly the rows they change (${mode})`, async () => {
+    const { lake, dir, done } = await lakeWith(`'delta.enableChangeDataFeed' = 'true'${dv ? ", 'delta.enableDeletionVectors' = 'true'" : ''}`);
+    try {
+      await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x'), (2, 'b', 'x'), (3, 'c', 'y'), (4, 'd', 'y'), (5, 'e', 'z')`);
+      await lake.sql(`UPDATE t SET name = upper(name) WHERE id IN (2, 3)`);
+      await lake.sql(`DELETE FROM t WHERE id = 4`);
+      await lake.sql(`MERGE INTO t USING (SELECT * FROM (VALUES (1, 'a1', 'x'), (3, 'gone', 'y'), (6, 'f', 'z')) s(id, name, grp)) s ON t.id = s.id
+        WHEN MATCHED AND s.name = 'gone' THEN DELETE
+        WHEN MATCHED THEN UPDATE SET name = s.name
+        WHEN NOT MATCHED THEN INSERT *`);
+      assert.deepEqual(await changes(lake, 1), [
+        '1 a x insert 1', '2 b x insert 1', '3 c y insert 1', '4 d y insert 1', '5 e z insert 1',
+        '2 b x update_preimage 2', '2 B x update_postimage 2', '3 c y update_preimage 2', '3 C y update_postimage 2',
+        '4 d y delete 3',
+        '1 a x update_preimage 4', '1 a1 x update_postimage 4', '3 C y delete 4', '6 f z insert 4',
+      ].sort());
+      // Each changing commit names its change files; the append derives its inserts from its adds.
+      assert.equal((await commit(dir, 1)).cdc, undefined);
+      for (const v of [2, 3, 4]) {
+        const c = await commit(dir, v);
+        assert.ok(c.cdc.length > 0, `version ${v} has cdc actions`);
+        for (const f of c.cdc) {
+          assert.equal(f.dataChange, false);
+          assert.match(String(f.path), /^_change_data\/grp=[xyz]\/cdc-/);
+          assert.deepEqual(Object.keys(f.partitionValues as object), ['grp']);
+        }
+      }
+      const history = await lake.table('t').history();
+      assert.equal(history[0].operationMetrics.numTargetChangeFilesAdded, String((await commit(dir, 4)).cdc.length));
+      assert.equal(history[2].operationMetrics.numAddedChangeFiles, String((await commit(dir, 2)).cdc.length));
+      const snapshot = await loadSnapshot(lake.engine, lake.table('t').url);
+      assert.equal(snapshot.files.some((f) => f.deletionVector), dv);
+      // The table itself is unchanged by the change files beside it.
+      const [now] = await lake.sql('SELECT id, name FROM t ORDER BY id');
+      assert.deepEqual(now.rows, [{ id: 1, name: 'a1' }, { id: 2, name: 'B' }, { id: 5, name: 'e' }, { id: 6, name: 'f' }]);
+    } finally {
+      await done();
+    }
+  });
+}
+
+test('a MERGE that only inserts writes no change files; NOT MATCHED BY SOURCE changes are recorded', async () => {
+  const { lake, dir, done } = await lakeWith(`'delta.enableChangeDataFeed' = 'true'`, false);
+  try {
+    await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x'), (2, 'b', 'x')`);
+    await lake.sql(`MERGE INTO t USING (SELECT 3 AS id, 'c' AS name, 'y' AS grp) s ON t.id = s.id WHEN NOT MATCHED THEN INSERT *`);
+    assert.equal((await commit(dir, 2)).cdc, undefined);
+    await lake.sql(`MERGE INTO t USING (SELECT 3 AS id) s ON t.id = s.id
+      WHEN NOT MATCHED BY SOURCE AND t.id = 1 THEN DELETE
+      WHEN NOT MATCHED BY SOURCE THEN UPDATE SET name = 'zz'`);
+    assert.deepEqual(await changes(lake, 2), ['3 c y insert 2', '1 a x delete 3', '2 b x update_preimage 3', '2 zz x update_postimage 3'].sort());
+    assert.match(String((await commit(dir, 3)).cdc[0].path), /^_change_data\/cdc-/);
+  } finally {
+    await done();
+  }
+});
+
+test('table_changes reads version and time ranges; DataFrame.changes() reads the same; bad ranges fail with Delta codes', async () => {
+  const { lake, done } = await lakeWith(`'delta.enableChangeDataFeed' = 'true'`);
+  try {
+    await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x')`);
+    await lake.sql(`INSERT INTO t VALUES (2, 'b', 'x')`);
+    await lake.sql(`UPDATE t SET name = 'bb' WHERE id = 2`);
+    await lake.sql(`TRUNCATE TABLE t`);
+    assert.deepEqual(await changes(lake, 2, 2), ['2 b x insert 2']);
+    assert.deepEqual(await changes(lake, 3, 3), ['2 b x update_preimage 3', '2 bb x update_postimage 3']);
+    assert.deepEqual(await changes(lake, 4), ['1 a x delete 4', '2 bb x delete 4']);
+    // An end after the latest version reads to the latest.
+    assert.deepEqual(await changes(lake, 4, 100), ['1 a x delete 4', '2 bb x delete 4']);
+    const history = await lake.table('t').history();
+    const at = (v: number) => new Date(history.find((h) => h.version === v)!.timestamp).toISOString();
+    const [byTime] = await lake.sql(`SELECT DISTINCT _commit_version FROM table_changes('t', '${at(2)}', '${at(3)}') ORDER BY 1`);
+    assert.deepEqual(byTime.rows, [{ _commit_version: 2 }, { _commit_version: 3 }]);
+    const frame = await lake.read('t').changes({ startingVersion: 3, endingVersion: 3 }).select('id', 'name', '_change_type').orderBy('_change_type').toRows();
+    assert.deepEqual(frame, [{ id: 2, name: 'bb', _change_type: 'update_postimage' }, { id: 2, name: 'b', _change_type: 'update_preimage' }]);
+    const [types] = await lake.sql(`SELECT typeof(_commit_version) AS v, typeof(_commit_timestamp) AS ts FROM table_changes('t', 1) LIMIT 1`);
+    assert.deepEqual(types.rows, [{ v: 'BIGINT', ts: 'TIMESTAMP WITH TIME ZONE' }]);
+    const code = (c: string) => (e: DeltaError) => e.code === c;
+    await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', 3, 2)`), code('DELTA_INVALID_CDC_RANGE'));
+    await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', 9)`), code('DELTA_INVALID_CDC_RANGE'));
+    await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', '2999-01-01')`), code('DELTA_TIMESTAMP_OUT_OF_RANGE'));
+  } finally {
+    await done();
+  }
+});
+
+test('change data is only readable from when the feed was on; turning it on raises the writer protocol', async () => {
+  const { lake, dir, done } = await lakeWith(`'delta.appendOnly' = 'false'`);
+  try {
+    await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x')`);
+    await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', 0)`), (e: DeltaError) => e.code === 'DELTA_MISSING_CHANGE_DATA' && /version 0/.test(e.message));
+    await lake.sql(`ALTER TABLE t SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')`);
+    const protocol = (await commit(dir, 2)).protocol?.[0];
+    assert.ok(protocol && Number(protocol.minWriterVersion) >= 4, 'the writer version says writers must record change data');
+    await lake.sql(`UPDATE t SET name = 'b'`);
+    await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', 1)`), (e: DeltaError) => e.code === 'DELTA_MISSING_CHANGE_DATA' && /version 1/.test(e.message));
+    assert.deepEqual(await changes(lake, 2), ['1 a x update_preimage 3', '1 b x update_postimage 3']);
+  } finally {
+    await done();
+  }
+});
+
+test('column mapping and the feed together: change files use physical names; reserved names are refused', async () => {
+  const { lake, dir, done } = await lakeWith(`'delta.enableChangeDataFeed' = 'true', 'delta.columnMapping.mode' = 'name'`);
+  try {
+    await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x')`);
+    await lake.sql(`UPDATE t SET name = 'b'`);
+    const [r] = await lake.sql(`SELECT id, name, grp, _change_type FROM table_changes('t', 0) ORDER BY _commit_version, _change_type`);
+    assert.deepEqual(r.rows, [
+      { id: 1, name: 'a', grp: 'x', _change_type: 'insert' },
+      { id: 1, name: 'b', grp: 'x', _change_type: 'update_postimage' },
+      { id: 1, name: 'a', grp: 'x', _change_type: 'update_preimage' },
+    ]);
+    const cdc = (await commit(dir, 2)).cdc[0];
+    assert.match(String(cdc.path), /^_change_data\/col-[0-9a-f-]+=x\//);
+    const [schema] = await lake.sql(`SELECT name FROM parquet_schema('${join(dir, 't', decodeURIComponent(String(cdc.path)))}') WHERE name <> 'duckdb_schema' ORDER BY name`);
+    const names = schema.rows!.map((x) => String(x.name));
+    assert.ok(names.includes('_change_type') && names.filter((n) => n.startsWith('col-')).length === 2, names.join(', '));
+    await assert.rejects(
+      lake.sql(`CREATE TABLE bad (id INT, _change_type STRING) USING delta TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')`),
+      (e: DeltaError) => e.code === 'DELTA_CDC_RESERVED_COLUMN' && /_change_type/.test(e.message),
+    );
+  } finally {
+    await done();
+  }
+});
