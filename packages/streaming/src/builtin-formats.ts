@@ -6,6 +6,7 @@ import { DeltaSink } from './sinks/delta.js';
 import { MemorySink } from './sinks/memory.js';
 import { CloudFilesSource } from './sources/cloud-files/cloud-files-source.js';
 import { cloudFilesOptions } from './sources/cloud-files/options.js';
+import { ChangeFeedSource } from './sources/delta/change-feed-source.js';
 import { DeltaSource } from './sources/delta/delta-source.js';
 import { RateSource } from './sources/rate.js';
 import { NatsSource } from './sources/nats/nats-source.js';
@@ -20,7 +21,10 @@ export function registerBuiltinFormats(): void {
   });
   registerSourceFormat('delta', ({ lake, options, path }) => {
     if (path === undefined) throw invalidOption(`the delta source needs a table: readStream.table('name') or load('/path/to/table')`);
-    return DeltaSource.fromOptions(DeltaTable.forPath(path, { engine: lake.engine }), options);
+    const table = DeltaTable.forPath(path, { engine: lake.engine });
+    const source = DeltaSource.fromOptions(table, options);
+    // readChangeFeed streams the table's change data feed, with the same starting points and limits.
+    return booleanOption(options, 'readChangeFeed', 'delta source', false) ? new ChangeFeedSource(table, source.options) : source;
   });
   // Brokers: their clients load when a query starts, so lakes that read none never load them.
   registerSourceFormat('nats', ({ options }) => new NatsSource(natsOptions(options)));

@@ -24,6 +24,8 @@ export type StreamingErrorCode =
   | 'DELTA_SCHEMA_CHANGED'
   /** A Delta source's starting version or timestamp is not in the table. */
   | 'DELTA_SOURCE_STARTING_POINT'
+  /** readChangeFeed on a table (or a version) whose change data was not recorded. */
+  | 'DELTA_MISSING_CHANGE_DATA'
   /** Auto Loader found columns its schema lacks (addNewColumns: restart to carry them). */
   | 'UNKNOWN_FIELD_EXCEPTION'
   /** Auto Loader needs cloudFiles.schemaLocation to infer and keep a schema. */

@@ -1,4 +1,4 @@
-import { listLog, logDirUrl, parseJsonLog, type AddFile, type Engine, type FileMeta, type Metadata, type RemoveFile } from '@loch/delta';
+import { changeFilesOf, listLog, logDirUrl, parseJsonLog, type AddFile, type ChangeFiles, type Engine, type FileMeta, type Metadata, type RemoveFile } from '@loch/delta';
 
 /** What a stream needs of one commit: its data-changing adds and removes, and any new metadata. */
 export interface CommitChanges {
@@ -9,6 +9,8 @@ export interface CommitChanges {
   readonly removes: readonly RemoveFile[];
   readonly metaData?: Metadata;
   readonly timestamp: number;
+  /** The files of its row-level changes, for the change data feed. */
+  readonly changes: ChangeFiles;
 }
 
 const decoder = new TextDecoder();
@@ -45,6 +47,7 @@ export class CommitReader {
       removes: actions.removes.filter((r) => r.dataChange !== false),
       ...(actions.metaData ? { metaData: actions.metaData } : {}),
       timestamp: typeof ict === 'number' ? ict : file.modificationTime,
+      changes: changeFilesOf(actions),
     };
     if (this.cache.size >= CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(version, changes);

@@ -1,4 +1,4 @@
-import { addFileList, commitTimes, displayTable, planScan, toEpochMillis, type AddFile, type Snapshot } from '@loch/delta';
+import { addFileList, displayTable, planScan, toEpochMillis, type AddFile, type Snapshot } from '@loch/delta';
 import { withConnection } from '@loch/engine-node';
 import { scanSql, type DeltaTable } from '@loch/lakehouse';
 import { invalidOption, streamingError } from '../../errors.js';
@@ -6,6 +6,7 @@ import { booleanOption, bytesOption, getOption, numberOption } from '../../forma
 import { emptyRelation } from '../../query/batch-tables.js';
 import type { Offset, ReadLimit, Source, SourceBatch, SourceContext } from '../../source.js';
 import { CommitReader, type CommitChanges } from './commits.js';
+import { startingPoint } from './starting-point.js';
 
 export interface DeltaSourceOptions {
   /** Read the changes from this version on (no initial snapshot); 'latest': only new ones. */
@@ -68,7 +69,7 @@ export class DeltaSource implements Source {
 
   constructor(
     private readonly table: DeltaTable,
-    private readonly options: DeltaSourceOptions,
+    readonly options: DeltaSourceOptions,
   ) {
     this.description = `DeltaSource[${displayTable(table.url)}]`;
     this.identity = `delta:${table.url}`;
@@ -157,25 +158,8 @@ export class DeltaSource implements Source {
 
   /** Where a fresh query starts: before the initial snapshot's first file, or before a starting version's. */
   private async initialPosition(): Promise<DeltaOffset> {
-    const { startingVersion, startingTimestamp } = this.options;
-    const latest = this.schemaSnapshot.version;
-    if (startingVersion === 'latest') return offsetOf(this.tableId, latest + 1, -1, false);
-    if (typeof startingVersion === 'number') {
-      if (startingVersion > latest) throw streamingError('DELTA_SOURCE_STARTING_POINT', `${this.name}: startingVersion ${startingVersion} is after the latest version ${latest}`);
-      const first = [...(await this.commits.listFrom(startingVersion)).keys()].sort((a, b) => a - b)[0];
-      if (first !== startingVersion) throw streamingError('DELTA_SOURCE_STARTING_POINT', `${this.name}: version ${startingVersion} is no longer in the log (its commit file was cleaned up)`);
-      return offsetOf(this.tableId, startingVersion, -1, false);
-    }
-    if (startingTimestamp !== undefined) {
-      const at = toEpochMillis(startingTimestamp);
-      const times = await commitTimes(this.table.engine, this.table.url);
-      const first = times.find((t) => t.timestamp >= at);
-      if (!first) {
-        throw streamingError('DELTA_SOURCE_STARTING_POINT', `${this.name}: startingTimestamp ${startingTimestamp} is after the latest commit (version ${latest}, ${new Date(times.at(-1)!.timestamp).toISOString()})`);
-      }
-      return offsetOf(this.tableId, first.version, -1, false);
-    }
-    return offsetOf(this.tableId, latest, -1, true);
+    const at = await startingPoint(this.name, this.table.engine, this.table.url, this.commits, this.schemaSnapshot.version, this.options);
+    return offsetOf(this.tableId, at.version, -1, at.kind === 'snapshot');
   }
 
   /** Data files after `from`, in stream order: the initial snapshot's (if `from` is in it), then each commit's. */
