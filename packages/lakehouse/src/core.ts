@@ -32,4 +32,4 @@ export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './s
 export { Observation } from './dataframe/observation.js';
 export { DataFrame, GroupedData, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
 export { UdfRegistry, extendUdfRegistry, type UdfCall, type SessionFunctions, type UdfRegistryExtensions } from './udf/registry.js';
-export type { UdfOptions, UserFunction, ScalarFunction, IteratorFunction, AggregateFunction, ColumnResult, MapInArrowFunction, GroupedMapFunction, CoGroupedMapFunction } from './udf/types.js';
+export type { UdfOptions, UserFunction, ScalarFunction, IteratorFunction, AggregateFunction, ColumnResult, MapInArrowFunction, GroupedMapFunction, CoGroupedMapFunction, FunctionRef, FunctionApiOptions } from './udf/types.js';

@@ -5,7 +5,7 @@ import { sparkIdent, sparkString } from '../sql/parse/lexer.js';
 import type { StatementResult } from '../sql/run/result.js';
 import type { Observation } from './observation.js';
 import type { FunctionApi } from '../udf/function-apis.js';
-import type { CoGroupedMapFunction, GroupedMapFunction, MapInArrowFunction } from '../udf/types.js';
+import type { CoGroupedMapFunction, FunctionApiOptions, FunctionRef, GroupedMapFunction, MapInArrowFunction } from '../udf/types.js';
 import { parseSchemaDdl } from '../sql/parse/spark-types.js';
 import type { StructType } from '@loch/delta';
 
@@ -153,7 +153,7 @@ export class DataFrame {
    * and yields record batches or tables (any number, any sizes) with the columns of `schema`
    * (Spark's DDL, `'id long, score double'`). Runs in this process when the frame is read.
    */
-  mapInArrow(fn: MapInArrowFunction, schema: string | StructType): DataFrame {
+  mapInArrow(fn: MapInArrowFunction | FunctionRef, schema: string | StructType): DataFrame {
     return this.withFunction({ kind: 'mapInArrow', fn, schema: schemaOf(schema) }, []);
   }
 
@@ -219,7 +219,8 @@ export class DataFrame {
     const resolve = async (n: Node): Promise<Node> => {
       if (n.kind !== 'function') return mapChildren(n, resolve);
       const inputs = await Promise.all(n.inputs.map(resolve));
-      const table = await runFunctionApi(n.api, inputs.map((i) => compile(i)), reader);
+      const workers = n.api.workers ?? (this.conf['loch.udf.workers'] === undefined ? undefined : Number(this.conf['loch.udf.workers']));
+      const table = await runFunctionApi({ ...n.api, ...(workers === undefined ? {} : { workers }) }, inputs.map((i) => compile(i)), reader);
       made.push(table);
       return { kind: 'sql', query: table.query };
     };
@@ -366,6 +367,8 @@ async function mapChildren(n: Node, f: (child: Node) => Promise<Node>): Promise<
   return n;
 }
 
+const workersOf = (o: FunctionApiOptions) => (o.workers === undefined ? {} : { workers: o.workers });
+
 function schemaOf(schema: string | StructType): StructType {
   return typeof schema === 'string' ? parseSchemaDdl(schema) : schema;
 }
@@ -389,16 +392,19 @@ export class GroupedData {
   /**
    * Spark's grouped map: `fn` gets each group's rows as an Arrow table and returns a table (or a
    * record batch) with the columns of `schema` (Spark's DDL). Groups come in key order, NULL
-   * keys together; the results are the frame's rows in that order.
+   * keys together; the results are the frame's rows in that order. A function given by module
+   * (FunctionRef) runs on worker threads, groups spread over them (`options.workers`, else conf
+   * `loch.udf.workers`, else one per core but one); a closure runs on the calling thread.
    */
-  applyInArrow(fn: GroupedMapFunction, schema: string | StructType): DataFrame {
-    return this.frame.withFunction({ kind: 'applyInArrow', keys: this.keys, fn, schema: schemaOf(schema) }, []);
+  applyInArrow(fn: GroupedMapFunction | FunctionRef, schema: string | StructType, options: FunctionApiOptions = {}): DataFrame {
+    return this.frame.withFunction({ kind: 'applyInArrow', keys: this.keys, fn, schema: schemaOf(schema), ...workersOf(options) }, []);
   }
 
   /** The groups of this frame and `other` together, by key (the first key with the first, ...): `.applyInArrow(fn, schema)`. */
-  cogroup(other: GroupedData): { applyInArrow(fn: CoGroupedMapFunction, schema: string | StructType): DataFrame } {
+  cogroup(other: GroupedData): { applyInArrow(fn: CoGroupedMapFunction | FunctionRef, schema: string | StructType, options?: FunctionApiOptions): DataFrame } {
     return {
-      applyInArrow: (fn, schema) => this.frame.withFunction({ kind: 'cogroup', keys: this.keys, otherKeys: other.keys, fn, schema: schemaOf(schema) }, [other.frame]),
+      applyInArrow: (fn, schema, options = {}) =>
+        this.frame.withFunction({ kind: 'cogroup', keys: this.keys, otherKeys: other.keys, fn, schema: schemaOf(schema), ...workersOf(options) }, [other.frame]),
     };
   }
 }

@@ -10,13 +10,19 @@ import type { StructType } from '@loch/delta';
 import { RecordBatch, Table } from 'apache-arrow';
 import { SqlError } from '../sql/errors.js';
 import { ResultTable } from './result-table.js';
-import type { CoGroupedMapFunction, GroupedMapFunction, MapInArrowFunction } from './types.js';
+import type { CoGroupedMapFunction, FunctionRef, GroupedMapFunction, MapInArrowFunction } from './types.js';
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** A function API as a frame records it (its inputs are the frame's children). */
-export type FunctionApi =
-  | { readonly kind: 'mapInArrow'; readonly fn: MapInArrowFunction; readonly schema: StructType }
-  | { readonly kind: 'applyInArrow'; readonly keys: readonly string[]; readonly fn: GroupedMapFunction; readonly schema: StructType }
-  | { readonly kind: 'cogroup'; readonly keys: readonly string[]; readonly otherKeys: readonly string[]; readonly fn: CoGroupedMapFunction; readonly schema: StructType };
+export type FunctionApi = (
+  | { readonly kind: 'mapInArrow'; readonly fn: MapInArrowFunction | FunctionRef }
+  | { readonly kind: 'applyInArrow'; readonly keys: readonly string[]; readonly fn: GroupedMapFunction | FunctionRef }
+  | { readonly kind: 'cogroup'; readonly keys: readonly string[]; readonly otherKeys: readonly string[]; readonly fn: CoGroupedMapFunction | FunctionRef }
+) & { readonly schema: StructType; readonly workers?: number };
+
+/** A function's name for messages. */
+const nameOf = (fn: Function | FunctionRef) => (typeof fn === 'function' ? fn.name || '(anonymous)' : `${fn.module}#${fn.export ?? 'default'}`);
 
 /** How the function APIs read their input frames (through the frame's lake and conf). */
 export interface FrameReader {
@@ -30,7 +36,7 @@ const GROUP = '__loch_group';
 
 /** Runs `api` over its inputs' SQL (one; two for cogroup) and returns the table holding its result. */
 export async function runFunctionApi(api: FunctionApi, inputs: readonly string[], reader: FrameReader): Promise<ResultTable> {
-  const what = `${api.kind === 'cogroup' ? 'cogroup applyInArrow' : api.kind} function ${api.fn.name || '(anonymous)'}`;
+  const what = `${api.kind === 'cogroup' ? 'cogroup applyInArrow' : api.kind} function ${nameOf(api.fn)}`;
   const out = await ResultTable.create(api.schema, what);
   try {
     switch (api.kind) {
@@ -58,8 +64,10 @@ function failed(e: unknown, what: string, where = ''): unknown {
   return new SqlError('LOCH_UDF_FAILED', `${what} failed${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
-async function mapInArrow(fn: MapInArrowFunction, input: AsyncIterable<RecordBatch>, out: ResultTable, what: string): Promise<void> {
+async function mapInArrow(given: MapInArrowFunction | FunctionRef, input: AsyncIterable<RecordBatch>, out: ResultTable, what: string): Promise<void> {
   try {
+    // mapInArrow streams through one function: a module's runs on the calling thread.
+    const fn = typeof given === 'function' ? given : ((await importRef(given)) as MapInArrowFunction);
     for await (const result of fn(input)) out.append(result);
   } catch (e) {
     throw failed(e, what);
@@ -69,9 +77,54 @@ async function mapInArrow(fn: MapInArrowFunction, input: AsyncIterable<RecordBat
 async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, input: string, reader: FrameReader, out: ResultTable, what: string): Promise<void> {
   const keys = api.keys.join(', ');
   const sql = `SELECT *, dense_rank() OVER (ORDER BY ${keys}) AS ${GROUP} FROM (${input}) AS __loch_in ORDER BY ${GROUP}`;
-  for await (const g of groups(reader.batches(sql))) {
-    out.append(await call(() => api.fn(g.table), what, g.table, api.keys));
+  await withCaller(api.fn, api.workers, async (apply, window) => {
+    async function* calls() {
+      for await (const g of groups(reader.batches(sql))) yield () => call(() => apply([g.table]), what, g.table, api.keys);
+    }
+    await ordered(calls(), window, (t) => out.append(t));
+  });
+}
+
+/** What calls the function on a group's tables: itself, or a pool of workers for a FunctionRef (and how many groups to keep in flight). */
+type Apply = (tables: Table[]) => Promise<unknown>;
+
+async function withCaller(fn: Function | FunctionRef, workers: number | undefined, use: (apply: Apply, window: number) => Promise<void>): Promise<void> {
+  if (typeof fn === 'function') return use(async (tables) => fn(...tables), 1);
+  const { FunctionPool, workerCount } = await import('./pool.js');
+  const pool = new FunctionPool({ ...fn, module: moduleUrl(fn.module) }, workerCount(workers === undefined ? undefined : String(workers)));
+  try {
+    await use((tables) => pool.run(tables), pool.size * 2);
+  } finally {
+    await pool.close();
   }
+}
+
+/** Runs started calls with up to `window` in flight, handing their results to `sink` in the order they started. */
+async function ordered<T>(calls: AsyncIterable<() => Promise<T>>, window: number, sink: (t: T) => void): Promise<void> {
+  const inflight: Promise<T>[] = [];
+  try {
+    for await (const start of calls) {
+      const p = start();
+      p.catch(() => {}); // awaited in order below; this keeps a later failure from being unhandled meanwhile
+      inflight.push(p);
+      if (inflight.length >= window) sink(await inflight.shift()!);
+    }
+    while (inflight.length > 0) sink(await inflight.shift()!);
+  } finally {
+    await Promise.allSettled(inflight);
+  }
+}
+
+/** A module path as a URL workers and import() load alike (relative paths from the working directory). */
+function moduleUrl(module: string): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(resolvePath(module)).href;
+}
+
+async function importRef(ref: FunctionRef): Promise<Function> {
+  const m = (await import(moduleUrl(ref.module))) as Record<string, unknown>;
+  const fn = m[ref.export ?? 'default'];
+  if (typeof fn !== 'function') throw new SqlError('LOCH_UDF_INVALID', `${ref.module} has no exported function '${ref.export ?? 'default'}'`);
+  return fn as Function;
 }
 
 async function coGroupedMap(api: Extract<FunctionApi, { kind: 'cogroup' }>, inputs: readonly string[], reader: FrameReader, out: ResultTable, what: string): Promise<void> {
@@ -80,19 +133,27 @@ async function coGroupedMap(api: Extract<FunctionApi, { kind: 'cogroup' }>, inpu
   }
   const side = (i: number) => coGroupSide(inputs, [api.keys, api.otherKeys], i);
   const [leftEmpty, rightEmpty] = await Promise.all([reader.empty(inputs[0]), reader.empty(inputs[1])]);
-  const left = groups(reader.batches(side(0)))[Symbol.asyncIterator]();
-  const right = groups(reader.batches(side(1)))[Symbol.asyncIterator]();
-  let l = await left.next();
-  let r = await right.next();
   // Both sides are ordered by the same group numbers; a key only one side has meets an empty table.
-  while (!l.done || !r.done) {
-    const id = l.done ? r.value!.id : r.done ? l.value.id : l.value.id < r.value.id ? l.value.id : r.value.id;
-    const lt = !l.done && l.value.id === id ? l.value.table : leftEmpty;
-    const rt = !r.done && r.value.id === id ? r.value.table : rightEmpty;
-    out.append(await call(() => api.fn(lt, rt), what, lt.numRows > 0 ? lt : rt, lt.numRows > 0 ? api.keys : api.otherKeys));
-    if (lt !== leftEmpty) l = await left.next();
-    if (rt !== rightEmpty) r = await right.next();
+  async function* pairs(): AsyncGenerator<[Table, Table]> {
+    const left = groups(reader.batches(side(0)))[Symbol.asyncIterator]();
+    const right = groups(reader.batches(side(1)))[Symbol.asyncIterator]();
+    let l = await left.next();
+    let r = await right.next();
+    while (!l.done || !r.done) {
+      const id = l.done ? r.value!.id : r.done ? l.value.id : l.value.id < r.value.id ? l.value.id : r.value.id;
+      const lt = !l.done && l.value.id === id ? l.value.table : leftEmpty;
+      const rt = !r.done && r.value.id === id ? r.value.table : rightEmpty;
+      yield [lt, rt];
+      if (lt !== leftEmpty) l = await left.next();
+      if (rt !== rightEmpty) r = await right.next();
+    }
   }
+  await withCaller(api.fn, api.workers, async (apply, window) => {
+    async function* calls() {
+      for await (const [lt, rt] of pairs()) yield () => call(() => apply([lt, rt]), what, lt.numRows > 0 ? lt : rt, lt.numRows > 0 ? api.keys : api.otherKeys);
+    }
+    await ordered(calls(), window, (t) => out.append(t));
+  });
 }
 
 /**

@@ -58,3 +58,21 @@ export type GroupedMapFunction = (group: Table) => Table | RecordBatch | Promise
 
 /** A function over one key's rows of two frames, for `cogroup(...).applyInArrow`. */
 export type CoGroupedMapFunction = (left: Table, right: Table) => Table | RecordBatch | Promise<Table | RecordBatch>;
+
+/**
+ * A function by module and export name (`{ module: '/abs/fns.mjs', export: 'fit' }`): how a
+ * function reaches worker threads, where a grouped map's groups are spread. The module is
+ * JavaScript (`.mjs`/`.js`; compile TypeScript first); a relative path is resolved from the
+ * working directory. Closures cannot be shipped: they run on the calling thread.
+ */
+export interface FunctionRef {
+  readonly module: string;
+  /** The export's name; `default` when omitted. */
+  readonly export?: string;
+}
+
+/** Options of the function APIs. */
+export interface FunctionApiOptions {
+  /** Worker threads for a function given as a FunctionRef (default: conf `loch.udf.workers`, else one per core but one). */
+  readonly workers?: number;
+}

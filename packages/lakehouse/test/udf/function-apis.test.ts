@@ -185,3 +185,30 @@ test('function API errors: missing columns, wrong types, a throwing function; no
     await done();
   }
 });
+
+test('grouped map on worker threads: a function by module and export, groups spread over workers, results in key order', async () => {
+  const { l, done } = await lake();
+  try {
+    const module = new URL('./ols-fn.js', import.meta.url).href;
+    const input = l.query("SELECT coalesce(ticker, 'none') AS k, x, y FROM prices");
+    const schema = 'k string, n int, slope double, intercept double';
+    const inWorkers = await input.groupBy('k').applyInArrow({ module, export: 'ols' }, schema, { workers: 2 }).toRows();
+    const { ols: local } = (await import(module)) as { ols: (t: Table) => Table };
+    const onCaller = await input.groupBy('k').applyInArrow(local, schema).toRows();
+    // Rows within a group come in no particular order, so sums may differ in their last bits.
+    const close = (a: typeof onCaller, b: typeof onCaller) => {
+      assert.deepEqual(a.map((r) => [r.k, r.n]), b.map((r) => [r.k, r.n]));
+      a.forEach((r, i) => assert.ok(Math.abs((r.slope as number) - (b[i].slope as number)) < 1e-9));
+    };
+    close(inWorkers, onCaller);
+    assert.deepEqual(inWorkers.map((r) => r.k), ['AAA', 'BBB', 'CCC', 'none']);
+    const viaConf = await input.withConf({ 'loch.udf.workers': '1' }).groupBy('k').applyInArrow({ module, export: 'ols' }, schema).toRows();
+    close(viaConf, onCaller);
+    const bad = l.query("SELECT CASE WHEN ticker = 'BBB' THEN 'bad' ELSE ticker END AS k, x, y FROM prices");
+    await rejects(bad.groupBy('k').applyInArrow({ module, export: 'picky' }, schema, { workers: 2 }).toRows(), 'LOCH_UDF_FAILED', /applyInArrow function .*ols-fn.js#picky failed on the group k = bad: cannot fit bad/);
+    await rejects(bad.groupBy('k').applyInArrow({ module, export: 'nope' }, schema).toRows(), 'LOCH_UDF_FAILED', /no exported function 'nope'/);
+    assert.equal(await resultTables(l), 0);
+  } finally {
+    await done();
+  }
+});

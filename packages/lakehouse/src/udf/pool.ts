@@ -1,0 +1,38 @@
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
+import type { FunctionRef } from './types.js';
+import type { WorkerTask } from './worker.js';
+
+/** Workers for a query: the setting's count, else one per core but the calling thread's. */
+export function workerCount(setting: string | undefined): number {
+  const n = setting === undefined ? availableParallelism() - 1 : Number(setting);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+/**
+ * Worker threads that run a module's function on Arrow tables (a grouped map's groups). A
+ * function reaches a worker by module path and export name; its tables travel as Arrow IPC
+ * buffers moved between threads. One pool serves one query and is closed after it.
+ */
+export class FunctionPool {
+  private readonly pool: Piscina;
+
+  constructor(
+    private readonly ref: FunctionRef,
+    readonly size: number,
+  ) {
+    this.pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: size, maxThreads: size, idleTimeout: 1000 });
+  }
+
+  async run(tables: readonly Table[]): Promise<Table> {
+    const bytes = tables.map((t) => tableToIPC(t));
+    const task: WorkerTask = { module: this.ref.module, export: this.ref.export ?? 'default', tables: bytes };
+    const out = (await this.pool.run(task, { transferList: bytes.map((b) => b.buffer as ArrayBuffer) })) as Uint8Array;
+    return tableFromIPC(out);
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
