@@ -19,8 +19,14 @@ export function registerSql(p: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('jsonl'))
     .option('--output <file>', "write the query's rows to this file (replaced whole) instead of stdout")
     .option('--metrics', 'after the rows of each statement, print {"metrics": {...}} with per-scan figures')
-    .action(async (text: string, o: { lake: string; format: Format; output?: string; metrics?: boolean }) => {
+    .option('--udf <module...>', 'register the UDFs a JavaScript module exports (functions made with defineUdf)')
+    .action(async (text: string, o: { lake: string; format: Format; output?: string; metrics?: boolean; udf?: string[] }) => {
       const lake = Lakehouse.open(o.lake);
+      if (o.udf) {
+        // UDFs see Arrow vectors: the main entry brings Apache Arrow, which the CLI otherwise skips loading.
+        await import('@loch/lakehouse');
+        for (const m of o.udf) await lake.udf.registerModule(m);
+      }
       let sets = 0;
       for await (const r of lake.sqlStream(text, { stream: true })) {
         if (!r.returnsRows) {

@@ -31,5 +31,5 @@ export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
 export { Observation } from './dataframe/observation.js';
 export { DataFrame, GroupedData, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
-export { UdfRegistry, extendUdfRegistry, type UdfCall, type SessionFunctions, type UdfRegistryExtensions } from './udf/registry.js';
+export { UdfRegistry, extendUdfRegistry, defineUdf, type UdfCall, type SessionFunctions, type UdfRegistryExtensions } from './udf/registry.js';
 export type { UdfOptions, UserFunction, ScalarFunction, IteratorFunction, AggregateFunction, ColumnResult, MapInArrowFunction, GroupedMapFunction, CoGroupedMapFunction, FunctionRef, FunctionApiOptions } from './udf/types.js';

@@ -27,7 +27,10 @@ interface CallState {
 const signatureOf = (f: UserFunction) => `${f.kind}|${typeText(f.returns)}|${f.args?.map(typeText).join(',') ?? '*'}|${f.deterministic}`;
 
 /** The DuckDB function a UDF is called through: an aggregate's is applied to its arguments' lists (see installAggregate). */
-const duckName = (f: UserFunction) => (f.kind === 'aggregate' ? `__loch_agg_${f.name}` : f.name);
+const duckName = (f: UserFunction) => (f.kind === 'aggregate' ? aggregateFunctionName(f.name) : f.name);
+
+/** The DuckDB function behind aggregate UDF `name` (it takes each argument's values as a list). */
+export const aggregateFunctionName = (name: string) => `__loch_agg_${name}`;
 
 /**
  * Makes `functions` callable by name in SQL on connection `c`. Returns what undoes the

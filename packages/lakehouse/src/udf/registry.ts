@@ -1,9 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { DataType } from '@loch/delta';
 import { Cursor } from '../sql/parse/cursor.js';
 import { parseSparkType } from '../sql/parse/spark-types.js';
 import { SqlError } from '../sql/errors.js';
-import { installFunctions } from './duckdb-functions.js';
+import { aggregateFunctionName, installFunctions } from './duckdb-functions.js';
+import { rewriteWindowedAggregates } from './window-calls.js';
 import type { AggregateFunction, IteratorFunction, ScalarFunction, UdfOptions, UserFunction } from './types.js';
 
 /** A call of a registered function in a DataFrame expression: `plusOne('x')` is `plus_one(x)`. */
@@ -13,6 +16,8 @@ export type UdfCall = (...args: string[]) => string;
 export interface SessionFunctions {
   /** Makes the functions callable on `c`; returns what undoes it before the connection closes. */
   install(c: DuckDBConnection): Promise<() => void>;
+  /** A statement's text with calls DuckDB cannot take as written made callable (aggregate UDFs over windows). */
+  rewrite?(sql: string): string;
 }
 
 const invalid = (message: string) => new SqlError('LOCH_UDF_INVALID', message);
@@ -53,6 +58,25 @@ export class UdfRegistry implements SessionFunctions {
     return this.define({ kind, name, fn, returns, args, deterministic: options.deterministic !== false } as UserFunction);
   }
 
+  /**
+   * Registers the UDFs a JavaScript module exports (`loch sql --udf ./fns.mjs`): each exported
+   * function made with `defineUdf(fn, options)` (or carrying a `udf` options property), under
+   * its export name. Returns the names registered.
+   */
+  async registerModule(path: string): Promise<string[]> {
+    const url = /^(file|data|node):/.test(path) ? path : pathToFileURL(resolve(path)).href;
+    const m = (await import(url)) as Record<string, unknown>;
+    const names: string[] = [];
+    for (const [name, value] of Object.entries(m)) {
+      const options = typeof value === 'function' ? (value as { udf?: UdfOptions }).udf : undefined;
+      if (!options) continue;
+      this.register(name, value as ScalarFunction, options);
+      names.push(name);
+    }
+    if (names.length === 0) throw invalid(`${path} exports no UDF: export functions made with defineUdf(fn, { returns: 'double' })`);
+    return names;
+  }
+
   /** Adds a function of any kind (what `register` and packages above this one build on). */
   define(f: UserFunction): UdfCall {
     const name = f.name.toLowerCase();
@@ -78,6 +102,11 @@ export class UdfRegistry implements SessionFunctions {
 
   names(): string[] {
     return [...this.functions.keys()].sort();
+  }
+
+  rewrite(sql: string): string {
+    const aggregates = new Set([...this.functions.values()].filter((f) => f.kind === 'aggregate').map((f) => f.name));
+    return rewriteWindowedAggregates(sql, aggregates, aggregateFunctionName);
   }
 
   install(c: DuckDBConnection): Promise<() => void> {
@@ -109,3 +138,8 @@ export function extendUdfRegistry<K extends keyof UdfRegistryExtensions>(name: K
 }
 
 const extendedUdf = new Set<PropertyKey>();
+
+/** A function with its UDF options attached, for modules registered by path (`registerModule`, `loch sql --udf`). */
+export function defineUdf<F extends ScalarFunction | IteratorFunction | AggregateFunction>(fn: F, options: UdfOptions): F & { readonly udf: UdfOptions } {
+  return Object.assign(fn, { udf: options });
+}

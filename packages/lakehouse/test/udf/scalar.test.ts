@@ -108,6 +108,14 @@ test('iterator UDF: setup once per query, one result per batch; aggregate UDF in
     assert.deepEqual(agg.map((row) => row.m), [2.5, 1.5]);
     const [whole] = await l.sql('SELECT mean_of(x) AS m FROM t');
     assert.deepEqual(whole.rows, [{ m: 2 }]);
+    // Over windows: partitions, running frames, and beside the built-in aggregate over the same window.
+    const [w] = await l.sql(`SELECT id, mean_of(x) OVER (PARTITION BY id % 2) AS p, mean_of(x) OVER (ORDER BY id) AS running,
+      avg(x) OVER (ORDER BY id) AS builtin FROM t ORDER BY id`);
+    assert.deepEqual(w.rows, [
+      { id: 1, p: 1.5, running: 1.5, builtin: 1.5 },
+      { id: 2, p: 2.5, running: 2, builtin: 2 },
+      { id: 3, p: 1.5, running: 2, builtin: 2 },
+    ]);
   } finally {
     await done();
   }
@@ -124,5 +132,17 @@ test('UDFs belong to their lake: the same name in two lakes runs each lake its o
   } finally {
     await a.done();
     await b.done();
+  }
+});
+
+test('registerModule: a module\'s functions made with defineUdf, by their export names', async () => {
+  const { l, done } = await lake();
+  try {
+    const names = await l.udf.registerModule(new URL('./fns-module.js', import.meta.url).href);
+    assert.deepEqual(names.sort(), ['total', 'twice']);
+    const [r] = await l.sql('SELECT sum(twice(x)) AS a, total(x) AS b FROM t');
+    assert.deepEqual(r.rows, [{ a: 8, b: 4 }]);
+  } finally {
+    await done();
   }
 });

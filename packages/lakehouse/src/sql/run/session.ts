@@ -49,6 +49,7 @@ export class SqlSession {
   private constructor(
     private readonly ctx: SessionContext,
     private readonly uninstall: () => void,
+    private readonly functions: SessionFunctions | undefined,
   ) {}
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
@@ -65,7 +66,7 @@ export class SqlSession {
     }
     const names = new SessionNamespace(options.lake);
     await names.publish(c);
-    return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf }, uninstall);
+    return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf }, uninstall, options.functions);
   }
 
   get conf(): ReadonlyMap<string, string> {
@@ -92,7 +93,8 @@ export class SqlSession {
   private async executeText(given: StatementText, started: number): Promise<StatementResult> {
     // Spark functions DuckDB lacks or runs differently, in every statement (queries, DML
     // conditions and assignments, DataFrame expressions).
-    const st = { ...given, text: translateSparkFunctions(given.text, this.ctx.conf) };
+    const translated = translateSparkFunctions(given.text, this.ctx.conf);
+    const st = { ...given, text: this.functions?.rewrite ? this.functions.rewrite(translated) : translated };
     // Writes to a DuckDB table (a TEMP table, say) are DuckDB's, in DuckDB's syntax.
     const written = writeTarget(st.text);
     if (written && (await this.writesDuckDb(written))) {

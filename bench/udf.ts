@@ -1,0 +1,120 @@
+/**
+ * npm run bench:udf — what user functions cost, against baselines in the same run:
+ * 1. plus_one over N doubles (10M by default): Loch's vectorized UDF (a function over Arrow
+ *    vectors, called once per DuckDB chunk) against DuckDB's built-in `x + 1`, and against a
+ *    row-at-a-time JS UDF (DuckDB's scalar function API calling a JS function per value).
+ * 2. A grouped-map OLS fit per group (2,000 groups x 5,000 rows by default) on 2 worker threads
+ *    against 1 worker.
+ * Sizes: LOCH_BENCH_ROWS, LOCH_BENCH_GROUPS, LOCH_BENCH_GROUP_ROWS; repeats: LOCH_BENCH_REPEAT.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, duckdbApi } from '@loch/engine-node';
+import { Lakehouse } from '@loch/lakehouse';
+import type { Vector } from 'apache-arrow';
+
+const ROWS = Number(process.env.LOCH_BENCH_ROWS ?? 10_000_000);
+const GROUPS = Number(process.env.LOCH_BENCH_GROUPS ?? 2_000);
+const GROUP_ROWS = Number(process.env.LOCH_BENCH_GROUP_ROWS ?? 5_000);
+const REPEAT = Number(process.env.LOCH_BENCH_REPEAT ?? 3);
+const progress = (s: string) => process.stderr.write(`${s}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return performance.now() - t;
+}
+
+/** Medians of interleaved runs of each case (after one warm-up run of each). */
+async function compare(cases: Record<string, () => Promise<unknown>>, repeat = REPEAT): Promise<Record<string, number>> {
+  const times: Record<string, number[]> = {};
+  for (const [name, run] of Object.entries(cases)) {
+    progress(`warm-up: ${name}`);
+    await run();
+    times[name] = [];
+  }
+  for (let i = 0; i < repeat; i++) for (const [name, run] of Object.entries(cases)) times[name].push(await time(run));
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+/** x + 1 over an Arrow vector of doubles, chunk by chunk over its buffers: how a vectorized UDF is written. */
+function plusOne(x: Vector): Float64Array {
+  const out = new Float64Array(x.length);
+  let at = 0;
+  for (const d of x.data) {
+    const v = d.values as Float64Array;
+    for (let j = 0; j < d.length; j++) out[at++] = v[d.offset + j] + 1;
+  }
+  return out;
+}
+
+/** The row-at-a-time baseline: DuckDB's scalar function API calling a JS function for each value. */
+async function registerRowUdf(): Promise<void> {
+  const c = await connect();
+  const { DOUBLE, DuckDBScalarFunction } = duckdbApi;
+  const perRow = (v: number) => v + 1;
+  c.registerScalarFunction(DuckDBScalarFunction.create({
+    name: 'plus_one_rows',
+    returnType: DOUBLE,
+    parameterTypes: [DOUBLE],
+    mainFunction: (_info, input, out) => {
+      const x = input.getColumnVector(0);
+      for (let i = 0; i < input.rowCount; i++) {
+        const v = x.getItem(i) as number | null;
+        out.setItem(i, v === null ? null : perRow(v));
+      }
+      out.flush();
+    },
+  }));
+  c.closeSync();
+}
+
+async function scalar(lake: Lakehouse): Promise<void> {
+  lake.udf.register('plus_one', plusOne, { returns: 'double', args: ['double'] });
+  await registerRowUdf();
+  const q = (e: string) => () => lake.sql(`SELECT sum(${e}) AS s FROM (SELECT id::DOUBLE AS x FROM range(${ROWS}))`);
+  const [a, b, c] = await Promise.all([q('x + 1')(), q('plus_one(x)')(), q('plus_one_rows(x)')()]);
+  if (a[0].rows[0].s !== b[0].rows[0].s || a[0].rows[0].s !== c[0].rows[0].s) throw new Error('the three plus_one sums differ');
+  const t = await compare({ builtin: q('x + 1'), vectorized: q('plus_one(x)'), rows: q('plus_one_rows(x)') });
+  const rate = (ms: number) => `${((ROWS / ms) * 1000 / 1e6).toFixed(1)}M rows/s`;
+  console.log(`\n### plus_one over ${ROWS.toLocaleString()} doubles (median of ${REPEAT}; load ${loadavg()[0].toFixed(2)})\n`);
+  console.log('| variant | ms | rows/s | vs built-in x + 1 |');
+  console.log('|---|---|---|---|');
+  console.log(`| DuckDB built-in \`x + 1\` | ${t.builtin.toFixed(0)} | ${rate(t.builtin)} | 1.00× |`);
+  console.log(`| vectorized UDF (Arrow vectors) | ${t.vectorized.toFixed(0)} | ${rate(t.vectorized)} | ${(t.vectorized / t.builtin).toFixed(2)}× the time |`);
+  console.log(`| row-at-a-time JS UDF | ${t.rows.toFixed(0)} | ${rate(t.rows)} | ${(t.rows / t.builtin).toFixed(2)}× the time |`);
+  console.log(`\nvectorized UDF: ${(t.vectorized / t.builtin).toFixed(2)}× built-in's time (goal ≤ 3×); ${(t.rows / t.vectorized).toFixed(1)}× faster than row-at-a-time (goal ≥ 10×)`);
+}
+
+async function groupedMap(lake: Lakehouse): Promise<void> {
+  const module = new URL('./udf-ols.js', import.meta.url).href;
+  const input = lake.query(`SELECT id // ${GROUP_ROWS} AS k, (id % ${GROUP_ROWS})::DOUBLE AS x, 3.0 * (id % ${GROUP_ROWS}) + (id // ${GROUP_ROWS}) + sin(id) AS y FROM range(${GROUPS * GROUP_ROWS})`);
+  const fit = (workers: number) => () => input.groupBy('k').applyInArrow({ module, export: 'ols' }, 'k long, n int, slope double, intercept double', { workers }).agg({ groups: 'count(*)', slope: 'avg(slope)' }).toRows();
+  const [one] = await fit(1)();
+  if (one.groups !== GROUPS) throw new Error(`expected ${GROUPS} groups, got ${String(one.groups)}`);
+  const repeat = Math.max(1, Math.min(REPEAT, 3));
+  const t = await compare({ one: fit(1), two: fit(2) }, repeat);
+  console.log(`\n### grouped-map OLS, ${GROUPS.toLocaleString()} groups x ${GROUP_ROWS.toLocaleString()} rows (median of ${repeat}; load ${loadavg()[0].toFixed(2)})\n`);
+  console.log('| workers | ms | groups/s |');
+  console.log('|---|---|---|');
+  for (const [name, n] of [['one', 1], ['two', 2]] as const) console.log(`| ${n} | ${t[name].toFixed(0)} | ${((GROUPS / t[name]) * 1000).toFixed(0)} |`);
+  console.log(`\n2 workers: ${(t.one / t.two).toFixed(2)}× faster than 1 (goal ≥ 1.6×)`);
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'loch-bench-udf-'));
+  try {
+    const lake = Lakehouse.open(join(dir, 'lake'));
+    await scalar(lake);
+    await groupedMap(lake);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
