@@ -19,7 +19,7 @@ export { createTable, toStructType, type CreateOptions, type SchemaInput } from 
 export type { WriteData } from './write/source.js';
 export { deleteRows, truncateTable, updateRows, type DmlOptions, type DmlResult } from './ops/dml/delete-update.js';
 export { mergeInto, MergeBuilder, type MergeSpec, type MergeResult, type MatchedClause, type NotMatchedClause, type NotMatchedBySourceClause } from './ops/dml/merge/index.js';
-export { optimizeTable, DEFAULT_OPTIMIZE_FILE_SIZE, type OptimizeOptions, type OptimizeResult } from './ops/maintenance/optimize.js';
+export { optimizeTable, DEFAULT_OPTIMIZE_FILE_SIZE, type OptimizeOptions, type OptimizeResult, type OptimizeMetrics, type FileSizeStats, type ZOrderStats } from './ops/maintenance/optimize.js';
 export { vacuumTable, type VacuumOptions, type VacuumResult } from './ops/maintenance/vacuum.js';
 export { computeDeltaStatistics, type ComputeStatisticsResult } from './ops/maintenance/compute-stats.js';
 export { restoreTable, type RestoreResult } from './ops/maintenance/restore.js';

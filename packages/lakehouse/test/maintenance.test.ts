@@ -140,3 +140,25 @@ test('DeltaTable.clone: a shallow clone at a version reads the same rows and cha
   await assert.rejects(t.clone(join(dir, 'clone')), { code: 'DELTA_TABLE_ALREADY_EXISTS' });
   await done();
 });
+
+test("OPTIMIZE's metrics have one shape in the library and in SQL; the commit records Delta's text form", async () => {
+  const { dir, done } = await temp();
+  try {
+    const { Lakehouse } = await import('@loch/lakehouse');
+    const lake = Lakehouse.open(dir);
+    await lake.sql('CREATE TABLE x (a BIGINT); CREATE TABLE y (a BIGINT)');
+    for (const name of ['x', 'y']) for (let k = 0; k < 3; k++) await lake.sql(`INSERT INTO ${name} SELECT ${k} * 10 + i AS a FROM range(10) t(i)`);
+    const library = (await lake.table('x').optimize({ zOrderBy: ['a'] })).metrics;
+    const [sql] = await lake.sql('OPTIMIZE y ZORDER BY (a)');
+    assert.deepEqual(sql.rows[0].metrics, { ...library });
+    assert.equal(library.numFilesRemoved, 3);
+    assert.equal(library.filesRemoved.totalFiles, 3);
+    assert.equal(library.preserveInsertionOrder, false);
+    assert.equal(library.zOrderStats?.mergedFiles.num, 3);
+    const [history] = await lake.sql('DESCRIBE HISTORY x LIMIT 1');
+    const recorded = history.rows[0].operationMetrics as Record<string, string>;
+    assert.deepEqual(JSON.parse(recorded.filesAdded), library.filesAdded);
+  } finally {
+    await done();
+  }
+});

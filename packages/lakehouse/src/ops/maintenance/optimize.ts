@@ -30,22 +30,86 @@ export interface OptimizeOptions extends OperationOptions {
   readonly purge?: boolean;
 }
 
-export interface OptimizeResult {
-  readonly version: number | undefined;
-  readonly metrics: Readonly<Record<string, number | string>>;
+/** Sizes of the files OPTIMIZE added or removed, in bytes. */
+export interface FileSizeStats {
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly avg: number;
+  readonly totalFiles: number;
+  readonly totalSize: number;
 }
 
-const fileStats = (files: readonly { size: number }[]) => {
+/** What Z-ordering did, as Delta reports it. */
+export interface ZOrderStats {
+  readonly strategyName: string;
+  readonly inputCubeFiles: { readonly num: number; readonly size: number };
+  readonly inputOtherFiles: { readonly num: number; readonly size: number };
+  readonly inputNumCubes: number;
+  readonly mergedFiles: { readonly num: number; readonly size: number };
+  readonly numOutputCubes: number;
+}
+
+/** OPTIMIZE's metrics: the same shape here and in the SQL result (`metrics` column). */
+export interface OptimizeMetrics {
+  readonly numFilesAdded: number;
+  readonly numFilesRemoved: number;
+  readonly filesAdded: FileSizeStats;
+  readonly filesRemoved: FileSizeStats;
+  readonly partitionsOptimized: number;
+  readonly zOrderStats: ZOrderStats | null;
+  readonly numBatches: number;
+  readonly totalConsideredFiles: number;
+  readonly totalFilesSkipped: number;
+  readonly preserveInsertionOrder: boolean;
+  readonly numDeletionVectorsRemoved: number;
+}
+
+export interface OptimizeResult {
+  readonly version: number | undefined;
+  readonly metrics: OptimizeMetrics;
+}
+
+const fileStats = (files: readonly { size: number }[]): FileSizeStats => {
   const sizes = files.map((f) => f.size);
   const total = sizes.reduce((a, b) => a + b, 0);
-  return JSON.stringify({
+  return {
     min: sizes.length ? Math.min(...sizes) : null,
     max: sizes.length ? Math.max(...sizes) : null,
     avg: sizes.length ? total / sizes.length : 0,
     totalFiles: sizes.length,
     totalSize: total,
-  });
+  };
 };
+
+function optimizeMetrics(
+  added: readonly AddFile[],
+  removed: readonly AddFile[],
+  partitionsOptimized: number,
+  considered: number,
+  skipped: number,
+  zOrdered: boolean,
+): OptimizeMetrics {
+  const removedSize = removed.reduce((n, f) => n + f.size, 0);
+  return {
+    numFilesAdded: added.length,
+    numFilesRemoved: removed.length,
+    filesAdded: fileStats(added),
+    filesRemoved: fileStats(removed),
+    partitionsOptimized,
+    zOrderStats: zOrdered
+      ? { strategyName: 'all', inputCubeFiles: { num: 0, size: 0 }, inputOtherFiles: { num: removed.length, size: removedSize }, inputNumCubes: 0, mergedFiles: { num: removed.length, size: removedSize }, numOutputCubes: partitionsOptimized }
+      : null,
+    numBatches: partitionsOptimized > 0 ? 1 : 0,
+    totalConsideredFiles: considered,
+    totalFilesSkipped: skipped,
+    preserveInsertionOrder: false,
+    numDeletionVectorsRemoved: removed.filter((a) => a.deletionVector).length,
+  };
+}
+
+/** The metrics as commitInfo records them: nested values as JSON text, as Delta writes them. */
+const commitMetrics = (m: OptimizeMetrics): Record<string, number | string> =>
+  Object.fromEntries(Object.entries(m).filter(([, v]) => v !== null).map(([k, v]) => [k, typeof v === 'number' ? v : typeof v === 'boolean' ? String(v) : JSON.stringify(v)]));
 
 
 /**
@@ -57,7 +121,7 @@ const fileStats = (files: readonly { size: number }[]) => {
 export async function optimizeTable(engine: Engine, url: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const snapshot = await operationSnapshot(engine, url, options);
   const table = snapshot.table;
-  if (txnAlreadyCommitted(snapshot, options)) return { version: undefined, metrics: {} };
+  if (txnAlreadyCommitted(snapshot, options)) return { version: undefined, metrics: optimizeMetrics([], [], 0, 0, 0, false) };
   const progress = options.onProgress ?? (process.stderr.isTTY ? (m: string) => process.stderr.write(`${m}\n`) : () => undefined);
   const zOrderBy = options.zOrderBy ?? [];
   for (const c of zOrderBy) {
@@ -150,28 +214,7 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
       partitionsOptimized++;
     }
 
-    const metrics: Record<string, number | string> = {
-      numFilesAdded: added.length,
-      numFilesRemoved: removed.length,
-      filesAdded: fileStats(added),
-      filesRemoved: fileStats(removed),
-      partitionsOptimized,
-      numBatches: partitionsOptimized > 0 ? 1 : 0,
-      totalConsideredFiles: considered,
-      totalFilesSkipped: skipped,
-      preserveInsertionOrder: 'false',
-      numDeletionVectorsRemoved: removed.filter((a) => a.deletionVector).length,
-    };
-    if (zOrderBy.length) {
-      metrics.zOrderStats = JSON.stringify({
-        strategyName: 'all',
-        inputCubeFiles: { num: 0, size: 0 },
-        inputOtherFiles: { num: removed.length, size: removed.reduce((n, f) => n + f.size, 0) },
-        inputNumCubes: 0,
-        mergedFiles: { num: removed.length, size: removed.reduce((n, f) => n + f.size, 0) },
-        numOutputCubes: partitionsOptimized,
-      });
-    }
+    const metrics = optimizeMetrics(added, removed, partitionsOptimized, considered, skipped, zOrderBy.length > 0);
     if (removed.length === 0) return { version: undefined, metrics };
     const now = Date.now();
     const tx = openTransaction(engine, url, snapshot, options);
@@ -183,7 +226,7 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
       parameters: options.purge
         ? { predicate: JSON.stringify(options.where ? [options.where] : []), applyPurge: true }
         : { predicate: JSON.stringify(options.where ? [options.where] : []), zOrderBy: zTag, auto: false },
-      metrics: { ...metrics, executionTimeMs: Math.round(performance.now() - started) },
+      metrics: { ...commitMetrics(metrics), executionTimeMs: Math.round(performance.now() - started) },
       isBlindAppend: false,
     });
     if (result.kind !== 'committed') return { version: undefined, metrics };

@@ -74,25 +74,13 @@ export async function runOptimize(ctx: SessionContext, st: OptimizeStatement): P
     throw renamed(ctx, e);
   }
   const m = result.metrics;
-  const metrics: { [k: string]: JsonValue } = {
-    numFilesAdded: num(m.numFilesAdded),
-    numFilesRemoved: num(m.numFilesRemoved),
-    filesAdded: json(m.filesAdded),
-    filesRemoved: json(m.filesRemoved),
-    partitionsOptimized: num(m.partitionsOptimized),
-    zOrderStats: json(m.zOrderStats),
-    numBatches: num(m.numBatches),
-    totalConsideredFiles: num(m.totalConsideredFiles),
-    totalFilesSkipped: num(m.totalFilesSkipped),
-    preserveInsertionOrder: String(m.preserveInsertionOrder) === 'true',
-    numDeletionVectorsRemoved: num(m.numDeletionVectorsRemoved),
-  };
+  const metrics = { ...m } as unknown as { [k: string]: JsonValue };
   const columns: SqlColumn[] = [
     { name: 'path', deltaType: p('string') },
     { name: 'metrics', deltaType: OPTIMIZE_METRICS },
   ];
-  const removed = num(m.numFilesRemoved);
-  const added = num(m.numFilesAdded);
+  const removed = m.numFilesRemoved;
+  const added = m.numFilesAdded;
   return {
     columns,
     rows: [{ path: target.location, metrics }],
