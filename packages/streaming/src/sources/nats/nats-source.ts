@@ -69,7 +69,10 @@ export class NatsSource implements Source {
   /** Moves messages from the consumer to the buffer, pausing while the buffer is full. */
   private async pump(messages: ConsumerMessages): Promise<void> {
     try {
+      let n = 0;
       for await (const m of messages) {
+        // The client hands over messages as fast as they come, in microtasks: let the batch's own I/O in now and then.
+        if (++n % 2000 === 0) await new Promise((r) => setImmediate(r));
         this.buffer.push(toMessage(m));
         this.pending = m.info.pending;
         this.newest = m.seq;
@@ -90,7 +93,8 @@ export class NatsSource implements Source {
     if (this.failure) throw this.failure;
     const from = asOffset(start)?.seq ?? 0;
     const target = this.availableNowTarget;
-    if (target !== undefined) await this.waitFor(() => this.newestSeq() >= target || this.pending === 0);
+    // AvailableNow: the batch takes what has arrived (reading goes on while it runs), waiting only while nothing has.
+    if (target !== undefined && from < target) await this.waitFor(() => this.newestSeq() > from || this.pending === 0);
     let candidates = this.buffer.filter((m) => m.sequence > from && (target === undefined || m.sequence <= target));
     if (limit === 'default' && candidates.length > this.o.maxOffsetsPerTrigger) candidates = candidates.slice(0, this.o.maxOffsetsPerTrigger);
     const last = candidates.at(-1);
@@ -154,5 +158,5 @@ function toMessage(m: JsMsg): BrokerMessage {
     for (const [k, v] of m.headers) h[k] = v;
     headers = JSON.stringify(h);
   }
-  return { subject: m.subject, data: m.data, headers, sequence: m.seq, timestampMicros: BigInt(m.info.timestampNanos) / 1000n };
+  return { subject: m.subject, data: m.data, headers, sequence: m.seq, timestampMicros: Math.floor(m.info.timestampNanos / 1000) };
 }
