@@ -44,3 +44,5 @@ export { ContinuousPipeline, type ContinuousOptions } from './pipelines/continuo
 export type { PipelineDef, DatasetDef, StreamingTableDef, MaterializedViewDef, Expectation, ViolationAction, StreamSource, DeclaredColumn } from './pipelines/definition.js';
 export type { GraphNode } from './pipelines/graph.js';
 export type { ExpectationCounts } from './pipelines/expectations.js';
+export { amqpWriter, natsWriter, mqttWriter, type AmqpWriterOptions, type NatsWriterOptions, type MqttWriterOptions } from './sinks/writers/broker-writers.js';
+export { webhookWriter, type WebhookWriterOptions } from './sinks/writers/webhook-writer.js';
