@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lakehouse, type Row } from '@loch/lakehouse';
 import '@loch/streaming';
+import { DashboardStore } from '@loch/server';
 import {
-  anonymizeIp, defaultIncidents, ensureTables, FanOutNotifier, generateTraffic, GOLD_AGGREGATES, IpDatabase, parseIp, qosLayout, runPipelineOnce, runQos, sliceTraffic, summaryText, TABLES,
+  anonymizeIp, defaultIncidents, ensureTables, importNocDashboard, FanOutNotifier, generateTraffic, GOLD_AGGREGATES, IpDatabase, parseIp, qosLayout, runPipelineOnce, runQos, sliceTraffic, summaryText, TABLES,
   WebhookNotifier, WebhookReceiver, writeSlice, type Alert, type Incident,
 } from '@loch/qos';
 
@@ -53,7 +54,8 @@ test('incidents: each alert fires on its incident and nothing else; no raw IP pa
 
   const alerts: Alert[] = [];
   await ensureTables(lake);
-  await runPipelineOnce({ lake, db, layout, notifier: new FanOutNotifier([new WebhookNotifier(await receiver.start())]), onAlerts: (a) => alerts.push(...a) });
+  await importNocDashboard(lake);
+  const updates = await runPipelineOnce({ lake, db, layout, notifier: new FanOutNotifier([new WebhookNotifier(await receiver.start())]), onAlerts: (a) => alerts.push(...a) });
 
   // Alerts: every rule fires, each only for its incident's entity and inside the incident's time.
   const incidents = defaultIncidents(DURATION);
@@ -78,12 +80,14 @@ test('incidents: each alert fires on its incident and nothing else; no raw IP pa
   assert.equal(Number((await rows(lake, `SELECT count(*) AS n FROM ${TABLES.silverEvents} WHERE event_id IN ('bad-time', 'bad-type')`))[0].n), 0);
   assert.equal(Number((await rows(lake, `SELECT count(*) AS n FROM ${TABLES.silverEvents}`))[0].n), traffic.events.length);
   assert.equal(Number((await rows(lake, `SELECT count(*) AS n FROM ${TABLES.silverCdnLogs}`))[0].n), traffic.logs.length);
-  const failed = await rows(lake, `SELECT table_name, expectation, sum(failed_rows) AS n FROM ${TABLES.expectations} GROUP BY ALL HAVING sum(failed_rows) > 0 ORDER BY ALL`);
-  assert.deepEqual(failed.map((r) => [r.table_name, r.expectation, Number(r.n)]), [
+  const failed = updates.flatMap((u) => u.expectations.filter((e) => e.failed_records > 0).map((e) => [e.dataset, e.name, e.failed_records]));
+  assert.deepEqual(failed.sort(), [
     [TABLES.silverCdnLogs, 'valid_status', 1],
     [TABLES.silverEvents, 'known_event_type', 1],
     [TABLES.silverEvents, 'valid_timestamp', 1],
   ]);
+  // The pipeline's event log keeps them too.
+  assert.ok(Number((await rows(lake, `SELECT sum(dropped_records) AS n FROM ${TABLES.eventLog} WHERE dataset = '${TABLES.silverEvents}'`))[0].n) === 2);
 
   // No raw client address in any silver or gold table: every address-like value is anonymized.
   // (an address whose dropped bits happen to be zero already is its own anonymized form: not a leak)
@@ -122,6 +126,11 @@ test('incidents: each alert fires on its incident and nothing else; no raw IP pa
   }
   // Five whole minutes closed (the sixth waits for a watermark past its end).
   assert.equal(Number((await rows(lake, `SELECT count(DISTINCT window_start) AS n FROM ${TABLES.goldAppErrors}`))[0].n), 5);
+  // The NOC dashboard is in the console's store, and every widget's query runs on the result with rows.
+  const store = new DashboardStore(lake);
+  const noc = await store.get('qos-noc');
+  assert.ok(noc.widgets.length >= 10);
+  for (const w of noc.widgets) assert.ok((await rows(lake, w.sql)).length > 0, `widget ${w.id} has rows`);
   // Real-time tables: active users per minute, ten popular videos, viewers now.
   assert.equal((await rows(lake, `SELECT * FROM ${TABLES.goldPopularVideos}`)).length, 10);
   assert.ok(Number((await rows(lake, `SELECT sum(viewers) AS n FROM ${TABLES.goldConcurrentViewers}`))[0].n) > 100);

@@ -98,3 +98,6 @@ export function startAlertQuery(ctx: AlertContext, rule: AlertRule): Promise<Str
 }
 
 export const ALERT_RULES: readonly AlertRule[] = ['cdn_latency', 'app_error_rate', 'isp_buffering'];
+
+/** The gold table an alert rule reads. */
+export const alertInput = (rule: AlertRule): string => evaluators[rule].table;

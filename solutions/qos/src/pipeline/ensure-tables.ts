@@ -1,5 +1,5 @@
 import type { Lakehouse } from '@loch/lakehouse';
-import { ALERTS_SCHEMA, EXPECTATIONS_SCHEMA, SILVER_CDN_SCHEMA, SILVER_EVENTS_SCHEMA, TABLES } from './tables.js';
+import { ALERTS_SCHEMA, TABLES } from './tables.js';
 
 const SQL_TYPES: Record<string, string> = { string: 'STRING', timestamp: 'TIMESTAMP', date: 'DATE', long: 'BIGINT', integer: 'INT', double: 'DOUBLE' };
 
@@ -7,11 +7,9 @@ function ddl(name: string, schema: Readonly<Record<string, string>>): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (${Object.entries(schema).map(([c, t]) => `${c} ${SQL_TYPES[t]}`).join(', ')}) USING DELTA`;
 }
 
-/** Creates the tables whose schema the pipeline knows before any data comes (silver, alerts, expectations), so downstream queries can start at once. */
+/** Creates the alerts table, so that the console and queries find it before the first alert. */
 export async function ensureTables(lake: Lakehouse): Promise<void> {
-  await lake.sql(
-    [ddl(TABLES.silverEvents, SILVER_EVENTS_SCHEMA), ddl(TABLES.silverCdnLogs, SILVER_CDN_SCHEMA), ddl(TABLES.alerts, ALERTS_SCHEMA), ddl(TABLES.expectations, EXPECTATIONS_SCHEMA)].join(';\n'),
-  );
+  await lake.sql(ddl(TABLES.alerts, ALERTS_SCHEMA));
 }
 
 /** Waits until table `name` exists (its first batch written upstream), up to `timeoutMs`. */

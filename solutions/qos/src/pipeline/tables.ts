@@ -1,4 +1,7 @@
-/** The QoS lake's tables: names and the schemas of the ones the pipeline writes from JavaScript. */
+/**
+ * The QoS lake's tables. Bronze, silver and the real-time views are defined in `pipelines/qos.sql`;
+ * the gold windowed aggregates in gold.ts; the alerts table here.
+ */
 
 export const TABLES = {
   bronzeEvents: 'qos_bronze_events',
@@ -14,62 +17,7 @@ export const TABLES = {
   goldPopularVideos: 'qos_gold_popular_videos',
   goldConcurrentViewers: 'qos_gold_concurrent_viewers',
   alerts: 'qos_alerts',
-  expectations: 'qos_expectations',
-} as const;
-
-/** Silver player events: typed, the client address anonymized, country and ISP added. */
-export const SILVER_EVENTS_SCHEMA = {
-  event_id: 'string',
-  event_time: 'timestamp',
-  event_date: 'date',
-  event_type: 'string',
-  session_id: 'string',
-  user_id: 'string',
-  video_id: 'string',
-  app_type: 'string',
-  app_version: 'string',
-  browser: 'string',
-  device: 'string',
-  cdn_edge: 'string',
-  client_ip: 'string',
-  country: 'string',
-  asn: 'long',
-  isp: 'string',
-  bitrate_kbps: 'integer',
-  position_s: 'integer',
-  ttff_ms: 'integer',
-  buffer_ms: 'integer',
-  error_code: 'string',
-  stop_reason: 'string',
-} as const;
-
-/** Silver CDN logs: CloudFront's fields typed, `ts` from date and time, the client address anonymized, country and ISP added. */
-export const SILVER_CDN_SCHEMA = {
-  ts: 'timestamp',
-  log_date: 'date',
-  x_edge_location: 'string',
-  sc_bytes: 'long',
-  c_ip: 'string',
-  country: 'string',
-  asn: 'long',
-  isp: 'string',
-  cs_method: 'string',
-  cs_host: 'string',
-  cs_uri_stem: 'string',
-  sc_status: 'integer',
-  cs_user_agent: 'string',
-  x_edge_result_type: 'string',
-  x_edge_request_id: 'string',
-  cs_protocol: 'string',
-  cs_bytes: 'long',
-  time_taken: 'double',
-  x_forwarded_for: 'string',
-  ssl_protocol: 'string',
-  cs_protocol_version: 'string',
-  time_to_first_byte: 'double',
-  x_edge_detailed_result_type: 'string',
-  sc_content_type: 'string',
-  sc_content_len: 'long',
+  eventLog: 'qos_event_log',
 } as const;
 
 /** Alerts fired: one row per rule, entity and window. */
@@ -84,14 +32,4 @@ export const ALERTS_SCHEMA = {
   baseline: 'double',
   message: 'string',
   fired_at: 'timestamp',
-} as const;
-
-/** Rows that failed an expectation, counted per batch. */
-export const EXPECTATIONS_SCHEMA = {
-  table_name: 'string',
-  batch_id: 'long',
-  expectation: 'string',
-  failed_rows: 'long',
-  passed_rows: 'long',
-  recorded_at: 'timestamp',
 } as const;

@@ -5,6 +5,7 @@ import { FanOutNotifier, WebhookNotifier, type Notifier } from '../alerts/notify
 import type { Alert, AlertThresholds } from '../alerts/rules.js';
 import { WebhookReceiver, type ReceivedNotification } from '../alerts/webhook-receiver.js';
 import { generateTraffic, sliceTraffic, writeSlice, type TrafficConfig, type TrafficOptions } from '../generator/traffic.js';
+import { importNocDashboard } from '../dashboard.js';
 import { IpDatabase } from '../ip/ip-database.js';
 import { ensureTables } from '../pipeline/ensure-tables.js';
 import { qosLayout, type QosLayout } from '../pipeline/layout.js';
@@ -35,6 +36,8 @@ export interface QosRunResult {
   /** What the local webhook receiver got (empty when a webhook URL was given). */
   readonly notifications: readonly ReceivedNotification[];
   readonly seconds: number;
+  /** The console dashboard imported into the lake. */
+  readonly dashboard: string;
 }
 
 /** Rows in each of the QoS tables the lake has. */
@@ -72,6 +75,7 @@ export async function runQos(o: QosRunOptions): Promise<QosRunResult> {
   const alerts: Alert[] = [];
   try {
     await ensureTables(lake);
+    await importNocDashboard(lake);
     log('Running the pipeline ...');
     await runPipelineOnce({ lake, db, layout, notifier, ...(o.thresholds ? { thresholds: o.thresholds } : {}), filesPerBatch: o.filesPerBatch ?? 3, onAlerts: (a) => alerts.push(...a), log });
     return {
@@ -82,6 +86,7 @@ export async function runQos(o: QosRunOptions): Promise<QosRunResult> {
       alerts,
       notifications: receiver ? [...receiver.received] : [],
       seconds: (Date.now() - started) / 1000,
+      dashboard: 'qos-noc',
     };
   } finally {
     await notifier.close();

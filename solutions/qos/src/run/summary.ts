@@ -14,7 +14,7 @@ export function summaryText(r: QosRunResult): string {
   lines.push('', `Lake: ${r.layout.lake}`);
   lines.push(`Landing files: ${r.layout.root}/landing   checkpoints: ${r.layout.checkpoints}`);
   lines.push('', 'Look at it:');
-  lines.push(`  npx loch server --lake ${r.layout.lake}        # the console (http://127.0.0.1:5000)`);
+  lines.push(`  npx loch server --lake ${r.layout.lake}        # the console (http://127.0.0.1:5000), dashboard '${r.dashboard}'`);
   lines.push(`  npx loch sql "SELECT * FROM qos_alerts" --lake ${r.layout.lake} --format table`);
   lines.push(`  npx loch demo                                   # the earlier Delta walkthrough`);
   return `${lines.join('\n')}\n`;

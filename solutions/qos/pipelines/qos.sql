@@ -1,0 +1,106 @@
+-- The QoS pipeline's streaming tables and materialized views (loch pipeline SQL).
+-- ${LANDING_EVENTS} and ${LANDING_CDN_LOGS} are the landing folders of a run; qos_ip(address)
+-- and qos_anonymize_ips(list) are the UDFs @loch/qos registers (registerQosFunctions): the
+-- anonymized address (IPv4 /24, IPv6 /48) with the country and ISP the IP databases give for it.
+-- The gold windowed aggregates and the alerts are streaming queries over these tables
+-- (src/pipeline/gold.ts, src/alerts/).
+
+-- Player events as they came: append-only, unchanged, partitioned by event date and type.
+CREATE OR REFRESH STREAMING TABLE qos_bronze_events
+COMMENT 'player events as they came (the only table holding raw client addresses)'
+PARTITIONED BY (event_date, event_type)
+AS SELECT *, to_date(CAST(event_time AS STRING)) AS event_date
+FROM STREAM read_files('${LANDING_EVENTS}', format => 'json', maxFilesPerTrigger => '${FILES_PER_BATCH}');
+
+-- Events typed, the client address anonymized and enriched; rows failing an expectation dropped.
+CREATE OR REFRESH STREAMING TABLE qos_silver_events (
+  CONSTRAINT valid_timestamp EXPECT (event_time IS NOT NULL AND event_time >= TIMESTAMP '2000-01-01 00:00:00' AND event_time < TIMESTAMP '2100-01-01 00:00:00') ON VIOLATION DROP ROW,
+  CONSTRAINT known_event_type EXPECT (event_type IN ('session_start', 'play', 'pause', 'buffer_start', 'buffer_end', 'bitrate_change', 'heartbeat', 'error', 'stop')) ON VIOLATION DROP ROW,
+  CONSTRAINT has_session EXPECT (session_id IS NOT NULL) ON VIOLATION DROP ROW
+)
+COMMENT 'player events, typed, anonymized and enriched with country and ISP'
+AS SELECT
+  CAST(event_id AS STRING) AS event_id,
+  CAST(CAST(event_time AS STRING) AS TIMESTAMP) AS event_time,
+  to_date(CAST(CAST(event_time AS STRING) AS TIMESTAMP)) AS event_date,
+  CAST(event_type AS STRING) AS event_type,
+  CAST(session_id AS STRING) AS session_id,
+  CAST(user_id AS STRING) AS user_id,
+  CAST(video_id AS STRING) AS video_id,
+  CAST(app_type AS STRING) AS app_type,
+  CAST(app_version AS STRING) AS app_version,
+  CAST(browser AS STRING) AS browser,
+  CAST(device AS STRING) AS device,
+  CAST(cdn_edge AS STRING) AS cdn_edge,
+  ip.address AS client_ip,
+  ip.country AS country,
+  ip.asn AS asn,
+  ip.isp AS isp,
+  CAST(bitrate_kbps AS INT) AS bitrate_kbps,
+  CAST(position_s AS INT) AS position_s,
+  CAST(ttff_ms AS INT) AS ttff_ms,
+  CAST(buffer_ms AS INT) AS buffer_ms,
+  CAST(error_code AS STRING) AS error_code,
+  CAST(stop_reason AS STRING) AS stop_reason
+FROM (SELECT *, qos_ip(CAST(client_ip AS STRING)) AS ip FROM STREAM(qos_bronze_events));
+
+-- CDN access logs (CloudFront's fields) through Auto Loader: read as text (CloudFront's `time` would
+-- infer as a TIME, which Delta cannot store), then typed, anonymized, enriched.
+CREATE OR REFRESH STREAMING TABLE qos_silver_cdn_logs (
+  CONSTRAINT valid_timestamp EXPECT (ts IS NOT NULL AND ts >= TIMESTAMP '2000-01-01 00:00:00' AND ts < TIMESTAMP '2100-01-01 00:00:00') ON VIOLATION DROP ROW,
+  CONSTRAINT valid_status EXPECT (sc_status BETWEEN 100 AND 599) ON VIOLATION DROP ROW,
+  CONSTRAINT non_negative_time_taken EXPECT (time_taken >= 0) ON VIOLATION DROP ROW
+)
+COMMENT 'CDN access logs, typed, anonymized and enriched with country and ISP'
+AS SELECT
+  CAST(concat(CAST(`date` AS STRING), ' ', CAST(`time` AS STRING)) AS TIMESTAMP) AS ts,
+  to_date(CAST(`date` AS STRING)) AS log_date,
+  CAST(x_edge_location AS STRING) AS x_edge_location,
+  CAST(sc_bytes AS BIGINT) AS sc_bytes,
+  ip.address AS c_ip,
+  ip.country AS country,
+  ip.asn AS asn,
+  ip.isp AS isp,
+  CAST(cs_method AS STRING) AS cs_method,
+  CAST(cs_host AS STRING) AS cs_host,
+  CAST(cs_uri_stem AS STRING) AS cs_uri_stem,
+  CAST(sc_status AS INT) AS sc_status,
+  CAST(cs_user_agent AS STRING) AS cs_user_agent,
+  CAST(x_edge_result_type AS STRING) AS x_edge_result_type,
+  CAST(x_edge_request_id AS STRING) AS x_edge_request_id,
+  CAST(cs_protocol AS STRING) AS cs_protocol,
+  CAST(cs_bytes AS BIGINT) AS cs_bytes,
+  CAST(time_taken AS DOUBLE) AS time_taken,
+  qos_anonymize_ips(CAST(x_forwarded_for AS STRING)) AS x_forwarded_for,
+  CAST(ssl_protocol AS STRING) AS ssl_protocol,
+  CAST(cs_protocol_version AS STRING) AS cs_protocol_version,
+  CAST(time_to_first_byte AS DOUBLE) AS time_to_first_byte,
+  CAST(x_edge_detailed_result_type AS STRING) AS x_edge_detailed_result_type,
+  CAST(sc_content_type AS STRING) AS sc_content_type,
+  CAST(sc_content_len AS BIGINT) AS sc_content_len
+FROM (SELECT *, qos_ip(CAST(c_ip AS STRING)) AS ip FROM STREAM read_files('${LANDING_CDN_LOGS}', format => 'json', inferColumnTypes => 'false', maxFilesPerTrigger => '${FILES_PER_BATCH}'));
+
+-- Real-time widgets: recomputed from silver over the last minutes of event time.
+CREATE OR REFRESH MATERIALIZED VIEW qos_gold_active_users
+COMMENT 'active users and sessions per minute, last five minutes'
+AS SELECT date_trunc('minute', event_time) AS minute, count(DISTINCT user_id) AS active_users, count(DISTINCT session_id) AS sessions
+FROM qos_silver_events
+WHERE event_time > (SELECT max(event_time) FROM qos_silver_events) - INTERVAL 5 MINUTES
+GROUP BY 1;
+
+CREATE OR REFRESH MATERIALIZED VIEW qos_gold_popular_videos
+COMMENT 'the ten videos with most sessions, last five minutes'
+AS SELECT video_id, count(DISTINCT session_id) AS sessions, count_if(event_type = 'play') AS plays, count_if(stop_reason = 'finished') AS finished
+FROM qos_silver_events
+WHERE event_time > (SELECT max(event_time) FROM qos_silver_events) - INTERVAL 5 MINUTES
+GROUP BY video_id ORDER BY sessions DESC, video_id LIMIT 10;
+
+CREATE OR REFRESH MATERIALIZED VIEW qos_gold_concurrent_viewers
+COMMENT 'viewers per video now: sessions seen in the last two minutes that have not stopped'
+AS SELECT video_id, count(*) AS viewers, max(last_seen) AS as_of FROM (
+  SELECT video_id, session_id, max(event_time) AS last_seen, max_by(event_type, event_time) AS last_type
+  FROM qos_silver_events
+  WHERE event_time > (SELECT max(event_time) FROM qos_silver_events) - INTERVAL 2 MINUTES
+  GROUP BY video_id, session_id) AS s
+WHERE last_type <> 'stop'
+GROUP BY video_id;
