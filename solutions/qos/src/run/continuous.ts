@@ -26,6 +26,8 @@ export interface ContinuousRunOptions {
   readonly webhookUrl?: string;
   readonly notifiers?: readonly Notifier[];
   readonly signal?: AbortSignal;
+  /** Called as each slice is published (a benchmark watches the tables for it). */
+  readonly onPublish?: (p: Publication) => void;
   readonly log?: (line: string) => void;
 }
 
@@ -34,6 +36,8 @@ export interface Publication {
   readonly fromMs: number;
   readonly maxEventMs: number;
   readonly rows: number;
+  /** Player events in it (the rest are CDN log records). */
+  readonly events: number;
   readonly publishedAt: number;
 }
 
@@ -92,7 +96,9 @@ export async function runContinuous(o: ContinuousRunOptions): Promise<Continuous
         if (o.signal?.aborted) break;
         await sleep(first + ((slice.fromMs - startMs + sliceSeconds * 1000) / speed) - Date.now(), o.signal);
         await writeSlice(slice, layout.landingEvents, layout.landingCdnLogs);
-        publications.push({ fromMs: slice.fromMs, maxEventMs: maxEventMs(slice), rows: slice.events.length + slice.logs.length, publishedAt: Date.now() });
+        const p = { fromMs: slice.fromMs, maxEventMs: maxEventMs(slice), rows: slice.events.length + slice.logs.length, events: slice.events.length, publishedAt: Date.now() };
+        publications.push(p);
+        o.onPublish?.(p);
         if (publications.length === 1) pipeline.start();
       }
       log(`published chunk ${chunk + 1}: ${traffic.events.length} player events, ${traffic.logs.length} CDN log records`);
