@@ -2,6 +2,7 @@ import { onUnauthenticated, setToken } from './api.js';
 import { el } from './dom.js';
 import { alertsPage } from './pages/alerts.js';
 import { catalogPage } from './pages/catalog.js';
+import { jobsPage } from './pages/jobs.js';
 import { dashboardPage, dashboardsPage } from './pages/dashboards.js';
 import { runsPage } from './pages/runs.js';
 import { sqlPage } from './pages/sql.js';
@@ -38,6 +39,7 @@ async function route(): Promise<void> {
     case 'streams': leave = await streamsPage(root); break;
     case 'runs': await runsPage(root, arg || undefined); break;
     case 'alerts': leave = await alertsPage(root); break;
+    case 'jobs': leave = await jobsPage(root); break;
     default: sqlPage(root, new URLSearchParams(query).get('q') ?? undefined);
   }
   root.dataset.ready = page;

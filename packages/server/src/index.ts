@@ -15,3 +15,5 @@ export { AlertMonitor, ALERT_HISTORY_TABLE, type AlertState, type AlertStatus } 
 export { parseAlert, conditionMet, ALERT_OPS, type Alert, type AlertOp, type AlertDestination } from './alerts/format.js';
 export { DocumentStore } from './document-store.js';
 export { AuditLog, AUDIT_TABLE, type AuditEntry } from './audit.js';
+export { JobRunner, JobStore, JOBS_TABLE, JOB_RUNS_TABLE, type JobRun } from './jobs/runner.js';
+export { parseJob, type Job } from './jobs/format.js';

@@ -3,6 +3,8 @@ import { alertRoutes } from './alerts/routes.js';
 import { AlertStore } from './alerts/store.js';
 import { AuditLog, auditRequests } from './audit.js';
 import { catalogRoutes } from './catalog-routes.js';
+import { jobRoutes } from './jobs/routes.js';
+import { JobRunner, JobStore } from './jobs/runner.js';
 import { DashboardRefresher } from './dashboards/refresher.js';
 import { dashboardRoutes } from './dashboards/routes.js';
 import { DashboardStore } from './dashboards/store.js';
@@ -19,7 +21,7 @@ export interface LakeApiOptions {
 
 /**
  * The lake's own APIs beside MLflow's: SQL statements, catalog, ingest, streams, dashboards,
- * alerts and the live event stream. Its schedulers and listeners end when the server closes.
+ * alerts, jobs and the live event stream. Its schedulers and listeners end when the server closes.
  */
 export function lakeApiModule(options: LakeApiOptions = {}): ServerModule {
   return {
@@ -36,6 +38,9 @@ export function lakeApiModule(options: LakeApiOptions = {}): ServerModule {
       auditRequests(app, audit, ctx.token);
       statementRoutes(app, statements);
       alertRoutes(app, alerts, monitor);
+      const jobs = new JobStore(ctx.lake);
+      const runner = new JobRunner(ctx.lake, jobs, (r) => hub.publish('job-run', r));
+      jobRoutes(app, jobs, runner);
       catalogRoutes(app, ctx.lake);
       ingestRoutes(app, new Ingestor(ctx.lake));
       streamsRoutes(app, streams);
@@ -44,6 +49,7 @@ export function lakeApiModule(options: LakeApiOptions = {}): ServerModule {
       app.addHook('onClose', async () => {
         refresher.stop();
         monitor.stop();
+        runner.stop();
         streams.close();
         // Statements under way finish their writes before the lake is let go.
         await Promise.all(statements.running().map((e) => e.done));
@@ -52,6 +58,7 @@ export function lakeApiModule(options: LakeApiOptions = {}): ServerModule {
       // Scheduled dashboards start refreshing once the server is up; a lake without any costs nothing.
       app.addHook('onReady', async () => {
         await refresher.start().catch((e) => process.stderr.write(`warning: dashboards not scheduled: ${(e as Error).message}\n`));
+        await runner.start().catch((e) => process.stderr.write(`warning: jobs not scheduled: ${(e as Error).message}\n`));
         await monitor.start().catch((e) => process.stderr.write(`warning: alerts not scheduled: ${(e as Error).message}\n`));
       });
     },
