@@ -84,7 +84,7 @@ test('date_format: Spark pattern letters, quotes and % in DuckDB strftime', asyn
 test('datetime patterns: letters without a DuckDB equivalent and patterns not literal are errors', () => {
   fails("SELECT date_format(ts, 'yyyy zzzz')", /^date_format\(\): the datetime pattern 'yyyy zzzz' uses 'zzzz', which DuckDB has no equivalent for$/);
   fails("SELECT to_timestamp(s, 'yyyy-MM-dd QQ')", /cannot be parsed by DuckDB's strptime/);
-  fails("SELECT to_timestamp(s, 'yyyy[-MM]')", /^to_timestamp\(\): the datetime pattern 'yyyy\[-MM\]' uses '\[' \(an optional section or a reserved character\)/);
+  fails("SELECT to_timestamp(s, 'yyyy{MM}')", /^to_timestamp\(\): the datetime pattern 'yyyy\{MM\}' uses '\{' \(an optional section or a reserved character\)/);
   fails(`SELECT date_format(ts, "yyyy 'open")`, /^date_format\(\): the datetime pattern 'yyyy 'open' has an unclosed quote$/);
   fails('SELECT date_format(ts, fmt) FROM t', /^date_format\(\): the datetime pattern must be a string literal \(a pattern computed at run time cannot be translated\)$/);
   fails("SELECT to_date(s, concat('yyyy', '-MM')) FROM t", /^to_date\(\): the datetime pattern must be a string literal/);
@@ -208,5 +208,15 @@ test("date_format: Spark's letters strftime lacks (G, q/Q, F, k/K, DD, S..., lon
   assert.deepEqual(
     await one(`SELECT CAST(TIMESTAMP '1970-01-01 08:00:00UTC+08:00' AS VARCHAR) AS a, CAST(TIMESTAMP '2020-06-01 02:00:00Europe/Paris' AS VARCHAR) AS b, CAST(TIMESTAMP '2020-06-01 02:00:00 -01:30' AS VARCHAR) AS c`),
     { a: '1970-01-01 00:00:00', b: '2020-06-01 00:00:00', c: '2020-06-01 03:30:00' },
+  );
+});
+
+test('to_timestamp / to_date: optional sections, zone names, and 1970 for a pattern without a year', async () => {
+  const p = "'yyyy-MM-dd HH:mm[:ss[.SSSSSS]][zzz]'";
+  assert.deepEqual(
+    await one(`SELECT CAST(to_timestamp('2019-10-06 10:11', ${p}) AS VARCHAR) AS a, CAST(to_timestamp('2019-10-06 10:11:12.12', ${p}) AS VARCHAR) AS b,
+                      CAST(to_timestamp('2019-10-06 10:11:12UTC', ${p}) AS VARCHAR) AS c, to_timestamp('2019-10-06 10:11:12.1234567', ${p}) AS d,
+                      CAST(to_date('16', 'dd') AS VARCHAR) AS e, to_date('02-29', 'MM-dd') AS f`),
+    { a: '2019-10-06 10:11:00', b: '2019-10-06 10:11:12.12', c: '2019-10-06 10:11:12', d: null, e: '1970-01-16', f: null },
   );
 });

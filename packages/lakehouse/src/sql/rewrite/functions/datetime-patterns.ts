@@ -132,6 +132,12 @@ function sparkPattern(pattern: string, fn = 'date_format', formatting = false): 
       const code = LETTERS[ch]?.[n];
       const offset = OFFSETS[ch]?.[n];
       const sql = COMPUTED[ch]?.(n);
+      // Zone names (PST, UTC, Europe/Paris) are read, not printed: strftime would print the id.
+      if (ch === 'z' && n <= 3 && !formatting) {
+        append('%Z');
+        i += n;
+        continue;
+      }
       if (sql !== undefined && (code === undefined || (ch === 'S' && formatting))) pieces.push({ sql });
       else if (code !== undefined) append(code);
       else if (offset !== undefined) pieces.push({ offset });
@@ -148,6 +154,43 @@ function sparkPattern(pattern: string, fn = 'date_format', formatting = false): 
     }
   }
   return pieces;
+}
+
+/**
+ * The strptime formats for a Spark pattern, most optional sections first (Spark's parser takes
+ * an optional section when the text has it). `defaultYear`: the pattern names no year, which
+ * Spark then takes as 1970 (strptime would take 1900).
+ */
+export function parsePatterns(pattern: string, fn: string): { format: string; zulu: boolean; defaultYear: boolean }[] {
+  return expandOptional(pattern).map((p) => ({ ...parsePattern(p, fn), defaultYear: !/[yuY]/.test(p.replace(/'[^']*'/g, '')) }));
+}
+
+/** Every pattern an optional section (`[...]`, nested or not) can make, the fullest first. */
+function expandOptional(pattern: string): string[] {
+  let quoted = false;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === "'") quoted = !quoted;
+    else if (!quoted && pattern[i] === '[') {
+      let depth = 0;
+      let q = false;
+      for (let j = i; j < pattern.length; j++) {
+        if (pattern[j] === "'") q = !q;
+        else if (!q && pattern[j] === '[') depth++;
+        else if (!q && pattern[j] === ']' && --depth === 0) {
+          const before = pattern.slice(0, i);
+          const inner = pattern.slice(i + 1, j);
+          const after = pattern.slice(j + 1);
+          const rest = expandOptional(after);
+          const withIt = expandOptional(inner).flatMap((x) => rest.map((r) => before + x + r));
+          const out = [...withIt, ...rest.map((r) => before + r)];
+          if (out.length > 32) throw sparkFunctionError('to_timestamp', `the datetime pattern '${pattern}' has too many optional sections`);
+          return out;
+        }
+      }
+      return [pattern];
+    }
+  }
+  return [pattern];
 }
 
 /** A pattern for strptime; `zulu` when its offset (X) may be written `Z`, which %z does not read. */

@@ -2,7 +2,7 @@
 import { isWord } from '../../parse/lexer.js';
 import type { Call } from '../call.js';
 import { identName, sqlString } from '../tokens.js';
-import { formatTimestamp, parsePattern } from './datetime-patterns.js';
+import { formatTimestamp, parsePatterns } from './datetime-patterns.js';
 import { bind, type Rule, sparkFunctionError } from './rule.js';
 
 export const DATETIME_RULES: readonly (readonly [string, Rule])[] = [
@@ -82,10 +82,12 @@ function unixTimestamp(c: Call): string {
  * as it is (Spark ignores the pattern for them).
  */
 function parseTimestamp(c: Call, i: number, pattern: string): string {
-  const { format, zulu } = parsePattern(pattern, c.name);
   const x = c.sql(i);
-  const text = zulu ? `regexp_replace(CAST(${x} AS VARCHAR), 'Z$', '+00:00')` : `CAST(${x} AS VARCHAR)`;
-  const parsed = `CAST(try_strptime(${text}, ${sqlString(format)}) AS TIMESTAMPTZ)`;
+  const tries = parsePatterns(pattern, c.name).map(({ format, zulu, defaultYear }) => {
+    const text = zulu ? `regexp_replace(CAST(${x} AS VARCHAR), 'Z$', '+00:00')` : `CAST(${x} AS VARCHAR)`;
+    return defaultYear ? `CAST(try_strptime('1970 ' || ${text}, ${sqlString(`%Y ${format}`)}) AS TIMESTAMPTZ)` : `CAST(try_strptime(${text}, ${sqlString(format)}) AS TIMESTAMPTZ)`;
+  });
+  const parsed = tries.length === 1 ? tries[0] : `coalesce(${tries.join(', ')})`;
   return c.isString(i) ? parsed : `CASE WHEN typeof(${x}) LIKE 'VARCHAR%' THEN ${parsed} ELSE TRY_CAST(${x} AS TIMESTAMPTZ) END`;
 }
 
