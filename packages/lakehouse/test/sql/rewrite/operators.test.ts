@@ -26,3 +26,9 @@ test("count of several expressions counts rows where none is NULL; lead / lag / 
     { id: 3, l: null, f: 30 },
   ]);
 });
+
+test('histogram_numeric: one exact bin per value when there are no more values than bins, NULL without values, refused otherwise', async () => {
+  assert.deepEqual(await one('SELECT histogram_numeric(col, 3) AS h FROM VALUES (2), (1), (2) AS tab(col)'), { h: [{ x: 1, y: 1 }, { x: 2, y: 2 }] });
+  assert.deepEqual(await one('SELECT histogram_numeric(col, 3) AS h FROM VALUES (CAST(NULL AS INT)) AS tab(col)'), { h: null });
+  await assert.rejects(spark('SELECT histogram_numeric(col, 1) AS h FROM VALUES (1), (2) AS tab(col)'), /more distinct values than bins/);
+});

@@ -31,6 +31,7 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   ['any', { args: [1, 1], to: (c) => `bool_or(${c.sql(0)})`, notACall: isSubqueryComparison }],
   // grouping_id() without arguments: the bits of all the query's grouping columns, as Spark computes it.
   ['grouping_id', { args: [0, ANY], to: groupingId }],
+  ['histogram_numeric', { args: [2, 2], to: histogramNumeric }],
   // (`VALUES (1) AS grouping(a)` names a relation.)
   ['grouping', { args: [1, 1], to: (c) => `grouping(${needsGroupingSets(c).sql(0)})`, notACall: (c) => isWord(c.t.tokens[c.t.prev(c.start)], 'AS') || isPunct(c.t.tokens[c.t.prev(c.start)], ')') }],
 ];
@@ -131,4 +132,16 @@ function firstLast(c: Call, which: 'first' | 'last'): { sql: string; end: number
 function isSubqueryComparison(c: Call): boolean {
   const before = c.t.tokens[c.t.prev(c.start)];
   return isWord(c.first(0), 'SELECT', 'WITH', 'VALUES', 'FROM') || (before?.kind === 'punct' && '=<>!'.includes(before.text));
+}
+
+/**
+ * histogram_numeric(x, nb): with at most nb distinct values Spark's bins are exact, one per value
+ * ({x, y: its count}), in order. With more, Spark merges bins in the order rows arrive, which a
+ * set-based engine cannot reproduce: the query fails, naming the function.
+ */
+function histogramNumeric(c: Call): string {
+  const x = c.sql(0);
+  const entry = c.fresh('e');
+  const bins = `list_sort(list_transform(map_entries(histogram(${x})), lambda ${entry}: {'x': ${entry}.key, 'y': CAST(${entry}.value AS DOUBLE)}))`;
+  return `CASE WHEN count(${x}) = 0 THEN NULL WHEN count(DISTINCT ${x}) > (${c.sql(1)}) THEN error('histogram_numeric(): more distinct values than bins (Spark merges bins in the order rows arrive) cannot be translated') ELSE ${bins} END`;
 }
