@@ -3,6 +3,7 @@ import { sqlError } from '../errors.js';
 import { isPunct, isWord, tokenize, type Token } from '../parse/lexer.js';
 import { hiveGroupBy } from './grouping.js';
 import { sparkOperators } from './spark-operators.js';
+import { intervalLiterals } from './interval-literals.js';
 import { nextSig, prevSig } from './tokens.js';
 
 /** Spark's typed number literals: `100L`, `1.5D`, `2BD` (no space before the suffix). */
@@ -62,7 +63,7 @@ const KEYWORDS_BEFORE_OPERAND = new Set(['SELECT', 'WHERE', 'AND', 'OR', 'NOT', 
  * Hive's `GROUP BY ... WITH ROLLUP | WITH CUBE` (grouping.ts).
  */
 export function sparkSyntax(text: string, conf: ReadonlyMap<string, string> = new Map()): string {
-  const tokens = tokenize(sparkOperators(hiveGroupBy(text)));
+  const tokens = tokenize(intervalLiterals(sparkOperators(hiveGroupBy(text))));
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];

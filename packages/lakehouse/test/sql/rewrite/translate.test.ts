@@ -83,7 +83,7 @@ test("DuckDB's own forms of the second batch's names are left as DuckDB runs the
 });
 
 test('Spark syntax outside calls: typed number literals, SELECT * EXCEPT, LEFT SEMI / ANTI JOIN', async () => {
-  assert.deepEqual(await one('SELECT 100L AS a, 1.5D AS b, 2BD AS c, 7S AS d, typeof(3Y) AS e, typeof(100L) AS f, typeof(1.50BD) AS g'), { a: 100, b: 1.5, c: 2, d: 7, e: 'TINYINT', f: 'BIGINT', g: 'DECIMAL(3,2)' });
+  assert.deepEqual(await one('SELECT 100L AS a, 1.5D AS b, 2BD AS c, 7S AS d, typeof(3Y) AS e, typeof(100L) AS f, typeof(1.50BD) AS g'), { a: 100, b: 1.5, c: 2, d: 7, e: 'tinyint', f: 'bigint', g: 'decimal(3,2)' });
   // A space makes it an alias, as in Spark too.
   assert.deepEqual(await one('SELECT 100 L'), { L: 100 });
   assert.deepEqual(await one('SELECT * EXCEPT (b) FROM (SELECT 1 AS a, 2 AS b, 3 AS c)'), { a: 1, c: 3 });

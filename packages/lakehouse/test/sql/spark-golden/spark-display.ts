@@ -54,6 +54,9 @@ function atom(v: Json, name: string, timeZone: string, nested: boolean): string 
       return typeof v === 'string' ? timestamp(v, timeZone) : String(v);
     case 'timestamp_ntz':
       return typeof v === 'string' ? timestamp(v, undefined) : String(v);
+    case 'interval year to month':
+    case 'interval day to second':
+      return typeof v === 'string' ? sparkInterval(v, name) ?? v : String(v);
     default:
       return text(v);
   }
@@ -111,4 +114,34 @@ function timestamp(v: string, timeZone: string | undefined): string {
     [y, mo, d, h, mi, s] = [String(year).padStart(4, '0'), parts.month, parts.day, parts.hour, parts.minute, parts.second];
   }
   return `${y}-${mo}-${d} ${h}:${mi}:${s}${fraction ? `.${fraction}` : ''}`;
+}
+
+/**
+ * Loch's interval text (DuckDB's: `1 year 2 months 3 days -04:05:06.5`) as Spark prints its two
+ * interval types: `y-m` for YEAR TO MONTH, `d hh:mm:ss.nnnnnnnnn` for DAY TO SECOND.
+ */
+function sparkInterval(v: string, type: string): string | undefined {
+  let months = 0;
+  let micros = 0n;
+  const rest = v.replace(/(-?\d+) (year|month|day)s?/g, (_, n: string, unit: string) => {
+    if (unit === 'year') months += Number(n) * 12;
+    else if (unit === 'month') months += Number(n);
+    else micros += BigInt(n) * 86_400_000_000n;
+    return '';
+  });
+  const time = /(-)?(\d+):(\d+):(\d+)(?:\.(\d+))?/.exec(rest);
+  if (time) {
+    const t = (BigInt(time[2]) * 3600n + BigInt(time[3]) * 60n + BigInt(time[4])) * 1_000_000n + BigInt((time[5] ?? '').padEnd(6, '0').slice(0, 6) || '0');
+    micros += time[1] ? -t : t;
+  }
+  if (type === 'interval year to month') {
+    if (micros !== 0n) return undefined;
+    const a = Math.abs(months);
+    return `${months < 0 ? '-' : ''}${Math.floor(a / 12)}-${a % 12}`;
+  }
+  if (months !== 0) return undefined;
+  const a = micros < 0n ? -micros : micros;
+  const pad = (n: bigint) => String(n).padStart(2, '0');
+  const secs = a / 1_000_000n;
+  return `${micros < 0n ? '-' : ''}${secs / 86400n} ${pad((secs % 86400n) / 3600n)}:${pad((secs % 3600n) / 60n)}:${pad(secs % 60n)}.${String(a % 1_000_000n).padStart(6, '0')}000`;
 }
