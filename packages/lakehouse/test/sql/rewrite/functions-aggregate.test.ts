@@ -56,3 +56,12 @@ test('percentile_approx, percentile, first / last with ignoreNulls, every / some
   fails('SELECT percentile(x, 0.5, f) FROM t', /^percentile\(\): the frequency argument cannot be translated$/);
   fails('SELECT first(x, y) FROM t', /^first\(\): ignoreNulls must be the literal true or false$/);
 });
+
+test("skewness and kurtosis are Spark's population moments, NULL without spread; corr NULL rather than NaN; typeof in Spark's names", async () => {
+  const r = await one('SELECT skewness(x) AS s, kurtosis(x) AS k, skewness(y) AS z FROM VALUES (1, 5), (2, 5), (2, 5), (9, 5) AS t(x, y)');
+  assert.ok(Math.abs((r.s as number) - 1.097025449363867) < 1e-9, String(r.s));
+  assert.ok(Math.abs((r.k as number) - -0.7055324211778702) < 1e-9, String(r.k));
+  assert.equal(r.z, null);
+  assert.deepEqual(await one('SELECT corr(x, y) AS c FROM VALUES (1, 5), (2, 5) AS t(x, y)'), { c: null });
+  assert.deepEqual(await one("SELECT typeof(1) AS a, typeof('x') AS b, typeof(array(array(1L))) AS c, typeof(CAST(1 AS DECIMAL(3,1))) AS d"), { a: 'int', b: 'string', c: 'array<array<bigint>>', d: 'decimal(3,1)' });
+});

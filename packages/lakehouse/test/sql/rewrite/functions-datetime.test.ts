@@ -157,7 +157,7 @@ test('epoch conversions, from_utc_timestamp / to_utc_timestamp, make_timestamp w
   });
   assert.deepEqual(await one(`SELECT make_timestamp(2014, 12, 28, 6, 30, 45.887, 'CET') AS a, make_timestamp(2014, 12, 28, 6, 30, 45.887) AS b`), {
     a: '2014-12-28 05:30:45.887+00',
-    b: '2014-12-28 06:30:45.887',
+    b: '2014-12-28 06:30:45.887+00',
   });
 });
 

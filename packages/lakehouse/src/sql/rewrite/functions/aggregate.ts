@@ -32,6 +32,9 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   // grouping_id() without arguments: the bits of all the query's grouping columns, as Spark computes it.
   ['grouping_id', { args: [0, ANY], to: groupingId }],
   ['histogram_numeric', { args: [2, 2], to: histogramNumeric }],
+  ['skewness', { args: [1, 1], to: (c) => moments(c, 'skewness') }],
+  ['kurtosis', { args: [1, 1], to: (c) => moments(c, 'kurtosis') }],
+  ['corr', { args: [2, 2], to: correlation }],
   // (`VALUES (1) AS grouping(a)` names a relation.)
   ['grouping', { args: [1, 1], to: (c) => `grouping(${needsGroupingSets(c).sql(0)})`, notACall: (c) => isWord(c.t.tokens[c.t.prev(c.start)], 'AS') || isPunct(c.t.tokens[c.t.prev(c.start)], ')') }],
 ];
@@ -80,6 +83,14 @@ function groupingId(c: Call): string {
  * aggregate, so a FILTER (WHERE ...) or OVER (...) after the call moves inside the wrapper.
  */
 function collect(c: Call, wrap: (aggregate: string) => string): { sql: string; end: number } {
+  return aggregates(c, (agg) => wrap(agg(`list(${c.sql(0)})`)));
+}
+
+/**
+ * An expression over aggregates of the call's rows: `agg(call)` gives each aggregate the call's
+ * FILTER (WHERE ...) and OVER (...), which the rewrite consumes.
+ */
+function aggregates(c: Call, build: (agg: (call: string) => string) => string): { sql: string; end: number } {
   let end = c.close + 1;
   let tail = '';
   let k = c.t.next(c.close);
@@ -92,7 +103,33 @@ function collect(c: Call, wrap: (aggregate: string) => string): { sql: string; e
     end = last + 1;
     k = c.t.next(last);
   }
-  return { sql: wrap(`list(${c.sql(0)})${tail}`), end };
+  return { sql: build((call) => `${call}${tail}`), end };
+}
+
+/**
+ * Spark's skewness and kurtosis are the population moments (DuckDB's are sample-adjusted), and,
+ * as every statistical aggregate in Spark 3 (spark.sql.legacy.statisticalAggregate off), NULL
+ * where a division by zero would give NaN.
+ */
+function moments(c: Call, which: 'skewness' | 'kurtosis'): { sql: string; end: number } {
+  const x = `CAST(${c.sql(0)} AS DOUBLE)`;
+  return aggregates(c, (agg) => {
+    const mean = agg(`avg(${x})`);
+    const m2 = `NULLIF(${agg(`var_pop(${x})`)}, 0)`;
+    const e2 = agg(`avg(${x} * ${x})`);
+    const e3 = agg(`avg(${x} * ${x} * ${x})`);
+    if (which === 'skewness') return `((${e3} - 3 * ${mean} * ${e2} + 2 * power(${mean}, 3)) / power(${m2}, 1.5))`;
+    const e4 = agg(`avg(${x} * ${x} * ${x} * ${x})`);
+    return `((${e4} - 4 * ${mean} * ${e3} + 6 * power(${mean}, 2) * ${e2} - 3 * power(${mean}, 4)) / power(${m2}, 2) - 3)`;
+  });
+}
+
+/** corr: NULL rather than NaN where a standard deviation is zero (see moments). */
+function correlation(c: Call): { sql: string; end: number } {
+  return aggregates(c, (agg) => {
+    const r = agg(`corr(${c.sql(0)}, ${c.sql(1)})`);
+    return `CASE WHEN isnan(${r}) THEN NULL ELSE ${r} END`;
+  });
 }
 
 function withoutNulls(c: Call, list: string): string {

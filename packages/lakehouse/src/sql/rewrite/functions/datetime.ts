@@ -45,8 +45,11 @@ export const DATETIME_RULES: readonly (readonly [string, Rule])[] = [
   ['months_between', { args: [2, 3], to: monthsBetween }],
   ['next_day', { args: [2, 2], to: nextDay }],
   // make_timestamp's seventh argument is a time zone, which DuckDB's make_timestamp lacks.
-  ['make_timestamp', { args: [6, 7], to: (c) => `make_timestamptz(${c.sqls().join(', ')})`, notACall: (c) => c.args.length !== 7 }],
-  ['timestamp_seconds', { args: [1, 1], to: (c) => `to_timestamp(${c.sql(0)})` }],
+  ['make_timestamp', { args: [6, 7], to: makeTimestamp }],
+  // Spark keeps whole microseconds, cut (not rounded) from the seconds.
+  ['timestamp_seconds', { args: [1, 1], to: (c) => `timezone('UTC', make_timestamp(CAST(trunc(CAST(${c.sql(0)} AS DOUBLE) * 1000000) AS BIGINT)))` }],
+  // With ANSI off a date that does not exist is NULL.
+  ['make_date', { args: [3, 3], to: (c) => `try(make_date(${c.sqls().map((a) => `CAST(${a} AS INTEGER)`).join(', ')}))` }],
   ['timestamp_millis', { args: [1, 1], to: (c) => `(to_timestamp(0) + to_milliseconds(CAST(${c.sql(0)} AS BIGINT)))` }],
   ['timestamp_micros', { args: [1, 1], to: (c) => `(to_timestamp(0) + to_microseconds(CAST(${c.sql(0)} AS BIGINT)))` }],
   // Spark floors to the unit (before 1970 too).
@@ -313,4 +316,14 @@ function days(c: Call): string {
 /** Spark's two-argument datediff(end, start): days. */
 function daysBetween(c: Call): string {
   return `date_diff('day', ${toDate(c.sql(1))}, ${toDate(c.sql(0))})`;
+}
+
+/**
+ * make_timestamp: NULL for fields out of range (ANSI off); 60 seconds is the next minute, as in
+ * Spark, and anything past it NULL.
+ */
+function makeTimestamp(c: Call): string {
+  const [y, mo, d, h, mi, sec, zone] = c.sqls();
+  const make = (s: string) => `try(make_timestamptz(${[y, mo, d, h, mi, s, ...(zone !== undefined ? [zone] : [])].join(', ')}))`;
+  return `CASE WHEN ${sec} = 60 THEN ${make('0')} + INTERVAL 1 MINUTE WHEN ${sec} > 60 OR ${sec} < 0 THEN NULL ELSE ${make(sec)} END`;
 }
