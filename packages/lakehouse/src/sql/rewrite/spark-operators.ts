@@ -15,7 +15,7 @@ interface Edit {
 }
 
 export function sparkOperators(text: string): string {
-  if (!/\b(LIKE|MINUS|CROSS)\b/i.test(text)) return text;
+  if (!/\b(LIKE|MINUS|CROSS)\b/i.test(text)) return intersectFirst(text);
   const tokens = tokenize(text);
   const edits: Edit[] = [];
   for (let i = 0; i < tokens.length; i++) {
@@ -30,7 +30,90 @@ export function sparkOperators(text: string): string {
       }
     }
   }
+  return intersectFirst(apply(text, edits));
+}
+
+const SET_OPERATORS = ['UNION', 'EXCEPT', 'INTERSECT'];
+
+/**
+ * INTERSECT binds tighter than UNION and EXCEPT in Spark (as in the SQL standard); DuckDB reads a
+ * chain left to right. A run of operands joined by INTERSECT, in a chain that also has UNION or
+ * EXCEPT, is put in brackets.
+ */
+function intersectFirst(text: string): string {
+  if (!/\bINTERSECT\b/i.test(text) || !/\b(UNION|EXCEPT)\b/i.test(text)) return text;
+  const tokens = tokenize(text);
+  // Set operators by bracket depth, with where each depth's current query starts.
+  const chains = new Map<number, { ops: number[]; start: number }>();
+  const edits: Edit[] = [];
+  let depth = 0;
+  const starts: number[] = [0];
+  const close = (d: number, end: number) => {
+    const chain = chains.get(d);
+    chains.delete(d);
+    if (chain) edits.push(...groupIntersects(text, tokens, chain.ops, chain.start, end));
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (isPunct(t, '(')) {
+      depth++;
+      starts[depth] = i + 1;
+    } else if (isPunct(t, ')')) {
+      close(depth, i);
+      depth--;
+    } else if (isPunct(t, ';')) {
+      close(depth, i);
+      starts[depth] = i + 1;
+    } else if (isWord(t, ...SET_OPERATORS)) {
+      const chain = chains.get(depth) ?? { ops: [], start: starts[depth] ?? 0 };
+      chain.ops.push(i);
+      chains.set(depth, chain);
+    }
+  }
+  close(depth, tokens.length);
   return apply(text, edits);
+}
+
+/** Brackets around each run of INTERSECT operands of one chain (operators `ops`, query from `start` to `end`). */
+function groupIntersects(text: string, tokens: readonly Token[], ops: readonly number[], start: number, end: number): Edit[] {
+  const kinds = ops.map((i) => tokens[i].text.toUpperCase());
+  if (!kinds.includes('INTERSECT') || kinds.every((k) => k === 'INTERSECT')) return [];
+  // The chain's first operand: from its SELECT (a WITH or other text before it: left alone).
+  let first = start;
+  while (first < ops[0] && !isWord(tokens[first], 'SELECT', 'VALUES', 'TABLE', 'FROM') && !isPunct(tokens[first], '(')) {
+    if (isWord(tokens[first], 'WITH')) return [];
+    first++;
+  }
+  // The last operand ends before a top-level ORDER BY / LIMIT, which applies to the whole chain.
+  let last = end;
+  let d = 0;
+  for (let k = ops[ops.length - 1]; k < end; k++) {
+    if (isPunct(tokens[k], '(')) d++;
+    else if (isPunct(tokens[k], ')')) d--;
+    else if (d === 0 && (isWord(tokens[k], 'ORDER', 'LIMIT', 'OFFSET', 'SORT', 'CLUSTER', 'DISTRIBUTE'))) {
+      last = k;
+      break;
+    }
+  }
+  const operandStart = (n: number) => (n === 0 ? first : nextSig(tokens, skipQuantifier(tokens, ops[n - 1])));
+  const operandEnd = (n: number) => (n === ops.length ? prevSig(tokens, last) : prevSig(tokens, ops[n]));
+  const edits: Edit[] = [];
+  for (let n = 0; n < kinds.length; n++) {
+    if (kinds[n] !== 'INTERSECT') continue;
+    let m = n;
+    while (m + 1 < kinds.length && kinds[m + 1] === 'INTERSECT') m++;
+    const from = tokens[operandStart(n)];
+    const to = tokens[operandEnd(m + 1)];
+    if (from === undefined || to === undefined) return [];
+    edits.push({ from: from.start, to: from.start, text: '(' }, { from: to.end, to: to.end, text: ')' });
+    n = m;
+  }
+  return edits;
+}
+
+function skipQuantifier(tokens: readonly Token[], op: number): number {
+  const k = nextSig(tokens, op);
+  return isWord(tokens[k], 'ALL', 'DISTINCT') ? k : op;
 }
 
 function apply(text: string, edits: readonly Edit[]): string {
@@ -134,4 +217,27 @@ function operandStart(tokens: readonly Token[], end: number): number | undefined
     start = p;
   }
   return start;
+}
+
+/**
+ * spark.sql.legacy.parser.havingWithoutGroupByAsWhere: a HAVING in a query block without GROUP BY
+ * and without WHERE filters rows, as WHERE does.
+ */
+export function havingAsWhere(text: string): string {
+  if (!/\bHAVING\b/i.test(text)) return text;
+  const tokens = tokenize(text);
+  const edits: Edit[] = [];
+  // Per depth: whether the current block has GROUP BY, WHERE.
+  const blocks: { group: boolean; where: boolean }[] = [{ group: false, where: false }];
+  let depth = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (isPunct(t, '(')) blocks[++depth] = { group: false, where: false };
+    else if (isPunct(t, ')')) depth = Math.max(0, depth - 1);
+    else if (isWord(t, 'SELECT', 'UNION', 'EXCEPT', 'INTERSECT')) blocks[depth] = { group: false, where: false };
+    else if (isWord(t, 'GROUP') && isWord(tokens[nextSig(tokens, i)], 'BY')) blocks[depth].group = true;
+    else if (isWord(t, 'WHERE')) blocks[depth].where = true;
+    else if (isWord(t, 'HAVING') && !blocks[depth].group && !blocks[depth].where) edits.push({ from: t.start, to: t.end, text: 'WHERE' });
+  }
+  return apply(text, edits);
 }

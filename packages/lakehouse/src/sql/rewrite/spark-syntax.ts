@@ -2,7 +2,7 @@
 import { sqlError } from '../errors.js';
 import { isPunct, isWord, tokenize, type Token } from '../parse/lexer.js';
 import { hiveGroupBy } from './grouping.js';
-import { sparkOperators } from './spark-operators.js';
+import { havingAsWhere, sparkOperators } from './spark-operators.js';
 import { intervalLiterals } from './interval-literals.js';
 import { nextSig, prevSig } from './tokens.js';
 
@@ -16,6 +16,28 @@ function decimalTypeOf(literal: string): string | undefined {
   const scale = (m[2] ?? '').length;
   const precision = Math.max(1, m[1].replace(/^0+/, '').length + scale, scale);
   return precision > 38 ? undefined : `DECIMAL(${precision}, ${scale})`;
+}
+
+/**
+ * A BD literal with an exponent (`5e36BD`, `1.5E-3BD`) is the exact decimal it writes, as Java's
+ * BigDecimal reads it (a negative scale made 0: `5e36BD` is decimal(37,0)).
+ */
+function exponentDecimal(literal: string): string | undefined {
+  const m = /^(-?)(\d*)(?:\.(\d*))?[eE]([+-]?\d+)$/.exec(literal.replaceAll('_', ''));
+  if (!m) return undefined;
+  const [, sign, int, frac = '', exp] = m;
+  let digits = (int + frac).replace(/^0+(?=\d)/, '');
+  let scale = frac.length - Number(exp);
+  if (scale < 0) {
+    digits += '0'.repeat(-scale);
+    scale = 0;
+  }
+  const significant = digits.replace(/^0+/, '');
+  const precision = Math.max(1, significant.length, scale);
+  if (precision > 38) throw sqlError(`the number ${literal}BD has more than 38 digits, the most a DECIMAL holds`);
+  const padded = digits.padStart(scale + 1, '0');
+  const text = scale === 0 ? padded : `${padded.slice(0, padded.length - scale)}.${padded.slice(padded.length - scale)}`;
+  return `CAST(${sign}${text} AS DECIMAL(${precision}, ${scale}))`;
 }
 
 const INTEGER_RANGES: Readonly<Record<string, readonly [bigint, bigint]>> = {
@@ -36,6 +58,8 @@ function typedNumber(literal: string, suffixText: string): string {
     return `CAST(${literal} AS ${suffix})`;
   }
   if (suffix === 'DECIMAL') {
+    const exact = exponentDecimal(literal);
+    if (exact) return exact;
     const type = decimalTypeOf(literal.replace(/^-/, ''));
     if (type === undefined) throw sqlError(`the number ${literal}${suffixText} has more than 38 digits, the most a DECIMAL holds`);
     return `CAST(${literal} AS ${type})`;
@@ -63,7 +87,8 @@ const KEYWORDS_BEFORE_OPERAND = new Set(['SELECT', 'WHERE', 'AND', 'OR', 'NOT', 
  * Hive's `GROUP BY ... WITH ROLLUP | WITH CUBE` (grouping.ts).
  */
 export function sparkSyntax(text: string, conf: ReadonlyMap<string, string> = new Map()): string {
-  const tokens = tokenize(intervalLiterals(sparkOperators(hiveGroupBy(text))));
+  const legacyHaving = (conf.get('spark.sql.legacy.parser.havingWithoutGroupByAsWhere') ?? '').trim().toLowerCase() === 'true';
+  const tokens = tokenize(intervalLiterals(sparkOperators(hiveGroupBy(legacyHaving ? havingAsWhere(text) : text))));
   let out = '';
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];

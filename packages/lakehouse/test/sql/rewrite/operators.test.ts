@@ -32,3 +32,16 @@ test('histogram_numeric: one exact bin per value when there are no more values t
   assert.deepEqual(await one('SELECT histogram_numeric(col, 3) AS h FROM VALUES (CAST(NULL AS INT)) AS tab(col)'), { h: null });
   await assert.rejects(spark('SELECT histogram_numeric(col, 1) AS h FROM VALUES (1), (2) AS tab(col)'), /more distinct values than bins/);
 });
+
+test('INTERSECT before UNION / EXCEPT; interval literals and their text; BD literals with an exponent; ranking functions need ORDER BY', async () => {
+  assert.deepEqual(await spark('SELECT * FROM VALUES (1), (2) t(a) EXCEPT SELECT 2 UNION ALL SELECT 1 INTERSECT SELECT 3 ORDER BY 1'), [{ a: 1 }]);
+  assert.deepEqual(await one("SELECT CAST(INTERVAL '2-3' YEAR TO MONTH AS STRING) AS a, CAST(INTERVAL 3 DAYS 1 SECOND AS STRING) AS b, CAST(INTERVAL -'1 02:03:04.5' DAY TO SECOND AS STRING) AS c"), {
+    a: "INTERVAL '2-3' YEAR TO MONTH",
+    b: "INTERVAL '3 00:00:01' DAY TO SECOND",
+    c: "INTERVAL '-1 02:03:04.5' DAY TO SECOND",
+  });
+  fails('SELECT INTERVAL 3 MONTH 1 HOUR', /cannot be mixed/);
+  assert.deepEqual(await one('SELECT typeof(5e36BD) AS a, CAST(1.5E-3BD AS DOUBLE) AS b, typeof(1.5E-3BD) AS c'), { a: 'decimal(37,0)', b: 0.0015, c: 'decimal(4,4)' });
+  fails('SELECT row_number() OVER (PARTITION BY a) FROM t', /needs a window with ORDER BY/);
+  assert.deepEqual(await one('SELECT arrays_zip(array(1), NULL) IS NULL AS z'), { z: true });
+});

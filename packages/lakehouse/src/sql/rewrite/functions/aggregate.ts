@@ -11,7 +11,9 @@ export const AGGREGATE_RULES: readonly (readonly [string, Rule])[] = [
   // The same count; only its column name differs (DuckDB's is count_star()).
   ['count', { args: [1, ANY], to: count, sparkName: 'count(1)', notACall: (c) => !isStarCount(c) && c.args.length === 1 }],
   // `f(...) IGNORE NULLS OVER (...)` as Spark writes it is `f(... IGNORE NULLS) OVER (...)` in DuckDB.
-  ...['lead', 'lag', 'nth_value'].map((name): [string, Rule] => [name, { args: [1, 3], to: (c) => nullsInside(c, name) }]),
+  ...['lead', 'lag', 'nth_value'].map((name): [string, Rule] => [name, { args: [1, 3], to: (c) => nullsInside(ordered(c, name !== 'nth_value'), name) }]),
+  // Ranking functions need an ordered window in Spark (DuckDB numbers rows in any order).
+  ...['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile'].map((name): [string, Rule] => [name, { args: [0, 1], to: (c) => `${ordered(c, true).name}(${c.sqls().join(', ')})` }]),
   // --- Aggregates -----------------------------------------------------------------------------
   // An exact answer lies within any accuracy Spark is asked for; Spark's approximate percentile is
   // a value of the data (the rank ceil(p * n)), as quantile_disc's is.
@@ -52,6 +54,23 @@ function count(c: Call): string {
   if (values.some((v) => v === '*' || v.endsWith('.*'))) throw sparkFunctionError(c.name, 'a * among several arguments cannot be translated');
   const present = values.map((v) => `(${v}) IS NOT NULL`).join(' AND ');
   return distinct ? `count(DISTINCT CASE WHEN ${present} THEN row(${values.join(', ')}) END)` : `count(CASE WHEN ${present} THEN 1 END)`;
+}
+
+/** The call, when its OVER (...) written in place has an ORDER BY (a named window is not checked). */
+function ordered(c: Call, required: boolean): Call {
+  let k = c.t.next(c.close);
+  if (isWord(c.t.tokens[k], 'IGNORE', 'RESPECT')) k = c.t.next(c.t.next(k));
+  const open = c.t.next(k);
+  if (!required || !isWord(c.t.tokens[k], 'OVER') || !isPunct(c.t.tokens[open], '(')) return c;
+  const close = c.t.closing(open) ?? open;
+  let depth = 0;
+  for (let j = open + 1; j < close; j++) {
+    const t = c.t.tokens[j];
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')')) depth--;
+    else if (depth === 0 && isWord(t, 'ORDER')) return c;
+  }
+  throw sparkFunctionError(c.name, 'needs a window with ORDER BY, as in Spark');
 }
 
 function nullsInside(c: Call, name: string): string | { sql: string; end: number } {

@@ -226,6 +226,8 @@ function columnName(c: Call, i: number): string | undefined {
 
 /** Structs of the n-th elements, as long as the longest array; fields named after the columns or 0, 1, ... */
 function arraysZip(c: Call): string {
+  // A NULL argument makes the result NULL (and NULL cannot be indexed).
+  if (c.args.some((_, k) => c.sig(k).length === 1 && isWord(c.sig(k)[0], 'NULL'))) return 'CAST(NULL AS STRUCT("0" INTEGER)[])';
   const i = c.fresh('i');
   const longest = c.args.length === 1 ? `len(${c.sql(0)})` : `greatest(${c.args.map((_, k) => `len(${c.sql(k)})`).join(', ')})`;
   const fields = c.args.map((_, k) => `${sqlString(columnName(c, k) ?? String(k))}: ${c.atom(k)}[${i}]`).join(', ');

@@ -192,6 +192,7 @@ export function sparkCast(x: string, source: Source, type: DataType): string {
           // The wall clock in the session time zone, without an offset.
           ['TIMESTAMPTZ', `CAST(CAST(TRY_CAST(${x} AS TIMESTAMPTZ) AS TIMESTAMP) AS VARCHAR)`],
           ['BLOB', `decode(TRY_CAST(${x} AS BLOB))`],
+          ['INTERVAL', intervalText(`TRY_CAST(CAST(${x} AS VARCHAR) AS INTERVAL)`)],
         ],
         `CAST(${x} AS VARCHAR)`,
       );
@@ -245,4 +246,21 @@ function sparkDate(s: string, whole = false): string {
   const part = (k: number) => `regexp_extract(${s}, ${re}, ${k})`;
   const ymd = `${part(1)} || '-' || coalesce(nullif(${part(2)}, ''), '1') || '-' || ${whole ? "'1'" : `coalesce(nullif(${part(3)}, ''), '1')`}`;
   return `CASE WHEN regexp_matches(${s}, ${re}) THEN TRY_CAST(${ymd} AS DATE) END`;
+}
+
+/**
+ * An interval as Spark writes its two interval types: `INTERVAL '3-1' YEAR TO MONTH` (months
+ * only), `INTERVAL '3 00:00:01.5' DAY TO SECOND` (no months); DuckDB's text when it has both.
+ */
+function intervalText(x: string): string {
+  const part = (f: string) => `CAST(date_part('${f}', ${x}) AS BIGINT)`;
+  const ym = `(${part('year')} * 12 + ${part('month')})`;
+  const dt = `(${part('day')} * 86400000000 + ${part('hour')} * 3600000000 + ${part('minute')} * 60000000 + ${part('microseconds')})`;
+  const two = (v: string) => `lpad(CAST(${v} AS VARCHAR), 2, '0')`;
+  const sign = (v: string) => `CASE WHEN ${v} < 0 THEN '-' ELSE '' END`;
+  const a = `abs(${dt})`;
+  const fraction = `CASE WHEN ${a} % 1000000 = 0 THEN '' ELSE '.' || rtrim(lpad(CAST(${a} % 1000000 AS VARCHAR), 6, '0'), '0') END`;
+  const yearMonth = `'INTERVAL ''' || ${sign(ym)} || CAST(abs(${ym}) // 12 AS VARCHAR) || '-' || CAST(abs(${ym}) % 12 AS VARCHAR) || ''' YEAR TO MONTH'`;
+  const dayTime = `'INTERVAL ''' || ${sign(dt)} || CAST(${a} // 86400000000 AS VARCHAR) || ' ' || ${two(`${a} % 86400000000 // 3600000000`)} || ':' || ${two(`${a} % 3600000000 // 60000000`)} || ':' || ${two(`${a} % 60000000 // 1000000`)} || ${fraction} || ''' DAY TO SECOND'`;
+  return `CASE WHEN ${x} IS NULL THEN NULL WHEN ${dt} = 0 AND ${ym} <> 0 THEN ${yearMonth} WHEN ${ym} = 0 THEN ${dayTime} ELSE CAST(${x} AS VARCHAR) END`;
 }

@@ -45,7 +45,8 @@ export const DATETIME_RULES: readonly (readonly [string, Rule])[] = [
   ['months_between', { args: [2, 3], to: monthsBetween }],
   ['next_day', { args: [2, 2], to: nextDay }],
   // make_timestamp's seventh argument is a time zone, which DuckDB's make_timestamp lacks.
-  ['make_timestamp', { args: [6, 7], to: makeTimestamp }],
+  // (DuckDB's make_timestamp(micros) is left as it is.)
+  ['make_timestamp', { args: [6, 7], to: makeTimestamp, notACall: (c) => c.args.length < 6 }],
   // Spark keeps whole microseconds, cut (not rounded) from the seconds.
   ['timestamp_seconds', { args: [1, 1], to: (c) => `timezone('UTC', make_timestamp(CAST(trunc(CAST(${c.sql(0)} AS DOUBLE) * 1000000) AS BIGINT)))` }],
   // With ANSI off a date that does not exist is NULL.
