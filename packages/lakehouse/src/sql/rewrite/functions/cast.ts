@@ -201,7 +201,8 @@ export function sparkCast(x: string, source: Source, type: DataType): string {
         [
           ['VARCHAR', `encode(CAST(${x} AS VARCHAR))`],
           // The integer's bytes, big-endian, as wide as its type.
-          ...(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT'] as const).map((t, k): [string, string] => [t, `from_hex(right(lpad(to_hex(TRY_CAST(${x} AS BIGINT)), 16, '0'), ${2 << k}))`]),
+          // (INTEGER last: its test is the whole integer family.)
+          ...([['TINYINT', 2], ['SMALLINT', 4], ['BIGINT', 16], ['INTEGER', 8]] as const).map(([t, digits]): [string, string] => [t, `from_hex(right(lpad(to_hex(TRY_CAST(${x} AS BIGINT)), 16, '0'), ${digits}))`]),
         ],
         `TRY_CAST(${x} AS BLOB)`,
       );
