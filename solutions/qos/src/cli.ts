@@ -9,6 +9,8 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { amqpNotifier, natsNotifier } from './alerts/broker-notifier.js';
+import type { Notifier } from './alerts/notify.js';
 import { runContinuous } from './run/continuous.js';
 import { runQos } from './run/run-qos.js';
 import { summaryText } from './run/summary.js';
@@ -18,12 +20,17 @@ const say = (s: string) => process.stderr.write(`${s}\n`);
 const USAGE = `usage: loch-qos start [dir]
        loch-qos run --continuous [--dir DIR] [--speed N] [--webhook URL] [--seed N]
          --speed    simulated seconds published per real second (default 1)
-         --webhook  where notifications are POSTed (default: a local receiver, printed)`;
+         [--nats-subject S [--nats HOST:PORT]] [--amqp-queue Q [--amqp URL]]
+         --webhook  where notifications are POSTed (default: a local receiver)
+         --nats-subject, --amqp-queue: also publish each notification to NATS / RabbitMQ`;
 
 async function continuous(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { continuous: { type: 'boolean' }, dir: { type: 'string' }, speed: { type: 'string' }, webhook: { type: 'string' }, seed: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { continuous: { type: 'boolean' }, dir: { type: 'string' }, speed: { type: 'string' }, webhook: { type: 'string' }, seed: { type: 'string' }, 'nats-subject': { type: 'string' }, nats: { type: 'string' }, 'amqp-queue': { type: 'string' }, amqp: { type: 'string' } } });
   if (!values.continuous) throw Object.assign(new Error(`say --continuous (a single run is 'loch-qos start')\n${USAGE}`), { code: 'LOCH_USAGE' });
   const root = resolve(values.dir ?? 'lake/qos-live');
+  const notifiers: Notifier[] = [];
+  if (values['nats-subject']) notifiers.push(natsNotifier(values['nats-subject'], values.nats));
+  if (values['amqp-queue']) notifiers.push(amqpNotifier(values['amqp-queue'], values.amqp));
   const stop = new AbortController();
   process.once('SIGINT', () => stop.abort());
   process.once('SIGTERM', () => stop.abort());
@@ -33,6 +40,7 @@ async function continuous(args: string[]): Promise<void> {
     chunks: Infinity,
     speed: Number(values.speed ?? 1),
     signal: stop.signal,
+    notifiers,
     ...(values.webhook ? { webhookUrl: values.webhook } : {}),
     ...(values.seed ? { traffic: { seed: Number(values.seed) } } : {}),
     log: say,

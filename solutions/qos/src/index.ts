@@ -29,3 +29,4 @@ export { runQos, rowsPerTable, type QosRunOptions, type QosRunResult } from './r
 export { summaryText } from './run/summary.js';
 export { nocDashboard, importNocDashboard } from './dashboard.js';
 export { runContinuous, alertLatenciesMs, type ContinuousRunOptions, type ContinuousRunResult, type Publication } from './run/continuous.js';
+export { BrokerNotifier, natsNotifier, amqpNotifier } from './alerts/broker-notifier.js';
