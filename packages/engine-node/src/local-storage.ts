@@ -203,6 +203,22 @@ export class LocalStorage implements StorageHandler {
     }
   }
 
+  async renamePrefix(fromDirUrl: string, toDirUrl: string): Promise<void> {
+    const from = toPath(fromDirUrl);
+    const to = toPath(toDirUrl);
+    if ((await entriesOf(from)).length === 0) throw deltaError('DELTA_FILE_NOT_FOUND', `${from} holds nothing to move`);
+    if ((await entriesOf(to)).length > 0) throw deltaError('DELTA_FILE_ALREADY_EXISTS', `${to} already exists`);
+    await mkdir(dirname(to), { recursive: true });
+    try {
+      // One rename: the directory is at one place or the other, never half at each.
+      await rename(from, to);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw deltaError('DELTA_FILE_ALREADY_EXISTS', `${to} already exists`, e);
+      throw ioError(e, from, 'rename');
+    }
+  }
+
   async removeEmptyDirectories(dirUrl: string, keep: (relativeDir: string) => boolean = () => false): Promise<number> {
     let removed = 0;
     // Deepest first, so that a directory holding only empty ones goes too.

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSnapshot, type Engine, type StorageHandler } from '@loch/delta';
 import { DuckDBParquetHandler, LocalStorage, NodeJsonHandler, withConnection, sqlString } from '@loch/engine-node';
-import { convertToDelta, DeltaTable } from '@loch/lakehouse';
+import { convertToDelta, DeltaTable, Lakehouse } from '@loch/lakehouse';
+import { pathToFileURL } from 'node:url';
 import { importsUnder, packageDir, rejectsWith } from '@loch/test-utils';
 
 /**
@@ -25,10 +26,10 @@ const FILE_SYSTEM_ALLOWED: Readonly<Record<string, string>> = {
   'export/copy.ts': "DuckDB's writers write a local file or pipe (--output, writeTo), which replaces the file whole by a rename beside it",
   'scan/arrow-ipc.ts': 'an Arrow IPC export writes the local file a user names, replaced whole by a rename beside it',
   'sql/run/run-insert-directory.ts': 'INSERT OVERWRITE DIRECTORY replaces a local directory whole: files staged in a directory beside it, then renamed',
-  // Still to be routed through storage (issue 9): the SQL catalog and CREATE/DROP by name.
-  'sql/run/lake-catalog.ts': 'pending',
-  'sql/run/run-create.ts': 'pending',
-  'sql/run/run-drop.ts': 'pending',
+  // The lake's names, not its tables' bytes (DROP, RENAME and CREATE go through storage): a
+  // table is found as a directory holding _delta_log, which storage's file listings could only
+  // answer by listing every data file, and Lakehouse.table(name) resolves names synchronously.
+  'sql/run/lake-catalog.ts': "finds tables as local directories and answers Lakehouse.table(name) synchronously; its catalog file is the lake's, not a table's",
 };
 
 const FILE_SYSTEM = /^(node:)?fs(\/promises)?$/;
@@ -138,4 +139,19 @@ test('CONVERT TO DELTA lists the directory through storage', async () => {
   assert.equal(snapshot.files.length, (await readdir(dir, { recursive: true })).filter((n) => String(n).endsWith('.parquet')).length);
   assert.ok(snapshot.files.every((f) => f.stats && JSON.parse(f.stats).numRecords > 0), 'statistics were read');
   assert.deepEqual(await ids(t), range(0, 20));
+});
+
+test('CREATE TABLE AS SELECT, ALTER TABLE ... RENAME TO and DROP TABLE of a lake table go through storage', async () => {
+  const { storage, calls } = remoteLike();
+  const lakeDir = join(await tempDir(), 'lake-not-made-yet');
+  const lake = Lakehouse.open(lakeDir, { engine: engineOver(storage) });
+  await lake.sql(`CREATE SCHEMA sales; CREATE TABLE sales.orders AS SELECT i AS id FROM range(10) t(i)`);
+  assert.ok(calls.some((c) => c.method === 'writeStream' && c.path.includes('/sales.db/orders/')), 'CTAS uploads its files through storage');
+  await lake.sql('ALTER TABLE sales.orders RENAME TO sales.archive');
+  assert.ok(calls.some((c) => c.method === 'renamePrefix' && c.path.endsWith('/sales.db/orders/')), 'RENAME moves the table through storage');
+  assert.deepEqual((await lake.sql('SELECT count(*) AS n FROM sales.archive'))[0].rows, [{ n: 10 }]);
+  await lake.sql('DROP TABLE sales.archive');
+  assert.ok(calls.some((c) => c.method === 'deletePrefix' && c.path.endsWith('/sales.db/archive/_delta_log/')), 'DROP deletes the log first, through storage');
+  assert.deepEqual(await storage.listRecursive(`${pathToFileURL(lakeDir).href}/sales.db/`), []);
+  assert.deepEqual(await lake.tables('sales'), []);
 });

@@ -204,6 +204,21 @@ export function storageContract(name: string, fixture: StorageFixture): void {
     assert.deepEqual((await storage.listRecursive(root)).map((f) => keyOf(root, f.path)), ['keep']);
   });
 
+  it('renamePrefix: every file moves to the same keys under the new prefix; a taken or empty prefix is refused', async (root) => {
+    for (const k of ['lake/a/_delta_log/0.json', 'lake/a/p=1/f.parquet', 'lake/ab/keep', 'lake/b/taken']) await storage.put(root + k, enc(k));
+    await storage.renamePrefix(`${root}lake/a/`, `${root}other/schema.db/c/`);
+    assert.deepEqual((await storage.listRecursive(root)).map((f) => keyOf(root, f.path)), [
+      'lake/ab/keep',
+      'lake/b/taken',
+      'other/schema.db/c/_delta_log/0.json',
+      'other/schema.db/c/p=1/f.parquet',
+    ]);
+    assert.equal(dec(await storage.read(`${root}other/schema.db/c/p=1/f.parquet`)), 'lake/a/p=1/f.parquet');
+    await rejectsWith(storage.renamePrefix(`${root}other/schema.db/c/`, `${root}lake/b/`), 'DELTA_FILE_ALREADY_EXISTS');
+    await rejectsWith(storage.renamePrefix(`${root}lake/a/`, `${root}lake/z/`), 'DELTA_FILE_NOT_FOUND');
+    assert.equal((await storage.listRecursive(`${root}other/`)).length, 2, 'a refused rename moves nothing');
+  });
+
   it('removeEmptyDirectories: files and the directories holding them stay', async (root) => {
     for (const k of ['p=1/f', 'p=2/q=1/f', 'p=2/q=2/f', '_delta_log/0.json']) await storage.put(root + k, enc(k));
     await storage.delete(`${root}p=2/q=1/f`);

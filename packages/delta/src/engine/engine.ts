@@ -70,6 +70,13 @@ export interface StorageHandler {
   /** Deletes every file under `dirUrl` (and the directory itself, where the store has them). */
   deletePrefix(dirUrl: string): Promise<void>;
   /**
+   * Moves every file under `fromDirUrl` to the same keys under `toDirUrl` (a managed table
+   * renamed): in one step where the store can (a local directory is renamed, so no reader sees
+   * half a table), else file by file, copies first. Fails with DELTA_FILE_NOT_FOUND when nothing
+   * is under `fromDirUrl`, DELTA_FILE_ALREADY_EXISTS when something is under `toDirUrl`.
+   */
+  renamePrefix(fromDirUrl: string, toDirUrl: string): Promise<void>;
+  /**
    * Removes the directories under `dirUrl` left without any file (deepest first) and says how
    * many, skipping those `keep` names (relative to `dirUrl`, e.g. `_delta_log`, hidden ones).
    * A store without directories has none to remove.

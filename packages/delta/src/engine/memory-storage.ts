@@ -93,6 +93,18 @@ export class MemoryStorage implements StorageHandler {
     for (const path of [...this.files.keys()]) if (path.startsWith(dir)) this.files.delete(path);
   }
 
+  async renamePrefix(fromDirUrl: string, toDirUrl: string): Promise<void> {
+    const from = asDir(fromDirUrl);
+    const to = asDir(toDirUrl);
+    const moving = [...this.files.keys()].filter((p) => p.startsWith(from));
+    if (moving.length === 0) throw deltaError('DELTA_FILE_NOT_FOUND', `${from} holds nothing to move`);
+    if ([...this.files.keys()].some((p) => p.startsWith(to))) throw deltaError('DELTA_FILE_ALREADY_EXISTS', `${to} already exists`);
+    for (const p of moving) {
+      this.files.set(to + p.slice(from.length), this.files.get(p)!);
+      this.files.delete(p);
+    }
+  }
+
   async removeEmptyDirectories(): Promise<number> {
     return 0;
   }

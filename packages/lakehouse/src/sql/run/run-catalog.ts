@@ -56,7 +56,7 @@ export async function dropSchema(ctx: SessionContext, st: Of<'dropSchema'>): Pro
     const names = tables.map((t) => t.name).join(', ');
     throw new SqlError('LOCH_SCHEMA_NOT_EMPTY', `schema ${shown(ctx, schema)} has ${tables.length} table${tables.length === 1 ? '' : 's'} (${names}); drop them first, or DROP SCHEMA ${schema} CASCADE`);
   }
-  for (const t of tables) await dropLakeTable(lake, t);
+  for (const t of tables) await dropLakeTable(ctx, t);
   await lake.dropSchema(schema);
   if (ctx.names.schema === schema) ctx.names.useSchema('default');
   return `DROP SCHEMA ${shown(ctx, schema)}${tables.length > 0 ? `: ${tables.length} table${tables.length === 1 ? '' : 's'} dropped` : ''}`;

@@ -1,6 +1,5 @@
 import { deltaError, type Snapshot } from '@loch/delta';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { sqlIdent } from '@loch/engine-node';
 import { cloneTable } from '../../ops/clone.js';
 import { createTable } from '../../ops/create.js';
@@ -73,8 +72,6 @@ async function createAsSelect(ctx: SessionContext, st: CreateStatement, target: 
   const q = await ctx.views.prepare(st.query!);
   const { names } = await describeQuery(ctx, q.sql);
   const partitionBy = partitionNames(st.partitionBy, names, target.display);
-  // DuckDB's COPY makes the table's directory but not its parents (a lake not made yet).
-  if (!/^[A-Za-z][A-Za-z0-9+.-]+:/.test(target.location)) await mkdir(dirname(resolve(target.location)), { recursive: true });
   const shared = await ctx.views.shareable(q.sql);
   let result;
   try {

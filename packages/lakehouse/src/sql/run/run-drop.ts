@@ -4,15 +4,14 @@
  * directory, log and data, as Databricks does for a managed table. A name registered with
  * LOCATION is an external table: DROP TABLE forgets the name and leaves the files.
  */
-import { deltaError, type StructField } from '@loch/delta';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { deltaError, isDeltaError, logDirUrl, type StructField } from '@loch/delta';
 import { convertToDelta } from '../../ops/convert.js';
 import { truncateTable } from '../../ops/dml/delete-update.js';
 import type { SessionContext } from './context.js';
 import { unsupported } from '../errors.js';
 import { tableText, type TableName } from '../parse/statements.js';
 import type { LakeCatalog, LakeName } from './lake-catalog.js';
+import { DeltaTable, tableUrl } from '../../table.js';
 
 export async function runDropTable(ctx: SessionContext, table: TableName, ifExists: boolean): Promise<string> {
   if (table.kind === 'path') throw unsupported('DROP TABLE of a table addressed by path (delete the directory itself)');
@@ -21,20 +20,23 @@ export async function runDropTable(ctx: SessionContext, table: TableName, ifExis
     if (ifExists) return `DROP TABLE ${shown}: no such table`;
     throw deltaError('DELTA_TABLE_NOT_FOUND', `${shown} is not a table of the lake at ${ctx.names.lake.dir}`);
   }
-  return `DROP TABLE ${shown}: ${await dropLakeTable(ctx.names.lake, ctx.names.resolve(table))}`;
+  return `DROP TABLE ${shown}: ${await dropLakeTable(ctx, ctx.names.resolve(table))}`;
 }
 
 /** Drops a table of the lake: a managed one's files are deleted, an external one's name forgotten. What it did, in words. */
-export async function dropLakeTable(lake: LakeCatalog, t: LakeName): Promise<string> {
+export async function dropLakeTable(ctx: SessionContext, t: LakeName): Promise<string> {
+  const lake: LakeCatalog = ctx.names.lake;
   const location = lake.locate(t);
   await lake.setStatistics(t, undefined);
   if (lake.isExternal(t)) {
     await lake.unregister(t);
     return `forgot the external table (its files at ${location} are kept)`;
   }
-  // The log goes first: from then on no reader takes the directory for a table.
-  await rm(`${location}/_delta_log`, { recursive: true, force: true });
-  await rm(location, { recursive: true, force: true });
+  // Through the table's storage. The log goes first: from then on no reader takes the
+  // directory for a table.
+  const table = ctx.views.target({ kind: 'name', schema: t.schema, name: t.name }).table;
+  await table.engine.storage.deletePrefix(logDirUrl(table.url));
+  await table.engine.storage.deletePrefix(table.url);
   return `deleted ${location}`;
 }
 
@@ -72,14 +74,15 @@ export async function runRenameTable(ctx: SessionContext, table: TableName, to: 
     return label;
   }
   const target = lake.locate(dest);
-  if (await exists(target)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${target} already exists`);
-  await mkdir(dirname(target), { recursive: true });
-  await rename(from, target);
+  const { engine } = ctx.views.target(table).table;
+  try {
+    // One step where storage can (a local directory is renamed), so no reader sees half a table.
+    await engine.storage.renamePrefix(tableUrl(from), DeltaTable.forPath(target, { engine }).url);
+  } catch (e) {
+    if (isDeltaError(e, 'DELTA_FILE_ALREADY_EXISTS')) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${target} already exists`, e);
+    throw e;
+  }
   return label;
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
 }
 
 /** CONVERT TO DELTA: the Parquet directory becomes a Delta table in place (see ops/convert.ts). */
