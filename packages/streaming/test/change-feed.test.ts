@@ -58,4 +58,11 @@ test('readChangeFeed without a starting version begins with the table as inserts
     s.lake.readStream.format('delta').option('readChangeFeed', 'true').table('plain').writeStream.option('checkpointLocation', s.path('ck2')).toTable('x'),
     (e: Error & { code?: string }) => e.code === 'DELTA_MISSING_CHANGE_DATA',
   );
+  // Turned on later: versions from before it have no change data.
+  await s.lake.table('plain').write([{ id: 1 }]);
+  await s.lake.sql(`ALTER TABLE plain SET TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')`);
+  await assert.rejects(
+    s.lake.readStream.format('delta').option('readChangeFeed', 'true').option('startingVersion', 1).table('plain').writeStream.option('checkpointLocation', s.path('ck3')).toTable('y'),
+    (e: Error & { code?: string }) => e.code === 'DELTA_MISSING_CHANGE_DATA' && /version 1/.test(e.message),
+  );
 });

@@ -73,6 +73,10 @@ export class ChangeFeedSource implements Source {
     const { storage } = context.engine;
     if (!(await storage.exists(file))) {
       const at = await startingPoint(this.name, this.table.engine, this.table.url, this.commits, this.schemaSnapshot.version, this.options);
+      // A starting version from before the feed was turned on has no change data to read.
+      if (at.kind === 'version' && at.version <= this.schemaSnapshot.version && !changeDataFeedEnabled((await this.table.snapshot({ version: at.version })).metadata)) {
+        throw streamingError('DELTA_MISSING_CHANGE_DATA', `${this.name}: change data was not recorded for version ${at.version} (the change data feed was off then); start from a later version`);
+      }
       const first = offsetOf(this.schemaSnapshot.metadata.id, at.version, -1, at.kind === 'snapshot');
       await storage.putIfAbsent(file, new TextEncoder().encode(JSON.stringify(first))).catch(() => undefined);
     }
@@ -153,10 +157,10 @@ export class ChangeFeedSource implements Source {
   /** A commit the feed can read: the schema as the stream started, the feed still on. */
   private checked(commit: CommitChanges): CommitChanges {
     const m = commit.metaData;
+    if (m && !changeDataFeedEnabled(m)) {
+      throw streamingError('DELTA_MISSING_CHANGE_DATA', `${this.name}: the change data feed was off at version ${commit.version}; its changes were not recorded`);
+    }
     if (m && commit.version > this.schemaSnapshot.version) {
-      if (!changeDataFeedEnabled(m)) {
-        throw streamingError('DELTA_MISSING_CHANGE_DATA', `${this.name}: the change data feed was turned off at version ${commit.version}; its changes were not recorded`);
-      }
       if (m.schemaString !== this.schemaSnapshot.metadata.schemaString) {
         throw streamingError('DELTA_SCHEMA_CHANGED', `${this.name}: the schema changed at version ${commit.version} after the stream started; restart the query to read with the new schema`);
       }
