@@ -39,6 +39,10 @@ function structure(t: DataType): unknown {
   }
 }
 
+function isNumber(t: DataType): boolean {
+  return t.kind === 'decimal' || (t.kind === 'primitive' && ['byte', 'short', 'integer', 'long', 'float', 'double'].includes(t.name));
+}
+
 function hasStruct(t: DataType): boolean {
   return t.kind === 'struct' || (t.kind === 'array' && hasStruct(t.elementType)) || (t.kind === 'map' && (hasStruct(t.keyType) || hasStruct(t.valueType)));
 }
@@ -56,9 +60,13 @@ export function fromJson(c: Call): string {
   if (type.kind === 'array' && type.elementType.kind === 'struct') {
     return cast(`CASE WHEN NOT ${valid} THEN NULL WHEN json_type(${x}) = 'OBJECT' THEN [json_transform(${x}, ${s(type.elementType)})] ELSE json_transform(${x}, ${s(type)}) END`);
   }
-  // Without structs (whose missing fields are NULL) a value of another kind makes the record NULL.
+  // Without structs (whose missing fields are NULL) a value of another kind makes the record NULL;
+  // a JSON string is no number to Spark, though DuckDB would read "2" as 2.
   const transform = hasStruct(type) ? `json_transform(${x}, ${s(type)})` : `try(json_transform_strict(${x}, ${s(type)}))`;
-  return cast(`CASE WHEN ${valid} THEN ${transform} END`);
+  const e = c.fresh('e');
+  const textForNumber =
+    type.kind === 'array' && isNumber(type.elementType) ? ` AND NOT coalesce(list_bool_or(list_transform(json_extract(${x}, '$[*]'), lambda ${e}: json_type(${e}) = 'VARCHAR')), false)` : '';
+  return cast(`CASE WHEN ${valid}${textForNumber} THEN ${transform} END`);
 }
 
 /** from_json(x, schema_of_json('...')): the literal's schema. */
