@@ -11,6 +11,7 @@ import { DeltaSource } from './sources/delta/delta-source.js';
 import { RateSource } from './sources/rate.js';
 import { NatsSource } from './sources/nats/nats-source.js';
 import { natsOptions } from './sources/nats/options.js';
+import { MqttSource, mqttOptions } from './sources/mqtt/mqtt-source.js';
 
 /** The formats Loch brings: sources cloudFiles (Auto Loader), delta, rate; sinks delta, memory, console. */
 export function registerBuiltinFormats(): void {
@@ -28,6 +29,7 @@ export function registerBuiltinFormats(): void {
   });
   // Brokers: their clients load when a query starts, so lakes that read none never load them.
   registerSourceFormat('nats', ({ options }) => new NatsSource(natsOptions(options)));
+  registerSourceFormat('mqtt', ({ options }) => new MqttSource(mqttOptions(options)));
   registerSinkFormat('delta', deltaSink);
   registerSinkFormat('memory', ({ queryName }) => {
     if (!queryName) throw invalidOption(`the memory sink needs a queryName: writeStream.format('memory').queryName('name')`);
