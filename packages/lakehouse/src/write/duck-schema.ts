@@ -19,8 +19,10 @@ export function deltaTypeOf(t: DuckDBType, column: string): DataType {
     case DuckDBTypeId.USMALLINT: return p('integer');
     case DuckDBTypeId.BIGINT:
     case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.INTEGER_LITERAL: return p('long');
-    case DuckDBTypeId.HUGEINT:
+    case DuckDBTypeId.INTEGER_LITERAL:
+    // DuckDB's sum of integers is a HUGEINT where Spark's is a bigint; results print it as a long,
+    // and a table made from them stores it as one (a value past a long fails the write).
+    case DuckDBTypeId.HUGEINT: return p('long');
     case DuckDBTypeId.UBIGINT: return { kind: 'decimal', precision: 38, scale: 0 };
     case DuckDBTypeId.FLOAT: return p('float');
     case DuckDBTypeId.DOUBLE: return p('double');

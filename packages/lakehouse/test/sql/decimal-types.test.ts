@@ -80,3 +80,13 @@ test('+ - * / % over decimals: Spark types and exact values; / on integers is a 
   await lh.sql('CREATE TABLE ratios USING DELTA AS SELECT id, amount / q AS r FROM o');
   assert.deepEqual((await last(lh, 'SELECT r FROM ratios ORDER BY id')).rows.map((x) => x.r), ['3.5000000000000', '2.1250000000000', '0.1428571428571']);
 });
+
+test('a table made from sums and counts of integers stores them as bigint, as Spark does; a value past a long fails the write', async () => {
+  const lh = await lake();
+  await lh.sql("CREATE TABLE s (k STRING, v BIGINT); INSERT INTO s VALUES ('a', 1), ('a', 2), ('b', 5)");
+  await lh.sql('CREATE TABLE g AS SELECT k, sum(v) AS total, count(*) AS n FROM s GROUP BY k');
+  const described = await last(lh, 'DESCRIBE g');
+  assert.deepEqual(described.rows.map((r) => [r.col_name, r.data_type]), [['k', 'string'], ['total', 'bigint'], ['n', 'bigint']]);
+  assert.deepEqual((await last(lh, 'SELECT * FROM g ORDER BY k')).rows, [{ k: 'a', total: 3, n: 2 }, { k: 'b', total: 5, n: 1 }]);
+  await assert.rejects(lh.sql('CREATE TABLE h AS SELECT CAST(170141183460469231731687303715884105727 AS HUGEINT) AS x'), (e: Error & { code?: string }) => e.code === 'DELTA_SCHEMA_MISMATCH' && /does not fit/.test(e.message));
+});
