@@ -353,10 +353,11 @@ test('concurrent reads on one handler share its workers', async () => {
   assert.deepStrictEqual(b, expected.slice(2));
 });
 
-// Known defect, kept visible as a TODO rather than failing every loaded run: after a read failed
-// by close(), the next read can stall with its buffer pool drained (seen 1-4 times in 6 on a
-// loaded 2-core machine; the first read itself always settles).
-test('closing the handler during a read fails that read rather than leaving it hanging', { todo: 'the read after a closed read can stall under load' }, async () => {
+// Known defect, kept visible as a TODO rather than failing loaded runs: the read that follows a
+// read failed by close() can leave nothing holding the event loop open while it waits (its reads
+// wait for pooled buffers, its new worker is unref'd), so Node ends the test with the read still
+// pending (1-4 times in 6 on a loaded 2-core machine; the failed read itself always settles).
+test('closing the handler during a read fails that read rather than leaving it hanging', { todo: 'the read after a closed read can be left pending under load' }, async () => {
   const log = await mixedLog(9);
   const expected = await reference(log.metas);
   const h = handler(new LocalStorage(), { threads: 2, parallelThreshold: 0, chunkSize: 50_000 });
