@@ -193,3 +193,14 @@ test('inference needs a schemaLocation; a format is required', async (t) => {
   assert.throws(() => s.lake.readStream.format('cloudFiles').load(s.path('landing')), code('STREAM_INVALID_OPTION', /cloudFiles.format/));
   assert.throws(() => autoLoader(s, 'json', { 'cloudFiles.schemaHints': 'id BIGNUMBER' }), /schemaHints/);
 });
+
+test('a time of day (CloudFront logs) is inferred as a string, since Delta has no time type', async (t) => {
+  const s = await scratch();
+  t.after(() => s.cleanup());
+  await put(s, 'a.json', jsonLines({ date: '2024-01-02', time: '12:34:56', bytes: 10 }, { date: '2024-01-02', time: '23:59:01', bytes: 20 }));
+  await put(s, 'b.csv', 'date,time,bytes\n2024-01-03,01:02:03,30\n');
+  await run(s, autoLoader(s, 'json', { 'cloudFiles.inferColumnTypes': true, pathGlobFilter: '*.json' }), 'logs');
+  assert.deepEqual(await rows(s.lake, 'SELECT `time`, bytes FROM logs ORDER BY bytes'), [{ time: '12:34:56', bytes: 10 }, { time: '23:59:01', bytes: 20 }]);
+  await run(s, s.lake.readStream.format('cloudFiles').option('cloudFiles.format', 'csv').option('cloudFiles.schemaLocation', s.path('schema-csv')).option('cloudFiles.inferColumnTypes', true).option('header', true).option('pathGlobFilter', '*.csv').load(s.path('landing')), 'csv_logs', 'ck-csv');
+  assert.deepEqual(await rows(s.lake, 'SELECT `time`, bytes FROM csv_logs'), [{ time: '01:02:03', bytes: 30 }]);
+});

@@ -1,6 +1,6 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { DataType, StructField, StructType } from '@loch/delta';
-import { sqlString } from '@loch/engine-node';
+import { duckdbApi, sqlString } from '@loch/engine-node';
 import { deltaSchemaOf } from '@loch/lakehouse';
 import { streamingError } from '../../errors.js';
 import type { FileFormat } from './options.js';
@@ -37,12 +37,21 @@ export async function inferSchema(c: DuckDBConnection, paths: readonly string[],
       : `read_parquet(${list(paths)}, union_by_name = true)`;
     const r = await c.run(`SELECT * FROM ${relation} LIMIT 0`);
     const names = r.columnNames().map((n) => (o.format === 'csv' && !o.header ? n.replace(/^column(\d+)$/, '_c$1') : n));
-    schema = deltaSchemaOf(names, r.columnTypes());
+    schema = deltaSchemaOf(names, r.columnTypes().map(clockTimeAsText));
     if (o.format === 'json') schema = { kind: 'struct', fields: [...schema.fields].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((f) => ({ ...f, type: integersAsLong(f.type) })) };
   }
   if (o.format !== 'parquet') schema = { kind: 'struct', fields: schema.fields.map((f) => ({ ...f, type: asInstant(f.type) })) };
   if (schema.fields.length === 0) throw streamingError('CF_EMPTY_DIR_FOR_SCHEMA_INFERENCE', `${where}: the first files have no columns to infer a schema from`);
   return schema;
+}
+
+/**
+ * DuckDB infers a time of day (`12:34:56`, as in CloudFront's `time` field) as TIME, which Delta
+ * has no type for; Spark's inference leaves such values strings, and so does Auto Loader here.
+ */
+function clockTimeAsText(t: DuckDBType): DuckDBType {
+  const { DuckDBTypeId, VARCHAR } = duckdbApi;
+  return t.typeId === DuckDBTypeId.TIME || t.typeId === DuckDBTypeId.TIME_TZ ? VARCHAR : t;
 }
 
 /**
