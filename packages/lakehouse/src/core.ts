@@ -9,6 +9,7 @@ export { scanSql, type ScanSqlOptions } from './scan/query.js';
 export { tableChangesSql, changesSql } from './scan/changes.js';
 export { recordsChangeData, writeChangeData } from './ops/dml/change-data.js';
 export { tokenize, significant, splitStatements, sparkIdent, sparkString, type Token, type TokenKind } from './sql/parse/lexer.js';
+export { Cursor } from './sql/parse/cursor.js';
 export { parseSchemaDdl } from './sql/parse/spark-types.js';
 export { toJsonValue, decimalString, formatDate, formatTimestamp, type JsonValue } from './values/json-values.js';
 export { duckType } from './values/duck-types.js';

@@ -1,4 +1,4 @@
-import { tokenize, type Token } from '@loch/lakehouse';
+import { Cursor, tokenize, type Token } from '@loch/lakehouse';
 import { streamingError } from '../errors.js';
 
 /** One statement of a pipeline file: its significant tokens (offsets into the file's text) and its line. */
@@ -36,41 +36,22 @@ export function lineAt(text: string, offset: number): number {
   return line;
 }
 
-/** A cursor over a statement's tokens whose failures name the file and line. */
-export class TokenCursor {
-  pos = 0;
-
+/**
+ * The SQL parsers' cursor over one statement of a pipeline file, with what pipeline statements
+ * add (dotted names, a parenthesis' extent) and failures that name the file and line.
+ */
+export class TokenCursor extends Cursor {
   constructor(
-    readonly tokens: readonly Token[],
+    tokens: readonly Token[],
     readonly where: string,
-  ) {}
-
-  peek(k = 0): Token | undefined {
-    return this.tokens[this.pos + k];
+  ) {
+    super('', tokens);
   }
 
-  atEnd(): boolean {
-    return this.pos >= this.tokens.length;
-  }
-
+  /** Whether the token `k` ahead is one of `words`. */
   isWord(k: number, ...words: string[]): boolean {
     const t = this.peek(k);
     return t !== undefined && t.kind === 'word' && words.some((w) => w.toUpperCase() === t.text.toUpperCase());
-  }
-
-  isWords(...words: string[]): boolean {
-    return words.every((w, i) => this.isWord(i, w));
-  }
-
-  /** Consumes `words` when they come next. */
-  words(...words: string[]): boolean {
-    if (!this.isWords(...words)) return false;
-    this.pos += words.length;
-    return true;
-  }
-
-  expectWords(...words: string[]): void {
-    if (!this.words(...words)) this.fail(`expected ${words.join(' ')}`);
   }
 
   isPunct(p: string, k = 0): boolean {
@@ -78,39 +59,11 @@ export class TokenCursor {
     return t !== undefined && t.kind === 'punct' && t.text === p;
   }
 
-  punct(p: string): boolean {
-    if (!this.isPunct(p)) return false;
-    this.pos++;
-    return true;
-  }
-
-  expectPunct(p: string): void {
-    if (!this.punct(p)) this.fail(`expected '${p}'`);
-  }
-
-  /** An identifier: a word or a quoted name. */
-  ident(what: string): string {
-    const t = this.peek();
-    if (!t || (t.kind !== 'word' && t.kind !== 'quoted')) this.fail(`expected ${what}`);
-    this.pos++;
-    return t.value;
-  }
-
   /** A dotted name (`events`, `sales.orders`), as written, without quotes. */
   name(what: string): string {
     const parts = [this.ident(what)];
-    while (this.isPunct('.')) {
-      this.pos++;
-      parts.push(this.ident(what));
-    }
+    while (this.punct('.')) parts.push(this.ident(what));
     return parts.join('.');
-  }
-
-  string(what: string): string {
-    const t = this.peek();
-    if (!t || t.kind !== 'string') this.fail(`expected ${what} (a quoted string)`);
-    this.pos++;
-    return t.value;
   }
 
   /** The index of the `)` closing the `(` at `open`. */
@@ -125,7 +78,7 @@ export class TokenCursor {
     this.fail(`unclosed '('`);
   }
 
-  fail(message: string): never {
+  override fail(message: string): never {
     const t = this.peek();
     throw streamingError('PIPELINE_PARSE_ERROR', `${this.where}: ${message}${t ? `, found '${t.text}'` : ' at the end of the statement'}`);
   }

@@ -6,8 +6,9 @@ export class Cursor {
   readonly tokens: Token[];
   pos = 0;
 
-  constructor(readonly text: string) {
-    this.tokens = significant(tokenize(text));
+  /** `tokens`: a statement's significant tokens already cut from `text` (offsets into it). */
+  constructor(readonly text: string, tokens?: readonly Token[]) {
+    this.tokens = tokens ? [...tokens] : significant(tokenize(text));
   }
 
   peek(ahead = 0): Token | undefined {
