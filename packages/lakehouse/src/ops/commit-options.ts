@@ -1,24 +1,11 @@
-import { deltaError, loadSnapshot, tableRootUrl, Transaction, type Engine, type IsolationLevel, type Snapshot } from '@loch/delta';
+import { deltaError, loadSnapshot, tableRootUrl, Transaction, type Engine, type Snapshot, type TransactionOptions } from '@loch/delta';
 
 /**
- * What every operation's commit accepts, declared once (delta-rs's CommitProperties): writes,
- * DELETE, UPDATE, MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER and COMPUTE STATS alike.
+ * What every operation's commit accepts (delta-rs's CommitProperties): writes, DELETE, UPDATE,
+ * MERGE, OPTIMIZE, VACUUM, RESTORE, ALTER and COMPUTE STATS alike; the kernel's transaction
+ * options, less what only the kernel decides (retries, the clock).
  */
-export interface CommitOptions {
-  /** Delta's isolation level for the commit's conflict checks (default WriteSerializable). */
-  readonly isolationLevel?: IsolationLevel;
-  /** commitInfo.userMetadata. */
-  readonly userMetadata?: string;
-  /**
-   * Idempotent operation: nothing is done when the table already has this application's
-   * version (or a later one); otherwise the commit records it, atomically with its changes.
-   */
-  readonly txn?: { readonly appId: string; readonly version: number };
-  /** More application versions recorded with the commit, skipping nothing (COPY INTO's loaded files). */
-  readonly txns?: readonly { readonly appId: string; readonly version: number }[];
-  /** commitInfo.engineInfo (default Loch's). */
-  readonly engineInfo?: string;
-}
+export type CommitOptions = Pick<TransactionOptions, 'isolationLevel' | 'userMetadata' | 'txn' | 'txns' | 'engineInfo'>;
 
 /** An operation's options: its commit's, and the snapshot it plans against. */
 export interface OperationOptions extends CommitOptions {
