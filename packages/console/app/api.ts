@@ -39,6 +39,20 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
   return json as T;
 }
 
+/** Fetches a file's bytes (an artifact); a 401 asks for the token once, as `api` does. */
+export async function fetchBytes(path: string, retried = false): Promise<ArrayBuffer> {
+  const r = await fetch(path, { headers: headers() });
+  if (r.status === 401 && !retried && askToken) {
+    await askToken();
+    return fetchBytes(path, true);
+  }
+  if (!r.ok) {
+    const json = await r.json().catch(() => ({}));
+    throw new HttpError(r.status, json.error_code ?? 'HTTP_ERROR', json.message ?? `HTTP ${r.status}`);
+  }
+  return r.arrayBuffer();
+}
+
 export interface Column {
   readonly name: string;
   readonly type_name: string;

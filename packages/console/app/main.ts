@@ -4,6 +4,7 @@ import { alertsPage } from './pages/alerts.js';
 import { catalogPage } from './pages/catalog.js';
 import { jobsPage } from './pages/jobs.js';
 import { dashboardPage, dashboardsPage } from './pages/dashboards.js';
+import { modelsPage } from './pages/models.js';
 import { runsPage } from './pages/runs.js';
 import { sqlPage } from './pages/sql.js';
 import { streamsPage } from './pages/streams.js';
@@ -38,6 +39,7 @@ async function route(): Promise<void> {
     case 'dashboards': leave = arg ? await dashboardPage(root, arg) : (await dashboardsPage(root), undefined); break;
     case 'streams': leave = await streamsPage(root); break;
     case 'runs': await runsPage(root, arg || undefined); break;
+    case 'models': await modelsPage(root, arg || undefined); break;
     case 'alerts': leave = await alertsPage(root); break;
     case 'jobs': leave = await jobsPage(root); break;
     default: sqlPage(root, new URLSearchParams(query).get('q') ?? undefined);
