@@ -1,11 +1,29 @@
 import type { Command } from 'commander';
+import { UsageError } from './output.js';
 
-interface RunOptions {
+interface SourceOptions {
+  conf?: string[];
+}
+
+interface RunOptions extends SourceOptions {
   lake: string;
+  udf?: string[];
   continuous?: boolean;
   fullRefresh?: boolean;
   triggerInterval?: string;
   eventLog: string | false;
+}
+
+/** `--conf key=value` pairs as the pipeline's parameters (its `${key}` references). */
+function parameters(conf: string[] | undefined): Record<string, string> | undefined {
+  if (conf === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const c of conf) {
+    const eq = c.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--conf takes key=value; got '${c}'`);
+    out[c.slice(0, eq).trim()] = c.slice(eq + 1);
+  }
+  return out;
 }
 
 function write(text: string): Promise<void> {
@@ -26,6 +44,8 @@ export function registerPipeline(p: Command): void {
     .description('update every table of the pipeline in dependency order: once, or continuously')
     .argument('<file>', 'the pipeline: CREATE OR REFRESH STREAMING TABLE / MATERIALIZED VIEW statements')
     .option('--lake <dir>', 'the lake the tables live in', './lake')
+    .option('--conf <key=value...>', 'set a pipeline parameter: ${key} in the file is replaced by value')
+    .option('--udf <module...>', 'register the UDFs a JavaScript module (a path or a package) exports, for the pipeline to call')
     .option('--continuous', 'keep running: streaming tables as continuous queries, views recomputed as inputs change (stop with Ctrl-C)')
     .option('--full-refresh', 'empty the streaming tables and read all their input again')
     .option('--trigger-interval <duration>', "with --continuous: how often each streaming table runs a batch ('0', '5 seconds')")
@@ -33,8 +53,13 @@ export function registerPipeline(p: Command): void {
     .option('--no-event-log', 'log no events')
     .action(async (file: string, o: RunOptions) => {
       const [{ Lakehouse }, { Pipeline }] = await Promise.all([import('@loch/lakehouse/core'), import('@loch/streaming')]);
-      const pipe = await Pipeline.fromFile(file);
+      const pipe = await Pipeline.fromFile(file, { parameters: parameters(o.conf) });
       const lake = Lakehouse.open(o.lake);
+      if (o.udf) {
+        // UDFs see Arrow vectors: the main entry brings Apache Arrow, which the CLI otherwise skips loading.
+        await import('@loch/lakehouse');
+        for (const m of o.udf) await lake.udf.registerModule(m);
+      }
       const onProgress = (line: string) => process.stderr.write(`${line}\n`);
       const options = { fullRefresh: o.fullRefresh === true, eventLog: o.eventLog, onProgress };
       if (!o.continuous) {
@@ -59,9 +84,10 @@ export function registerPipeline(p: Command): void {
     .description('print the datasets of a pipeline in update order, with what each reads')
     .argument('<file>', 'the pipeline file')
     .option('--format <format>', 'text or json', 'text')
-    .action(async (file: string, o: { format: string }) => {
+    .option('--conf <key=value...>', 'set a pipeline parameter: ${key} in the file is replaced by value')
+    .action(async (file: string, o: SourceOptions & { format: string }) => {
       const { Pipeline } = await import('@loch/streaming');
-      const pipe = await Pipeline.fromFile(file);
+      const pipe = await Pipeline.fromFile(file, { parameters: parameters(o.conf) });
       if (o.format === 'json') {
         const nodes = pipe.graph.map((n) => ({ name: n.dataset.name, type: n.dataset.kind === 'streamingTable' ? 'streaming_table' : 'materialized_view', line: n.dataset.line, dependsOn: n.dependsOn, external: n.external }));
         await write(`${JSON.stringify({ pipeline: pipe.name, datasets: nodes })}\n`);

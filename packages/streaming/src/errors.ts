@@ -36,6 +36,8 @@ export type StreamingErrorCode =
   | 'STREAM_SOURCE_UNAVAILABLE'
   /** A pipeline file's statement cannot be read (names the file and line). */
   | 'PIPELINE_PARSE_ERROR'
+  /** A pipeline file refers to a `${name}` parameter that was not given. */
+  | 'PIPELINE_PARAMETER_NOT_SET'
   /** A pipeline file holds a statement pipelines do not run. */
   | 'PIPELINE_UNSUPPORTED_STATEMENT'
   /** Two statements of a pipeline define the same table. */

@@ -147,3 +147,12 @@ test('continuous: tables start once their input exists, views follow new version
   assert.equal(s.lake.streams.active.length, 0);
   assert.ok(lines.some((l) => /\[live\] c \(materialized view\): 1 row recomputed/.test(l)));
 });
+
+test('pipeline parameters: ${name} takes its value; a missing one fails naming file and line, except in a comment', () => {
+  const sql = "-- reads ${DIR}\nCREATE STREAMING TABLE t AS SELECT * FROM STREAM read_files('${DIR}', format => 'json')";
+  const p = Pipeline.fromText(sql, 'p.sql', { parameters: { DIR: '/landing/x' }, name: 'named' });
+  assert.equal(p.name, 'named');
+  assert.match(JSON.stringify(p.def.datasets[0]), /\/landing\/x/);
+  assert.throws(() => Pipeline.fromText(sql, 'p.sql'), code('PIPELINE_PARAMETER_NOT_SET', /^p\.sql:2: the pipeline parameter DIR is not set/));
+  assert.doesNotThrow(() => Pipeline.fromText('-- ${ONLY_IN_A_COMMENT}\nCREATE MATERIALIZED VIEW v AS SELECT 1', 'p.sql'));
+});

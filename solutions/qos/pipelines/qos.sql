@@ -1,7 +1,10 @@
 -- The QoS pipeline's streaming tables and materialized views (loch pipeline SQL).
--- ${LANDING_EVENTS} and ${LANDING_CDN_LOGS} are the landing folders of a run; qos_ip(address)
--- and qos_anonymize_ips(list) are the UDFs @loch/qos registers (registerQosFunctions): the
--- anonymized address (IPv4 /24, IPv6 /48) with the country and ISP the IP databases give for it.
+-- Parameters: ${LANDING_EVENTS} and ${LANDING_CDN_LOGS}, the landing folders of a run, and
+-- ${FILES_PER_BATCH}, the files each micro-batch takes. qos_ip(address) and
+-- qos_anonymize_ips(list) are the UDFs of @loch/qos/udfs: the anonymized address (IPv4 /24,
+-- IPv6 /48) with the country and ISP the IP databases give for it. Run it with the plain command:
+--   loch pipeline run qos.sql --lake ./lake --udf @loch/qos/udfs \
+--     --conf LANDING_EVENTS=./landing/events --conf LANDING_CDN_LOGS=./landing/cdn_logs --conf FILES_PER_BATCH=3
 -- The gold windowed aggregates and the alerts are streaming queries over these tables
 -- (src/pipeline/gold.ts, src/alerts/).
 

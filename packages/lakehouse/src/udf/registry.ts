@@ -1,11 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { DataType } from '@loch/delta';
 import { Cursor } from '../sql/parse/cursor.js';
 import { parseSparkType } from '../sql/parse/spark-types.js';
 import { SqlError } from '../sql/errors.js';
 import { aggregateFunctionName, installFunctions } from './duckdb-functions.js';
+import { moduleUrl } from './module-url.js';
 import { rewriteWindowedAggregates } from './window-calls.js';
 import type { AggregateFunction, IteratorFunction, ScalarFunction, UdfOptions, UserFunction } from './types.js';
 
@@ -61,11 +60,11 @@ export class UdfRegistry implements SessionFunctions {
   /**
    * Registers the UDFs a JavaScript module exports (`loch sql --udf ./fns.mjs`): each exported
    * function made with `defineUdf(fn, options)` (or carrying a `udf` options property), under
-   * its export name. Returns the names registered.
+   * its export name. `path` is a file path, a URL, or a package specifier (`@loch/qos/udfs`).
+   * Returns the names registered.
    */
   async registerModule(path: string): Promise<string[]> {
-    const url = /^(file|data|node):/.test(path) ? path : pathToFileURL(resolve(path)).href;
-    const m = (await import(url)) as Record<string, unknown>;
+    const m = (await import(moduleUrl(path))) as Record<string, unknown>;
     const names: string[] = [];
     for (const [name, value] of Object.entries(m)) {
       const options = typeof value === 'function' ? (value as { udf?: UdfOptions }).udf : undefined;

@@ -10,6 +10,7 @@ import type { ExpectationCounts } from './expectations.js';
 import { checkpointDirOf, startFlow } from './flow.js';
 import { formatGraph, pipelineGraph, type GraphNode } from './graph.js';
 import { parsePipeline } from './parse-pipeline.js';
+import { substituteParameters, type PipelineParameters } from './parameters.js';
 import type { FlowBatch } from './table-sink.js';
 import { refreshView } from './view.js';
 import { ContinuousPipeline, type ContinuousOptions } from './continuous.js';
@@ -27,6 +28,14 @@ export interface DatasetUpdate {
   /** Why a dataset was skipped (its input is not there yet). */
   readonly reason?: string;
   readonly duration_ms: number;
+}
+
+/** How a pipeline's SQL is read. */
+export interface PipelineSource {
+  /** The pipeline's name (default: the file's base name). */
+  readonly name?: string;
+  /** Values for the `${name}` references in its SQL (Databricks pipelines' configuration). */
+  readonly parameters?: PipelineParameters;
 }
 
 export interface PipelineRunOptions {
@@ -54,19 +63,23 @@ export class Pipeline {
     this.graph = pipelineGraph(def);
   }
 
-  /** A pipeline from SQL text; `file` names it in messages, its base name names the pipeline. */
-  static fromText(text: string, file: string, name = basename(file, extname(file))): Pipeline {
-    return new Pipeline(parsePipeline(text, file, name));
+  /**
+   * A pipeline from SQL text; `file` names it in messages, and its base name names the pipeline
+   * unless `options.name` does. `options.parameters` fill the text's `${name}` references.
+   */
+  static fromText(text: string, file: string, options: PipelineSource = {}): Pipeline {
+    const source = substituteParameters(text, file, options.parameters ?? {});
+    return new Pipeline(parsePipeline(source, file, options.name ?? basename(file, extname(file))));
   }
 
-  static async fromFile(path: string): Promise<Pipeline> {
+  static async fromFile(path: string, options: PipelineSource = {}): Promise<Pipeline> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (e) {
       throw streamingError('PIPELINE_PARSE_ERROR', `${path}: cannot read the pipeline file: ${(e as Error).message}`, e);
     }
-    return Pipeline.fromText(text, path);
+    return Pipeline.fromText(text, path, options);
   }
 
   get name(): string {

@@ -14,8 +14,11 @@ export const EVENT_LOG = 'qos_event_log';
  * the lake it runs on.
  */
 export function qosPipeline(layout: QosLayout, filesPerBatch = 3): Pipeline {
-  const vars: Record<string, string> = { LANDING_EVENTS: layout.landingEvents, LANDING_CDN_LOGS: layout.landingCdnLogs, FILES_PER_BATCH: String(filesPerBatch) };
-  const template = readFileSync(PIPELINE_FILE, 'utf8');
-  const text = template.replace(/\$\{([A-Z_]+)\}/g, (m, name: string) => (name in vars ? vars[name].replaceAll("'", "''") : m));
-  return Pipeline.fromText(text, 'qos.sql', 'qos');
+  const parameters = { LANDING_EVENTS: sqlText(layout.landingEvents), LANDING_CDN_LOGS: sqlText(layout.landingCdnLogs), FILES_PER_BATCH: String(filesPerBatch) };
+  return Pipeline.fromText(readFileSync(PIPELINE_FILE, 'utf8'), 'qos.sql', { name: 'qos', parameters });
+}
+
+/** A value for a parameter the file quotes ('${LANDING_EVENTS}'): its quotes doubled. */
+function sqlText(value: string): string {
+  return value.replaceAll("'", "''");
 }
