@@ -1,4 +1,5 @@
 /** The console's only way to the lake: the server's HTTP APIs. */
+import type { ScanReport } from './pruning.js';
 
 const TOKEN_KEY = 'loch.token';
 
@@ -66,6 +67,8 @@ export interface QueryResult {
   readonly rows: (string | null)[][];
   readonly summary?: string;
   readonly elapsedMs: number;
+  /** What each Delta scan read and what pruned the rest. */
+  readonly scans: ScanReport[];
 }
 
 /** Runs a statement through the Statement Execution API: waits, polls, then reads every chunk. */
@@ -84,7 +87,7 @@ export async function runSql(statement: string, parameters?: { name: string; val
     rows.push(...chunk.data_array);
     next = chunk.next_chunk_internal_link;
   }
-  return { id: r.statement_id, columns: r.manifest?.schema?.columns ?? [], rows, ...(r.result?.summary ? { summary: r.result.summary } : {}), elapsedMs: performance.now() - started };
+  return { id: r.statement_id, columns: r.manifest?.schema?.columns ?? [], rows, ...(r.result?.summary ? { summary: r.result.summary } : {}), scans: r.result?.scans ?? [], elapsedMs: performance.now() - started };
 }
 
 /**

@@ -1,8 +1,36 @@
 import { api, runSql } from '../api.js';
 import { el, errorBox, formatBytes, plainTable } from '../dom.js';
 import { resultsGrid } from '../grid.js';
+import { explainLast, pruningReport } from '../pruning.js';
 
 const ident = (s: string) => `\`${s.replaceAll('`', '``')}\``;
+
+/**
+ * A query box over the table: EXPLAIN (nothing is read) reports, per Delta scan, the files read
+ * and those skipped by partition values, statistics and Dynamic File Pruning, with the filters
+ * that did it.
+ */
+function pruningBox(schema: string, name: string): HTMLElement {
+  const query = el('textarea', { class: 'sql', 'data-test': 'pruning-query', spellcheck: 'false', style: 'min-height: 60px' });
+  query.value = `SELECT * FROM ${ident(schema)}.${ident(name)} WHERE `;
+  const out = el('div', { 'data-test': 'pruning-output' });
+  const run = async () => {
+    out.replaceChildren(el('span', { class: 'muted' }, 'planning…'));
+    try {
+      const text = query.value.trim().replace(/\bWHERE\s*$/i, '');
+      const r = await runSql(explainLast(text));
+      const key = r.columns.findIndex((c) => c.name === 'explain_key');
+      const scans = r.rows.filter((row) => row[key] === 'delta_scan').map((row) => row[key + 1] ?? '');
+      out.replaceChildren(
+        r.scans.length === 0 ? el('p', { class: 'muted' }, 'The query reads no Delta table.') : pruningReport(r.scans),
+        ...(scans.length > 0 ? [el('pre', { class: 'explain', 'data-test': 'pruning-filters' }, scans.join('\n'))] : []),
+      );
+    } catch (e) {
+      out.replaceChildren(errorBox(e));
+    }
+  };
+  return el('div', {}, el('h3', {}, 'Pruning'), el('p', { class: 'muted' }, 'Which files a query reads, and what skips the others (EXPLAIN: nothing is read).'), query, el('div', { class: 'row' }, el('button', { 'data-test': 'pruning-run', onclick: () => void run() }, 'Explain pruning')), out);
+}
 
 async function tableDetail(box: HTMLElement, schema: string, name: string): Promise<void> {
   box.replaceChildren(el('span', { class: 'muted' }, 'loading…'));
@@ -20,6 +48,7 @@ async function tableDetail(box: HTMLElement, schema: string, name: string): Prom
       ...(props.length ? [el('h3', {}, 'Properties'), plainTable(['key', 'value'], props)] : []),
       el('h3', {}, 'History'),
       plainTable(['version', 'time', 'operation', 'metrics'], h.history.map((x: any) => [String(x.version), new Date(x.timestamp).toISOString(), x.operation ?? '', Object.entries(x.operation_metrics).map(([k, v]) => `${k}=${v}`).join(' ')])),
+      pruningBox(schema, name),
       el('h3', {}, 'Sample rows'),
       sample,
       el('p', {}, el('a', { href: `#/sql?q=${encodeURIComponent(`SELECT * FROM ${ident(schema)}.${ident(name)} LIMIT 100`)}` }, 'Query in the SQL editor')),

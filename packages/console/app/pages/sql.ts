@@ -2,6 +2,7 @@ import { runSql, type QueryResult } from '../api.js';
 import { CHART_TYPES, renderChart, resolveSpec, type ChartType } from '../chart.js';
 import { el, errorBox } from '../dom.js';
 import { resultsGrid } from '../grid.js';
+import { explainLast, pruningReport } from '../pruning.js';
 
 const LAST_SQL = 'loch.sql';
 
@@ -40,6 +41,7 @@ export function sqlPage(root: HTMLElement, initial?: string): void {
   editor.value = initial ?? localStorage.getItem(LAST_SQL) ?? 'SHOW TABLES';
   const out = el('div', { 'data-test': 'sql-output' });
   const info = el('span', { class: 'muted', 'data-test': 'sql-info' });
+  const pruning = el('div', { 'data-test': 'sql-pruning' });
   let view: 'table' | 'chart' = 'table';
   let last: QueryResult | undefined;
   const show = () => {
@@ -50,8 +52,10 @@ export function sqlPage(root: HTMLElement, initial?: string): void {
     localStorage.setItem(LAST_SQL, editor.value);
     info.textContent = 'running…';
     out.replaceChildren();
+    pruning.replaceChildren();
     try {
       last = await runSql(editor.value);
+      if (last.scans.length > 0) pruning.replaceChildren(el('h3', {}, 'Files read and skipped'), pruningReport(last.scans));
       info.textContent = last.columns.length > 0 ? `${last.rows.length.toLocaleString()} rows in ${Math.round(last.elapsedMs)} ms` : (last.summary ?? 'done');
       show();
     } catch (e) {
@@ -67,7 +71,7 @@ export function sqlPage(root: HTMLElement, initial?: string): void {
     }
   });
   const explain = async () => {
-    editor.value = /^\s*EXPLAIN\b/i.test(editor.value) ? editor.value : `EXPLAIN ${editor.value}`;
+    editor.value = explainLast(editor.value);
     await run();
   };
   const tab = (name: 'table' | 'chart', label: string) =>
@@ -76,6 +80,7 @@ export function sqlPage(root: HTMLElement, initial?: string): void {
     el('h2', {}, 'SQL'),
     editor,
     el('div', { class: 'row' }, el('button', { 'data-test': 'run', onclick: () => void run() }, 'Run (Ctrl+Enter)'), el('button', { class: 'secondary', onclick: () => void explain() }, 'Explain'), tab('table', 'Results'), tab('chart', 'Chart'), info),
+    pruning,
     out,
   );
 }

@@ -21,6 +21,39 @@ export interface StatementData {
   readonly arrow?: readonly string[];
   readonly summary?: string;
   readonly version?: number;
+  /** What each Delta scan of the statement read and what pruned the rest (a Loch addition to the API). */
+  readonly scans?: readonly ScanReport[];
+}
+
+/**
+ * One Delta scan's pruning report, as the Statement API returns it in `result.scans`: the files
+ * of the snapshot, those read, and those skipped by partition values, by file statistics, and by
+ * Dynamic File Pruning from a join's build side. EXPLAIN reports the same without reading rows.
+ */
+export interface ScanReport {
+  readonly table: string;
+  readonly version: number;
+  readonly files_total: number;
+  readonly files_read: number;
+  readonly files_pruned_by_partition: number;
+  readonly files_pruned_by_stats: number;
+  readonly files_pruned_by_dynamic_filter: number;
+  readonly rows_scanned: number;
+  readonly bytes_scanned: number;
+}
+
+export function scanReports(result: StatementResult): ScanReport[] {
+  return (result.metrics?.scans ?? []).map((s) => ({
+    table: s.table,
+    version: s.version,
+    files_total: s.filesTotal,
+    files_read: s.filesScanned,
+    files_pruned_by_partition: s.filesPrunedByPartition,
+    files_pruned_by_stats: s.filesPrunedByStats,
+    files_pruned_by_dynamic_filter: s.filesPrunedByDynamicFilter,
+    rows_scanned: s.rowsScanned,
+    bytes_scanned: s.bytesScanned,
+  }));
 }
 
 /** Databricks sends every value of JSON_ARRAY as a string: numbers as text, structs as JSON. */
@@ -55,6 +88,7 @@ export function statementData(result: StatementResult, options: { chunkRows: num
     infos.push({ chunk_index: infos.length, row_offset: offset, row_count: part.length });
   }
   const format = options.format ?? 'JSON_ARRAY';
+  const scans = scanReports(result);
   let arrow: string[] | undefined;
   if (format === 'ARROW_STREAM' && result.returnsRows) {
     const table = result.toArrow();
@@ -73,6 +107,7 @@ export function statementData(result: StatementResult, options: { chunkRows: num
     chunks,
     ...(result.summary !== undefined ? { summary: result.summary } : {}),
     ...(result.version !== undefined ? { version: result.version } : {}),
+    ...(scans.length > 0 ? { scans } : {}),
   };
 }
 

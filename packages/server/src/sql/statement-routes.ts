@@ -38,6 +38,7 @@ export function describeStatement(e: StatementEntry): Record<string, unknown> {
     out.result = chunkResult(e.id, e.data, 0);
     if (e.data.summary !== undefined) (out.result as Record<string, unknown>).summary = e.data.summary;
     if (e.data.version !== undefined) (out.result as Record<string, unknown>).version = e.data.version;
+    if (e.data.scans !== undefined) (out.result as Record<string, unknown>).scans = e.data.scans;
   }
   return out;
 }
