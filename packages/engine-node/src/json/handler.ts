@@ -62,6 +62,8 @@ interface WorkerState {
   readonly worker: Worker;
   /** Tasks sent and not yet answered. */
   readonly inFlight: Set<number>;
+  /** Being terminated: it holds the process open until it has exited. */
+  closing?: boolean;
 }
 
 /** Bytes read past a piece's end to find the end of its last line (more is read when needed). */
@@ -128,6 +130,10 @@ export class NodeJsonHandler implements JsonHandler {
     for (const w of ws) {
       for (const id of w.inFlight) this.fail(id, deltaError('DELTA_IO_ERROR', 'the JSON handler was closed while parsing'));
       w.inFlight.clear();
+      // An unref'd worker does not keep the process alive while it terminates, and the caller
+      // awaiting close() would be left pending with nothing else to run.
+      w.closing = true;
+      w.worker.ref();
     }
     await Promise.all(ws.map((w) => w.worker.terminate()));
   }
@@ -321,7 +327,7 @@ export class NodeJsonHandler implements JsonHandler {
     worker.unref();
     worker.on('message', (reply: ParseReply) => {
       state.inFlight.delete(reply.id);
-      if (state.inFlight.size === 0) worker.unref();
+      if (state.inFlight.size === 0 && !state.closing) worker.unref();
       const p = this.pending.get(reply.id);
       this.pending.delete(reply.id);
       p?.resolve(reply);
@@ -467,6 +473,8 @@ class LocalRanges implements RangeSource {
   private readonly waiting: ((b: Buffer) => void)[] = [];
   private allocated = 0;
   private readonly handles = new Map<string, Promise<FileHandle>>();
+  /** Reads still in progress when their call failed end after close(): they open no handle. */
+  private closed = false;
 
   constructor(
     private readonly storage: StorageHandler,
@@ -477,8 +485,12 @@ class LocalRanges implements RangeSource {
   async read(path: string, offset: number, length: number, spare = false): Promise<Uint8Array> {
     // Reads past a piece's margin (rare: lines longer than it) must not wait for a buffer that
     // another such read holds.
-    if (spare || length > this.size) return this.storage.readRange(path, offset, length);
+    if (spare || length > this.size || this.closed) return this.storage.readRange(path, offset, length);
     const buf = await this.take();
+    if (this.closed) {
+      this.release(buf);
+      return this.storage.readRange(path, offset, length);
+    }
     try {
       let handle = this.handles.get(path);
       if (!handle) {
@@ -503,6 +515,7 @@ class LocalRanges implements RangeSource {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const handles = [...this.handles.values()];
     this.handles.clear();
     await Promise.all(handles.map((h) => h.then((f) => f.close()).catch(() => undefined)));
