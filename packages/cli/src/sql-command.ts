@@ -5,6 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import { table } from './format.js';
 import { emit, FORMATS, UsageError, write, type Format } from './output.js';
 
+const STREAMING_STATEMENT = /\b(STREAMING\s+TABLE|MATERIALIZED\s+VIEW)\b/i;
+
 /**
  * `loch sql "<statements>"`: runs them in one session over the lake at --lake (tables by name)
  * and Delta tables by path. Each statement's rows are printed as DuckDB produces them, so the
@@ -22,6 +24,8 @@ export function registerSql(p: Command): void {
     .option('--udf <module...>', 'register the UDFs a JavaScript module exports (functions made with defineUdf)')
     .action(async (text: string, o: { lake: string; format: Format; output?: string; metrics?: boolean; udf?: string[] }) => {
       const lake = Lakehouse.open(o.lake);
+      // Streaming tables and materialized views are the streaming package's statements; loaded only when named (it starts slower).
+      if (STREAMING_STATEMENT.test(text)) await import('@loch/streaming');
       if (o.udf) {
         // UDFs see Arrow vectors: the main entry brings Apache Arrow, which the CLI otherwise skips loading.
         await import('@loch/lakehouse');

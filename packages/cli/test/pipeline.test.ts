@@ -48,3 +48,30 @@ test('loch pipeline run: a statement that is not a pipeline table fails naming t
   assert.equal(r.code, 1);
   assert.match(r.stderr, new RegExp(`^PIPELINE_UNSUPPORTED_STATEMENT: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: `));
 });
+
+test('loch sql: CREATE OR REFRESH STREAMING TABLE / MATERIALIZED VIEW, then REFRESH in a later process takes only what is new', async () => {
+  const dir = await tempDir('loch-sql-stream-');
+  const landing = join(dir, 'landing');
+  const lake = join(dir, 'lake');
+  await mkdir(landing);
+  await writeFile(join(landing, 'a.json'), '{"id":1,"cdn":"a"}\n{"id":2,"cdn":"b"}\n');
+  const create = await loch(
+    'sql', '--lake', lake,
+    `CREATE OR REFRESH STREAMING TABLE bronze AS SELECT * FROM STREAM read_files('${landing}', format => 'json');
+     CREATE OR REPLACE MATERIALIZED VIEW gold AS SELECT cdn, count(*) AS n FROM bronze GROUP BY cdn;
+     SELECT * FROM gold ORDER BY cdn`,
+  );
+  assert.equal(create.code, 0, create.stderr);
+  assert.match(create.stderr, /^bronze \(streaming table\): 2 rows written in 1 batch, version 0 in \d+ ms\ngold \(materialized view\): 2 rows recomputed, version 0 in \d+ ms\n$/);
+  assert.deepEqual(jsonLines(create.stdout), [{ cdn: 'a', n: 1 }, { cdn: 'b', n: 1 }]);
+
+  await writeFile(join(landing, 'b.json'), '{"id":3,"cdn":"a"}\n');
+  const refresh = await loch('sql', '--lake', lake, 'REFRESH STREAMING TABLE bronze; REFRESH STREAMING TABLE bronze; REFRESH MATERIALIZED VIEW gold; SELECT * FROM gold ORDER BY cdn');
+  assert.equal(refresh.code, 0, refresh.stderr);
+  assert.match(refresh.stderr, /^bronze \(streaming table\): 1 row written in 1 batch, version 1 in \d+ ms\nbronze \(streaming table\): 0 rows written in 0 batches in \d+ ms\n/);
+  assert.deepEqual(jsonLines(refresh.stdout), [{ cdn: 'a', n: 2 }, { cdn: 'b', n: 1 }]);
+
+  const missing = await loch('sql', '--lake', lake, 'REFRESH MATERIALIZED VIEW nope');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^PIPELINE_DATASET_NOT_FOUND: statement 1: nope is not a materialized view of lake /);
+});

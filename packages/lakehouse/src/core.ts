@@ -30,6 +30,7 @@ export { alterTable, type AlterChange, type AlterOptions, type AlterResult, type
 export { Lakehouse, extendLakehouse, type LakehouseExtensions, type LakehouseOptions, type SqlOptions, type SqlStreamOptions } from './lakehouse.js';
 export { SqlError, type SqlErrorCode } from './sql/errors.js';
 export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './sql/run/result.js';
+export { extendSqlStatements, type SqlStatementExtension, type SqlStatementContext, type SqlStatementOutcome } from './sql/run/statement-extensions.js';
 export { Observation } from './dataframe/observation.js';
 export { DataFrame, GroupedData, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
 export { UdfRegistry, extendUdfRegistry, defineUdf, type UdfCall, type SessionFunctions, type UdfRegistryExtensions } from './udf/registry.js';

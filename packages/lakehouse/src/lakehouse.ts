@@ -105,7 +105,7 @@ export class Lakehouse {
 
   /** Like `sql`, yielding each statement's result as soon as it completes (or, with `stream`, before its rows are read). */
   async *sqlStream(text: string, options: SqlStreamOptions = {}): AsyncGenerator<StatementResult> {
-    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}), functions: this.udf });
+    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}), functions: this.udf, host: this });
     try {
       yield* session.run(text, { stream: options.stream === true });
     } finally {

@@ -42,6 +42,10 @@ export type StreamingErrorCode =
   | 'PIPELINE_UNSUPPORTED_STATEMENT'
   /** Two statements of a pipeline define the same table. */
   | 'PIPELINE_DUPLICATE_DATASET'
+  /** CREATE STREAMING TABLE / MATERIALIZED VIEW (without OR REFRESH) of a table that exists. */
+  | 'PIPELINE_DATASET_EXISTS'
+  /** REFRESH of a table that no CREATE STREAMING TABLE / MATERIALIZED VIEW defined. */
+  | 'PIPELINE_DATASET_NOT_FOUND'
   /** The tables of a pipeline read each other in a cycle. */
   | 'PIPELINE_CYCLE'
   /** An expectation with ON VIOLATION FAIL UPDATE met a row that violates it. */

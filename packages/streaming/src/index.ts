@@ -7,6 +7,7 @@ import { registerBuiltinFormats } from './builtin-formats.js';
 import type { StreamingQueryManager } from './query/manager.js';
 import { streamsOf } from './query/streams.js';
 import { DataStreamReader } from './reader.js';
+import { installSqlStatements } from './pipelines/sql-statements.js';
 
 declare module '@loch/lakehouse' {
   interface LakehouseExtensions {
@@ -18,6 +19,7 @@ declare module '@loch/lakehouse' {
 }
 
 registerBuiltinFormats();
+installSqlStatements();
 extendLakehouse('readStream', (lake) => new DataStreamReader(lake));
 extendLakehouse('streams', (lake) => streamsOf(lake));
 

@@ -4,6 +4,7 @@ import { sqlError, unsupported } from '../errors.js';
 import { isIdent, isPunct, isWord } from './lexer.js';
 import { parseColumnPath, parseNameList, parseProperties, parseTableName, type TableName } from './parse-common.js';
 import { parseFieldRest } from './spark-types.js';
+import type { SqlStatementExtension } from '../run/statement-extensions.js';
 import { parseCatalogStatement, type CatalogStatement } from './statements-catalog.js';
 import { parseAnalyze, type AnalyzeStatement } from './statements-analyze.js';
 import { parseCopyInto, type CopyIntoStatement } from './statements-copy.js';
@@ -123,6 +124,8 @@ export type Statement =
   | { readonly kind: 'showColumns'; readonly table: TableName }
   | { readonly kind: 'showPartitions'; readonly table: TableName }
   | { readonly kind: 'showCreateTable'; readonly table: TableName }
+  /** A statement a package above this one runs (see extendSqlStatements), as the user wrote it. */
+  | { readonly kind: 'extension'; readonly extension: SqlStatementExtension; readonly text: string }
   | { readonly kind: 'query' };
 
 /**

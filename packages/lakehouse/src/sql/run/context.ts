@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { fromDuckDb, isDuckDbError } from '../errors.js';
 import type { SessionNamespace } from './namespace.js';
 import type { ScanViews } from '../plan/scan-views.js';
+import type { Lakehouse } from '../../lakehouse.js';
 
 /** What a statement runs with: the session's connection, its views and conf, and its names (the lake, the current schema). */
 export interface SessionContext {
@@ -9,6 +10,8 @@ export interface SessionContext {
   readonly views: ScanViews;
   readonly names: SessionNamespace;
   readonly conf: Map<string, string>;
+  /** The Lakehouse the session was opened from (statements of extensions run over it). */
+  readonly lake?: Lakehouse;
 }
 
 /** The output columns of a query (also checks that DuckDB can bind it, failing as LOCH_SQL_ERROR). */

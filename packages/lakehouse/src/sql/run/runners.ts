@@ -12,6 +12,7 @@ import { runConvert, runDropTable, runRenameTable, runTruncate } from './run-dro
 import { describeColumn, describeTable, showColumns, showCreateTable, showPartitions, showTblProperties } from './run-show.js';
 import { runAnalyze, runAnalyzeTables } from './run-analyze.js';
 import { runCopyInto } from './run-copy-into.js';
+import { runExtension } from './statement-extensions.js';
 import { alterSchema, createSchema, describeCatalog, describeSchema, dropSchema, showCatalogs, showSchemas, showTables, use } from './run-catalog.js';
 
 /** What a runner has to hand: the session and the ways a statement's result is made. */
@@ -125,6 +126,10 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
     return r.done(o.summary, o.version);
   },
   analyzeTables: async (r, st) => r.done(await runAnalyzeTables(r.ctx, st)),
+  extension: async (r, st) => {
+    const o = await runExtension(st.extension, st.text, r.ctx.lake, r.base.number);
+    return r.done(o.summary, o.version);
+  },
 };
 
 /** Runs a parsed statement with its runner. */

@@ -16,6 +16,8 @@ import { ScanViews, type PreparedQuery } from '../plan/scan-views.js';
 import type { Row } from '../../scan/execute.js';
 import { parseStatement, type Statement } from '../parse/statements.js';
 import type { SessionFunctions } from '../../udf/registry.js';
+import type { Lakehouse } from '../../lakehouse.js';
+import { statementExtension } from './statement-extensions.js';
 
 export interface SqlSessionOptions {
   readonly lake: LakeCatalog;
@@ -24,6 +26,8 @@ export interface SqlSessionOptions {
   readonly conf?: Readonly<Record<string, string>>;
   /** User functions to install on the session's connection (the lake's `udf` registry). */
   readonly functions?: SessionFunctions;
+  /** The Lakehouse the session runs for: statements of extensions (streaming tables, ...) run over it. */
+  readonly host?: Lakehouse;
 }
 
 type Base = { statement: string; number: number; kind: Statement['kind'] };
@@ -66,7 +70,7 @@ export class SqlSession {
     }
     const names = new SessionNamespace(options.lake);
     await names.publish(c);
-    return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf }, uninstall, options.functions);
+    return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf, ...(options.host ? { lake: options.host } : {}) }, uninstall, options.functions);
   }
 
   get conf(): ReadonlyMap<string, string> {
@@ -91,6 +95,9 @@ export class SqlSession {
   }
 
   private async executeText(given: StatementText, started: number): Promise<StatementResult> {
+    // An extension's statement is its own to read, untranslated (its queries are translated when they run).
+    const extension = statementExtension(given.text);
+    if (extension) return await this.dispatch({ kind: 'extension', extension, text: given.text }, { statement: given.text, number: given.number, kind: 'extension' }, started);
     // Spark functions DuckDB lacks or runs differently, in every statement (queries, DML
     // conditions and assignments, DataFrame expressions).
     const translated = translateSparkFunctions(given.text, this.ctx.conf);
