@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { withConnection } from '@loch/engine-node';
-import { extendLakehouse, Lakehouse } from '@loch/lakehouse';
+import { extendLakehouse, extendSqlStatements, Lakehouse } from '@loch/lakehouse';
 
 declare module '@loch/lakehouse' {
   interface LakehouseExtensions {
@@ -37,4 +37,26 @@ test('CREATE TABLE and INSERT INTO a schema-qualified name make DuckDB tables; u
   assert.deepEqual(r.rows, [{ k: 1, name: 'one' }, { k: 2, name: 'two' }]);
   assert.deepEqual(await lake.tables(), ['dim']);
   await withConnection((c) => c.run('DROP SCHEMA ext_test CASCADE'));
+});
+
+test('extendSqlStatements: a package above runs statements by their leading keywords, as written, over the lake of the session', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'loch-ext-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const lake = Lakehouse.open(dir);
+  // Without the extension the statement is one Loch does not run.
+  await assert.rejects(lake.sql('REFRESH MATERIALIZED VIEW v'), (e: Error & { code?: string }) => e.code === 'LOCH_UNSUPPORTED_STATEMENT');
+  const seen: string[] = [];
+  extendSqlStatements({
+    name: 'test views',
+    leading: [['REFRESH', 'MATERIALIZED', 'VIEW']],
+    run: async (text, ctx) => {
+      seen.push(`${ctx.number} ${ctx.lake.dir} ${text}`);
+      await ctx.lake.sql('CREATE OR REPLACE TABLE v AS SELECT 42 AS answer');
+      return { summary: 'refreshed v', version: 7 };
+    },
+  });
+  const out = await lake.sql("SELECT 1; REFRESH MATERIALIZED VIEW v -- kept as written\n; SELECT answer FROM v");
+  assert.deepEqual(seen, [`2 ${dir} REFRESH MATERIALIZED VIEW v -- kept as written`]);
+  assert.deepEqual([out[1].kind, out[1].returnsRows, out[1].summary, out[1].version], ['extension', false, 'refreshed v', 7]);
+  assert.deepEqual(out[2].rows, [{ answer: 42 }]);
 });
