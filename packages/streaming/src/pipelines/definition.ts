@@ -1,3 +1,5 @@
+import type { WindowColumn } from '../frame/window.js';
+
 /**
  * A pipeline as its SQL file defines it: datasets (streaming tables and materialized views),
  * each with where it was written, what it reads and the expectations its rows must meet.
@@ -40,11 +42,29 @@ interface DatasetBase {
   readonly reads: readonly string[];
 }
 
+/**
+ * A streaming table's query that aggregates with a watermark (`... WATERMARK ts DELAY OF INTERVAL
+ * 30 SECONDS GROUP BY window(ts, '1 minute'), cdn`), as the engine's steps: `pre` over each batch,
+ * then withWatermark, groupBy(keys).agg(aggregates), select.
+ */
+export interface StreamAggregation {
+  /** Spark SQL over STREAM_INPUT: the WHERE, and the watermark's column when it is an expression. */
+  readonly pre: string;
+  readonly watermark: { readonly column: string; readonly delayMs: number };
+  readonly keys: readonly (string | WindowColumn)[];
+  /** Output name -> aggregate expression. */
+  readonly aggregates: Readonly<Record<string, string>>;
+  /** The SELECT list over the aggregation's output (keys by column, the window as `window`). */
+  readonly select: readonly string[];
+}
+
 export interface StreamingTableDef extends DatasetBase {
   readonly kind: 'streamingTable';
   readonly source: StreamSource;
   /** The query, naming its stream by STREAM_INPUT. */
   readonly query: string;
+  /** Present when the query aggregates its stream with a watermark (then `query` is not run as it is). */
+  readonly aggregation?: StreamAggregation;
 }
 
 export interface MaterializedViewDef extends DatasetBase {

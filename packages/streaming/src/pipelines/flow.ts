@@ -50,6 +50,20 @@ export function flowQuery(query: string, columns: readonly DeclaredColumn[]): st
   return `SELECT ${casts.join(', ')} FROM (${query}) AS __loch_declared`;
 }
 
+/** The streaming table's query over its source: as it is over each batch, or as a watermarked aggregation. */
+function flowFrame(source: StreamingDataFrame, def: StreamingTableDef): StreamingDataFrame {
+  const a = def.aggregation;
+  if (!a) return source.sql(flowQuery(def.query, def.columns), STREAM_INPUT);
+  const aggregated = source
+    .sql(a.pre, STREAM_INPUT)
+    .withWatermark(a.watermark.column, `${a.watermark.delayMs} milliseconds`)
+    .groupBy(...a.keys)
+    .agg(a.aggregates)
+    .select(...a.select);
+  if (def.columns.length === 0) return aggregated;
+  return aggregated.select(...def.columns.map((c) => `CAST(${sparkIdent(c.name)} AS ${c.type}) AS ${sparkIdent(c.name)}`));
+}
+
 export interface FlowStart {
   readonly lake: Lakehouse;
   readonly def: StreamingTableDef;
@@ -62,7 +76,7 @@ export interface FlowStart {
 /** Starts a streaming table's query: its source, its query over each batch, the table sink. */
 export async function startFlow({ lake, def, where, trigger, onBatch }: FlowStart): Promise<StreamingQuery> {
   const checkpoint = checkpointDirOf(lake, def.name);
-  const frame = sourceFrame(lake, def.source, checkpoint).sql(flowQuery(def.query, def.columns), STREAM_INPUT);
+  const frame = flowFrame(sourceFrame(lake, def.source, checkpoint), def);
   const sink = new PipelineTableSink(lake, lake.table(def.name), {
     dataset: def.name,
     expectations: def.expectations,

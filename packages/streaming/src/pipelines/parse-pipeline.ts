@@ -8,6 +8,7 @@ import {
   type PipelineDef,
   type ViolationAction,
 } from './definition.js';
+import { compileAggregation } from './aggregated-query.js';
 import { queryReads, streamReferences, type StreamReference } from './query-references.js';
 import { splitFile, TokenCursor, type StatementTokens } from './tokens.js';
 
@@ -80,7 +81,8 @@ function parseDataset(text: string, st: StatementTokens, where: string): Dataset
         : `${where}: streaming table ${name} reads ${refs.length} streams; a streaming table reads one (union them in separate tables)`,
     );
   }
-  return { kind, ...base, source: refs[0].source, query: rewrite(text, queryTokens, refs) };
+  const aggregation = compileAggregation(text, queryTokens, refs[0], where);
+  return { kind, ...base, source: refs[0].source, query: rewrite(text, queryTokens, refs), ...(aggregation ? { aggregation } : {}) };
 }
 
 /** `( column TYPE ..., CONSTRAINT name EXPECT (cond) [ON VIOLATION DROP ROW | FAIL UPDATE], ... )`. */
