@@ -71,7 +71,7 @@ async function tableExists(lake: Lakehouse, name: string): Promise<boolean> {
 
 /** One dataset defined by `text`, as a one-table pipeline whose messages name the statement. */
 function datasetOf(text: string, where: string): { pipe: Pipeline; d: DatasetDef } {
-  const pipe = Pipeline.fromText(text, where, 'sql');
+  const pipe = Pipeline.fromText(text, where, { name: 'sql' });
   return { pipe, d: pipe.def.datasets[0] };
 }
 
