@@ -2,6 +2,6 @@ export { nodeEngine, type NodeEngine } from './engine.js';
 export { LocalStorage, localUrl } from './local-storage.js';
 export { NodeJsonHandler, type JsonHandlerOptions } from './json/handler.js';
 export { DuckDBParquetHandler, type ParquetHandlerOptions } from './parquet/checkpoint-reader.js';
-export { duckdbApi } from './duckdb/api.js';
+export { duckdbApi, duckdbBindings } from './duckdb/api.js';
 export { streamSql } from './duckdb/database.js';
 export { duckdb, connect, withConnection, withPooledConnection, sqlString, sqlIdent } from './duckdb/database.js';

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as NodeApi from '@duckdb/node-api';
+import type * as NodeBindings from '@duckdb/node-bindings';
 
 /**
  * `@duckdb/node-api`, loaded with `require`. It is CommonJS that re-exports some 150 files, and an
@@ -8,3 +9,10 @@ import type * as NodeApi from '@duckdb/node-api';
  * are imported as types (`import type`), which costs nothing at run time.
  */
 export const duckdbApi: typeof NodeApi = createRequire(import.meta.url)('@duckdb/node-api');
+
+/**
+ * `@duckdb/node-bindings`, the C API node-api wraps, for hot paths that node-api's wrappers make
+ * slow: a user function's batches read and write DuckDB vectors' bytes through it, with no
+ * wrapper objects (and no logical type made) per batch.
+ */
+export const duckdbBindings: typeof NodeBindings = createRequire(import.meta.url)('@duckdb/node-bindings');

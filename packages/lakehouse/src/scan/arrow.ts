@@ -1,8 +1,8 @@
 import {
   Binary, Bool, DateDay, Decimal, Field, Float32, Float64, Int16, Int32, Int64, Int8, List, Map_, RecordBatch, Schema, Struct, Table,
-  TimestampMicrosecond, Utf8, makeData, makeVector, vectorFromArray, type DataType as ArrowType, type Vector,
+  TimestampMicrosecond, Utf8, makeData, makeVector, vectorFromArray, type Data, type DataType as ArrowType, type Vector,
 } from 'apache-arrow';
-import type { DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBValue, DuckDBVector } from '@duckdb/node-api';
 import type { DataType, StructType } from '@loch/delta';
 import type { JsonValue } from '../values/json-values.js';
 import { provideArrow } from './arrow-output.js';
@@ -121,8 +121,16 @@ export function rowsToArrow(schema: StructType, rows: readonly Row[]): Table {
   return new Table(arrowSchema(schema), columns);
 }
 
+/** Arrow schemas by the Delta schema they were made from: a stream's chunks share one (made once, not per chunk). */
+const schemas = new WeakMap<StructType, Schema>();
+
 function arrowSchema(schema: StructType): Schema {
-  return new Schema(schema.fields.map((f) => new Field(f.name, arrowType(f.type), f.nullable)));
+  let s = schemas.get(schema);
+  if (!s) {
+    s = new Schema(schema.fields.map((f) => new Field(f.name, arrowType(f.type), f.nullable)));
+    schemas.set(schema, s);
+  }
+  return s;
 }
 
 /** Columns of values (Loch's JSON encoding), one per schema field, as one record batch. */
@@ -133,7 +141,7 @@ export function columnsToRecordBatch(schema: StructType, columns: readonly (read
   return new RecordBatch(s, data);
 }
 
-type Typed = Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
+export type Typed = Int8Array | Int16Array | Int32Array | BigInt64Array | Float32Array | Float64Array;
 
 /** Delta types whose values DuckDB's vectors hold exactly as Arrow does, and the array they come in. */
 const FLAT: Readonly<Record<string, new (n: number) => Typed>> = {
@@ -161,30 +169,71 @@ interface FlatVector {
  */
 export function chunkToRecordBatch(schema: StructType, chunk: DuckDBDataChunk, convert: readonly ((v: DuckDBValue) => JsonValue)[]): RecordBatch {
   const s = arrowSchema(schema);
-  const n = chunk.rowCount;
-  const children = schema.fields.map((f, j) => {
-    const vector = chunk.getColumnVector(j) as unknown as FlatVector & { getItem(i: number): DuckDBValue };
-    const flat = f.type.kind === 'primitive' ? FLAT[f.type.name] : undefined;
-    if (flat && vector.items instanceof flat && vector.validity?.offset === 0) return flatData(s.fields[j].type, vector.items as Typed, vector.validity.data, n);
-    if (f.type.kind === 'primitive' && f.type.name === 'string') {
-      const values = new Array<string | null>(n);
-      for (let i = 0; i < n; i++) values[i] = vector.getItem(i) as string | null;
-      return vectorFromArray(values, new Utf8()).data[0];
-    }
-    const values = new Array<JsonValue>(n);
-    for (let i = 0; i < n; i++) values[i] = convert[j](vector.getItem(i));
-    return column(values, f.type).data[0];
-  });
-  return new RecordBatch(s, makeData({ type: new Struct(s.fields), length: n, nullCount: 0, children }));
+  const children = chunkData(schema, chunk, convert);
+  return new RecordBatch(s, makeData({ type: new Struct(s.fields), length: chunk.rowCount, nullCount: 0, children }));
 }
 
-function flatData(type: ArrowType, items: Typed, validity: BigUint64Array | null, n: number) {
-  const data = items.slice(0, n);
+function chunkData(schema: StructType, chunk: DuckDBDataChunk, convert: readonly ((v: DuckDBValue) => JsonValue)[]): Data[] {
+  const s = arrowSchema(schema);
+  return schema.fields.map((f, j) => columnData(f.type, s.fields[j].type, chunk.getColumnVector(j), convert[j], chunk.rowCount));
+}
+
+/** One DuckDB vector of `n` rows as Arrow data of Delta type `t` (Arrow type `type`). */
+function columnData(t: DataType, type: ArrowType, duck: DuckDBVector, convert: (v: DuckDBValue) => JsonValue, n: number): Data {
+  const vector = duck as unknown as FlatVector & { getItem(i: number): DuckDBValue };
+  const flat = t.kind === 'primitive' ? FLAT[t.name] : undefined;
+  if (flat && vector.items instanceof flat && vector.validity?.offset === 0) {
+    const v = vector.validity.data;
+    return flatData(type, (vector.items as Typed).slice(0, n), v && new Uint8Array(v.buffer, v.byteOffset, Math.ceil(n / 8)).slice(), n);
+  }
+  if (t.kind === 'primitive' && t.name === 'string') {
+    const values = new Array<string | null>(n);
+    for (let i = 0; i < n; i++) values[i] = vector.getItem(i) as string | null;
+    return vectorFromArray(values, new Utf8()).data[0];
+  }
+  const values = new Array<JsonValue>(n);
+  for (let i = 0; i < n; i++) values[i] = convert(vector.getItem(i));
+  return column(values, t).data[0];
+}
+
+/** A DuckDB vector of `n` rows as an Arrow vector of Delta type `t`. */
+export function duckVectorToArrow(t: DataType, duck: DuckDBVector, convert: (v: DuckDBValue) => JsonValue, n: number): Vector {
+  return makeVector(columnData(t, arrowType(t), duck, convert, n));
+}
+
+/**
+ * What builds Arrow vectors of fixed-width Delta type `t` straight from values and validity
+ * bits laid out as Arrow lays them out (as DuckDB's vectors hold them), taking both as they are.
+ */
+export function flatVectorMaker(t: DataType): (values: Typed, validity: Uint8Array | null, n: number) => Vector {
+  const type = arrowType(t);
+  return (values, validity, n) => makeVector(flatData(type, values, validity, n));
+}
+
+/**
+ * Arrow data over values and validity bits the batch owns (copies of DuckDB's: DuckDB reuses its
+ * vectors once a call returns); the bits are Arrow's bitmap already.
+ */
+function flatData(type: ArrowType, data: Typed, validity: Uint8Array | null, n: number): Data {
   if (!validity) return makeData({ type: type as Int32, length: n, nullCount: 0, data: data as Int32Array });
-  const nullBitmap = new Uint8Array(validity.buffer, validity.byteOffset, Math.ceil(n / 8)).slice();
-  let valid = 0;
-  for (let i = 0; i < n; i++) valid += (nullBitmap[i >> 3] >> (i & 7)) & 1;
-  return makeData({ type: type as Int32, length: n, nullCount: n - valid, nullBitmap, data: data as Int32Array });
+  const bytes = Math.ceil(n / 8);
+  const nullBitmap = validity.length === bytes ? validity : validity.subarray(0, bytes);
+  // Bits past the last row are not rows: clear them so counting whole bytes counts rows only.
+  if (n % 8 !== 0) nullBitmap[bytes - 1] &= (1 << (n % 8)) - 1;
+  return makeData({ type: type as Int32, length: n, nullCount: n - countBits(nullBitmap), nullBitmap, data: data as Int32Array });
 }
 
-provideArrow({ table: rowsToArrow, batch: chunkToRecordBatch });
+/** How many bits are set, a byte at a time through a table (no per-row work). */
+function countBits(bytes: Uint8Array): number {
+  let count = 0;
+  for (let i = 0; i < bytes.length; i++) count += BITS[bytes[i]];
+  return count;
+}
+
+const BITS = Uint8Array.from({ length: 256 }, (_, b) => {
+  let c = 0;
+  for (let x = b; x; x >>= 1) c += x & 1;
+  return c;
+});
+
+provideArrow({ table: rowsToArrow, batch: chunkToRecordBatch, vector: duckVectorToArrow, flat: flatVectorMaker });

@@ -1,34 +1,76 @@
-import type { DuckDBDataChunk, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import type { StructType } from '@loch/delta';
+import type { DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type { DataType } from '@loch/delta';
+import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
 import type { Vector } from 'apache-arrow';
-import { toRecordBatch } from '../scan/arrow-output.js';
+import { flatVectorMaker, toArrowVector, type FlatValues } from '../scan/arrow-output.js';
 import type { JsonValue } from '../values/json-values.js';
 import { columnReader } from '../sql/run/result-values.js';
 
-/** How a function's argument chunks become Arrow: the columns' types and value converters, worked out once per query. */
-export interface ArgumentReader {
-  readonly schema: StructType;
-  readonly convert: readonly ((v: DuckDBValue) => JsonValue)[];
-}
+/** A DuckDB data chunk and vector as the C API hands them to a scalar function. */
+export type RawChunk = Parameters<typeof ddb.data_chunk_get_size>[0];
+export type RawVector = ReturnType<typeof ddb.data_chunk_get_vector>;
 
-/** A reader for chunks whose columns have these DuckDB types (numbers copy straight across; see chunkToRecordBatch). */
-export function argumentReader(types: readonly DuckDBType[]): ArgumentReader {
-  const readers = types.map((t) => columnReader(t));
+/**
+ * DuckDB types whose vectors hold their values exactly as Arrow does (fixed width, little-endian,
+ * validity as a bitmap), with the Delta type they are read as and the array they come in.
+ */
+const FLAT_IN: Readonly<Record<number, { readonly delta: string; readonly array: new (b: ArrayBuffer, offset: number, n: number) => FlatValues }>> = (() => {
+  const id = duckdbApi.DuckDBTypeId;
   return {
-    schema: { kind: 'struct', fields: readers.map((r, i) => ({ name: `arg${i}`, type: r.deltaType, nullable: true, metadata: {} })) },
-    convert: readers.map((r) => r.convert),
+    [id.DOUBLE]: { delta: 'double', array: Float64Array },
+    [id.FLOAT]: { delta: 'float', array: Float32Array },
+    [id.BIGINT]: { delta: 'long', array: BigInt64Array },
+    [id.INTEGER]: { delta: 'integer', array: Int32Array },
+    [id.SMALLINT]: { delta: 'short', array: Int16Array },
+    [id.TINYINT]: { delta: 'byte', array: Int8Array },
+    [id.DATE]: { delta: 'date', array: Int32Array },
+    [id.TIMESTAMP]: { delta: 'timestamp_ntz', array: BigInt64Array },
+    [id.TIMESTAMP_TZ]: { delta: 'timestamp', array: BigInt64Array },
   };
+})();
+
+/** How one argument column becomes an Arrow vector. */
+type ColumnIn = (v: RawVector, n: number) => Vector;
+
+/** How a function's argument chunks become Arrow vectors: one reader per column, worked out once per call. */
+export interface ArgumentReader {
+  readonly types: readonly DataType[];
+  readonly columns: readonly ColumnIn[];
 }
 
-/** The chunk's columns as Arrow vectors, one per argument. */
-export function argumentVectors(reader: ArgumentReader, chunk: DuckDBDataChunk): Vector[] {
-  const batch = toRecordBatch(reader.schema, chunk, reader.convert);
-  return reader.schema.fields.map((_, i) => batch.getChildAt(i)!);
+/** A reader for chunks like `chunk` (its columns' DuckDB types). */
+export function argumentReader(chunk: RawChunk): ArgumentReader {
+  const columns: ColumnIn[] = [];
+  const types: DataType[] = [];
+  const count = ddb.data_chunk_get_column_count(chunk);
+  for (let j = 0; j < count; j++) {
+    const duckType = duckdbApi.DuckDBLogicalType.create(ddb.vector_get_column_type(ddb.data_chunk_get_vector(chunk, j))).asType();
+    const reader = columnReader(duckType);
+    types.push(reader.deltaType);
+    columns.push(columnIn(duckType, reader.deltaType, reader.convert));
+  }
+  return { types, columns };
 }
 
-/** The DuckDB types of a chunk's columns. */
-export function chunkTypes(chunk: DuckDBDataChunk): DuckDBType[] {
-  const out: DuckDBType[] = [];
-  for (let i = 0; i < chunk.columnCount; i++) out.push(chunk.getColumnVector(i).type);
+function columnIn(duckType: DuckDBType, t: DataType, convert: (v: DuckDBValue) => JsonValue): ColumnIn {
+  const flat = FLAT_IN[duckType.typeId];
+  if (flat && t.kind === 'primitive' && t.name === flat.delta) {
+    const make = flatVectorMaker(t);
+    const width = (flat.array as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+    // Both reads copy the bytes out of DuckDB's vector: the batch owns them, whatever the function keeps.
+    return (v, n) => {
+      let bytes = ddb.vector_get_data(v, n * width);
+      if (bytes.byteOffset % width !== 0) bytes = bytes.slice();
+      const validity = ddb.vector_get_validity(v, Math.ceil(n / 64) * 8);
+      return make(new flat.array(bytes.buffer as ArrayBuffer, bytes.byteOffset, n), validity, n);
+    };
+  }
+  return (v, n) => toArrowVector(t, duckdbApi.DuckDBVector.create(v, n, duckType), convert, n);
+}
+
+/** The chunk's `n` rows as Arrow vectors, one per argument. */
+export function argumentVectors(reader: ArgumentReader, chunk: RawChunk, n: number): Vector[] {
+  const out = new Array<Vector>(reader.columns.length);
+  for (let j = 0; j < out.length; j++) out[j] = reader.columns[j](ddb.data_chunk_get_vector(chunk, j), n);
   return out;
 }

@@ -1,11 +1,11 @@
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBScalarFunctionInfo, DuckDBVector } from '@duckdb/node-api';
-import { duckdbApi, sqlIdent } from '@loch/engine-node';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
+import { duckdbApi, duckdbBindings as ddb, sqlIdent } from '@loch/engine-node';
 import type { Vector } from 'apache-arrow';
 import { duckDbType } from '../values/duck-types.js';
-import { argumentReader, argumentVectors, chunkTypes, type ArgumentReader } from './arrow-in.js';
+import { argumentReader, argumentVectors, type ArgumentReader, type RawChunk, type RawVector } from './arrow-in.js';
 import { typeText } from './duck-values.js';
 import type { UserFunction } from './types.js';
-import { ResultError, writeColumn } from './write-column.js';
+import { ResultError, writeResult } from './write-column.js';
 
 /**
  * DuckDB's functions belong to the database, not to a connection: registering a name on one
@@ -68,9 +68,10 @@ function duckFunction(f: UserFunction, signature: string) {
   const { ANY, DuckDBScalarFunction, LIST } = duckdbApi;
   const name = f.name;
   const args = f.args?.map((t) => (f.kind === 'aggregate' ? LIST(duckDbType(t)) : duckDbType(t)));
-  return DuckDBScalarFunction.create({
+  const returns = duckDbType(f.returns);
+  const fn = DuckDBScalarFunction.create({
     name: duckName(f),
-    returnType: duckDbType(f.returns),
+    returnType: returns,
     ...(args ? { parameterTypes: args } : { varArgsType: ANY }),
     // The function sees NULLs (as Arrow nulls) and decides what they give, as in Spark.
     specialHandling: true,
@@ -81,41 +82,46 @@ function duckFunction(f: UserFunction, signature: string) {
       if (signatureOf(fn) !== signature) return info.setError(`LOCH_UDF_INVALID: function ${name} is registered with another signature in another lake of this process; use another name`);
       info.setBindData({ fn } satisfies CallState);
     },
-    mainFunction: (info, input, out) => {
-      const state = info.bindData as CallState;
-      try {
-        callBatch(state, input, out);
-      } catch (e) {
-        fail(info, state.fn, e);
-      }
-    },
+    mainFunction: () => {},
   });
+  // Batches go through the C API's own handles, not node-api's wrappers, which make objects (and
+  // a logical type) for every chunk: at 2,048 rows a chunk that is most of a vectorized call's cost.
+  ddb.scalar_function_set_function(fn.scalar_function, (info, input, output) => {
+    const state = ddb.scalar_function_get_bind_data(info) as CallState;
+    try {
+      callBatch(state, input, output, returns);
+    } catch (e) {
+      ddb.scalar_function_set_error(info, failure(state.fn, e));
+    }
+  });
+  return fn;
 }
 
-function fail(info: DuckDBScalarFunctionInfo, f: UserFunction, e: unknown): void {
+/** A function's failure as the message the query fails with (the session turns its code into a SqlError). */
+function failure(f: UserFunction, e: unknown): string {
   const line = (m: string) => m.replace(/\s*\n\s*/g, ' ');
-  if (e instanceof ResultError) info.setError(`${e.code}: UDF ${f.name} ${line(e.message)}`);
-  else info.setError(`LOCH_UDF_FAILED: UDF ${f.name} failed: ${line(e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e))}`);
+  if (e instanceof ResultError) return `${e.code}: UDF ${f.name} ${line(e.message)}`;
+  return `LOCH_UDF_FAILED: UDF ${f.name} failed: ${line(e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e))}`;
 }
 
 /** One DuckDB chunk through the function: its arguments as Arrow vectors in, its result written out. */
-function callBatch(state: CallState, input: DuckDBDataChunk, out: DuckDBVector): void {
-  const n = input.rowCount;
-  state.reader ??= argumentReader(chunkTypes(input));
-  const columns = argumentVectors(state.reader, input);
+function callBatch(state: CallState, input: RawChunk, out: RawVector, returns: DuckDBType): void {
+  const n = ddb.data_chunk_get_size(input);
+  state.reader ??= argumentReader(input);
+  const columns = argumentVectors(state.reader, input, n);
   const f = state.fn;
   switch (f.kind) {
     case 'scalar':
-      return writeColumn(out, f.returns, f.fn(...columns), n);
+      return writeResult(out, f.returns, returns, f.fn(...columns), n);
     case 'iterator':
-      return writeColumn(out, f.returns, nextOf(state, f, columns), n);
+      return writeResult(out, f.returns, returns, nextOf(state, f, columns), n);
     case 'aggregate': {
       const values = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         const groups = columns.map((c) => c.get(i) as Vector | null);
         values[i] = groups.some((g) => g === null) ? null : f.fn(...(groups as Vector[]));
       }
-      return writeColumn(out, f.returns, values, n);
+      return writeResult(out, f.returns, returns, values, n);
     }
   }
 }

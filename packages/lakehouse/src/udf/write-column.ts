@@ -1,4 +1,6 @@
-import type { DuckDBVector } from '@duckdb/node-api';
+import type { DuckDBType, DuckDBVector } from '@duckdb/node-api';
+import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
+import type { RawVector } from './arrow-in.js';
 import type { DataType } from '@loch/delta';
 import type { Data, Vector } from 'apache-arrow';
 import { duckValue, typeText } from './duck-values.js';
@@ -71,12 +73,8 @@ export function resultKind(result: unknown): string {
   return typeof result === 'object' ? `a ${(result as object).constructor?.name ?? 'object'}` : `a ${typeof result}`;
 }
 
-/**
- * Writes a function's result for `n` rows into DuckDB's vector of Delta type `t` (and flushes
- * it). Numbers of the vector's own width are copied in bulk; everything else value by value,
- * each checked against `t`. Throws a ResultError for a wrong length or type.
- */
-export function writeColumn(out: DuckDBVector, t: DataType, result: unknown, n: number): void {
+/** Throws a ResultError unless `result` is a column of `n` values that may be of type `t`. */
+function checkResult(t: DataType, result: unknown, n: number): void {
   const length = resultLength(result);
   if (length === undefined) throw new ResultError('LOCH_UDF_RESULT_TYPE', `returned ${resultKind(result)}; expected an Arrow vector, a typed array or an array of ${typeText(t)}`);
   if (length !== n) throw new ResultError('LOCH_UDF_RESULT_LENGTH', `returned ${length} values for ${n} rows (expected ${n}: one per input row)`);
@@ -84,6 +82,60 @@ export function writeColumn(out: DuckDBVector, t: DataType, result: unknown, n: 
   if (isArrowVector(result) && !arrowIdsFor(t).includes(result.type.typeId) && result.type.typeId !== ARROW.Null && result.nullCount < result.length) {
     throw new ResultError('LOCH_UDF_RESULT_TYPE', `returned an Arrow ${String(result.type)} vector; declared ${typeText(t)}`);
   }
+}
+
+/**
+ * Writes a scalar function's result for `n` rows into its output vector as DuckDB hands it over
+ * (`duckType`: its DuckDB type). A typed array of the type's own width, or an Arrow vector over
+ * such arrays, goes across in one copy per Arrow chunk, null bits as a bitmap; anything else
+ * through writeColumn, value by value. Throws a ResultError for a wrong length or type.
+ */
+export function writeResult(output: RawVector, t: DataType, duckType: DuckDBType, result: unknown, n: number): void {
+  const flat = t.kind === 'primitive' ? FLAT[t.name] : undefined;
+  if (flat && result instanceof flat && result.length === n && flat.name === FLAT_DUCK[duckType.typeId]) {
+    ddb.copy_data_to_vector(output, 0, result.buffer as ArrayBuffer, result.byteOffset, result.byteLength);
+    return;
+  }
+  if (flat && isArrowVector(result) && result.length === n && flat.name === FLAT_DUCK[duckType.typeId] && result.data.every((d) => d.values instanceof flat)) {
+    copyArrowRaw(output, result, (flat as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT, n);
+    return;
+  }
+  writeColumn(duckdbApi.DuckDBVector.create(output, n, duckType), t, result, n);
+}
+
+/** The typed array a DuckDB type's vector holds its values in, by DuckDB type id (where Arrow's is the same). */
+const FLAT_DUCK: Readonly<Record<number, string>> = (() => {
+  const id = duckdbApi.DuckDBTypeId;
+  return { [id.DOUBLE]: 'Float64Array', [id.FLOAT]: 'Float32Array', [id.INTEGER]: 'Int32Array', [id.SMALLINT]: 'Int16Array', [id.TINYINT]: 'Int8Array', [id.BIGINT]: 'BigInt64Array' };
+})();
+
+/** An Arrow vector's chunks into a raw output vector: values a chunk at a time, then the null bits if there are nulls. */
+function copyArrowRaw(output: RawVector, v: Vector, width: number, n: number): void {
+  let at = 0;
+  let validity: Uint8Array | undefined;
+  for (const d of v.data as Data[]) {
+    const values = d.values as Typed;
+    ddb.copy_data_to_vector(output, at * width, values.buffer as ArrayBuffer, values.byteOffset + d.offset * width, d.length * width);
+    if (d.nullCount > 0) {
+      // DuckDB's validity is 64-bit words of bits in Arrow's order: all valid, then clear the nulls.
+      validity ??= new Uint8Array(Math.ceil(n / 64) * 8).fill(0xff);
+      for (let i = 0; i < d.length; i++) if (!d.getValid(i)) validity[(at + i) >> 3] &= ~(1 << ((at + i) & 7));
+    }
+    at += d.length;
+  }
+  if (validity) {
+    ddb.vector_ensure_validity_writable(output);
+    ddb.copy_data_to_vector_validity(output, 0, validity.buffer as ArrayBuffer, 0, validity.byteLength);
+  }
+}
+
+/**
+ * Writes a function's result for `n` rows into DuckDB's vector of Delta type `t` (and flushes
+ * it). Numbers of the vector's own width are copied in bulk; everything else value by value,
+ * each checked against `t`. Throws a ResultError for a wrong length or type.
+ */
+export function writeColumn(out: DuckDBVector, t: DataType, result: unknown, n: number): void {
+  checkResult(t, result, n);
   const flat = t.kind === 'primitive' ? FLAT[t.name] : undefined;
   const items = (out as unknown as { items?: unknown }).items;
   const bulk = flat !== undefined && items instanceof flat;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lakehouse, SqlError } from '@loch/lakehouse';
-import type { Vector } from 'apache-arrow';
+import { Float64, makeData, makeVector, type Vector } from 'apache-arrow';
 
 async function lake() {
   const dir = await mkdtemp(join(tmpdir(), 'loch-udf-'));
@@ -75,6 +75,43 @@ test('scalar UDF errors: wrong length, wrong type, a throwing function; nothing 
     assert.equal((await l.table('t').history()).length, 2);
     assert.throws(() => l.udf.register('bad name', plusOne, { returns: 'double' }), /LOCH_UDF_INVALID|plain SQL name/);
     assert.throws(() => l.udf.register('f', plusOne, { returns: 'no_such_type' }), (e: unknown) => e instanceof SqlError && e.code === 'LOCH_UDF_INVALID');
+  } finally {
+    await done();
+  }
+});
+
+test('scalar UDF columns in bulk: NULLs across many chunks in and out, each fixed width, dates; kept vectors keep their values', async () => {
+  const { l, done } = await lake();
+  try {
+    // Arrow vectors of doubles in (NULL every 7th row), an Arrow vector with the same NULLs out.
+    const kept: Vector[] = [];
+    l.udf.register('half', (x: Vector) => {
+      kept.push(x);
+      return makeVector(makeData({ type: new Float64(), length: x.length, nullCount: x.nullCount, nullBitmap: x.data[0].nullBitmap, data: Float64Array.from(x.toArray() as Float64Array, (v) => v / 2) }));
+    }, { returns: 'double' });
+    const src = 'SELECT CASE WHEN id % 7 = 0 THEN NULL ELSE id::DOUBLE END AS x FROM range(10000)';
+    const [r] = await l.sql(`SELECT count(half(x)) AS n, sum(half(x)) AS s, count(*) FILTER (WHERE half(x) IS NULL) AS nulls FROM (${src})`);
+    const valid = Array.from({ length: 10000 }, (_, i) => i).filter((i) => i % 7 !== 0);
+    assert.deepEqual(r.rows, [{ n: valid.length, s: valid.reduce((a, b) => a + b, 0) / 2, nulls: 10000 - valid.length }]);
+    // Vectors a function kept still hold their batch's values once the query is over.
+    assert.ok(kept.length > 3);
+    const first = kept.find((v) => v.length > 0 && v.get(1) === 1)!;
+    assert.deepEqual([first.get(0), first.get(1), first.get(7), first.nullCount > 0], [null, 1, null, true]);
+    // Each fixed-width type in as Arrow's own array, typed arrays of the declared width out.
+    const widths = [['tinyint', 'byte', Int8Array], ['smallint', 'short', Int16Array], ['int', 'integer', Int32Array], ['bigint', 'long', BigInt64Array], ['float', 'float', Float32Array]] as const;
+    for (const [duck, spark, array] of widths) {
+      l.udf.register(`same_${spark}`, (x: Vector) => {
+        assert.ok(x.data[0].values instanceof array, `${spark} arrives as ${array.name}`);
+        return (x.data[0].values as InstanceType<typeof array>).slice(0, x.length);
+      }, { returns: spark });
+      const [w] = await l.sql(`SELECT sum(same_${spark}(v)) AS s, count(same_${spark}(v)) AS n FROM (SELECT (id % 100)::${duck} AS v FROM range(5000))`);
+      assert.deepEqual(w.rows, [{ s: 50 * 99 * 50, n: 5000 }], spark);
+    }
+    // Dates and timestamps arrive as Arrow dates (days) and timestamps (microseconds).
+    l.udf.register('day_of', (d: Vector) => Array.from({ length: d.length }, (_, i) => (d.isValid(i) ? new Date(d.get(i) as number).toISOString().slice(0, 10) : null)), { returns: 'string' });
+    l.udf.register('ts_of', (t: Vector) => Array.from({ length: t.length }, (_, i) => (t.isValid(i) ? new Date(t.get(i) as number).toISOString() : null)), { returns: 'string' });
+    const [d] = await l.sql(`SELECT day_of(DATE '2024-02-29') AS d, day_of(NULL::DATE) AS n, ts_of(TIMESTAMP '2024-02-29 12:34:56') AS t`);
+    assert.deepEqual(d.rows, [{ d: '2024-02-29', n: null, t: '2024-02-29T12:34:56.000Z' }]);
   } finally {
     await done();
   }
