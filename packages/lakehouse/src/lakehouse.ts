@@ -19,6 +19,12 @@ export interface LakehouseOptions {
 export interface SqlOptions {
   /** Session conf to start from; `SET key = value` adds to it for the statements that follow. */
   readonly conf?: Readonly<Record<string, string>>;
+  /**
+   * Cancels the run: the statement under way is interrupted (DuckDB stops executing it) and the
+   * ones after it do not start; the run fails with LOCH_STATEMENT_CANCELED. A write interrupted
+   * before its commit leaves the table as it was; one already committed stays committed.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface SqlStreamOptions extends SqlOptions {
@@ -105,10 +111,14 @@ export class Lakehouse {
 
   /** Like `sql`, yielding each statement's result as soon as it completes (or, with `stream`, before its rows are read). */
   async *sqlStream(text: string, options: SqlStreamOptions = {}): AsyncGenerator<StatementResult> {
+    const signal = options.signal;
     const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}), functions: this.udf, host: this });
+    const interrupt = () => session.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      yield* session.run(text, { stream: options.stream === true });
+      yield* session.run(text, { stream: options.stream === true, ...(signal ? { signal } : {}) });
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       await session.close();
     }
   }

@@ -131,3 +131,49 @@ test('format ARROW_STREAM gives each chunk as a base64 Arrow IPC stream with the
     await s.close();
   }
 });
+
+test('cancel interrupts DuckDB: a query that would run for hours stops, and the server can close', { timeout: 120_000 }, async () => {
+  const s = await startServer();
+  let closed = false;
+  try {
+    // 10^12 rows joined and hashed: hours of work, unless DuckDB is interrupted.
+    const endless = 'SELECT sum(hash(a.id * 1000003 + b.id)) AS h FROM range(1000000) a(id), range(1000000) b(id)';
+    const first = await post(`${s.url}/api/2.0/sql/statements`, { statement: endless, wait_timeout: '0s' });
+    const id = first.json.statement_id;
+    let r = first.json;
+    for (let i = 0; i < 100 && r.status.state === 'PENDING'; i++) {
+      await new Promise((res) => setTimeout(res, 20));
+      r = (await get(`${s.url}/api/2.0/sql/statements/${id}`)).json;
+    }
+    assert.equal(r.status.state, 'RUNNING');
+    // Let DuckDB get well into it.
+    await new Promise((res) => setTimeout(res, 500));
+    assert.equal((await get(`${s.url}/api/2.0/sql/statements/${id}`)).json.status.state, 'RUNNING');
+    assert.equal((await post(`${s.url}/api/2.0/sql/statements/${id}/cancel`, {})).status, 200);
+    assert.equal((await get(`${s.url}/api/2.0/sql/statements/${id}`)).json.status.state, 'CANCELED');
+    // The server goes on answering queries.
+    assert.deepEqual((await sql(s.url, 'SELECT 41 + 1 AS n')).result.data_array, [['42']]);
+    // Stopping waits for every statement whose run has not settled, the cancelled one included:
+    // it returns only because DuckDB stopped executing the query.
+    await s.close();
+    closed = true;
+  } finally {
+    if (!closed) await s.close();
+  }
+});
+
+test('a script cancelled in its first statement starts none of the others; a write interrupted before its commit leaves the table as it was', { timeout: 120_000 }, async () => {
+  const s = await startServer();
+  try {
+    await sql(s.url, 'CREATE TABLE t (h BIGINT) USING DELTA');
+    const script = 'INSERT INTO t SELECT hash(a.id * 1000003 + b.id) FROM range(1000000) a(id), range(1000000) b(id) WHERE a.id = b.id + 1 OR a.id * b.id = 7; INSERT INTO t VALUES (1)';
+    const first = await post(`${s.url}/api/2.0/sql/statements`, { statement: script, wait_timeout: '0s' });
+    await new Promise((res) => setTimeout(res, 700));
+    await post(`${s.url}/api/2.0/sql/statements/${first.json.statement_id}/cancel`, {});
+    const history = await sql(s.url, 'DESCRIBE HISTORY t');
+    assert.equal(history.manifest.total_row_count, 1, 'only CREATE TABLE was committed');
+    assert.deepEqual((await sql(s.url, 'SELECT count(*) AS n FROM t')).result.data_array, [['0']]);
+  } finally {
+    await s.close();
+  }
+});

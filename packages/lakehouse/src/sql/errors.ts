@@ -22,7 +22,9 @@ export type SqlErrorCode =
   /** A function API's (mapInArrow, applyInArrow) output does not have the schema it declared. */
   | 'LOCH_UDF_SCHEMA_MISMATCH'
   /** A registration that cannot work (bad name, type or function). */
-  | 'LOCH_UDF_INVALID';
+  | 'LOCH_UDF_INVALID'
+  /** The caller cancelled the run (`signal`): DuckDB was interrupted, later statements did not start. */
+  | 'LOCH_STATEMENT_CANCELED';
 
 export class SqlError extends Error {
   readonly code: SqlErrorCode;

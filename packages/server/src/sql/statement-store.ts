@@ -14,6 +14,10 @@ export interface StatementEntry {
   error?: { error_code: string; message: string };
   /** Settles when the statement leaves PENDING/RUNNING. */
   readonly done: Promise<void>;
+  /** Aborted by cancel(): interrupts the statement's DuckDB work. */
+  readonly abort: AbortController;
+  /** True from the start of its run until `lake.sql` settles (also after a cancel, until DuckDB stops). */
+  executing: boolean;
 }
 
 export interface StatementStoreOptions {
@@ -27,9 +31,9 @@ export interface StatementStoreOptions {
 
 /**
  * Statements run over the lake, by id. Running goes through `lake.sql`; a statement's state moves
- * PENDING → RUNNING → SUCCEEDED | FAILED, or CANCELED when cancelled first. DuckDB cannot be
- * interrupted mid-statement here, so a cancelled statement finishes in the background and its
- * result is dropped (a write it made stays made).
+ * PENDING → RUNNING → SUCCEEDED | FAILED, or CANCELED when cancelled first. Cancelling interrupts
+ * DuckDB's execution (through `lake.sql`'s signal) and starts no further statement of a script;
+ * a write interrupted before its commit leaves its table as it was, one committed stays.
  */
 export class StatementStore {
   private readonly entries = new Map<string, StatementEntry>();
@@ -48,13 +52,15 @@ export class StatementStore {
     this.expire();
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const entry: StatementEntry = { id: randomUUID(), text, submittedAt: Date.now(), state: 'PENDING', done };
+    const entry: StatementEntry = { id: randomUUID(), text, submittedAt: Date.now(), state: 'PENDING', done, abort: new AbortController(), executing: false };
     this.entries.set(entry.id, entry);
     const run = async () => {
-      if (entry.state !== 'PENDING') return;
+      // Cancelled before it started: nothing runs.
+      if (entry.state !== 'PENDING') return settle();
       entry.state = 'RUNNING';
+      entry.executing = true;
       try {
-        const results = await this.lake.sql(text, options.conf ? { conf: options.conf } : {});
+        const results = await this.lake.sql(text, { ...(options.conf ? { conf: options.conf } : {}), signal: entry.abort.signal });
         if (entry.state !== 'RUNNING') return;
         entry.data = statementData(lastResult(results), { chunkRows: this.chunkRows, ...(options.rowLimit !== undefined ? { rowLimit: options.rowLimit } : {}), ...(options.format ? { format: options.format } : {}) });
         entry.state = 'SUCCEEDED';
@@ -63,6 +69,7 @@ export class StatementStore {
         entry.error = errorInfo(e);
         entry.state = 'FAILED';
       } finally {
+        entry.executing = false;
         entry.finishedAt ??= Date.now();
         settle();
       }
@@ -81,6 +88,7 @@ export class StatementStore {
     if (e && (e.state === 'PENDING' || e.state === 'RUNNING')) {
       e.state = 'CANCELED';
       e.finishedAt = Date.now();
+      e.abort.abort();
     }
     return e;
   }
@@ -95,9 +103,9 @@ export class StatementStore {
     return !isActive(entry);
   }
 
-  /** Statements still running (for a clean stop). */
+  /** Statements whose run has not settled, cancelled ones included (for a clean stop). */
   running(): StatementEntry[] {
-    return [...this.entries.values()].filter(isActive);
+    return [...this.entries.values()].filter((e) => isActive(e) || e.executing);
   }
 
   private expire(): void {

@@ -43,7 +43,11 @@ export interface RunOptions {
    * before asking for the next result.
    */
   readonly stream?: boolean;
+  /** When aborted, no further statement starts and the one under way fails LOCH_STATEMENT_CANCELED (see interrupt()). */
+  readonly signal?: AbortSignal;
 }
+
+const canceled = (number: number): SqlError => new SqlError('LOCH_STATEMENT_CANCELED', `statement ${number} was cancelled`);
 
 export class SqlSession {
   /** Counts statements run: a streamed result is readable while this is still its own. */
@@ -81,7 +85,18 @@ export class SqlSession {
   async *run(text: string, options: RunOptions = {}): AsyncGenerator<StatementResult> {
     const statements = splitStatements(text);
     if (statements.length === 0) throw sqlError('no statement to run');
-    for (const st of statements) yield await this.execute(st, statements.length > 1, options);
+    for (const st of statements) {
+      if (options.signal?.aborted) throw canceled(st.number);
+      yield await this.execute(st, statements.length > 1, options);
+    }
+  }
+
+  /**
+   * Stops what DuckDB is executing on this session's connection (the query fails with DuckDB's
+   * INTERRUPT error). Work outside DuckDB (planning, a commit) is not stopped.
+   */
+  interrupt(): void {
+    this.ctx.c.interrupt();
   }
 
   async execute(given: StatementText, several = false, options: RunOptions = {}): Promise<StatementResult> {
@@ -90,6 +105,7 @@ export class SqlSession {
     try {
       return await this.executeText(given, performance.now());
     } catch (e) {
+      if (options.signal?.aborted) throw canceled(given.number);
       throw inStatement(udfInStatement(e, given.text), given.number, several);
     }
   }
