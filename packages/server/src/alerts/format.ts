@@ -1,14 +1,11 @@
 import { ApiError } from '../api-errors.js';
 import { checkSchedule, slug } from '../dashboards/format.js';
+import { parseDestination, type AlertDestination } from './destinations.js';
 
 export const ALERT_OPS = ['>', '>=', '<', '<=', '=', '!=', 'change'] as const;
 export type AlertOp = (typeof ALERT_OPS)[number];
 
-/** Where a state change is sent: a webhook gets a JSON POST. */
-export interface AlertDestination {
-  readonly type: 'webhook';
-  readonly url: string;
-}
+export type { AlertDestination } from './destinations.js';
 
 /**
  * An alert: a SQL query, a condition on a column of its first row, a cron schedule and where to
@@ -56,18 +53,7 @@ export function parseAlert(json: unknown): Alert {
   const schedule = text(o, 'schedule')!;
   checkSchedule(schedule, 'LOCH_ALERT_INVALID');
   if (!Array.isArray(o.destinations)) throw invalid('destinations must be an array');
-  const destinations = o.destinations.map((d, i): AlertDestination => {
-    const x = (d ?? {}) as Record<string, unknown>;
-    if (x.type !== 'webhook') throw invalid(`destinations[${i}].type: '${String(x.type)}' is not supported (webhook)`);
-    let url: URL;
-    try {
-      url = new URL(String(x.url));
-    } catch {
-      throw invalid(`destinations[${i}].url: '${String(x.url)}' is not a URL`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid(`destinations[${i}].url: only http and https webhooks`);
-    return { type: 'webhook', url: url.toString() };
-  });
+  const destinations = o.destinations.map((d, i): AlertDestination => parseDestination(d, i));
   return { id, name, sql, column, op, ...(op !== 'change' ? { threshold: threshold as number | string } : {}), schedule, destinations };
 }
 

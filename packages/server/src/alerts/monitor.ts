@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import { errorInfo } from '../api-errors.js';
 import { statementData } from '../sql/statement-response.js';
 import { lastResult } from '../sql/statement-store.js';
+import { destinationName, sendNotification } from './destinations.js';
 import { conditionMet, type Alert } from './format.js';
 import type { AlertStore } from './store.js';
 
@@ -15,7 +16,7 @@ export interface AlertStatus {
   readonly value: string | null;
   readonly evaluated_at: string | null;
   readonly error?: string;
-  /** What the last notifications got back (destination URL → HTTP status or error). */
+  /** What the last notifications got back (destination → HTTP status, `sent`, or the error). */
   readonly notified?: Record<string, string>;
 }
 
@@ -24,7 +25,7 @@ export const ALERT_HISTORY_TABLE = 'console.alert_history';
 
 /**
  * Evaluates alerts on their cron schedules (or now) and acts on transitions: a change of state is
- * appended to `console.alert_history` first, then sent to the alert's webhooks, so each
+ * appended to `console.alert_history` first, then sent to the alert's destinations, so each
  * transition is notified once (a crash between the two loses a notification rather than
  * repeating one). The states survive restarts: they are read back from the history.
  */
@@ -123,18 +124,19 @@ export class AlertMonitor {
     await this.lake.table(ALERT_HISTORY_TABLE).write([{ alert_id: a.id, state: s.state, previous_state: previous, value: s.value, error: s.error ?? null, evaluated_at: s.evaluated_at }], { mode: 'append' });
   }
 
-  /** POSTs the transition to every destination; resolves to what each answered. */
+  /** Sends the transition to every destination; resolves to what each answered. */
   private async notify(a: Alert, previous: AlertState, s: AlertStatus): Promise<Record<string, string>> {
-    const body = JSON.stringify({ alert: { id: a.id, name: a.name, column: a.column, op: a.op, threshold: a.threshold ?? null }, state: s.state, previous_state: previous, value: s.value, evaluated_at: s.evaluated_at });
+    const body = { alert: { id: a.id, name: a.name, column: a.column, op: a.op, threshold: a.threshold ?? null }, state: s.state, previous_state: previous, value: s.value, evaluated_at: s.evaluated_at };
+    // The evaluation's time numbers the send: a message id no earlier transition had.
+    const epoch = Date.parse(s.evaluated_at ?? '') || Date.now();
     const out: Record<string, string> = {};
     await Promise.all(a.destinations.map(async (d) => {
+      const name = destinationName(d);
       try {
-        const r = await this.fetchImpl(d.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) });
-        out[d.url] = String(r.status);
-        await r.arrayBuffer().catch(() => undefined);
+        out[name] = await sendNotification(d, body, epoch, this.fetchImpl);
       } catch (e) {
-        out[d.url] = `error: ${(e as Error).message}`;
-        process.stderr.write(`warning: alert '${a.id}': webhook ${d.url} failed: ${(e as Error).message}\n`);
+        out[name] = `error: ${(e as Error).message}`;
+        process.stderr.write(`warning: alert '${a.id}': ${d.type} ${name} failed: ${(e as Error).message}\n`);
       }
     }));
     return out;
