@@ -22,10 +22,14 @@ export interface SinkBatch {
   /** The batch id: the same when a batch is replayed after a crash. */
   readonly batchId: number;
   readonly outputMode: OutputMode;
-  /** The rows: a table in the process's DuckDB database (`loch_stream."..."`), dropped after the batch. */
+  /**
+   * The rows: a table in the process's DuckDB database (`loch_stream."..."`), dropped after the
+   * batch; for a sink that `takesQueries`, possibly a parenthesized query instead.
+   */
   readonly relation: string;
   /** The same rows as a DataFrame of the query's lake: what `foreachBatch` gives user code. */
   readonly df: DataFrame;
+  /** How many rows; NaN when `relation` is a query (the sink counts what it writes). */
   readonly numRows: number;
 }
 
@@ -49,6 +53,13 @@ export interface Sink {
   readonly identity: string;
   /** Output modes the sink takes; all when absent. */
   readonly outputModes?: readonly OutputMode[];
+  /**
+   * The sink may be given a batch as a query (`relation` a parenthesized query, `numRows` NaN):
+   * it reads the relation once, reports the rows it wrote as numOutputRows, and when that read
+   * fails it leaves nothing behind, so the engine can retry the batch from a table. Saves the
+   * copy of a large batch that goes to the sink as it is read (a bronze table's ingestion).
+   */
+  readonly takesQueries?: boolean;
   start?(context: SinkContext): Promise<void>;
   addBatch(batch: SinkBatch): Promise<SinkCommit>;
   stop?(): Promise<void>;

@@ -29,11 +29,27 @@ export interface SourceContext {
  * - `rows`: JavaScript rows with the given schema (values as a Delta table would take them:
  *   numbers, bigints or digit strings, ISO timestamps, nested objects);
  * - `query`: a DuckDB query over files or generated rows (`SELECT * FROM read_parquet([...])`),
- *   run once on a connection to the process database. `release` runs after the batch is done.
+ *   run once on a connection to the process database. `release` runs after the batch is done
+ *   (after its fallback too, if one was asked for);
+ * - `table`: a table the source already filled in the streaming schema (`loch_stream.<name>`),
+ *   holding exactly the batch's rows and columns. The engine takes it over (renames and later
+ *   drops it) instead of copying it, which matters for batches of millions of rows.
  */
 export type SourceBatch =
   | { readonly kind: 'rows'; readonly schema: StructType; readonly rows: readonly Readonly<Record<string, unknown>>[] }
-  | { readonly kind: 'query'; readonly sql: string; release?(): Promise<void> };
+  | {
+      readonly kind: 'query';
+      readonly sql: string;
+      release?(): Promise<void>;
+      /**
+       * Where the query may fail on input it does not take as it is (a file that needs a slower
+       * read): the batch's rows another way, asked for after such a failure. A batch with a
+       * fallback may be given to the sink as the query itself, without a copy, when the query
+       * has no steps and the sink reads it once (`Sink.takesQueries`).
+       */
+      fallback?(): Promise<SourceBatch>;
+    }
+  | { readonly kind: 'table'; readonly table: string; release?(): Promise<void> };
 
 /**
  * A replayable streaming source (Spark's `Source` with admission control). The engine asks for

@@ -52,6 +52,11 @@ export async function materializeBatch(c: DuckDBConnection, batch: SourceBatch, 
     await c.run(`CREATE TABLE ${table} AS ${batch.sql}`);
     return;
   }
+  if (batch.kind === 'table') {
+    // Both live in the streaming schema; RENAME takes the new name without it.
+    await c.run(`ALTER TABLE ${batch.table} RENAME TO ${table.slice(table.indexOf('.') + 1)}`);
+    return;
+  }
   // Rows travel as one JSON document, typed by the schema in one vectorized transform.
   const structure = JSON.stringify([structureOf(batch.schema)]);
   const columns = batch.schema.fields.map((f) => `__row.${sqlIdent(f.name)} AS ${sqlIdent(f.name)}`).join(', ');

@@ -7,8 +7,8 @@ import { StateStore } from '../checkpoint/state-store.js';
 import { streamingError } from '../errors.js';
 import { checkPlan, watermarkOf, type Step } from '../frame/plan.js';
 import { runSteps, type StatefulOperator, type StepsResult } from '../frame/run-steps.js';
-import type { OutputMode, Sink } from '../sink.js';
-import { sameOffset, type Offset, type ReadLimit, type Source } from '../source.js';
+import type { OutputMode, Sink, SinkCommit } from '../sink.js';
+import { sameOffset, type Offset, type ReadLimit, type Source, type SourceBatch } from '../source.js';
 import { AggregationOperator } from '../stateful/aggregation.js';
 import { DeduplicationOperator, EVENT_TIME } from '../stateful/deduplication.js';
 import { BatchTables, ensureStreamSchema, materializeBatch } from './batch-tables.js';
@@ -18,6 +18,14 @@ import { startPoint } from './recovery.js';
 import type { Trigger } from './trigger.js';
 
 /** Everything a query needs, as DataStreamWriter gathers it. */
+/** What running a batch gave, for its progress. */
+interface BatchRun {
+  readonly result: StepsResult;
+  readonly sink: SinkCommit;
+  readonly numInputRows: number;
+  readonly numOutputRows: number;
+}
+
 export interface QuerySpec {
   readonly lake: Lakehouse;
   readonly source: () => Source;
@@ -252,24 +260,15 @@ export class MicroBatchExecution {
 
   private async runBatch(batch: PlannedBatch, durations: DurationMs, triggerStart: number, latest: readonly (Offset | undefined)[]): Promise<void> {
     this.status = { message: 'Processing new data', isDataAvailable: true, isTriggerActive: true };
-    const { lake } = this.spec;
-    const input = this.tables.table('input');
-    await timed(durations, 'getBatch', async () => {
-      const rows = await this.source.getBatch(batch.start[0], batch.end[0]!);
-      try {
-        await materializeBatch(this.c, rows, input);
-      } finally {
-        if (rows.kind === 'query') await rows.release?.();
-      }
-    });
-    const numInputRows = await this.count(input);
-    const scope = { lake, c: this.c, batchId: batch.batchId, watermarkMs: batch.metadata.batchWatermarkMs, table: (label: string) => this.tables.table(label) };
-    const { result, sink, numOutputRows } = await timed(durations, 'addBatch', async () => {
-      const result: StepsResult = await runSteps(scope, input, this.spec.steps, this.operators);
-      const numRows = await this.count(result.table);
-      const sink = await this.spec.sink.addBatch({ batchId: batch.batchId, outputMode: this.spec.outputMode, relation: result.table, df: lake.query(`SELECT * FROM ${result.table}`), numRows });
-      return { result, sink, numOutputRows: numRows };
-    });
+    const rows = await timed(durations, 'getBatch', () => this.source.getBatch(batch.start[0], batch.end[0]!));
+    let ran: BatchRun;
+    try {
+      const written = await this.writeQuery(rows, batch.batchId, durations);
+      ran = written ?? (await this.runFromTable(rows, this.takesQuery(rows), batch.batchId, batch.metadata.batchWatermarkMs, durations));
+    } finally {
+      if (rows.kind !== 'rows') await rows.release?.();
+    }
+    const { result, sink, numInputRows, numOutputRows } = ran;
     const wm = watermarkOf(this.spec.steps);
     const nextWatermark = wm && result.eventTime ? Math.max(batch.metadata.batchWatermarkMs, result.eventTime.maxMs - wm.delayMs) : batch.metadata.batchWatermarkMs;
     await timed(durations, 'commitOffsets', () => this.checkpoint.writeCommit(batch.batchId, { nextBatchWatermarkMs: nextWatermark }));
@@ -300,6 +299,62 @@ export class MicroBatchExecution {
     });
     this.lastTriggerStart = triggerStart;
     this.events.progress(progress);
+  }
+
+  /**
+   * A batch that is a query, for a query without steps, goes to a sink that takes queries as it
+   * is: no copy. Undefined when the batch is not such, or when writing it failed (the sink left
+   * nothing behind): the batch then runs from a table.
+   */
+  private async writeQuery(rows: SourceBatch, batchId: number, durations: DurationMs): Promise<BatchRun | undefined> {
+    if (rows.kind !== 'query' || !this.takesQuery(rows)) return undefined;
+    try {
+      const relation = `(${rows.sql})`;
+      const df = this.spec.lake.query(`SELECT * FROM ${relation}`);
+      const sink = await timed(durations, 'addBatch', () => this.spec.sink.addBatch({ batchId, outputMode: this.spec.outputMode, relation, df, numRows: Number.NaN }));
+      return { result: { table: relation, observed: {}, stateOperators: [] }, sink, numInputRows: sink.numOutputRows, numOutputRows: sink.numOutputRows };
+    } catch {
+      // The query met input it does not take as it is (see SourceBatch.fallback); an error of
+      // the sink's own comes back when the batch is written from the table.
+      return undefined;
+    }
+  }
+
+  private takesQuery(rows: SourceBatch): boolean {
+    return rows.kind === 'query' && rows.fallback !== undefined && this.spec.steps.length === 0 && this.spec.sink.takesQueries === true;
+  }
+
+  /**
+   * The batch made a table, through the query's steps, to the sink. A query with a fallback is
+   * made a table from the fallback when it failed (`queryFailed`) or fails here.
+   */
+  private async runFromTable(rows: SourceBatch, queryFailed: boolean, batchId: number, watermarkMs: number, durations: DurationMs): Promise<BatchRun> {
+    const { lake } = this.spec;
+    const input = this.tables.table('input');
+    await timed(durations, 'getBatch', async () => {
+      if (rows.kind !== 'query' || !rows.fallback) return materializeBatch(this.c, rows, input);
+      if (!queryFailed) {
+        try {
+          return await materializeBatch(this.c, rows, input);
+        } catch {
+          await this.c.run(`DROP TABLE IF EXISTS ${input}`);
+        }
+      }
+      const fallback = await rows.fallback();
+      try {
+        await materializeBatch(this.c, fallback, input);
+      } finally {
+        if (fallback.kind !== 'rows') await fallback.release?.();
+      }
+    });
+    const numInputRows = await this.count(input);
+    const scope = { lake, c: this.c, batchId, watermarkMs, table: (label: string) => this.tables.table(label) };
+    return timed(durations, 'addBatch', async () => {
+      const result: StepsResult = await runSteps(scope, input, this.spec.steps, this.operators);
+      const numRows = await this.count(result.table);
+      const sink = await this.spec.sink.addBatch({ batchId, outputMode: this.spec.outputMode, relation: result.table, df: lake.query(`SELECT * FROM ${result.table}`), numRows });
+      return { result, sink, numInputRows, numOutputRows: numRows };
+    });
   }
 
   private async count(table: string): Promise<number> {

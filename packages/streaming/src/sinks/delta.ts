@@ -22,6 +22,8 @@ export class DeltaSink implements Sink {
   readonly description: string;
   readonly identity: string;
   readonly outputModes: readonly OutputMode[] = ['append', 'complete'];
+  /** A write reads its relation once, in one COPY whose files are deleted when it fails. */
+  readonly takesQueries = true;
   private queryId = '';
 
   constructor(

@@ -10,7 +10,8 @@ import { FileLog } from './file-log.js';
 import { inferSchema, newColumns, withHints } from './infer.js';
 import { localFiles } from './local-files.js';
 import type { CloudFilesOptions } from './options.js';
-import { EXTRAS, readBatchFiles } from './read-files.js';
+import { fittingJsonQuery } from './json-fitting.js';
+import { readBatchFiles, type BatchFile, type ReadSpec } from './read-files.js';
 import { SchemaLog } from './schema-log.js';
 
 /** Spark's FileStreamSourceOffset: the newest entry of the file log the batch reads. */
@@ -107,31 +108,52 @@ export class CloudFilesSource implements Source {
     if (files.length > 0 && !this.schema) await this.inferFrom(files);
     if (files.length === 0 || !this.schema) return { kind: 'query', sql: emptyRelation(this.outputSchema()) };
     const local = await localFiles(this.storage, files);
-    const table = `${STREAM_SCHEMA}.cf_${randomUUID().replaceAll('-', '')}`;
-    const drop = async () => {
-      await withConnection((c) => c.run(`DROP TABLE IF EXISTS ${table}`));
-      await local.release();
-    };
+    const spec = this.readSpec(local.files);
+    // JSON files are first offered as a query that only reads them when they all fit the schema
+    // (so that a sink may write them without a copy); if it fails, the engine asks for the table.
+    const direct = spec.format === 'json' ? await fittingJsonQuery(spec, local.files) : undefined;
+    if (direct) {
+      return {
+        kind: 'query',
+        sql: direct.sql,
+        fallback: () => this.readTable(files, spec),
+        release: async () => {
+          await direct.release();
+          await local.release();
+        },
+      };
+    }
     try {
-      const extras = await withConnection(async (c) => {
-        await readBatchFiles(c, table, {
-          format: this.options.format,
-          files: local.files,
-          schema: this.schema!.fields,
-          ...(this.options.rescuedDataColumn !== undefined ? { rescue: this.options.rescuedDataColumn } : {}),
-          rescueNewFields: this.options.schemaEvolutionMode === 'rescue',
-          header: this.options.header,
-          delimiter: this.options.delimiter,
-        });
-        const r = await c.runAndReadAll(`SELECT DISTINCT unnest(${EXTRAS}) AS k FROM ${table} ORDER BY k`);
-        return r.getRows().map((row) => String(row[0]));
-      });
-      if (extras.length > 0) await this.onNewColumns(extras, files);
+      return { ...(await this.readTable(files, spec)), release: local.release };
     } catch (e) {
-      await drop();
+      await local.release();
       throw e;
     }
-    return { kind: 'query', sql: `SELECT * EXCLUDE (${EXTRAS}) FROM ${table}`, release: drop };
+  }
+
+  /** The batch's rows as a table, each file read as fast as it allows. */
+  private async readTable(files: readonly FileMeta[], spec: ReadSpec): Promise<{ kind: 'table'; table: string }> {
+    const table = `${STREAM_SCHEMA}.cf_${randomUUID().replaceAll('-', '')}`;
+    try {
+      const extras = await withConnection((c) => readBatchFiles(c, table, spec));
+      if (extras.length > 0) await this.onNewColumns(extras, files);
+    } catch (e) {
+      await withConnection((c) => c.run(`DROP TABLE IF EXISTS ${table}`));
+      throw e;
+    }
+    return { kind: 'table', table };
+  }
+
+  private readSpec(files: readonly BatchFile[]): ReadSpec {
+    return {
+      format: this.options.format,
+      files,
+      schema: this.schema!.fields,
+      ...(this.options.rescuedDataColumn !== undefined ? { rescue: this.options.rescuedDataColumn } : {}),
+      rescueNewFields: this.options.schemaEvolutionMode === 'rescue',
+      header: this.options.header,
+      delimiter: this.options.delimiter,
+    };
   }
 
   async commit(end: Offset): Promise<void> {

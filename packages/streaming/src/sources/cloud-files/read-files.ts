@@ -3,6 +3,7 @@ import type { DataType, StructField, StructType } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import { duckType } from '@loch/lakehouse';
 import { structureOf } from '../../query/batch-tables.js';
+import { readFittingJson } from './json-fitting.js';
 import type { FileFormat } from './options.js';
 
 /** A file of the batch: where DuckDB reads it, and how `_rescued_data` names it. */
@@ -34,12 +35,39 @@ const isString = (t: DataType) => t.kind === 'primitive' && t.name === 'string';
 const jsonPath = (name: string) => sqlString(`$.${JSON.stringify(name)}`);
 
 /**
- * Reads a batch's files into `table`: the schema's columns, the rescue column, and EXTRAS. No
- * record is lost: a value that does not fit its column's type, and (in rescue mode) a field the
- * schema lacks, go into the rescue column as JSON with the file's path (`_file_path`); a
- * malformed record becomes a row whose rescue column holds it whole (`_corrupt_record`).
+ * Reads a batch's files into `table` (the schema's columns and the rescue column) and returns the
+ * names of fields the schema lacks that its records have, sorted. No record is lost: a value
+ * that does not fit its column's type, and (in rescue mode) a field the schema lacks, go into
+ * the rescue column as JSON with the file's path (`_file_path`); a malformed record becomes a
+ * row whose rescue column holds it whole (`_corrupt_record`).
+ *
+ * JSON files whose records fit the schema take DuckDB's reader straight to the columns; only
+ * the others are read record by record.
  */
-export async function readBatchFiles(c: DuckDBConnection, table: string, spec: ReadSpec): Promise<void> {
+export async function readBatchFiles(c: DuckDBConnection, table: string, spec: ReadSpec): Promise<string[]> {
+  if (spec.format !== 'json') return readRecordByRecord(c, table, spec);
+  const left = await readFittingJson(c, table, spec);
+  if (left.length === 0) return [];
+  if (left.length === spec.files.length) return readRecordByRecord(c, table, spec);
+  const rest = `${table}_rest`;
+  try {
+    const extras = await readRecordByRecord(c, rest, { ...spec, files: left });
+    await c.run(`INSERT INTO ${table} BY NAME SELECT * FROM ${rest}`);
+    return extras;
+  } finally {
+    await c.run(`DROP TABLE IF EXISTS ${rest}`);
+  }
+}
+
+/** Reads the files record by record, rescuing what does not fit; returns the new fields' names. */
+export async function readRecordByRecord(c: DuckDBConnection, table: string, spec: ReadSpec): Promise<string[]> {
+  await readByFormat(c, table, spec);
+  const r = await c.runAndReadAll(`SELECT DISTINCT unnest(${EXTRAS}) AS k FROM ${table} ORDER BY k`);
+  await c.run(`ALTER TABLE ${table} DROP COLUMN ${EXTRAS}`);
+  return r.getRows().map((row) => String(row[0]));
+}
+
+async function readByFormat(c: DuckDBConnection, table: string, spec: ReadSpec): Promise<void> {
   switch (spec.format) {
     case 'json':
       return readJson(c, table, spec);
@@ -71,8 +99,9 @@ function rescued(spec: ReadSpec, corrupt: string, entries: string): string {
 // ---- JSON ----
 
 /**
- * JSON lines: each object is transformed to the schema in one pass (yyjson); a line that is not
- * a JSON object sends its whole file to a slower, line-by-line read that keeps the line's text.
+ * JSON lines, record by record: each object is transformed to the schema (yyjson), its keys
+ * compared with the schema's; a line that is not a JSON object sends its whole file to a slower,
+ * line-by-line read that keeps the line's text.
  */
 async function readJson(c: DuckDBConnection, table: string, spec: ReadSpec): Promise<void> {
   const fast = `SELECT json, NULL::VARCHAR AS corrupt, filename FROM read_ndjson_objects(${list(spec.files.map((f) => f.local))}, filename = true, ignore_errors = true)`;
