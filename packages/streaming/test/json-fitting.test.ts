@@ -5,7 +5,7 @@
  * records), and a batch whose query fails part-way is written from its fallback, once.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -134,4 +134,29 @@ test('a query batch goes to the Delta sink as it is; one that fails part-way is 
     // One commit, whose files hold the rows once: the failed attempt left no file behind.
     assert.equal((await rows(s.lake, `DESCRIBE HISTORY t_${failing}`)).length, 1);
   }
+});
+
+test('a schema inferred from the first file stands only if the read confirms it; else the whole sample decides', async (t) => {
+  const s = await scratch();
+  t.after(() => s.cleanup());
+  const landing = s.path('landing');
+  await mkdir(landing, { recursive: true });
+  const stored = async (location: string) => JSON.parse(JSON.parse((await readFile(join(location, '_schemas', '0'), 'utf8')).split('\n')[1]).dataSchemaJson).fields.map((f: { name: string }) => f.name);
+  const ingest = async (name: string) => {
+    const q = await s.lake.readStream.format('cloudFiles').option('cloudFiles.format', 'json').option('cloudFiles.schemaLocation', s.path(`schema-${name}`)).load(landing)
+      .writeStream.trigger({ availableNow: true }).option('checkpointLocation', s.path(`ck-${name}`)).toTable(name);
+    await q.awaitTermination();
+  };
+  await writeFile(join(landing, 'a.json'), '{"id": 1, "cdn": "x"}\n');
+  await writeFile(join(landing, 'b.json'), '{"cdn": "y", "id": 2}\n');
+  await ingest('same_keys');
+  assert.deepEqual(await stored(s.path('schema-same_keys')), ['cdn', 'id']);
+  await writeFile(join(landing, 'c.json'), '{"id": 3, "country": "NL"}\n');
+  await ingest('more_keys');
+  assert.deepEqual(await stored(s.path('schema-more_keys')), ['cdn', 'country', 'id']);
+  assert.deepEqual(await rows(s.lake, 'SELECT id, cdn, country, _rescued_data FROM more_keys ORDER BY id'), [
+    { id: '1', cdn: 'x', country: null, _rescued_data: null },
+    { id: '2', cdn: 'y', country: null, _rescued_data: null },
+    { id: '3', cdn: null, country: 'NL', _rescued_data: null },
+  ]);
 });

@@ -43,6 +43,8 @@ export class CloudFilesSource implements Source {
   /** Trigger.AvailableNow: no listing after the one made when the trigger began. */
   private listingClosed = false;
   private ignoredThrough: { from: number; last: number; empty: boolean } | undefined;
+  /** The inference sample, while the schema is inferred from its first file only (see inferFrom). */
+  private tentative: readonly FileMeta[] | undefined;
 
   constructor(
     private readonly path: string,
@@ -108,15 +110,20 @@ export class CloudFilesSource implements Source {
     if (files.length > 0 && !this.schema) await this.inferFrom(files);
     if (files.length === 0 || !this.schema) return { kind: 'query', sql: emptyRelation(this.outputSchema()) };
     const local = await localFiles(this.storage, files);
-    const spec = this.readSpec(local.files);
     // JSON files are first offered as a query that only reads them when they all fit the schema
     // (so that a sink may write them without a copy); if it fails, the engine asks for the table.
-    const direct = spec.format === 'json' ? await fittingJsonQuery(spec, local.files) : undefined;
+    const direct = this.options.format === 'json' ? await fittingJsonQuery(this.readSpec(local.files), local.files) : undefined;
+    if (!direct && this.tentative) await this.inferFrom(this.tentative, true);
+    const spec = this.readSpec(local.files);
     if (direct) {
       return {
         kind: 'query',
         sql: direct.sql,
-        fallback: () => this.readTable(files, spec),
+        fallback: async () => {
+          // A tentative schema that the files did not confirm: the whole sample decides.
+          if (this.tentative) await this.inferFrom(this.tentative, true);
+          return this.readTable(files, this.readSpec(local.files));
+        },
         release: async () => {
           await direct.release();
           await local.release();
@@ -157,6 +164,11 @@ export class CloudFilesSource implements Source {
   }
 
   async commit(end: Offset): Promise<void> {
+    if (this.tentative) {
+      // Confirmed by the batch's read: it is what the whole sample gives.
+      this.schema = { version: 0, fields: await this.schemaLog!.write(0, this.schema!.fields) };
+      this.tentative = undefined;
+    }
     await this.log.compact((end as FilesOffset).logOffset);
   }
 
@@ -205,13 +217,34 @@ export class CloudFilesSource implements Source {
     return take;
   }
 
-  private async inferFrom(files: readonly FileMeta[]): Promise<void> {
+  /**
+   * Infers the schema from the first files and keeps it at the schema location. JSON read as
+   * strings (no inferColumnTypes) is first inferred from the first file alone, tentatively: the
+   * batch's read, which fails on any key outside the schema, then confirms that no other file
+   * has more keys, which is the schema the whole sample gives; the sample is parsed once rather
+   * than twice. Kept once the batch commits; if the read fails, `full` inference replaces it.
+   */
+  private async inferFrom(files: readonly FileMeta[], full = false): Promise<void> {
     const sample = files.slice(0, this.options.inferenceFiles);
-    const local = await localFiles(this.storage, sample);
+    this.tentative = undefined;
+    if (!full && sample.length > 1 && this.options.format === 'json' && !this.options.inferColumnTypes) {
+      const first = await this.inferLocal(sample.slice(0, 1)).catch(() => undefined);
+      if (first) {
+        this.schema = { version: 0, fields: first };
+        this.tentative = sample;
+        return;
+      }
+    }
+    const fields = await this.schemaLog!.write(0, await this.inferLocal(sample));
+    this.schema = { version: 0, fields };
+  }
+
+  /** The schema of `files`, hints applied. */
+  private async inferLocal(files: readonly FileMeta[]): Promise<StructType> {
+    const local = await localFiles(this.storage, files);
     try {
       const inferred = await withConnection((c) => inferSchema(c, local.files.map((f) => f.local), this.options, this.description));
-      const fields = await this.schemaLog!.write(0, withHints(inferred, this.options.schemaHints));
-      this.schema = { version: 0, fields };
+      return withHints(inferred, this.options.schemaHints);
     } finally {
       await local.release();
     }
