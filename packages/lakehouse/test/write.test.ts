@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tableFromArrays } from 'apache-arrow';
 import { loadSnapshot, type StructType } from '@loch/delta';
 import { withConnection, sqlString } from '@loch/engine-node';
-import { DeltaTable, type Row } from '@loch/lakehouse';
+import { DeltaTable, Lakehouse, type Row } from '@loch/lakehouse';
 import {
   assertContiguous,
   commitActions,
@@ -487,4 +487,27 @@ test('append: map values keep exactly their own keys, whatever keys other rows h
   ];
   await tbl.write(rows);
   assert.deepEqual(sortRows((await tbl.scan()).rows), sortRows(rows));
+});
+
+test('NDJSON text is written as the same row objects would be: same schema, exact big integers, maps kept as maps, errors coded', async (t) => {
+  const dir = await table(t);
+  const rows = [{ id: 1, at: '2026-12-07T07:00:00Z', kind: 'play' }, { id: 2, at: '2026-12-07T08:00:00Z', kind: null, extra: 1.5 }];
+  const lines = DeltaTable.forPath(join(dir, 'lines'));
+  const objects = DeltaTable.forPath(join(dir, 'objects'));
+  const r = await lines.write({ ndjson: Buffer.from(rows.map((x) => JSON.stringify(x)).join('\n') + '\n') });
+  assert.equal(r.kind === 'committed' && r.metrics.numOutputRows, 2);
+  await objects.write(rows);
+  assert.deepEqual((await lines.detail()).schema, (await objects.detail()).schema);
+  assert.deepEqual(sortRows([...(await lines.scan()).rows]), sortRows([...(await objects.scan()).rows]));
+  await lines.write({ ndjson: '{"id": 9007199254740993, "at": null}' });
+  assert.ok((await lines.scan({ where: 'id > 9007199254740992' })).rows.some((x) => String(x.id) === '9007199254740993'));
+  await rejectsWith(lines.write({ ndjson: '{"id": "x"}\n' }), 'DELTA_SCHEMA_MISMATCH', /id/);
+  await rejectsWith(lines.write({ ndjson: '{"id": 1}\n[1]\n' }), 'DELTA_SCHEMA_MISMATCH', /cannot read the rows/);
+  await rejectsWith(lines.write({ ndjson: ' \n' }), 'DELTA_INVALID_ARGUMENT', /empty/);
+  // A map column travels as JSON text (see prepareSource): those lines are parsed as rows.
+  const lake = Lakehouse.open(join(dir, 'lake'));
+  await lake.sql('CREATE TABLE maps (id BIGINT, m MAP<STRING, BIGINT>) USING DELTA; CREATE TABLE maps2 (id BIGINT, m MAP<STRING, BIGINT>) USING DELTA');
+  await lake.table('maps').write({ ndjson: '{"id": 1, "m": {"a": 1}}\n{"id": 2, "m": {"b": 2}}' });
+  await lake.table('maps2').write([{ id: 1, m: { a: 1 } }, { id: 2, m: { b: 2 } }]);
+  assert.deepEqual(sortRows([...(await lake.table('maps').scan()).rows]), sortRows([...(await lake.table('maps2').scan()).rows]));
 });

@@ -1,4 +1,4 @@
-import type { Lakehouse } from '@loch/lakehouse/core';
+import type { Lakehouse, WriteData } from '@loch/lakehouse/core';
 import type { FastifyInstance } from 'fastify';
 import { invalidRequest, sendApiError } from './api-errors.js';
 
@@ -50,12 +50,16 @@ export class Ingestor {
 
   constructor(private readonly lake: Lakehouse) {}
 
-  ingest(table: string, events: Record<string, unknown>[], key?: string): Promise<IngestResult> {
+  /**
+   * Appends `events`: parsed objects, or NDJSON as it came (DuckDB reads it straight from the
+   * request's bytes, typed and checked as parsed objects would be).
+   */
+  ingest(table: string, events: Record<string, unknown>[] | Buffer, key?: string): Promise<IngestResult> {
     if (!TABLE_NAME.test(table)) throw invalidRequest(`table: '${table}' is not a table name (name, schema.name or catalog.schema.name)`);
     if (key !== undefined && !KEY.test(key)) throw invalidRequest('Idempotency-Key: 1 to 200 printable ASCII characters without spaces');
     // One write per table at a time in this server: concurrent appends would only conflict and retry.
     const previous = this.queues.get(table) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.write(table, events, key));
+    const next = previous.catch(() => undefined).then(() => (Buffer.isBuffer(events) ? this.writeNdjson(table, events, key) : this.write(table, events, events.length, key)));
     this.queues.set(table, next);
     void next.finally(() => {
       if (this.queues.get(table) === next) this.queues.delete(table);
@@ -63,12 +67,26 @@ export class Ingestor {
     return next;
   }
 
-  private async write(table: string, events: Record<string, unknown>[], key?: string): Promise<IngestResult> {
-    if (events.length === 0) return { table, status: 'EMPTY', num_rows: 0 };
+  /**
+   * NDJSON handed to DuckDB's JSON reader. When DuckDB cannot read it, the lines are parsed here
+   * to say which line is wrong (the reader names bytes, not lines); schema errors pass unchanged.
+   */
+  private async writeNdjson(table: string, body: Buffer, key?: string): Promise<IngestResult> {
+    if (!/[^\s]/.test(body.toString('latin1'))) return { table, status: 'EMPTY', num_rows: 0 };
+    try {
+      return await this.write(table, { ndjson: body }, undefined, key);
+    } catch (e) {
+      if (/cannot read the rows to write/.test((e as Error).message)) parseEvents(body);
+      throw e;
+    }
+  }
+
+  private async write(table: string, data: WriteData, count: number | undefined, key?: string): Promise<IngestResult> {
+    if (count === 0) return { table, status: 'EMPTY', num_rows: 0 };
     const t = this.lake.table(table);
-    const r = await t.write(events, { mode: 'append', ...(key !== undefined ? { txn: { appId: `loch-ingest:${key}`, version: 0 } } : {}), operation: 'WRITE' });
+    const r = await t.write(data, { mode: 'append', ...(key !== undefined ? { txn: { appId: `loch-ingest:${key}`, version: 0 } } : {}), operation: 'WRITE' });
     if (r.kind === 'skipped') return { table, status: 'DUPLICATE', num_rows: 0 };
-    if (r.kind === 'committed') return { table, status: 'COMMITTED', num_rows: events.length, version: r.version };
+    if (r.kind === 'committed') return { table, status: 'COMMITTED', num_rows: count ?? r.metrics.numOutputRows ?? 0, version: r.version };
     return { table, status: 'COMMITTED', num_rows: 0, version: r.version };
   }
 }
@@ -76,13 +94,15 @@ export class Ingestor {
 /** POST /api/2.0/ingest/{table}: JSON lines or a JSON array of events, appended in one commit. */
 export function ingestRoutes(app: FastifyInstance, ingestor: Ingestor): void {
   for (const type of ['application/x-ndjson', 'application/jsonl', 'application/json-lines', 'text/plain']) {
-    app.addContentTypeParser(type, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   }
   app.post<{ Params: { table: string } }>('/api/2.0/ingest/:table', async (request, reply) => {
     try {
       const header = request.headers['idempotency-key'];
       const key = (Array.isArray(header) ? header[0] : header) ?? (request.query as Record<string, string | undefined>).request_id;
-      const events = parseEvents(request.body ?? '');
+      const body = request.body ?? '';
+      // JSON lines go to DuckDB as they came; a JSON array (already parsed by the JSON parser) as objects.
+      const events = Buffer.isBuffer(body) ? body : typeof body === 'string' ? Buffer.from(body) : parseEvents(body);
       return reply.send(await ingestor.ingest(request.params.table, events, key));
     } catch (e) {
       return sendApiError(reply, e);

@@ -80,3 +80,39 @@ test('ingest enforces the schema with the errors of writes and refuses bad names
     await s.close();
   }
 });
+
+test('NDJSON goes to DuckDB as it came: the same types as parsed rows, exact big integers, the same schema errors', async () => {
+  const s = await startServer();
+  const nd = { 'content-type': 'application/x-ndjson' };
+  try {
+    const row = { id: 1, at: '2026-12-07T07:00:00Z', kind: 'play', ratio: 0.5, ok: true, tags: ['a'] };
+    assert.equal((await post(`${s.url}/api/2.0/ingest/via_lines`, ndjson([row]), nd)).json.num_rows, 1);
+    assert.equal((await post(`${s.url}/api/2.0/ingest/via_array`, [row])).json.num_rows, 1);
+    const columns = async (t: string) => (await get(`${s.url}/api/2.1/unity-catalog/tables/default.${t}`)).json.columns.map((c: any) => `${c.name} ${c.type_text}`);
+    assert.deepEqual(await columns('via_lines'), await columns('via_array'));
+    assert.ok((await columns('via_lines')).includes('at TIMESTAMP'), 'an instant, as for parsed rows');
+    await post(`${s.url}/api/2.0/ingest/big`, '{"id": 9007199254740993}\n{"id": 2}\n', nd);
+    assert.deepEqual((await sql(s.url, 'SELECT CAST(max(id) AS STRING) FROM big')).result.data_array, [['9007199254740993']]);
+
+    await sql(s.url, 'CREATE TABLE strict_t (id BIGINT NOT NULL, kind STRING) USING DELTA');
+    const wrongType = await post(`${s.url}/api/2.0/ingest/strict_t`, ndjson([{ id: 'not a number', kind: 'x' }]), nd);
+    assert.equal(wrongType.status, 400, JSON.stringify(wrongType.json));
+    assert.match(wrongType.json.error_code, /^(DELTA|LOCH)_/);
+    const extra = await post(`${s.url}/api/2.0/ingest/strict_t`, ndjson([{ id: 1, kind: 'x' }, { id: 2, kind: 'y', surprise: true }]), nd);
+    assert.equal(extra.status, 400);
+    assert.match(extra.json.message, /surprise/);
+    const nullId = await post(`${s.url}/api/2.0/ingest/strict_t`, ndjson([{ id: 1, kind: 'x' }, { id: null, kind: 'x' }]), nd);
+    assert.equal(nullId.status, 400);
+    assert.match(nullId.json.message, /id/);
+    const notObject = await post(`${s.url}/api/2.0/ingest/strict_t`, '{"id": 1}\n[1, 2]\n', nd);
+    assert.equal(notObject.status, 400);
+    assert.match(notObject.json.message, /event 2 is not a JSON object/);
+    const empty = await post(`${s.url}/api/2.0/ingest/strict_t`, '\n  \n', nd);
+    assert.deepEqual(empty.json, { table: 'strict_t', status: 'EMPTY', num_rows: 0 });
+    const ok = await post(`${s.url}/api/2.0/ingest/strict_t`, '{"id": 1, "kind": "x"}\r\n\r\n{"id": 2}\n', nd);
+    assert.equal(ok.json.num_rows, 2, JSON.stringify(ok.json));
+    assert.deepEqual((await sql(s.url, 'SELECT count(*), count(kind) FROM strict_t')).result.data_array, [['2', '1']]);
+  } finally {
+    await s.close();
+  }
+});

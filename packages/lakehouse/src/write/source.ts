@@ -10,12 +10,13 @@ import { duckType } from '../values/duck-types.js';
 
 /**
  * What can be written to a table: a DuckDB query (its text), row objects, an Apache Arrow table,
- * or Parquet/CSV/JSON files.
+ * NDJSON text (one JSON object a line, read as row objects would be), or Parquet/CSV/JSON files.
  */
 export type WriteData =
   | string
   | readonly Record<string, unknown>[]
   | ArrowTable
+  | { readonly ndjson: string | Uint8Array }
   | { readonly path: string | readonly string[]; readonly format?: 'parquet' | 'csv' | 'json' };
 
 export interface Source {
@@ -55,6 +56,8 @@ export async function prepareSource(c: DuckDBConnection, data: WriteData, tableS
     ({ relation, cleanup } = await rowsRelation(c, arrowRows(data), binaryColumnsOfArrow(data), mapColumns));
   } else if (Array.isArray(data)) {
     ({ relation, cleanup } = await rowsRelation(c, data as Record<string, unknown>[], undefined, mapColumns));
+  } else if (isNdjson(data)) {
+    ({ relation, cleanup } = await ndjsonRelation(c, data.ndjson, mapColumns));
   } else {
     const spec = data as { path: string | readonly string[]; format?: string };
     const paths = (Array.isArray(spec.path) ? spec.path : [spec.path]).map((p) => resolve(p as string));
@@ -67,7 +70,7 @@ export async function prepareSource(c: DuckDBConnection, data: WriteData, tableS
   }
   try {
     const r = await c.run(`SELECT * FROM ${relation} AS src LIMIT 0`);
-    return { relation, names: r.columnNames(), types: r.columnTypes(), fromRows: typeof data !== 'string' && (Array.isArray(data) || isArrowTable(data)), cleanup };
+    return { relation, names: r.columnNames(), types: r.columnTypes(), fromRows: typeof data !== 'string' && (Array.isArray(data) || isArrowTable(data) || isNdjson(data)), cleanup };
   } catch (e) {
     await cleanup();
     throw deltaError('DELTA_INVALID_ARGUMENT', `cannot read the data to write: ${(e as Error).message.split('\n')[0]}`, e);
@@ -117,25 +120,46 @@ async function rowsRelation(c: DuckDBConnection, rows: readonly Record<string, u
       if (v instanceof Uint8Array) binary.add(k);
     }
   }
-  const file = join(tmpdir(), `loch-rows-${randomUUID()}.ndjson`);
-  await writeFile(file, rows.map((r) => encodeRow(r, binary, mapColumns)).join('\n'));
-  const view = `loch_rows_${randomUUID().replaceAll('-', '')}`;
   const cols = names.map((n) => {
     const mapType = mapColumns.get(n.toLowerCase());
     if (mapType) return `CAST(CAST(${sqlIdent(n)} AS JSON) AS ${mapType}) AS ${sqlIdent(n)}`;
     return binary.has(n) ? `from_base64(${sqlIdent(n)}) AS ${sqlIdent(n)}` : sqlIdent(n);
   });
+  return jsonLinesRelation(c, rows.map((r) => encodeRow(r, binary, mapColumns)).join('\n'), cols.join(', '), '');
+}
+
+/**
+ * NDJSON text as a relation, read by DuckDB as it came (no parse and re-encode in JavaScript):
+ * the same reader, inference and timestamp rule as row objects. A table with map columns wants
+ * those values as JSON text (see prepareSource), so there the lines are parsed as rows.
+ */
+async function ndjsonRelation(c: DuckDBConnection, text: string | Uint8Array, mapColumns: ReadonlyMap<string, string>) {
+  if (mapColumns.size > 0) {
+    const rows = String(typeof text === 'string' ? text : Buffer.from(text)).split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    return rowsRelation(c, rows, undefined, mapColumns);
+  }
+  if (!/\S/.test(typeof text === 'string' ? text : Buffer.from(text).toString('latin1'))) throw deltaError('DELTA_INVALID_ARGUMENT', 'no rows to write (the NDJSON text is empty)');
+  // records = true: a line that is not an object fails rather than becoming a 'json' column.
+  return jsonLinesRelation(c, text, '*', ', records = true');
+}
+
+/**
+ * JSON lines through a temporary file into a TEMP table DuckDB infers from every line; `select`
+ * picks and converts its columns. JSON has no zone-less timestamps: text like
+ * 2024-01-01T10:00:00Z (or a Date) is an instant, so such columns become TIMESTAMPTZ (Delta
+ * 'timestamp'), not 'timestamp_ntz'.
+ */
+async function jsonLinesRelation(c: DuckDBConnection, text: string | Uint8Array, select: string, options: string) {
+  const file = join(tmpdir(), `loch-rows-${randomUUID()}.ndjson`);
+  await writeFile(file, text);
+  const view = `loch_rows_${randomUUID().replaceAll('-', '')}`;
   try {
-    await c.run(
-      `CREATE TEMP TABLE ${view} AS SELECT ${cols.join(', ')} FROM read_json(${sqlString(file)}, format = 'newline_delimited', sample_size = -1)`,
-    );
+    await c.run(`CREATE TEMP TABLE ${view} AS SELECT ${select} FROM read_json(${sqlString(file)}, format = 'newline_delimited', sample_size = -1${options})`);
   } catch (e) {
     throw deltaError('DELTA_SCHEMA_MISMATCH', `cannot read the rows to write: ${(e as Error).message.split('\n')[0]}`, e);
   } finally {
     await rm(file, { force: true });
   }
-  // JSON has no zone-less timestamps: text like 2024-01-01T10:00:00Z (or a Date) is an instant,
-  // so such columns become TIMESTAMPTZ (Delta 'timestamp'), not 'timestamp_ntz'.
   const described = await c.runAndReadAll(`DESCRIBE ${view}`);
   for (const row of described.getRowObjectsJson()) {
     if (String(row.column_type) === 'TIMESTAMP') {
@@ -149,6 +173,8 @@ async function rowsRelation(c: DuckDBConnection, rows: readonly Record<string, u
     },
   };
 }
+
+const isNdjson = (data: unknown): data is { ndjson: string | Uint8Array } => typeof data === 'object' && data !== null && 'ndjson' in data;
 
 function binaryColumnsOfArrow(t: ArrowTable): Set<string> {
   return new Set(t.schema.fields.filter((f: Field) => String(f.type) === 'Binary').map((f: Field) => f.name));
