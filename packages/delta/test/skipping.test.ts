@@ -225,6 +225,23 @@ test('planScan: partition pruning first, then stats, with counts', async () => {
   assert.ok(proj.filter);
 });
 
+test('planScan: ranges read from a snapshot\'s stats are kept with its list and give the same files every time', async () => {
+  const s = await table([
+    { path: 'a', country: 'NL', day: '2024-01-01', stats: { numRecords: 10, minValues: { id: 0 }, maxValues: { id: 9 }, nullCount: { id: 0 } } },
+    { path: 'b', country: 'NL', day: '2024-01-02', stats: { numRecords: 10, minValues: { id: 10 }, maxValues: { id: 19 }, nullCount: { id: 0 } } },
+    { path: 'e', country: 'NL', day: '2024-01-02', stats: { numRecords: 0 } },
+    { path: 'd', country: 'NL', day: null },
+  ]);
+  const paths = (p: Predicate) => planScan(s, { filter: p }).files.map((f) => f.add.path);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(paths(lt(col('id'), 5n)), ['a', 'd'], `round ${round}`);
+    assert.deepEqual(paths(gt(col('id'), 15n)), ['b', 'd'], `round ${round}`);
+    // The same column under another predicate kind; the empty file is pruned by any data predicate.
+    assert.deepEqual(paths(isNull(col('id'))), ['d'], `round ${round}`);
+    assert.deepEqual(paths(and(eq(col('country'), 'NL'), ge(col('id'), 0n))), ['a', 'b', 'd'], `round ${round}`);
+  }
+});
+
 test('evaluateOnPartitionValues is three-valued', async () => {
   const s = await table([]);
   const tbl: PruningTable = s;

@@ -10,12 +10,15 @@ import {
   createTable,
   domain,
   fileNames,
+  linearCheckpointActions,
+  linearTable,
   memTable,
   metaData,
   protocol,
   rejectsWith,
   remove,
   txn,
+  writeClassicCheckpoint,
   writeCommit,
 } from './support/mem-table.js';
 
@@ -203,4 +206,48 @@ test('snapshots are reused while the log is unchanged, and rebuilt when it chang
   await createTable(other);
   await writeCommit(other, 1, [add('z.parquet')]);
   assert.deepEqual(fileNames((await loadSnapshot(other.engine, other.root)).files), ['z.parquet']);
+});
+
+test('the latest version again: one listing from the version read last, newer commits and checkpoints found, a table made again seen as new', async () => {
+  const t = memTable('mem:///latest/');
+  await linearTable(t, 3);
+  const lists: (string | undefined)[] = [];
+  const reads: string[] = [];
+  const storage = new Proxy(t.storage, {
+    get(target, prop) {
+      if (prop === 'list') return (dir: string, from?: string) => (lists.push(from), target.list(dir, from));
+      if (prop === 'read') return (path: string) => (reads.push(path), target.read(path));
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const engine = { ...t.engine, storage };
+  const first = await loadSnapshot(engine, t.root);
+  lists.length = 0;
+  reads.length = 0;
+  assert.equal(await loadSnapshot(engine, t.root), first, 'unchanged: the same snapshot');
+  assert.deepEqual(lists, ['00000000000000000002'], 'one listing, from the version read last');
+  assert.deepEqual(reads, [], 'no _last_checkpoint, no commit read');
+
+  // Newer commits and a checkpoint among them: found from that one listing.
+  await writeCommit(t, 3, [add('f3.parquet')]);
+  await writeClassicCheckpoint(t, 3, linearCheckpointActions(3));
+  await writeCommit(t, 4, [remove('f1.parquet')]);
+  lists.length = 0;
+  const later = await loadSnapshot(engine, t.root);
+  assert.deepEqual(lists, ['00000000000000000002']);
+  assert.equal(later.version, 4);
+  assert.equal(later.segment.checkpoint?.version, 3);
+  assert.deepEqual(fileNames(later.files), ['f2.parquet', 'f3.parquet']);
+  assert.deepEqual(fileNames((await loadSnapshot(engine, t.root)).files), ['f2.parquet', 'f3.parquet']);
+
+  // The table dropped and made again with as many versions: its files differ, so it is read anew.
+  await t.storage.deletePrefix(t.root);
+  await linearTable(t, 5, { baseTime: 9_000_000 });
+  const again = await loadSnapshot(engine, t.root);
+  assert.equal(again.version, 4);
+  assert.deepEqual(fileNames(again.files), ['f1.parquet', 'f2.parquet', 'f3.parquet', 'f4.parquet']);
+  // Dropped for good: not found, not the snapshot from before.
+  await t.storage.deletePrefix(t.root);
+  await rejectsWith(loadSnapshot(engine, t.root), 'DELTA_TABLE_NOT_FOUND');
 });

@@ -3,5 +3,5 @@ export { LocalStorage, localUrl } from './local-storage.js';
 export { NodeJsonHandler, type JsonHandlerOptions } from './json/handler.js';
 export { DuckDBParquetHandler, type ParquetHandlerOptions } from './parquet/checkpoint-reader.js';
 export { duckdbApi, duckdbBindings } from './duckdb/api.js';
-export { streamSql } from './duckdb/database.js';
+export { runSql, streamSql } from './duckdb/database.js';
 export { duckdb, connect, withConnection, withPooledConnection, sqlString, sqlIdent } from './duckdb/database.js';

@@ -121,9 +121,7 @@ export async function buildLogSegment(
     hint = undefined;
     listed = await listLog(storage, logDir);
   }
-  const { commits, checkpoints } = listed;
-
-  if (commits.size === 0 && checkpoints.size === 0) {
+  if (listed.commits.size === 0 && listed.checkpoints.size === 0) {
     // A store that has directories can tell an empty _delta_log from a missing one.
     const anything = (await storage.list(logDir)).length > 0 || (await storage.exists(logDir).catch(() => false));
     throw deltaError(
@@ -131,6 +129,42 @@ export async function buildLogSegment(
       anything ? `no commits or checkpoints in ${table}/_delta_log` : `no _delta_log under ${table}`,
     );
   }
+  return segmentOf(root, listed, version, hint);
+}
+
+/**
+ * The latest segment of a table whose segment at some version (`known`) this process built, from
+ * one listing of the log from that version instead of `_last_checkpoint` and a listing from the
+ * checkpoint: the files `known` holds before its version are not listed again. Undefined when
+ * the log no longer holds the file `known` ended with, as it was (same size and modification
+ * time; a table dropped and made again has other files): then build the segment from scratch.
+ */
+export async function latestSegmentFrom(storage: StorageHandler, known: LogSegment): Promise<LogSegment | undefined> {
+  const last = known.commits.length > 0 ? [known.commits[known.commits.length - 1]] : (known.checkpoint?.files ?? []);
+  if (last.length === 0) return undefined;
+  const listed = await listLog(storage, known.logDir, known.version);
+  const all = [...listed.commits.values(), ...[...listed.checkpoints.values()].flat().map((c) => c.meta)];
+  const same = (a: FileMeta, b: FileMeta) => a.path === b.path && a.size === b.size && a.modificationTime === b.modificationTime;
+  if (!last.every((f) => all.some((g) => same(f, g)))) return undefined;
+  const commits = new Map(listed.commits);
+  for (const meta of known.commits) {
+    const kind = parseLogFileName(baseName(meta.path));
+    if (kind.kind === 'commit' && !commits.has(kind.version)) commits.set(kind.version, meta);
+  }
+  const checkpoints = new Map(listed.checkpoints);
+  if (known.checkpoint && !checkpoints.has(known.checkpoint.version)) {
+    const parts = known.checkpoint.files.map((meta) => ({ meta, kind: parseLogFileName(baseName(meta.path)) }));
+    checkpoints.set(known.checkpoint.version, parts.filter((p): p is { meta: FileMeta; kind: CheckpointKind } => p.kind.kind === 'checkpoint'));
+  }
+  // As after a listing from `_last_checkpoint`: versions before the known checkpoint were not listed.
+  return segmentOf(known.tableRoot, { commits, checkpoints }, undefined, known.checkpoint?.version);
+}
+
+/** The segment at `version` (latest when undefined) from what a listing found. */
+function segmentOf(root: string, listed: ListedLog, version: number | undefined, hint: number | undefined): LogSegment {
+  const logDir = logDirUrl(root);
+  const table = displayTable(root);
+  const { commits, checkpoints } = listed;
 
   const commitVersions = [...commits.keys()].sort((a, b) => a - b);
   const checkpointVersions = [...checkpoints.keys()].sort((a, b) => a - b);

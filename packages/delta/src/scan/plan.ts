@@ -4,6 +4,7 @@ import type { DeletionVectorDescriptor } from '../actions/deletion-vector.js';
 import { deltaError } from '../errors.js';
 import type { Predicate } from '../expressions/ast.js';
 import { filePruner } from '../skipping/prune.js';
+import { statsRangesOf } from '../skipping/stats-memo.js';
 import { parsePartitionValue, type PartitionValue } from '../partition/values.js';
 import { physicalName } from '../schema/column-mapping.js';
 import type { StructField } from '../schema/types.js';
@@ -110,6 +111,8 @@ export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPla
   };
   const NO_VALUES = {};
 
+  // Only a snapshot's own list is kept with what its stats say: a list given in the options may be made for this call.
+  const ranges = pruner && !options.files ? statsRangesOf(list) : undefined;
   let filesPrunedByPartition = 0;
   let filesPrunedByStats = 0;
   const files: ScanFile[] = [];
@@ -120,7 +123,7 @@ export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPla
       filesPrunedByPartition++;
       continue;
     }
-    if (pruner?.prunedByStats({ stats: list.stats(i) }, d.values)) {
+    if (pruner?.prunedByStats({ stats: list.stats(i), ...(ranges ? { memo: { ranges, index: i } } : {}) }, d.values)) {
       filesPrunedByStats++;
       continue;
     }

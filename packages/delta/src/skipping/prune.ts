@@ -12,7 +12,8 @@ import type { PartitionValue } from '../partition/values.js';
 import { physicalName, type ColumnMappingMode } from '../schema/column-mapping.js';
 import { TYPE_CHANGES } from '../schema/type-widening.js';
 import type { DataType, StructField, StructType } from '../schema/types.js';
-import { parseFileStats, statsRange } from './stats.js';
+import { parseFileStats, statsRange, type FileStats } from './stats.js';
+import type { StatsRanges } from './stats-memo.js';
 
 /** The parts of a snapshot that pruning needs. */
 export interface PruningTable {
@@ -23,8 +24,11 @@ export interface PruningTable {
 
 export type PartitionValuesByName = Readonly<Record<string, PartitionValue>>;
 
-/** What pruning reads of a file beyond its partition values: its stats. */
-export type FileWithStats = Pick<AddFile, 'stats'>;
+/**
+ * What pruning reads of a file beyond its partition values: its stats, and optionally where in
+ * a list they are, so that what they say is worked out once per list (stats-memo.ts).
+ */
+export type FileWithStats = Pick<AddFile, 'stats'> & { readonly memo?: { readonly ranges: StatsRanges; readonly index: number } };
 
 export interface FilePruner {
   readonly predicate: Predicate;
@@ -43,6 +47,9 @@ interface ResolvedColumn {
   /** Physical path in the stats of a data column. */
   readonly physicalPath?: readonly string[];
 }
+
+/** What a data column's range in a file's stats depends on, besides the stats. */
+const rangeKey = (c: ResolvedColumn) => `${JSON.stringify(c.physicalPath)}\u0000${JSON.stringify(c.type)}`;
 
 const byName = (fields: readonly StructField[], name: string) =>
   fields.find((f) => f.name === name) ?? fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
@@ -107,6 +114,7 @@ export function filePruner(table: PruningTable, predicate: Predicate): FilePrune
   const usesData = [...columns.values()].some((c) => c?.physicalPath !== undefined);
   const usesPartitions = [...columns.values()].some((c) => c?.partition !== undefined);
   const partitionCache = new Map<PartitionValuesByName, Outcomes>();
+  const rangeKeys = new Map([...columns].filter(([, c]) => c?.physicalPath !== undefined).map(([k, c]) => [k, rangeKey(c!)]));
 
   const partitionResolver = (values: PartitionValuesByName) => (path: readonly string[]): ColumnRange | undefined => {
     const c = columns.get(JSON.stringify(path));
@@ -117,15 +125,21 @@ export function filePruner(table: PruningTable, predicate: Predicate): FilePrune
   const outcomes = (add: FileWithStats | undefined, values: PartitionValuesByName): Outcomes => {
     const partition = partitionResolver(values);
     if (!add || !usesData) return evaluate(predicate, partition);
-    const stats = parseFileStats(add.stats);
-    if (stats?.numRecords === 0) return 0;
+    // Parsed only when some range is not memoized yet.
+    let parsed: FileStats | undefined | null = null;
+    const stats = () => (parsed === null ? (parsed = parseFileStats(add.stats)) : parsed);
+    const memo = add.memo;
+    if (memo ? memo.ranges.isEmpty(memo.index, () => stats()?.numRecords === 0) : stats()?.numRecords === 0) return 0;
     const ranges = new Map<string, ColumnRange | undefined>();
     return evaluate(predicate, (path) => {
       const key = JSON.stringify(path);
       const c = columns.get(key);
       if (!c) return undefined;
       if (c.partition !== undefined) return partition(path);
-      if (!ranges.has(key)) ranges.set(key, statsRange(stats, c.physicalPath!, c.type));
+      if (!ranges.has(key)) {
+        const read = () => statsRange(stats(), c.physicalPath!, c.type);
+        ranges.set(key, memo ? memo.ranges.range(rangeKeys.get(key)!, memo.index, read) : read());
+      }
       return ranges.get(key);
     });
   };

@@ -3,10 +3,10 @@ import type { LogFileActions } from '../actions/columns.js';
 import type { Engine, FileMeta } from '../engine/engine.js';
 import { deltaError } from '../errors.js';
 import { ensureReadSupported } from '../features/features.js';
-import { buildLogSegment, displayTable, tableRootUrl, type LogSegment } from '../log/segment.js';
+import { buildLogSegment, displayTable, latestSegmentFrom, tableRootUrl, type LogSegment } from '../log/segment.js';
 import { replay, type ReplayState } from '../replay/replay.js';
 import { parseSchema } from '../schema/json.js';
-import { cachedSnapshot, rememberSnapshot } from './cache.js';
+import { cachedSnapshot, knownLatest, rememberLatest, rememberSnapshot } from './cache.js';
 import { resolveTimestamp, commitTimestampOf } from './time-travel.js';
 import { makeSnapshotFields, type Snapshot } from './snapshot.js';
 
@@ -21,10 +21,15 @@ export interface SnapshotOptions {
 export async function loadSnapshot(engine: Engine, tableRoot: string, options: SnapshotOptions = {}): Promise<Snapshot> {
   const root = tableRootUrl(tableRoot);
   checkTimeTravelOptions(options);
+  const latest = options.version === undefined && options.timestamp === undefined;
   let version = options.version;
   if (options.timestamp !== undefined) version = await resolveTimestamp(engine, root, options.timestamp);
-  const segment = await buildLogSegment(engine.storage, root, version);
-  return snapshotFromSegment(engine, segment);
+  // The latest version again: one listing from the version read last time (see cache.ts).
+  const known = latest ? knownLatest(engine, root) : undefined;
+  const segment = (known && (await latestSegmentFrom(engine.storage, known))) || (await buildLogSegment(engine.storage, root, version));
+  const snapshot = await snapshotFromSegment(engine, segment);
+  if (latest) rememberLatest(engine, segment);
+  return snapshot;
 }
 
 function checkTimeTravelOptions(options: SnapshotOptions): void {

@@ -60,3 +60,25 @@ export function rememberSnapshot(engine: Engine, segment: LogSegment, snapshot: 
     tables.delete(k);
   }
 }
+
+/**
+ * The segment of each table's latest snapshot, per engine: reading the latest version again then
+ * lists the log from that version (latestSegmentFrom) instead of reading `_last_checkpoint` and
+ * listing from the checkpoint, and a segment with the same files is a cache hit above. Only
+ * segments are held here; the snapshots stay in the bounded cache above.
+ */
+const latestByEngine = new WeakMap<Engine, Map<string, LogSegment>>();
+const MAX_LATEST = 1024;
+
+export function rememberLatest(engine: Engine, segment: LogSegment): void {
+  let tables = latestByEngine.get(engine);
+  if (!tables) latestByEngine.set(engine, (tables = new Map()));
+  tables.delete(segment.tableRoot);
+  tables.set(segment.tableRoot, segment);
+  if (tables.size > MAX_LATEST) tables.delete(tables.keys().next().value!);
+}
+
+/** The segment of the latest snapshot this engine built of the table at `tableRoot`, if any. */
+export function knownLatest(engine: Engine, tableRoot: string): LogSegment | undefined {
+  return latestByEngine.get(engine)?.get(tableRoot);
+}

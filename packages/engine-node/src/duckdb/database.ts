@@ -84,3 +84,16 @@ export async function streamSql(c: DuckDBConnection, sql: string): Promise<DuckD
     throw e;
   }
 }
+
+/**
+ * Runs `sql` as a materialized result, in one call: a few milliseconds less than streamSql for a
+ * short query, but DuckDB holds the whole result. For results known to be small.
+ */
+export async function runSql(c: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+  try {
+    return await c.run(sql);
+  } catch (e) {
+    if (e instanceof Error && e.message.startsWith(EXTRACT_PREFIX)) throw new Error(e.message.slice(EXTRACT_PREFIX.length), { cause: e });
+    throw e;
+  }
+}

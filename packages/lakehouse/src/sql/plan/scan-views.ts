@@ -13,6 +13,7 @@ import { fileRelation } from './file-sources.js';
 import { changesRelation, type ChangesRef } from './table-changes.js';
 import { readSourceTable, sourceRelation } from './source-tables.js';
 import { mayNeedDecimalTyping, sparkDecimalTypes } from './decimal-types.js';
+import { isSmallResult } from './result-size.js';
 import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
@@ -38,6 +39,8 @@ export interface PreparedQuery {
   readonly explains: readonly ScanExplain[];
   /** The statement's hints and what each does (EXPLAIN). */
   readonly hints: readonly string[];
+  /** Whether the result is known to be small (result-size.ts): then it is read materialized, not streamed. */
+  readonly small?: boolean;
 }
 
 export interface ScanExplain extends SqlScanMetrics {
@@ -95,11 +98,15 @@ export class ScanViews {
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
     const delta: { ref: TableRef; target: TableTarget; snapshot: Snapshot }[] = [];
-    const sources = await this.sourceRelations(q.refs, relations);
+    // Data source tables are found while the snapshots load (a source table's snapshot fails to
+    // load and is left out below): each is a round trip to storage, and they are independent.
+    const sourcesFound = this.sourceRelations(q.refs, relations);
+    // Its failure is reported after the loads (below), not as an unhandled rejection meanwhile.
+    sourcesFound.catch(() => undefined);
     // Snapshots load concurrently, once per table and version however often the query names it.
     const loading = new Map<string, Promise<Snapshot>>();
     const pending = q.refs
-      .filter((ref) => !relations.has(ref) && !(ref.table.kind === 'name' && !ref.explicit && !this.names.has(ref.table) && !this.names.claims(ref.table)))
+      .filter((ref) => !(ref.table.kind === 'name' && !ref.explicit && !this.names.has(ref.table) && !this.names.claims(ref.table)))
       .map((ref) => {
         const target = this.target(ref.table);
         const key = `${target.location}\u0000${ref.version ?? ''}\u0000${ref.timestamp ?? ''}\u0000${ref.timestampExpr ?? ''}`;
@@ -110,15 +117,16 @@ export class ScanViews {
         return { ref, target, snapshot: loading.get(key)! };
       });
     const loaded = await Promise.allSettled(pending.map((p) => p.snapshot));
+    const sources = await sourcesFound;
     for (const [i, p] of pending.entries()) {
+      if (relations.has(p.ref)) continue;
       const r = loaded[i];
       // The first failure in query order, as a sequential load would report it.
       if (r.status === 'rejected') throw r.reason;
       delta.push({ ref: p.ref, target: p.target, snapshot: r.value });
     }
-    const { pushdown: pruning, parsed } = await this.pruning(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot), relations);
+    const { pushdown: pruning, parsed, wheres: parsedWhere, small } = await this.analysis(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot), relations);
     const views: (View | undefined)[] = delta.map(() => undefined);
-    const parsedWhere = await this.conjunctWheres(delta.map((_, i) => pruning.conjuncts.get(i)));
     const staticWhere = parsedWhere.map((w) => w?.text);
     const hints = parseHints(q.tokens);
     const broadcast = broadcastRefs(hints, delta.map((d) => d.ref), pruning);
@@ -174,17 +182,20 @@ export class ScanViews {
     // Spark's decimal result types, where the query computes with numbers that may be decimals.
     const decimals = q.files.length > 0 || q.changes.length > 0 || sources.decimals || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
     if (mayNeedDecimalTyping(text, decimals)) sql = await sparkDecimalTypes(this.c, sql, this.conf);
-    return { sql, scans, plans, explains, hints: describeHints(hints) };
+    return { sql, scans, plans, explains, hints: describeHints(hints), small };
   }
 
   /** The data source tables a query names (source-tables.ts), each as the relation reading its files. */
   private async sourceRelations(refs: readonly TableRef[], relations: Map<TableRef | FileRef | ChangesRef, string>): Promise<{ decimals: boolean }> {
     let decimals = false;
-    for (const ref of refs) {
-      if (ref.table.kind !== 'name' || !this.names.has(ref.table)) continue;
+    const named = refs.filter((ref) => ref.table.kind === 'name' && this.names.has(ref.table)).map((ref) => {
       const { table } = this.target(ref.table);
-      const at = { storage: table.engine.storage, url: table.url };
-      const source = await readSourceTable(at);
+      return { ref, at: { storage: table.engine.storage, url: table.url } };
+    });
+    // Each lake table's marker is looked for at once: one storage round trip for them all.
+    const found = await Promise.all(named.map((n) => readSourceTable(n.at)));
+    for (const [i, { ref, at }] of named.entries()) {
+      const source = found[i];
       if (!source) continue;
       if (ref.version !== undefined || ref.timestamp !== undefined || ref.timestampExpr !== undefined) {
         throw sqlError(`${ref.text}: time travel needs a Delta table; ${tableText(ref.table)} is a ${source.format} data source table`);
@@ -196,22 +207,45 @@ export class ScanViews {
   }
 
   /**
-   * The pushdown analysis of a query; nothing to push when DuckDB cannot parse it (the query will
-   * say why). `parsed`: whether DuckDB parsed it as a statement.
+   * What a query's text says about its scans: the pushdown analysis, each reference's pushed
+   * predicate, and whether its result is small. It depends only on the text (Delta references as
+   * placeholders) and the columns of the tables referenced, so a query run again (a dashboard's,
+   * a benchmark's) reuses it instead of two more DuckDB round trips.
    */
-  private async pruning(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[], files: ReadonlyMap<TableRef | FileRef | ChangesRef, string>): Promise<{ pushdown: Pushdown; parsed: boolean }> {
-    const none = { pushdown: { conjuncts: new Map(), joins: [], aliases: new Map() }, parsed: false };
-    if (refs.length === 0) return none;
+  private async analysis(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[], files: ReadonlyMap<TableRef | FileRef | ChangesRef, string>): Promise<Analysis> {
     const index = new Map(refs.map((r, i) => [r, i]));
     const text = rewriteQuery(q, (ref) => {
       const i = index.get(ref as TableRef);
       return i !== undefined ? sqlIdent(`${PLACEHOLDER}${i}`) : files.get(ref);
     });
+    const key = [text, ...snapshots.map((s) => s.schema.fields.map((f) => f.name.toLowerCase()).join('\u0000'))].join('\u0001');
+    const known = analyses.get(key);
+    if (known) {
+      analyses.delete(key);
+      analyses.set(key, known);
+      return known;
+    }
+    const { pushdown, parsed, tree } = await this.pruning(text, refs, snapshots);
+    const wheres = await this.conjunctWheres(refs.map((_, i) => pushdown.conjuncts.get(i)));
+    const out: Analysis = { pushdown, parsed, wheres, small: isSmallResult(tree) };
+    analyses.set(key, out);
+    if (analyses.size > MAX_ANALYSES) analyses.delete(analyses.keys().next().value!);
+    return out;
+  }
+
+  /**
+   * The pushdown analysis of a query's text (Delta references as placeholders); nothing to push
+   * when DuckDB cannot parse it (the query will say why). `parsed`: whether DuckDB parsed it as a
+   * statement.
+   */
+  private async pruning(text: string, refs: readonly TableRef[], snapshots: readonly Snapshot[]): Promise<{ pushdown: Pushdown; parsed: boolean; tree?: DuckNode }> {
+    const none = { pushdown: { conjuncts: new Map(), joins: [], aliases: new Map() }, parsed: false };
     try {
       const tree = await serializeSql(this.c, text);
       if (!tree) return none;
+      if (refs.length === 0) return { ...none, tree };
       const infos = new Map<number, RefInfo>(snapshots.map((s, i) => [i, { has: (col: string) => s.schema.fields.some((f) => f.name.toLowerCase() === col.toLowerCase()) }]));
-      return { pushdown: analyzePushdown(tree, infos), parsed: true };
+      return { pushdown: analyzePushdown(tree, infos), parsed: true, tree };
     } catch {
       return none;
     }
@@ -381,6 +415,20 @@ export class ScanViews {
     return view;
   }
 }
+
+/** What `analysis` finds in a query's text. */
+interface Analysis {
+  readonly pushdown: Pushdown;
+  /** Whether DuckDB parsed the query as a statement. */
+  readonly parsed: boolean;
+  /** Per reference, its pushed conjuncts as SQL text and as a parse tree. */
+  readonly wheres: readonly ({ text: string; tree: DuckNode } | undefined)[];
+  readonly small: boolean;
+}
+
+/** Analyses of recent query texts, least recently used first. */
+const analyses = new Map<string, Analysis>();
+const MAX_ANALYSES = 256;
 
 /** The references BROADCAST hints name, by alias or by table name. */
 function broadcastRefs(hints: readonly Hint[], refs: readonly TableRef[], p: Pushdown): Set<number> {

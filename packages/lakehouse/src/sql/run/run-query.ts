@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
-import { duckdbApi, streamSql } from '@loch/engine-node';
+import { duckdbApi, runSql, streamSql } from '@loch/engine-node';
 import { fileUrlToPathString, isDeltaError, type ScanPlan } from '@loch/delta';
 import { readRows, type Row } from '../../scan/read-rows.js';
 import { RowStream } from '../../scan/row-stream.js';
@@ -19,12 +19,12 @@ export type QueryOutcome =
 /**
  * Runs a prepared query on the session's connection and reads its rows in Loch's JSON encoding
  * (LOCH_RESULT_TOO_LARGE when they do not fit in memory). DuckDB streams them: it never holds the
- * whole result either.
+ * whole result either; a result known to be small (`q.small`) comes materialized, in one call.
  */
 export async function runQuery(c: DuckDBConnection, q: PreparedQuery, rename: (m: string) => string, what = 'the result'): Promise<QueryOutcome> {
   let result: DuckDBResult;
   try {
-    result = await streamSql(c, q.sql);
+    result = q.small ? await runSql(c, q.sql) : await streamSql(c, q.sql);
   } catch (e) {
     throw duckDbFailure(e, q.plans, rename);
   }
