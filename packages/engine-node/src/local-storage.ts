@@ -103,6 +103,17 @@ export class LocalStorage implements StorageHandler {
     return metas.filter((m): m is FileMeta => m !== undefined);
   }
 
+  async listDirectories(dirUrl: string): Promise<string[]> {
+    // Symbolic links to directories count, as a table linked into a lake does.
+    const dir = toPath(dirUrl);
+    const entries = await entriesOf(dir);
+    const names: string[] = [];
+    for (const d of entries) {
+      if (d.isDirectory() || (d.isSymbolicLink() && (await stat(join(dir, d.name)).then((s) => s.isDirectory(), () => false)))) names.push(d.name);
+    }
+    return names.sort(compareStrings);
+  }
+
   async head(url: string): Promise<FileMeta | undefined> {
     return fileMeta(toPath(url), url);
   }

@@ -59,9 +59,9 @@ export class Lakehouse {
   readonly udf: UdfRegistry = new UdfRegistry(this);
 
   private constructor(dir: string, options: LakehouseOptions) {
-    this.catalog = new LakeCatalog(dir, options.catalog);
-    this.dir = this.catalog.dir;
     this.engineOption = options.engine;
+    this.catalog = new LakeCatalog(dir, options.catalog, this.engine.storage);
+    this.dir = this.catalog.dir;
   }
 
   /** The Engine the lake's tables are read and written with. */

@@ -26,10 +26,9 @@ const FILE_SYSTEM_ALLOWED: Readonly<Record<string, string>> = {
   'export/copy.ts': "DuckDB's writers write a local file or pipe (--output, writeTo), which replaces the file whole by a rename beside it",
   'scan/arrow-ipc.ts': 'an Arrow IPC export writes the local file a user names, replaced whole by a rename beside it',
   'sql/run/run-insert-directory.ts': 'INSERT OVERWRITE DIRECTORY replaces a local directory whole: files staged in a directory beside it, then renamed',
-  // The lake's names, not its tables' bytes (DROP, RENAME and CREATE go through storage): a
-  // table is found as a directory holding _delta_log, which storage's file listings could only
-  // answer by listing every data file, and Lakehouse.table(name) resolves names synchronously.
-  'sql/run/lake-catalog.ts': "finds tables as local directories and answers Lakehouse.table(name) synchronously; its catalog file is the lake's, not a table's",
+  // The lake's names, not its tables' bytes: listing tables (storage.listDirectories) and
+  // writing the catalog file go through storage, as do DROP, RENAME and CREATE.
+  'sql/run/lake-catalog.ts': 'Lakehouse.table(name), has() and locate() resolve one name synchronously (a stat or a directory read, and the catalog file)',
 };
 
 const FILE_SYSTEM = /^(node:)?fs(\/promises)?$/;
@@ -154,4 +153,26 @@ test('CREATE TABLE AS SELECT, ALTER TABLE ... RENAME TO and DROP TABLE of a lake
   assert.ok(calls.some((c) => c.method === 'deletePrefix' && c.path.endsWith('/sales.db/archive/_delta_log/')), 'DROP deletes the log first, through storage');
   assert.deepEqual(await storage.listRecursive(`${pathToFileURL(lakeDir).href}/sales.db/`), []);
   assert.deepEqual(await lake.tables('sales'), []);
+});
+
+test('the lake lists its tables and keeps its catalog file through storage, never listing a data file', async () => {
+  const { storage, calls } = remoteLike();
+  const lakeDir = join(await tempDir(), 'lake');
+  const lake = Lakehouse.open(lakeDir, { engine: engineOver(storage) });
+  await lake.sql(`CREATE SCHEMA sales; CREATE TABLE sales.orders AS SELECT i AS id FROM range(10) t(i); CREATE TABLE events AS SELECT 1 AS id`);
+  await lake.table('clicks').write(`SELECT 2 AS id`);
+  assert.ok(calls.some((c) => c.method === 'put' && c.path.endsWith('/lake/_loch_catalog.json')), 'CREATE SCHEMA writes the catalog file through storage');
+  calls.length = 0;
+  assert.deepEqual(await lake.tables(), ['clicks', 'events']);
+  assert.deepEqual(await lake.tables('sales'), ['orders']);
+  assert.deepEqual(
+    calls.filter((c) => c.method === 'list' || c.method === 'listRecursive'),
+    [],
+    'tables are found by their directories (listDirectories), not by listing their files',
+  );
+  assert.ok(calls.some((c) => c.method === 'listDirectories' && c.path.endsWith('/lake/')));
+  // DROP SCHEMA removes its directory through storage once its tables are gone.
+  await lake.sql('DROP TABLE sales.orders; DROP SCHEMA sales');
+  assert.ok(calls.some((c) => c.method === 'deletePrefix' && c.path.endsWith('/lake/sales.db/')));
+  assert.deepEqual(await readdir(lakeDir), ['_loch_catalog.json', 'clicks', 'events']);
 });

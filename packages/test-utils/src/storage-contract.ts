@@ -93,6 +93,15 @@ export function storageContract(name: string, fixture: StorageFixture): void {
     assert.deepEqual(await storage.listRecursive(`${root}nothing/`), []);
   });
 
+  it('listDirectories: the names of the prefixes directly inside that hold files, in byte order', async (root) => {
+    const keys = ['t2/_delta_log/00000000000000000000.json', 't1/part-0.parquet', 'a b/x/y/z.json', 'T0/f', 'file.json', 'sub-file'];
+    for (const k of keys) await storage.put(root + k.split('/').map(encodeURIComponent).join('/'), enc(k));
+    assert.deepEqual(await storage.listDirectories(root), ['T0', 'a b', 't1', 't2']);
+    assert.deepEqual(await storage.listDirectories(`${root}t2`), ['_delta_log'], 'without the trailing slash too');
+    assert.deepEqual(await storage.listDirectories(`${root}t1/`), [], 'files only: no directories');
+    assert.deepEqual(await storage.listDirectories(`${root}missing/`), [], 'a prefix that holds nothing has none');
+  });
+
   it('names that need escaping come back as paths that open them', async (root) => {
     const names = ['a b.json', 'p%41.json', 'q#1.json', 'ü.json', 'k=v w', 'x?y.json'];
     for (const n of names) await storage.putIfAbsent(`${root}d/${encodeURIComponent(n)}`, enc(`content of ${n}`));

@@ -35,6 +35,13 @@ export interface StorageHandler {
    * `from` (a key relative to `dirUrl`), only keys at or after it.
    */
   listRecursive(dirUrl: string, from?: string): Promise<FileMeta[]>;
+  /**
+   * The names (decoded) of the "directories" directly inside `dirUrl`, sorted in UTF-8 byte order:
+   * the prefixes that hold files below them (S3's common prefixes with delimiter `/`), and on a
+   * store with real directories, its subdirectories (which may be empty). None for a prefix that
+   * holds nothing. How a lake finds its tables without listing every data file in them.
+   */
+  listDirectories(dirUrl: string): Promise<string[]>;
   /** The file's size and modification time, or undefined when there is no file at `path`. */
   head(path: string): Promise<FileMeta | undefined>;
   exists(path: string): Promise<boolean>;

@@ -36,6 +36,18 @@ export class MemoryStorage implements StorageHandler {
     return this.under(asDir(dirUrl), from);
   }
 
+  async listDirectories(dirUrl: string): Promise<string[]> {
+    const dir = asDir(dirUrl);
+    const names = new Set<string>();
+    for (const path of this.files.keys()) {
+      if (!path.startsWith(dir)) continue;
+      const rest = path.slice(dir.length);
+      const slash = rest.indexOf('/');
+      if (slash > 0) names.add(decoded(rest.slice(0, slash)));
+    }
+    return [...names].sort(compareStrings);
+  }
+
   async head(path: string): Promise<FileMeta | undefined> {
     const f = this.files.get(path);
     return f && this.meta(path, f);

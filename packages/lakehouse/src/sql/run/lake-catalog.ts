@@ -1,6 +1,6 @@
-import { deltaError } from '@loch/delta';
+import { deltaError, type StorageHandler } from '@loch/delta';
+import { LocalStorage, localUrl } from '@loch/engine-node';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, rmdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SqlError } from '../errors.js';
 import { SOURCE_MARKER } from '../plan/source-tables.js';
@@ -87,10 +87,15 @@ export interface LakeSchema {
  */
 export class LakeCatalog {
   readonly dir: string;
+  private readonly storage: StorageHandler;
 
-  /** `name`: what the lake is called as a catalog (`USE CATALOG`, three-part names). */
-  constructor(dir: string, readonly name = 'main') {
+  /**
+   * `name`: what the lake is called as a catalog (`USE CATALOG`, three-part names). `storage`:
+   * the lake's tables' storage (the Engine's), which lists tables and keeps the catalog file.
+   */
+  constructor(dir: string, readonly name = 'main', storage?: StorageHandler) {
     this.dir = resolve(dir);
+    this.storage = storage ?? new LocalStorage();
   }
 
   // ---- schemas ----
@@ -129,9 +134,8 @@ export class LakeCatalog {
     };
     const file = this.read();
     await this.save({ ...file, schemas: { ...(file.schemas ?? {}), [key]: entry } });
-    const schema = this.schemaOf(key, entry);
-    await mkdir(schema.location, { recursive: true });
-    return schema;
+    // Its directory comes with its first table: storage makes what a file needs.
+    return this.schemaOf(key, entry);
   }
 
   /** Sets a schema's comment or properties (ALTER SCHEMA). */
@@ -159,7 +163,10 @@ export class LakeCatalog {
     const schemas = { ...file.schemas };
     delete schemas[schema.name];
     await this.save({ ...file, schemas });
-    await rmdir(schema.location).catch(() => undefined);
+    // Its directory goes only when nothing is left in it (files of tables it never managed stay).
+    const url = localUrl(schema.location, true);
+    const [dirs, files] = await Promise.all([this.storage.listDirectories(url), this.storage.list(url)]);
+    if (dirs.length === 0 && files.length === 0) await this.storage.deletePrefix(url).catch(() => undefined);
   }
 
   /** The schema, or LOCH_SCHEMA_NOT_FOUND naming it. */
@@ -204,15 +211,18 @@ export class LakeCatalog {
   async list(schemaName: string = DEFAULT_SCHEMA): Promise<LakeTableEntry[]> {
     const schema = this.requireSchema(schemaName);
     const out = new Map<string, string>();
-    let names: string[] = [];
-    try {
-      names = await readdir(schema.location);
-    } catch {
-      names = [];
-    }
-    for (const n of names) {
-      if ((await isDir(join(schema.location, n, '_delta_log'))) || isSourceTable(join(schema.location, n))) out.set(n, join(schema.location, n));
-    }
+    // A table is a directory holding a _delta_log (or a data source table's marker): its
+    // directories are listed, never its data files.
+    const root = localUrl(schema.location, true);
+    const names = await this.storage.listDirectories(root);
+    const isTable = await Promise.all(
+      names.map(async (n) => {
+        const url = localUrl(join(schema.location, n), true);
+        const [dirs, marker] = await Promise.all([this.storage.listDirectories(url), this.storage.exists(url + SOURCE_MARKER)]);
+        return dirs.includes('_delta_log') || marker;
+      }),
+    );
+    names.forEach((n, i) => isTable[i] && out.set(n, join(schema.location, n)));
     for (const [n, location] of Object.entries(this.registered(schema.name))) out.set(n, location);
     return [...out]
       .map(([name, location]) => ({ schema: schema.name, name, location }))
@@ -277,15 +287,13 @@ export class LakeCatalog {
   }
 
   private async save(file: CatalogFile): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    const tmp = join(this.dir, `.${CATALOG_FILE}.${process.pid}.${Date.now()}`);
     const out: CatalogFile = {
       tables: file.tables ?? {},
       ...(file.schemas && Object.keys(file.schemas).length > 0 ? { schemas: file.schemas } : {}),
       ...(file.statistics && Object.keys(file.statistics).length > 0 ? { statistics: file.statistics } : {}),
     };
-    await writeFile(tmp, `${JSON.stringify(out, null, 2)}\n`);
-    await rename(tmp, join(this.dir, CATALOG_FILE));
+    // Replaced whole: no reader sees half a catalog.
+    await this.storage.put(localUrl(join(this.dir, CATALOG_FILE)), new TextEncoder().encode(`${JSON.stringify(out, null, 2)}\n`));
   }
 
   private read(): CatalogFile {
@@ -312,13 +320,5 @@ function checkName(name: string, what: 'table' | 'schema'): void {
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
     const hint = what === 'table' ? '; name a table by path as delta.`/path`' : '';
     throw deltaError('DELTA_INVALID_ARGUMENT', `'${name}' cannot name a lake ${what}${hint}`);
-  }
-}
-
-async function isDir(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
   }
 }
