@@ -25,6 +25,7 @@ const FILE_SYSTEM_ALLOWED: Readonly<Record<string, string>> = {
   // Exports: a query's rows out to a file or pipe a user names, not table I/O.
   'export/copy.ts': "DuckDB's writers write a local file or pipe (--output, writeTo), which replaces the file whole by a rename beside it",
   'scan/arrow-ipc.ts': 'an Arrow IPC export writes the local file a user names, replaced whole by a rename beside it',
+  'udf/module-url.ts': "a UDF module named by path or package is a local file node imports (resolved as node resolves it), not table I/O",
   'sql/run/run-insert-directory.ts': 'INSERT OVERWRITE DIRECTORY replaces a local directory whole: files staged in a directory beside it, then renamed',
   // The lake's names, not its tables' bytes: listing tables (storage.listDirectories) and
   // writing the catalog file go through storage, as do DROP, RENAME and CREATE.
