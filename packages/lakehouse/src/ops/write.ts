@@ -3,11 +3,14 @@ import {
   isDeltaError,
   loadSnapshot,
   schemaToJson,
+  type AddFile,
   type Engine,
   type Metadata,
   type Snapshot,
   type StructType,
+  type Transaction,
 } from '@loch/delta';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { withConnection } from '@loch/engine-node';
 import { deltaSchemaOf } from '../write/duck-schema.js';
 import { higherProtocol, minimalProtocol } from '../write/protocol.js';
@@ -69,15 +72,8 @@ export async function latestSnapshotOrUndefined(engine: Engine, url: string): Pr
 export async function writeTable(engine: Engine, url: string, table: string, data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
   const mode = options.mode ?? 'append';
   const snapshot = options.snapshot ? await operationSnapshot(engine, url, options) : await latestSnapshotOrUndefined(engine, url);
-  if (snapshot && mode === 'errorIfExists') {
-    throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${table} already exists (version ${snapshot.version}); write with mode 'append' or 'overwrite'`);
-  }
-  if (snapshot && mode === 'ignore') return { kind: 'ignored', reason: 'table-exists', version: snapshot.version };
-  const done = txnAlreadyCommitted(snapshot, options);
-  if (done) return { kind: 'skipped', reason: 'txn-already-committed', ...done };
-  if (options.replaceWhere && mode !== 'overwrite') {
-    throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: replaceWhere needs mode 'overwrite'`);
-  }
+  const early = settledBeforeWriting(snapshot, options, table, mode);
+  if (early) return early;
   const now = Date.now();
   return withConnection(async (c) => {
     const src = await prepareSource(c, data, mode === 'overwrite' && options.overwriteSchema ? options.schema : (snapshot?.schema ?? options.schema));
@@ -93,46 +89,14 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
       if (snapshot && mode === 'overwrite' && snapshot.metadata.configuration['delta.appendOnly'] === 'true') {
         throw deltaError('DELTA_APPEND_ONLY', `${table} is append-only (delta.appendOnly = true); it cannot be overwritten`);
       }
-      const fileArgs: Omit<WriteFilesArgs, 'relation' | 'data'> = {
-        tableRoot: url,
-        table,
-        schema: plan.schema,
-        partitionColumns: metadata.partitionColumns,
-        configuration: metadata.configuration,
-        // Writes aim at the table's delta.targetFileSize too, as Databricks' optimized writes do.
-        targetFileSize: options.targetFileSize ?? targetFileSizeOf(metadata.configuration, table),
-        checks: [
-          ...rowChecks(plan.schema, metadata.configuration, table),
-          ...(options.replaceWhere
-            ? [{ expression: options.replaceWhere, code: 'DELTA_REPLACE_WHERE_MISMATCH' as const, message: `${table}: written data does not match replaceWhere (${options.replaceWhere})` }]
-            : []),
-        ],
-      };
-      const written = await writeDataFiles(c, engine.storage, { ...fileArgs, relation: src.relation, data: dataSchema });
+      const written = await writeDataFiles(c, engine.storage, { ...fileArgsOf(url, table, plan.schema, metadata, options), relation: src.relation, data: dataSchema });
       const metrics: Record<string, number> = {
         numFiles: written.adds.length,
         numOutputRows: written.numOutputRows,
         numOutputBytes: written.numOutputBytes,
       };
       const adds = [...written.adds];
-      if (snapshot && mode === 'overwrite') {
-        // replaceWhere removes the rows it matches the way DELETE does (dropping whole files,
-        // rewriting or marking partial ones); a plain overwrite removes every file.
-        const replaced = options.replaceWhere ? await rewriteRows(c, engine, snapshot, { predicate: options.replaceWhere }, now) : undefined;
-        const removes = replaced ? replaced.removes : snapshot.files.map((a) => removeOf(a, now));
-        if (replaced) tx.readFiles(replaced.touched, mayHoldMatches(snapshot, replaced.predicate));
-        else tx.readFiles(snapshot.files, () => true);
-        tx.removeFiles(removes);
-        adds.push(...(replaced?.adds ?? []));
-        metrics.numRemovedFiles = removes.length;
-        metrics.numRemovedBytes = removes.reduce((n, r) => n + (r.size ?? 0), 0);
-        if (replaced) {
-          metrics.numCopiedRows = replaced.copiedRows;
-          metrics.numDeletedRows = replaced.matchedRows;
-          metrics.numAddedFiles = adds.length;
-          metrics.numAddedBytes = adds.reduce((n, f) => n + f.size, 0);
-        }
-      }
+      if (snapshot && mode === 'overwrite') await removeOverwritten(c, engine, snapshot, tx, options, now, adds, metrics);
       tx.addFiles(adds);
       const result = await tx.commit({
         name: options.operation ?? 'WRITE',
@@ -150,6 +114,74 @@ export async function writeTable(engine: Engine, url: string, table: string, dat
       await src.cleanup();
     }
   });
+}
+
+/**
+ * What a write comes to before any data is read: a table that exists refused (errorIfExists) or
+ * left alone (ignore), a transaction already committed skipped, replaceWhere without overwrite
+ * refused; undefined when the write goes ahead.
+ */
+function settledBeforeWriting(snapshot: Snapshot | undefined, options: WriteOptions, table: string, mode: WriteMode): WriteResult | undefined {
+  if (snapshot && mode === 'errorIfExists') {
+    throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${table} already exists (version ${snapshot.version}); write with mode 'append' or 'overwrite'`);
+  }
+  if (snapshot && mode === 'ignore') return { kind: 'ignored', reason: 'table-exists', version: snapshot.version };
+  const done = txnAlreadyCommitted(snapshot, options);
+  if (done) return { kind: 'skipped', reason: 'txn-already-committed', ...done };
+  if (options.replaceWhere && mode !== 'overwrite') {
+    throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: replaceWhere needs mode 'overwrite'`);
+  }
+  return undefined;
+}
+
+/** How the data files are written: the table's layout and target size, and the rows' checks (replaceWhere's too). */
+function fileArgsOf(url: string, table: string, schema: StructType, metadata: Metadata, options: WriteOptions): Omit<WriteFilesArgs, 'relation' | 'data'> {
+  return {
+    tableRoot: url,
+    table,
+    schema,
+    partitionColumns: metadata.partitionColumns,
+    configuration: metadata.configuration,
+    // Writes aim at the table's delta.targetFileSize too, as Databricks' optimized writes do.
+    targetFileSize: options.targetFileSize ?? targetFileSizeOf(metadata.configuration, table),
+    checks: [
+      ...rowChecks(schema, metadata.configuration, table),
+      ...(options.replaceWhere
+        ? [{ expression: options.replaceWhere, code: 'DELTA_REPLACE_WHERE_MISMATCH' as const, message: `${table}: written data does not match replaceWhere (${options.replaceWhere})` }]
+        : []),
+    ],
+  };
+}
+
+/**
+ * An overwrite's removes, read files and metrics, into `tx`, `adds` and `metrics`: replaceWhere
+ * removes the rows it matches the way DELETE does (dropping whole files, rewriting or marking
+ * partial ones); a plain overwrite removes every file.
+ */
+async function removeOverwritten(
+  c: DuckDBConnection,
+  engine: Engine,
+  snapshot: Snapshot,
+  tx: Transaction,
+  options: WriteOptions,
+  now: number,
+  adds: AddFile[],
+  metrics: Record<string, number>,
+): Promise<void> {
+  const replaced = options.replaceWhere ? await rewriteRows(c, engine, snapshot, { predicate: options.replaceWhere }, now) : undefined;
+  const removes = replaced ? replaced.removes : snapshot.files.map((a) => removeOf(a, now));
+  if (replaced) tx.readFiles(replaced.touched, mayHoldMatches(snapshot, replaced.predicate));
+  else tx.readFiles(snapshot.files, () => true);
+  tx.removeFiles(removes);
+  adds.push(...(replaced?.adds ?? []));
+  metrics.numRemovedFiles = removes.length;
+  metrics.numRemovedBytes = removes.reduce((n, r) => n + (r.size ?? 0), 0);
+  if (replaced) {
+    metrics.numCopiedRows = replaced.copiedRows;
+    metrics.numDeletedRows = replaced.matchedRows;
+    metrics.numAddedFiles = adds.length;
+    metrics.numAddedBytes = adds.reduce((n, f) => n + f.size, 0);
+  }
 }
 
 interface TableChange {

@@ -51,6 +51,40 @@ export function usesDeletionVectors(snapshot: Snapshot): boolean {
   );
 }
 
+/** A file holding rows the change matches: its local path, and how many rows it has and matches. */
+interface Touched {
+  readonly add: AddFile;
+  readonly local: string;
+  readonly total: number;
+  readonly matching: number;
+}
+
+/** What rewriting touched files added and removed. */
+interface FilesChanged {
+  readonly removes: RemoveFile[];
+  readonly adds: AddFile[];
+  readonly addedBytes: number;
+  readonly copiedRows: number;
+  readonly deletionVectorsAdded: number;
+  readonly deletionVectorsRemoved: number;
+}
+
+/** One row change under way: the scan of the files it may touch, and how rows are written. */
+interface Rewrite {
+  readonly c: DuckDBConnection;
+  readonly engine: Engine;
+  readonly snapshot: Snapshot;
+  readonly now: number;
+  /** The change's predicate as a condition that is TRUE for matching rows only. */
+  readonly predicate: string;
+  /** The scan of the files the change may touch, with each row's file (and position, with deletion vectors). */
+  readonly inner: string;
+  /** The table's columns as written back: set columns replaced on matching rows. */
+  readonly columns: readonly string[];
+  readonly fileArgs: Omit<WriteFilesArgs, 'relation' | 'data'>;
+  readonly updates: boolean;
+}
+
 /**
  * Applies a row change to the files it touches. Copy-on-write rewrites each touched file without
  * (or with updated) matching rows; with deletion vectors enabled, matching rows are marked deleted
@@ -64,30 +98,78 @@ export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot:
   const inner = await scanSql(c, engine, plan, { withFile: true, withRowNumber: dv });
   const empty: RewriteOutcome = { removes: [], adds: [], cdcs: [], touched: [], matchedRows: 0, copiedRows: 0, deletionVectorsAdded: 0, deletionVectorsRemoved: 0, addedBytes: 0, removedBytes: 0 };
   if (!inner) return empty;
+  const touched = await touchedFiles(c, snapshot, plan.files.map((f) => f.add), plan.files.map((f) => fileURLToPath(f.url)), inner, predicate, change);
+  if (touched.length === 0) return empty;
+  const columns = setColumns(snapshot, change, predicate);
+  const rw: Rewrite = {
+    c,
+    engine,
+    snapshot,
+    now,
+    predicate,
+    inner,
+    columns,
+    updates: change.set !== undefined,
+    fileArgs: {
+      tableRoot: snapshot.tableRoot,
+      table: snapshot.table,
+      schema: snapshot.schema,
+      partitionColumns: snapshot.partitionColumns,
+      configuration: snapshot.metadata.configuration,
+      checks: rowChecks(snapshot.schema, snapshot.metadata.configuration, snapshot.table),
+    },
+  };
 
+  // Files whose every row is deleted go away whole, in either mode.
+  const whole = change.set ? [] : touched.filter((t) => t.matching === t.total);
+  const partial = touched.filter((t) => !whole.includes(t));
+  const changed = partial.length === 0 ? undefined : dv ? await markRows(rw, partial) : await copyRows(rw, partial);
+  const removes = [...whole.map((t) => removeOf(t.add, now)), ...(changed?.removes ?? [])];
+  const cdcs = recordsChangeData(snapshot)
+    ? await rowChangeData(c, engine, snapshot, { inner, predicate, files: touched.map((t) => t.local), ...(change.set ? { updated: columns } : {}) })
+    : [];
+  return {
+    removes,
+    adds: changed?.adds ?? [],
+    cdcs,
+    touched: touched.map((t) => t.add),
+    ...(pruning ? { predicate: pruning } : {}),
+    matchedRows: touched.reduce((n, t) => n + t.matching, 0),
+    copiedRows: changed?.copiedRows ?? 0,
+    deletionVectorsAdded: changed?.deletionVectorsAdded ?? 0,
+    deletionVectorsRemoved: whole.filter((t) => t.add.deletionVector).length + (changed?.deletionVectorsRemoved ?? 0),
+    addedBytes: changed?.addedBytes ?? 0,
+    removedBytes: removes.reduce((n, r) => n + (r.size ?? 0), 0),
+  };
+}
+
+/** The files of the scan holding at least one matching row, with their row counts. */
+async function touchedFiles(
+  c: DuckDBConnection,
+  snapshot: Snapshot,
+  adds: readonly AddFile[],
+  locals: readonly string[],
+  inner: string,
+  predicate: string,
+  change: RowChange,
+): Promise<Touched[]> {
   let counts;
   try {
     counts = (await c.runAndReadAll(`SELECT __loch_file, count(*)::BIGINT, count(*) FILTER (WHERE ${predicate})::BIGINT FROM (${inner}) GROUP BY __loch_file`)).getRows();
   } catch (e) {
     throw deltaError('DELTA_INVALID_ARGUMENT', `${snapshot.table}: cannot evaluate "${change.predicate}": ${(e as Error).message.split('\n')[0]}`, e);
   }
-  const byLocal = new Map(plan.files.map((f) => [fileURLToPath(f.url), f.add]));
-  const touched: { add: AddFile; local: string; total: number; matching: number }[] = [];
+  const byLocal = new Map(locals.map((l, i) => [l, adds[i]]));
+  const touched: Touched[] = [];
   for (const [file, total, matching] of counts) {
     const add = byLocal.get(String(file));
     if (add && Number(matching) > 0) touched.push({ add, local: String(file), total: Number(total), matching: Number(matching) });
   }
-  if (touched.length === 0) return empty;
-  const matchedRows = touched.reduce((n, t) => n + t.matching, 0);
-  const fileArgs: Omit<WriteFilesArgs, 'relation' | 'data'> = {
-    tableRoot: snapshot.tableRoot,
-    table: snapshot.table,
-    schema: snapshot.schema,
-    partitionColumns: snapshot.partitionColumns,
-    configuration: snapshot.metadata.configuration,
-    checks: rowChecks(snapshot.schema, snapshot.metadata.configuration, snapshot.table),
-  };
-  const inList = (files: string[]) => files.map(sqlString).join(', ');
+  return touched;
+}
+
+/** The table's columns as written back, set columns replaced on matching rows; a set column the table lacks fails. */
+function setColumns(snapshot: Snapshot, change: RowChange, predicate: string): string[] {
   const columns = snapshot.schema.fields.map((f) => {
     const expr = change.set?.[f.name] ?? Object.entries(change.set ?? {}).find(([k]) => k.toLowerCase() === f.name.toLowerCase())?.[1];
     return expr === undefined ? sqlIdent(f.name) : `CASE WHEN ${predicate} THEN (${expr}) ELSE ${sqlIdent(f.name)} END AS ${sqlIdent(f.name)}`;
@@ -97,62 +179,47 @@ export async function rewriteRows(c: DuckDBConnection, engine: Engine, snapshot:
       throw deltaError('DELTA_COLUMN_NOT_FOUND', `${snapshot.table} has no column '${k}' to set`);
     }
   }
+  return columns;
+}
 
-  const removes: RemoveFile[] = [];
-  const adds: AddFile[] = [];
-  let copiedRows = 0;
-  let addedBytes = 0;
-  let deletionVectorsAdded = 0;
-  let deletionVectorsRemoved = 0;
+const inList = (files: readonly string[]) => files.map(sqlString).join(', ');
 
-  // Files whose every row is deleted go away whole, in either mode.
-  const whole = change.set ? [] : touched.filter((t) => t.matching === t.total);
-  const partial = touched.filter((t) => !whole.includes(t));
-  for (const t of whole) {
-    removes.push(removeOf(t.add, now));
-    if (t.add.deletionVector) deletionVectorsRemoved++;
+/** With deletion vectors: matching rows marked deleted in each partly matching file; updated rows written anew. */
+async function markRows(rw: Rewrite, partial: readonly Touched[]): Promise<FilesChanged> {
+  const { c, engine, snapshot, predicate, inner } = rw;
+  const files = inList(partial.map((t) => t.local));
+  const rowsByFile = await positionsByFile(c, `SELECT __loch_file, __loch_row FROM (${inner}) WHERE ${predicate} AND __loch_file IN (${files})`);
+  const updates = partial.map((t) => ({ add: t.add, rows: rowsByFile.get(t.local) ?? [] }));
+  const written = await writeDeletionVectors(engine, snapshot.tableRoot, updates);
+  const adds = [...written.adds];
+  let addedBytes = written.bytes;
+  if (rw.updates) {
+    const relation = `(SELECT ${rw.columns.join(', ')} FROM (${inner}) WHERE ${predicate} AND __loch_file IN (${files}))`;
+    const updated = await writeDataFiles(c, engine.storage, { ...rw.fileArgs, relation, data: snapshot.schema });
+    adds.push(...updated.adds);
+    addedBytes += updated.numOutputBytes;
   }
-
-  if (dv && partial.length > 0) {
-    const rowsByFile = await positionsByFile(c, `SELECT __loch_file, __loch_row FROM (${inner}) WHERE ${predicate} AND __loch_file IN (${inList(partial.map((t) => t.local))})`);
-    const updates = partial.map((t) => ({ add: t.add, rows: rowsByFile.get(t.local) ?? [] }));
-    const written = await writeDeletionVectors(engine, snapshot.tableRoot, updates);
-    for (const t of partial) {
-      removes.push(removeOf(t.add, now));
-      if (t.add.deletionVector) deletionVectorsRemoved++;
-    }
-    adds.push(...written.adds);
-    deletionVectorsAdded += written.adds.length;
-    addedBytes += written.bytes;
-    if (change.set) {
-      const relation = `(SELECT ${columns.join(', ')} FROM (${inner}) WHERE ${predicate} AND __loch_file IN (${inList(partial.map((t) => t.local))}))`;
-      const updated = await writeDataFiles(c, engine.storage, { ...fileArgs, relation, data: snapshot.schema });
-      adds.push(...updated.adds);
-      addedBytes += updated.numOutputBytes;
-    }
-  } else if (partial.length > 0) {
-    const keep = change.set ? '' : ` AND NOT (${predicate})`;
-    const relation = `(SELECT ${columns.join(', ')} FROM (${inner}) WHERE __loch_file IN (${inList(partial.map((t) => t.local))})${keep})`;
-    const rewritten = await writeDataFiles(c, engine.storage, { ...fileArgs, relation, data: snapshot.schema });
-    for (const t of partial) removes.push(removeOf(t.add, now));
-    adds.push(...rewritten.adds);
-    addedBytes += rewritten.numOutputBytes;
-    copiedRows = partial.reduce((n, t) => n + t.total - t.matching, 0);
-  }
-  const cdcs = recordsChangeData(snapshot)
-    ? await rowChangeData(c, engine, snapshot, { inner, predicate, files: touched.map((t) => t.local), ...(change.set ? { updated: columns } : {}) })
-    : [];
   return {
-    removes,
+    removes: partial.map((t) => removeOf(t.add, rw.now)),
     adds,
-    cdcs,
-    touched: touched.map((t) => t.add),
-    ...(pruning ? { predicate: pruning } : {}),
-    matchedRows,
-    copiedRows,
-    deletionVectorsAdded,
-    deletionVectorsRemoved,
     addedBytes,
-    removedBytes: removes.reduce((n, r) => n + (r.size ?? 0), 0),
+    copiedRows: 0,
+    deletionVectorsAdded: written.adds.length,
+    deletionVectorsRemoved: partial.filter((t) => t.add.deletionVector).length,
+  };
+}
+
+/** Copy-on-write: each partly matching file written again without its matching rows (or with them updated). */
+async function copyRows(rw: Rewrite, partial: readonly Touched[]): Promise<FilesChanged> {
+  const keep = rw.updates ? '' : ` AND NOT (${rw.predicate})`;
+  const relation = `(SELECT ${rw.columns.join(', ')} FROM (${rw.inner}) WHERE __loch_file IN (${inList(partial.map((t) => t.local))})${keep})`;
+  const rewritten = await writeDataFiles(rw.c, rw.engine.storage, { ...rw.fileArgs, relation, data: rw.snapshot.schema });
+  return {
+    removes: partial.map((t) => removeOf(t.add, rw.now)),
+    adds: [...rewritten.adds],
+    addedBytes: rewritten.numOutputBytes,
+    copiedRows: partial.reduce((n, t) => n + t.total - t.matching, 0),
+    deletionVectorsAdded: 0,
+    deletionVectorsRemoved: 0,
   };
 }

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { deltaError, findField, statsNumRecords, planScan, type AddFile, type Engine, type ScanFile, type Snapshot } from '@loch/delta';
+import { deltaError, findField, statsNumRecords, planScan, type AddFile, type Engine, type ScanFile, type ScanPlan, type Snapshot } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { scanSql } from '../../scan/query.js';
 import { partitionLiteral } from '../../scan/partition-literal.js';
@@ -120,10 +120,68 @@ const commitMetrics = (m: OptimizeMetrics): Record<string, number | string> =>
  */
 export async function optimizeTable(engine: Engine, url: string, options: OptimizeOptions = {}): Promise<OptimizeResult> {
   const snapshot = await operationSnapshot(engine, url, options);
-  const table = snapshot.table;
   if (txnAlreadyCommitted(snapshot, options)) return { version: undefined, metrics: optimizeMetrics([], [], 0, 0, 0, false) };
-  const progress = options.onProgress ?? (process.stderr.isTTY ? (m: string) => process.stderr.write(`${m}\n`) : () => undefined);
   const zOrderBy = options.zOrderBy ?? [];
+  checkZOrderColumns(snapshot, zOrderBy);
+  const run: OptimizeRun = {
+    engine,
+    snapshot,
+    options,
+    zOrderBy,
+    zTag: JSON.stringify(zOrderBy),
+    target: options.targetFileSize ?? targetFileSizeOf(snapshot.metadata.configuration, snapshot.table) ?? DEFAULT_OPTIMIZE_FILE_SIZE,
+    progress: options.onProgress ?? (process.stderr.isTTY ? (m: string) => process.stderr.write(`${m}\n`) : () => undefined),
+  };
+  const started = performance.now();
+
+  return withConnection(async (c) => {
+    const plan = planScan(snapshot);
+    const selected = options.where ? await filterPartitions(c, snapshot, plan.files, options.where) : plan.files;
+    const groups = byPartition(selected);
+    const removed: AddFile[] = [];
+    const added: AddFile[] = [];
+    let partitionsOptimized = 0;
+    let considered = 0;
+    let skipped = 0;
+    let i = 0;
+    for (const files of groups) {
+      i++;
+      considered += files.length;
+      const candidates = candidatesOf(run, files);
+      if (!candidates) {
+        skipped += files.length;
+        continue;
+      }
+      skipped += files.length - candidates.length;
+      run.progress(`OPTIMIZE ${snapshot.table}: partition ${i}/${groups.length}, ${candidates.length} files${zOrderBy.length ? ` (ZORDER BY ${zOrderBy.join(', ')})` : ''}`);
+      const written = await rewriteGroup(c, run, { ...plan, files: candidates });
+      removed.push(...candidates.map((f) => f.add));
+      if (written === undefined) continue;
+      added.push(...written);
+      partitionsOptimized++;
+    }
+    const metrics = optimizeMetrics(added, removed, partitionsOptimized, considered, skipped, zOrderBy.length > 0);
+    if (removed.length === 0) return { version: undefined, metrics };
+    return commitOptimize(run, url, removed, added, metrics, started);
+  });
+}
+
+/** What one OPTIMIZE works with, for its steps. */
+interface OptimizeRun {
+  readonly engine: Engine;
+  readonly snapshot: Snapshot;
+  readonly options: OptimizeOptions;
+  readonly zOrderBy: readonly string[];
+  /** The ZORDER BY columns as tagged on the files written (ZCUBE_ZORDER_BY). */
+  readonly zTag: string;
+  /** Target file size in bytes. */
+  readonly target: number;
+  readonly progress: (message: string) => void;
+}
+
+/** ZORDER BY names at most 4 data columns of the table. */
+function checkZOrderColumns(snapshot: Snapshot, zOrderBy: readonly string[]): void {
+  const table = snapshot.table;
   for (const c of zOrderBy) {
     const f = findField(snapshot.schema, c);
     if (!f) throw deltaError('DELTA_COLUMN_NOT_FOUND', `${table} has no column '${c}' to ZORDER BY`);
@@ -132,108 +190,100 @@ export async function optimizeTable(engine: Engine, url: string, options: Optimi
     }
   }
   if (zOrderBy.length > 4) throw deltaError('DELTA_INVALID_ARGUMENT', `${table}: ZORDER BY takes at most 4 columns`);
-  const target = options.targetFileSize ?? targetFileSizeOf(snapshot.metadata.configuration, table) ?? DEFAULT_OPTIMIZE_FILE_SIZE;
-  const zTag = JSON.stringify(zOrderBy);
-  const started = performance.now();
+}
 
-  return withConnection(async (c) => {
-    const plan = planScan(snapshot);
-    const selected = options.where ? await filterPartitions(c, snapshot, plan.files, options.where) : plan.files;
-    const groups = new Map<string, ScanFile[]>();
-    for (const f of selected) {
-      const k = JSON.stringify(f.add.partitionValues ?? {});
-      groups.set(k, [...(groups.get(k) ?? []), f]);
-    }
-    const removed: AddFile[] = [];
-    const added: AddFile[] = [];
-    let partitionsOptimized = 0;
-    let considered = 0;
-    let skipped = 0;
-    let i = 0;
-    for (const files of groups.values()) {
-      i++;
-      considered += files.length;
-      const candidates = options.purge
-        ? files.filter((f) => f.deletionVector !== undefined)
-        : zOrderBy.length
-          ? files
-          : files.filter((f) => f.add.size < target || f.deletionVector !== undefined);
-      const alreadyDone = options.purge
-        ? candidates.length === 0
-        : zOrderBy.length
-          ? files.every((f) => f.add.tags?.ZCUBE_ZORDER_BY === zTag && !f.deletionVector) && files.length <= Math.max(1, Math.ceil(files.reduce((n, f) => n + f.add.size, 0) / target)) * 2
-          : candidates.length < 2 && !candidates.some((f) => f.deletionVector);
-      if (alreadyDone || candidates.length === 0) {
-        skipped += files.length;
-        continue;
-      }
-      skipped += files.length - candidates.length;
-      progress(`OPTIMIZE ${table}: partition ${i}/${groups.size}, ${candidates.length} files${zOrderBy.length ? ` (ZORDER BY ${zOrderBy.join(', ')})` : ''}`);
-      const sub = { ...plan, files: candidates };
-      const inner = (await scanSql(c, engine, sub))!;
-      const bytes = candidates.reduce((n, f) => n + f.add.size, 0);
-      let rows = candidates.reduce((n, f) => n + (statsNumRecords(f.add.stats) ?? NaN) - (f.deletionVector?.cardinality ?? 0), 0);
-      if (!Number.isFinite(rows)) rows = Number((await c.runAndReadAll(`SELECT count(*)::BIGINT FROM (${inner})`)).getRows()[0][0]);
-      if (rows === 0) {
-        removed.push(...candidates.map((f) => f.add));
-        continue;
-      }
-      const rowsPerFile = Math.max(1, Math.floor(target / Math.max(1, bytes / rows)));
-      let relation = `(${inner})`;
-      let orderBy: string | undefined;
-      let fileGroup: string | undefined;
-      if (zOrderBy.length) {
-        // Enough cells for about one target-sized file each: 2^bits per column.
-        const files = Math.max(1, Math.round(bytes / target));
-        const bits = Math.min(8, Math.max(0, Math.round(Math.log2(files) / zOrderBy.length)));
-        const z = zOrderExpression(zOrderBy.map((x) => findField(snapshot.schema, x)!.name), bits);
-        relation = `(SELECT * EXCLUDE (${zOrderBy.map((_, j) => `__loch_z${j}`).join(', ')}), ${z.value} AS __loch_zvalue, ${z.cell} AS __loch_cell FROM (SELECT *, ${z.rankColumns} FROM (${inner})))`;
-        orderBy = '__loch_zvalue';
-        fileGroup = '__loch_cell';
-      }
-      const written = await writeDataFiles(c, engine.storage, {
-        tableRoot: snapshot.tableRoot,
-        table,
-        relation,
-        data: snapshot.schema,
-        schema: snapshot.schema,
-        partitionColumns: snapshot.partitionColumns,
-        configuration: snapshot.metadata.configuration,
-        checks: rowChecks(snapshot.schema, snapshot.metadata.configuration, table),
-        dataChange: false,
-        layout: {
-          partitionValues: candidates[0].add.partitionValues ?? {},
-          rowsPerFile,
-          ...(orderBy ? { orderBy } : {}),
-          ...(fileGroup ? { fileGroup } : {}),
-          ...(zOrderBy.length ? { tags: { ZCUBE_ZORDER_BY: zTag, ZCUBE_ZORDER_CURVE: 'zorder' } } : {}),
-        },
-      });
-      removed.push(...candidates.map((f) => f.add));
-      added.push(...written.adds);
-      partitionsOptimized++;
-    }
+/** Files grouped by their partition values, in the order the groups are first met. */
+function byPartition(files: readonly ScanFile[]): ScanFile[][] {
+  const groups = new Map<string, ScanFile[]>();
+  for (const f of files) {
+    const k = JSON.stringify(f.add.partitionValues ?? {});
+    groups.set(k, [...(groups.get(k) ?? []), f]);
+  }
+  return [...groups.values()];
+}
 
-    const metrics = optimizeMetrics(added, removed, partitionsOptimized, considered, skipped, zOrderBy.length > 0);
-    if (removed.length === 0) return { version: undefined, metrics };
-    const now = Date.now();
-    const tx = openTransaction(engine, url, snapshot, options);
-    tx.readFiles(removed);
-    tx.removeFiles(removed.map((a) => removeOf(a, now, false)));
-    tx.addFiles(added);
-    const result = await tx.commit({
-      name: options.purge ? 'REORG' : 'OPTIMIZE',
-      parameters: options.purge
-        ? { predicate: JSON.stringify(options.where ? [options.where] : []), applyPurge: true }
-        : { predicate: JSON.stringify(options.where ? [options.where] : []), zOrderBy: zTag, auto: false },
-      metrics: { ...commitMetrics(metrics), executionTimeMs: Math.round(performance.now() - started) },
-      isBlindAppend: false,
-    });
-    if (result.kind !== 'committed') return { version: undefined, metrics };
-    progress(`OPTIMIZE ${table}: ${removed.length} files rewritten into ${added.length} (version ${result.version})`);
-    await afterCommit(engine, url, result.version, snapshot.metadata.configuration);
-    return { version: result.version, metrics };
+/**
+ * The files of one partition to rewrite, or undefined when it is done already: compacted (at
+ * most one small file, no deletion vectors), Z-ordered by the same columns into about as many
+ * files as its size calls for, or (REORG PURGE) without deletion vectors.
+ */
+function candidatesOf(run: OptimizeRun, files: readonly ScanFile[]): ScanFile[] | undefined {
+  const { options, zOrderBy, zTag, target } = run;
+  const candidates = options.purge
+    ? files.filter((f) => f.deletionVector !== undefined)
+    : zOrderBy.length
+      ? [...files]
+      : files.filter((f) => f.add.size < target || f.deletionVector !== undefined);
+  const alreadyDone = options.purge
+    ? candidates.length === 0
+    : zOrderBy.length
+      ? files.every((f) => f.add.tags?.ZCUBE_ZORDER_BY === zTag && !f.deletionVector) && files.length <= Math.max(1, Math.ceil(files.reduce((n, f) => n + f.add.size, 0) / target)) * 2
+      : candidates.length < 2 && !candidates.some((f) => f.deletionVector);
+  return alreadyDone || candidates.length === 0 ? undefined : candidates;
+}
+
+/**
+ * Writes one partition's candidate files again as target-sized files (Z-ordered when asked) and
+ * returns their add actions; undefined when they hold no rows (they are only removed).
+ */
+async function rewriteGroup(c: DuckDBConnection, run: OptimizeRun, sub: ScanPlan): Promise<AddFile[] | undefined> {
+  const { engine, snapshot, zOrderBy, zTag, target } = run;
+  const candidates = sub.files;
+  const inner = (await scanSql(c, engine, sub))!;
+  const bytes = candidates.reduce((n, f) => n + f.add.size, 0);
+  let rows = candidates.reduce((n, f) => n + (statsNumRecords(f.add.stats) ?? NaN) - (f.deletionVector?.cardinality ?? 0), 0);
+  if (!Number.isFinite(rows)) rows = Number((await c.runAndReadAll(`SELECT count(*)::BIGINT FROM (${inner})`)).getRows()[0][0]);
+  if (rows === 0) return undefined;
+  const rowsPerFile = Math.max(1, Math.floor(target / Math.max(1, bytes / rows)));
+  const z = zOrderBy.length ? zOrderedRelation(snapshot, inner, zOrderBy, bytes, target) : undefined;
+  const written = await writeDataFiles(c, engine.storage, {
+    tableRoot: snapshot.tableRoot,
+    table: snapshot.table,
+    relation: z?.relation ?? `(${inner})`,
+    data: snapshot.schema,
+    schema: snapshot.schema,
+    partitionColumns: snapshot.partitionColumns,
+    configuration: snapshot.metadata.configuration,
+    checks: rowChecks(snapshot.schema, snapshot.metadata.configuration, snapshot.table),
+    dataChange: false,
+    layout: {
+      partitionValues: candidates[0].add.partitionValues ?? {},
+      rowsPerFile,
+      ...(z ? { orderBy: '__loch_zvalue', fileGroup: '__loch_cell', tags: { ZCUBE_ZORDER_BY: zTag, ZCUBE_ZORDER_CURVE: 'zorder' } } : {}),
+    },
   });
+  return written.adds;
+}
+
+/** The rows of `inner` with their Z-order value and cell: enough cells for about one target-sized file each (2^bits per column). */
+function zOrderedRelation(snapshot: Snapshot, inner: string, zOrderBy: readonly string[], bytes: number, target: number): { relation: string } {
+  const files = Math.max(1, Math.round(bytes / target));
+  const bits = Math.min(8, Math.max(0, Math.round(Math.log2(files) / zOrderBy.length)));
+  const z = zOrderExpression(zOrderBy.map((x) => findField(snapshot.schema, x)!.name), bits);
+  return {
+    relation: `(SELECT * EXCLUDE (${zOrderBy.map((_, j) => `__loch_z${j}`).join(', ')}), ${z.value} AS __loch_zvalue, ${z.cell} AS __loch_cell FROM (SELECT *, ${z.rankColumns} FROM (${inner})))`,
+  };
+}
+
+/** Commits the files removed and added as OPTIMIZE (or REORG), conflict-checked against what was read. */
+async function commitOptimize(run: OptimizeRun, url: string, removed: readonly AddFile[], added: readonly AddFile[], metrics: OptimizeMetrics, started: number): Promise<OptimizeResult> {
+  const { engine, snapshot, options, zTag } = run;
+  const now = Date.now();
+  const tx = openTransaction(engine, url, snapshot, options);
+  tx.readFiles(removed);
+  tx.removeFiles(removed.map((a) => removeOf(a, now, false)));
+  tx.addFiles(added);
+  const predicate = JSON.stringify(options.where ? [options.where] : []);
+  const result = await tx.commit({
+    name: options.purge ? 'REORG' : 'OPTIMIZE',
+    parameters: options.purge ? { predicate, applyPurge: true } : { predicate, zOrderBy: zTag, auto: false },
+    metrics: { ...commitMetrics(metrics), executionTimeMs: Math.round(performance.now() - started) },
+    isBlindAppend: false,
+  });
+  if (result.kind !== 'committed') return { version: undefined, metrics };
+  run.progress(`OPTIMIZE ${snapshot.table}: ${removed.length} files rewritten into ${added.length} (version ${result.version})`);
+  await afterCommit(engine, url, result.version, snapshot.metadata.configuration);
+  return { version: result.version, metrics };
 }
 
 /** The files whose partition values satisfy `where` (which may only name partition columns). */
