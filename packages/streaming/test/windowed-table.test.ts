@@ -70,3 +70,16 @@ test('a streaming table that aggregates without a watermark on a grouping key fa
   assert.equal(d.aggregation.watermark.delayMs, 10_000);
   assert.match(d.aggregation.pre, /to_timestamp\(ts_str\) AS `ts` FROM __loch_stream_input AS `s`/);
 });
+
+test("window.start and window.end select the grouping window's bounds (Spark's idiom), by alias or as window_start / window_end", async (t) => {
+  const s = await scratch();
+  t.after(() => s.cleanup());
+  await s.lake.sql('CREATE TABLE events (id INT, ts TIMESTAMP, cdn STRING, x DOUBLE)');
+  await s.lake.sql(feed(`(1, TIMESTAMP'2026-01-01 00:00:05', 'a', 1), (2, TIMESTAMP'2026-01-01 00:00:50', 'a', 3), (3, TIMESTAMP'2026-01-01 00:03:00', 'b', 10)`));
+  await s.lake.sql(`CREATE OR REFRESH STREAMING TABLE bounds
+    AS SELECT window.start AS ws, window(ts, '1 minute').end, cdn, count(*) AS n
+    FROM STREAM(events) WATERMARK ts DELAY OF INTERVAL 30 SECONDS GROUP BY window(ts, '1 minute'), cdn`);
+  assert.deepEqual(await rows(s.lake, "SELECT strftime(ws, '%H:%M:%S') AS ws, strftime(window_end, '%H:%M:%S') AS we, cdn, n FROM bounds"), [
+    { ws: '00:00:00', we: '00:01:00', cdn: 'a', n: 2 },
+  ]);
+});

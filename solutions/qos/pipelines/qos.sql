@@ -1,12 +1,13 @@
 -- The QoS pipeline's streaming tables and materialized views (loch pipeline SQL).
--- Parameters: ${LANDING_EVENTS} and ${LANDING_CDN_LOGS}, the landing folders of a run, and
--- ${FILES_PER_BATCH}, the files each micro-batch takes. qos_ip(address) and
+-- Parameters: ${LANDING_EVENTS} and ${LANDING_CDN_LOGS}, the landing folders of a run;
+-- ${FILES_PER_BATCH}, the files each micro-batch takes; ${GOLD_WINDOW} and ${GOLD_WATERMARK}, the
+-- gold aggregates' window ('1 minute') and how late an event may be (30 seconds). qos_ip(address) and
 -- qos_anonymize_ips(list) are the UDFs of @loch/qos/udfs: the anonymized address (IPv4 /24,
 -- IPv6 /48) with the country and ISP the IP databases give for it. Run it with the plain command:
 --   loch pipeline run qos.sql --lake ./lake --udf @loch/qos/udfs \
---     --conf LANDING_EVENTS=./landing/events --conf LANDING_CDN_LOGS=./landing/cdn_logs --conf FILES_PER_BATCH=3
--- The gold windowed aggregates and the alerts are streaming queries over these tables
--- (src/pipeline/gold.ts, src/alerts/).
+--     --conf LANDING_EVENTS=./landing/events --conf LANDING_CDN_LOGS=./landing/cdn_logs \
+--     --conf FILES_PER_BATCH=3 --conf GOLD_WINDOW='1 minute' --conf GOLD_WATERMARK='30 seconds'
+-- The alerts are streaming queries over the gold tables (src/alerts/): they notify, which SQL does not.
 
 -- Player events as they came: append-only, unchanged, partitioned by event date and type.
 CREATE OR REFRESH STREAMING TABLE qos_bronze_events
@@ -82,6 +83,58 @@ AS SELECT
   CAST(sc_content_type AS STRING) AS sc_content_type,
   CAST(sc_content_len AS BIGINT) AS sc_content_len
 FROM (SELECT *, qos_ip(CAST(c_ip AS STRING)) AS ip FROM STREAM read_files('${LANDING_CDN_LOGS}', format => 'json', inferColumnTypes => 'false', maxFilesPerTrigger => '${FILES_PER_BATCH}'));
+
+-- Gold: the dashboard's windowed aggregates over event time (${GOLD_WINDOW} windows), each a
+-- streaming aggregation with a watermark: a window's row is written once, when the watermark
+-- (latest event time less ${GOLD_WATERMARK}) passes its end, and never changes. Alerts read these.
+CREATE OR REFRESH STREAMING TABLE qos_gold_cdn_latency
+COMMENT 'per CDN edge and window: requests, request time, time to first byte, bytes, server errors'
+AS SELECT window.start AS window_start, window.end AS window_end, x_edge_location,
+  count(*) AS requests, avg(time_taken) AS avg_time_taken, max(time_taken) AS max_time_taken,
+  avg(time_to_first_byte) AS avg_ttfb, sum(sc_bytes) AS bytes, count_if(sc_status >= 500) AS server_errors
+FROM STREAM(qos_silver_cdn_logs) WATERMARK ts DELAY OF INTERVAL ${GOLD_WATERMARK}
+GROUP BY window(ts, '${GOLD_WINDOW}'), x_edge_location;
+
+CREATE OR REFRESH STREAMING TABLE qos_gold_ttff_by_edge
+COMMENT 'time to first frame per CDN edge and window'
+AS SELECT window.start AS window_start, window.end AS window_end, cdn_edge,
+  count(*) AS plays, avg(ttff_ms) AS avg_ttff_ms, max(ttff_ms) AS max_ttff_ms
+FROM STREAM(qos_silver_events) WATERMARK event_time DELAY OF INTERVAL ${GOLD_WATERMARK}
+WHERE ttff_ms IS NOT NULL
+GROUP BY window(event_time, '${GOLD_WINDOW}'), cdn_edge;
+
+CREATE OR REFRESH STREAMING TABLE qos_gold_buffering_by_app
+COMMENT 'buffering per app type, app version and browser and window'
+AS SELECT window.start AS window_start, window.end AS window_end, app_type, app_version, browser,
+  count(*) AS events, count_if(event_type = 'buffer_start') AS buffer_events, sum(buffer_ms) AS buffer_ms,
+  count_if(event_type = 'heartbeat') / 2.0 AS viewer_minutes
+FROM STREAM(qos_silver_events) WATERMARK event_time DELAY OF INTERVAL ${GOLD_WATERMARK}
+GROUP BY window(event_time, '${GOLD_WINDOW}'), app_type, app_version, browser;
+
+CREATE OR REFRESH STREAMING TABLE qos_gold_app_errors
+COMMENT 'share of error events per app type and window'
+AS SELECT window.start AS window_start, window.end AS window_end, app_type,
+  count(*) AS events, count_if(event_type = 'error') AS errors, count_if(event_type = 'error') / count(*) AS error_rate
+FROM STREAM(qos_silver_events) WATERMARK event_time DELAY OF INTERVAL ${GOLD_WATERMARK}
+GROUP BY window(event_time, '${GOLD_WINDOW}'), app_type;
+
+CREATE OR REFRESH STREAMING TABLE qos_gold_isp_buffering
+COMMENT 'buffering per ISP and window'
+AS SELECT window.start AS window_start, window.end AS window_end, isp,
+  count(*) AS events, count_if(event_type = 'buffer_start') AS buffer_events,
+  count_if(event_type = 'heartbeat') / 2.0 AS viewer_minutes, size(collect_set(session_id)) AS sessions
+FROM STREAM(qos_silver_events) WATERMARK event_time DELAY OF INTERVAL ${GOLD_WATERMARK}
+WHERE isp IS NOT NULL
+GROUP BY window(event_time, '${GOLD_WINDOW}'), isp;
+
+CREATE OR REFRESH STREAMING TABLE qos_gold_video_engagement
+COMMENT 'starts, pauses and how sessions ended, per video and window'
+AS SELECT window.start AS window_start, window.end AS window_end, video_id,
+  count_if(event_type = 'session_start') AS starts, count_if(event_type = 'pause') AS pauses, count_if(event_type = 'stop') AS stops,
+  count_if(stop_reason = 'finished') AS finished, count_if(stop_reason = 'user') AS abandoned, count_if(stop_reason = 'error') AS failed,
+  size(collect_set(session_id)) AS sessions
+FROM STREAM(qos_silver_events) WATERMARK event_time DELAY OF INTERVAL ${GOLD_WATERMARK}
+GROUP BY window(event_time, '${GOLD_WINDOW}'), video_id;
 
 -- Real-time widgets: recomputed from silver over the last minutes of event time.
 CREATE OR REFRESH MATERIALIZED VIEW qos_gold_active_users

@@ -14,11 +14,9 @@ export { defaultIncidents, isActive, type Incident, type IncidentKind } from './
 export type { PlayerEvent, CdnLogRecord } from './generator/records.js';
 export { generateTraffic, trafficConfig, sliceTraffic, writeSlice, slicePath, type Traffic, type TrafficOptions, type TrafficConfig, type TrafficSlice } from './generator/traffic.js';
 export { TABLES, ALERTS_SCHEMA } from './pipeline/tables.js';
-export { qosPipeline, PIPELINE_FILE, EVENT_LOG } from './pipeline/sql-pipeline.js';
+export { qosPipeline, PIPELINE_FILE, EVENT_LOG, DEFAULT_WINDOWS, type GoldWindows } from './pipeline/sql-pipeline.js';
 export { registerQosFunctions, QOS_IP_TYPE } from './pipeline/functions.js';
 export { qosLayout, type QosLayout } from './pipeline/layout.js';
-export { GOLD_AGGREGATES, DEFAULT_WINDOWS, goldFrame, type GoldAggregate, type GoldWindows } from './pipeline/gold.js';
-export { STAGES, type Stage, type StageContext } from './pipeline/stages.js';
 export { ensureTables, waitForTable } from './pipeline/ensure-tables.js';
 export { runPipelineOnce, RunningPipeline, type PipelineOptions } from './pipeline/runner.js';
 export { DEFAULT_THRESHOLDS, cdnLatencyAlert, appErrorAlert, ispBufferingAlerts, type Alert, type AlertRule, type AlertThresholds } from './alerts/rules.js';

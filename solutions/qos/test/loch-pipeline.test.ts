@@ -22,7 +22,7 @@ test('loch pipeline run takes the QoS pipeline file with --udf @loch/qos/udfs an
   for (const s of sliceTraffic(traffic, 20)) await writeSlice(s, layout.landingEvents, layout.landingCdnLogs);
 
   const args = [LOCH, 'pipeline', 'run', fileURLToPath(PIPELINE_FILE), '--lake', layout.lake, '--udf', '@loch/qos/udfs'];
-  for (const [k, v] of [['LANDING_EVENTS', layout.landingEvents], ['LANDING_CDN_LOGS', layout.landingCdnLogs], ['FILES_PER_BATCH', '2']]) args.push('--conf', `${k}=${v}`);
+  for (const [k, v] of [['LANDING_EVENTS', layout.landingEvents], ['LANDING_CDN_LOGS', layout.landingCdnLogs], ['FILES_PER_BATCH', '2'], ['GOLD_WINDOW', '1 minute'], ['GOLD_WATERMARK', '30 seconds']]) args.push('--conf', `${k}=${v}`);
   const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: REPO, maxBuffer: 16 << 20 });
   const updates = stdout.trim().split('\n').map((l) => JSON.parse(l) as { dataset: string; status: string; num_output_rows: number });
   const byName = new Map(updates.map((u) => [u.dataset, u]));

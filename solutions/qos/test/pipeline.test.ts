@@ -14,11 +14,39 @@ import { Lakehouse, type Row } from '@loch/lakehouse';
 import '@loch/streaming';
 import { DashboardStore } from '@loch/server';
 import {
-  anonymizeIp, defaultIncidents, ensureTables, importNocDashboard, FanOutNotifier, generateTraffic, GOLD_AGGREGATES, IpDatabase, parseIp, qosLayout, runPipelineOnce, runQos, sliceTraffic, summaryText, TABLES,
+  anonymizeIp, defaultIncidents, ensureTables, importNocDashboard, FanOutNotifier, generateTraffic, IpDatabase, parseIp, qosLayout, runPipelineOnce, runQos, sliceTraffic, summaryText, TABLES,
   WebhookNotifier, WebhookReceiver, writeSlice, type Alert, type Incident,
 } from '@loch/qos';
 
 const DURATION = 360;
+
+/**
+ * What each gold table of pipelines/qos.sql should hold per one-minute window, written out here
+ * as batch SQL over silver: the streamed tables must equal it for every window they closed.
+ */
+const GOLD_EXPECTED: readonly { table: string; from: string; time: string; keys: string[]; where?: string; aggregates: Record<string, string> }[] = [
+  {
+    table: TABLES.goldCdnLatency, from: TABLES.silverCdnLogs, time: 'ts', keys: ['x_edge_location'],
+    aggregates: { requests: 'count(*)', avg_time_taken: 'avg(time_taken)', max_time_taken: 'max(time_taken)', avg_ttfb: 'avg(time_to_first_byte)', bytes: 'sum(sc_bytes)', server_errors: 'count_if(sc_status >= 500)' },
+  },
+  { table: TABLES.goldTtffByEdge, from: TABLES.silverEvents, time: 'event_time', keys: ['cdn_edge'], where: 'ttff_ms IS NOT NULL', aggregates: { plays: 'count(*)', avg_ttff_ms: 'avg(ttff_ms)', max_ttff_ms: 'max(ttff_ms)' } },
+  {
+    table: TABLES.goldBufferingByApp, from: TABLES.silverEvents, time: 'event_time', keys: ['app_type', 'app_version', 'browser'],
+    aggregates: { events: 'count(*)', buffer_events: "count_if(event_type = 'buffer_start')", buffer_ms: 'sum(buffer_ms)', viewer_minutes: "count_if(event_type = 'heartbeat') / 2.0" },
+  },
+  { table: TABLES.goldAppErrors, from: TABLES.silverEvents, time: 'event_time', keys: ['app_type'], aggregates: { events: 'count(*)', errors: "count_if(event_type = 'error')", error_rate: "count_if(event_type = 'error') / count(*)" } },
+  {
+    table: TABLES.goldIspBuffering, from: TABLES.silverEvents, time: 'event_time', keys: ['isp'], where: 'isp IS NOT NULL',
+    aggregates: { events: 'count(*)', buffer_events: "count_if(event_type = 'buffer_start')", viewer_minutes: "count_if(event_type = 'heartbeat') / 2.0", sessions: 'count(DISTINCT session_id)' },
+  },
+  {
+    table: TABLES.goldVideoEngagement, from: TABLES.silverEvents, time: 'event_time', keys: ['video_id'],
+    aggregates: {
+      starts: "count_if(event_type = 'session_start')", pauses: "count_if(event_type = 'pause')", stops: "count_if(event_type = 'stop')",
+      finished: "count_if(stop_reason = 'finished')", abandoned: "count_if(stop_reason = 'user')", failed: "count_if(stop_reason = 'error')", sessions: 'count(DISTINCT session_id)',
+    },
+  },
+];
 
 async function rows(lake: Lakehouse, sql: string): Promise<Row[]> {
   const r = await lake.sql(sql);
@@ -109,7 +137,7 @@ test('incidents: each alert fires on its incident and nothing else; no raw IP pa
   assert.ok(silverIps.filter((r) => r.country !== null).length > 0.95 * silverIps.length, 'addresses have their country');
 
   // Gold equals the same aggregates computed in batch over silver, for every window the stream closed.
-  for (const g of GOLD_AGGREGATES) {
+  for (const g of GOLD_EXPECTED) {
     const keys = g.keys.join(', ');
     const aggs = Object.entries(g.aggregates).map(([n, e]) => `${e} AS ${n}`).join(', ');
     const batch = await rows(

@@ -28,7 +28,8 @@ export function compileAggregation(text: string, tokens: readonly Token[], ref: 
   const fail: (m: string) => never = (m) => {
     throw streamingError('PIPELINE_PARSE_ERROR', `${where}: ${m}`);
   };
-  const refused = top.find((i) => isWord(tokens[i], ...REFUSED) && !isPunct(tokens[i + 1], '('));
+  // `window(` is the window function and `window.start` its column's field, not the WINDOW clause.
+  const refused = top.find((i) => isWord(tokens[i], ...REFUSED) && !isPunct(tokens[i + 1], '(') && !isPunct(tokens[i + 1], '.'));
   if (refused !== undefined) fail(`a streaming table that aggregates takes SELECT ... FROM STREAM ... WATERMARK ... [WHERE ...] GROUP BY ...; ${tokens[refused].text.toUpperCase()} is not supported there`);
   if (!isWord(tokens[0], 'SELECT') || isWord(tokens[1], 'DISTINCT')) fail('a streaming aggregation starts SELECT <keys and aggregates>');
   const from = top.find((i) => isWord(tokens[i], 'FROM'));
@@ -152,7 +153,8 @@ function windowKey(tokens: readonly Token[], fail: (m: string) => never): Window
 
 /**
  * The SELECT list as the aggregation's output: items that are GROUP BY keys name the key's
- * column (the window's is `window`), the others are aggregates, named by their alias or text.
+ * column (the window's is `window`, and `window.start` / `window.end` its bounds), the others are
+ * aggregates, named by their alias or text.
  */
 function selectList(
   text: string,
@@ -171,6 +173,11 @@ function selectList(
     const expr = aliased ? text.slice(t[0].start, t.at(-3)!.end) : item.text;
     const alias = aliased ? t.at(-1)!.value : undefined;
     if (normal(expr) === '*') fail('SELECT * cannot aggregate: name the GROUP BY keys and the aggregates');
+    const bound = windowBound(expr, keyTexts, keys);
+    if (bound !== undefined) {
+      items.push(`\`window\`.${bound} AS ${sparkIdent(alias ?? `window_${bound}`)}`);
+      continue;
+    }
     const k = keyTexts.findIndex((kt) => normal(kt.text) === normal(expr));
     if (k >= 0) {
       const key = keys[k];
@@ -183,6 +190,18 @@ function selectList(
     items.push(sparkIdent(name));
   }
   return { items, aggregates };
+}
+
+/**
+ * `window.start` / `window.end` (Spark's name for the grouping window's column), or the same
+ * fields of the GROUP BY's `window(...)` call written out: which bound; undefined for another item.
+ */
+function windowBound(expr: string, keyTexts: readonly Item[], keys: readonly (string | WindowColumn)[]): 'start' | 'end' | undefined {
+  const m = /^(.*)\.(start|end)$/.exec(normal(expr));
+  if (!m) return undefined;
+  const w = keys.findIndex((k) => typeof k !== 'string');
+  if (w < 0) return undefined;
+  return m[1] === 'window' || m[1] === normal(keyTexts[w].text) ? (m[2] as 'start' | 'end') : undefined;
 }
 
 /** The column a key expression is kept under by the aggregation (a bare column by its name, else its text). */

@@ -1,6 +1,6 @@
 import type { Lakehouse } from '@loch/lakehouse';
 import { randomUUID } from 'node:crypto';
-import { isStreamingError } from '../errors.js';
+import { isStreamingError, streamingError } from '../errors.js';
 import type { StreamingQuery } from '../query/streaming-query.js';
 import { parseTrigger } from '../query/trigger.js';
 import type { MaterializedViewDef, StreamingTableDef } from './definition.js';
@@ -47,6 +47,34 @@ export class ContinuousPipeline {
     this.stopping = true;
     this.wake?.();
     await this.ended.catch(() => undefined);
+  }
+
+  /**
+   * Waits until every streaming table's query runs and has processed what is available, upstream
+   * first (the pipeline's StreamingQuery.processAllAvailable); a table whose input is not there
+   * yet is waited for, up to `timeoutMs`. Rejects when the pipeline fails or stops meanwhile.
+   */
+  async processAllAvailable(timeoutMs = 600_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    let ended: unknown;
+    void this.ended.then(
+      () => (ended ??= streamingError('PIPELINE_UPDATE_FAILED', `pipeline ${this.pipeline.name} stopped`)),
+      (e: unknown) => (ended ??= e),
+    );
+    for (const node of this.pipeline.graph) {
+      const d = node.dataset;
+      if (d.kind !== 'streamingTable') continue;
+      for (;;) {
+        const q = this.queries.get(d.name);
+        if (q?.isActive) {
+          await q.processAllAvailable();
+          break;
+        }
+        if (ended !== undefined) throw ended;
+        if (Date.now() > until) throw streamingError('PIPELINE_UPDATE_FAILED', `${this.pipeline.where(d)}: ${d.name} has not started within ${timeoutMs / 1000} s (waiting for its input)`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   }
 
   private async loop(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
- * The QoS lake's tables. Bronze, silver and the real-time views are defined in `pipelines/qos.sql`;
- * the gold windowed aggregates in gold.ts; the alerts table here.
+ * The QoS lake's tables. Bronze, silver, the gold windowed aggregates and the real-time views are
+ * defined in `pipelines/qos.sql`; the alerts table here.
  */
 
 export const TABLES = {
