@@ -186,6 +186,23 @@ test('the file log merges entries into runs, and a restart still knows every fil
   assert.deepEqual(await rows(s.lake, 'SELECT count(*) AS n, count(DISTINCT id) AS d FROM bronze'), [{ n: 24, d: 24 }]);
 });
 
+test('the entry of the files already there is not rewritten with the small entries after it', async (t) => {
+  const s = await scratch();
+  t.after(() => s.cleanup());
+  for (let i = 0; i < 30; i++) await put(s, `a-old/${String(i).padStart(3, '0')}.json`, jsonLines({ id: i }));
+  const q = await s.lake.readStream.format('cloudFiles').option('cloudFiles.format', 'json').option('cloudFiles.includeExistingFiles', false).schema({ id: 'long' }).load(s.path('landing'))
+    .writeStream.option('checkpointLocation', s.path('ck')).toTable('bronze');
+  for (let i = 0; i < 10; i++) {
+    await put(s, `b-new/${String(i).padStart(3, '0')}.json`, jsonLines({ id: 100 + i }));
+    await q.processAllAvailable();
+  }
+  await q.stop();
+  // Entry 0 (30 files) and the run of ten one-file entries: ten small entries merge, the big one stays.
+  assert.deepEqual(await readdir(s.path('ck', 'sources', '0', 'runs')), ['1-10']);
+  assert.deepEqual(await readdir(s.path('ck', 'sources', '0', 'log')), ['0']);
+  assert.deepEqual(await rows(s.lake, 'SELECT count(*) AS n, min(id) AS lo FROM bronze'), [{ n: 10, lo: 100 }]);
+});
+
 test('inference needs a schemaLocation; a format is required', async (t) => {
   const s = await scratch();
   t.after(() => s.cleanup());

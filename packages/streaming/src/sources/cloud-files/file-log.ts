@@ -6,11 +6,15 @@ export interface LoggedFile extends FileMeta {
   readonly ignored?: boolean;
 }
 
-/** One file of the log: entries `first..last` (a single entry when they are equal). */
+/** One file of the log: entries `first..last` (a single entry when they are equal), holding `files` records. */
 interface Segment {
   readonly first: number;
   readonly last: number;
+  readonly files: number;
 }
+
+/** Segments merge with segments of their tier: of about as many records, by order of magnitude. */
+const tier = (s: Segment) => Math.floor(Math.log10(Math.max(1, s.files)));
 
 interface LineRecord {
   readonly k: number;
@@ -28,10 +32,12 @@ const decoder = new TextDecoder();
  * The files Auto Loader has taken, kept in the source's checkpoint folder. Each trigger that
  * finds new files writes them as one entry, `log/<K>` (K counts up; the batch offset names
  * it), before the batch's offsets are written. Committed entries are merged ten at a time into
- * `runs/<first>-<last>`, and runs of equal size ten at a time into bigger ones, so that the folder
- * holds O(log n) files and a file's record is rewritten O(log n) times: a trigger's cost follows
- * the files it adds, never the files seen before. The set of seen files is read once, when the
- * query starts.
+ * `runs/<first>-<last>`, and runs ten at a time into bigger ones, always ten of about the same
+ * number of records (a tier: the order of magnitude), so that the folder holds O(log n) files
+ * and a file's record is rewritten O(log n) times: a trigger's cost follows the files it adds,
+ * never the files seen before (a large first entry, such as the files already there when the
+ * stream started, is not rewritten with the small ones after it). The set of seen files is read
+ * once, when the query starts.
  */
 export class FileLog {
   private readonly seen = new Set<string>();
@@ -78,7 +84,7 @@ export class FileLog {
       }
       throw e;
     }
-    this.segments.push({ first: k, last: k });
+    this.segments.push({ first: k, last: k, files: files.length });
     this.remember(files);
     this.recent.set(k, [...files]);
     return k;
@@ -109,9 +115,8 @@ export class FileLog {
     for (;;) {
       const done = this.segments.filter((s) => s.last <= upTo);
       const tail = done.slice(-FANOUT);
-      const width = tail[0] ? tail[0].last - tail[0].first : -1;
-      if (tail.length < FANOUT || tail.some((s) => s.last - s.first !== width)) return;
-      const merged: Segment = { first: tail[0].first, last: tail[FANOUT - 1].last };
+      if (tail.length < FANOUT || tail.some((s) => tier(s) !== tier(tail[0]))) return;
+      const merged: Segment = { first: tail[0].first, last: tail[FANOUT - 1].last, files: tail.reduce((n, s) => n + s.files, 0) };
       const lines: string[] = [];
       for (const s of tail) for (const r of await this.read(s)) lines.push(JSON.stringify(r));
       // The run is complete before its parts go: a crash in between leaves both, and load keeps the run.
@@ -122,7 +127,7 @@ export class FileLog {
   }
 
   private async load(): Promise<void> {
-    const found: Segment[] = [];
+    const found: Pick<Segment, 'first' | 'last'>[] = [];
     for (const f of [...(await this.storage.list(`${this.dir}log/`)), ...(await this.storage.list(`${this.dir}runs/`))]) {
       const name = f.path.slice(f.path.lastIndexOf('/') + 1);
       const single = /^(\d+)$/.exec(name);
@@ -139,9 +144,10 @@ export class FileLog {
         continue;
       }
       if ((prev?.last ?? -1) + 1 !== s.first) throw streamingError('STREAM_CORRUPT_CHECKPOINT_FILE', `${decodeURIComponent(this.dir)}: the entries of the files the stream took have a gap before ${s.first}`);
-      this.segments.push(s);
+      const records = await this.read(s);
+      this.segments.push({ ...s, files: records.length });
+      this.remember(records.map(fromRecord));
     }
-    for (const s of this.segments) this.remember((await this.read(s)).map(fromRecord));
   }
 
   private remember(files: readonly LoggedFile[]): void {
@@ -152,11 +158,11 @@ export class FileLog {
     }
   }
 
-  private fileOf(s: Segment): string {
+  private fileOf(s: Pick<Segment, 'first' | 'last'>): string {
     return s.first === s.last ? `${this.dir}log/${s.first}` : `${this.dir}runs/${s.first}-${s.last}`;
   }
 
-  private async read(s: Segment): Promise<LineRecord[]> {
+  private async read(s: Pick<Segment, 'first' | 'last'>): Promise<LineRecord[]> {
     const file = this.fileOf(s);
     const text = decoder.decode(await this.storage.read(file));
     return text === '' ? [] : text.split('\n').map((line, i) => {
