@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withConnection } from '@loch/engine-node';
 import { structureOf } from '../query/batch-tables.js';
+import type { SourceBatch } from '../source.js';
 
 /** One message from a broker, as broker sources hand it to a batch. */
 export interface BrokerMessage {
@@ -37,15 +39,26 @@ const SUBJECT = 6;
 const HEAD = SEQ + TIME + SUBJECT;
 
 /**
- * Makes `table` hold the messages: subject, sequence, timestamp, and data (binary) with headers,
- * or the data as text when it is parsed. Parsed messages go into a file of lines, each a
- * fixed-width head (sequence, time, subject) then the payload's own bytes, nothing escaped, which
- * DuckDB reads and cuts apart in parallel: building JSON text per message in JavaScript cost 5×
- * more. JSON needs no line breaks or control bytes outside its strings (and has none escaped
- * inside them), so those become spaces; a payload that is not JSON keeps its text but for those.
+ * A batch of messages for the engine: subject, sequence, timestamp, and data (binary) with
+ * headers, or the columns parsed from the data (see brokerBatchQuery). Parsed messages go into a
+ * file of lines, each a fixed-width head (sequence, time, subject) then the payload's own bytes,
+ * nothing escaped, which DuckDB reads, cuts apart and parses in the one statement that makes the
+ * batch's table (building JSON text per message in JavaScript cost 5× more; a staging table in
+ * between cost another copy of every payload). JSON needs no line breaks or control bytes outside
+ * its strings (and has none escaped inside them), so those become spaces; a payload that is not
+ * JSON keeps its text but for those.
  */
-export async function stageMessages(c: DuckDBConnection, table: string, rows: readonly BrokerMessage[], parsed: boolean): Promise<void> {
-  if (!parsed) return stageRaw(c, table, rows);
+export async function brokerBatch(rows: readonly BrokerMessage[], parse: ParseSpec | undefined, stagingTable: string): Promise<SourceBatch> {
+  if (!parse) {
+    await withConnection((c) => stageRaw(c, stagingTable, rows));
+    return { kind: 'query', sql: brokerBatchQuery(stagingTable, undefined), release: () => withConnection((c) => c.run(`DROP TABLE IF EXISTS ${stagingTable}`)).then(() => undefined) };
+  }
+  const { file, relation } = await stageLines(rows);
+  return { kind: 'query', sql: brokerBatchQuery(`(${relation}) AS __staged`, parse), release: () => rm(file, { force: true }) };
+}
+
+/** Writes the messages as lines to a temporary file; the relation reads them back as subject, sequence, timestamp and `__text`. */
+async function stageLines(rows: readonly BrokerMessage[]): Promise<{ file: string; relation: string }> {
   const subjects = new Map<string, number>();
   let size = 0;
   for (const m of rows) size += HEAD + m.data.byteLength + 1;
@@ -54,11 +67,11 @@ export async function stageMessages(c: DuckDBConnection, table: string, rows: re
   for (const m of rows) {
     let s = subjects.get(m.subject);
     if (s === undefined) subjects.set(m.subject, (s = subjects.size));
-    out.write(String(m.sequence).padStart(SEQ, '0'), at, 'latin1');
-    out.write(String(m.timestampMicros).padStart(TIME, '0'), at + SEQ, 'latin1');
-    out.write(String(s).padStart(SUBJECT, '0'), at + SEQ + TIME, 'latin1');
-    const data = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-    data.copy(out, at + HEAD);
+    digits(out, at, SEQ, m.sequence);
+    digits(out, at + SEQ, TIME, m.timestampMicros);
+    digits(out, at + SEQ + TIME, SUBJECT, s);
+    const data = m.data;
+    out.set(data, at + HEAD);
     if (UNSAFE.some((b) => data.indexOf(b) >= 0)) {
       for (let i = at + HEAD; i < at + HEAD + data.length; i++) if (UNSAFE.includes(out[i])) out[i] = SPACE;
     }
@@ -67,16 +80,22 @@ export async function stageMessages(c: DuckDBConnection, table: string, rows: re
   }
   const file = join(tmpdir(), `loch-broker-${process.pid}-${randomUUID()}.txt`);
   await writeFile(file, out);
-  try {
-    await c.run(
-      `CREATE TABLE ${table} AS SELECT (${sqlString(JSON.stringify([...subjects.keys()]))}::JSON ->> CAST(substr(line, ${SEQ + TIME + 1}, ${SUBJECT}) AS INTEGER)) AS subject, ` +
-        `CAST(substr(line, 1, ${SEQ}) AS BIGINT) AS sequence, timezone('UTC', make_timestamp(CAST(substr(line, ${SEQ + 1}, ${TIME}) AS BIGINT))) AS "timestamp", ` +
-        `substr(line, ${HEAD + 1}) AS __text ` +
-        `FROM read_csv(${sqlString(file)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false) ORDER BY sequence`,
-    );
-  } finally {
-    await rm(file, { force: true });
-  }
+  // One subject (the usual case) is a constant; several are looked up in a list by number.
+  const names = [...subjects.keys()];
+  const subject = names.length <= 1 ? sqlString(names[0] ?? '') : `[${names.map(sqlString).join(', ')}][CAST(substr(line, ${SEQ + TIME + 1}, ${SUBJECT}) AS INTEGER) + 1]`;
+  const relation =
+    `SELECT ${subject} AS subject, CAST(substr(line, 1, ${SEQ}) AS BIGINT) AS sequence, ` +
+    `timezone('UTC', make_timestamp(CAST(substr(line, ${SEQ + 1}, ${TIME}) AS BIGINT))) AS "timestamp", substr(line, ${HEAD + 1}) AS __text ` +
+    `FROM read_csv(${sqlString(file)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false)`;
+  return { file, relation };
+}
+
+/** Writes `n` (a non-negative integer below 2^53) as `width` decimal digits, zero-padded, at `at` (no string padded, no buffer write call: the cheapest way measured). */
+function digits(out: Buffer, at: number, width: number, n: number): void {
+  const s = String(n);
+  const k = at + width - s.length;
+  out.fill(48, at, k);
+  for (let i = 0; i < s.length; i++) out[k + i] = s.charCodeAt(i);
 }
 
 /** Raw messages (bytes kept exactly) as one JSON document, base64 data. */
@@ -92,7 +111,7 @@ async function stageRaw(c: DuckDBConnection, table: string, rows: readonly Broke
   );
 }
 
-/** The batch's rows from the staged table: the raw columns, or the parsed ones with `_rescued_data`. */
+/** The batch's rows from the staged relation (a table, or a subquery with its alias): the raw columns, or the parsed ones with `_rescued_data`. */
 export function brokerBatchQuery(table: string, parse: ParseSpec | undefined): string {
   if (!parse) return `SELECT subject, data, headers, sequence, "timestamp" FROM ${table}`;
   const structure = sqlString(JSON.stringify(structureOf(parse.schema)));
@@ -102,10 +121,4 @@ export function brokerBatchQuery(table: string, parse: ParseSpec | undefined): s
     `SELECT *, CASE WHEN __ok THEN json_transform(__text, ${structure}) END AS __parsed FROM (` +
     `SELECT *, coalesce(json_valid(__text) AND starts_with(ltrim(__text), '{'), false) AS __ok FROM ${table}))`
   );
-}
-
-/** How many staged messages are not JSON objects (for progress). */
-export async function countUnparsable(c: DuckDBConnection, table: string): Promise<number> {
-  const r = await c.runAndReadAll(`SELECT count(*) FILTER (WHERE NOT coalesce(json_valid(__text) AND starts_with(ltrim(__text), '{'), false)) FROM ${table}`);
-  return Number(r.getRows()[0][0]);
 }

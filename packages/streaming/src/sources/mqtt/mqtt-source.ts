@@ -2,13 +2,12 @@ import type { MqttClient } from 'mqtt';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { invalidOption, streamingError } from '../../errors.js';
 import { getOption, numberOption } from '../../formats.js';
 import { STREAM_SCHEMA } from '../../query/batch-tables.js';
 import type { Offset, ReadLimit, Source, SourceBatch, SourceContext } from '../../source.js';
-import { brokerBatchQuery, stageMessages, type BrokerMessage, type ParseSpec } from '../broker-batch.js';
+import { brokerBatch, type BrokerMessage, type ParseSpec } from '../broker-batch.js';
 import { parseOption } from '../nats/options.js';
 
 export interface MqttOptions {
@@ -141,9 +140,7 @@ export class MqttSource implements Source {
   async getBatch(start: Offset | undefined, end: Offset): Promise<SourceBatch> {
     const from = typeof start === 'number' ? start : 0;
     const rows = this.buffer.filter((m) => m.sequence > from && m.sequence <= (end as number));
-    const table = `${STREAM_SCHEMA}.mqtt_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    await withConnection((c) => stageMessages(c, table, rows, this.o.parse !== undefined));
-    return { kind: 'query', sql: brokerBatchQuery(table, this.o.parse), release: () => withConnection((c) => c.run(`DROP TABLE IF EXISTS ${table}`)).then(() => undefined) };
+    return brokerBatch(rows, this.o.parse, `${STREAM_SCHEMA}.mqtt_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
   }
 
   async commit(end: Offset): Promise<void> {

@@ -1,10 +1,9 @@
-import type { ConsumerMessages, JetStreamManager, JsMsg, NatsConnection } from 'nats';
-import { withConnection } from '@loch/engine-node';
+import type { ConsumerMessages, DeliveryInfo, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { streamingError } from '../../errors.js';
 import { STREAM_SCHEMA } from '../../query/batch-tables.js';
 import type { Offset, ReadLimit, Source, SourceBatch, SourceContext } from '../../source.js';
-import { brokerBatchQuery, stageMessages, type BrokerMessage } from '../broker-batch.js';
+import { brokerBatch, type BrokerMessage } from '../broker-batch.js';
 import type { NatsOptions } from './options.js';
 
 /** The source's offset: the stream and the sequence of the last message a batch takes. */
@@ -73,9 +72,11 @@ export class NatsSource implements Source {
       for await (const m of messages) {
         // The client hands over messages as fast as they come, in microtasks: let the batch's own I/O in now and then.
         if (++n % 2000 === 0) await new Promise((r) => setImmediate(r));
-        this.buffer.push(toMessage(m));
-        this.pending = m.info.pending;
-        this.newest = m.seq;
+        // The client parsed the reply subject already (it orders the consumer by it): m.info is that parse, kept.
+        const info = m.info;
+        this.buffer.push(toMessage(m, info));
+        this.pending = info.pending;
+        this.newest = info.streamSequence;
         if (this.buffer.length >= this.o.bufferSize) await new Promise<void>((r) => (this.resume = r));
         if (this.stopped) break;
       }
@@ -119,13 +120,7 @@ export class NatsSource implements Source {
     // A replayed batch (after a restart) is read again from the stream: wait until it has arrived.
     await this.waitFor(() => this.newestSeq() >= to || this.pending === 0);
     const rows = this.buffer.filter((m) => m.sequence > from && m.sequence <= to);
-    const table = `${STREAM_SCHEMA}.nats_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-    await withConnection((c) => stageMessages(c, table, rows, this.o.parse !== undefined));
-    return {
-      kind: 'query',
-      sql: brokerBatchQuery(table, this.o.parse),
-      release: () => withConnection((c) => c.run(`DROP TABLE IF EXISTS ${table}`)).then(() => undefined),
-    };
+    return brokerBatch(rows, this.o.parse, `${STREAM_SCHEMA}.nats_${randomUUID().replaceAll('-', '').slice(0, 16)}`);
   }
 
   async commit(end: Offset): Promise<void> {
@@ -151,12 +146,12 @@ export class NatsSource implements Source {
   }
 }
 
-function toMessage(m: JsMsg): BrokerMessage {
+function toMessage(m: JsMsg, info: DeliveryInfo): BrokerMessage {
   let headers: string | null = null;
   if (m.headers) {
     const h: Record<string, string[]> = {};
     for (const [k, v] of m.headers) h[k] = v;
     headers = JSON.stringify(h);
   }
-  return { subject: m.subject, data: m.data, headers, sequence: m.seq, timestampMicros: Math.floor(m.info.timestampNanos / 1000) };
+  return { subject: m.subject, data: m.data, headers, sequence: info.streamSequence, timestampMicros: Math.floor(info.timestampNanos / 1000) };
 }
