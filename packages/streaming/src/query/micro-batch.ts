@@ -231,6 +231,7 @@ export class MicroBatchExecution {
     let batch = this.replay;
     this.replay = undefined;
     let latest: (Offset | undefined)[] = [];
+    let wal: Promise<void> = Promise.resolve();
     if (!batch) {
       this.status = { message: `Getting offsets from ${this.source.description}`, isDataAvailable: false, isTriggerActive: true };
       const limit: ReadLimit = this.spec.trigger.kind === 'once' || (this.spec.trigger.kind === 'availableNow' && !this.source.prepareForTriggerAvailableNow) ? 'allAvailable' : 'default';
@@ -239,17 +240,22 @@ export class MicroBatchExecution {
       if (!hasData && !this.needsNoDataBatch()) return false;
       batch = { batchId: this.batchId, start: this.committed, end: latest, metadata: { batchWatermarkMs: this.nextWatermarkMs, batchTimestampMs: Date.now(), conf: {} } };
       const seq: OffsetSeq = { metadata: batch.metadata, offsets: batch.end };
-      const written = await timed(durations, 'walCommit', () => this.checkpoint.writeOffsets(batch!.batchId, seq));
-      if (!written) {
-        throw streamingError(
-          'STREAM_QUERY_ALREADY_ACTIVE',
-          `${decodeURIComponent(this.checkpoint.offsets.fileOf(batch.batchId))} was written by another run of this query: two queries share the checkpoint ${decodeURIComponent(this.spec.checkpoint)}`,
-        );
-      }
+      const planned = batch;
+      // The offsets are made durable while the batch's rows are read; the sink writes only after (see runBatch).
+      wal = timed(durations, 'walCommit', () => this.checkpoint.writeOffsets(planned.batchId, seq)).then((written) => {
+        if (!written) {
+          throw streamingError(
+            'STREAM_QUERY_ALREADY_ACTIVE',
+            `${decodeURIComponent(this.checkpoint.offsets.fileOf(planned.batchId))} was written by another run of this query: two queries share the checkpoint ${decodeURIComponent(this.spec.checkpoint)}`,
+          );
+        }
+      });
+      // Awaited in runBatch; this only keeps a failure of the read meanwhile from leaving it unhandled.
+      wal.catch(() => undefined);
     } else {
       latest = [...batch.end];
     }
-    await this.runBatch(batch, durations, triggerStart, latest);
+    await this.runBatch(batch, durations, triggerStart, latest, wal);
     return true;
   }
 
@@ -258,13 +264,17 @@ export class MicroBatchExecution {
     return this.operators.size > 0 && watermarkOf(this.spec.steps) !== undefined && this.batchId > 0 && this.nextWatermarkMs > this.lastBatchWatermarkMs;
   }
 
-  private async runBatch(batch: PlannedBatch, durations: DurationMs, triggerStart: number, latest: readonly (Offset | undefined)[]): Promise<void> {
+  /**
+   * Runs a planned batch. `wal` is the write of its offsets: the rows are read meanwhile, and
+   * nothing reaches the sink or state before it is durable, so a restart replays exactly this batch.
+   */
+  private async runBatch(batch: PlannedBatch, durations: DurationMs, triggerStart: number, latest: readonly (Offset | undefined)[], wal: Promise<void>): Promise<void> {
     this.status = { message: 'Processing new data', isDataAvailable: true, isTriggerActive: true };
     const rows = await timed(durations, 'getBatch', () => this.source.getBatch(batch.start[0], batch.end[0]!));
     let ran: BatchRun;
     try {
-      const written = await this.writeQuery(rows, batch.batchId, durations);
-      ran = written ?? (await this.runFromTable(rows, this.takesQuery(rows), batch.batchId, batch.metadata.batchWatermarkMs, durations));
+      const written = await this.writeQuery(rows, batch.batchId, durations, wal);
+      ran = written ?? (await this.runFromTable(rows, this.takesQuery(rows), batch.batchId, batch.metadata.batchWatermarkMs, durations, wal));
     } finally {
       if (rows.kind !== 'rows') await rows.release?.();
     }
@@ -306,8 +316,9 @@ export class MicroBatchExecution {
    * is: no copy. Undefined when the batch is not such, or when writing it failed (the sink left
    * nothing behind): the batch then runs from a table.
    */
-  private async writeQuery(rows: SourceBatch, batchId: number, durations: DurationMs): Promise<BatchRun | undefined> {
+  private async writeQuery(rows: SourceBatch, batchId: number, durations: DurationMs, wal: Promise<void>): Promise<BatchRun | undefined> {
     if (rows.kind !== 'query' || !this.takesQuery(rows)) return undefined;
+    await wal;
     try {
       const relation = `(${rows.sql})`;
       const df = this.spec.lake.query(`SELECT * FROM ${relation}`);
@@ -328,7 +339,7 @@ export class MicroBatchExecution {
    * The batch made a table, through the query's steps, to the sink. A query with a fallback is
    * made a table from the fallback when it failed (`queryFailed`) or fails here.
    */
-  private async runFromTable(rows: SourceBatch, queryFailed: boolean, batchId: number, watermarkMs: number, durations: DurationMs): Promise<BatchRun> {
+  private async runFromTable(rows: SourceBatch, queryFailed: boolean, batchId: number, watermarkMs: number, durations: DurationMs, wal: Promise<void>): Promise<BatchRun> {
     const { lake } = this.spec;
     const input = this.tables.table('input');
     await timed(durations, 'getBatch', async () => {
@@ -347,6 +358,7 @@ export class MicroBatchExecution {
         if (fallback.kind !== 'rows') await fallback.release?.();
       }
     });
+    await wal;
     const numInputRows = await this.count(input);
     const scope = { lake, c: this.c, batchId, watermarkMs, table: (label: string) => this.tables.table(label) };
     return timed(durations, 'addBatch', async () => {

@@ -19,6 +19,8 @@ export interface BrokerMessage {
   readonly sequence: number;
   /** Microseconds since the epoch. */
   readonly timestampMicros: number;
+  /** Acknowledges the message to the broker (a durable consumer's), once its batch is committed. */
+  readonly ack?: () => void;
 }
 
 /** Messages parsed as JSON into these columns; what is not a JSON object goes whole into `_rescued_data`. */
@@ -54,40 +56,64 @@ export async function brokerBatch(rows: readonly BrokerMessage[], parse: ParseSp
     return { kind: 'query', sql: brokerBatchQuery(stagingTable, undefined), release: () => withConnection((c) => c.run(`DROP TABLE IF EXISTS ${stagingTable}`)).then(() => undefined) };
   }
   const { file, relation } = await stageLines(rows);
-  return { kind: 'query', sql: brokerBatchQuery(`(${relation}) AS __staged`, parse), release: () => rm(file, { force: true }) };
+  // A view in DuckDB's own SQL, so that the batch reads the same whether the engine copies it into a table or gives it
+  // to a Delta sink as it is (through the lake's Spark SQL); the fallback is that copy.
+  await withConnection((c) => c.run(`CREATE VIEW ${stagingTable} AS ${brokerBatchQuery(`(${relation}) AS __staged`, parse)}`));
+  const sql = `SELECT * FROM ${stagingTable}`;
+  return {
+    kind: 'query',
+    sql,
+    release: async () => {
+      await withConnection((c) => c.run(`DROP VIEW IF EXISTS ${stagingTable}`));
+      await rm(file, { force: true });
+    },
+    fallback: async () => ({ kind: 'query', sql }),
+  };
 }
 
 /** Writes the messages as lines to a temporary file; the relation reads them back as subject, sequence, timestamp and `__text`. */
 async function stageLines(rows: readonly BrokerMessage[]): Promise<{ file: string; relation: string }> {
   const subjects = new Map<string, number>();
   let size = 0;
-  for (const m of rows) size += HEAD + m.data.byteLength + 1;
+  for (const m of rows) size += lineBytes(m.data);
   const out = Buffer.allocUnsafe(size);
   let at = 0;
   for (const m of rows) {
     let s = subjects.get(m.subject);
     if (s === undefined) subjects.set(m.subject, (s = subjects.size));
-    digits(out, at, SEQ, m.sequence);
-    digits(out, at + SEQ, TIME, m.timestampMicros);
-    digits(out, at + SEQ + TIME, SUBJECT, s);
-    const data = m.data;
-    out.set(data, at + HEAD);
-    if (UNSAFE.some((b) => data.indexOf(b) >= 0)) {
-      for (let i = at + HEAD; i < at + HEAD + data.length; i++) if (UNSAFE.includes(out[i])) out[i] = SPACE;
-    }
-    at += HEAD + data.length;
-    out[at++] = 10;
+    at = writeLine(out, at, m.sequence, m.timestampMicros, s, m.data);
   }
   const file = join(tmpdir(), `loch-broker-${process.pid}-${randomUUID()}.txt`);
   await writeFile(file, out);
+  return { file, relation: linesRelation(file, [...subjects.keys()]) };
+}
+
+/** The bytes a message's line takes. */
+export const lineBytes = (data: Uint8Array): number => HEAD + data.byteLength + 1;
+
+/** Writes a message's line at `at` (the head, the payload made safe, a line end); returns where the next one goes. */
+export function writeLine(out: Buffer, at: number, sequence: number, timestampMicros: number, subject: number, data: Uint8Array): number {
+  digits(out, at, SEQ, sequence);
+  digits(out, at + SEQ, TIME, timestampMicros);
+  digits(out, at + SEQ + TIME, SUBJECT, subject);
+  out.set(data, at + HEAD);
+  if (UNSAFE.some((b) => data.indexOf(b) >= 0)) {
+    for (let i = at + HEAD; i < at + HEAD + data.length; i++) if (UNSAFE.includes(out[i])) out[i] = SPACE;
+  }
+  at += HEAD + data.length;
+  out[at++] = 10;
+  return at;
+}
+
+/** The lines of `file` as subject, sequence, timestamp and `__text`; `subjects` are the subjects by their number in the lines. */
+export function linesRelation(file: string, subjects: readonly string[]): string {
   // One subject (the usual case) is a constant; several are looked up in a list by number.
-  const names = [...subjects.keys()];
-  const subject = names.length <= 1 ? sqlString(names[0] ?? '') : `[${names.map(sqlString).join(', ')}][CAST(substr(line, ${SEQ + TIME + 1}, ${SUBJECT}) AS INTEGER) + 1]`;
-  const relation =
+  const subject = subjects.length <= 1 ? sqlString(subjects[0] ?? '') : `[${subjects.map(sqlString).join(', ')}][CAST(substr(line, ${SEQ + TIME + 1}, ${SUBJECT}) AS INTEGER) + 1]`;
+  return (
     `SELECT ${subject} AS subject, CAST(substr(line, 1, ${SEQ}) AS BIGINT) AS sequence, ` +
     `timezone('UTC', make_timestamp(CAST(substr(line, ${SEQ + 1}, ${TIME}) AS BIGINT))) AS "timestamp", substr(line, ${HEAD + 1}) AS __text ` +
-    `FROM read_csv(${sqlString(file)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false)`;
-  return { file, relation };
+    `FROM read_csv(${sqlString(file)}, columns = {'line': 'VARCHAR'}, header = false, delim = '\x01', quote = '', escape = '', auto_detect = false, strict_mode = false)`
+  );
 }
 
 /** Writes `n` (a non-negative integer below 2^53) as `width` decimal digits, zero-padded, at `at` (no string padded, no buffer write call: the cheapest way measured). */

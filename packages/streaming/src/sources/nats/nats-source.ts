@@ -6,6 +6,9 @@ import type { Offset, ReadLimit, Source, SourceBatch, SourceContext } from '../.
 import { brokerBatch, type BrokerMessage } from '../broker-batch.js';
 import type { NatsOptions } from './options.js';
 
+/** How long the pump may keep the event loop before it lets other work in. */
+const YIELD_AFTER_MS = 25;
+
 /** The source's offset: the stream and the sequence of the last message a batch takes. */
 type NatsOffset = { readonly stream: string; readonly seq: number };
 
@@ -68,10 +71,14 @@ export class NatsSource implements Source {
   /** Moves messages from the consumer to the buffer, pausing while the buffer is full. */
   private async pump(messages: ConsumerMessages): Promise<void> {
     try {
-      let n = 0;
+      let turn = performance.now();
       for await (const m of messages) {
-        // The client hands over messages as fast as they come, in microtasks: let the batch's own I/O in now and then.
-        if (++n % 2000 === 0) await new Promise((r) => setImmediate(r));
+        // The client hands over a backlog in microtasks: let the batch's own I/O in when the loop has been ours a while.
+        // (A turn every 2,000 messages, whatever their pace, made reading 2x slower than a bare consumer.)
+        if (performance.now() - turn > YIELD_AFTER_MS) {
+          await new Promise((r) => setImmediate(r));
+          turn = performance.now();
+        }
         // The client parsed the reply subject already (it orders the consumer by it): m.info is that parse, kept.
         const info = m.info;
         this.buffer.push(toMessage(m, info));
