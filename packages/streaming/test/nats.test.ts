@@ -147,3 +147,43 @@ test('a NATS server that is down at start fails with STREAM_SOURCE_UNAVAILABLE n
   const start = s.lake.readStream.format('nats').options({ servers: '127.0.0.1:1', stream: 'X' }).load().writeStream.option('checkpointLocation', s.path('ck')).toTable('t');
   await assert.rejects(start, (e: Error & { code?: string }) => e.code === 'STREAM_SOURCE_UNAVAILABLE' && /127\.0\.0\.1:1/.test(e.message));
 });
+
+test("consumer => 'name': a durable pull consumer, made if absent and acknowledged as batches commit; the checkpoint's offsets stay the ones of record", async (t) => {
+  const nc = await natsOrFail();
+  const s = await scratch();
+  const stream = await tempStream(nc);
+  t.after(async () => {
+    await stream.remove();
+    await nc.close();
+    await s.cleanup();
+  });
+  const jsm = await nc.jetstreamManager();
+  const durable = 'loch_bronze';
+  await publish(nc, stream.subject, 0, 300);
+  const options = { servers: '127.0.0.1:4222', stream: stream.name, format: 'json', schema: SCHEMA, consumer: durable };
+  await drain(s, options);
+  let info = await jsm.consumers.info(stream.name, durable);
+  assert.equal(info.config.durable_name, durable);
+  assert.equal(info.ack_floor.stream_seq, 300, 'the committed batches are acknowledged');
+  assert.equal(info.num_pending, 0);
+
+  await publish(nc, stream.subject, 300, 450);
+  await drain(s, options);
+  await drain(s, options);
+  info = await jsm.consumers.info(stream.name, durable);
+  assert.equal(info.ack_floor.stream_seq, 450);
+  assert.deepEqual(await rows(s.lake, 'SELECT count(*) AS n, count(DISTINCT id) AS ids, max(sequence) AS last FROM bronze'), [{ n: 450, ids: 450, last: 450 }]);
+
+  // A consumer that has gone past what a checkpoint needs (another query's, say) cannot give it back: a query with a
+  // new checkpoint makes it again at its own position (the stream keeps messages by limits), and reads all 450 once.
+  const q = await s.lake.readStream.format('nats').options(options).load().writeStream.option('checkpointLocation', s.path('ck2')).trigger({ availableNow: true }).toTable('again');
+  await q.awaitTermination();
+  assert.deepEqual(await rows(s.lake, 'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM again'), [{ n: 450, ids: 450 }]);
+  assert.equal((await jsm.consumers.info(stream.name, durable)).ack_floor.stream_seq, 450);
+
+  // A consumer name that is not one, and a consumer of other subjects, fail clearly.
+  await assert.rejects(drain(s, { ...options, consumer: 'a.b' }), (e: Error & { code?: string }) => e.code === 'STREAM_INVALID_OPTION' && /'a\.b' is not a durable name/.test(e.message));
+  await jsm.consumers.add(stream.name, { durable_name: 'other_subjects', filter_subject: `${stream.name}.other`, ack_policy: 'explicit' as never });
+  const other = s.lake.readStream.format('nats').options({ ...options, consumer: 'other_subjects' }).load().writeStream.option('checkpointLocation', s.path('ck3')).trigger({ availableNow: true }).toTable('third');
+  await assert.rejects(other.then((q) => q.awaitTermination()), (e: Error & { code?: string }) => e.code === 'STREAM_INVALID_OPTION' && /consumer 'other_subjects' of stream .* reads subjects/.test(e.message));
+});

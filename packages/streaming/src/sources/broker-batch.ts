@@ -20,7 +20,7 @@ export interface BrokerMessage {
   /** Microseconds since the epoch. */
   readonly timestampMicros: number;
   /** Acknowledges the message to the broker (a durable consumer's), once its batch is committed. */
-  readonly ack?: () => void;
+  readonly ack?: () => Promise<unknown>;
 }
 
 /** Messages parsed as JSON into these columns; what is not a JSON object goes whole into `_rescued_data`. */

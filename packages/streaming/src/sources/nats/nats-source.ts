@@ -1,10 +1,11 @@
-import type { ConsumerMessages, DeliveryInfo, JetStreamManager, JsMsg, NatsConnection } from 'nats';
+import type { ConsumerMessages, JetStreamManager, JsMsg, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { streamingError } from '../../errors.js';
 import { STREAM_SCHEMA } from '../../query/batch-tables.js';
 import type { Offset, ReadLimit, Source, SourceBatch, SourceContext } from '../../source.js';
 import { brokerBatch, type BrokerMessage } from '../broker-batch.js';
 import type { NatsOptions } from './options.js';
+import { ensureDurable, type AckMode } from './durable.js';
 
 /** How long the pump may keep the event loop before it lets other work in. */
 const YIELD_AFTER_MS = 25;
@@ -19,8 +20,11 @@ const asOffset = (o: Offset | undefined): NatsOffset | undefined => (o === undef
  * the checkpoint before each batch, so a restarted query reads again exactly the batch it had not
  * committed and goes on after it: with the Delta sink's txn, each message lands once. Messages
  * come from an ordered consumer (ephemeral, no acks: the position is the checkpoint's, as in
- * Spark's Kafka source) started after the last committed sequence, into a bounded buffer; the
- * client reconnects by itself when the server goes away, and the query waits meanwhile.
+ * Spark's Kafka source) started after the last committed sequence, or with option `consumer`
+ * from a durable pull consumer acknowledged as batches commit (see ensureDurable: the
+ * checkpoint's offsets stay the ones of record, what it delivers again is skipped by sequence),
+ * into a bounded buffer; the client reconnects by itself when the server goes away, and the
+ * query waits meanwhile.
  */
 export class NatsSource implements Source {
   readonly description: string;
@@ -38,6 +42,8 @@ export class NatsSource implements Source {
   private stopped = false;
   private pumping: Promise<void> | undefined;
   private failure: Error | undefined;
+  /** How a durable consumer's messages are acknowledged; none for the ordered consumer. */
+  private ackMode: AckMode = 'none';
 
   constructor(private readonly o: NatsOptions) {
     this.description = `NatsSource[${o.stream}${o.subject ? ` ${o.subject}` : ''} @ ${o.servers.join(',')}]`;
@@ -60,10 +66,16 @@ export class NatsSource implements Source {
     const after = asOffset(committed)?.seq;
     this.newest = after ?? 0;
     const js = this.nc.jetstream();
-    const consumer = await js.consumers.get(this.o.stream, {
-      ...(this.o.subject ? { filterSubjects: this.o.subject } : {}),
-      ...(after !== undefined ? { opt_start_seq: after + 1 } : this.o.startingOffsets === 'latest' ? { deliver_policy: 'new' as never } : {}),
-    });
+    let consumer;
+    if (this.o.consumer) {
+      this.ackMode = await ensureDurable(this.jsm, this.o, after);
+      consumer = await js.consumers.get(this.o.stream, this.o.consumer);
+    } else {
+      consumer = await js.consumers.get(this.o.stream, {
+        ...(this.o.subject ? { filterSubjects: this.o.subject } : {}),
+        ...(after !== undefined ? { opt_start_seq: after + 1 } : this.o.startingOffsets === 'latest' ? { deliver_policy: 'new' as never } : {}),
+      });
+    }
     this.messages = await consumer.consume({ max_messages: Math.min(this.o.bufferSize, 10_000) });
     this.pumping = this.pump(this.messages);
   }
@@ -79,11 +91,15 @@ export class NatsSource implements Source {
           await new Promise((r) => setImmediate(r));
           turn = performance.now();
         }
-        // The client parsed the reply subject already (it orders the consumer by it): m.info is that parse, kept.
-        const info = m.info;
-        this.buffer.push(toMessage(m, info));
-        this.pending = info.pending;
-        this.newest = info.streamSequence;
+        this.pending = m.info.pending;
+        // A durable consumer may deliver again what came before (up to the checkpoint, or past its wait for an acknowledgement).
+        if (m.seq <= this.newest) {
+          if (this.ackMode === 'explicit') m.ack();
+          if (this.stopped) break;
+          continue;
+        }
+        this.buffer.push(toMessage(m, this.ackMode === 'all' ? () => m.ackAck() : this.ackMode === 'explicit' ? async () => m.ack() : undefined));
+        this.newest = m.seq;
         if (this.buffer.length >= this.o.bufferSize) await new Promise<void>((r) => (this.resume = r));
         if (this.stopped) break;
       }
@@ -134,6 +150,13 @@ export class NatsSource implements Source {
     const to = asOffset(end)!.seq;
     let n = 0;
     while (n < this.buffer.length && this.buffer[n].sequence <= to) n++;
+    // The batch is in Delta: the durable consumer may forget it (with ack policy all, its last message stands for all).
+    // Confirmed by the server before the next batch, so that its view of the query's progress is never ahead of a restart's.
+    if (this.ackMode === 'all') await this.buffer[n - 1]?.ack?.();
+    else if (this.ackMode === 'explicit') {
+      for (let i = 0; i < n; i++) await this.buffer[i].ack?.();
+      await this.nc?.flush();
+    }
     this.buffer.splice(0, n);
     const resume = this.resume;
     this.resume = undefined;
@@ -153,12 +176,12 @@ export class NatsSource implements Source {
   }
 }
 
-function toMessage(m: JsMsg, info: DeliveryInfo): BrokerMessage {
+function toMessage(m: JsMsg, ack: (() => Promise<unknown>) | undefined): BrokerMessage {
   let headers: string | null = null;
   if (m.headers) {
     const h: Record<string, string[]> = {};
     for (const [k, v] of m.headers) h[k] = v;
     headers = JSON.stringify(h);
   }
-  return { subject: m.subject, data: m.data, headers, sequence: info.streamSequence, timestampMicros: Math.floor(info.timestampNanos / 1000) };
+  return { subject: m.subject, data: m.data, headers, sequence: m.seq, timestampMicros: Math.floor(m.info.timestampNanos / 1000), ...(ack ? { ack } : {}) };
 }

@@ -11,6 +11,12 @@ export interface NatsOptions {
   readonly stream: string;
   /** A subject filter within the stream (wildcards allowed). */
   readonly subject?: string;
+  /**
+   * A durable pull consumer to read through (created if absent), acknowledged as batches commit,
+   * so the server shows the query's progress and keeps what it has not read. Offsets of record
+   * stay the stream sequences in the checkpoint; without it, an ordered (ephemeral) consumer.
+   */
+  readonly consumer?: string;
   /** Where a query with no checkpoint starts: earliest (default) or latest. */
   readonly startingOffsets: 'earliest' | 'latest';
   /** Messages per batch at most (Spark's maxOffsetsPerTrigger; default 100,000). */
@@ -29,10 +35,13 @@ export function natsOptions(options: Readonly<Record<string, string>>): NatsOpti
   const starting = (getOption(options, 'startingOffsets') ?? 'earliest').toLowerCase();
   if (starting !== 'earliest' && starting !== 'latest') throw invalidOption(`${what}: startingOffsets must be earliest or latest, got '${starting}'`);
   const subject = getOption(options, 'subject');
+  const consumer = getOption(options, 'consumer');
+  if (consumer !== undefined && !/^[A-Za-z0-9_-]+$/.test(consumer)) throw invalidOption(`${what}: consumer '${consumer}' is not a durable name (letters, digits, _ and -)`);
   return {
     servers,
     stream,
     ...(subject !== undefined ? { subject } : {}),
+    ...(consumer !== undefined ? { consumer } : {}),
     startingOffsets: starting,
     maxOffsetsPerTrigger: numberOption(options, 'maxOffsetsPerTrigger', what) ?? 100_000,
     bufferSize: numberOption(options, 'bufferSize', what) ?? 200_000,
