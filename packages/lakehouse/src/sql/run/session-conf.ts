@@ -12,8 +12,8 @@ export const TIME_ZONE_KEY = 'spark.sql.session.timeZone';
  * fields, as Spark does in its session time zone.
  */
 export async function applyConf(c: DuckDBConnection, key: string, value: string | undefined): Promise<void> {
-  await c.run(value === undefined ? `RESET VARIABLE ${sqlIdent(key)}` : `SET VARIABLE ${sqlIdent(key)} = ${sqlString(value)}`);
-  if (key.toLowerCase() !== TIME_ZONE_KEY.toLowerCase()) return;
+  await c.run(confStatement(key, value));
+  if (!needsMoreThanVariable(key)) return;
   const zone = value === undefined ? 'UTC' : duckTimeZone(value);
   try {
     await c.run(`SET TimeZone = ${sqlString(zone)}`);
@@ -21,6 +21,13 @@ export async function applyConf(c: DuckDBConnection, key: string, value: string 
     throw sqlError(`SET ${TIME_ZONE_KEY}: '${value}' is not a time zone (a region such as 'America/Los_Angeles', 'UTC', or an offset such as '+08:00')`, e);
   }
 }
+
+/** The statement that keeps a conf value in its session variable. */
+export const confStatement = (key: string, value: string | undefined) =>
+  value === undefined ? `RESET VARIABLE ${sqlIdent(key)}` : `SET VARIABLE ${sqlIdent(key)} = ${sqlString(value)}`;
+
+/** Whether setting `key` does more than its variable (the time zone sets DuckDB's too): then applyConf sets it. */
+export const needsMoreThanVariable = (key: string) => key.toLowerCase() === TIME_ZONE_KEY.toLowerCase();
 
 /** Spark's zone ids in ICU's names: offsets (`+08:00`, `GMT+8`, `UTC-05:00`) of whole hours as Etc/GMT zones. */
 function duckTimeZone(zone: string): string {

@@ -10,7 +10,7 @@ import { isIdent, isPunct, isWord, significant, splitStatements, tokenize, type 
 import { doneResult, rowsResult, streamedResult, type StatementResult } from './result.js';
 import { Cursor } from '../parse/cursor.js';
 import { runQuery, streamQuery } from './run-query.js';
-import { applyConf } from './session-conf.js';
+import { applyConf, confStatement, needsMoreThanVariable } from './session-conf.js';
 import { translateSparkFunctions } from '../rewrite/translate.js';
 import { ScanViews, type PreparedQuery } from '../plan/scan-views.js';
 import type { Row } from '../../scan/execute.js';
@@ -64,16 +64,17 @@ export class SqlSession {
     const c = await connect();
     const conf = new Map(Object.entries(options.conf ?? {}));
     let uninstall = () => {};
+    const names = new SessionNamespace(options.lake);
     try {
-      for (const [key, value] of conf) await applyConf(c, key, value);
+      for (const [key, value] of conf) if (needsMoreThanVariable(key)) await applyConf(c, key, value);
       if (options.functions) uninstall = await options.functions.install(c);
+      // The other conf values are variables, set with the namespace's in one round trip.
+      await names.publish(c, [...conf].filter(([key]) => !needsMoreThanVariable(key)).map(([key, value]) => confStatement(key, value)));
     } catch (e) {
       uninstall();
       c.closeSync();
       throw e;
     }
-    const names = new SessionNamespace(options.lake);
-    await names.publish(c);
     return new SqlSession({ c, views: new ScanViews(c, names, options.engine, conf), names, conf, ...(options.host ? { lake: options.host } : {}) }, uninstall, options.functions);
   }
 
