@@ -31,7 +31,7 @@ function write(text: string): Promise<void> {
 }
 
 /**
- * `loch pipeline run <file.sql>`: the streaming tables and materialized views of a SQL file,
+ * `loch pipeline run <file.sql>...`: the streaming tables and materialized views of SQL files,
  * updated in dependency order, once (exit 0 when the update completes; one JSON line per
  * dataset on stdout, a progress line per dataset on stderr) or with --continuous until SIGINT or
  * SIGTERM. `loch pipeline graph <file.sql>` prints the datasets and what each reads.
@@ -42,7 +42,7 @@ export function registerPipeline(p: Command): void {
   pipeline
     .command('run', { isDefault: true })
     .description('update every table of the pipeline in dependency order: once, or continuously')
-    .argument('<file>', 'the pipeline: CREATE OR REFRESH STREAMING TABLE / MATERIALIZED VIEW statements')
+    .argument('<files...>', 'the pipeline: files of CREATE OR REFRESH STREAMING TABLE / MATERIALIZED VIEW statements, read as one')
     .option('--lake <dir>', 'the lake the tables live in', './lake')
     .option('--conf <key=value...>', 'set a pipeline parameter: ${key} in the file is replaced by value')
     .option('--udf <module...>', 'register the UDFs a JavaScript module (a path or a package) exports, for the pipeline to call')
@@ -51,9 +51,9 @@ export function registerPipeline(p: Command): void {
     .option('--trigger-interval <duration>', "with --continuous: how often each streaming table runs a batch ('0', '5 seconds')")
     .option('--event-log <table>', 'the lake table the pipeline logs its events to', 'event_log')
     .option('--no-event-log', 'log no events')
-    .action(async (file: string, o: RunOptions) => {
+    .action(async (files: string[], o: RunOptions) => {
       const [{ Lakehouse }, { Pipeline }] = await Promise.all([import('@loch/lakehouse/core'), import('@loch/streaming')]);
-      const pipe = await Pipeline.fromFile(file, { parameters: parameters(o.conf) });
+      const pipe = await Pipeline.fromFiles(files, { parameters: parameters(o.conf) });
       const lake = Lakehouse.open(o.lake);
       if (o.udf) {
         // UDFs see Arrow vectors: the main entry brings Apache Arrow, which the CLI otherwise skips loading.
@@ -82,14 +82,14 @@ export function registerPipeline(p: Command): void {
   pipeline
     .command('graph')
     .description('print the datasets of a pipeline in update order, with what each reads')
-    .argument('<file>', 'the pipeline file')
+    .argument('<files...>', 'the pipeline files')
     .option('--format <format>', 'text or json', 'text')
     .option('--conf <key=value...>', 'set a pipeline parameter: ${key} in the file is replaced by value')
-    .action(async (file: string, o: SourceOptions & { format: string }) => {
+    .action(async (files: string[], o: SourceOptions & { format: string }) => {
       const { Pipeline } = await import('@loch/streaming');
-      const pipe = await Pipeline.fromFile(file, { parameters: parameters(o.conf) });
+      const pipe = await Pipeline.fromFiles(files, { parameters: parameters(o.conf) });
       if (o.format === 'json') {
-        const nodes = pipe.graph.map((n) => ({ name: n.dataset.name, type: n.dataset.kind === 'streamingTable' ? 'streaming_table' : 'materialized_view', line: n.dataset.line, dependsOn: n.dependsOn, external: n.external }));
+        const nodes = pipe.graph.map((n) => ({ name: n.dataset.name, file: n.dataset.file, type: n.dataset.kind === 'streamingTable' ? 'streaming_table' : 'materialized_view', line: n.dataset.line, dependsOn: n.dependsOn, external: n.external }));
         await write(`${JSON.stringify({ pipeline: pipe.name, datasets: nodes })}\n`);
       } else await write(pipe.describe());
     });

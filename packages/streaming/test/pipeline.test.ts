@@ -156,3 +156,17 @@ test('pipeline parameters: ${name} takes its value; a missing one fails naming f
   assert.throws(() => Pipeline.fromText(sql, 'p.sql'), code('PIPELINE_PARAMETER_NOT_SET', /^p\.sql:2: the pipeline parameter DIR is not set/));
   assert.doesNotThrow(() => Pipeline.fromText('-- ${ONLY_IN_A_COMMENT}\nCREATE MATERIALIZED VIEW v AS SELECT 1', 'p.sql'));
 });
+
+test('a pipeline of several files: datasets read each other across files; a table defined twice names both places', () => {
+  const p = Pipeline.fromTexts([
+    { file: 'gold.sql', text: 'CREATE MATERIALIZED VIEW g AS SELECT count(*) AS n FROM s' },
+    { file: 'silver.sql', text: '\nCREATE STREAMING TABLE s AS SELECT * FROM STREAM(b)' },
+  ]);
+  assert.equal(p.name, 'gold');
+  assert.deepEqual(p.graph.map((n) => `${n.dataset.name}@${n.dataset.file}:${n.dataset.line}`), ['s@silver.sql:2', 'g@gold.sql:1']);
+  assert.equal(p.where(p.graph[0].dataset), 'silver.sql:2 (table s)');
+  assert.throws(
+    () => Pipeline.fromTexts([{ file: 'a.sql', text: 'CREATE MATERIALIZED VIEW v AS SELECT 1' }, { file: 'b.sql', text: 'CREATE MATERIALIZED VIEW v AS SELECT 2' }]),
+    code('PIPELINE_DUPLICATE_DATASET', /^b\.sql:1: table v is already defined at a\.sql:1/),
+  );
+});

@@ -1,20 +1,15 @@
--- The QoS pipeline's streaming tables and materialized views (loch pipeline SQL).
--- Parameters: ${LANDING_EVENTS} and ${LANDING_CDN_LOGS}, the landing folders of a run;
--- ${FILES_PER_BATCH}, the files each micro-batch takes; ${GOLD_WINDOW} and ${GOLD_WATERMARK}, the
--- gold aggregates' window ('1 minute') and how late an event may be (30 seconds). qos_ip(address) and
+-- The QoS pipeline's silver and gold tables and real-time views (loch pipeline SQL). Bronze, the
+-- player events as they came, is defined by one of two files beside this one: bronze-files.sql
+-- (events landed as JSON files) or bronze-nats.sql (events from a NATS JetStream stream).
+-- Parameters: ${LANDING_CDN_LOGS}, where CDN log files land; ${FILES_PER_BATCH}, the files each
+-- micro-batch takes; ${GOLD_WINDOW} and ${GOLD_WATERMARK}, the gold aggregates' window
+-- ('1 minute') and how late an event may be (30 seconds). qos_ip(address) and
 -- qos_anonymize_ips(list) are the UDFs of @loch/qos/udfs: the anonymized address (IPv4 /24,
 -- IPv6 /48) with the country and ISP the IP databases give for it. Run it with the plain command:
---   loch pipeline run qos.sql --lake ./lake --udf @loch/qos/udfs \
+--   loch pipeline run bronze-files.sql qos.sql --lake ./lake --udf @loch/qos/udfs \
 --     --conf LANDING_EVENTS=./landing/events --conf LANDING_CDN_LOGS=./landing/cdn_logs \
 --     --conf FILES_PER_BATCH=3 --conf GOLD_WINDOW='1 minute' --conf GOLD_WATERMARK='30 seconds'
 -- The alerts are streaming queries over the gold tables (src/alerts/): they notify, which SQL does not.
-
--- Player events as they came: append-only, unchanged, partitioned by event date and type.
-CREATE OR REFRESH STREAMING TABLE qos_bronze_events
-COMMENT 'player events as they came (the only table holding raw client addresses)'
-PARTITIONED BY (event_date, event_type)
-AS SELECT *, to_date(CAST(event_time AS STRING)) AS event_date
-FROM STREAM read_files('${LANDING_EVENTS}', format => 'json', maxFilesPerTrigger => '${FILES_PER_BATCH}');
 
 -- Events typed, the client address anonymized and enriched; rows failing an expectation dropped.
 CREATE OR REFRESH STREAMING TABLE qos_silver_events (

@@ -18,14 +18,15 @@ import { summaryText } from './run/summary.js';
 const say = (s: string) => process.stderr.write(`${s}\n`);
 
 const USAGE = `usage: loch-qos start [dir]
-       loch-qos run --continuous [--dir DIR] [--speed N] [--webhook URL] [--seed N]
+       loch-qos run --continuous [--dir DIR] [--speed N] [--webhook URL] [--seed N] [--events-stream NAME [--nats HOST:PORT]]
          --speed    simulated seconds published per real second (default 1)
+         --events-stream  publish player events to this NATS JetStream stream (made afresh), which bronze reads
          [--nats-subject S [--nats HOST:PORT]] [--amqp-queue Q [--amqp URL]]
          --webhook  where notifications are POSTed (default: a local receiver)
          --nats-subject, --amqp-queue: also publish each notification to NATS / RabbitMQ`;
 
 async function continuous(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { continuous: { type: 'boolean' }, dir: { type: 'string' }, speed: { type: 'string' }, webhook: { type: 'string' }, seed: { type: 'string' }, 'nats-subject': { type: 'string' }, nats: { type: 'string' }, 'amqp-queue': { type: 'string' }, amqp: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: { continuous: { type: 'boolean' }, dir: { type: 'string' }, speed: { type: 'string' }, webhook: { type: 'string' }, seed: { type: 'string' }, 'nats-subject': { type: 'string' }, nats: { type: 'string' }, 'amqp-queue': { type: 'string' }, amqp: { type: 'string' }, 'events-stream': { type: 'string' } } });
   if (!values.continuous) throw Object.assign(new Error(`say --continuous (a single run is 'loch-qos start')\n${USAGE}`), { code: 'LOCH_USAGE' });
   const root = resolve(values.dir ?? 'lake/qos-live');
   const notifiers: Notifier[] = [];
@@ -42,6 +43,7 @@ async function continuous(args: string[]): Promise<void> {
     signal: stop.signal,
     notifiers,
     ...(values.webhook ? { webhookUrl: values.webhook } : {}),
+    ...(values['events-stream'] ? { eventsNats: { servers: values.nats ?? '127.0.0.1:4222', stream: values['events-stream'] } } : {}),
     ...(values.seed ? { traffic: { seed: Number(values.seed) } } : {}),
     log: say,
   });

@@ -14,7 +14,7 @@ export { defaultIncidents, isActive, type Incident, type IncidentKind } from './
 export type { PlayerEvent, CdnLogRecord } from './generator/records.js';
 export { generateTraffic, trafficConfig, sliceTraffic, writeSlice, slicePath, type Traffic, type TrafficOptions, type TrafficConfig, type TrafficSlice } from './generator/traffic.js';
 export { TABLES, ALERTS_SCHEMA } from './pipeline/tables.js';
-export { qosPipeline, PIPELINE_FILE, EVENT_LOG, DEFAULT_WINDOWS, type GoldWindows } from './pipeline/sql-pipeline.js';
+export { qosPipeline, PIPELINE_FILE, BRONZE_FILES_FILE, BRONZE_NATS_FILE, EVENT_LOG, DEFAULT_WINDOWS, type GoldWindows, type EventsSource, type QosPipelineOptions } from './pipeline/sql-pipeline.js';
 export { registerQosFunctions, QOS_IP_TYPE } from './pipeline/functions.js';
 export { qosLayout, type QosLayout } from './pipeline/layout.js';
 export { ensureTables, waitForTable } from './pipeline/ensure-tables.js';

@@ -9,19 +9,19 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { Lakehouse } from '@loch/lakehouse';
-import { generateTraffic, IpDatabase, PIPELINE_FILE, qosLayout, sliceTraffic, writeSlice } from '@loch/qos';
+import { BRONZE_FILES_FILE, generateTraffic, IpDatabase, PIPELINE_FILE, qosLayout, sliceTraffic, writeSlice } from '@loch/qos';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const LOCH = join(REPO, 'packages', 'cli', 'bin', 'loch.js');
 
-test('loch pipeline run takes the QoS pipeline file with --udf @loch/qos/udfs and --conf parameters', async (t) => {
+test('loch pipeline run takes the QoS pipeline files with --udf @loch/qos/udfs and --conf parameters', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'qos-loch-pipeline-'));
   t.after(() => rm(root, { recursive: true, force: true }));
   const layout = qosLayout(root);
   const traffic = generateTraffic(await IpDatabase.open(), { durationSeconds: 60 });
   for (const s of sliceTraffic(traffic, 20)) await writeSlice(s, layout.landingEvents, layout.landingCdnLogs);
 
-  const args = [LOCH, 'pipeline', 'run', fileURLToPath(PIPELINE_FILE), '--lake', layout.lake, '--udf', '@loch/qos/udfs'];
+  const args = [LOCH, 'pipeline', 'run', fileURLToPath(BRONZE_FILES_FILE), fileURLToPath(PIPELINE_FILE), '--lake', layout.lake, '--udf', '@loch/qos/udfs'];
   for (const [k, v] of [['LANDING_EVENTS', layout.landingEvents], ['LANDING_CDN_LOGS', layout.landingCdnLogs], ['FILES_PER_BATCH', '2'], ['GOLD_WINDOW', '1 minute'], ['GOLD_WATERMARK', '30 seconds']]) args.push('--conf', `${k}=${v}`);
   const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: REPO, maxBuffer: 16 << 20 });
   const updates = stdout.trim().split('\n').map((l) => JSON.parse(l) as { dataset: string; status: string; num_output_rows: number });
@@ -42,9 +42,9 @@ test('loch pipeline run takes the QoS pipeline file with --udf @loch/qos/udfs an
   assert.ok(Number(enriched[0].rows[0].n) > traffic.events.length * 0.9, 'most events are enriched with country and ISP');
 
   // A parameter the file needs but was not given is a coded error naming the file and line.
-  const missing = await promisify(execFile)(process.execPath, [LOCH, 'pipeline', 'graph', fileURLToPath(PIPELINE_FILE)], { cwd: REPO }).then(
+  const missing = await promisify(execFile)(process.execPath, [LOCH, 'pipeline', 'graph', fileURLToPath(BRONZE_FILES_FILE), fileURLToPath(PIPELINE_FILE)], { cwd: REPO }).then(
     () => undefined,
     (e: { stderr: string }) => e.stderr,
   );
-  assert.match(missing ?? '', /PIPELINE_PARAMETER_NOT_SET.*qos\.sql:\d+: the pipeline parameter LANDING_EVENTS is not set/s);
+  assert.match(missing ?? '', /PIPELINE_PARAMETER_NOT_SET.*bronze-files\.sql:\d+: the pipeline parameter LANDING_EVENTS is not set/s);
 });

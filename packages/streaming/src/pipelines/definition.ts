@@ -31,6 +31,8 @@ export interface DeclaredColumn {
 
 interface DatasetBase {
   readonly name: string;
+  /** The file that defines it (a pipeline may have several). */
+  readonly file: string;
   /** 1-based line of the statement in its file. */
   readonly line: number;
   readonly columns: readonly DeclaredColumn[];
@@ -77,7 +79,7 @@ export type DatasetDef = StreamingTableDef | MaterializedViewDef;
 
 export interface PipelineDef {
   readonly name: string;
-  /** The file the definitions come from (for error messages). */
+  /** The files the definitions come from, comma-separated (for error messages). */
   readonly file: string;
   readonly datasets: readonly DatasetDef[];
 }
@@ -86,6 +88,6 @@ export interface PipelineDef {
 export const STREAM_INPUT = '__loch_stream_input';
 
 /** Where a dataset was defined, as messages say it: `pipeline.sql:12 (table silver)`. */
-export function whereDefined(file: string, d: Pick<DatasetDef, 'line' | 'name'>): string {
-  return `${file}:${d.line} (table ${d.name})`;
+export function whereDefined(d: Pick<DatasetDef, 'file' | 'line' | 'name'>): string {
+  return `${d.file}:${d.line} (table ${d.name})`;
 }

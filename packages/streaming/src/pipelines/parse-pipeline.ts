@@ -17,18 +17,29 @@ import { splitFile, TokenCursor, type StatementTokens } from './tokens.js';
  * OR REPLACE] MATERIALIZED VIEW ...` statements (Databricks' SQL for pipelines; the older
  * `CREATE [STREAMING] LIVE TABLE` spellings too). Anything else fails naming the file and line.
  */
-export function parsePipeline(text: string, file: string, name: string): PipelineDef {
+export function parsePipeline(sources: readonly PipelineSourceText[], name: string): PipelineDef {
   const datasets: DatasetDef[] = [];
   const seen = new Map<string, DatasetDef>();
-  for (const st of splitFile(text)) {
-    const d = parseDataset(text, st, `${file}:${st.line}`);
-    const key = d.name.toLowerCase();
-    const before = seen.get(key);
-    if (before) throw streamingError('PIPELINE_DUPLICATE_DATASET', `${file}:${d.line}: table ${d.name} is already defined at line ${before.line}`);
-    seen.set(key, d);
-    datasets.push(d);
+  for (const { text, file } of sources) {
+    for (const st of splitFile(text)) {
+      const d = parseDataset(text, st, file);
+      const key = d.name.toLowerCase();
+      const before = seen.get(key);
+      if (before) {
+        const at = before.file === file ? `line ${before.line}` : `${before.file}:${before.line}`;
+        throw streamingError('PIPELINE_DUPLICATE_DATASET', `${file}:${d.line}: table ${d.name} is already defined at ${at}`);
+      }
+      seen.set(key, d);
+      datasets.push(d);
+    }
   }
-  return { name, file, datasets };
+  return { name, file: sources.map((s) => s.file).join(', '), datasets };
+}
+
+/** One file of a pipeline: its text and the name messages give it. */
+export interface PipelineSourceText {
+  readonly text: string;
+  readonly file: string;
 }
 
 type Kind = DatasetDef['kind'];
@@ -55,7 +66,8 @@ function unsupported(c: TokenCursor): never {
   );
 }
 
-function parseDataset(text: string, st: StatementTokens, where: string): DatasetDef {
+function parseDataset(text: string, st: StatementTokens, file: string): DatasetDef {
+  const where = `${file}:${st.line}`;
   const c = new TokenCursor(st.tokens, where);
   const kind = parseHead(c);
   const name = c.name('the table name').replace(/^live\./i, '');
@@ -68,7 +80,7 @@ function parseDataset(text: string, st: StatementTokens, where: string): Dataset
   const queryTokens = st.tokens.slice(c.pos);
   const refs = streamReferences(queryTokens, where);
   const reads = queryReads(queryTokens);
-  const base = { name, line: st.line, columns, expectations, ...clauses, reads };
+  const base = { name, file, line: st.line, columns, expectations, ...clauses, reads };
   if (kind === 'materializedView') {
     if (refs.length > 0) throw streamingError('PIPELINE_PARSE_ERROR', `${where}: materialized view ${name} reads STREAM(...); a materialized view reads tables (drop STREAM), a streaming table reads a stream`);
     return { kind, ...base, query: rewrite(text, queryTokens, []) };

@@ -9,7 +9,7 @@ import { EventLog } from './event-log.js';
 import type { ExpectationCounts } from './expectations.js';
 import { checkpointDirOf, startFlow } from './flow.js';
 import { formatGraph, pipelineGraph, type GraphNode } from './graph.js';
-import { parsePipeline } from './parse-pipeline.js';
+import { parsePipeline, type PipelineSourceText } from './parse-pipeline.js';
 import { substituteParameters, type PipelineParameters } from './parameters.js';
 import type { FlowBatch } from './table-sink.js';
 import { refreshView } from './view.js';
@@ -68,18 +68,34 @@ export class Pipeline {
    * unless `options.name` does. `options.parameters` fill the text's `${name}` references.
    */
   static fromText(text: string, file: string, options: PipelineSource = {}): Pipeline {
-    const source = substituteParameters(text, file, options.parameters ?? {});
-    return new Pipeline(parsePipeline(source, file, options.name ?? basename(file, extname(file))));
+    return Pipeline.fromTexts([{ text, file }], options);
+  }
+
+  /**
+   * A pipeline of several files (as a Databricks pipeline has several source files): their
+   * datasets together, a table defined once across them; named by the first file by default.
+   */
+  static fromTexts(sources: readonly PipelineSourceText[], options: PipelineSource = {}): Pipeline {
+    if (sources.length === 0) throw streamingError('PIPELINE_PARSE_ERROR', 'a pipeline needs at least one file');
+    const texts = sources.map((s) => ({ file: s.file, text: substituteParameters(s.text, s.file, options.parameters ?? {}) }));
+    return new Pipeline(parsePipeline(texts, options.name ?? basename(sources[0].file, extname(sources[0].file))));
   }
 
   static async fromFile(path: string, options: PipelineSource = {}): Promise<Pipeline> {
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch (e) {
-      throw streamingError('PIPELINE_PARSE_ERROR', `${path}: cannot read the pipeline file: ${(e as Error).message}`, e);
-    }
-    return Pipeline.fromText(text, path, options);
+    return Pipeline.fromFiles([path], options);
+  }
+
+  static async fromFiles(paths: readonly string[], options: PipelineSource = {}): Promise<Pipeline> {
+    const sources = await Promise.all(
+      paths.map(async (file) => {
+        try {
+          return { file, text: await readFile(file, 'utf8') };
+        } catch (e) {
+          throw streamingError('PIPELINE_PARSE_ERROR', `${file}: cannot read the pipeline file: ${(e as Error).message}`, e);
+        }
+      }),
+    );
+    return Pipeline.fromTexts(sources, options);
   }
 
   get name(): string {
@@ -96,8 +112,8 @@ export class Pipeline {
     return this.def.datasets.some((d) => d.name.toLowerCase() === name.toLowerCase());
   }
 
-  where(d: Pick<DatasetDef, 'line' | 'name'>): string {
-    return whereDefined(this.def.file, d);
+  where(d: Pick<DatasetDef, 'file' | 'line' | 'name'>): string {
+    return whereDefined(d);
   }
 
   eventLogOf(lake: Lakehouse, options: PipelineRunOptions): EventLog {

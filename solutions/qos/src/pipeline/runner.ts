@@ -7,7 +7,7 @@ import type { IpDatabase } from '../ip/ip-database.js';
 import { waitForTable } from './ensure-tables.js';
 import { registerQosFunctions } from './functions.js';
 import type { QosLayout } from './layout.js';
-import { EVENT_LOG, qosPipeline, type GoldWindows } from './sql-pipeline.js';
+import { EVENT_LOG, qosPipeline, type EventsSource, type GoldWindows } from './sql-pipeline.js';
 import { TABLES } from './tables.js';
 
 export interface PipelineOptions {
@@ -19,9 +19,15 @@ export interface PipelineOptions {
   readonly windows?: GoldWindows;
   /** Landing files Auto Loader takes per batch (each file is a slice of traffic). */
   readonly filesPerBatch?: number;
+  /** Where bronze's player events come from (default: the landing folder's files). */
+  readonly events?: EventsSource;
   readonly onAlerts?: (alerts: readonly Alert[]) => void;
   /** Progress lines (stderr in the CLI). */
   readonly log?: (line: string) => void;
+}
+
+function pipelineOptions(o: PipelineOptions, filesPerBatch: number) {
+  return { filesPerBatch: o.filesPerBatch ?? filesPerBatch, ...(o.windows ? { windows: o.windows } : {}), ...(o.events ? { events: o.events } : {}) };
 }
 
 function alertContext(o: PipelineOptions, trigger: TriggerSpec) {
@@ -35,7 +41,7 @@ function alertContext(o: PipelineOptions, trigger: TriggerSpec) {
  */
 export async function runPipelineOnce(o: PipelineOptions): Promise<DatasetUpdate[]> {
   registerQosFunctions(o.lake, o.db);
-  const pipeline = qosPipeline(o.layout, o.filesPerBatch ?? 3, o.windows);
+  const pipeline = qosPipeline(o.layout, pipelineOptions(o, 3));
   const updates = await pipeline.run(o.lake, { eventLog: EVENT_LOG, onProgress: (line) => o.log?.(`  ${line}`) });
   for (const rule of ALERT_RULES) {
     const q = await startAlertQuery(alertContext(o, { availableNow: true }), rule);
@@ -63,7 +69,7 @@ export class RunningPipeline {
   /** Starts everything in the background, upstream first; `started` settles when all run. */
   start(): void {
     registerQosFunctions(this.o.lake, this.o.db);
-    this.sql = qosPipeline(this.o.layout, this.o.filesPerBatch ?? 1, this.o.windows).start(this.o.lake, { eventLog: EVENT_LOG, triggerInterval: this.interval, tickMs: 1000 });
+    this.sql = qosPipeline(this.o.layout, pipelineOptions(this.o, 1)).start(this.o.lake, { eventLog: EVENT_LOG, triggerInterval: this.interval, tickMs: 1000 });
     this.sql.ended.catch((e: Error) => this.o.log?.(`pipeline stopped: ${e.message}`));
     this.starting = (async () => {
       for (const rule of ALERT_RULES) {

@@ -10,6 +10,7 @@ import { IpDatabase } from '../ip/ip-database.js';
 import { ensureTables } from '../pipeline/ensure-tables.js';
 import { qosLayout, type QosLayout } from '../pipeline/layout.js';
 import { RunningPipeline } from '../pipeline/runner.js';
+import { NatsEventPublisher } from './nats-events.js';
 
 export interface ContinuousRunOptions {
   readonly root: string;
@@ -26,6 +27,8 @@ export interface ContinuousRunOptions {
   readonly webhookUrl?: string;
   readonly notifiers?: readonly Notifier[];
   readonly signal?: AbortSignal;
+  /** Player events published to this NATS JetStream stream (bronze reads it) instead of landing as files. */
+  readonly eventsNats?: { readonly servers: string; readonly stream: string };
   /** Called as each slice is published (a benchmark watches the tables for it). */
   readonly onPublish?: (p: Publication) => void;
   readonly log?: (line: string) => void;
@@ -66,7 +69,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 /**
  * The solution kept running: traffic published slice by slice in (accelerated) real time into
- * the landing folders while every stage and alert query runs continuously; notifications go to
+ * the landing folders (player events to a NATS stream instead, with `eventsNats`) while every stage and alert query runs continuously; notifications go to
  * the webhook (a local receiver unless one is given) and any broker notifiers. Ends after
  * `chunks` chunks of traffic have been processed, or when `signal` aborts.
  */
@@ -82,7 +85,12 @@ export async function runContinuous(o: ContinuousRunOptions): Promise<Continuous
   const url = o.webhookUrl ?? (await receiver!.start());
   const notifier = new FanOutNotifier([new WebhookNotifier(url), ...(o.notifiers ?? [])]);
   const alerts: Alert[] = [];
-  const pipeline = new RunningPipeline({ lake, db, layout, notifier, filesPerBatch: 1, onAlerts: (a) => alerts.push(...a), log, ...(o.thresholds ? { thresholds: o.thresholds } : {}) }, o.interval ?? '1 second');
+  const nats = o.eventsNats ? await NatsEventPublisher.open(o.eventsNats.servers, o.eventsNats.stream) : undefined;
+  const events = o.eventsNats ? ({ kind: 'nats', ...o.eventsNats } as const) : undefined;
+  const pipeline = new RunningPipeline(
+    { lake, db, layout, notifier, filesPerBatch: 1, onAlerts: (a) => alerts.push(...a), log, ...(o.thresholds ? { thresholds: o.thresholds } : {}), ...(events ? { events } : {}) },
+    o.interval ?? '1 second',
+  );
   const publications: Publication[] = [];
   const speed = o.speed ?? 10;
   const sliceSeconds = o.sliceSeconds ?? 10;
@@ -95,7 +103,10 @@ export async function runContinuous(o: ContinuousRunOptions): Promise<Continuous
       for (const slice of sliceTraffic(traffic, sliceSeconds)) {
         if (o.signal?.aborted) break;
         await sleep(first + ((slice.fromMs - startMs + sliceSeconds * 1000) / speed) - Date.now(), o.signal);
-        await writeSlice(slice, layout.landingEvents, layout.landingCdnLogs);
+        if (nats) {
+          await nats.publish(slice.events);
+          await writeSlice({ ...slice, events: [] }, layout.landingEvents, layout.landingCdnLogs);
+        } else await writeSlice(slice, layout.landingEvents, layout.landingCdnLogs);
         const p = { fromMs: slice.fromMs, maxEventMs: maxEventMs(slice), rows: slice.events.length + slice.logs.length, events: slice.events.length, publishedAt: Date.now() };
         publications.push(p);
         o.onPublish?.(p);
@@ -107,6 +118,7 @@ export async function runContinuous(o: ContinuousRunOptions): Promise<Continuous
     return { layout, publications, alerts, notifications: receiver ? [...receiver.received] : [], seconds: (Date.now() - first) / 1000 };
   } finally {
     await pipeline.stop();
+    await nats?.close();
     await notifier.close();
     await receiver?.stop();
   }
