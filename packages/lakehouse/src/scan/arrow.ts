@@ -183,8 +183,11 @@ function columnData(t: DataType, type: ArrowType, duck: DuckDBVector, convert: (
   const vector = duck as unknown as FlatVector & { getItem(i: number): DuckDBValue };
   const flat = t.kind === 'primitive' ? FLAT[t.name] : undefined;
   if (flat && vector.items instanceof flat && vector.validity?.offset === 0) {
+    // node-api's values and validity bits are copies of DuckDB's (its C API binding copies them
+    // out), so the batch takes them as they are.
     const v = vector.validity.data;
-    return flatData(type, (vector.items as Typed).slice(0, n), v && new Uint8Array(v.buffer, v.byteOffset, Math.ceil(n / 8)).slice(), n);
+    const items = vector.items as Typed;
+    return flatData(type, items.length === n ? items : items.subarray(0, n), v && new Uint8Array(v.buffer, v.byteOffset, Math.ceil(n / 8)), n);
   }
   if (t.kind === 'primitive' && t.name === 'string') {
     const values = new Array<string | null>(n);

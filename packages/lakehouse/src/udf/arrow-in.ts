@@ -44,12 +44,17 @@ export function argumentReader(chunk: RawChunk): ArgumentReader {
   const types: DataType[] = [];
   const count = ddb.data_chunk_get_column_count(chunk);
   for (let j = 0; j < count; j++) {
-    const duckType = duckdbApi.DuckDBLogicalType.create(ddb.vector_get_column_type(ddb.data_chunk_get_vector(chunk, j))).asType();
-    const reader = columnReader(duckType);
-    types.push(reader.deltaType);
-    columns.push(columnIn(duckType, reader.deltaType, reader.convert));
+    const reader = vectorReader(duckdbApi.DuckDBLogicalType.create(ddb.vector_get_column_type(ddb.data_chunk_get_vector(chunk, j))).asType());
+    types.push(reader.type);
+    columns.push(reader.read);
   }
   return { types, columns };
+}
+
+/** How DuckDB vectors of type `duckType` become Arrow vectors, and the Delta type they have. */
+export function vectorReader(duckType: DuckDBType): { readonly type: DataType; readonly read: ColumnIn } {
+  const reader = columnReader(duckType);
+  return { type: reader.deltaType, read: columnIn(duckType, reader.deltaType, reader.convert) };
 }
 
 function columnIn(duckType: DuckDBType, t: DataType, convert: (v: DuckDBValue) => JsonValue): ColumnIn {

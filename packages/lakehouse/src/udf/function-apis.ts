@@ -10,6 +10,7 @@ import type { StructType } from '@loch/delta';
 import { RecordBatch, Table } from 'apache-arrow';
 import { SqlError } from '../sql/errors.js';
 import { ResultTable } from './result-table.js';
+import { groupRuns, groupedSql } from './grouped-input.js';
 import type { CoGroupedMapFunction, FunctionRef, GroupedMapFunction, MapInArrowFunction } from './types.js';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -74,15 +75,47 @@ async function mapInArrow(given: MapInArrowFunction | FunctionRef, input: AsyncI
   }
 }
 
+/** Rows per run of groups handed to a worker at once (at least one group): enough to make a task's messaging small beside its work. */
+const RUN_ROWS = 65_536;
+
+/**
+ * A grouped map: DuckDB sorts the rows by key and runs of consecutive groups are cut from its
+ * batches (see grouped-input.ts); the function gets each group, on workers a run per task (one
+ * message each way); results are kept in group order.
+ */
 async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, input: string, reader: FrameReader, out: ResultTable, what: string): Promise<void> {
-  const keys = api.keys.join(', ');
-  const sql = `SELECT *, dense_rank() OVER (ORDER BY ${keys}) AS ${GROUP} FROM (${input}) AS __loch_in ORDER BY ${GROUP}`;
-  await withCaller(api.fn, api.workers, async (apply, window) => {
-    async function* calls() {
-      for await (const g of groups(reader.batches(sql))) yield () => call(() => apply([g.table]), what, g.table, api.keys);
+  const runs = groupRuns(reader.batches(groupedSql(input, api.keys)), api.keys.length, RUN_ROWS);
+  const fn = api.fn;
+  if (typeof fn === 'function') {
+    for await (const run of runs) {
+      for (let i = 0; i + 1 < run.starts.length; i++) {
+        const group = run.table.slice(run.starts[i], run.starts[i + 1]);
+        out.append(await call(async () => fn(group), what, group, api.keys));
+      }
     }
-    await ordered(calls(), window, (t) => out.append(t));
-  });
+    return;
+  }
+  const { FunctionPool, workerCount } = await import('./pool.js');
+  const pool = new FunctionPool({ ...fn, module: moduleUrl(fn.module) }, workerCount(api.workers === undefined ? undefined : String(api.workers)));
+  try {
+    async function* calls() {
+      for await (const run of runs) {
+        yield async () => {
+          const results = await pool.runGroups(run.table, run.starts.slice()).catch((e: unknown) => {
+            throw failed(e, what);
+          });
+          if (!Array.isArray(results)) {
+            const group = run.table.slice(run.starts[results.failed], run.starts[results.failed + 1]);
+            throw failed(new Error(results.message), what, groupNamed(group, api.keys));
+          }
+          return results;
+        };
+      }
+    }
+    await ordered(calls(), pool.size * 2, (tables) => tables.forEach((t) => out.append(t)));
+  } finally {
+    await pool.close();
+  }
 }
 
 /** What calls the function on a group's tables: itself, or a pool of workers for a FunctionRef (and how many groups to keep in flight). */
@@ -177,10 +210,14 @@ async function call<T>(fn: () => T | Promise<T>, what: string, group: Table, key
   try {
     return await fn();
   } catch (e) {
-    const named = keys.filter((k) => group.schema.fields.some((f) => f.name === k));
-    const at = named.length > 0 && group.numRows > 0 ? ` on the group ${named.map((k) => `${k} = ${String(group.getChild(k)!.get(0))}`).join(', ')}` : '';
-    throw failed(e, what, at);
+    throw failed(e, what, groupNamed(group, keys));
   }
+}
+
+/** ` on the group k = v` for a group's keys that are columns of it ('' when none is). */
+function groupNamed(group: Table, keys: readonly string[]): string {
+  const named = keys.filter((k) => group.schema.fields.some((f) => f.name === k));
+  return named.length > 0 && group.numRows > 0 ? ` on the group ${named.map((k) => `${k} = ${String(group.getChild(k)!.get(0))}`).join(', ')}` : '';
 }
 
 /** Consecutive rows with the same group number (the last column), as tables without that column. */

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { tableFromIPC, tableToIPC, type Table } from 'apache-arrow';
 import type { FunctionRef } from './types.js';
-import type { WorkerTask } from './worker.js';
+import type { GroupFailure, GroupsTask, WorkerTask } from './worker.js';
+import { unpackStreams } from './ipc-pack.js';
 
 /** Workers for a query: the setting's count, else one per core but the calling thread's. */
 export function workerCount(setting: string | undefined): number {
@@ -11,9 +12,9 @@ export function workerCount(setting: string | undefined): number {
 }
 
 /**
- * Worker threads that run a module's function on Arrow tables (a grouped map's groups). A
- * function reaches a worker by module path and export name; its tables travel as Arrow IPC
- * buffers moved between threads. One pool serves one query and is closed after it.
+ * Worker threads that run a module's function on Arrow tables (a grouped map's groups, many per
+ * task). A function reaches a worker by module path and export name; its tables travel as Arrow
+ * IPC buffers moved between threads. One pool serves one query and is closed after it.
  */
 export class FunctionPool {
   private readonly pool: Piscina;
@@ -30,6 +31,17 @@ export class FunctionPool {
     const task: WorkerTask = { module: this.ref.module, export: this.ref.export ?? 'default', tables: bytes };
     const out = (await this.pool.run(task, { transferList: bytes.map((b) => b.buffer as ArrayBuffer) })) as Uint8Array;
     return tableFromIPC(out);
+  }
+
+  /**
+   * The function over each group of a run (see GroupsTask): the run's rows cross as one IPC
+   * stream, moved, and the results come back the same way. A failure names the group's index.
+   */
+  async runGroups(rows: Table, starts: Int32Array): Promise<Table[] | GroupFailure> {
+    const bytes = tableToIPC(rows);
+    const task: GroupsTask = { kind: 'groups', module: this.ref.module, export: this.ref.export ?? 'default', rows: bytes, starts };
+    const out = (await this.pool.run(task, { transferList: [bytes.buffer as ArrayBuffer, starts.buffer as ArrayBuffer] })) as Uint8Array | GroupFailure;
+    return out instanceof Uint8Array ? unpackStreams(out).map((s) => tableFromIPC(s)) : out;
   }
 
   close(): Promise<void> {

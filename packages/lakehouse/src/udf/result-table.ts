@@ -1,7 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { StructType } from '@loch/delta';
 import { connect, duckdbApi, sqlIdent } from '@loch/engine-node';
-import type { RecordBatch, Table } from 'apache-arrow';
+import { RecordBatch, Table, util } from 'apache-arrow';
 import { duckDbType, duckType } from '../values/duck-types.js';
 import { SqlError } from '../sql/errors.js';
 import { typeText } from './duck-values.js';
@@ -45,7 +45,11 @@ export class ResultTable {
     return `SELECT * FROM ${RESULT_SCHEMA}.${this.name}`;
   }
 
-  /** Appends a table or batch the function returned, after checking it against the schema. */
+  /**
+   * Appends a table or batch the function returned, after checking its columns against the
+   * schema. Small results (a grouped map's row per group) wait to be written together, a chunk
+   * at a time; their values are checked when written.
+   */
   append(result: unknown): void {
     const t = result as Table | RecordBatch;
     if (typeof t !== 'object' || t === null || typeof t.getChild !== 'function' || !t.schema) {
@@ -56,6 +60,22 @@ export class ResultTable {
     if (missing.length > 0) {
       throw new SqlError('LOCH_UDF_SCHEMA_MISMATCH', `${this.what} returned columns (${names.join(', ')}); the declared schema (${this.declared()}) needs ${missing.join(', ')}`);
     }
+    if (this.pending.length > 0 && !util.compareSchemas(this.pending[0].schema, t.schema)) this.flush();
+    // Arrow cannot put an empty batch in a table beside others (it loses its columns).
+    for (const b of t instanceof Table ? t.batches : [t]) if (b.numRows > 0) this.pending.push(b);
+    this.pendingRows += t.numRows;
+    if (this.pendingRows >= CHUNK) this.flush();
+  }
+
+  private pending: RecordBatch[] = [];
+  private pendingRows = 0;
+
+  /** Writes what waits, a DuckDB chunk at a time. */
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const t = new Table(this.pending);
+    this.pending = [];
+    this.pendingRows = 0;
     const { DuckDBDataChunk } = duckdbApi;
     const types = this.schema.fields.map((f) => duckDbType(f.type));
     for (let start = 0; start < t.numRows; start += CHUNK) {
@@ -77,13 +97,17 @@ export class ResultTable {
 
   /** Makes what was appended readable; the table stays until `drop`. */
   finish(): void {
-    if (this.open) this.appender.closeSync();
+    if (this.open) {
+      this.flush();
+      this.appender.closeSync();
+    }
     this.open = false;
   }
 
   /** Drops the table and releases the connection. */
   async drop(): Promise<void> {
     try {
+      this.pending = [];
       if (this.open) this.appender.clear();
       this.finish();
       await this.c.run(`DROP TABLE IF EXISTS ${RESULT_SCHEMA}.${this.name}`);

@@ -212,3 +212,26 @@ test('grouped map on worker threads: a function by module and export, groups spr
     await done();
   }
 });
+
+test('grouped map over groups larger than a DuckDB chunk, many to a worker task: each group whole, string and integer keys with NULLs, as SQL counts them', async () => {
+  const { l, done } = await lake();
+  try {
+    const module = new URL('./ols-fn.js', import.meta.url).href;
+    // 24 groups of about 5,000 rows (DuckDB hands over 2,048 at a time); a NULL key is a group of its own.
+    const input = l.query("SELECT CASE WHEN id % 11 = 0 THEN NULL ELSE 'g' || (id % 7) END AS k, (id % 3)::INT AS j, id::DOUBLE AS x FROM range(120000)");
+    const schema = 'k string, j int, n int, uniform boolean';
+    const expected = await input.groupBy('k', 'j').agg({ n: 'count(*)' }).orderBy('k', 'j').toRows();
+    assert.equal(expected.length, 24);
+    const { summary } = (await import(module)) as { summary: (t: Table) => Table };
+    for (const [how, fn, options] of [['caller', summary, {}], ['workers', { module, export: 'summary' }, { workers: 2 }]] as const) {
+      const got = await input.groupBy('k', 'j').applyInArrow(fn, schema, options).orderBy('k', 'j').toRows();
+      assert.ok(got.every((r) => r.uniform === true), `${how}: a group with rows of another group`);
+      assert.deepEqual(got.map(({ k, j, n }) => ({ k, j, n })), expected, how);
+    }
+    // A key that is an expression, not a column.
+    const parity = await input.groupBy('j % 2').applyInArrow((g: Table) => tableFromArrays({ n: Int32Array.of(g.numRows) }), 'n int').orderBy('n').toRows();
+    assert.deepEqual(parity.map((r) => r.n), [40000, 80000]);
+  } finally {
+    await done();
+  }
+});
