@@ -14,6 +14,11 @@ export interface LakehouseOptions {
   readonly engine?: Engine;
   /** The lake's name as a catalog, in three-part names and USE CATALOG; `main` by default. */
   readonly catalog?: string;
+  /**
+   * Conf every SQL session and DataFrame of the lake starts from (a statement's `SET` and a call's
+   * or frame's own conf go on top), e.g. `{ 'spark.sql.execution.arrow.maxRecordsPerBatch': '5000' }`.
+   */
+  readonly conf?: Readonly<Record<string, string>>;
 }
 
 export interface SqlOptions {
@@ -55,6 +60,8 @@ export class Lakehouse {
   readonly dir: string;
   private readonly catalog: LakeCatalog;
   private readonly engineOption: Engine | undefined;
+  /** Conf every session and frame of the lake starts from (LakehouseOptions.conf). */
+  readonly conf: Readonly<Record<string, string>>;
   /** The lake's user functions: `lake.udf.register('plus_one', fn, { returns: 'double' })`, then `SELECT plus_one(x) ...`. */
   readonly udf: UdfRegistry = new UdfRegistry(this);
 
@@ -62,6 +69,7 @@ export class Lakehouse {
     this.engineOption = options.engine;
     this.catalog = new LakeCatalog(dir, options.catalog, this.engine.storage);
     this.dir = this.catalog.dir;
+    this.conf = { ...options.conf };
   }
 
   /** The Engine the lake's tables are read and written with. */
@@ -112,7 +120,7 @@ export class Lakehouse {
   /** Like `sql`, yielding each statement's result as soon as it completes (or, with `stream`, before its rows are read). */
   async *sqlStream(text: string, options: SqlStreamOptions = {}): AsyncGenerator<StatementResult> {
     const signal = options.signal;
-    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), ...(options.conf ? { conf: options.conf } : {}), functions: this.udf, host: this });
+    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), conf: { ...this.conf, ...options.conf }, functions: this.udf, host: this });
     const interrupt = () => session.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
     try {

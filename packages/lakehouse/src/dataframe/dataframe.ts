@@ -1,4 +1,5 @@
 import { deltaError } from '@loch/delta';
+import { confOf, maxRecordsPerBatch } from '../udf/batch-size.js';
 import type { RecordBatch, Table } from 'apache-arrow';
 import type { Row } from '../scan/execute.js';
 import { sparkIdent, sparkString } from '../sql/parse/lexer.js';
@@ -21,6 +22,8 @@ export type JoinHint = 'broadcast' | 'merge' | 'shuffle_hash' | 'shuffle_replica
 
 /** What runs a frame's SQL: a Lakehouse (its `sql`), so frames and SQL share one planner. */
 export interface SqlRunner {
+  /** Conf every statement starts from (the lake's), beneath a frame's own. */
+  readonly conf?: Readonly<Record<string, string>>;
   sql(text: string, options?: { conf?: Readonly<Record<string, string>> }): Promise<StatementResult[]>;
   sqlStream(text: string, options?: { conf?: Readonly<Record<string, string>>; stream?: boolean }): AsyncGenerator<StatementResult>;
 }
@@ -219,8 +222,10 @@ export class DataFrame {
     const resolve = async (n: Node): Promise<Node> => {
       if (n.kind !== 'function') return mapChildren(n, resolve);
       const inputs = await Promise.all(n.inputs.map(resolve));
-      const workers = n.api.workers ?? (this.conf['loch.udf.workers'] === undefined ? undefined : Number(this.conf['loch.udf.workers']));
-      const table = await runFunctionApi({ ...n.api, ...(workers === undefined ? {} : { workers }) }, inputs.map((i) => compile(i)), reader);
+      // The lake's conf, then the frame's.
+      const conf = { ...this.runner.conf, ...this.conf };
+      const workers = n.api.workers ?? (conf['loch.udf.workers'] === undefined ? undefined : Number(conf['loch.udf.workers']));
+      const table = await runFunctionApi({ ...n.api, ...(workers === undefined ? {} : { workers }), maxRecordsPerBatch: maxRecordsPerBatch(confOf(conf)) }, inputs.map((i) => compile(i)), reader);
       made.push(table);
       return { kind: 'sql', query: table.query };
     };

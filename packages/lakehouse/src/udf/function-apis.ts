@@ -20,7 +20,12 @@ export type FunctionApi = (
   | { readonly kind: 'mapInArrow'; readonly fn: MapInArrowFunction | FunctionRef }
   | { readonly kind: 'applyInArrow'; readonly keys: readonly string[]; readonly fn: GroupedMapFunction | FunctionRef }
   | { readonly kind: 'cogroup'; readonly keys: readonly string[]; readonly otherKeys: readonly string[]; readonly fn: CoGroupedMapFunction | FunctionRef }
-) & { readonly schema: StructType; readonly workers?: number };
+) & {
+  readonly schema: StructType;
+  readonly workers?: number;
+  /** The most rows of a batch mapInArrow's function is handed (grouped maps get each group whole, as in Spark). */
+  readonly maxRecordsPerBatch?: number;
+};
 
 /** A function's name for messages. */
 const nameOf = (fn: Function | FunctionRef) => (typeof fn === 'function' ? fn.name || '(anonymous)' : `${fn.module}#${fn.export ?? 'default'}`);
@@ -42,7 +47,7 @@ export async function runFunctionApi(api: FunctionApi, inputs: readonly string[]
   try {
     switch (api.kind) {
       case 'mapInArrow':
-        await mapInArrow(api.fn, reader.batches(inputs[0]), out, what);
+        await mapInArrow(api.fn, bounded(reader.batches(inputs[0]), api.maxRecordsPerBatch ?? Infinity), out, what);
         break;
       case 'applyInArrow':
         await groupedMap(api, inputs[0], reader, out, what);
@@ -63,6 +68,14 @@ export async function runFunctionApi(api: FunctionApi, inputs: readonly string[]
 function failed(e: unknown, what: string, where = ''): unknown {
   if (e instanceof SqlError) return e;
   return new SqlError('LOCH_UDF_FAILED', `${what} failed${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+/** Batches of at most `max` rows: larger ones cut into slices (no copy). */
+async function* bounded(batches: AsyncIterable<RecordBatch>, max: number): AsyncGenerator<RecordBatch> {
+  for await (const b of batches) {
+    if (b.numRows <= max) yield b;
+    else for (let start = 0; start < b.numRows; start += max) yield b.slice(start, Math.min(b.numRows, start + max));
+  }
 }
 
 async function mapInArrow(given: MapInArrowFunction | FunctionRef, input: AsyncIterable<RecordBatch>, out: ResultTable, what: string): Promise<void> {

@@ -3,7 +3,7 @@ import type { DataType } from '@loch/delta';
 import { Cursor } from '../sql/parse/cursor.js';
 import { parseSparkType } from '../sql/parse/spark-types.js';
 import { SqlError } from '../sql/errors.js';
-import { aggregateFunctionName, installFunctions } from './duckdb-functions.js';
+import { aggregateFunctionName, beginCalls, endCalls, installFunctions } from './duckdb-functions.js';
 import { moduleUrl } from './module-url.js';
 import { rewriteWindowedAggregates } from './window-calls.js';
 import type { AggregateFunction, IteratorFunction, ScalarFunction, UdfOptions, UserFunction } from './types.js';
@@ -13,8 +13,15 @@ export type UdfCall = (...args: string[]) => string;
 
 /** What a SQL session installs on its connection: the functions of its lake. */
 export interface SessionFunctions {
-  /** Makes the functions callable on `c`; returns what undoes it before the connection closes. */
-  install(c: DuckDBConnection): Promise<() => void>;
+  /**
+   * Makes the functions callable on `c`, whose session conf is `conf` (read when a call is bound:
+   * `SET` counts for the statements after it); returns what undoes it before the connection closes.
+   */
+  install(c: DuckDBConnection, conf?: ReadonlyMap<string, string>): Promise<() => void>;
+  /** Before each statement of a session. */
+  beginStatement?(): void;
+  /** After each statement on `c` (`ok`: it succeeded): the functions' calls end (an iterator UDF's cleanup runs). */
+  endStatement?(c: DuckDBConnection, ok: boolean): void;
   /** A statement's text with calls DuckDB cannot take as written made callable (aggregate UDFs over windows). */
   rewrite?(sql: string): string;
 }
@@ -108,8 +115,16 @@ export class UdfRegistry implements SessionFunctions {
     return rewriteWindowedAggregates(sql, aggregates, aggregateFunctionName);
   }
 
-  install(c: DuckDBConnection): Promise<() => void> {
-    return installFunctions(c, new Map(this.functions));
+  install(c: DuckDBConnection, conf?: ReadonlyMap<string, string>): Promise<() => void> {
+    return installFunctions(c, new Map(this.functions), conf);
+  }
+
+  beginStatement(): void {
+    beginCalls();
+  }
+
+  endStatement(c: DuckDBConnection, ok: boolean): void {
+    endCalls(c, ok);
   }
 }
 

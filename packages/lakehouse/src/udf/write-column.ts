@@ -65,6 +65,33 @@ export function resultLength(result: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * The results of a batch's slices as one column: typed arrays of one kind as one, Arrow vectors
+ * as one vector of their chunks (neither copies values one by one), anything else as an array.
+ */
+export function joinResults(parts: readonly unknown[]): unknown {
+  const first = parts[0];
+  if (parts.length === 1) return first;
+  if (ArrayBuffer.isView(first) && !(first instanceof DataView) && parts.every((p) => p instanceof (first.constructor as Function))) {
+    const typed = parts as readonly Typed[];
+    const out = new (first.constructor as new (n: number) => Typed)(typed.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of typed) {
+      out.set(p as never, at);
+      at += p.length;
+    }
+    return out;
+  }
+  if (parts.every(isArrowVector)) return (parts[0] as Vector).concat(...(parts.slice(1) as Vector[]));
+  const out: unknown[] = [];
+  for (const p of parts) {
+    if (resultLength(p) === undefined) return p; // not a column: writeResult says so
+    const get = isArrowVector(p) ? (i: number) => p.get(i) : (i: number) => (p as ArrayLike<unknown>)[i];
+    for (let i = 0; i < resultLength(p)!; i++) out.push(get(i));
+  }
+  return out;
+}
+
 /** What a result is, for messages (`Float64`, `Float64Array`, `array`). */
 export function resultKind(result: unknown): string {
   if (isArrowVector(result)) return `an Arrow ${String(result.type)} vector`;

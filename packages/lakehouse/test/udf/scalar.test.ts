@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lakehouse, SqlError } from '@loch/lakehouse';
-import { Float64, makeData, makeVector, type Vector } from 'apache-arrow';
+import { Float64, makeData, makeVector, vectorFromArray, type RecordBatch, type Vector } from 'apache-arrow';
 
 async function lake() {
   const dir = await mkdtemp(join(tmpdir(), 'loch-udf-'));
@@ -179,6 +179,111 @@ test('registerModule: a module\'s functions made with defineUdf, by their export
     assert.deepEqual(names.sort(), ['total', 'twice']);
     const [r] = await l.sql('SELECT sum(twice(x)) AS a, total(x) AS b FROM t');
     assert.deepEqual(r.rows, [{ a: 8, b: 4 }]);
+  } finally {
+    await done();
+  }
+});
+
+test('spark.sql.execution.arrow.maxRecordsPerBatch bounds the batches UDFs see: SET in SQL, the lake\'s conf, a frame\'s conf; results joined in order', async () => {
+  const { l, done } = await lake();
+  try {
+    const seen: number[] = [];
+    l.udf.register('plus_one_sized', (x: Vector) => {
+      seen.push(x.length);
+      return Float64Array.from(x.toArray() as Float64Array, (v) => v + 1);
+    }, { returns: 'double', args: ['double'] });
+    // Arrow results with NULLs, joined across slices.
+    l.udf.register('odd_or_null', (x: Vector) => vectorFromArray(Array.from({ length: x.length }, (_, i) => ((x.get(i) as number) % 2 === 1 ? x.get(i) as number : null)), new Float64()), { returns: 'double', args: ['double'] });
+    l.udf.register('scaled_sized', function* (batches: Iterable<Vector[]>) {
+      for (const [x] of batches) {
+        seen.push(x.length);
+        yield Array.from({ length: x.length }, (_, i) => (x.get(i) as number) * 10);
+      }
+    }, { returns: 'double', args: ['double'] });
+    const query = 'SELECT sum(plus_one_sized(x)) AS s, count(odd_or_null(x)) AS odd, sum(scaled_sized(x)) AS t FROM (SELECT id::DOUBLE AS x FROM range(5000))';
+    const [, r] = await l.sql(`SET spark.sql.execution.arrow.maxRecordsPerBatch = 300; ${query}`);
+    assert.deepEqual(r.rows, [{ s: 12502500, odd: 2500, t: 124975000 }]);
+    assert.ok(seen.length > 2 * Math.ceil(5000 / 2048), `batches: ${seen.join(',')}`);
+    assert.ok(Math.max(...seen) <= 300, `largest batch ${Math.max(...seen)}`);
+    assert.equal(seen.reduce((a, b) => a + b, 0), 2 * 5000);
+    // Without the setting, Spark's default (10,000) leaves DuckDB's chunks whole.
+    seen.length = 0;
+    await l.sql(query);
+    assert.equal(Math.max(...seen), 2048);
+    await assert.rejects(l.sql(`SET spark.sql.execution.arrow.maxRecordsPerBatch = lots; ${query}`), (e: unknown) => e instanceof SqlError && e.code === 'LOCH_UDF_INVALID' && /maxRecordsPerBatch must be a whole number of rows, got 'lots'/.test(e.message));
+
+    // The lake's conf: SQL sessions and DataFrames (mapInArrow too); a frame's conf over it.
+    const small = Lakehouse.open(l.dir, { conf: { 'spark.sql.execution.arrow.maxRecordsPerBatch': '100' } });
+    small.udf.register('plus_one_sized', (x: Vector) => {
+      seen.push(x.length);
+      return Float64Array.from(x.toArray() as Float64Array, (v) => v + 1);
+    }, { returns: 'double', args: ['double'] });
+    seen.length = 0;
+    await small.sql('SELECT sum(plus_one_sized(id::DOUBLE)) AS s FROM range(1000)');
+    assert.equal(Math.max(...seen), 100);
+    const frame = small.query('SELECT id::DOUBLE AS x FROM range(1000)');
+    const mapSizes: number[] = [];
+    const sizes = async function* (batches: AsyncIterable<RecordBatch>) {
+      for await (const b of batches) {
+        mapSizes.push(b.numRows);
+        yield b;
+      }
+    };
+    assert.deepEqual(await frame.mapInArrow(sizes, 'x double').agg({ n: 'count(*)' }).toRows(), [{ n: 1000 }]);
+    assert.equal(Math.max(...mapSizes), 100);
+    mapSizes.length = 0;
+    await frame.withConf({ 'spark.sql.execution.arrow.maxRecordsPerBatch': '250' }).mapInArrow(sizes, 'x double').toRows();
+    assert.equal(Math.max(...mapSizes), 250);
+    seen.length = 0;
+    await frame.withConf({ 'spark.sql.execution.arrow.maxRecordsPerBatch': '0' }).select('plus_one_sized(x) AS y').toRows();
+    assert.equal(Math.max(...seen), 1000 > 2048 ? 2048 : 1000);
+  } finally {
+    await done();
+  }
+});
+
+test('iterator UDF cleanup: after its last batch the code after its loop and its finally run; on a failed query its finally runs', async () => {
+  const { l, done } = await lake();
+  try {
+    const log: string[] = [];
+    l.udf.register('tracked', function* (batches: Iterable<Vector[]>) {
+      log.push('setup');
+      let rows = 0;
+      try {
+        for (const [x] of batches) {
+          rows += x.length;
+          yield Float64Array.from(x.toArray() as Float64Array, (v) => v * 2);
+        }
+        log.push(`end after ${rows}`);
+      } finally {
+        log.push('finally');
+      }
+    }, { returns: 'double', args: ['double'] });
+    const [r] = await l.sql('SELECT sum(tracked(id::DOUBLE)) AS s FROM range(10000)');
+    assert.deepEqual(r.rows, [{ s: 99990000 }]);
+    assert.deepEqual(log, ['setup', 'end after 10000', 'finally']);
+
+    // A DataFrame, and a write to a Delta table.
+    log.length = 0;
+    assert.equal((await l.read('t').withColumn('z', 'tracked(x)').toRows()).length, 3);
+    await l.sql('CREATE TABLE doubled (z DOUBLE) USING DELTA; INSERT INTO doubled SELECT tracked(x) FROM t');
+    assert.deepEqual(log, ['setup', 'end after 3', 'finally', 'setup', 'end after 3', 'finally']);
+
+    // Another function fails mid-query: the generator is returned from (finally, not the code after its loop).
+    l.udf.register('fails_late', (x: Vector) => {
+      if ((x.get(0) as number) >= 4096) throw new Error('late failure');
+      return x;
+    }, { returns: 'double', args: ['double'] });
+    log.length = 0;
+    await assert.rejects(l.sql('SELECT sum(tracked(id::DOUBLE) + fails_late(id::DOUBLE)) FROM range(10000)'), /UDF fails_late failed: late failure/);
+    assert.deepEqual(log, ['setup', 'finally']);
+
+    // Cleanup that fails fails the statement, naming the function.
+    l.udf.register('bad_cleanup', function* (batches: Iterable<Vector[]>) {
+      for (const [x] of batches) yield x;
+      throw new Error('could not release the model');
+    }, { returns: 'double', args: ['double'] });
+    await assert.rejects(l.sql('SELECT sum(bad_cleanup(id::DOUBLE)) FROM range(100)'), (e: unknown) => e instanceof SqlError && e.code === 'LOCH_UDF_FAILED' && /UDF bad_cleanup failed after its last batch: could not release the model/.test(e.message));
   } finally {
     await done();
   }

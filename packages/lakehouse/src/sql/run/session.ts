@@ -67,7 +67,7 @@ export class SqlSession {
     const names = new SessionNamespace(options.lake);
     try {
       for (const [key, value] of conf) if (needsMoreThanVariable(key)) await applyConf(c, key, value);
-      if (options.functions) uninstall = await options.functions.install(c);
+      if (options.functions) uninstall = await options.functions.install(c, conf);
       // The other conf values are variables, set with the namespace's in one round trip.
       await names.publish(c, [...conf].filter(([key]) => !needsMoreThanVariable(key)).map(([key, value]) => confStatement(key, value)));
     } catch (e) {
@@ -101,11 +101,18 @@ export class SqlSession {
   }
 
   async execute(given: StatementText, several = false, options: RunOptions = {}): Promise<StatementResult> {
+    // A streamed result's function calls end when the next statement starts (its rows are read by then).
+    this.endCalls(true, true);
     this.statementsRun++;
     this.streaming = options.stream === true;
+    this.functions?.beginStatement?.();
+    this.callsOpen = true;
     try {
-      return await this.executeText(given, performance.now());
+      const result = await this.executeText(given, performance.now());
+      if (!this.streaming) this.endCalls(true);
+      return result;
     } catch (e) {
+      this.endCalls(false);
       if (options.signal?.aborted) throw canceled(given.number);
       throw inStatement(udfInStatement(e, given.text), given.number, several);
     }
@@ -139,7 +146,25 @@ export class SqlSession {
     return duckDbHasTable(this.ctx, w.name);
   }
 
+  /**
+   * Ends the user function calls of the statement that ran (an iterator UDF's cleanup runs). A
+   * failure there fails the statement, unless `quiet` (a streamed statement, already returned).
+   */
+  private endCalls(ok: boolean, quiet = !ok): void {
+    if (!this.callsOpen) return;
+    this.callsOpen = false;
+    try {
+      this.functions?.endStatement?.(this.ctx.c, ok);
+    } catch (e) {
+      if (!quiet) throw e;
+    }
+  }
+
+  /** Whether the last statement's function calls have not ended yet (see endCalls). */
+  private callsOpen = false;
+
   async close(): Promise<void> {
+    this.endCalls(true, true);
     try {
       await this.ctx.views.close();
     } finally {
