@@ -90,7 +90,15 @@ function valuesEqual(d: Data): (a: number, b: number) => boolean {
     const w = new Int32Array(v.buffer, v.byteOffset, v.length * 2);
     return (a, b) => w[2 * a] === w[2 * b] && w[2 * a + 1] === w[2 * b + 1];
   }
-  if (v instanceof Int32Array || v instanceof Int16Array || v instanceof Int8Array || v instanceof Uint32Array || v instanceof Uint16Array) return (a, b) => v[a] === v[b];
+  if (v instanceof Int32Array || v instanceof Int16Array || v instanceof Int8Array || v instanceof Uint32Array || v instanceof Uint16Array) {
+    // A value may take several elements (a decimal: four 32-bit words).
+    const stride = (d as unknown as { stride?: number }).stride ?? 1;
+    if (stride === 1) return (a, b) => v[a] === v[b];
+    return (a, b) => {
+      for (let k = 0; k < stride; k++) if (v[a * stride + k] !== v[b * stride + k]) return false;
+      return true;
+    };
+  }
   const offsets = d.valueOffsets as unknown;
   if (v instanceof Uint8Array && offsets instanceof Int32Array && d.children.length === 0) {
     // Strings and binaries: their bytes, without decoding them.

@@ -231,6 +231,9 @@ test('grouped map over groups larger than a DuckDB chunk, many to a worker task:
     // A key that is an expression, not a column.
     const parity = await input.groupBy('j % 2').applyInArrow((g: Table) => tableFromArrays({ n: Int32Array.of(g.numRows) }), 'n int').orderBy('n').toRows();
     assert.deepEqual(parity.map((r) => r.n), [40000, 80000]);
+    // Decimal keys (a value is several words of Arrow's buffer).
+    const byDecimal = await input.groupBy('CAST(j + 0.5 AS DECIMAL(10,2))').applyInArrow((g: Table) => tableFromArrays({ n: Int32Array.of(g.numRows) }), 'n int').toRows();
+    assert.deepEqual(byDecimal.map((r) => r.n), [40000, 40000, 40000]);
   } finally {
     await done();
   }
