@@ -33,5 +33,6 @@ export type { StatementResult, SqlColumn, SqlMetrics, SqlScanMetrics } from './s
 export { extendSqlStatements, type SqlStatementExtension, type SqlStatementContext, type SqlStatementOutcome } from './sql/run/statement-extensions.js';
 export { Observation } from './dataframe/observation.js';
 export { DataFrame, GroupedData, type Expr, type JoinType, type JoinHint, type SqlRunner } from './dataframe/dataframe.js';
+export type { DataFrameReader, ReaderOptionValue } from './dataframe/reader.js';
 export { UdfRegistry, extendUdfRegistry, defineUdf, type UdfCall, type SessionFunctions, type UdfRegistryExtensions } from './udf/registry.js';
 export type { UdfOptions, UserFunction, ScalarFunction, IteratorFunction, AggregateFunction, ColumnResult, MapInArrowFunction, GroupedMapFunction, CoGroupedMapFunction, FunctionRef, FunctionApiOptions } from './udf/types.js';

@@ -8,6 +8,7 @@ import type { StatementResult } from './sql/run/result.js';
 import { SqlSession } from './sql/run/session.js';
 import { DeltaTable, defaultEngine } from './table.js';
 import { DataFrame } from './dataframe/dataframe.js';
+import { dataFrameReader, type DataFrameReader } from './dataframe/reader.js';
 import { UdfRegistry } from './udf/registry.js';
 
 export interface LakehouseOptions {
@@ -87,9 +88,13 @@ export class Lakehouse {
     return DeltaTable.forPath(this.catalog.locate(lakeNameOf(this.catalog, name)), { engine: this.engine });
   }
 
-  /** A DataFrame over the table called `name` (or at a path). */
-  read(nameOrPath: string): DataFrame {
-    return DataFrame.table(this, nameOrPath);
+  /**
+   * Batch reads, as Spark's `spark.read`: `lake.read('events')` is a DataFrame over the table
+   * called `events` (or at a path); `lake.read.format('delta').option(...).table('events')` takes
+   * Delta's read options: time travel, and the change data feed (`readChangeFeed`).
+   */
+  get read(): DataFrameReader {
+    return dataFrameReader(this);
   }
 
   /** A DataFrame over any SQL query (which may name Delta tables). */

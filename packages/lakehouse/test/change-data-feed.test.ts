@@ -89,7 +89,7 @@ test('a MERGE that only inserts writes no change files; NOT MATCHED BY SOURCE ch
   }
 });
 
-test('table_changes reads version and time ranges; DataFrame.changes() reads the same; bad ranges fail with Delta codes', async () => {
+test('table_changes reads version and time ranges; bad ranges fail with Delta codes', async () => {
   const { lake, done } = await lakeWith(`'delta.enableChangeDataFeed' = 'true'`);
   try {
     await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x')`);
@@ -105,8 +105,6 @@ test('table_changes reads version and time ranges; DataFrame.changes() reads the
     const at = (v: number) => new Date(history.find((h) => h.version === v)!.timestamp).toISOString();
     const [byTime] = await lake.sql(`SELECT DISTINCT _commit_version FROM table_changes('t', '${at(2)}', '${at(3)}') ORDER BY 1`);
     assert.deepEqual(byTime.rows, [{ _commit_version: 2 }, { _commit_version: 3 }]);
-    const frame = await lake.read('t').changes({ startingVersion: 3, endingVersion: 3 }).select('id', 'name', '_change_type').orderBy('_change_type').toRows();
-    assert.deepEqual(frame, [{ id: 2, name: 'bb', _change_type: 'update_postimage' }, { id: 2, name: 'b', _change_type: 'update_preimage' }]);
     const [types] = await lake.sql(`SELECT typeof(_commit_version) AS v, typeof(_commit_timestamp) AS ts FROM table_changes('t', 1) LIMIT 1`);
     // typeof answers in Spark's type names.
     assert.deepEqual(types.rows, [{ v: 'bigint', ts: 'timestamp' }]);
@@ -114,6 +112,42 @@ test('table_changes reads version and time ranges; DataFrame.changes() reads the
     await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', 3, 2)`), code('DELTA_INVALID_CDC_RANGE'));
     await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', 9)`), code('DELTA_INVALID_CDC_RANGE'));
     await assert.rejects(lake.sql(`SELECT * FROM table_changes('t', '2999-01-01')`), code('DELTA_TIMESTAMP_OUT_OF_RANGE'));
+  } finally {
+    await done();
+  }
+});
+
+test("lake.read.format('delta').option('readChangeFeed', true) reads the change feed as Spark does, by version or time, by name or path", async () => {
+  const { lake, dir, done } = await lakeWith(`'delta.enableChangeDataFeed' = 'true'`);
+  try {
+    await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x')`);
+    await lake.sql(`INSERT INTO t VALUES (2, 'b', 'x')`);
+    await lake.sql(`UPDATE t SET name = 'bb' WHERE id = 2`);
+    await lake.sql(`DELETE FROM t WHERE id = 1`);
+    const feed = lake.read.format('delta').option('readChangeFeed', true);
+    const line = (x: Record<string, unknown>) => `${x.id} ${x.name} ${x._change_type} ${x._commit_version}`;
+    const one = await feed.option('startingVersion', 3).option('endingVersion', 3).table('t').select('id', 'name', '_change_type', '_commit_version').orderBy('_change_type').toRows();
+    assert.deepEqual(one.map(line), ['2 bb update_postimage 3', '2 b update_preimage 3']);
+    // The same rows as table_changes, every column (the timestamps included), to the latest version.
+    const [sql] = await lake.sql(`SELECT * FROM table_changes('t', 2) ORDER BY _commit_version, _change_type`);
+    const all = await feed.options({ STARTINGVERSION: '2' }).table('t').orderBy('_commit_version', '_change_type').toRows();
+    assert.deepEqual(all, sql.rows);
+    assert.deepEqual(all.map(line), ['2 b insert 2', '2 bb update_postimage 3', '2 b update_preimage 3', '1 a delete 4']);
+    assert.ok(all.every((r) => r._commit_timestamp instanceof Date || typeof r._commit_timestamp === 'string'));
+    // By time (a Date or text), and by path with load().
+    const history = await lake.table('t').history();
+    const at = (v: number) => new Date(history.find((h) => h.version === v)!.timestamp);
+    const byTime = await feed.option('startingTimestamp', at(3)).option('endingTimestamp', at(3).toISOString()).load(join(dir, 't')).select('_commit_version').distinct().toRows();
+    assert.deepEqual(byTime, [{ _commit_version: 3 }]);
+    // Without readChangeFeed the reader reads the table, with time travel.
+    assert.deepEqual(await lake.read.format('delta').option('versionAsOf', 2).table('t').select('id').orderBy('id').toRows(), [{ id: 1 }, { id: 2 }]);
+    assert.deepEqual(await lake.read('t').select('id').toRows(), [{ id: 2 }]);
+    const code = (c: string, m?: RegExp) => (e: DeltaError) => e.code === c && (!m || m.test(e.message));
+    assert.throws(() => feed.table('t'), code('DELTA_INVALID_CDC_RANGE', /startingVersion or startingTimestamp/));
+    assert.throws(() => feed.option('startingVersion', 1).option('startingTimestamp', at(1)).table('t'), code('DELTA_INVALID_CDC_RANGE', /not both/));
+    assert.throws(() => feed.option('startingVersion', 'two').table('t'), code('DELTA_INVALID_ARGUMENT', /startingVersion/));
+    assert.throws(() => lake.read.format('csv').table('t'), code('DELTA_INVALID_ARGUMENT', /format 'csv'/));
+    await assert.rejects(feed.option('startingVersion', 3).option('endingVersion', 2).table('t').toRows(), code('DELTA_INVALID_CDC_RANGE'));
   } finally {
     await done();
   }

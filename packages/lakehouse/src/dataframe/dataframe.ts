@@ -88,24 +88,6 @@ export class DataFrame {
     return this.derive({ ...this.node, asOf: { version: at.version, timestamp } });
   }
 
-  /**
-   * The table's change data feed (Spark's `readChangeFeed`): the rows the commits from
-   * `startingVersion` (or `startingTimestamp`) to `endingVersion` (or `endingTimestamp`, default
-   * the latest) changed, with `_change_type`, `_commit_version` and `_commit_timestamp`.
-   */
-  changes(range: { startingVersion?: number; endingVersion?: number; startingTimestamp?: Date | string; endingTimestamp?: Date | string }): DataFrame {
-    if (this.node.kind !== 'table' || this.node.name === undefined || this.node.asOf) {
-      throw deltaError('DELTA_INVALID_ARGUMENT', 'changes() applies to a table, before other operations');
-    }
-    const bound = (v: number | undefined, t: Date | string | undefined) =>
-      v !== undefined ? String(v) : t !== undefined ? sparkString(t instanceof Date ? t.toISOString() : t) : undefined;
-    const start = bound(range.startingVersion, range.startingTimestamp);
-    if (start === undefined) throw deltaError('DELTA_INVALID_ARGUMENT', 'changes() needs a startingVersion or startingTimestamp');
-    const end = bound(range.endingVersion, range.endingTimestamp);
-    const args = [sparkString(this.node.name), start, ...(end !== undefined ? [end] : [])].join(', ');
-    return this.derive({ kind: 'sql', query: `SELECT * FROM table_changes(${args})` });
-  }
-
   /** Names the frame for join conditions (`a.id = b.id`). */
   as(alias: string): DataFrame {
     return new DataFrame(this.runner, this.node, alias, this.conf);
