@@ -156,12 +156,15 @@ test("a run's metric chart shows its steps", async () => {
 
 test("the alerts page shows each alert's state and its transitions", async () => {
   const post = (path: string, body: unknown) => fetch(`${c.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  await post('/api/2.0/alerts', { name: 'Slow edge', sql: 'SELECT max(ttff_ms) AS worst FROM events', column: 'worst', op: '>', threshold: 200, schedule: '0 0 1 1 *', destinations: [] });
+  // The machine's NATS (127.0.0.1:4222) takes the notification.
+  await post('/api/2.0/alerts', { name: 'Slow edge', sql: 'SELECT max(ttff_ms) AS worst FROM events', column: 'worst', op: '>', threshold: 200, schedule: '0 0 1 1 *', destinations: [{ type: 'nats', subject: `loch.console.${process.pid}` }] });
   await post('/api/2.0/alerts/slow-edge/evaluate', {});
   const page = await open('#/alerts');
   try {
     await page.waitForSelector('[data-test=alert-state-slow-edge]');
     assert.equal(await page.textContent('[data-test=alert-state-slow-edge]'), 'TRIGGERED');
+    assert.equal(await page.textContent('[data-test=alert-destinations-slow-edge]'), `nats loch.console.${process.pid}`);
+    assert.match(await page.textContent('[data-test=alert-notified-slow-edge]') ?? '', /: sent$/);
     await page.click('text=Slow edge');
     await page.waitForSelector('text=slow-edge: state changes');
     await page.screenshot({ path: join(SCREENSHOTS, 'alerts.png') });

@@ -11,6 +11,17 @@ const EXAMPLE = {
   destinations: [{ type: 'webhook', url: 'http://127.0.0.1:9000/hook' }],
 };
 
+/** A destination in a few words: its kind and where it sends. */
+function destination(d: any): string {
+  switch (d.type) {
+    case 'webhook': return `webhook ${d.url}`;
+    case 'nats': return `nats ${d.subject}`;
+    case 'amqp': return d.queue ? `amqp queue ${d.queue}` : `amqp exchange ${d.exchange}${d.routing_key ? ` (${d.routing_key})` : ''}`;
+    case 'mqtt': return `mqtt ${d.topic}`;
+    default: return String(d.type);
+  }
+}
+
 /** Alerts with their current state, their transitions, evaluate now, and creating one from JSON. */
 export async function alertsPage(root: HTMLElement): Promise<() => void> {
   const list = el('div', { 'data-test': 'alert-list' });
@@ -26,13 +37,15 @@ export async function alertsPage(root: HTMLElement): Promise<() => void> {
     const { alerts } = await api('GET', '/api/2.0/alerts');
     list.replaceChildren(alerts.length === 0
       ? el('p', { class: 'muted' }, 'No alerts yet.')
-      : plainTable(['name', 'condition', 'schedule', 'state', 'value', 'evaluated', ''], alerts.map((a: any) => [
+      : plainTable(['name', 'condition', 'schedule', 'destinations', 'state', 'value', 'evaluated', 'last sent', ''], alerts.map((a: any) => [
         el('a', { href: 'javascript:void 0', onclick: () => void showHistory(a.id) }, a.name),
         `${a.column} ${a.op} ${a.threshold ?? ''}`,
         a.schedule,
+        el('span', { 'data-test': `alert-destinations-${a.id}` }, (a.destinations ?? []).map(destination).join(', ')),
         el('b', { 'data-test': `alert-state-${a.id}` }, a.status.state),
         a.status.value,
         a.status.evaluated_at,
+        el('span', { 'data-test': `alert-notified-${a.id}` }, Object.entries(a.status.notified ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ')),
         el('button', { class: 'secondary', onclick: () => void api('POST', `/api/2.0/alerts/${encodeURIComponent(a.id)}/evaluate`).then(load, (e) => message.replaceChildren(errorBox(e))) }, 'Evaluate now'),
       ])));
   };
@@ -45,7 +58,7 @@ export async function alertsPage(root: HTMLElement): Promise<() => void> {
       message.replaceChildren(errorBox(e));
     }
   };
-  root.replaceChildren(el('h2', {}, 'Alerts'), list, history, el('h3', {}, 'Create or replace an alert (JSON)'), json, el('div', { class: 'row' }, el('button', { 'data-test': 'alert-save', onclick: () => void save() }, 'Save')), message);
+  root.replaceChildren(el('h2', {}, 'Alerts'), list, history, el('h3', {}, 'Create or replace an alert (JSON)'), el('p', { class: 'muted' }, 'Destinations: {"type": "webhook", "url"}, {"type": "nats", "subject"}, {"type": "amqp", "queue"} or {"type": "amqp", "exchange", "routing_key"}, {"type": "mqtt", "topic"}; brokers default to this machine\'s ports.'), json, el('div', { class: 'row' }, el('button', { 'data-test': 'alert-save', onclick: () => void save() }, 'Save')), message);
   await load().catch((e) => list.replaceChildren(errorBox(e)));
   return subscribe((type) => {
     if (type === 'alert-state') void load().catch(() => undefined);
