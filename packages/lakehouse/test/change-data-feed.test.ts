@@ -153,6 +153,37 @@ test("lake.read.format('delta').option('readChangeFeed', true) reads the change 
   }
 });
 
+test('table_changes with a WHERE on the partition column reads only that partition\'s change-data, added and removed files', async () => {
+  const { lake, done } = await lakeWith(`'delta.enableChangeDataFeed' = 'true'`);
+  try {
+    await lake.sql(`INSERT INTO t VALUES (1, 'a', 'x'), (2, 'b', 'y'), (3, 'c', 'z')`);
+    await lake.sql(`INSERT INTO t VALUES (4, 'd', 'x'), (5, 'e', 'y')`);
+    await lake.sql(`UPDATE t SET name = upper(name) WHERE id IN (1, 2)`);
+    await lake.sql(`DELETE FROM t WHERE grp = 'z'`);
+    // A row that moves partition: its preimage is x's, its postimage y's.
+    await lake.sql(`UPDATE t SET grp = 'y' WHERE id = 4`);
+    const line = (x: Record<string, unknown>) => `${x.id} ${x.name} ${x.grp} ${x._change_type} ${x._commit_version}`;
+    const [all] = await lake.sql(`SELECT * FROM table_changes('t', 1)`);
+    const [onlyX] = await lake.sql(`SELECT * FROM table_changes('t', 1) WHERE grp = 'x'`);
+    assert.deepEqual(onlyX.rows.map(line).sort(), all.rows.filter((r) => r.grp === 'x').map(line).sort());
+    assert.deepEqual(onlyX.rows.map(line).sort(), ['1 A x update_postimage 3', '1 a x insert 1', '1 a x update_preimage 3', '4 d x insert 2', '4 d x update_preimage 5']);
+    const feedScan = (r: typeof all) => r.metrics!.scans.find((m) => m.table === 'table_changes(t)')!;
+    const every = feedScan(all);
+    const pruned = feedScan(onlyX);
+    assert.equal(every.filesScanned, every.filesTotal);
+    assert.equal(pruned.filesTotal, every.filesTotal);
+    // x's files of each commit: the inserts of versions 1 and 2, the change data of versions 3 and 5.
+    assert.equal(pruned.filesScanned, 4);
+    assert.equal(pruned.filesPrunedByPartition, every.filesTotal - 4);
+    // A WHERE on the feed's own columns prunes nothing, and leaves the rows as they are.
+    const [deletes] = await lake.sql(`SELECT * FROM table_changes('t', 1) WHERE _change_type = 'delete' AND id > 0`);
+    assert.equal(feedScan(deletes).filesScanned, every.filesTotal);
+    assert.deepEqual(deletes.rows.map(line), ['3 c z delete 4']);
+  } finally {
+    await done();
+  }
+});
+
 test('change data is only readable from when the feed was on; turning it on raises the writer protocol', async () => {
   const { lake, dir, done } = await lakeWith(`'delta.appendOnly' = 'false'`);
   try {

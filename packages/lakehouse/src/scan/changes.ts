@@ -10,6 +10,7 @@ import {
   type ChangeRange,
   type CommitChanges,
   type Engine,
+  type Predicate,
   type Snapshot,
 } from '@loch/delta';
 import { sqlIdent } from '@loch/engine-node';
@@ -25,17 +26,37 @@ import { scanSql } from './query.js';
  */
 export async function tableChangesSql(c: DuckDBConnection, engine: Engine, tableRoot: string, range: ChangeRange): Promise<string> {
   const changes = await loadTableChanges(engine, tableRoot, range);
-  return changesSql(c, engine, changes.snapshot, changes.commits);
+  return (await changesSql(c, engine, changes.snapshot, changes.commits)).sql;
 }
 
-/** The SQL of the change rows of `commits`, read with `snapshot`'s schema. */
-export async function changesSql(c: DuckDBConnection, engine: Engine, snapshot: Snapshot, commits: readonly CommitChanges[]): Promise<string> {
+/** The files a change feed read, of those its commits hold (change-data, added and removed files). */
+export interface ChangeFileCounts {
+  readonly filesTotal: number;
+  readonly filesScanned: number;
+  readonly filesPrunedByPartition: number;
+  readonly filesPrunedByStats: number;
+  readonly bytesScanned: number;
+}
+
+/**
+ * The SQL of the change rows of `commits`, read with `snapshot`'s schema. With `filter` (a
+ * predicate over the table's columns that the query applies to the rows anyway), files of other
+ * partitions, or whose stats rule it out, are not read: a change row has its file's partition.
+ */
+export async function changesSql(c: DuckDBConnection, engine: Engine, snapshot: Snapshot, commits: readonly CommitChanges[], filter?: Predicate): Promise<{ sql: string; files: ChangeFileCounts }> {
   const selects: string[] = [];
+  const files = { filesTotal: 0, filesScanned: 0, filesPrunedByPartition: 0, filesPrunedByStats: 0, bytesScanned: 0 };
   for (const commit of commits) {
     const stamp = `${commit.version}::BIGINT AS _commit_version, timezone('UTC', epoch_ms(${commit.timestamp}::BIGINT)) AS _commit_timestamp`;
-    const read = async (files: readonly AddFile[], changeType?: string) => {
-      if (files.length === 0) return;
-      const plan = planScan(snapshot, { files: addFileList(files) });
+    const read = async (list: readonly AddFile[], changeType?: string) => {
+      if (list.length === 0) return;
+      const plan = planScan(snapshot, { files: addFileList(list), ...(filter ? { filter } : {}) });
+      files.filesTotal += list.length;
+      files.filesScanned += plan.files.length;
+      files.filesPrunedByPartition += plan.filesPrunedByPartition;
+      files.filesPrunedByStats += plan.filesPrunedByStats;
+      files.bytesScanned += plan.files.reduce((n, f) => n + f.add.size, 0);
+      if (plan.files.length === 0) return;
       const sql = await scanSql(c, engine, plan, changeType ? {} : { extraColumns: [CHANGE_TYPE_COLUMN] });
       if (sql === undefined) return;
       const type = changeType ? `'${changeType}' AS ${CHANGE_TYPE_COLUMN}, ` : '';
@@ -48,7 +69,7 @@ export async function changesSql(c: DuckDBConnection, engine: Engine, snapshot: 
       await read(commit.files.deletes.map(removeAsAdd), 'delete');
     }
   }
-  return selects.length > 0 ? selects.join('\nUNION ALL\n') : emptyChanges(snapshot);
+  return { sql: selects.length > 0 ? selects.join('\nUNION ALL\n') : emptyChanges(snapshot), files };
 }
 
 /** No change rows, with the feed's columns and types. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expr, planScan, type DataType, type Engine, type ScanPlan, type Snapshot } from '@loch/delta';
+import { expr, loadTableChanges, planScan, type DataType, type Engine, type ScanPlan, type Snapshot, type TableChanges } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -10,7 +10,9 @@ import type { SessionNamespace } from '../run/namespace.js';
 import { sqlError } from '../errors.js';
 import { findTableRefs, rewriteQuery, type FileRef, type QueryText, type TableRef } from './references.js';
 import { fileRelation } from './file-sources.js';
-import { changesRelation, type ChangesRef } from './table-changes.js';
+import type { ChangesRef } from './table-changes.js';
+import { changesSql } from '../../scan/changes.js';
+import { wherePredicate } from '../../planner/predicate.js';
 import { readSourceTable, sourceRelation } from './source-tables.js';
 import { mayNeedDecimalTyping, sparkDecimalTypes } from './decimal-types.js';
 import { isSmallResult } from './result-size.js';
@@ -90,10 +92,13 @@ export class ScanViews {
     const q = findTableRefs(text);
     const relations = new Map<TableRef | FileRef | ChangesRef, string>();
     for (const f of q.files) relations.set(f, await fileRelation(this.c, (this.engine ?? defaultEngine()).storage, f));
-    for (const ch of q.changes) {
-      const { table } = this.target(ch.table);
-      relations.set(ch, await changesRelation(this.c, table.engine, table.url, ch));
-    }
+    // table_changes: the commits of each range now; the files read once the query's WHERE is known (below).
+    const changes = await Promise.all(
+      q.changes.map(async (ref) => {
+        const target = this.target(ref.table);
+        return { ref, target, feed: await loadTableChanges(target.table.engine, target.table.url, ref.range) };
+      }),
+    );
     const scans: SqlScanMetrics[] = [];
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
@@ -125,7 +130,17 @@ export class ScanViews {
       if (r.status === 'rejected') throw r.reason;
       delta.push({ ref: p.ref, target: p.target, snapshot: r.value });
     }
-    const { pushdown: pruning, parsed, wheres: parsedWhere, small } = await this.analysis(q, delta.map((d) => d.ref), delta.map((d) => d.snapshot), relations);
+    // Change feeds are analysed as references too (after the tables), for the predicate that prunes their files.
+    const analysed = await this.analysis(q, [...delta.map((d) => d.ref), ...changes.map((ch) => ch.ref)], [...delta.map((d) => d.snapshot), ...changes.map((ch) => ch.feed.snapshot)], relations);
+    const { parsed, wheres: parsedWhere, small } = analysed;
+    const isTable = (i: number) => i < delta.length;
+    const pruning: Pushdown = { ...analysed.pushdown, joins: analysed.pushdown.joins.filter((j) => isTable(j.probe) && (j.build.kind !== 'ref' || isTable(j.build.ref))) };
+    const feeds = [];
+    for (const [j, ch] of changes.entries()) {
+      const feed = await this.changeFeed(ch.target, ch.feed, parsedWhere[delta.length + j]);
+      relations.set(ch.ref, feed.relation);
+      feeds.push(feed);
+    }
     const views: (View | undefined)[] = delta.map(() => undefined);
     const staticWhere = parsedWhere.map((w) => w?.text);
     const hints = parseHints(q.tokens);
@@ -178,11 +193,33 @@ export class ScanViews {
       scans.push(done[i]!.metrics);
       explains.push(done[i]!.explain);
     }
+    for (const feed of feeds) {
+      scans.push(feed.metrics);
+      explains.push(feed.explain);
+    }
     let sql = rewriteQuery(q, (ref) => relations.get(ref));
     // Spark's decimal result types, where the query computes with numbers that may be decimals.
     const decimals = q.files.length > 0 || q.changes.length > 0 || sources.decimals || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
     if (mayNeedDecimalTyping(text, decimals)) sql = await sparkDecimalTypes(this.c, sql, this.conf);
     return { sql, scans, plans, explains, hints: describeHints(hints), small };
+  }
+
+  /**
+   * A `table_changes` call as a relation: the change rows of its commits, from the files its
+   * pushed `where` does not rule out (by partition values or stats), with scan metrics.
+   */
+  private async changeFeed(target: TableTarget, feed: TableChanges, where: { text: string; tree: DuckNode } | undefined): Promise<{ relation: string; metrics: SqlScanMetrics; explain: ScanExplain }> {
+    const { snapshot } = feed;
+    const filter = where ? await wherePredicate(this.c, where.text, snapshot, where.tree).catch(() => undefined) : undefined;
+    const { sql, files } = await changesSql(this.c, target.table.engine, snapshot, feed.commits, filter);
+    const metrics: SqlScanMetrics = {
+      table: `table_changes(${target.display})`,
+      version: snapshot.version,
+      ...files,
+      filesPrunedByDynamicFilter: 0,
+      rowsScanned: 0,
+    };
+    return { relation: `(${sql})`, metrics, explain: { ...metrics, ...(filter && where ? { staticPredicate: where.text } : {}), dynamicPredicates: [] } };
   }
 
   /** The data source tables a query names (source-tables.ts), each as the relation reading its files. */
@@ -212,10 +249,10 @@ export class ScanViews {
    * placeholders) and the columns of the tables referenced, so a query run again (a dashboard's,
    * a benchmark's) reuses it instead of two more DuckDB round trips.
    */
-  private async analysis(q: QueryText, refs: readonly TableRef[], snapshots: readonly Snapshot[], files: ReadonlyMap<TableRef | FileRef | ChangesRef, string>): Promise<Analysis> {
-    const index = new Map(refs.map((r, i) => [r, i]));
+  private async analysis(q: QueryText, refs: readonly (TableRef | ChangesRef)[], snapshots: readonly Snapshot[], files: ReadonlyMap<TableRef | FileRef | ChangesRef, string>): Promise<Analysis> {
+    const index = new Map<TableRef | FileRef | ChangesRef, number>(refs.map((r, i) => [r, i]));
     const text = rewriteQuery(q, (ref) => {
-      const i = index.get(ref as TableRef);
+      const i = index.get(ref);
       return i !== undefined ? sqlIdent(`${PLACEHOLDER}${i}`) : files.get(ref);
     });
     const key = [text, ...snapshots.map((s) => s.schema.fields.map((f) => f.name.toLowerCase()).join('\u0000'))].join('\u0001');
@@ -238,7 +275,7 @@ export class ScanViews {
    * when DuckDB cannot parse it (the query will say why). `parsed`: whether DuckDB parsed it as a
    * statement.
    */
-  private async pruning(text: string, refs: readonly TableRef[], snapshots: readonly Snapshot[]): Promise<{ pushdown: Pushdown; parsed: boolean; tree?: DuckNode }> {
+  private async pruning(text: string, refs: readonly (TableRef | ChangesRef)[], snapshots: readonly Snapshot[]): Promise<{ pushdown: Pushdown; parsed: boolean; tree?: DuckNode }> {
     const none = { pushdown: { conjuncts: new Map(), joins: [], aliases: new Map() }, parsed: false };
     try {
       const tree = await serializeSql(this.c, text);

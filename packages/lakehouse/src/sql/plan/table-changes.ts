@@ -1,6 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ChangeRange, Engine } from '@loch/delta';
-import { tableChangesSql } from '../../scan/changes.js';
+import type { ChangeRange } from '@loch/delta';
 import { sqlError } from '../errors.js';
 import { isPunct, isWord, type Token } from '../parse/lexer.js';
 import { nameOf, type TableName } from '../parse/parse-common.js';
@@ -44,9 +42,4 @@ export function changesCallAt(text: string, sig: readonly Token[], i: number): {
   };
   const table: TableName = /[/\\]/.test(name.value) ? { kind: 'path', path: name.value } : nameOf(name.value.split('.'));
   return { ref: { start: sig[i].start, end: sig[j].end, text: text.slice(sig[i].start, sig[j].end), table, range }, last: j };
-}
-
-/** The relation (a parenthesized query) of a `table_changes` call on the table at `url`. */
-export async function changesRelation(c: DuckDBConnection, engine: Engine, url: string, ref: ChangesRef): Promise<string> {
-  return `(${await tableChangesSql(c, engine, url, ref.range)})`;
 }

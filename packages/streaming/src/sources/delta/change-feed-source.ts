@@ -123,7 +123,7 @@ export class ChangeFeedSource implements Source {
       const s = this.snapshotFiles!.snapshot;
       feed.unshift({ version: snapshotVersion, timestamp: s.timestamp, files: { kind: 'derived', inserts: snapshotAdds, deletes: [] } });
     }
-    const sql = await withConnection((c) => changesSql(c, this.table.engine, this.schemaSnapshot, feed));
+    const { sql } = await withConnection((c) => changesSql(c, this.table.engine, this.schemaSnapshot, feed));
     return { kind: 'query', sql };
   }
 
