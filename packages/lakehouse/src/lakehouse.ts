@@ -126,12 +126,20 @@ export class Lakehouse {
   async *sqlStream(text: string, options: SqlStreamOptions = {}): AsyncGenerator<StatementResult> {
     const signal = options.signal;
     const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), conf: { ...this.conf, ...options.conf }, functions: this.udf, host: this });
-    const interrupt = () => session.interrupt();
+    // An interrupt stops only what DuckDB executes at that moment: an abort that comes while a
+    // statement is still being planned is repeated until the run ends, so that the query the
+    // planning then starts is stopped too.
+    let again: NodeJS.Timeout | undefined;
+    const interrupt = () => {
+      session.interrupt();
+      again = setInterval(() => session.interrupt(), 25);
+    };
     signal?.addEventListener('abort', interrupt, { once: true });
     try {
       yield* session.run(text, { stream: options.stream === true, ...(signal ? { signal } : {}) });
     } finally {
       signal?.removeEventListener('abort', interrupt);
+      clearInterval(again);
       await session.close();
     }
   }
