@@ -41,6 +41,11 @@ test('lake.sql: CREATE OR REFRESH STREAMING TABLE, MATERIALIZED VIEW, then REFRE
   // FULL reads all input again into the emptied table: still once each.
   await again.sql('REFRESH STREAMING TABLE bronze FULL');
   assert.deepEqual(await rows(again, 'SELECT count(*) AS n FROM bronze'), [{ n: 4 }]);
+
+  // A dropped streaming table made again reads its input from the start (its old checkpoint is not its own any more).
+  await again.sql('DROP TABLE silver');
+  await again.sql(`CREATE STREAMING TABLE silver AS SELECT id, cdn, ip FROM STREAM(bronze) WHERE ip IS NOT NULL`);
+  assert.deepEqual(await rows(again, 'SELECT id FROM silver ORDER BY id'), [{ id: 1 }, { id: 3 }, { id: 4 }]);
 });
 
 test('lake.sql: CREATE of a defined table, REFRESH of an undefined one, and the wrong kind fail with coded errors naming the table', async (t) => {

@@ -61,12 +61,20 @@ async function readDefinition(lake: Lakehouse, name: string): Promise<string | u
   return new TextDecoder().decode(await lake.engine.storage.read(url));
 }
 
-async function tableExists(lake: Lakehouse, name: string): Promise<boolean> {
-  return lake
-    .table(name)
-    .snapshot()
-    .then(() => true)
-    .catch(() => false);
+/** Whether the table is not there (DROP TABLE, or never written); a table that cannot be read for another reason is there. */
+async function tableAbsent(lake: Lakehouse, name: string): Promise<boolean> {
+  try {
+    await lake.table(name).snapshot();
+    return false;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'DELTA_TABLE_NOT_FOUND') return true;
+    throw e;
+  }
+}
+
+/** A streaming table's checkpoint without its table is left from a table dropped before: its input is read again from the start. */
+async function forgetCheckpoint(lake: Lakehouse, d: DatasetDef): Promise<void> {
+  if (d.kind === 'streamingTable') await lake.engine.storage.deletePrefix(tableUrl(checkpointDirOf(lake, d.name)));
 }
 
 /** One dataset defined by `text`, as a one-table pipeline whose messages name the statement. */
@@ -79,16 +87,12 @@ async function runStatement(lake: Lakehouse, text: string, where: string): Promi
   const head = parseHead(text, where);
   if (head.kind === 'refresh') return refresh(lake, head, where);
   const { pipe, d } = datasetOf(text, where);
-  const stored = await readDefinition(lake, d.name);
-  const exists = stored !== undefined || (await tableExists(lake, d.name));
-  if (exists && !head.orRefresh) {
+  const absent = await tableAbsent(lake, d.name);
+  if (!absent && !head.orRefresh) {
     if (head.ifNotExists) return { summary: `${kindOf(d)} ${d.name} already exists` };
     throw streamingError('PIPELINE_DATASET_EXISTS', `${where}: table ${d.name} already exists; write CREATE OR REFRESH to update it, or REFRESH ${kindOf(d).toUpperCase()} ${d.name}`);
   }
-  if (stored === undefined && d.kind === 'streamingTable') {
-    // A checkpoint without a definition is left from a table dropped before: start from the beginning.
-    await lake.engine.storage.deletePrefix(tableUrl(checkpointDirOf(lake, d.name)));
-  }
+  if (absent) await forgetCheckpoint(lake, d);
   await lake.engine.storage.put(definitionUrl(lake, d.name), new TextEncoder().encode(text.trim()));
   return outcome(await pipe.updateDataset(lake, d));
 }
@@ -101,6 +105,7 @@ async function refresh(lake: Lakehouse, head: Extract<Parsed, { kind: 'refresh' 
   const { pipe, d } = datasetOf(text, `${where} (REFRESH ${head.name})`);
   if (kindOf(d) !== head.dataset) throw streamingError('PIPELINE_DATASET_NOT_FOUND', `${where}: ${head.name} is a ${kindOf(d)}, not a ${head.dataset}`);
   if (head.full && d.kind === 'streamingTable') await resetStreamingTable(lake, d);
+  else if (await tableAbsent(lake, d.name)) await forgetCheckpoint(lake, d);
   return outcome(await pipe.updateDataset(lake, d));
 }
 
