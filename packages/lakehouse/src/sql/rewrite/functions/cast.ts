@@ -108,8 +108,26 @@ const BITS: Readonly<Record<string, number>> = { byte: 8, short: 16, integer: 32
 /** Characters Spark trims from text it reads as a number, a boolean or a date (whitespace and controls). */
 const trimmed = (x: string) => `regexp_replace(CAST(${x} AS VARCHAR), '^[\\x00-\\x20]+|[\\x00-\\x20]+$', '', 'g')`;
 
-/** `x` (DuckDB SQL) cast to Spark's `type`, as Spark casts with ANSI mode off. */
+/** Stands for the value in a cast's expression until it is known how to put the value in. */
+const VALUE = '__loch_cast_value__';
+/** Past this many characters of copies of the value, a cast binds the value once instead. */
+const BIND_ONCE_CHARS = 4096;
+
+/**
+ * `x` (DuckDB SQL) cast to Spark's `type`, as Spark casts with ANSI mode off. The conversion of
+ * a value of unknown type names the value several times (a CASE on its type, then the branch);
+ * a value that is itself a long expression (casts nested in casts) would grow the SQL
+ * exponentially and DuckDB's binding with it (seconds for `CAST(concat(CAST(d AS STRING), ' ',
+ * CAST(t AS STRING)) AS TIMESTAMP)`), so such a value is bound once, as a lambda's parameter.
+ */
 export function sparkCast(x: string, source: Source, type: DataType): string {
+  if (source !== 'unknown') return castExpression(x, source, type);
+  const parts = castExpression(VALUE, source, type).split(VALUE);
+  if ((parts.length - 1) * x.length < BIND_ONCE_CHARS) return parts.join(x);
+  return `list_transform([${x}], lambda __loch_cast: ${parts.join('__loch_cast')})[1]`;
+}
+
+function castExpression(x: string, source: Source, type: DataType): string {
   const duck = duckType(type);
   const byType = (branches: readonly (readonly [string, string])[], otherwise: string) => {
     if (source === 'string') return branches.find(([test]) => test === 'VARCHAR')?.[1] ?? otherwise;
