@@ -116,3 +116,8 @@ async function throughFifo(writeInto: (path: string) => Promise<unknown>): Promi
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+/** A repeatable option's values in order (`--udf a.mjs --udf b.mjs`): not variadic, so an option never swallows the arguments after it. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from './output.js';
+import { collect, UsageError } from './output.js';
 
 interface SourceOptions {
   conf?: string[];
@@ -44,8 +44,8 @@ export function registerPipeline(p: Command): void {
     .description('update every table of the pipeline in dependency order: once, or continuously')
     .argument('<files...>', 'the pipeline: files of CREATE OR REFRESH STREAMING TABLE / MATERIALIZED VIEW statements, read as one')
     .option('--lake <dir>', 'the lake the tables live in', './lake')
-    .option('--conf <key=value...>', 'set a pipeline parameter: ${key} in the file is replaced by value')
-    .option('--udf <module...>', 'register the UDFs a JavaScript module (a path or a package) exports, for the pipeline to call')
+    .option('--conf <key=value>', 'set a pipeline parameter: ${key} in the file is replaced by value (repeat for several)', collect)
+    .option('--udf <module>', 'register the UDFs a JavaScript module (a path or a package) exports, for the pipeline to call (repeatable)', collect)
     .option('--continuous', 'keep running: streaming tables as continuous queries, views recomputed as inputs change (stop with Ctrl-C)')
     .option('--full-refresh', 'empty the streaming tables and read all their input again')
     .option('--trigger-interval <duration>', "with --continuous: how often each streaming table runs a batch ('0', '5 seconds')")
@@ -84,7 +84,7 @@ export function registerPipeline(p: Command): void {
     .description('print the datasets of a pipeline in update order, with what each reads')
     .argument('<files...>', 'the pipeline files')
     .option('--format <format>', 'text or json', 'text')
-    .option('--conf <key=value...>', 'set a pipeline parameter: ${key} in the file is replaced by value')
+    .option('--conf <key=value>', 'set a pipeline parameter: ${key} in the file is replaced by value (repeat for several)', collect)
     .action(async (files: string[], o: SourceOptions & { format: string }) => {
       const { Pipeline } = await import('@loch/streaming');
       const pipe = await Pipeline.fromFiles(files, { parameters: parameters(o.conf) });

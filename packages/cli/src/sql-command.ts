@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { csvHeader, csvLines, jsonLines } from '@loch/lakehouse/core';
 import { writeFile } from 'node:fs/promises';
 import { table } from './format.js';
-import { emit, FORMATS, UsageError, write, type Format } from './output.js';
+import { collect, emit, FORMATS, UsageError, write, type Format } from './output.js';
 
 const STREAMING_STATEMENT = /\b(STREAMING\s+TABLE|MATERIALIZED\s+VIEW)\b/i;
 
@@ -21,7 +21,7 @@ export function registerSql(p: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices([...FORMATS]).default('jsonl'))
     .option('--output <file>', "write the query's rows to this file (replaced whole) instead of stdout")
     .option('--metrics', 'after the rows of each statement, print {"metrics": {...}} with per-scan figures')
-    .option('--udf <module...>', 'register the UDFs a JavaScript module exports (functions made with defineUdf)')
+    .option('--udf <module>', 'register the UDFs a JavaScript module (a path or a package) exports, functions made with defineUdf (repeatable)', collect)
     .action(async (text: string, o: { lake: string; format: Format; output?: string; metrics?: boolean; udf?: string[] }) => {
       const lake = Lakehouse.open(o.lake);
       // Streaming tables and materialized views are the streaming package's statements; loaded only when named (it starts slower).

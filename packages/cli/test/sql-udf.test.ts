@@ -14,6 +14,11 @@ test('loch sql --udf ./fns.mjs registers the module\'s UDFs for the statements',
   const r = await lochIn(cwd, 'sql', "SELECT plus_one(id::DOUBLE) AS y, shout('a' || id) AS s FROM range(3) ORDER BY y", '--udf', './fns.mjs');
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(jsonLines(r.stdout), [{ y: 1, s: 'A0' }, { y: 2, s: 'A1' }, { y: 3, s: 'A2' }]);
+  // The option may come first and repeat; it takes one module each time, never the statement after it.
+  await writeFile(join(cwd, 'more.mjs'), "export const twice = Object.assign((x) => Float64Array.from(x.toArray(), (v) => v * 2), { udf: { returns: 'double' } });");
+  const first = await lochIn(cwd, 'sql', '--udf', './fns.mjs', '--udf', './more.mjs', 'SELECT twice(plus_one(2::DOUBLE)) AS z');
+  assert.equal(first.code, 0, first.stderr);
+  assert.deepEqual(jsonLines(first.stdout), [{ z: 6 }]);
   await writeFile(join(cwd, 'none.mjs'), 'export const x = 1;');
   const none = await lochIn(cwd, 'sql', 'SELECT 1', '--udf', './none.mjs');
   assert.notEqual(none.code, 0);
