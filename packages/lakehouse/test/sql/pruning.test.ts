@@ -244,3 +244,22 @@ test('a table dropped and made again in one session is read anew; TIMESTAMP AS O
   assert.deepEqual((await lh.sql(`SELECT e.id FROM again TIMESTAMP AS OF '${at}' e`))[0].rows, [{ id: 2 }]);
   await assert.rejects(lh.sql('SELECT e.id FROM again TIMESTAMP AS OF current_timestamp() + INTERVAL 1 DAY e'), { code: 'DELTA_TIMESTAMP_OUT_OF_RANGE' });
 });
+
+test('dynamic file pruning again after the build side changed: the keys of the new version prune, never the old ones', async () => {
+  const lake = Lakehouse.open(join(await mkdtemp(join(tmpdir(), 'loch-dfp-again-')), 'lake'));
+  const appends = Array.from({ length: 12 }, (_, k) => `INSERT INTO f SELECT CAST(${k * 10} + i % 10 AS INT) AS item, 1 AS qty FROM range(0, 20) t(i)`);
+  await lake.sql(`CREATE TABLE f (item INT, qty INT) USING DELTA; CREATE TABLE d (item INT, tag STRING) USING DELTA; ${appends.join('; ')};
+    INSERT INTO d SELECT CAST(i AS INT), CASE WHEN i < 10 THEN 'hot' ELSE 'cold' END FROM range(0, 120) t(i)`);
+  const conf = { 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' };
+  const query = async (where: string) => {
+    const [r] = await lake.sql(`SELECT count(*) AS n FROM f JOIN d ON f.item = d.item WHERE ${where}`, { conf });
+    return { n: r.rows[0].n, files: r.metrics!.scans.find((s) => s.table === 'f')!.filesScanned };
+  };
+  for (let i = 0; i < 2; i++) assert.deepEqual(await query(`d.tag = 'hot'`), { n: 20, files: 1 }, `run ${i}`);
+  // Items of another fact file become hot in a new version of d: its keys prune now.
+  await lake.sql(`UPDATE d SET tag = 'hot' WHERE item BETWEEN 50 AND 59`);
+  assert.deepEqual(await query(`d.tag = 'hot'`), { n: 40, files: 2 });
+  // A filter that calls a function: the same answers.
+  assert.deepEqual(await query(`lower(d.tag) = 'hot'`), { n: 40, files: 2 });
+  assert.deepEqual(await query(`lower(d.tag) = 'hot'`), { n: 40, files: 2 });
+});

@@ -21,6 +21,7 @@ import { fileCounts, selectFiles } from '../../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
 import { describeHints, parseHints, type Hint } from '../parse/hints.js';
 import { buildKeyPredicates, dfpSettings, qualifiesAsProbe, type KeyFilter } from './dfp.js';
+import { TIME_ZONE_KEY } from '../run/session-conf.js';
 import type { SqlScanMetrics } from '../run/result.js';
 import { tableText, type TableName } from '../parse/statements.js';
 
@@ -347,16 +348,22 @@ export class ScanViews {
   /** Per candidate join, the probe filter from its build side's keys (see dfp.ts); undefined where not usable. */
   private async dfpPredicates(cands: readonly DfpCandidate[], snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<(KeyFilter | undefined)[]> {
     const builds = await Promise.all(cands.map((cand) => this.dfpBuild(cand, staticWhere, views)));
-    const asked = cands.map((cand, i) => ({ cand, build: builds[i] })).filter((x): x is { cand: DfpCandidate; build: string } => x.build !== undefined);
-    const filters = await buildKeyPredicates(
-      this.c,
-      asked.map(({ cand, build }) => ({
-        build,
-        column: cand.column,
-        probeType: snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type,
-      })),
-    );
-    return filters;
+    const asked = cands
+      .map((cand, i) => ({ cand, build: builds[i] }))
+      .filter((x): x is { cand: DfpCandidate; build: string } => x.build !== undefined)
+      .map(({ cand, build }) => {
+        const request = { build, column: cand.column, probeType: snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type };
+        const key = cand.build.kind === 'ref' && fixedBuild(views[cand.build.ref], staticWhere[cand.build.ref]) ? `${this.conf.get(TIME_ZONE_KEY) ?? ''}\u0000${JSON.stringify(request)}` : undefined;
+        return { request, key };
+      });
+    const missing = asked.filter((a) => a.key === undefined || !buildKeys.has(a.key));
+    const found = await buildKeyPredicates(this.c, missing.map((a) => a.request));
+    missing.forEach((a, i) => {
+      if (a.key === undefined) return;
+      buildKeys.set(a.key, found[i]);
+      if (buildKeys.size > MAX_BUILD_KEYS) buildKeys.delete(buildKeys.keys().next().value!);
+    });
+    return asked.map((a) => (a.key !== undefined && buildKeys.has(a.key) ? buildKeys.get(a.key) : found[missing.indexOf(a)]));
   }
 
   /** The build side of a candidate join as a one-column query over this session's views. */
@@ -451,6 +458,27 @@ export class ScanViews {
     this.views.set(cacheKey, view);
     return view;
   }
+}
+
+/**
+ * The probe filters read from build sides whose keys cannot change: a Delta table's view at a
+ * snapshot (its files never change) filtered by plain comparisons of its columns with literals.
+ * A query run again (a dashboard's) then skips the build side's round trip to DuckDB; its join
+ * still reads the build side itself.
+ */
+const buildKeys = new Map<string, KeyFilter | undefined>();
+const MAX_BUILD_KEYS = 256;
+
+/**
+ * Whether a build side's keys depend only on its files: an inline scan of a snapshot's files
+ * (not a view in a session schema) and a filter that calls no function (now(), random(), a user
+ * function, a subquery over a TEMP table could each give other keys another time).
+ */
+function fixedBuild(view: View | undefined, where: string | undefined): boolean {
+  if (!view || !view.relation.startsWith('(')) return false;
+  if (where === undefined) return true;
+  const calls = where.replace(/'(?:[^']|'')*'/g, "''").match(/[A-Za-z_][A-Za-z0-9_]*\s*\(/g) ?? [];
+  return calls.every((c) => /^(CAST|IN|DATE|TIMESTAMP|AND|OR|NOT)\s*\($/i.test(c)) && !/\bSELECT\b/i.test(where);
 }
 
 /** What `analysis` finds in a query's text. */
