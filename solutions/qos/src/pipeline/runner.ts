@@ -41,7 +41,7 @@ function alertContext(o: PipelineOptions, trigger: TriggerSpec) {
  */
 export async function runPipelineOnce(o: PipelineOptions): Promise<DatasetUpdate[]> {
   registerQosFunctions(o.lake, o.db);
-  const pipeline = qosPipeline(o.layout, pipelineOptions(o, 3));
+  const pipeline = qosPipeline(o.layout, pipelineOptions(o, 1000));
   const updates = await pipeline.run(o.lake, { eventLog: EVENT_LOG, onProgress: (line) => o.log?.(`  ${line}`) });
   for (const rule of ALERT_RULES) {
     const q = await startAlertQuery(alertContext(o, { availableNow: true }), rule);

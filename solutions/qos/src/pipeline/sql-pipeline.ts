@@ -23,7 +23,7 @@ export interface GoldWindows {
 export const DEFAULT_WINDOWS: GoldWindows = { size: '1 minute', watermark: '30 seconds' };
 
 export interface QosPipelineOptions {
-  /** Landing files Auto Loader takes per batch (default 3). */
+  /** Landing files Auto Loader takes per batch (default 1000, Auto Loader's own). */
   readonly filesPerBatch?: number;
   readonly windows?: GoldWindows;
   /** Where bronze's player events come from (default: files). */
@@ -41,7 +41,7 @@ export function qosPipeline(layout: QosLayout, options: QosPipelineOptions = {})
   const parameters = {
     LANDING_EVENTS: sqlText(layout.landingEvents),
     LANDING_CDN_LOGS: sqlText(layout.landingCdnLogs),
-    FILES_PER_BATCH: String(options.filesPerBatch ?? 3),
+    FILES_PER_BATCH: String(options.filesPerBatch ?? 1000),
     GOLD_WINDOW: sqlText(windows.size),
     GOLD_WATERMARK: windows.watermark,
     ...(events.kind === 'nats' ? { NATS_SERVERS: sqlText(events.servers), NATS_STREAM: sqlText(events.stream) } : {}),

@@ -77,7 +77,7 @@ export async function runQos(o: QosRunOptions): Promise<QosRunResult> {
     await ensureTables(lake);
     await importNocDashboard(lake);
     log('Running the pipeline ...');
-    await runPipelineOnce({ lake, db, layout, notifier, ...(o.thresholds ? { thresholds: o.thresholds } : {}), filesPerBatch: o.filesPerBatch ?? 3, onAlerts: (a) => alerts.push(...a), log });
+    await runPipelineOnce({ lake, db, layout, notifier, ...(o.thresholds ? { thresholds: o.thresholds } : {}), filesPerBatch: o.filesPerBatch ?? 1000, onAlerts: (a) => alerts.push(...a), log });
     return {
       layout,
       traffic: traffic.config,
