@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { withConnection } from '@loch/engine-node';
 import { Lakehouse } from '@loch/lakehouse';
 import { serializeSql } from '../../src/planner/duck-json.js';
-import { isSmallResult } from '../../src/sql/plan/result-size.js';
+import { groupKeyRefs, isSmallResult, smallGroups } from '../../src/sql/plan/result-size.js';
 
 test('small results: aggregates without GROUP BY and small constant LIMITs; anything else streams', async () => {
   const small = (sql: string) => withConnection(async (c) => isSmallResult(await serializeSql(c, sql)));
@@ -52,4 +52,31 @@ test('a small result reads the same rows as a streamed one', async () => {
   assert.deepEqual(streamed.rows, [{ g: 0, n: 1667 }, { g: 1, n: 1667 }, { g: 2, n: 1666 }]);
   // A failing small query still fails as DuckDB says.
   await assert.rejects(lake.sql('SELECT count(nope) FROM t'), /nope/);
+});
+
+test('GROUP BY keys from Delta references joined at the top level bound the groups; anything else does not', async () => {
+  const refs = (sql: string) => withConnection(async (c) => groupKeyRefs(await serializeSql(c, sql), '__loch_ref_'));
+  assert.deepEqual(await refs('SELECT d.month, sum(f.x) FROM __loch_ref_0 f JOIN __loch_ref_1 d ON f.k = d.k GROUP BY d.month'), [1]);
+  assert.deepEqual(await refs('SELECT s.city, i.cat, count(*) FROM __loch_ref_0 f JOIN __loch_ref_1 i ON f.a = i.a JOIN __loch_ref_2 s ON f.b = s.b GROUP BY s.city, i.cat, s.region'), [2, 1]);
+  for (const sql of [
+    'SELECT month, sum(x) FROM __loch_ref_0 f JOIN __loch_ref_1 d ON f.k = d.k GROUP BY month',
+    'SELECT d.month FROM __loch_ref_0 f JOIN (SELECT * FROM __loch_ref_1) d ON f.k = d.k GROUP BY d.month',
+    'SELECT d.m FROM __loch_ref_0 f JOIN __loch_ref_1 d ON f.k = d.k GROUP BY ROLLUP (d.m, f.k)',
+    'SELECT upper(d.m) FROM __loch_ref_1 d GROUP BY upper(d.m)',
+    'SELECT d.m FROM __loch_ref_1 d GROUP BY ALL',
+    'SELECT count(*) FROM __loch_ref_1 d',
+  ]) {
+    assert.equal(await refs(sql), undefined, sql);
+  }
+  assert.equal(smallGroups([100, 730]), true);
+  assert.equal(smallGroups([10_000, 730]), false);
+  assert.equal(smallGroups([]), true);
+});
+
+test('a GROUP BY over a small dimension reads the same rows as a streamed one', async () => {
+  const lake = Lakehouse.open(join(await mkdtemp(join(tmpdir(), 'loch-result-groups-')), 'lake'));
+  await lake.table('f').write(`SELECT i % 50 AS k, i AS x FROM range(20000) r(i)`);
+  await lake.table('d').write(`SELECT i AS k, 'g' || (i % 4) AS g FROM range(50) r(i)`);
+  const [r] = await lake.sql('SELECT d.g, count(*) AS n, sum(f.x) AS s FROM f JOIN d ON f.k = d.k GROUP BY d.g ORDER BY d.g');
+  assert.deepEqual(r.rows.map((row) => [row.g, row.n]), [['g0', 5200], ['g1', 5200], ['g2', 4800], ['g3', 4800]]);
 });

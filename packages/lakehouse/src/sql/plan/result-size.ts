@@ -73,3 +73,57 @@ function childrenOf(n: DuckNode): DuckNode[] {
   // A FILTER (WHERE ...) or ORDER BY inside an aggregate is evaluated per row, never a row of the result.
   return out;
 }
+
+/**
+ * The Delta references (by index) a top-level GROUP BY's keys come from, when every key is a
+ * column qualified by the alias of a Delta reference joined at the top level (`GROUP BY d.month`
+ * over `... JOIN <ref> d ...`): then the result has at most as many rows as those references'
+ * rows multiplied (see smallGroups). Undefined for anything else. `placeholder`: the prefix of a
+ * Delta reference's table name in the analysed text, followed by its index.
+ */
+export function groupKeyRefs(tree: DuckNode | undefined, placeholder: string): number[] | undefined {
+  const statements = nodes(tree?.statements);
+  if (statements.length !== 1 || !isNode(statements[0].node)) return undefined;
+  const node = statements[0].node;
+  if (str(node.type) !== 'SELECT_NODE' || str(node.aggregate_handling) !== 'STANDARD_HANDLING') return undefined;
+  if (Array.isArray(node.group_sets) && node.group_sets.length > 1) return undefined;
+  const keys = nodes(node.group_expressions);
+  if (keys.length === 0) return undefined;
+  const byAlias = new Map<string, number>();
+  const leaves = (n: DuckNode | undefined): boolean => {
+    if (!n) return false;
+    const type = str(n.type);
+    if (type === 'JOIN') return leaves(isNode(n.left) ? n.left : undefined) && leaves(isNode(n.right) ? n.right : undefined);
+    const name = str(n.table_name);
+    if (type !== 'BASE_TABLE' || !name?.startsWith(placeholder) || str(n.schema_name) || str(n.catalog_name)) return false;
+    const ref = Number(name.slice(placeholder.length));
+    const alias = (str(n.alias) || name).toLowerCase();
+    if (!Number.isInteger(ref) || byAlias.has(alias)) return false;
+    byAlias.set(alias, ref);
+    return true;
+  };
+  // Every top-level relation must be a Delta reference: another (a subquery, a table function) could shadow an alias.
+  if (!leaves(isNode(node.from_table) ? node.from_table : undefined)) return undefined;
+  const refs: number[] = [];
+  for (const k of keys) {
+    const names = Array.isArray(k.column_names) ? k.column_names : [];
+    if (str(k.class) !== 'COLUMN_REF' || names.length !== 2 || typeof names[0] !== 'string') return undefined;
+    const ref = byAlias.get(names[0].toLowerCase());
+    if (ref === undefined) return undefined;
+    if (!refs.includes(ref)) refs.push(ref);
+  }
+  return refs;
+}
+
+/** At most this many result rows for GROUP BY keys' references to read a result materialized. */
+const SMALL_GROUPS = 100_000;
+
+/** Whether the groups of keys from references with these row counts are few enough to be a small result. */
+export function smallGroups(rows: readonly number[]): boolean {
+  let product = 1;
+  for (const n of rows) {
+    product *= n;
+    if (!(product <= SMALL_GROUPS)) return false;
+  }
+  return true;
+}

@@ -15,7 +15,7 @@ import { changesSql } from '../../scan/changes.js';
 import { wherePredicate } from '../../planner/predicate.js';
 import { readSourceTable, sourceRelation } from './source-tables.js';
 import { mayNeedDecimalTyping, sparkDecimalTypes } from './decimal-types.js';
-import { isSmallResult } from './result-size.js';
+import { groupKeyRefs, isSmallResult, smallGroups } from './result-size.js';
 import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
 import { fileCounts, selectFiles } from '../../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
@@ -202,7 +202,10 @@ export class ScanViews {
     // Spark's decimal result types, where the query computes with numbers that may be decimals.
     const decimals = q.files.length > 0 || q.changes.length > 0 || sources.decimals || delta.some((d) => d.snapshot.schema.fields.some((f) => hasDecimal(f.type)));
     if (mayNeedDecimalTyping(text, decimals)) sql = await sparkDecimalTypes(this.c, sql, this.conf);
-    return { sql, scans, plans, explains, hints: describeHints(hints), small };
+    // A GROUP BY whose keys come from small tables has few groups, however many rows it reads.
+    const groups = analysed.groupRefs;
+    const fewGroups = !small && groups !== undefined && groups.every((r) => r < delta.length) && smallGroups(groups.map((r) => views[r]!.rowsScanned));
+    return { sql, scans, plans, explains, hints: describeHints(hints), small: small || fewGroups };
   }
 
   /**
@@ -265,7 +268,8 @@ export class ScanViews {
     }
     const { pushdown, parsed, tree } = await this.pruning(text, refs, snapshots);
     const wheres = await this.conjunctWheres(refs.map((_, i) => pushdown.conjuncts.get(i)));
-    const out: Analysis = { pushdown, parsed, wheres, small: isSmallResult(tree) };
+    const groupRefs = groupKeyRefs(tree, PLACEHOLDER);
+    const out: Analysis = { pushdown, parsed, wheres, small: isSmallResult(tree), ...(groupRefs ? { groupRefs } : {}) };
     analyses.set(key, out);
     if (analyses.size > MAX_ANALYSES) analyses.delete(analyses.keys().next().value!);
     return out;
@@ -489,6 +493,8 @@ interface Analysis {
   /** Per reference, its pushed conjuncts as SQL text and as a parse tree. */
   readonly wheres: readonly ({ text: string; tree: DuckNode } | undefined)[];
   readonly small: boolean;
+  /** The references a GROUP BY's keys come from (result-size.ts's groupKeyRefs). */
+  readonly groupRefs?: readonly number[];
 }
 
 /** Analyses of recent query texts, least recently used first. */
