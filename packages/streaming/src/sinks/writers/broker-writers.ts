@@ -1,6 +1,7 @@
 import type { Row } from '@loch/lakehouse';
 import { streamingError } from '../../errors.js';
 import type { ForeachWriter } from '../foreach.js';
+import { closeNats } from '../../sources/nats/close.js';
 
 /** How rows are sent: one JSON object per row, in Loch's JSON encoding. */
 const body = (row: Row) => Buffer.from(JSON.stringify(row));
@@ -120,9 +121,13 @@ export function natsWriter(options: NatsWriterOptions): ForeachWriter {
     }
     protected async finish(nc: import('nats').NatsConnection): Promise<void> {
       const acks = this.acks.splice(0);
-      await Promise.all(acks);
-      await nc.flush();
-      await nc.close();
+      try {
+        await Promise.all(acks);
+        await nc.flush();
+      } finally {
+        // Closed also when the broker went away mid-batch: a connection left open would keep reconnecting.
+        await closeNats(nc);
+      }
     }
   })();
 }

@@ -5,6 +5,7 @@ import { STREAM_SCHEMA } from '../../query/batch-tables.js';
 import type { Offset, ReadLimit, Source, SourceBatch, SourceContext } from '../../source.js';
 import { brokerBatch, type BrokerMessage } from '../broker-batch.js';
 import type { NatsOptions } from './options.js';
+import { closeNats } from './close.js';
 import { ensureDurable, type AckMode } from './durable.js';
 
 /** How long the pump may keep the event loop before it lets other work in. */
@@ -172,7 +173,7 @@ export class NatsSource implements Source {
     this.resume?.();
     this.messages?.stop();
     await this.pumping?.catch(() => undefined);
-    await this.nc?.close().catch(() => undefined);
+    if (this.nc) await closeNats(this.nc);
   }
 }
 
