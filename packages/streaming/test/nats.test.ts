@@ -20,6 +20,15 @@ async function drain(s: Scratch, options: Record<string, string>, table = 'bronz
   await q.awaitTermination();
 }
 
+/** Waits (up to 10 s) until `table` exists and holds `n` rows; the assertion after it says what it holds. */
+async function untilCount(s: Scratch, table: string, n: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const [r] = await rows(s.lake, `SELECT count(*) AS n FROM ${table}`).catch(() => [undefined]);
+    if (r?.['n'] === n) return;
+    await sleep(100);
+  }
+}
+
 /** Publishes ids from..to-1 as JSON, each acknowledged by the stream. */
 async function publish(nc: NatsConnection, subject: string, from: number, to: number): Promise<void> {
   const js = nc.jetstream();
@@ -125,7 +134,10 @@ test('the NATS server stopped and started again mid-stream: the query waits, rec
   const q = await s.lake.readStream.format('nats').options({ servers: server.url, stream: stream.name, format: 'json', schema: SCHEMA }).load()
     .writeStream.option('checkpointLocation', s.path('ck')).toTable('bronze');
   t.after(() => q.stop());
+  // processAllAvailable can settle on a trigger that ran before the consumer's first delivery (under load): wait for the rows.
   await q.processAllAvailable();
+  await untilCount(s, 'bronze', 200);
+  assert.deepEqual(await rows(s.lake, 'SELECT count(*) AS n FROM bronze'), [{ n: 200 }]);
   await server.stop();
   await sleep(500);
   assert.equal(q.isActive, true, `the query ended while the server was down: ${q.exception?.message}`);
@@ -133,11 +145,7 @@ test('the NATS server stopped and started again mid-stream: the query waits, rec
   const nc2 = await natsOrFail(server.url);
   t.after(() => nc2.close());
   await publish(nc2, stream.subject, 200, 400);
-  for (let i = 0; i < 100; i++) {
-    const [r] = await rows(s.lake, 'SELECT count(*) AS n FROM bronze');
-    if (r?.['n'] === 400) break;
-    await sleep(100);
-  }
+  await untilCount(s, 'bronze', 400);
   assert.deepEqual(await rows(s.lake, 'SELECT count(*) AS n, count(DISTINCT id) AS ids FROM bronze'), [{ n: 400, ids: 400 }]);
 });
 
