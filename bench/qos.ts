@@ -77,11 +77,9 @@ function bronzeWatcher(lakeDir: string): { onPublish: (p: Publication) => void; 
   const loop = (async () => {
     const lake = Lakehouse.open(lakeDir);
     while (running) {
-      if (pending.length > 0 && (await lake.tables()).includes(TABLES.bronzeEvents)) {
-        const [r] = await lake.sql(`SELECT count(*) AS n FROM ${TABLES.bronzeEvents}`);
-        const n = Number(r.rows[0].n);
-        while (pending.length > 0 && pending[0].upTo <= n) hops.push(Date.now() - pending.shift()!.at);
-      }
+      // The table's folder is listed from its creation, before its first commit: count once it reads.
+      const n = pending.length > 0 ? await lake.sql(`SELECT count(*) AS n FROM ${TABLES.bronzeEvents}`).then((r) => Number(r[0].rows[0].n), () => 0) : 0;
+      while (pending.length > 0 && pending[0].upTo <= n) hops.push(Date.now() - pending.shift()!.at);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();
