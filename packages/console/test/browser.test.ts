@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import '@loch/streaming';
-import { launchChromium, SCREENSHOTS, sql, startConsole, type Console } from './support.js';
+import { launchChromium, SCREENSHOTS, sql, startConsole, openPage, type Console } from './support.js';
 
 let browser: Browser;
 let c: Console;
@@ -24,12 +24,7 @@ after(async () => {
   await c?.close();
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
-  await page.goto(`${c.url}/${path}`);
-  return page;
-}
+const open = (path: string): Promise<Page> => openPage(browser, c, path, 800);
 
 const points = async (page: Page, selector: string) => Number(await page.locator(selector).first().getAttribute('data-points'));
 

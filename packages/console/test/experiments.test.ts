@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS, startConsole, type Console } from './support.js';
+import { launchChromium, SCREENSHOTS, startConsole, openPage, type Console } from './support.js';
 
 let browser: Browser;
 let c: Console;
@@ -65,12 +65,7 @@ after(async () => {
   await c?.close();
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
-  await page.goto(`${c.url}/${path}`);
-  return page;
-}
+const open = (path: string): Promise<Page> => openPage(browser, c, path);
 
 test('two runs are compared: params and metrics side by side, one chart with a line per run', async () => {
   const page = await open(`#/runs/${experimentId}`);

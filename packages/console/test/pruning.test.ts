@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SCREENSHOTS, sql, startConsole, type Console } from './support.js';
+import { launchChromium, SCREENSHOTS, sql, startConsole, openPage, type Console } from './support.js';
 
 let browser: Browser;
 let c: Console;
@@ -29,12 +29,7 @@ after(async () => {
   await c?.close();
 });
 
-async function open(path: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
-  await page.goto(`${c.url}/${path}`);
-  return page;
-}
+const open = (path: string): Promise<Page> => openPage(browser, c, path);
 
 const field = async (page: Page, scope: string, name: string) => (await page.textContent(`${scope} [data-test=scan] [data-field=${name}]`))?.trim().split(' ')[0];
 

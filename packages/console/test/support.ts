@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type LochServer, type ServerOptions } from '@loch/server';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { consoleModule } from '../src/index.js';
 
 export const CHROMIUM = process.env.LOCH_CHROMIUM ?? '/usr/bin/chromium';
@@ -48,4 +48,12 @@ export async function sql(c: Console, statement: string, token?: string): Promis
   const json = (await r.json()) as any;
   if (json.status?.state !== 'SUCCEEDED') throw new Error(`${statement}: ${JSON.stringify(json)}`);
   return json;
+}
+
+/** A new page of the console at `path` (after the origin), page errors echoed to stderr. */
+export async function openPage(browser: Browser, c: Console, path: string, height = 900): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height } });
+  page.on('pageerror', (e) => process.stderr.write(`page error: ${e.message}\n`));
+  await page.goto(`${c.url}/${path}`);
+  return page;
 }
