@@ -76,24 +76,20 @@ const EXTRACT_PREFIX = 'Failed to extract statements: ';
  * the whole result. Errors read as DuckDB's own (`Parser Error: ...`): node-api prefixes a
  * parser's error with "Failed to extract statements".
  */
-export async function streamSql(c: DuckDBConnection, sql: string): Promise<DuckDBResult> {
-  try {
-    return await c.stream(sql);
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith(EXTRACT_PREFIX)) throw new Error(e.message.slice(EXTRACT_PREFIX.length), { cause: e });
-    throw e;
-  }
+export function streamSql(c: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+  return c.stream(sql).catch(duckError);
 }
 
 /**
  * Runs `sql` as a materialized result, in one call: a few milliseconds less than streamSql for a
  * short query, but DuckDB holds the whole result. For results known to be small.
  */
-export async function runSql(c: DuckDBConnection, sql: string): Promise<DuckDBResult> {
-  try {
-    return await c.run(sql);
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith(EXTRACT_PREFIX)) throw new Error(e.message.slice(EXTRACT_PREFIX.length), { cause: e });
-    throw e;
-  }
+export function runSql(c: DuckDBConnection, sql: string): Promise<DuckDBResult> {
+  return c.run(sql).catch(duckError);
+}
+
+/** DuckDB's error as DuckDB words it, without node-api's prefix on a parser's error. */
+function duckError(e: unknown): never {
+  if (e instanceof Error && e.message.startsWith(EXTRACT_PREFIX)) throw new Error(e.message.slice(EXTRACT_PREFIX.length), { cause: e });
+  throw e;
 }
