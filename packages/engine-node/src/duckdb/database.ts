@@ -12,17 +12,23 @@ export function duckdb(): Promise<DuckDBInstance> {
   return instance;
 }
 
-export async function connect(): Promise<DuckDBConnection> {
+export async function connect(setup: readonly string[] = []): Promise<DuckDBConnection> {
   const db = await duckdb();
   const c = await db.connect();
-  // One round trip: connections are opened on hot paths (checkpoint reads, build sides).
+  // One round trip, with the caller's `setup` statements: connections are opened on hot paths
+  // (checkpoint reads, build sides, every SQL session).
   // Delta timestamps are instants; showing them in UTC keeps output the same on every machine.
   // Spark's semantics (ANSI mode off) on every connection, so that a query's parts that run on
   // other connections (writes, a join's build side) answer as the query does: NULLs sort first
   // ascending and last descending, and division by zero is NULL (not ±Infinity or NaN).
-  await c.run(
-    "SET TimeZone = 'UTC'; SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'; SET SESSION ieee_floating_point_ops = false",
-  );
+  try {
+    await c.run(
+      ["SET TimeZone = 'UTC'; SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'; SET SESSION ieee_floating_point_ops = false", ...setup].join('; '),
+    );
+  } catch (e) {
+    c.closeSync();
+    throw e;
+  }
   return c;
 }
 

@@ -263,3 +263,44 @@ test('dynamic file pruning again after the build side changed: the keys of the n
   assert.deepEqual(await query(`lower(d.tag) = 'hot'`), { n: 40, files: 2 });
   assert.deepEqual(await query(`lower(d.tag) = 'hot'`), { n: 40, files: 2 });
 });
+
+test('a build side IN (subquery) prunes with the keys of the snapshot it reads; one that reads a TEMP table reads its keys on every run', async () => {
+  const lake = Lakehouse.open(join(await mkdtemp(join(tmpdir(), 'loch-dfp-subquery-')), 'lake'));
+  const appends = Array.from({ length: 12 }, (_, k) => `INSERT INTO f SELECT CAST(${k * 10} + i % 10 AS INT) AS item, 1 AS qty FROM range(0, 20) t(i)`);
+  await lake.sql(`CREATE TABLE f (item INT, qty INT) USING DELTA; CREATE TABLE d (item INT, tag STRING) USING DELTA; ${appends.join('; ')};
+    INSERT INTO d SELECT CAST(i AS INT), CASE WHEN i < 10 THEN 'hot' ELSE 'cold' END FROM range(0, 120) t(i)`);
+  const conf = { 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' };
+  const factScan = (r: { metrics?: { scans: readonly SqlScanMetrics[] } }) => r.metrics!.scans.find((s) => s.table === 'f')!.filesScanned;
+  const query = async (where: string) => {
+    const [r] = await lake.sql(`SELECT count(*) AS n FROM f WHERE f.item IN (SELECT item FROM d WHERE ${where})`, { conf });
+    return { n: r.rows[0].n, files: factScan(r) };
+  };
+  for (let i = 0; i < 2; i++) assert.deepEqual(await query(`tag = 'hot'`), { n: 20, files: 1 }, `run ${i}`);
+  await lake.sql(`UPDATE d SET tag = 'hot' WHERE item BETWEEN 50 AND 59`);
+  assert.deepEqual(await query(`tag = 'hot'`), { n: 40, files: 2 });
+  // The same text in one session, over a TEMP table that changes between the runs.
+  const results = await lake.sql(
+    `CREATE TEMP TABLE pick AS SELECT 5 AS item;
+     SELECT count(*) AS n FROM f WHERE f.item IN (SELECT item FROM d WHERE item IN (SELECT item FROM pick));
+     DELETE FROM pick; INSERT INTO pick VALUES (75);
+     SELECT count(*) AS n FROM f WHERE f.item IN (SELECT item FROM d WHERE item IN (SELECT item FROM pick))`,
+    { conf },
+  );
+  const [first, second] = results.filter((r) => r.rows.length === 1 && 'n' in r.rows[0]);
+  assert.deepEqual([first.rows[0].n, factScan(first)], [2, 1]);
+  assert.deepEqual([second.rows[0].n, factScan(second)], [2, 1]);
+});
+
+test('a scan planned once is planned again under another session time zone: its literals read as other instants', async () => {
+  const lake = Lakehouse.open(join(await mkdtemp(join(tmpdir(), 'loch-pruning-zone-')), 'lake'));
+  const hours = Array.from({ length: 12 }, (_, h) => `INSERT INTO e SELECT TIMESTAMP '2024-01-01 00:00:00+00' + INTERVAL ${h} HOUR + INTERVAL (i) MINUTE FROM range(0, 10) t(i)`);
+  await lake.sql(`CREATE TABLE e (ts TIMESTAMP) USING DELTA; ${hours.join('; ')}`);
+  const query = async (zone: string) => {
+    const [r] = await lake.sql(`SELECT count(*) AS n FROM e WHERE ts >= '2024-01-01 01:00:00'`, { conf: { 'spark.sql.session.timeZone': zone } });
+    return { n: r.rows[0].n, files: r.metrics!.scans[0].filesScanned };
+  };
+  // 01:00 in New York is 06:00 UTC: six hours' files; in UTC, eleven.
+  assert.deepEqual(await query('America/New_York'), { n: 60, files: 6 });
+  assert.deepEqual(await query('UTC'), { n: 110, files: 11 });
+  assert.deepEqual(await query('America/New_York'), { n: 60, files: 6 });
+});

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { expr, loadTableChanges, planScan, type DataType, type Engine, type ScanPlan, type Snapshot, type TableChanges } from '@loch/delta';
+import { expr, loadTableChanges, planScan, type DataType, type ExactJson, type Engine, type ScanPlan, type Snapshot, type TableChanges } from '@loch/delta';
 import { sqlIdent, withConnection } from '@loch/engine-node';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -16,7 +16,8 @@ import { wherePredicate } from '../../planner/predicate.js';
 import { readSourceTable, sourceRelation } from './source-tables.js';
 import { mayNeedDecimalTyping, sparkDecimalTypes } from './decimal-types.js';
 import { groupKeyRefs, isSmallResult, smallGroups } from './result-size.js';
-import { deserializeMany, deserializeSql, nodes, serializeSql, type DuckNode } from '../../planner/duck-json.js';
+import { deserializeMany, deserializeSql, isNode, nodes, serializeSql, str, type DuckNode } from '../../planner/duck-json.js';
+import { isFixedQuery } from './fixed-build.js';
 import { fileCounts, selectFiles } from '../../planner/files.js';
 import { analyzePushdown, PLACEHOLDER, type DfpCandidate, type Pushdown, type RefInfo } from './pushdown.js';
 import { describeHints, parseHints, type Hint } from '../parse/hints.js';
@@ -150,37 +151,20 @@ export class ScanViews {
     const make = async (i: number) => {
       const { target, snapshot } = delta[i];
       const where = staticWhere[i];
-      const sel = await selectFiles(this.c, snapshot, where, true, parsedWhere[i]?.tree);
-      let plan = sel.plan;
-      let dynamic = 0;
-      const dfp: KeyFilter[] = [];
-      const found = await this.dfpPredicates(probes.get(i) ?? [], delta.map((d) => d.snapshot), staticWhere, views).catch(() => []);
-      for (const p of found) if (p !== undefined) dfp.push(p);
-      let whereText = where;
-      if (dfp.length > 0) {
-        const combined = [...(where !== undefined ? [where] : []), ...dfp.map((d) => d.text)].map((w) => `(${w})`).join(' AND ');
-        const filter = expr.and(...(sel.predicate ? [sel.predicate] : []), ...dfp.map((d) => d.predicate));
-        const withDfp = planScan(snapshot, { filter });
-        if (withDfp.files.length <= plan.files.length) {
-          dynamic = plan.files.length - withDfp.files.length;
-          plan = withDfp;
-          whereText = combined;
-        }
-      }
-      // The table's id too: a table dropped and made again at the same place starts at version 0 again.
-      const view = await this.view(`${target.table.url}@${snapshot.version}#${snapshot.metadata.id}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine, parsed);
-      views[i] = view;
-      const counts = fileCounts(sel.plan);
+      const found: (KeyFilter | undefined)[] = await this.dfpPredicates(probes.get(i) ?? [], delta.map((d) => d.snapshot), parsedWhere, views).catch(() => []);
+      const dfp = found.filter((p): p is KeyFilter => p !== undefined);
+      const scan = await this.plannedScan(target, snapshot, where, parsedWhere[i]?.tree, dfp, parsed);
+      views[i] = scan.view;
       const metrics: SqlScanMetrics = {
         table: target.display,
         version: snapshot.version,
         filesTotal: snapshot.fileList.length,
-        filesScanned: view.plan.files.length,
-        filesPrunedByPartition: counts.filesPrunedByPartition,
-        filesPrunedByStats: counts.filesPrunedByStats,
-        filesPrunedByDynamicFilter: dynamic,
-        rowsScanned: view.rowsScanned,
-        bytesScanned: view.plan.files.reduce((n, f) => n + f.add.size, 0),
+        filesScanned: scan.view.plan.files.length,
+        filesPrunedByPartition: scan.prunedByPartition,
+        filesPrunedByStats: scan.prunedByStats,
+        filesPrunedByDynamicFilter: scan.prunedByDynamicFilter,
+        rowsScanned: scan.view.rowsScanned,
+        bytesScanned: scan.view.plan.files.reduce((n, f) => n + f.add.size, 0),
       };
       return { metrics, explain: { ...metrics, ...(where !== undefined ? { staticPredicate: where } : {}), dynamicPredicates: dfp.map((d) => d.text) } };
     };
@@ -206,6 +190,45 @@ export class ScanViews {
     const groups = analysed.groupRefs;
     const fewGroups = !small && groups !== undefined && groups.every((r) => r < delta.length) && smallGroups(groups.map((r) => views[r]!.rowsScanned));
     return { sql, scans, plans, explains, hints: describeHints(hints), small: small || fewGroups };
+  }
+
+  /**
+   * The files a scan of `snapshot` reads (pruned by its pushed `where`, then by the dynamic
+   * filters when they rule out more) and the relation reading them. An inline scan depends only
+   * on the snapshot, the filters' text and the session conf (which can change how a literal
+   * reads, a timestamp's time zone), so it is planned once for them all and reused by any session.
+   */
+  private async plannedScan(target: TableTarget, snapshot: Snapshot, where: string | undefined, tree: DuckNode | undefined, dfp: readonly KeyFilter[], inline: boolean): Promise<PlannedScan> {
+    // The table's id too: a table dropped and made again at the same place starts at version 0 again.
+    const at = `${target.table.url}@${snapshot.version}#${snapshot.metadata.id}`;
+    const key = inline ? [at, where ?? '', ...dfp.map((d) => d.text), ...[...this.conf].sort().flat()].join('\u0000') : undefined;
+    const known = key !== undefined ? plannedScans.get(key) : undefined;
+    if (key !== undefined && known) {
+      plannedScans.delete(key);
+      plannedScans.set(key, known);
+      return known;
+    }
+    const sel = await selectFiles(this.c, snapshot, where, true, tree);
+    let plan = sel.plan;
+    let whereText = where;
+    if (dfp.length > 0) {
+      const filter = expr.and(...(sel.predicate ? [sel.predicate] : []), ...dfp.map((d) => d.predicate));
+      const withDfp = planScan(snapshot, { filter });
+      if (withDfp.files.length <= plan.files.length) {
+        plan = withDfp;
+        whereText = [...(where !== undefined ? [where] : []), ...dfp.map((d) => d.text)].map((w) => `(${w})`).join(' AND ');
+      }
+    }
+    const view = await this.view(`${at}|${whereText ?? ''}`, `${target.display}@v${snapshot.version}`, () => plan, target.table.engine, inline);
+    const counts = fileCounts(sel.plan);
+    const out: PlannedScan = {
+      view,
+      prunedByPartition: counts.filesPrunedByPartition,
+      prunedByStats: counts.filesPrunedByStats,
+      prunedByDynamicFilter: sel.plan.files.length - plan.files.length,
+    };
+    if (key !== undefined) rememberScan(key, out);
+    return out;
   }
 
   /**
@@ -350,14 +373,14 @@ export class ScanViews {
   }
 
   /** Per candidate join, the probe filter from its build side's keys (see dfp.ts); undefined where not usable. */
-  private async dfpPredicates(cands: readonly DfpCandidate[], snapshots: readonly Snapshot[], staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<(KeyFilter | undefined)[]> {
-    const builds = await Promise.all(cands.map((cand) => this.dfpBuild(cand, staticWhere, views)));
+  private async dfpPredicates(cands: readonly DfpCandidate[], snapshots: readonly Snapshot[], wheres: readonly (ParsedWhere | undefined)[], views: readonly (View | undefined)[]): Promise<(KeyFilter | undefined)[]> {
+    const builds = await Promise.all(cands.map((cand) => this.dfpBuild(cand, wheres, views)));
     const asked = cands
       .map((cand, i) => ({ cand, build: builds[i] }))
-      .filter((x): x is { cand: DfpCandidate; build: string } => x.build !== undefined)
+      .filter((x): x is { cand: DfpCandidate; build: BuildSide } => x.build !== undefined)
       .map(({ cand, build }) => {
-        const request = { build, column: cand.column, probeType: snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type };
-        const key = cand.build.kind === 'ref' && fixedBuild(views[cand.build.ref], staticWhere[cand.build.ref]) ? `${this.conf.get(TIME_ZONE_KEY) ?? ''}\u0000${JSON.stringify(request)}` : undefined;
+        const request = { build: build.sql, column: cand.column, probeType: snapshots[cand.probe].schema.fields.find((f) => f.name.toLowerCase() === cand.column.toLowerCase())?.type };
+        const key = build.fixed ? `${this.conf.get(TIME_ZONE_KEY) ?? ''}\u0000${JSON.stringify(request)}` : undefined;
         return { request, key };
       });
     const missing = asked.filter((a) => a.key === undefined || !buildKeys.has(a.key));
@@ -370,19 +393,23 @@ export class ScanViews {
     return asked.map((a) => (a.key !== undefined && buildKeys.has(a.key) ? buildKeys.get(a.key) : found[missing.indexOf(a)]));
   }
 
-  /** The build side of a candidate join as a one-column query over this session's views. */
-  private async dfpBuild(cand: DfpCandidate, staticWhere: readonly (string | undefined)[], views: readonly (View | undefined)[]): Promise<string | undefined> {
+  /**
+   * The build side of a candidate join as a one-column query over this session's views, and
+   * whether its keys are fixed: it reads only inline scans of snapshots (whose files never change)
+   * and computes only what gives the same keys on every run (fixed-build.ts).
+   */
+  private async dfpBuild(cand: DfpCandidate, wheres: readonly (ParsedWhere | undefined)[], views: readonly (View | undefined)[]): Promise<BuildSide | undefined> {
+    const inline = (v: View | undefined) => v !== undefined && v.relation.startsWith('(');
     if (cand.build.kind === 'ref') {
       const v = views[cand.build.ref];
       if (!v) return undefined;
-      const where = staticWhere[cand.build.ref];
-      return `SELECT ${sqlIdent(cand.build.column)} FROM ${v.relation}${where !== undefined ? ` WHERE ${where}` : ''}`;
+      const where = wheres[cand.build.ref];
+      const whereNode = where ? (nodes(where.tree.statements)[0]?.node as DuckNode | undefined)?.where_clause : undefined;
+      const fixed = inline(v) && (where === undefined || (whereNode !== undefined && isFixedQuery(whereNode, () => false)));
+      return { sql: `SELECT ${sqlIdent(cand.build.column)} FROM ${v.relation}${where !== undefined ? ` WHERE ${where.text}` : ''}`, fixed };
     }
-    const tpl = await whereTemplate(this.c);
-    const st = nodes(tpl?.statements)[0];
-    if (!tpl || !st) return undefined;
     const node = cand.build.kind === 'subquery' ? (cand.build.node.node ?? null) : cand.build.node;
-    const text = await deserializeSql(this.c, { ...tpl, statements: [{ ...st, node }] });
+    const text = await this.buildText(node);
     if (text === undefined) return undefined;
     let missing = false;
     const build = text.replace(new RegExp(`"?${PLACEHOLDER}(\\d+)"?`, 'g'), (_, n: string) => {
@@ -391,7 +418,26 @@ export class ScanViews {
       return v?.relation ?? '';
     });
     if (missing || new RegExp(PLACEHOLDER).test(build)) return undefined;
-    return cand.build.kind === 'relation' ? `SELECT ${sqlIdent(cand.build.column)} FROM (${build}) AS __loch_relation` : build;
+    const fixed = isFixedQuery(node, (table) => {
+      const m = new RegExp(`^${PLACEHOLDER}(\\d+)$`).exec(str(table.table_name) ?? '');
+      return m !== null && !str(table.schema_name) && !str(table.catalog_name) && inline(views[Number(m[1])]);
+    });
+    return { sql: cand.build.kind === 'relation' ? `SELECT ${sqlIdent(cand.build.column)} FROM (${build}) AS __loch_relation` : build, fixed };
+  }
+
+  /** A build side's query node as SQL text (Delta references as placeholders), once per node: analyses are kept, and their nodes with them. */
+  private buildText(node: ExactJson): Promise<string | undefined> {
+    if (!isNode(node)) return Promise.resolve(undefined);
+    let text = buildTexts.get(node);
+    if (!text) {
+      text = (async () => {
+        const tpl = await whereTemplate(this.c);
+        const st = nodes(tpl?.statements)[0];
+        return tpl && st ? deserializeSql(this.c, { ...tpl, statements: [{ ...st, node }] }) : undefined;
+      })();
+      buildTexts.set(node, text);
+    }
+    return text;
   }
 
   /** `TIMESTAMP AS OF <expression>`, evaluated by DuckDB (ms since the epoch). */
@@ -464,26 +510,54 @@ export class ScanViews {
   }
 }
 
+/** A scan as plannedScan plans it: the relation over its files, and what pruned them. */
+interface PlannedScan {
+  readonly view: View;
+  readonly prunedByPartition: number;
+  readonly prunedByStats: number;
+  readonly prunedByDynamicFilter: number;
+}
+
 /**
- * The probe filters read from build sides whose keys cannot change: a Delta table's view at a
- * snapshot (its files never change) filtered by plain comparisons of its columns with literals.
- * A query run again (a dashboard's) then skips the build side's round trip to DuckDB; its join
- * still reads the build side itself.
+ * Inline scans planned recently, least recently used first: a query run again (a dashboard's,
+ * a star join's) skips pruning the snapshot's files and writing their relation. Bounded by the
+ * relations' text too, since a scan of many files writes every path.
+ */
+const plannedScans = new Map<string, PlannedScan>();
+const MAX_PLANNED_SCANS = 256;
+const MAX_PLANNED_TEXT = 32 * 1024 * 1024;
+let plannedText = 0;
+
+function rememberScan(key: string, scan: PlannedScan): void {
+  plannedScans.set(key, scan);
+  plannedText += scan.view.relation.length;
+  while (plannedScans.size > MAX_PLANNED_SCANS || (plannedText > MAX_PLANNED_TEXT && plannedScans.size > 1)) {
+    const [oldest, dropped] = plannedScans.entries().next().value!;
+    plannedScans.delete(oldest);
+    plannedText -= dropped.view.relation.length;
+  }
+}
+
+/**
+ * The probe filters read from build sides whose keys cannot change: queries over Delta tables'
+ * scans at snapshots (their files never change) that compute only deterministic built-ins
+ * (fixed-build.ts). A query run again (a dashboard's) then skips the build side's round trip to
+ * DuckDB; its join still reads the build side itself.
  */
 const buildKeys = new Map<string, KeyFilter | undefined>();
 const MAX_BUILD_KEYS = 256;
 
-/**
- * Whether a build side's keys depend only on its files: an inline scan of a snapshot's files
- * (not a view in a session schema) and a filter that calls no function (now(), random(), a user
- * function, a subquery over a TEMP table could each give other keys another time).
- */
-function fixedBuild(view: View | undefined, where: string | undefined): boolean {
-  if (!view || !view.relation.startsWith('(')) return false;
-  if (where === undefined) return true;
-  const calls = where.replace(/'(?:[^']|'')*'/g, "''").match(/[A-Za-z_][A-Za-z0-9_]*\s*\(/g) ?? [];
-  return calls.every((c) => /^(CAST|IN|DATE|TIMESTAMP|AND|OR|NOT)\s*\($/i.test(c)) && !/\bSELECT\b/i.test(where);
+/** A build side's one-column query, and whether its keys are the same on every run (dfpBuild). */
+interface BuildSide {
+  readonly sql: string;
+  readonly fixed: boolean;
 }
+
+/** Build sides' query texts by their node in a kept analysis (dfpBuild). */
+const buildTexts = new WeakMap<DuckNode, Promise<string | undefined>>();
+
+/** A reference's pushed conjuncts as SQL text and as the tree of `SELECT * FROM t WHERE ...`. */
+type ParsedWhere = { readonly text: string; readonly tree: DuckNode };
 
 /** What `analysis` finds in a query's text. */
 interface Analysis {
@@ -491,7 +565,7 @@ interface Analysis {
   /** Whether DuckDB parsed the query as a statement. */
   readonly parsed: boolean;
   /** Per reference, its pushed conjuncts as SQL text and as a parse tree. */
-  readonly wheres: readonly ({ text: string; tree: DuckNode } | undefined)[];
+  readonly wheres: readonly (ParsedWhere | undefined)[];
   readonly small: boolean;
   /** The references a GROUP BY's keys come from (result-size.ts's groupKeyRefs). */
   readonly groupRefs?: readonly number[];

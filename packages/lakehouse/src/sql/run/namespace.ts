@@ -28,12 +28,14 @@ export class SessionNamespace {
     return this.currentSchema;
   }
 
-  /**
-   * Tells the connection the current catalog and schema, for current_catalog() and current_schema(),
-   * in one round trip with the statements `before` (a new session's conf).
-   */
-  async publish(c: DuckDBConnection, before: readonly string[] = []): Promise<void> {
-    await c.run([...before, `SET VARIABLE __loch_current_catalog = ${sqlString(this.catalog)}`, `SET VARIABLE __loch_current_schema = ${sqlString(this.currentSchema)}`].join('; '));
+  /** Tells the connection the current catalog and schema, for current_catalog() and current_schema(). */
+  async publish(c: DuckDBConnection): Promise<void> {
+    await c.run(this.statements().join('; '));
+  }
+
+  /** The statements that tell a connection the current catalog and schema (publish; a new session runs them as it connects). */
+  statements(): string[] {
+    return [`SET VARIABLE __loch_current_catalog = ${sqlString(this.catalog)}`, `SET VARIABLE __loch_current_schema = ${sqlString(this.currentSchema)}`];
   }
 
   /** USE [SCHEMA] s (or `c.s`): the schema must exist. */

@@ -61,15 +61,14 @@ export class SqlSession {
   ) {}
 
   static async open(options: SqlSessionOptions): Promise<SqlSession> {
-    const c = await connect();
     const conf = new Map(Object.entries(options.conf ?? {}));
-    let uninstall = () => {};
     const names = new SessionNamespace(options.lake);
+    // The conf values that are only variables, and the namespace, are set as the connection opens: one round trip.
+    const c = await connect([...[...conf].filter(([key]) => !needsMoreThanVariable(key)).map(([key, value]) => confStatement(key, value)), ...names.statements()]);
+    let uninstall = () => {};
     try {
       for (const [key, value] of conf) if (needsMoreThanVariable(key)) await applyConf(c, key, value);
       if (options.functions) uninstall = await options.functions.install(c, conf);
-      // The other conf values are variables, set with the namespace's in one round trip.
-      await names.publish(c, [...conf].filter(([key]) => !needsMoreThanVariable(key)).map(([key, value]) => confStatement(key, value)));
     } catch (e) {
       uninstall();
       c.closeSync();
