@@ -23,6 +23,11 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
+/** `CASE region WHEN 'r0' THEN 'area 0' ...`: the table's 20 regions first, then codes it never holds. */
+function bigCase(branches: number): string {
+  return `CASE region ${Array.from({ length: branches }, (_, i) => `WHEN 'r${i}' THEN 'area ${i % 7}'`).join(' ')} ELSE 'other' END`;
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'loch-bench-decimal-'));
   try {
@@ -38,6 +43,8 @@ async function main() {
       { name: 'avg(price) by region (exact per group)', sql: 'SELECT region, avg(price) AS a FROM T GROUP BY region' },
       { name: 'sum(price * qty) (exact product)', sql: 'SELECT sum(price * qty) AS revenue FROM T' },
       { name: 'sum(price / qty) (exact division per row)', sql: 'SELECT sum(price / qty) AS x FROM T' },
+      // A large statement (a 2,000-branch CASE, ~60 KB of SQL): what typing costs when the text is long.
+      { name: 'sum(price) by a 2,000-branch CASE (a large statement)', sql: `SELECT ${bigCase(2000)} AS area, sum(price) AS s FROM T GROUP BY 1` },
     ];
     console.log(`| query (${ROWS.toLocaleString()} rows) | Loch, Spark's types (ms) | DuckDB's types on the files (ms) | ratio |`);
     console.log('|---|---|---|---|');

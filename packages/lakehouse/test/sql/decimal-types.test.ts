@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lakehouse, type StatementResult } from '@loch/lakehouse';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { withConnection } from '@loch/engine-node';
+import { parseExactJson } from '@loch/delta';
 import { compute, resultType } from '../../src/sql/plan/decimal-rules.js';
+import { sparkDecimalTypes } from '../../src/sql/plan/decimal-types.js';
+import { toJsonText } from '../../src/planner/duck-json.js';
 
 async function lake(): Promise<Lakehouse> {
   const lh = Lakehouse.open(join(await mkdtemp(join(tmpdir(), 'loch-decimal-')), 'lake'));
@@ -89,4 +94,58 @@ test('a table made from sums and counts of integers stores them as bigint, as Sp
   assert.deepEqual(described.rows.map((r) => [r.col_name, r.data_type]), [['k', 'string'], ['total', 'bigint'], ['n', 'bigint']]);
   assert.deepEqual((await last(lh, 'SELECT * FROM g ORDER BY k')).rows, [{ k: 'a', total: 3, n: 2 }, { k: 'b', total: 5, n: 1 }]);
   await assert.rejects(lh.sql('CREATE TABLE h AS SELECT CAST(170141183460469231731687303715884105727 AS HUGEINT) AS x'), (e: Error & { code?: string }) => e.code === 'DELTA_SCHEMA_MISMATCH' && /does not fit/.test(e.message));
+});
+
+/** `c`, recording the text of every query run on it. */
+function recording(c: DuckDBConnection, ran: string[]): DuckDBConnection {
+  return new Proxy(c, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown;
+      if (typeof v !== 'function') return v;
+      if (key === 'run' || key === 'runAndReadAll') return (sql: string) => (ran.push(sql), (v as (s: string) => unknown).call(target, sql));
+      return (v as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+}
+
+test('a statement with a very large expression is typed from its own text: parsed once, never printed again unless something changed', async () => {
+  await withConnection(async (c) => {
+    await c.run('CREATE TEMP TABLE o AS SELECT CAST(i AS INT) AS id, CAST(i / 4 AS DECIMAL(10,2)) AS amount, CAST(i % 7 AS INT) AS q FROM range(0, 40) t(i)');
+    const branches = Array.from({ length: 3000 }, (_, i) => `WHEN id = ${i} THEN 'v${i}'`).join(' ');
+    const big = `CASE ${branches} ELSE 'x' END`;
+    // The calls about the statement (not the node shapes read once per process).
+    const calls = (ran: string[], fn: string) => ran.filter((q) => q.includes(`${fn}(`) && q.includes('v2999')).length;
+    // Decimal sums beside the CASE: typed from a query that is the statement with the sums' arguments wrapped.
+    const ran: string[] = [];
+    const sql = `SELECT ${big} AS c, sum(amount) AS s, sum(amount * q) + 1 AS t FROM o GROUP BY 1 ORDER BY 1 LIMIT 2`;
+    const typed = await sparkDecimalTypes(recording(c, ran), sql);
+    assert.equal(calls(ran, 'json_serialize_sql'), 1);
+    const typing = ran.filter((q) => q.includes('json_serialize_plan('));
+    assert.equal(typing.length, 1);
+    assert.ok(typing[0].includes(`${big.replaceAll("'", "''")} AS c, sum(-(-(amount))) AS s, sum(-(-(amount * q))) + 1 AS t`), 'the statement as written, the sums marked');
+    assert.equal(calls(ran, 'json_deserialize_sql'), 1, 'the rewritten statement, printed once');
+    const r = await c.runAndReadAll(typed);
+    assert.deepEqual(r.columnTypes().map((t) => t.toString()), ['VARCHAR', 'DECIMAL(20,2)', 'DECIMAL(32,2)']);
+    assert.deepEqual(r.getRowsJS().map((row) => row.map(String)), [['v0', '0', '1'], ['v1', '0.25', '1.25']]);
+    // Nothing to change (a sum of doubles, integer arithmetic): the statement is not printed at all.
+    const none: string[] = [];
+    const same = `SELECT ${big} AS c, sum(CAST(amount AS DOUBLE)) AS s, q + 1 AS t FROM o GROUP BY 1, 3`;
+    assert.equal(await sparkDecimalTypes(recording(c, none), same), same);
+    assert.equal(calls(none, 'json_deserialize_sql'), 0);
+    assert.equal(calls(none, 'json_serialize_sql'), 1);
+    // A chain of 300 decimal additions (a tree 300 deep; its casts make the rewritten one 600): Spark's type and the exact value.
+    const chain = Array.from({ length: 300 }, () => 'amount').join(' + ');
+    const deep = await c.runAndReadAll(await sparkDecimalTypes(c, `SELECT ${chain} AS a FROM o WHERE id = 3`));
+    assert.deepEqual(deep.columnTypes().map((t) => t.toString()), ['DECIMAL(38,2)']);
+    assert.equal(String(deep.getRowsJS()[0][0]), '225');
+  });
+});
+
+test('parse trees as deep as DuckDB makes them are written back as JSON in one pass', () => {
+  let tree: ReturnType<typeof parseExactJson> = { class: 'CONSTANT', value: parseExactJson('18446744073709551615') };
+  for (let i = 0; i < 900; i++) tree = { class: 'FUNCTION', function_name: '+', children: [tree, { class: 'CONSTANT', value: i }] };
+  const text = toJsonText(tree);
+  assert.ok(text.startsWith('{"class":"FUNCTION","function_name":"+","children":[{"class":"FUNCTION"'));
+  assert.ok(text.includes('"value":18446744073709551615}'), 'a 64-bit number keeps its digits');
+  assert.equal(toJsonText(parseExactJson(text)), text);
 });

@@ -15,7 +15,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { JsonNumber, type ExactJson } from '@loch/delta';
 import { sqlString } from '@loch/engine-node';
-import { isPunct, isWord, significant, tokenize } from '../parse/lexer.js';
+import { isPunct, isWord, significant, tokenize, type Token } from '../parse/lexer.js';
 import { deserializeMany, deserializeSql, isNode, nodes, serializeSql, str, type DuckNode } from '../../planner/duck-json.js';
 import { DECIMAL_FUNCTION, DIVIDE_FUNCTION, ensureDecimalFunction } from './decimal-functions.js';
 import { ALLOW_PRECISION_LOSS, avgType, integralDecimal, literalDecimal, resultType, sumType, type Decimal, type DecimalOperator } from './decimal-rules.js';
@@ -60,7 +60,7 @@ export async function sparkDecimalTypes(c: DuckDBConnection, sql: string, conf: 
   if (!tree) return sql;
   const candidates = collect(tree);
   if (candidates.length === 0) return sql;
-  const kinds = await operandKinds(c, tree, candidates);
+  const kinds = await operandKinds(c, sql, candidates);
   if (!kinds) return sql;
   const tpl = await templates(c);
   const typed = new Map<Mutable, Kind>();
@@ -119,38 +119,11 @@ function collect(tree: DuckNode): Candidate[] {
  * Per candidate, the DuckDB types of what it computes on: an aggregate's argument, an operator's
  * two operands. Undefined when DuckDB cannot bind the query (it will say why when it runs).
  */
-async function operandKinds(c: DuckDBConnection, tree: DuckNode, candidates: readonly Candidate[]): Promise<Map<Mutable, Kind[]> | undefined> {
-  // The typing copy: each aggregate's argument wrapped in -(-x), which has a location once bound.
-  const markers = new Map<Mutable, Mutable>();
-  const operators = new Map<Mutable, Mutable>();
-  const isCandidate = new Map(candidates.map((cd) => [cd.node, cd] as const));
-  const copy = clone(tree, (original, copied) => {
-    const cand = isCandidate.get(original as Mutable);
-    if (!cand) return;
-    if (cand.kind === 'operator') operators.set(cand.node, copied as Mutable);
-    else {
-      const args = copied.children as ExactJson[];
-      const marker = negate(negate(args[0] as Mutable));
-      args[0] = marker;
-      markers.set(cand.node, marker);
-    }
-  });
-  const typingSql = await deserializeSql(c, copy).catch(() => undefined);
-  if (typingSql === undefined) return undefined;
-  const reparsed = await serializeSql(c, typingSql).catch(() => undefined);
-  if (!reparsed) return undefined;
-  const locations = new Map<Mutable, number>();
-  const wanted = new Set<Mutable>([...markers.values(), ...operators.values()]);
-  parallel(copy, reparsed, (a, b) => {
-    if (wanted.has(a as Mutable)) {
-      const loc = (b as Mutable).query_location;
-      const n = loc instanceof JsonNumber ? Number(loc.text) : typeof loc === 'number' ? loc : NaN;
-      if (Number.isSafeInteger(n)) locations.set(a as Mutable, n);
-    }
-  });
+async function operandKinds(c: DuckDBConnection, sql: string, candidates: readonly Candidate[]): Promise<Map<Mutable, Kind[]> | undefined> {
+  const typing = typingText(sql, candidates);
   let plan: unknown;
   try {
-    const r = await c.runAndReadAll(`SELECT json_serialize_plan(${sqlString(typingSql)})`);
+    const r = await c.runAndReadAll(`SELECT json_serialize_plan(${sqlString(typing.sql)})`);
     plan = JSON.parse(String(r.getRows()[0]?.[0] ?? 'null'));
   } catch {
     return undefined;
@@ -159,14 +132,14 @@ async function operandKinds(c: DuckDBConnection, tree: DuckNode, candidates: rea
   const bound = boundByLocation(plan);
   const out = new Map<Mutable, Kind[]>();
   for (const cand of candidates) {
+    const at = typing.locations.get(cand.node);
+    if (at === undefined) continue;
     if (cand.kind === 'aggregate') {
-      const at = locations.get(markers.get(cand.node)!);
-      const hit = at === undefined ? undefined : bound.get(at)?.find((n) => fnName(n) === '-');
+      const hit = bound.get(at)?.find((n) => fnName(n) === '-');
       if (hit) out.set(cand.node, [kindOf(typeOf(hit))]);
     } else {
-      const at = locations.get(operators.get(cand.node)!);
       const op = str(cand.node.function_name);
-      const hit = at === undefined ? undefined : bound.get(at)?.find((n) => fnName(n) === op && Array.isArray(n.children) && n.children.length === 2);
+      const hit = bound.get(at)?.find((n) => fnName(n) === op && Array.isArray(n.children) && n.children.length === 2);
       if (!hit) continue;
       const written = nodes(cand.node.children);
       // DuckDB casts operands to a common type; the type before its cast is the operand's own.
@@ -177,6 +150,100 @@ async function operandKinds(c: DuckDBConnection, tree: DuckNode, candidates: rea
     }
   }
   return out;
+}
+
+/**
+ * The query DuckDB binds to type the candidates, and where each candidate's typed expression is
+ * in it. An operator's bound node keeps its place in the text; a bound aggregate keeps none, so
+ * its argument is wrapped in `-(-x)` (same type and value), whose outer `-` does. The wrapping is
+ * written into the text itself: the rest of the statement is neither printed again nor parsed
+ * again, however large it is.
+ */
+function typingText(sql: string, candidates: readonly Candidate[]): { sql: string; locations: Map<Mutable, number> } {
+  // DuckDB's locations count UTF-8 bytes; the tokens' offsets count UTF-16 code units.
+  const tokens = significant(tokenize(sql));
+  const bytes = byteOffsets(sql, tokens);
+  const index = new Map(tokens.map((_, i) => [bytes.start[i], i]));
+  const inserts: { at: number; byte: number; text: string; node?: Mutable }[] = [];
+  for (const cand of candidates) {
+    if (cand.kind !== 'aggregate') continue;
+    const arg = argumentSpan(tokens, index.get(location(cand.node) ?? -1));
+    if (!arg) continue;
+    inserts.push({ at: tokens[arg.first].start, byte: bytes.start[arg.first], text: '-(-(', node: cand.node });
+    inserts.push({ at: tokens[arg.last].end, byte: bytes.end[arg.last], text: '))' });
+  }
+  inserts.sort((x, y) => x.at - y.at);
+  const parts: string[] = [];
+  const locations = new Map<Mutable, number>();
+  // Bytes inserted up to each insertion's place (the inserted text is ASCII).
+  const shifts: { byte: number; shift: number }[] = [];
+  let from = 0;
+  let shift = 0;
+  for (const ins of inserts) {
+    parts.push(sql.slice(from, ins.at), ins.text);
+    if (ins.node) locations.set(ins.node, ins.byte + shift);
+    shift += ins.text.length;
+    shifts.push({ byte: ins.byte, shift });
+    from = ins.at;
+  }
+  parts.push(sql.slice(from));
+  for (const cand of candidates) {
+    const at = location(cand.node);
+    if (cand.kind !== 'operator' || at === undefined) continue;
+    let by = 0;
+    for (const sh of shifts) if (sh.byte <= at) by = sh.shift;
+    locations.set(cand.node, at + by);
+  }
+  return { sql: parts.join(''), locations };
+}
+
+/** Each token's start and end in UTF-8 bytes. */
+function byteOffsets(sql: string, tokens: readonly Token[]): { start: number[]; end: number[] } {
+  const start: number[] = [];
+  const end: number[] = [];
+  let chars = 0;
+  let bytes = 0;
+  const to = (at: number) => {
+    bytes += Buffer.byteLength(sql.slice(chars, at));
+    chars = at;
+    return bytes;
+  };
+  for (const t of tokens) {
+    start.push(to(t.start));
+    end.push(to(t.end));
+  }
+  return { start, end };
+}
+
+/** A node's place in the statement's text; undefined for DuckDB's "no location". */
+function location(n: Mutable): number | undefined {
+  const loc = n.query_location;
+  const at = loc instanceof JsonNumber ? Number(loc.text) : typeof loc === 'number' ? loc : NaN;
+  return Number.isSafeInteger(at) ? at : undefined;
+}
+
+/**
+ * The tokens of a one-argument call's argument, from the token that starts the call (its name,
+ * maybe qualified or quoted): after `(` and a DISTINCT or ALL, up to the closing `)` or an
+ * `ORDER BY` inside the call.
+ */
+function argumentSpan(tokens: readonly Token[], name: number | undefined): { first: number; last: number } | undefined {
+  if (name === undefined) return undefined;
+  let i = name;
+  while (i < tokens.length && !isPunct(tokens[i], '(')) {
+    if (!(tokens[i].kind === 'word' || tokens[i].kind === 'quoted' || isPunct(tokens[i], '.'))) return undefined;
+    i++;
+  }
+  i++;
+  if (isWord(tokens[i], 'DISTINCT', 'ALL')) i++;
+  let depth = 0;
+  for (let j = i; j < tokens.length; j++) {
+    const t = tokens[j];
+    if (isPunct(t, '(')) depth++;
+    else if (isPunct(t, ')') && depth > 0) depth--;
+    else if (depth === 0 && (isPunct(t, ')') || (isWord(t, 'ORDER') && isWord(tokens[j + 1], 'BY')))) return j > i ? { first: i, last: j - 1 } : undefined;
+  }
+  return undefined;
 }
 
 type BoundType = { id?: string; type_info?: { width?: number; scale?: number } | null };
@@ -365,25 +432,6 @@ function selectOf(select: Mutable, expression: Mutable): ExactJson {
   return { error: false, statements: [{ node: { ...select, select_list: [{ ...expression, alias: '' }] } }] } as unknown as ExactJson;
 }
 
-/** `-x`, as DuckDB's parser writes it. */
-function negate(x: Mutable): Mutable {
-  return {
-    class: 'FUNCTION',
-    type: 'FUNCTION',
-    alias: '',
-    query_location: new JsonNumber('18446744073709551615'),
-    function_name: '-',
-    schema: '',
-    children: [x],
-    filter: null,
-    order_bys: { type: 'ORDER_MODIFIER', orders: [] },
-    distinct: false,
-    is_operator: true,
-    export_state: false,
-    catalog: '',
-  };
-}
-
 /** A deep copy; `seen(original, copy)` is told of every object node copied. */
 function clone(v: ExactJson, seen: (original: DuckNode, copy: DuckNode) => void): ExactJson {
   if (Array.isArray(v)) return v.map((x) => clone(x, seen));
@@ -392,15 +440,4 @@ function clone(v: ExactJson, seen: (original: DuckNode, copy: DuckNode) => void)
   for (const [k, x] of Object.entries(v)) out[k] = clone(x, seen);
   seen(v, out);
   return out;
-}
-
-/** Walks two trees of the same shape together. */
-function parallel(a: ExactJson, b: ExactJson, visit: (a: DuckNode, b: DuckNode) => void): void {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    a.forEach((x, i) => parallel(x, b[i], visit));
-    return;
-  }
-  if (!isNode(a) || !isNode(b)) return;
-  visit(a, b);
-  for (const k of Object.keys(a)) if (k in b) parallel(a[k], b[k], visit);
 }
