@@ -30,7 +30,18 @@ export * from './schema/type-widening.js';
 export * from './log/file-names.js';
 export { parseLastCheckpoint, type LastCheckpoint } from './log/last-checkpoint.js';
 export { buildLogSegment, listLog, logDirUrl, tableRootUrl, displayTable, type LogSegment } from './log/segment.js';
-export { replay, fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME, FILE_KEY_HASH_CHECK, FILE_KEY_HASHES, type ReplayState } from './replay/replay.js';
+export {
+  replay,
+  fileKeyHash,
+  finishHash,
+  FNV_OFFSET,
+  FNV_PRIME,
+  FILE_KEY_HASH_CHECK,
+  FILE_KEY_HASHES,
+  attachFileKeyHashes,
+  type FileKeyHashes,
+  type ReplayState,
+} from './replay/replay.js';
 export * from './features/features.js';
 export * from './partition/values.js';
 export { canonicalPath, resolvePath, fileUrlToPathString, keyInTable } from './util/paths.js';

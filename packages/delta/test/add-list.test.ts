@@ -17,7 +17,7 @@ import {
   type AddFileList,
 } from '../src/actions/add-list.js';
 import { emptyLogFileActions, withAddColumns, type LogFileActions } from '../src/actions/columns.js';
-import { replay } from '../src/replay/replay.js';
+import { attachFileKeyHashes, FILE_KEY_HASH_CHECK, replay } from '../src/replay/replay.js';
 
 const ROOT = 'file:///t/';
 
@@ -156,4 +156,80 @@ test("a columnar part's removes still supersede nothing newer and are kept as to
   const s = replay(ROOT, [logFile({ adds: [add('x/gone.parquet')] }), columnarPart(ADDS.slice(0, 2), [{ path: 'x/gone.parquet', dataChange: false }])], 1);
   assert.deepEqual(paths(s.files), ['x/a.parquet', 'x/gone.parquet', 'y/b.parquet']);
   assert.deepEqual(s.tombstones, []);
+});
+
+/** A commit whose adds are columnar, guarded like `columnarPart`. */
+const columnarCommit = (adds: readonly AddFile[], removes: LogFileActions['removes'] = []) => columnarPart(adds, removes);
+
+test('replay over columnar commits records their keys: newer actions supersede, the first of a key wins, order is kept', () => {
+  const dv = ADDS[3].deletionVector!;
+  const history: [AddFile[], LogFileActions['removes']][] = [
+    // Oldest first.
+    [ADDS.slice(), []],
+    [[add('x/g.parquet'), add('x/g.parquet', { size: 99 }), add('y/h.parquet')], [{ path: 'y/b.parquet', dataChange: true }]],
+    // c added again under another spelling of its key; e with a new DV (its old one removed).
+    [
+      [add(`${ROOT}x/c%20d.parquet`, { size: 5 }), add('y/e.parquet', { deletionVector: { ...dv, pathOrInlineDv: 'cd' } })],
+      [{ path: 'y/e.parquet', dataChange: true, deletionVector: dv }],
+    ],
+    [[], [{ path: 'y/h.parquet', dataChange: true }]],
+  ];
+  const newestFirst = (columns: boolean) =>
+    history
+      .map(([adds, removes]) => (columns ? columnarCommit(adds, removes) : logFile({ adds, removes })))
+      .reverse();
+  const asObjects = replay(ROOT, newestFirst(false));
+  const asColumns = replay(ROOT, newestFirst(true));
+  assert.deepEqual(asColumns.fileList.toArray(), asObjects.files);
+  assert.deepEqual(asColumns.files, asObjects.files);
+  assert.deepEqual(asColumns.tombstones, asObjects.tombstones);
+  // What the log says, so that the agreement above means something.
+  assert.deepEqual(
+    asObjects.files.map((f) => `${f.path}:${f.size}${f.deletionVector ? `#${f.deletionVector.pathOrInlineDv}` : ''}`),
+    [`${ROOT}x/c%20d.parquet:5`, 'y/e.parquet:11#cd', 'x/g.parquet:11', 'x/a.parquet:11', 'x/f.parquet:11'],
+  );
+  assert.deepEqual(asObjects.tombstones.map((r) => r.path), ['y/h.parquet', 'y/e.parquet', 'y/b.parquet']);
+  // A checkpoint below columnar commits: its files superseded by them are dropped.
+  const withCheckpoint = replay(ROOT, [...newestFirst(true).slice(0, 3), columnarPart(ADDS)], 3);
+  assert.deepEqual(withCheckpoint.fileList.toArray(), asObjects.files);
+});
+
+test('replay uses key hashes attached to columnar commits, and only those that fit', () => {
+  const commits = () => [columnarCommit([add('x/a.parquet', { size: 1 })]), columnarCommit([add('x/a.parquet', { size: 2 }), add('x/b.parquet')])];
+  const sizes = (s: ReturnType<typeof replay>) => s.fileList.toArray().map((f) => `${f.path}:${f.size}`);
+  assert.deepEqual(sizes(replay(ROOT, commits())), ['x/a.parquet:1', 'x/b.parquet:11']);
+  // Hashes that say the two a's differ (a wrong hasher): trusted, so both are live ...
+  const trusted = commits();
+  trusted.forEach((f, k) => attachFileKeyHashes(f, { check: FILE_KEY_HASH_CHECK, tableRoot: ROOT, adds: Int32Array.from(f.addColumns!.toArray(), (_, i) => 10 * k + i + 1), removes: new Int32Array(0) }));
+  assert.deepEqual(sizes(replay(ROOT, trusted)), ['x/a.parquet:1', 'x/a.parquet:2', 'x/b.parquet:11']);
+  // ... unless their check, root or count does not fit: then replay hashes the keys itself.
+  for (const misfit of [{ check: FILE_KEY_HASH_CHECK ^ 1 }, { tableRoot: 'file:///other/' }, { adds: new Int32Array(5) }]) {
+    const fs = commits();
+    fs.forEach((f, k) =>
+      attachFileKeyHashes(f, { check: FILE_KEY_HASH_CHECK, tableRoot: ROOT, adds: Int32Array.from(f.addColumns!.toArray(), (_, i) => 10 * k + i + 1), removes: new Int32Array(0), ...misfit }),
+    );
+    assert.deepEqual(sizes(replay(ROOT, fs)), ['x/a.parquet:1', 'x/b.parquet:11'], JSON.stringify(Object.keys(misfit)));
+  }
+});
+
+test('a columnar list keeps whole the adds its columns cannot hold, and null stats as null', () => {
+  const odd = { ...add('y/odd.parquet'), size: '12', futureField: [1] } as unknown as AddFile;
+  const list = columnarAddList({
+    paths: JoinedStrings.split(['x/a.parquet\n\nx/n.parquet'], [3], '\n')!,
+    size: Float64Array.of(11, 0, 11),
+    modificationTime: Float64Array.of(7, 0, 7),
+    dataChange: Uint8Array.of(1, 0, 0),
+    partitionValues: Uint32Array.of(0, 0, 0),
+    partitionValueSets: [{ p: 'x' }],
+    statsIndex: Int32Array.of(-1, -1, -2),
+    objectIndex: Int32Array.of(-1, 0, -1),
+    objects: [odd],
+  });
+  assert.deepEqual(list.toArray(), [add('x/a.parquet'), odd, add('x/n.parquet', { dataChange: false, stats: null })]);
+  assert.equal(list.get(1), odd);
+  assert.equal(list.size(1), '12');
+  assert.equal(list.path(1), 'y/odd.parquet');
+  assert.deepEqual(list.partitionValues(1), { p: 'y' });
+  assert.equal(list.stats(2), null);
+  assert.equal(list.stats(0), undefined);
 });

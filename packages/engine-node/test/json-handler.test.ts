@@ -134,6 +134,10 @@ function line(rnd: (n: number) => number, i: number, root: string): string {
       return `{"add":{"path":"${name}\u007f","partitionValues":{"p":"\\t"},"size":1,"modificationTime":2,"dataChange":true}}`;
     case 29:
       return `{"add":{"path":"","partitionValues":{},"size":0,"modificationTime":0,"dataChange":true}}`;
+    case 30:
+      return common(name, ',"stats":"{\\u0022\\u00e9\\uD83D\\ude00\\ud800\\u0022:1}\\/\\b\\f\\n\\r\\t\\\\"'); // every escape, a lone surrogate
+    case 31:
+      return common(name, i % 100 === 0 ? `,"stats":"${'s'.repeat(70_000)}"` : ''); // now and then, longer than a packed part
     default:
       return common(name);
   }
@@ -222,6 +226,33 @@ test('parsing in pieces and threads gives exactly the single-thread actions', as
   assert.deepStrictEqual(again, expected);
 });
 
+test('adds come back column by column, and replay keeps them so', async () => {
+  const log = await mixedLog(4);
+  const expected = await reference(log.metas);
+  const parsed = await handler(new LocalStorage(), { threads: 1, parallelThreshold: 0, chunkSize: 300_000 }).readLogFiles(log.metas);
+  for (const [i, f] of parsed.entries()) {
+    const list = f.addColumns;
+    assert.ok(list, `${f.file}: read column by column`);
+    assert.equal(list.length, expected[i].adds.length);
+    for (let k = 0; k < list.length; k++) {
+      const a = expected[i].adds[k];
+      assert.equal(list.path(k), a.path);
+      assert.equal(list.size(k), a.size);
+      assert.deepEqual(list.partitionValues(k), a.partitionValues);
+      assert.equal(list.stats(k), a.stats);
+      assert.deepEqual(list.deletionVector(k), a.deletionVector);
+    }
+  }
+  // Replay makes no add object: reading `adds` now fails.
+  for (const f of parsed) {
+    Object.defineProperty(f, 'adds', {
+      get: () => assert.fail(`${f.file}: adds made objects`),
+    });
+  }
+  const state = replay(log.root, [...parsed].reverse());
+  assert.deepStrictEqual(state.fileList.toArray(), replay(log.root, [...expected].reverse()).files);
+});
+
 test('key hashes are attached and match the kernel key of every add and remove', async () => {
   const log = await mixedLog(2);
   for (const [what, options] of CONFIGS.slice(0, 4)) {
@@ -278,8 +309,11 @@ test('a corrupt line in a late piece is reported with its file and absolute line
   noPath[at - 1] = '{"add":{"size":1}}';
   const notObject = [...good];
   notObject[at - 1] = '[1,2]';
+  const badEscape = [...good];
+  badEscape[at - 1] = '{"add":{"path":"x","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true,"stats":"{\\u12G4}"}}';
   for (const [lines, detail] of [
     [bad, /not valid JSON/],
+    [badEscape, /not valid JSON/],
     [noPath, /'add' action has no valid 'path'/],
     [notObject, /an action must be a JSON object/],
   ] as const) {

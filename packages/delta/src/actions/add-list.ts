@@ -150,11 +150,18 @@ export interface AddColumns {
   /** Index into `partitionValueSets`. */
   readonly partitionValues: Uint32Array;
   readonly partitionValueSets: readonly PartitionValues[];
-  /** Index into `stats` of each file's stats, -1 when it has none. */
+  /** Index into `stats` of each file's stats; -1 when it has none, -2 when its stats are null. */
   readonly statsIndex?: Int32Array;
   readonly stats?: StringColumn;
   /** Rare fields, by file index, for the files that have them. */
   readonly extras?: ReadonlyMap<number, AddExtras>;
+  /**
+   * Index into `objects` of each file kept whole, -1 for the files the columns hold: an add of a
+   * shape the columns cannot hold (other fields, other types) stays the object it was read as,
+   * and the columns' entries for it are not read.
+   */
+  readonly objectIndex?: Int32Array;
+  readonly objects?: readonly AddFile[];
 }
 
 /** A list over add actions held column by column (see AddColumns). */
@@ -163,11 +170,24 @@ export function columnarAddList(columns: AddColumns): AddFileList {
 }
 
 class ColumnarAddList implements AddFileList {
-  constructor(private readonly c: AddColumns) {}
+  private readonly objectIndex: Int32Array | undefined;
+  private readonly objects: readonly AddFile[];
+
+  constructor(private readonly c: AddColumns) {
+    this.objects = c.objects ?? [];
+    this.objectIndex = this.objects.length > 0 ? c.objectIndex : undefined;
+  }
   get length(): number {
     return this.c.size.length;
   }
+  /** The file's add when it is kept whole, else undefined. */
+  private whole(i: number): AddFile | undefined {
+    const k = this.objectIndex === undefined ? -1 : this.objectIndex[i];
+    return k < 0 ? undefined : this.objects[k];
+  }
   get(i: number): AddFile {
+    const whole = this.whole(i);
+    if (whole) return whole;
     const { c } = this;
     const add: { -readonly [K in keyof AddFile]: AddFile[K] } = {
       path: c.paths.get(i),
@@ -182,20 +202,26 @@ class ColumnarAddList implements AddFileList {
     return extras ? { ...add, ...extras } : add;
   }
   path(i: number): string {
-    return this.c.paths.get(i);
+    const whole = this.whole(i);
+    return whole ? whole.path : this.c.paths.get(i);
   }
   size(i: number): number {
-    return this.c.size[i];
+    const whole = this.whole(i);
+    return whole ? whole.size : this.c.size[i];
   }
   partitionValues(i: number): PartitionValues {
-    return this.c.partitionValueSets[this.c.partitionValues[i]];
+    const whole = this.whole(i);
+    return whole ? whole.partitionValues : this.c.partitionValueSets[this.c.partitionValues[i]];
   }
-  stats(i: number): string | undefined {
+  stats(i: number): string | null | undefined {
+    const whole = this.whole(i);
+    if (whole) return whole.stats;
     const k = this.c.statsIndex?.[i] ?? -1;
-    return k < 0 ? undefined : this.c.stats!.get(k);
+    return k >= 0 ? this.c.stats!.get(k) : k === -2 ? null : undefined;
   }
   deletionVector(i: number): DeletionVectorDescriptor | null | undefined {
-    return this.c.extras?.get(i)?.deletionVector;
+    const whole = this.whole(i);
+    return whole ? whole.deletionVector : this.c.extras?.get(i)?.deletionVector;
   }
   toArray(): AddFile[] {
     const out = new Array<AddFile>(this.length);
@@ -244,7 +270,7 @@ class SelectedAddList implements AddFileList {
 
 /** The files of several lists, one after the other. */
 export function concatAddFiles(lists: readonly AddFileList[]): AddFileList {
-  const nonEmpty = lists.filter((l) => l.length > 0);
+  const nonEmpty = lists.flatMap((l) => (l instanceof ConcatAddList ? l.lists : l.length > 0 ? [l] : []));
   if (nonEmpty.length === 0) return addFileList([]);
   if (nonEmpty.length === 1) return nonEmpty[0];
   return new ConcatAddList(nonEmpty);
@@ -252,49 +278,54 @@ export function concatAddFiles(lists: readonly AddFileList[]): AddFileList {
 
 class ConcatAddList implements AddFileList {
   /** Index of each list's first file; one more entry at the end, the total. */
-  private readonly starts: number[];
+  private readonly starts: Float64Array;
+  /** The list the last file asked for was in: files are mostly asked for in order. */
+  private current = 0;
 
-  constructor(private readonly lists: readonly AddFileList[]) {
-    this.starts = [0];
-    for (const l of lists) this.starts.push(this.starts[this.starts.length - 1] + l.length);
+  constructor(readonly lists: readonly AddFileList[]) {
+    this.starts = new Float64Array(lists.length + 1);
+    lists.forEach((l, k) => (this.starts[k + 1] = this.starts[k] + l.length));
   }
   get length(): number {
-    return this.starts[this.starts.length - 1];
+    return this.starts[this.lists.length];
   }
-  /** The list holding file i, and its index there. */
-  private at(i: number): [AddFileList, number] {
+  /** The index of the list holding file i. */
+  private listOf(i: number): number {
+    const starts = this.starts;
+    const k = this.current;
+    if (i >= starts[k] && i < starts[k + 1]) return k;
     let lo = 0;
     let hi = this.lists.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid] <= i) lo = mid;
+      if (starts[mid] <= i) lo = mid;
       else hi = mid - 1;
     }
-    return [this.lists[lo], i - this.starts[lo]];
+    return (this.current = lo);
   }
   get(i: number): AddFile {
-    const [l, j] = this.at(i);
-    return l.get(j);
+    const k = this.listOf(i);
+    return this.lists[k].get(i - this.starts[k]);
   }
   path(i: number): string {
-    const [l, j] = this.at(i);
-    return l.path(j);
+    const k = this.listOf(i);
+    return this.lists[k].path(i - this.starts[k]);
   }
   size(i: number): number {
-    const [l, j] = this.at(i);
-    return l.size(j);
+    const k = this.listOf(i);
+    return this.lists[k].size(i - this.starts[k]);
   }
   partitionValues(i: number): PartitionValues {
-    const [l, j] = this.at(i);
-    return l.partitionValues(j);
+    const k = this.listOf(i);
+    return this.lists[k].partitionValues(i - this.starts[k]);
   }
   stats(i: number): string | null | undefined {
-    const [l, j] = this.at(i);
-    return l.stats(j);
+    const k = this.listOf(i);
+    return this.lists[k].stats(i - this.starts[k]);
   }
   deletionVector(i: number): DeletionVectorDescriptor | null | undefined {
-    const [l, j] = this.at(i);
-    return l.deletionVector(j);
+    const k = this.listOf(i);
+    return this.lists[k].deletionVector(i - this.starts[k]);
   }
   toArray(): AddFile[] {
     return this.lists.flatMap((l) => l.toArray());

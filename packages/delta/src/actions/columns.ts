@@ -20,7 +20,8 @@ export interface LogFileActions {
   readonly adds: AddFile[];
   /**
    * The same add actions column by column, when the handler read them that way (a large
-   * checkpoint): `adds` is then made from them on first access, and replay uses these instead.
+   * checkpoint or JSON log): `adds` is then made from them on first access, and replay uses
+   * these instead, making no object for a file.
    */
   readonly addColumns?: AddFileList;
   readonly removes: RemoveFile[];
@@ -41,11 +42,13 @@ export function emptyLogFileActions(file: string): LogFileActions {
 
 /**
  * `actions` with its adds held column by column: `adds` becomes a getter that makes the objects
- * the first time it is read.
+ * the first time it is read. `addColumns` is not enumerable: it is another view of `adds`, so
+ * that a copy or a comparison of the actions sees each add once, as it would for objects.
  */
 export function withAddColumns(actions: LogFileActions, adds: AddFileList): LogFileActions {
   let made: AddFile[] | undefined;
-  const out = { ...actions, addColumns: adds } as { -readonly [K in keyof LogFileActions]: LogFileActions[K] };
+  const out = { ...actions } as { -readonly [K in keyof LogFileActions]: LogFileActions[K] };
+  Object.defineProperty(out, 'addColumns', { value: adds, enumerable: false, configurable: true });
   Object.defineProperty(out, 'adds', { get: () => (made ??= adds.toArray()), enumerable: true, configurable: true });
   return out;
 }

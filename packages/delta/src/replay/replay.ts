@@ -106,7 +106,7 @@ export function attachFileKeyHashes(actions: LogFileActions, hashes: FileKeyHash
   Object.defineProperty(actions, FILE_KEY_HASHES, { value: hashes, enumerable: false, configurable: true, writable: true });
 }
 
-function usableHashes(f: LogFileActions, tableRoot: string): FileKeyHashes | undefined {
+function usableHashes(f: LogFileActions, adds: number, tableRoot: string): FileKeyHashes | undefined {
   const h = (f as unknown as Record<symbol, FileKeyHashes | undefined>)[FILE_KEY_HASHES];
   if (
     h === undefined ||
@@ -114,7 +114,7 @@ function usableHashes(f: LogFileActions, tableRoot: string): FileKeyHashes | und
     h.tableRoot !== tableRoot ||
     !(h.adds instanceof Int32Array) ||
     !(h.removes instanceof Int32Array) ||
-    h.adds.length !== f.adds.length ||
+    h.adds.length !== adds ||
     h.removes.length !== f.removes.length
   ) {
     return undefined;
@@ -124,25 +124,29 @@ function usableHashes(f: LogFileActions, tableRoot: string): FileKeyHashes | und
 
 /**
  * The set of file keys seen so far: open addressing with linear probing over an Int32Array of
- * slots, each pointing at the action that decided its key (in `files` when positive, in
- * `tombstones` when negative), whose hash is kept by the same index in `fileHashes` or
- * `tombstoneHashes`. Keys are compared only when hashes match, and never stored. Much cheaper
- * than a Set of 300k strings, which spends most of its time hashing, growing and rehashing.
+ * slots, each pointing at the action that decided its key: a file (when positive) by its number
+ * across the add lists recorded, one after the other, or a tombstone (when negative). Hashes are
+ * kept by the same numbers in `fileHashes` and `tombstoneHashes`. Keys are compared only when
+ * hashes match, and never stored. Much cheaper than a Set of 300k strings, which spends most of
+ * its time hashing, growing and rehashing; and a file held in columns is keyed without an object.
  */
 class FileKeySet {
   private readonly slots: Int32Array;
   private readonly mask: number;
-  /** Hash of each file and tombstone, by the entry's index. */
   private readonly fileHashes: Int32Array;
   private readonly tombstoneHashes: Int32Array;
-  files = 0;
+  /** The add lists recorded, and the number of each one's first file. */
+  private readonly lists: AddFileList[] = [];
+  private readonly firsts: number[] = [];
+  private nextFirst = 0;
+  /** Whether any key was recorded. */
+  empty = true;
   tombstones = 0;
 
   constructor(
     private readonly tableRoot: string,
     adds: number,
     removes: number,
-    private readonly filesOut: AddFile[],
     private readonly tombstonesOut: RemoveFile[],
   ) {
     let slots = 16;
@@ -155,9 +159,9 @@ class FileKeySet {
 
   /**
    * The free slot for a key not seen yet, or -1 when it was seen. `key` is the key when the
-   * caller has it (else it is made from `path` and `dv` on a hash match).
+   * caller has it; on a hash match it is made from file `i` of `list`, or from `remove`.
    */
-  private find(hash: number, key: string | undefined, path: string, dv: AddFile['deletionVector']): number {
+  private find(hash: number, key: string | undefined, list: AddFileList | undefined, i: number, remove?: RemoveFile): number {
     const slots = this.slots;
     const mask = this.mask;
     let slot = hash & mask;
@@ -165,36 +169,131 @@ class FileKeySet {
       const entry = slots[slot];
       if (entry === 0) return slot;
       if ((entry > 0 ? this.fileHashes[entry - 1] : this.tombstoneHashes[-entry - 1]) === hash) {
-        const other = entry > 0 ? this.filesOut[entry - 1] : this.tombstonesOut[-entry - 1];
-        key ??= fileKey(this.tableRoot, path, dv);
-        if (fileKey(this.tableRoot, other.path, other.deletionVector) === key) return -1;
+        key ??= list ? fileKey(this.tableRoot, list.path(i), list.deletionVector(i)) : fileKey(this.tableRoot, remove!.path, remove!.deletionVector);
+        if (this.keyOf(entry) === key) return -1;
       }
       slot = (slot + 1) & mask;
     }
   }
 
-  /** Whether the key was seen (nothing recorded). */
-  has(hash: number, key: string | undefined, path: string, dv: AddFile['deletionVector']): boolean {
-    return this.find(hash, key, path, dv) < 0;
+  /** The key of the action a slot points at. */
+  private keyOf(entry: number): string {
+    if (entry < 0) {
+      const r = this.tombstonesOut[-entry - 1];
+      return fileKey(this.tableRoot, r.path, r.deletionVector);
+    }
+    const n = entry - 1;
+    let lo = 0;
+    let hi = this.firsts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.firsts[mid] <= n) lo = mid;
+      else hi = mid - 1;
+    }
+    const list = this.lists[lo];
+    const i = n - this.firsts[lo];
+    return fileKey(this.tableRoot, list.path(i), list.deletionVector(i));
   }
 
-  /** Records the action's key; false when the key was already seen. */
-  add(action: AddFile | RemoveFile, hash: number, key: string | undefined, isAdd: boolean): boolean {
-    const slot = this.find(hash, key, action.path, action.deletionVector);
-    if (slot < 0) return false;
+  /** Whether the key of file `i` of `list` was seen (nothing recorded). */
+  has(hash: number, key: string | undefined, list: AddFileList, i: number): boolean {
+    return this.find(hash, key, list, i) < 0;
+  }
+
+  /** Records a remove's key, keeping it as a tombstone unless the key was already seen. */
+  addTombstone(remove: RemoveFile, hash: number, key: string | undefined): void {
+    const slot = this.find(hash, key, undefined, 0, remove);
+    if (slot < 0) return;
+    const i = this.tombstones++;
+    this.tombstonesOut[i] = remove;
+    this.tombstoneHashes[i] = hash;
+    this.slots[slot] = -i - 1;
+    this.empty = false;
+  }
+
+  /**
+   * Records the keys of a list of adds (`hashes`: theirs, when known) and returns the adds whose
+   * keys were not seen before: the list itself when that is all of them, as is usual.
+   */
+  addFiles(list: AddFileList, hashes: Int32Array | undefined): AddFileList {
+    const first = this.nextFirst;
+    this.lists.push(list);
+    this.firsts.push(first);
+    this.nextFirst += list.length;
     const slots = this.slots;
-    if (isAdd) {
-      const i = this.files++;
-      this.filesOut[i] = action as AddFile;
-      this.fileHashes[i] = hash;
-      slots[slot] = i + 1;
-    } else {
-      const i = this.tombstones++;
-      this.tombstonesOut[i] = action as RemoveFile;
-      this.tombstoneHashes[i] = hash;
-      slots[slot] = -i - 1;
+    const fileHashes = this.fileHashes;
+    let live: Uint32Array | undefined;
+    let n = 0;
+    for (let i = 0; i < list.length; i++) {
+      let hash: number;
+      let key: string | undefined;
+      if (hashes !== undefined) hash = hashes[i];
+      else {
+        const path = list.path(i);
+        const dv = list.deletionVector(i);
+        hash = dv ? NOT_PLAIN : plainKeyHash(path);
+        if (hash !== NOT_PLAIN) key = path;
+        else hash = fileKeyHash((key = fileKey(this.tableRoot, path, dv)));
+      }
+      const slot = this.find(hash, key, list, i);
+      if (slot >= 0) {
+        slots[slot] = first + i + 1;
+        fileHashes[first + i] = hash;
+        if (live) live[n] = i;
+        n++;
+      } else if (!live) {
+        // The first add superseded: from here on, the live ones are listed.
+        live = new Uint32Array(list.length);
+        for (let j = 0; j < n; j++) live[j] = j;
+      }
     }
-    return true;
+    if (n > 0) this.empty = false;
+    return live ? selectAddFiles(list, live.subarray(0, n)) : list;
+  }
+}
+
+/**
+ * The live files in replay order, as one list: runs of adds read as objects gathered into one
+ * array (the usual small table gives a plain array of its adds), adds held in columns as they are.
+ */
+class LiveFiles {
+  private readonly lists: AddFileList[] = [];
+  private objects: AddFile[];
+  private count = 0;
+
+  /** `objectAdds`: how many adds read as objects there are, at most. */
+  constructor(private objectAdds: number) {
+    this.objects = new Array<AddFile>(objectAdds);
+  }
+
+  /** Live adds that came as objects (the list is over them, or a selection of them). */
+  pushObjects(live: AddFileList, of: number): void {
+    for (let i = 0; i < live.length; i++) this.objects[this.count++] = live.get(i);
+    this.objectAdds -= of;
+  }
+
+  pushColumns(live: AddFileList): void {
+    if (live.length === 0) return;
+    this.flush();
+    this.lists.push(live);
+  }
+
+  /** The list, and the array of its adds when it is one (no column lists). */
+  finish(): { list: AddFileList; objects?: AddFile[] } {
+    if (this.lists.length === 0) {
+      this.objects.length = this.count;
+      return { list: addFileList(this.objects), objects: this.objects };
+    }
+    this.flush();
+    return { list: concatAddFiles(this.lists) };
+  }
+
+  private flush(): void {
+    if (this.count === 0) return;
+    this.objects.length = this.count;
+    this.lists.push(addFileList(this.objects));
+    this.objects = new Array<AddFile>(this.objectAdds);
+    this.count = 0;
   }
 }
 
@@ -218,19 +317,19 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
   const seenDomains = new Set<string>();
 
   let addCount = 0;
+  let objectAdds = 0;
   let removeCount = 0;
   for (const f of newestFirst) {
-    if (!f.addColumns) addCount += f.adds.length;
+    if (f.addColumns) addCount += f.addColumns.length;
+    else objectAdds += f.adds.length;
     removeCount += f.removes.length;
   }
+  addCount += objectAdds;
   // Sized for every action, and cut to what survives at the end: no copies while growing.
-  const files = new Array<AddFile>(addCount);
   const tombstones = new Array<RemoveFile>(removeCount);
-  // Live files of columnar adds, after those in `files`.
-  const columnar: AddFileList[] = [];
-  const seen = new FileKeySet(tableRoot, addCount, removeCount, files, tombstones);
+  const live = new LiveFiles(objectAdds);
+  const seen = new FileKeySet(tableRoot, addCount, removeCount, tombstones);
   let sawFileActions = false;
-  let bulkFiles = 0;
   let bulkTombstones = 0;
 
   for (let fi = 0; fi < newestFirst.length; fi++) {
@@ -243,53 +342,40 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
       seenDomains.add(d.domain);
       if (!d.removed) domains.set(d.domain, d);
     }
-    if (fi >= checkpointStart && seen.files === 0 && seen.tombstones === 0 && !sawFileActions) {
-      if (f.addColumns) columnar.push(f.addColumns);
-      else for (const a of f.adds) files[bulkFiles++] = a;
+    const columns = f.addColumns;
+    const adds = columns ?? addFileList(f.adds);
+    if (fi >= checkpointStart && seen.empty && !sawFileActions) {
+      if (columns) live.pushColumns(columns);
+      else live.pushObjects(adds, adds.length);
       for (const r of f.removes) tombstones[bulkTombstones++] = r;
       continue;
     }
-    if (f.removes.length || (f.addColumns ?? f.adds).length) sawFileActions = true;
-    const hashes = f.addColumns ? undefined : usableHashes(f, tableRoot);
+    if (f.removes.length || adds.length) sawFileActions = true;
+    const hashes = usableHashes(f, adds.length, tableRoot);
     // Removes before adds: within one commit, a remove and an add of the same key cannot both
     // appear, so the order only matters for speed (removes are rarer).
     const { removes } = f;
-    if (hashes) {
-      const h = hashes.removes;
-      for (let i = 0; i < removes.length; i++) seen.add(removes[i], h[i], undefined, false);
-      const g = hashes.adds;
-      const adds = f.adds;
-      for (let i = 0; i < adds.length; i++) seen.add(adds[i], g[i], undefined, true);
-      continue;
-    }
     for (let i = 0; i < removes.length; i++) {
       const r = removes[i];
+      if (hashes) {
+        seen.addTombstone(r, hashes.removes[i], undefined);
+        continue;
+      }
       const h = r.deletionVector ? NOT_PLAIN : plainKeyHash(r.path);
-      if (h !== NOT_PLAIN) seen.add(r, h, r.path, false);
+      if (h !== NOT_PLAIN) seen.addTombstone(r, h, r.path);
       else {
         const key = fileKey(tableRoot, r.path, r.deletionVector);
-        seen.add(r, fileKeyHash(key), key, false);
+        seen.addTombstone(r, fileKeyHash(key), key);
       }
     }
-    if (f.addColumns) {
-      columnar.push(liveOf(f.addColumns, seen, tableRoot));
-      continue;
-    }
-    const adds = f.adds;
-    for (let i = 0; i < adds.length; i++) {
-      const a = adds[i];
-      const h = a.deletionVector ? NOT_PLAIN : plainKeyHash(a.path);
-      if (h !== NOT_PLAIN) seen.add(a, h, a.path, true);
-      else {
-        const key = fileKey(tableRoot, a.path, a.deletionVector);
-        seen.add(a, fileKeyHash(key), key, true);
-      }
-    }
+    if (!columns) live.pushObjects(seen.addFiles(adds, hashes?.adds), adds.length);
+    // A checkpoint part's keys are distinct among themselves: looked up, not recorded.
+    else if (fi >= checkpointStart) live.pushColumns(liveOf(columns, seen, tableRoot));
+    else live.pushColumns(seen.addFiles(columns, hashes?.adds));
   }
-  files.length = bulkFiles || seen.files;
   tombstones.length = bulkTombstones || seen.tombstones;
-  const fileList = columnar.length === 0 ? addFileList(files) : concatAddFiles([addFileList(files), ...columnar]);
-  let made: AddFile[] | undefined = columnar.length === 0 ? files : undefined;
+  const { list: fileList, objects } = live.finish();
+  let made: AddFile[] | undefined = objects;
   return {
     protocol,
     metadata,
@@ -320,7 +406,7 @@ function liveOf(list: AddFileList, seen: FileKeySet, tableRoot: string): AddFile
       key = fileKey(tableRoot, path, dv);
       h = fileKeyHash(key);
     }
-    if (!seen.has(h, key, path, dv)) live[n++] = i;
+    if (!seen.has(h, key, list, i)) live[n++] = i;
   }
   return n === list.length ? list : selectAddFiles(list, live.subarray(0, n));
 }

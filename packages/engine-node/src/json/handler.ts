@@ -3,21 +3,25 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
+  addFileList,
+  attachFileKeyHashes,
+  concatAddFiles,
   deltaError,
   emptyLogFileActions,
+  FILE_KEY_HASH_CHECK,
   parseJsonLog,
+  withAddColumns,
   type AddCdcFile,
-  type AddFile,
   type FileMeta,
   type JsonHandler,
   type LogFileActions,
+  type PartitionValues,
   type RemoveFile,
   type StorageHandler,
 } from '@loch/delta';
 import { LocalStorage } from '../local-storage.js';
-import { FILE_KEY_HASH_CHECK, FILE_KEY_HASHES } from '@loch/delta';
 import type { ParseReply, ParseTask } from './parse-worker.js';
-import { decodeAdds, parsePart, pieceError, type WireActions } from './wire.js';
+import { parsePart, pieceError, wireAdds, type WireActions } from './wire.js';
 
 export interface JsonHandlerOptions {
   /**
@@ -40,16 +44,8 @@ export interface JsonHandlerOptions {
 
 /** A piece of a log file as parsed. */
 interface Parsed {
-  readonly newlines: number;
-  /** The piece's columns; its adds are rebuilt from them when the file is put together ... */
-  readonly wire?: WireActions;
-  /** ... unless they were rebuilt already (a worker's, as it came in, while others parse). */
-  readonly adds?: AddFile[];
-  readonly addCount: number;
-  readonly removes: RemoveFile[];
-  readonly rest: WireActions['rest'];
-  readonly addHashes?: Int32Array;
-  readonly removeHashes?: Int32Array;
+  readonly wire: WireActions;
+  /** FILE_KEY_HASH_CHECK of the thread that parsed it. */
   readonly check: number;
 }
 
@@ -251,7 +247,7 @@ export class NodeJsonHandler implements JsonHandler {
             for (const b of reply.buffers) ranges.release(new Uint8Array(b));
             reply.results.forEach((r, i) => {
               const p = parts[i];
-              slots[p.file][p.index] = 'error' in r ? { error: r.error } : { parsed: parsed(r.wire, reply.check, true) };
+              slots[p.file][p.index] = 'error' in r ? { error: r.error } : { parsed: { wire: r.wire, check: reply.check } };
             });
           }),
           (error: unknown) => void (failure ??= { error }),
@@ -291,6 +287,12 @@ export class NodeJsonHandler implements JsonHandler {
       await ranges.close();
     }
 
+    const maps = new Map<string, PartitionValues>();
+    const partitionValues = (json: string) => {
+      let pv = maps.get(json);
+      if (pv === undefined) maps.set(json, (pv = JSON.parse(json) as PartitionValues));
+      return pv;
+    };
     const out: LogFileActions[] = [];
     for (let f = 0; f < files.length; f++) {
       const pieces: Parsed[] = [];
@@ -298,9 +300,9 @@ export class NodeJsonHandler implements JsonHandler {
       for (const slot of slots[f]) {
         if (slot.error) throw pieceError(files[f].path, linesBefore + slot.error.line, slot.error.message, slot.error.code);
         pieces.push(slot.parsed!);
-        linesBefore += slot.parsed!.newlines;
+        linesBefore += slot.parsed!.wire.newlines;
       }
-      out.push(merge(files[f].path, pieces, root));
+      out.push(merge(files[f].path, pieces, root, partitionValues));
     }
     return out;
   }
@@ -355,50 +357,47 @@ export class NodeJsonHandler implements JsonHandler {
 /** Below this many bytes, logs are parsed whole with `parseJsonLog`; above, in pieces. */
 const SMALL = 1 << 20;
 
-const EMPTY: Parsed = { newlines: 0, adds: [], addCount: 0, removes: [], rest: { cdcs: [], txns: [], domainMetadata: [], sidecars: [] }, check: 0 };
+/** A piece holding no line. */
+const EMPTY: Parsed = {
+  wire: {
+    newlines: 0,
+    rest: { cdcs: [], txns: [], domainMetadata: [], sidecars: [] },
+    addCount: 0,
+    paths: [],
+    pathEnds: new Int32Array(0),
+    dataChange: new Uint8Array(0),
+    sizes: new Float64Array(0),
+    modificationTimes: new Float64Array(0),
+    partitionIndex: new Uint32Array(0),
+    partitionDistinct: [],
+    stats: [],
+    statsEnds: new Int32Array(0),
+    objects: [],
+    removes: [],
+  },
+  check: 0,
+};
 
 /** Parses a piece on this thread, the same way a worker does. */
 function parseHere(file: string, p: Part, root: string | undefined): Slot {
   const r = parsePart({ file, bytes: p.bytes, start: p.start, end: p.end }, root);
-  return 'error' in r ? { error: r.error } : { parsed: parsed(r.wire, FILE_KEY_HASH_CHECK, false) };
+  return 'error' in r ? { error: r.error } : { parsed: { wire: r.wire, check: FILE_KEY_HASH_CHECK } };
 }
 
-function parsed(w: WireActions, check: number, decodeNow: boolean): Parsed {
-  return {
-    newlines: w.newlines,
-    wire: decodeNow ? undefined : w,
-    adds: decodeNow ? decodeAdds(w) : undefined,
-    addCount: w.addCount,
-    removes: w.removes,
-    rest: w.rest,
-    addHashes: w.addHashes,
-    removeHashes: w.removeHashes,
-    check,
-  };
-}
-
-/** The pieces of one file, put back together as `parseJsonLog` would have returned the file. */
-function merge(file: string, pieces: Parsed[], root: string | undefined): LogFileActions {
+/**
+ * The pieces of one file, put back together as `parseJsonLog` would have returned the file, its
+ * adds held in the pieces' columns (`addColumns`). `partitionValues` is shared by the files of
+ * one read (see `wireAdds`).
+ */
+function merge(file: string, pieces: Parsed[], root: string | undefined, partitionValues: (json: string) => PartitionValues): LogFileActions {
   const out = emptyLogFileActions(file);
-  let adds: AddFile[];
-  if (pieces.length === 1 && pieces[0].adds) {
-    adds = pieces[0].adds;
-  } else {
-    // One array for the whole file, the pieces' adds rebuilt (or copied) straight into it.
-    adds = new Array<AddFile>(pieces.reduce((n, p) => n + p.addCount, 0));
-    let at = 0;
-    for (const p of pieces) {
-      if (p.wire) decodeAdds(p.wire, adds, at);
-      else for (let i = 0; i < p.addCount; i++) adds[at + i] = p.adds![i];
-      at += p.addCount;
-    }
-  }
-  const removes = pieces.length === 1 ? pieces[0].removes : ([] as RemoveFile[]).concat(...pieces.map((p) => p.removes));
+  const adds = concatAddFiles(pieces.map((p) => (p.wire.addCount > 0 ? wireAdds(p.wire, partitionValues) : addFileList([]))));
+  const removes = pieces.length === 1 ? pieces[0].wire.removes : ([] as RemoveFile[]).concat(...pieces.map((p) => p.wire.removes));
   const cdcs: AddCdcFile[] = [];
   let hashed = root !== undefined;
   let check: number | undefined;
   for (const p of pieces) {
-    const r = p.rest;
+    const r = p.wire.rest;
     for (const t of r.txns) out.txns.push(t);
     for (const d of r.domainMetadata) out.domainMetadata.push(d);
     for (const s of r.sidecars) out.sidecars.push(s);
@@ -409,26 +408,27 @@ function merge(file: string, pieces: Parsed[], root: string | undefined): LogFil
     if (r.commitInfo !== undefined) out.commitInfo = r.commitInfo;
     if (r.checkpointMetadata !== undefined) out.checkpointMetadata = r.checkpointMetadata;
     if (p === EMPTY) continue;
-    if (p.addHashes === undefined || p.removeHashes === undefined || (check !== undefined && p.check !== check)) hashed = false;
+    if (p.wire.addHashes === undefined || p.wire.removeHashes === undefined || (check !== undefined && p.check !== check)) hashed = false;
     check = p.check;
   }
-  const result: LogFileActions = { ...out, adds, removes, cdcs };
+  const result = withAddColumns({ ...out, removes, cdcs }, adds);
   if (hashed && check !== undefined) {
-    Object.defineProperty(result, FILE_KEY_HASHES, {
-      value: { check, tableRoot: root, adds: concatHashes(pieces, 'addHashes', adds.length), removes: concatHashes(pieces, 'removeHashes', removes.length) },
-      enumerable: false,
-      configurable: true,
-      writable: true,
+    attachFileKeyHashes(result, {
+      check,
+      tableRoot: root!,
+      adds: concatHashes(pieces, 'addHashes', adds.length),
+      removes: concatHashes(pieces, 'removeHashes', removes.length),
     });
   }
   return result;
 }
 
 function concatHashes(pieces: Parsed[], which: 'addHashes' | 'removeHashes', n: number): Int32Array {
+  if (pieces.length === 1 && pieces[0].wire[which]?.length === n) return pieces[0].wire[which]!;
   const out = new Int32Array(n);
   let at = 0;
   for (const p of pieces) {
-    const h = p[which];
+    const h = p.wire[which];
     if (h) {
       out.set(h, at);
       at += h.length;

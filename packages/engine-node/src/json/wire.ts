@@ -1,55 +1,56 @@
 import {
   addAction,
+  columnarAddList,
   deltaError,
   emptyLogFileActions,
   displayPath,
   type AddFile,
+  type AddFileList,
   type LogFileActions,
   type PartitionValues,
   type RemoveFile,
 } from '@loch/delta';
 import { fileKey, fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME } from '@loch/delta';
+import { PackedStrings, StringPacker } from './packed-strings.js';
 
 /**
- * One piece of a log file, parsed. Add actions of the common shape are kept as columns (their
- * paths joined into a few strings, numbers in typed arrays, partition-value maps interned since a
- * table has far fewer partitions than files) and built as objects only at the end, on the thread
- * that keeps them: structured clone of many small objects would cost a worker more than parsing
- * them did, and columns cost little memory until then. Adds of any other shape, removes and the
- * rare actions are objects.
+ * One piece of a log file, parsed. Its adds are columns (see `AddColumns` in @loch/delta): paths
+ * and stats packed into a few long strings (stats kept as the JSON string literals they were
+ * read as, decoded only when asked for), numbers in typed arrays, partition-value maps interned
+ * (a table has far fewer partitions than files); an add of another shape is kept whole. No
+ * object is made per add, here or later, unless a caller asks for one: structured clone of many
+ * small objects would cost a worker more than parsing did, and objects cost allocation and
+ * garbage collection that columns do not. Removes and the rare actions are objects.
  */
 export interface WireActions {
   /** Number of '\n' in the piece: lines of later pieces are numbered after it. */
   readonly newlines: number;
   readonly rest: Omit<LogFileActions, 'file' | 'adds' | 'removes'>;
   readonly addCount: number;
-  /** Per add: bit 0 dataChange, bit 1 stats null, bit 2 stats a string (neither: no stats); ODD: in `odd`. */
-  readonly flags: Uint8Array;
-  /**
-   * The common adds' paths, joined, in parts of at most PATH_PART characters (a longer string
-   * would take fresh memory of its own); an add's path ends at `pathEnds[i]` counting across
-   * parts, and starts where the previous one ended. No path straddles two parts.
-   */
+  /** Packed paths (see `PackedStrings`); an add kept whole has an empty one. */
   readonly paths: string[];
   readonly pathEnds: Int32Array;
+  readonly dataChange: Uint8Array;
   readonly sizes: Float64Array;
   readonly modificationTimes: Float64Array;
-  /** Stats strings of the adds that have one, in order. */
-  readonly stats: string[];
-  readonly partitionIndex: Int32Array;
+  /** Index into `partitionDistinct`. */
+  readonly partitionIndex: Uint32Array;
   /** Distinct partition-value maps, as JSON. */
   readonly partitionDistinct: string[];
-  /** Adds not of the common shape, in order. */
-  readonly odd: AddFile[];
+  /** Per add, index into the stats; -1 none, -2 null. Absent when no add has stats. */
+  readonly statsIndex?: Int32Array;
+  /** Packed stats, as JSON string literals. */
+  readonly stats: string[];
+  readonly statsEnds: Int32Array;
+  /** Per add, index into `objects` of an add kept whole, else -1. Absent when none is. */
+  readonly objectIndex?: Int32Array;
+  /** Adds not of the common shape, as JSON.parse made them, in order. */
+  readonly objects: AddFile[];
   readonly removes: RemoveFile[];
   /** `fileKeyHash(fileKey(root, ...))` of each add and remove, when the table root is known. */
   readonly addHashes?: Int32Array;
   readonly removeHashes?: Int32Array;
 }
-
-export const ODD = 0x80;
-
-const PATH_PART = 64 * 1024;
 
 /** A piece of a JSON log file: the whole lines in `bytes[start, end)`. */
 export interface Piece {
@@ -97,6 +98,11 @@ const DOT = 0x2e;
  * through the kernel's `canonicalPath` instead.
  */
 const PLAIN = new Uint8Array(256);
+/** Bytes that may follow a backslash in a JSON string (besides 'u'), and hex digits. */
+const ESCAPE = new Uint8Array(256);
+for (const c of '"\\/bfnrt') ESCAPE[c.charCodeAt(0)] = 1;
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEX[c.charCodeAt(0)] = 1;
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_=.-/') PLAIN[c.charCodeAt(0)] = 1;
 
 
@@ -119,13 +125,17 @@ export function parsePiece(piece: Piece, file: string, root: string | undefined,
  * fresh memory costs page faults, and a piece's columns are copied out at their exact size.
  */
 interface Scratch {
-  flags: Uint8Array;
   pathEnds: Int32Array;
+  dataChange: Uint8Array;
   sizes: Float64Array;
   mtimes: Float64Array;
-  pvIndex: Int32Array;
+  pvIndex: Uint32Array;
+  statsIndex: Int32Array;
+  statsEnds: Int32Array;
+  objectIndex: Int32Array;
   hashes: Int32Array;
   pathBytes: Buffer;
+  statsBytes: Buffer;
 }
 
 let scratch: Scratch | undefined;
@@ -133,16 +143,20 @@ let scratch: Scratch | undefined;
 function takeScratch(cap: number, pathCap: number): Scratch {
   const s = scratch;
   scratch = undefined;
-  if (s && s.flags.length >= cap && s.pathBytes.length >= pathCap) return s;
-  const n = Math.max(cap, s?.flags.length ?? 0);
+  if (s && s.sizes.length >= cap && s.pathBytes.length >= pathCap) return s;
+  const n = Math.max(cap, s?.sizes.length ?? 0);
   return {
-    flags: new Uint8Array(n),
     pathEnds: new Int32Array(n),
+    dataChange: new Uint8Array(n),
     sizes: new Float64Array(n),
     mtimes: new Float64Array(n),
-    pvIndex: new Int32Array(n),
+    pvIndex: new Uint32Array(n),
+    statsIndex: new Int32Array(n),
+    statsEnds: new Int32Array(n),
+    objectIndex: new Int32Array(n),
     hashes: new Int32Array(n),
     pathBytes: Buffer.allocUnsafeSlow(Math.max(pathCap, s?.pathBytes.length ?? 0)),
+    statsBytes: s?.statsBytes ?? Buffer.allocUnsafeSlow(64 * 1024),
   };
 }
 
@@ -151,20 +165,22 @@ class Encoder {
   private readonly buf: Buffer;
   private cap: number;
   private n = 0;
-  private flags: Uint8Array;
   private pathEnds: Int32Array;
+  private dataChange: Uint8Array;
   private sizes: Float64Array;
   private mtimes: Float64Array;
-  private pvIndex: Int32Array;
+  private pvIndex: Uint32Array;
+  private statsIndex: Int32Array;
+  private statsEnds: Int32Array;
+  private objectIndex: Int32Array;
   private hashes: Int32Array;
   private hashed: boolean;
-  /** Path bytes of fast adds, and path strings of the others, in order, turned into one string at the end. */
-  private pathBytes: Buffer;
-  private pathLen = 0;
-  private pathParts: string[] = [];
-  private pathChars = 0;
-  private readonly stats: string[] = [];
-  private readonly odd: AddFile[] = [];
+  private readonly paths: StringPacker;
+  private readonly stats: StringPacker;
+  private statsCount = 0;
+  /** Whether any add had stats (or null stats). */
+  private withStats = false;
+  private readonly objects: AddFile[] = [];
   private readonly out: LogFileActions;
   /** Interned partition-value maps by raw JSON bytes: open addressing over (hash, index). */
   private pvTable = new Int32Array(64);
@@ -186,7 +202,6 @@ class Encoder {
   private statsKind = 0;
   private statsStart = 0;
   private statsEnd = 0;
-  private statsEscaped = false;
 
   constructor(
     private readonly piece: Piece,
@@ -198,19 +213,32 @@ class Encoder {
     this.b = bytes;
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const s = takeScratch(Math.max(64, Math.ceil((piece.end - piece.start) / 96)), Math.max(1024, (piece.end - piece.start) >>> 2));
-    this.cap = s.flags.length;
-    this.flags = s.flags;
+    this.cap = s.sizes.length;
     this.pathEnds = s.pathEnds;
+    this.dataChange = s.dataChange;
     this.sizes = s.sizes;
     this.mtimes = s.mtimes;
     this.pvIndex = s.pvIndex;
+    this.statsIndex = s.statsIndex;
+    this.statsEnds = s.statsEnds;
+    this.objectIndex = s.objectIndex;
     this.hashes = s.hashes;
     this.hashed = root !== undefined;
-    this.pathBytes = s.pathBytes;
+    this.paths = new StringPacker(s.pathBytes);
+    this.stats = new StringPacker(s.statsBytes);
     this.out = emptyLogFileActions(file);
   }
 
   run(): WireActions {
+    return this.finish(this.lines());
+  }
+
+  /**
+   * Parses every line and returns the number of '\n' seen. Apart from `run` so that its loop,
+   * optimized on entry (OSR), has nothing after it without type feedback: code past such a loop
+   * deoptimized the loop's optimized code at the end of every piece.
+   */
+  private lines(): number {
     const { b } = this;
     const end = this.piece.end;
     let lineNo = 0;
@@ -229,30 +257,26 @@ class Encoder {
       if (e < end) newlines++;
       s = e + 1;
     }
-    return this.finish(newlines);
+    return newlines;
   }
 
   private grow(): void {
     const cap = this.cap * 2;
-    const grown = <T extends Uint8Array | Int32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
+    const grown = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, make: new (n: number) => T): T => {
       const c = new make(cap);
       c.set(a);
       return c;
     };
-    this.flags = grown(this.flags, Uint8Array);
     this.pathEnds = grown(this.pathEnds, Int32Array);
+    this.dataChange = grown(this.dataChange, Uint8Array);
     this.sizes = grown(this.sizes, Float64Array);
     this.mtimes = grown(this.mtimes, Float64Array);
-    this.pvIndex = grown(this.pvIndex, Int32Array);
+    this.pvIndex = grown(this.pvIndex, Uint32Array);
+    this.statsIndex = grown(this.statsIndex, Int32Array);
+    this.statsEnds = grown(this.statsEnds, Int32Array);
+    this.objectIndex = grown(this.objectIndex, Int32Array);
     this.hashes = grown(this.hashes, Int32Array);
     this.cap = cap;
-  }
-
-  /** Ends the run of path bytes so far as one string part (before a path that came as a string). */
-  private flushPathBytes(): void {
-    if (this.pathLen === 0) return;
-    this.pathParts.push(this.pathBytes.toString('latin1', 0, this.pathLen));
-    this.pathLen = 0;
   }
 
   // ---- The fast path: an add line of the common shape, read from its bytes. ----
@@ -317,10 +341,10 @@ class Encoder {
     const mtime = this.num;
     p = match(b, p, e, DATA_CHANGE);
     if (p < 0) return -1;
-    let flags: number;
+    let dataChange: number;
     let q = match(b, p, e, TRUE);
-    if (q >= 0) flags = 1;
-    else if ((q = match(b, p, e, FALSE)) >= 0) flags = 0;
+    if (q >= 0) dataChange = 1;
+    else if ((q = match(b, p, e, FALSE)) >= 0) dataChange = 0;
     else return -1;
     p = q;
     this.statsKind = 0;
@@ -339,50 +363,39 @@ class Encoder {
     }
     // '}}' and the end of the line.
     if (p + 2 > e || b[p] !== 0x7d || b[p + 1] !== 0x7d || (p + 2 < e && b[p + 2] !== 10)) return -1;
-    let stats: string | undefined;
-    if (this.statsKind === 4) {
-      const token = this.buf.toString('latin1', this.statsStart, this.statsEnd);
-      if (this.statsEscaped) {
-        try {
-          stats = JSON.parse(token) as string;
-        } catch {
-          return -1;
-        }
-      } else {
-        stats = token.slice(1, -1);
-      }
-    }
-    this.record(flags | this.statsKind, size, mtime, stats);
+    this.record(dataChange, size, mtime);
     return p + 2;
   }
 
-  private record(flags: number, size: number, mtime: number, stats: string | undefined): void {
+  private record(dataChange: number, size: number, mtime: number): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
-    const b = this.b;
-    // Path bytes.
-    const len = this.pathEnd - this.pathStart;
-    if (this.pathLen + len > PATH_PART) this.flushPathBytes();
-    if (this.pathLen + len > this.pathBytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.pathBytes.length * 2, this.pathLen + len));
-      bigger.set(this.pathBytes.subarray(0, this.pathLen));
-      this.pathBytes = bigger;
-    }
-    const pb = this.pathBytes;
-    let at = this.pathLen;
-    for (let j = this.pathStart; j < this.pathEnd; j++) pb[at++] = b[j];
-    this.pathLen = at;
-    this.pathChars += len;
-    this.pathEnds[i] = this.pathChars;
-    this.flags[i] = flags;
+    this.pathEnds[i] = this.paths.appendBytes(this.b, this.pathStart, this.pathEnd);
+    this.dataChange[i] = dataChange;
     this.sizes[i] = size;
     this.mtimes[i] = mtime;
     this.pvIndex[i] = this.internRawPv();
-    if (stats !== undefined) this.stats.push(stats);
+    this.objectIndex[i] = -1;
+    if (this.statsKind === 0) this.statsIndex[i] = -1;
+    else if (this.statsKind === 2) this.withNullStats(i);
+    else this.addStats(i, this.stats.appendBytes(this.b, this.statsStart, this.statsEnd));
     if (this.hashed) {
       if (this.pathPlain) this.hashes[i] = this.pathHash;
       else this.hashKey(i, this.buf.toString('latin1', this.pathStart, this.pathEnd), undefined);
     }
+  }
+
+  private withNullStats(i: number): void {
+    this.statsIndex[i] = -2;
+    this.withStats = true;
+  }
+
+  /** Add `i` has the stats that end at `end` in the packed stats. */
+  private addStats(i: number, end: number): void {
+    const k = this.statsCount++;
+    this.statsEnds[k] = end;
+    this.statsIndex[i] = k;
+    this.withStats = true;
   }
 
   /** Index of the partition values in bytes [pvStart, pvEnd), interned by their raw JSON. */
@@ -448,11 +461,13 @@ class Encoder {
     return -1;
   }
 
-  /** End of a JSON string at p of ASCII, escapes allowed (JSON.parse checks them); -1 if not. */
+  /**
+   * End of a JSON string literal at p of printable ASCII, with valid escapes only (so that
+   * JSON.parse, decoding it later, cannot fail); -1 if it is not one.
+   */
   private jsonString(p: number, e: number): number {
     const b = this.b;
     this.statsStart = p;
-    this.statsEscaped = false;
     for (p++; p < e; p++) {
       const c = b[p];
       if (c === QUOTE) {
@@ -461,8 +476,13 @@ class Encoder {
       }
       if (c < 0x20 || c > 0x7e) return -1;
       if (c === BACKSLASH) {
-        this.statsEscaped = true;
-        if (b[++p] < 0x20) return -1;
+        const x = b[++p];
+        if (x === 0x75) {
+          // \uXXXX
+          if (p + 4 >= e) return -1;
+          for (let k = 1; k <= 4; k++) if (HEX[b[p + k]] === 0) return -1;
+          p += 4;
+        } else if (ESCAPE[x] === 0) return -1;
       }
     }
     return -1;
@@ -519,18 +539,23 @@ class Encoder {
     const i = this.n++;
     const f = commonShape(a);
     if (f < 0) {
-      this.flags[i] = ODD;
-      this.pathEnds[i] = this.pathChars;
-      this.odd.push(a);
+      this.pathEnds[i] = this.paths.appendString('');
+      this.objectIndex[i] = this.objects.length;
+      this.objects.push(a);
+      this.dataChange[i] = 0;
+      this.sizes[i] = 0;
+      this.mtimes[i] = 0;
+      this.pvIndex[i] = 0;
+      this.statsIndex[i] = -1;
     } else {
-      this.flushPathBytes();
-      this.pathParts.push(a.path);
-      this.pathChars += a.path.length;
-      this.pathEnds[i] = this.pathChars;
-      this.flags[i] = f;
+      this.pathEnds[i] = this.paths.appendString(a.path);
+      this.objectIndex[i] = -1;
+      this.dataChange[i] = f & 1;
       this.sizes[i] = a.size;
       this.mtimes[i] = a.modificationTime;
-      if (f & 4) this.stats.push(a.stats!);
+      if (f & 4) this.addStats(i, this.stats.appendString(JSON.stringify(a.stats)));
+      else if (f & 2) this.withNullStats(i);
+      else this.statsIndex[i] = -1;
       const json = JSON.stringify(a.partitionValues);
       let index = this.pvMap.get(json);
       if (index === undefined) {
@@ -553,7 +578,6 @@ class Encoder {
   }
 
   private finish(newlines: number): WireActions {
-    this.flushPathBytes();
     const n = this.n;
     let removeHashes: Int32Array | undefined;
     if (this.hashed) {
@@ -568,27 +592,34 @@ class Encoder {
       newlines,
       rest,
       addCount: n,
-      flags: this.flags.slice(0, n),
-      paths: this.pathParts,
+      paths: this.paths.finish(),
       pathEnds: this.pathEnds.slice(0, n),
+      dataChange: this.dataChange.slice(0, n),
       sizes: this.sizes.slice(0, n),
       modificationTimes: this.mtimes.slice(0, n),
-      stats: this.stats,
       partitionIndex: this.pvIndex.slice(0, n),
       partitionDistinct: this.pvJson,
-      odd: this.odd,
+      statsIndex: this.withStats ? this.statsIndex.slice(0, n) : undefined,
+      stats: this.stats.finish(),
+      statsEnds: this.statsEnds.slice(0, this.statsCount),
+      objectIndex: this.objects.length > 0 ? this.objectIndex.slice(0, n) : undefined,
+      objects: this.objects,
       removes,
       addHashes: this.hashed ? this.hashes.slice(0, n) : undefined,
       removeHashes: this.hashed ? removeHashes : undefined,
     };
     scratch = {
-      flags: this.flags,
       pathEnds: this.pathEnds,
+      dataChange: this.dataChange,
       sizes: this.sizes,
       mtimes: this.mtimes,
       pvIndex: this.pvIndex,
+      statsIndex: this.statsIndex,
+      statsEnds: this.statsEnds,
+      objectIndex: this.objectIndex,
       hashes: this.hashes,
-      pathBytes: this.pathBytes,
+      pathBytes: this.paths.buffer,
+      statsBytes: this.stats.buffer,
     };
     return wire;
   }
@@ -652,49 +683,28 @@ function commonShape(a: AddFile): number {
 
 /** Transferable buffers of a wire message (the typed arrays; strings and objects are cloned). */
 export function transferList(w: WireActions): ArrayBuffer[] {
-  const list = [w.flags, w.pathEnds, w.sizes, w.modificationTimes, w.partitionIndex, w.addHashes, w.removeHashes];
+  const list = [
+    w.pathEnds, w.dataChange, w.sizes, w.modificationTimes, w.partitionIndex, w.statsIndex, w.statsEnds, w.objectIndex, w.addHashes, w.removeHashes,
+  ];
   return list.filter((a) => a !== undefined && a.byteLength > 0).map((a) => a!.buffer as ArrayBuffer);
 }
 
 /**
- * Rebuilds the add objects of a wire message, the same objects `parseJsonLog` would make, into
- * `adds` from `at` on (a new array by default).
+ * The adds of a wire message as a list over its columns, the same add actions `parseJsonLog`
+ * would make, made only when asked for. `partitionValues` parses each distinct map's JSON once
+ * for all the pieces of a read, so that files with the same values share one object.
  */
-export function decodeAdds(w: WireActions, adds: AddFile[] = new Array<AddFile>(w.addCount), at = 0): AddFile[] {
-  const pvs = w.partitionDistinct.map((s) => JSON.parse(s) as PartitionValues);
-  const n = w.addCount;
-  const { flags, pathEnds, sizes, modificationTimes, partitionIndex, stats, odd } = w;
-  let part = 0;
-  let paths = w.paths[0] ?? '';
-  let partStart = 0;
-  let partEnd = paths.length;
-  let start = 0;
-  let o = 0;
-  let s = 0;
-  for (let i = 0; i < n; i++) {
-    const f = flags[i];
-    if (f === ODD) {
-      adds[at + i] = odd[o++];
-      continue;
-    }
-    const end = pathEnds[i];
-    while (end > partEnd) {
-      partStart = partEnd;
-      paths = w.paths[++part];
-      partEnd += paths.length;
-    }
-    const path = paths.slice(start - partStart, end - partStart);
-    start = end;
-    const dataChange = (f & 1) === 1;
-    const partitionValues = pvs[partitionIndex[i]];
-    if (f < 2) {
-      adds[at + i] = { path, partitionValues, size: sizes[i], modificationTime: modificationTimes[i], dataChange };
-    } else {
-      const st = f & 4 ? stats[s++] : null;
-      adds[at + i] = { path, partitionValues, size: sizes[i], modificationTime: modificationTimes[i], dataChange, stats: st };
-    }
-  }
-  return adds;
+export function wireAdds(w: WireActions, partitionValues: (json: string) => PartitionValues): AddFileList {
+  return columnarAddList({
+    paths: new PackedStrings(w.paths, w.pathEnds, false),
+    size: w.sizes,
+    modificationTime: w.modificationTimes,
+    dataChange: w.dataChange,
+    partitionValues: w.partitionIndex,
+    partitionValueSets: w.partitionDistinct.map(partitionValues),
+    ...(w.statsIndex ? { statsIndex: w.statsIndex, stats: new PackedStrings(w.stats, w.statsEnds, true) } : {}),
+    ...(w.objectIndex ? { objectIndex: w.objectIndex, objects: w.objects } : {}),
+  });
 }
 
 export type PartResult = { wire: WireActions } | { error: { line: number; message: string; code: string } };
