@@ -6,7 +6,9 @@ import type { DomainMetadata } from '../actions/domain-metadata.js';
 import type { Metadata } from '../actions/metadata.js';
 import type { Protocol } from '../actions/protocol.js';
 import type { Txn } from '../actions/txn.js';
-import { fileKey } from './file-key.js';
+import { fileKeyHash, FileKeySet, keyHashOf } from './key-set.js';
+
+export { fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME } from './key-set.js';
 
 /** A table's state at one version, reconciled from its log. */
 export interface ReplayState {
@@ -24,53 +26,6 @@ export interface ReplayState {
   readonly domains: Map<string, DomainMetadata>;
   /** commitInfo of the newest commit, if it has one. */
   readonly latestCommitInfo?: CommitInfo;
-}
-
-/**
- * A 32-bit hash of a file key: FNV-1a over its UTF-16 code units, then MurmurHash3's finalizer so
- * that the low bits (which pick a slot) depend on every character.
- */
-export function fileKeyHash(key: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), FNV_PRIME);
-  return finishHash(h);
-}
-
-/** The pieces of `fileKeyHash`, for hashers that read a key's bytes as they parse it. */
-export const FNV_OFFSET = 0x811c9dc5;
-export const FNV_PRIME = 0x01000193;
-
-export function finishHash(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
-
-/** Characters of paths that are their own key ([A-Za-z0-9_=.-] and '/'); see `plainKeyHash`. */
-const PLAIN = new Uint8Array(128);
-for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_=.-/') PLAIN[c.charCodeAt(0)] = 1;
-const NOT_PLAIN = 2 ** 32;
-
-/**
- * `fileKeyHash(path)` when `path` is a plain relative path, one that `canonicalPath` returns as
- * it is (only the characters above, no leading '/', no segment starting with '.', no '//', not
- * empty): the common case, checked and hashed in one pass without the regular expression of
- * `canonicalPath`. NOT_PLAIN otherwise.
- */
-function plainKeyHash(path: string): number {
-  const n = path.length;
-  if (n === 0) return NOT_PLAIN;
-  let h = FNV_OFFSET;
-  let prev = 0x2f;
-  for (let i = 0; i < n; i++) {
-    const c = path.charCodeAt(i);
-    if (c >= 128 || PLAIN[c] === 0 || (prev === 0x2f && (c === 0x2e || c === 0x2f))) return NOT_PLAIN;
-    h = Math.imul(h ^ c, FNV_PRIME);
-    prev = c;
-  }
-  return finishHash(h);
 }
 
 /**
@@ -120,136 +75,6 @@ function usableHashes(f: LogFileActions, adds: number, tableRoot: string): FileK
     return undefined;
   }
   return h;
-}
-
-/**
- * The set of file keys seen so far: open addressing with linear probing over an Int32Array of
- * slots, each pointing at the action that decided its key: a file (when positive) by its number
- * across the add lists recorded, one after the other, or a tombstone (when negative). Hashes are
- * kept by the same numbers in `fileHashes` and `tombstoneHashes`. Keys are compared only when
- * hashes match, and never stored. Much cheaper than a Set of 300k strings, which spends most of
- * its time hashing, growing and rehashing; and a file held in columns is keyed without an object.
- */
-class FileKeySet {
-  private readonly slots: Int32Array;
-  private readonly mask: number;
-  private readonly fileHashes: Int32Array;
-  private readonly tombstoneHashes: Int32Array;
-  /** The add lists recorded, and the number of each one's first file. */
-  private readonly lists: AddFileList[] = [];
-  private readonly firsts: number[] = [];
-  private nextFirst = 0;
-  /** Whether any key was recorded. */
-  empty = true;
-  tombstones = 0;
-
-  constructor(
-    private readonly tableRoot: string,
-    adds: number,
-    removes: number,
-    private readonly tombstonesOut: RemoveFile[],
-  ) {
-    let slots = 16;
-    while (slots < (adds + removes) * 1.5) slots *= 2;
-    this.mask = slots - 1;
-    this.slots = new Int32Array(slots);
-    this.fileHashes = new Int32Array(adds);
-    this.tombstoneHashes = new Int32Array(removes);
-  }
-
-  /**
-   * The free slot for a key not seen yet, or -1 when it was seen. `key` is the key when the
-   * caller has it; on a hash match it is made from file `i` of `list`, or from `remove`.
-   */
-  private find(hash: number, key: string | undefined, list: AddFileList | undefined, i: number, remove?: RemoveFile): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    let slot = hash & mask;
-    for (;;) {
-      const entry = slots[slot];
-      if (entry === 0) return slot;
-      if ((entry > 0 ? this.fileHashes[entry - 1] : this.tombstoneHashes[-entry - 1]) === hash) {
-        key ??= list ? fileKey(this.tableRoot, list.path(i), list.deletionVector(i)) : fileKey(this.tableRoot, remove!.path, remove!.deletionVector);
-        if (this.keyOf(entry) === key) return -1;
-      }
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  /** The key of the action a slot points at. */
-  private keyOf(entry: number): string {
-    if (entry < 0) {
-      const r = this.tombstonesOut[-entry - 1];
-      return fileKey(this.tableRoot, r.path, r.deletionVector);
-    }
-    const n = entry - 1;
-    let lo = 0;
-    let hi = this.firsts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.firsts[mid] <= n) lo = mid;
-      else hi = mid - 1;
-    }
-    const list = this.lists[lo];
-    const i = n - this.firsts[lo];
-    return fileKey(this.tableRoot, list.path(i), list.deletionVector(i));
-  }
-
-  /** Whether the key of file `i` of `list` was seen (nothing recorded). */
-  has(hash: number, key: string | undefined, list: AddFileList, i: number): boolean {
-    return this.find(hash, key, list, i) < 0;
-  }
-
-  /** Records a remove's key, keeping it as a tombstone unless the key was already seen. */
-  addTombstone(remove: RemoveFile, hash: number, key: string | undefined): void {
-    const slot = this.find(hash, key, undefined, 0, remove);
-    if (slot < 0) return;
-    const i = this.tombstones++;
-    this.tombstonesOut[i] = remove;
-    this.tombstoneHashes[i] = hash;
-    this.slots[slot] = -i - 1;
-    this.empty = false;
-  }
-
-  /**
-   * Records the keys of a list of adds (`hashes`: theirs, when known) and returns the adds whose
-   * keys were not seen before: the list itself when that is all of them, as is usual.
-   */
-  addFiles(list: AddFileList, hashes: Int32Array | undefined): AddFileList {
-    const first = this.nextFirst;
-    this.lists.push(list);
-    this.firsts.push(first);
-    this.nextFirst += list.length;
-    const slots = this.slots;
-    const fileHashes = this.fileHashes;
-    let live: Uint32Array | undefined;
-    let n = 0;
-    for (let i = 0; i < list.length; i++) {
-      let hash: number;
-      let key: string | undefined;
-      if (hashes !== undefined) hash = hashes[i];
-      else {
-        const path = list.path(i);
-        const dv = list.deletionVector(i);
-        hash = dv ? NOT_PLAIN : plainKeyHash(path);
-        if (hash !== NOT_PLAIN) key = path;
-        else hash = fileKeyHash((key = fileKey(this.tableRoot, path, dv)));
-      }
-      const slot = this.find(hash, key, list, i);
-      if (slot >= 0) {
-        slots[slot] = first + i + 1;
-        fileHashes[first + i] = hash;
-        if (live) live[n] = i;
-        n++;
-      } else if (!live) {
-        // The first add superseded: from here on, the live ones are listed.
-        live = new Uint32Array(list.length);
-        for (let j = 0; j < n; j++) live[j] = j;
-      }
-    }
-    if (n > 0) this.empty = false;
-    return live ? selectAddFiles(list, live.subarray(0, n)) : list;
-  }
 }
 
 /**
@@ -328,7 +153,7 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
   // Sized for every action, and cut to what survives at the end: no copies while growing.
   const tombstones = new Array<RemoveFile>(removeCount);
   const live = new LiveFiles(objectAdds);
-  const seen = new FileKeySet(tableRoot, addCount, removeCount, tombstones);
+  const seen = new FileKeySet(tableRoot, addCount + removeCount, tombstones);
   let sawFileActions = false;
   let bulkTombstones = 0;
 
@@ -357,15 +182,10 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
     const { removes } = f;
     for (let i = 0; i < removes.length; i++) {
       const r = removes[i];
-      if (hashes) {
-        seen.addTombstone(r, hashes.removes[i], undefined);
-        continue;
-      }
-      const h = r.deletionVector ? NOT_PLAIN : plainKeyHash(r.path);
-      if (h !== NOT_PLAIN) seen.addTombstone(r, h, r.path);
+      if (hashes) seen.addTombstone(r, hashes.removes[i], undefined);
       else {
-        const key = fileKey(tableRoot, r.path, r.deletionVector);
-        seen.addTombstone(r, fileKeyHash(key), key);
+        const { hash, key } = keyHashOf(tableRoot, r.path, r.deletionVector);
+        seen.addTombstone(r, hash, key);
       }
     }
     if (!columns) live.pushObjects(seen.addFiles(adds, hashes?.adds), adds.length);
@@ -373,6 +193,7 @@ export function replay(tableRoot: string, newestFirst: readonly LogFileActions[]
     else if (fi >= checkpointStart) live.pushColumns(liveOf(columns, seen, tableRoot));
     else live.pushColumns(seen.addFiles(columns, hashes?.adds));
   }
+  seen.release();
   tombstones.length = bulkTombstones || seen.tombstones;
   const { list: fileList, objects } = live.finish();
   let made: AddFile[] | undefined = objects;
@@ -398,15 +219,8 @@ function liveOf(list: AddFileList, seen: FileKeySet, tableRoot: string): AddFile
   const live = new Uint32Array(list.length);
   let n = 0;
   for (let i = 0; i < list.length; i++) {
-    const path = list.path(i);
-    const dv = list.deletionVector(i);
-    let h = dv ? NOT_PLAIN : plainKeyHash(path);
-    let key: string | undefined = path;
-    if (h === NOT_PLAIN) {
-      key = fileKey(tableRoot, path, dv);
-      h = fileKeyHash(key);
-    }
-    if (!seen.has(h, key, list, i)) live[n++] = i;
+    const { hash, key } = keyHashOf(tableRoot, list.path(i), list.deletionVector(i));
+    if (!seen.has(hash, key, list, i)) live[n++] = i;
   }
   return n === list.length ? list : selectAddFiles(list, live.subarray(0, n));
 }

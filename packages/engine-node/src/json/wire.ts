@@ -76,14 +76,15 @@ export class PieceError extends Error {
 }
 
 const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const ADD_PATH = ascii('{"add":{"path":"');
-const PARTITION_VALUES = ascii(',"partitionValues":{');
-const SIZE = ascii(',"size":');
-const MODIFICATION_TIME = ascii(',"modificationTime":');
-const DATA_CHANGE = ascii(',"dataChange":');
+/** The little-endian 32-bit word of 4 ASCII characters, to compare 4 bytes of a line at once. */
+const word = (s: string) => s.charCodeAt(0) | (s.charCodeAt(1) << 8) | (s.charCodeAt(2) << 16) | (s.charCodeAt(3) << 24);
+const [ADD_0, ADD_1, ADD_2, ADD_3] = ['{"ad', 'd":{', '"pat', 'h":"'].map(word);
+const [PV_0, PV_1, PV_2, PV_3, PV_4] = [',"pa', 'rtit', 'ionV', 'alue', 's":{'].map(word);
+const [SIZE_0, SIZE_1] = [',"si', 'ze":'].map(word);
+const [MTIME_0, MTIME_1, MTIME_2, MTIME_3, MTIME_4] = [',"mo', 'difi', 'cati', 'onTi', 'me":'].map(word);
+const [DC_0, DC_1, DC_2] = [',"da', 'taCh', 'ange'].map(word);
+const [TRUE_0, FALSE_0, NULL_0] = ['true', 'fals', 'null'].map(word);
 const STATS = ascii(',"stats":');
-const TRUE = ascii('true');
-const FALSE = ascii('false');
 const NULL = ascii('null');
 
 const QUOTE = 0x22;
@@ -162,6 +163,8 @@ function takeScratch(cap: number, pathCap: number): Scratch {
 
 class Encoder {
   private readonly b: Uint8Array;
+  /** The same bytes, read 4 at a time. */
+  private readonly words: DataView;
   private readonly buf: Buffer;
   private cap: number;
   private n = 0;
@@ -211,6 +214,7 @@ class Encoder {
   ) {
     const { bytes } = piece;
     this.b = bytes;
+    this.words = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
     this.buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     const s = takeScratch(Math.max(64, Math.ceil((piece.end - piece.start) / 96)), Math.max(1024, (piece.end - piece.start) >>> 2));
     this.cap = s.sizes.length;
@@ -287,8 +291,12 @@ class Encoder {
    */
   private fastAdd(s: number, e: number): number {
     const b = this.b;
-    let p = match(b, s, e, ADD_PATH);
-    if (p < 0) return -1;
+    const w = this.words;
+    // {"add":{"path":"
+    if (s + 16 > e || w.getInt32(s, true) !== ADD_0 || w.getInt32(s + 4, true) !== ADD_1 || w.getInt32(s + 8, true) !== ADD_2 || w.getInt32(s + 12, true) !== ADD_3) {
+      return -1;
+    }
+    let p = s + 16;
     // "path": printable ASCII without escapes.
     this.pathStart = p;
     let h = FNV_OFFSET;
@@ -307,46 +315,39 @@ class Encoder {
     this.pathEnd = p;
     this.pathHash = finishHash(h);
     this.pathPlain = plain && p > this.pathStart;
-    p = match(b, p + 1, e, PARTITION_VALUES);
-    if (p < 0) return -1;
-    // "partitionValues": {"k":"v" or null, ...} with keys and values as the path.
-    this.pvStart = p - 1;
-    let ph = FNV_OFFSET;
-    if (b[p] !== 0x7d) {
-      for (;;) {
-        const k = this.simpleString(p, e);
-        if (k < 0 || b[k] !== 0x3a) return -1; // ':'
-        p = k + 1;
-        if (b[p] === QUOTE) {
-          p = this.simpleString(p, e);
-          if (p < 0) return -1;
-        } else {
-          p = match(b, p, e, NULL);
-          if (p < 0) return -1;
-        }
-        if (b[p] === 0x2c) p++; // ','
-        else if (b[p] === 0x7d) break; // '}'
-        else return -1;
-      }
-    }
+    // ,"partitionValues":{
     p++;
-    this.pvEnd = p;
-    for (let i = this.pvStart; i < p; i++) ph = Math.imul(ph ^ b[i], FNV_PRIME);
-    this.pvHash = ph;
-    p = match(b, p, e, SIZE);
-    if (p < 0 || (p = this.integer(p, e)) < 0) return -1;
-    const size = this.num;
-    p = match(b, p, e, MODIFICATION_TIME);
-    if (p < 0 || (p = this.integer(p, e)) < 0) return -1;
-    const mtime = this.num;
-    p = match(b, p, e, DATA_CHANGE);
+    if (p + 20 > e || w.getInt32(p, true) !== PV_0 || w.getInt32(p + 4, true) !== PV_1 || w.getInt32(p + 8, true) !== PV_2 || w.getInt32(p + 12, true) !== PV_3 || w.getInt32(p + 16, true) !== PV_4) {
+      return -1;
+    }
+    p = this.partitionValues(p + 19, e);
     if (p < 0) return -1;
+    // ,"size":
+    if (p + 8 > e || w.getInt32(p, true) !== SIZE_0 || w.getInt32(p + 4, true) !== SIZE_1) return -1;
+    if ((p = this.integer(p + 8, e)) < 0) return -1;
+    const size = this.num;
+    // ,"modificationTime":
+    if (p + 20 > e || w.getInt32(p, true) !== MTIME_0 || w.getInt32(p + 4, true) !== MTIME_1 || w.getInt32(p + 8, true) !== MTIME_2 || w.getInt32(p + 12, true) !== MTIME_3 || w.getInt32(p + 16, true) !== MTIME_4) {
+      return -1;
+    }
+    if ((p = this.integer(p + 20, e)) < 0) return -1;
+    const mtime = this.num;
+    // ,"dataChange": then true or false
+    if (p + 18 > e || w.getInt32(p, true) !== DC_0 || w.getInt32(p + 4, true) !== DC_1 || w.getInt32(p + 8, true) !== DC_2 || b[p + 12] !== QUOTE || b[p + 13] !== 0x3a) {
+      return -1;
+    }
+    p += 14;
     let dataChange: number;
-    let q = match(b, p, e, TRUE);
-    if (q >= 0) dataChange = 1;
-    else if ((q = match(b, p, e, FALSE)) >= 0) dataChange = 0;
-    else return -1;
-    p = q;
+    const v = w.getInt32(p, true);
+    if (v === TRUE_0) {
+      dataChange = 1;
+      p += 4;
+    } else if (v === FALSE_0 && p + 5 <= e && b[p + 4] === 0x65) {
+      dataChange = 0;
+      p += 5;
+    } else {
+      return -1;
+    }
     this.statsKind = 0;
     if (b[p] === 0x2c) {
       p = match(b, p, e, STATS);
@@ -365,6 +366,62 @@ class Encoder {
     if (p + 2 > e || b[p] !== 0x7d || b[p + 1] !== 0x7d || (p + 2 < e && b[p + 2] !== 10)) return -1;
     this.record(dataChange, size, mtime);
     return p + 2;
+  }
+
+  /**
+   * Reads the partition values' map at p (its '{': keys and values strings of printable ASCII
+   * without escapes, values possibly null), hashing its bytes for `internRawPv`; returns its end,
+   * or -1 if it is not of that shape.
+   */
+  private partitionValues(p: number, e: number): number {
+    const b = this.b;
+    this.pvStart = p;
+    let h = Math.imul(FNV_OFFSET ^ 0x7b, FNV_PRIME);
+    p++;
+    if (p < e && b[p] === 0x7d) {
+      this.pvEnd = p + 1;
+      this.pvHash = h;
+      return p + 1;
+    }
+    for (;;) {
+      // A key, then ':'.
+      if (p >= e || b[p] !== QUOTE) return -1;
+      for (p++; ; p++) {
+        if (p >= e) return -1;
+        const c = b[p];
+        if (c === QUOTE) break;
+        if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+        h = Math.imul(h ^ c, FNV_PRIME);
+      }
+      p++;
+      if (p >= e || b[p] !== 0x3a) return -1;
+      h = Math.imul(h ^ 0x3a, FNV_PRIME);
+      p++;
+      // A value: a string, or null.
+      if (p < e && b[p] === QUOTE) {
+        for (p++; ; p++) {
+          if (p >= e) return -1;
+          const c = b[p];
+          if (c === QUOTE) break;
+          if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+          h = Math.imul(h ^ c, FNV_PRIME);
+        }
+        p++;
+      } else if (p + 4 <= e && this.words.getInt32(p, true) === NULL_0) {
+        p += 4;
+        h = Math.imul(h ^ 0x6e, FNV_PRIME);
+      } else {
+        return -1;
+      }
+      if (p >= e) return -1;
+      const c = b[p++];
+      h = Math.imul(h ^ c, FNV_PRIME);
+      if (c === 0x7d) break; // '}'
+      if (c !== 0x2c) return -1; // ','
+    }
+    this.pvEnd = p;
+    this.pvHash = h;
+    return p;
   }
 
   private record(dataChange: number, size: number, mtime: number): void {
@@ -447,18 +504,6 @@ class Encoder {
     const old = this.pvTable;
     this.pvTable = new Int32Array(old.length * 2);
     for (let s = 0; s < old.length; s += 2) if (old[s + 1] !== 0) this.insertPv(old[s], old[s + 1]);
-  }
-
-  /** End of a JSON string at p of printable ASCII without escapes; -1 if it is not one. */
-  private simpleString(p: number, e: number): number {
-    const b = this.b;
-    if (b[p] !== QUOTE) return -1;
-    for (p++; p < e; p++) {
-      const c = b[p];
-      if (c === QUOTE) return p + 1;
-      if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
-    }
-    return -1;
   }
 
   /**
