@@ -115,7 +115,7 @@ function duckFunction(f: UserFunction, signature: string) {
 }
 
 /** A function's failure as the message the query fails with (the session turns its code into a SqlError). */
-function failure(f: UserFunction, e: unknown): string {
+export function failure(f: UserFunction, e: unknown): string {
   const line = (m: string) => m.replace(/\s*\n\s*/g, ' ');
   if (e instanceof ResultError) return `${e.code}: UDF ${f.name} ${line(e.message)}`;
   return `LOCH_UDF_FAILED: UDF ${f.name} failed: ${line(e instanceof Error ? `${e.name === 'Error' ? '' : `${e.name}: `}${e.message}` : String(e))}`;

@@ -6,6 +6,8 @@ import { SqlError } from '../sql/errors.js';
 import { aggregateFunctionName, beginCalls, endCalls, installFunctions } from './duckdb-functions.js';
 import { moduleUrl } from './module-url.js';
 import { rewriteWindowedAggregates } from './window-calls.js';
+import { confOf, maxRecordsPerBatch } from './batch-size.js';
+import { STAGED_KEY, stageQuery, type StagedQuery } from './staged-run.js';
 import type { AggregateFunction, IteratorFunction, ScalarFunction, UdfOptions, UserFunction } from './types.js';
 
 /** A call of a registered function in a DataFrame expression: `plusOne('x')` is `plus_one(x)`. */
@@ -24,6 +26,11 @@ export interface SessionFunctions {
   endStatement?(c: DuckDBConnection, ok: boolean): void;
   /** A statement's text with calls DuckDB cannot take as written made callable (aggregate UDFs over windows). */
   rewrite?(sql: string): string;
+  /**
+   * A query's vectorized UDF calls run as a stage of their own (see staged-run.ts): stage 1 runs
+   * on `c` now, and the query to run instead comes back; undefined when the query runs as it is.
+   */
+  stage?(c: DuckDBConnection, sql: string, conf: ReadonlyMap<string, string>): Promise<StagedQuery | undefined>;
 }
 
 const invalid = (message: string) => new SqlError('LOCH_UDF_INVALID', message);
@@ -113,6 +120,13 @@ export class UdfRegistry implements SessionFunctions {
   rewrite(sql: string): string {
     const aggregates = new Set([...this.functions.values()].filter((f) => f.kind === 'aggregate').map((f) => f.name));
     return rewriteWindowedAggregates(sql, aggregates, aggregateFunctionName);
+  }
+
+  stage(c: DuckDBConnection, sql: string, conf: ReadonlyMap<string, string>): Promise<StagedQuery | undefined> {
+    if (conf.get(STAGED_KEY)?.trim().toLowerCase() === 'false') return Promise.resolve(undefined);
+    const scalar = new Set([...this.functions.values()].filter((f) => f.kind === 'scalar').map((f) => f.name));
+    if (scalar.size === 0) return Promise.resolve(undefined);
+    return stageQuery(c, sql, (name) => this.get(name), scalar, maxRecordsPerBatch(confOf(conf)));
   }
 
   install(c: DuckDBConnection, conf?: ReadonlyMap<string, string>): Promise<() => void> {

@@ -10,7 +10,7 @@ import { integerValue, isNode, nodes, str, type DuckNode } from '../../planner/d
 const SMALL_LIMIT = 10_000n;
 
 /** DuckDB's aggregate functions as its parser names them (`count(*)` is `count_star`). */
-const AGGREGATES = new Set([
+export const AGGREGATES: ReadonlySet<string> = new Set([
   'count_star', 'count', 'count_if', 'countif', 'sum', 'sum_no_overflow', 'fsum', 'sumkahan', 'kahan_sum', 'avg', 'mean', 'favg',
   'min', 'max', 'any_value', 'first', 'last', 'arbitrary', 'arg_min', 'arg_max', 'argmin', 'argmax', 'min_by', 'max_by',
   'bool_and', 'bool_or', 'bit_and', 'bit_or', 'bit_xor', 'product', 'stddev', 'stddev_samp', 'stddev_pop', 'variance',

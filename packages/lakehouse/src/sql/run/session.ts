@@ -9,7 +9,7 @@ import { nameOf, parseColumnPath, type TableName } from '../parse/parse-common.j
 import { isIdent, isPunct, isWord, significant, splitStatements, tokenize, type StatementText } from '../parse/lexer.js';
 import { doneResult, rowsResult, streamedResult, type StatementResult } from './result.js';
 import { Cursor } from '../parse/cursor.js';
-import { runQuery, streamQuery } from './run-query.js';
+import { duckDbFailure, runQuery, streamQuery } from './run-query.js';
 import { applyConf, confStatement, needsMoreThanVariable } from './session-conf.js';
 import { translateSparkFunctions } from '../rewrite/translate.js';
 import { ScanViews, type PreparedQuery } from '../plan/scan-views.js';
@@ -150,6 +150,7 @@ export class SqlSession {
    * failure there fails the statement, unless `quiet` (a streamed statement, already returned).
    */
   private endCalls(ok: boolean, quiet = !ok): void {
+    for (const release of this.stages.splice(0)) release();
     if (!this.callsOpen) return;
     this.callsOpen = false;
     try {
@@ -161,6 +162,22 @@ export class SqlSession {
 
   /** Whether the last statement's function calls have not ended yet (see endCalls). */
   private callsOpen = false;
+
+  /** What ends the stages of the statement that ran (see stage). */
+  private stages: (() => void)[] = [];
+
+  /** The query with its vectorized UDF calls run as a stage of their own, where they can be (see udf/staged-run.ts). */
+  private async stage(q: PreparedQuery, rename: (m: string) => string): Promise<PreparedQuery> {
+    let staged;
+    try {
+      staged = await this.functions?.stage?.(this.ctx.c, q.sql, this.ctx.conf);
+    } catch (e) {
+      throw duckDbFailure(e, q.plans, rename);
+    }
+    if (!staged) return q;
+    this.stages.push(staged.release);
+    return { ...q, sql: staged.sql };
+  }
 
   async close(): Promise<void> {
     this.endCalls(true, true);
@@ -188,9 +205,10 @@ export class SqlSession {
     // Spark's EXPLAIN modes (EXTENDED, CODEGEN, COST, FORMATTED) all show Loch's pruning and DuckDB's plan.
     const explain = /^\s*EXPLAIN\s+((FORMATTED|EXTENDED|CODEGEN|COST)\s+)?(?!ANALY[SZ]E\b)/i.exec(base.statement);
     if (explain) return this.explain(base, base.statement.slice(explain[0].length), started);
-    const q = await this.ctx.views.prepare(base.statement);
+    const prepared = await this.ctx.views.prepare(base.statement);
     const rename = (m: string) => this.ctx.views.rename(m);
     const result = `the result of statement ${base.number}`;
+    const q = await this.stage(prepared, rename);
     if (this.streaming) {
       const at = this.statementsRun;
       const stream = await streamQuery(this.ctx.c, q, rename, result, () => this.statementsRun === at);

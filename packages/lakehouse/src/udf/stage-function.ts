@@ -1,0 +1,305 @@
+/**
+ * The DuckDB function through which a staged query's second stage reads its first stage's rows
+ * and the UDFs' results (see staged-run.ts). Stage 2 scans `range(...)` over the first stage's
+ * chunks and calls `__loch_stage_<n>(k)`: DuckDB hands the function up to 2,048 chunk numbers in
+ * one call (one hand-off to the JS thread for up to ~4M rows, where a UDF called as a DuckDB
+ * scalar function has one per 2,048 rows). For those chunks the function reads the first
+ * stage's materialized result synchronously, calls each UDF on batches of up to
+ * maxRecordsPerBatch rows, and answers one list per chunk of structs: the columns passed
+ * through, then each call's result. `unnest` turns the lists back into rows, in order.
+ */
+import type { DuckDBMaterializedResult, DuckDBType } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DataType } from '@loch/delta';
+import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
+import type { Vector } from 'apache-arrow';
+import { flatVectorMaker, type FlatValues } from '../scan/arrow-output.js';
+import { duckDbType } from '../values/duck-types.js';
+import { vectorReader, type RawChunk, type RawVector } from './arrow-in.js';
+import { failure } from './duckdb-functions.js';
+import type { UserFunction } from './types.js';
+import { ResultError, resultLength, writeResult } from './write-column.js';
+
+type ScalarUdf = Extract<UserFunction, { kind: 'scalar' }>;
+
+/** One call of a staged query: its function, its argument columns (indexes after the passed-through ones). */
+export interface StageCall {
+  readonly fn: ScalarUdf;
+  readonly args: readonly number[];
+}
+
+/** What stage 2 reads from: the first stage's result and the calls to make over it. */
+export interface Stage {
+  readonly result: DuckDBMaterializedResult;
+  /** Types of the first stage's columns passed through to stage 2 (its first columns). */
+  readonly passed: readonly DuckDBType[];
+  /** Types of its argument columns (after those). */
+  readonly argTypes: readonly DuckDBType[];
+  readonly calls: readonly StageCall[];
+  readonly maxRecords: number;
+}
+
+const stages = new Map<number, Stage>();
+let lastStage = 0;
+/** A chunk number in stage 2 carries its stage: stage * 2^32 + chunk. */
+export const CHUNK_SPACE = 2 ** 32;
+
+export function openStage(s: Stage): number {
+  const id = ++lastStage;
+  stages.set(id, s);
+  return id;
+}
+
+export function closeStage(id: number): void {
+  stages.delete(id);
+}
+
+/** Bytes per value of the DuckDB types a stage passes through or returns (fixed width, flat in a vector); undefined for others. */
+export function fixedWidth(t: DuckDBType): number | undefined {
+  const id = duckdbApi.DuckDBTypeId;
+  switch (t.typeId) {
+    case id.BOOLEAN: case id.TINYINT: case id.UTINYINT: return 1;
+    case id.SMALLINT: case id.USMALLINT: return 2;
+    case id.INTEGER: case id.UINTEGER: case id.FLOAT: case id.DATE: return 4;
+    case id.BIGINT: case id.UBIGINT: case id.DOUBLE: case id.TIME: case id.TIMESTAMP: case id.TIMESTAMP_S: case id.TIMESTAMP_MS: case id.TIMESTAMP_NS: case id.TIMESTAMP_TZ: case id.TIME_TZ: return 8;
+    case id.HUGEINT: case id.UHUGEINT: case id.UUID: case id.INTERVAL: return 16;
+    case id.DECIMAL: {
+      const w = (t as unknown as { width: number }).width;
+      return w <= 4 ? 2 : w <= 9 ? 4 : w <= 18 ? 8 : 16;
+    }
+    default: return undefined;
+  }
+}
+
+/** Names of the stage functions registered in this process, by the types they return. */
+const registered = new Map<string, string>();
+
+/** The stage function for rows of `types` (passed-through columns, then results), registered on first use. */
+export function stageFunction(c: DuckDBConnection, types: readonly DuckDBType[]): string {
+  const signature = types.map((t) => t.toString()).join(',');
+  const known = registered.get(signature);
+  if (known) return known;
+  const { BIGINT, DuckDBScalarFunction, LIST, STRUCT } = duckdbApi;
+  const name = `__loch_stage_${registered.size + 1}`;
+  const fn = DuckDBScalarFunction.create({
+    name,
+    returnType: LIST(STRUCT(Object.fromEntries(types.map((t, i) => [`c${i}`, t])))),
+    parameterTypes: [BIGINT],
+    volatile: true,
+    mainFunction: () => {},
+  });
+  ddb.scalar_function_set_function(fn.scalar_function, (info, input, output) => {
+    let stage: Stage | undefined;
+    try {
+      const n = ddb.data_chunk_get_size(input);
+      const keys = new BigInt64Array(ddb.vector_get_data(ddb.data_chunk_get_vector(input, 0), n * 8).slice().buffer);
+      stage = stages.get(Math.floor(Number(keys[0]) / CHUNK_SPACE));
+      if (!stage) throw new Error('the staged query has ended');
+      fillChunks(stage, Array.from(keys, (k) => Number(k) % CHUNK_SPACE), output);
+    } catch (e) {
+      ddb.scalar_function_set_error(info, e instanceof CallFailure ? e.message : `LOCH_UDF_FAILED: staged UDF call failed: ${(e as Error).message}`);
+    }
+  });
+  c.registerScalarFunction(fn);
+  registered.set(signature, name);
+  return name;
+}
+
+/** A UDF's failure, as the message the statement fails with. */
+class CallFailure extends Error {}
+
+const align64 = (n: number) => Math.ceil(n / 64) * 64;
+
+/** One list per chunk: its rows' passed-through columns and the calls' results, each chunk's values starting at a multiple of 64 rows. */
+function fillChunks(stage: Stage, chunks: readonly number[], output: RawVector): void {
+  const pulled = chunks.map((i) => stage.result.getChunk(i).chunk);
+  const sizes = pulled.map((ch) => ddb.data_chunk_get_size(ch));
+  const offsets: number[] = [];
+  let total = 0;
+  for (const s of sizes) {
+    offsets.push(total);
+    total += align64(s);
+  }
+  ddb.list_vector_reserve(output, total);
+  const child = ddb.list_vector_get_child(output);
+  const fields = [...stage.passed, ...stage.calls.map((c) => duckDbType(c.fn.returns))].map((t, j) => new FieldWriter(ddb.struct_vector_get_child(child, j), t, total));
+  stage.passed.forEach((_, j) => pulled.forEach((ch, c) => fields[j].copyFrom(ddb.data_chunk_get_vector(ch, j), sizes[c], offsets[c])));
+  const batches = batchesOf(sizes, stage.maxRecords);
+  const args = new ArgumentColumns(stage, pulled, sizes);
+  stage.calls.forEach((call, i) => {
+    for (const batch of batches) {
+      const vectors = call.args.map((a) => args.batch(a, batch));
+      const rows = batch.reduce((n, p) => n + p.end - p.start, 0);
+      let result: unknown;
+      try {
+        result = call.fn.fn(...vectors);
+        const length = resultLength(result);
+        if (length !== undefined && length !== rows) throw new ResultError('LOCH_UDF_RESULT_LENGTH', `returned ${length} values for ${rows} rows (expected ${rows}: one per input row)`);
+        fields[stage.passed.length + i].write(call.fn.returns, result, batch, offsets, rows);
+      } catch (e) {
+        throw new CallFailure(failure(call.fn, e));
+      }
+    }
+  });
+  for (const f of fields) f.finish();
+  const entries = new BigUint64Array(2 * chunks.length);
+  sizes.forEach((s, c) => {
+    entries[2 * c] = BigInt(offsets[c]);
+    entries[2 * c + 1] = BigInt(s);
+  });
+  ddb.list_vector_set_size(output, total);
+  ddb.copy_data_to_vector(output, 0, entries.buffer as ArrayBuffer, 0, entries.byteLength);
+}
+
+/** Rows `start` to `end` of pulled chunk `chunk`. */
+interface Piece {
+  readonly chunk: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The chunks' rows in order, as batches of at most `max` rows. */
+function batchesOf(sizes: readonly number[], max: number): Piece[][] {
+  const out: Piece[][] = [];
+  let batch: Piece[] = [];
+  let rows = 0;
+  sizes.forEach((size, chunk) => {
+    for (let start = 0; start < size; ) {
+      const end = Math.min(size, start + (max - rows));
+      batch.push({ chunk, start, end });
+      rows += end - start;
+      start = end;
+      if (rows === max) {
+        out.push(batch);
+        batch = [];
+        rows = 0;
+      }
+    }
+  });
+  if (batch.length > 0) out.push(batch);
+  return out;
+}
+
+/** The argument columns of the pulled chunks as Arrow vectors, a batch at a time (copied: the function may keep them). */
+class ArgumentColumns {
+  private readonly readers: ReturnType<typeof vectorReader>[];
+  private readonly flat: (FlatType | undefined)[];
+
+  constructor(
+    private readonly stage: Stage,
+    private readonly chunks: readonly RawChunk[],
+    private readonly sizes: readonly number[],
+  ) {
+    this.readers = stage.argTypes.map((t) => vectorReader(t));
+    this.flat = stage.argTypes.map((t, a) => flatType(t, this.readers[a].type));
+  }
+
+  batch(a: number, pieces: readonly Piece[]): Vector {
+    const column = this.stage.passed.length + a;
+    const flat = this.flat[a];
+    if (!flat) {
+      const parts = pieces.map((p) => {
+        const v = this.readers[a].read(ddb.data_chunk_get_vector(this.chunks[p.chunk], column), this.sizes[p.chunk]);
+        return p.start === 0 && p.end === this.sizes[p.chunk] ? v : v.slice(p.start, p.end);
+      });
+      return parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));
+    }
+    // One contiguous buffer for the batch: one copy of each chunk's bytes, and of its null bits where it has any.
+    const rows = pieces.reduce((n, p) => n + p.end - p.start, 0);
+    const values = new flat.array(rows);
+    const bytes = new Uint8Array(values.buffer);
+    let validity: Uint8Array | null = null;
+    let at = 0;
+    for (const p of pieces) {
+      const v = ddb.data_chunk_get_vector(this.chunks[p.chunk], column);
+      const n = p.end - p.start;
+      bytes.set(ddb.vector_get_data(v, p.end * flat.width).subarray(p.start * flat.width), at * flat.width);
+      const bits = ddb.vector_get_validity(v, Math.ceil(p.end / 64) * 8);
+      if (bits) {
+        validity ??= new Uint8Array(Math.ceil(rows / 64) * 8).fill(0xff);
+        for (let i = 0; i < n; i++) if (!(bits[(p.start + i) >> 3] & (1 << ((p.start + i) & 7)))) validity[(at + i) >> 3] &= ~(1 << ((at + i) & 7));
+      }
+      at += n;
+    }
+    return flat.make(values, validity, rows);
+  }
+}
+
+interface FlatType {
+  readonly width: number;
+  readonly array: new (n: number) => FlatValues;
+  readonly make: (values: FlatValues, validity: Uint8Array | null, n: number) => Vector;
+}
+
+const FLAT_ARRAYS: Readonly<Record<string, new (n: number) => FlatValues>> = {
+  double: Float64Array, float: Float32Array, long: BigInt64Array, integer: Int32Array, short: Int16Array, byte: Int8Array, date: Int32Array, timestamp: BigInt64Array, timestamp_ntz: BigInt64Array,
+};
+
+/** How an argument of DuckDB type `t` (read as Delta type `delta`) is copied in bulk, when its bytes are Arrow's. */
+function flatType(t: DuckDBType, delta: DataType): FlatType | undefined {
+  const array = delta.kind === 'primitive' ? FLAT_ARRAYS[delta.name] : undefined;
+  const width = fixedWidth(t);
+  if (!array || width === undefined || width !== (array as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT) return undefined;
+  if (t.typeId === duckdbApi.DuckDBTypeId.TIMESTAMP_S || t.typeId === duckdbApi.DuckDBTypeId.TIMESTAMP_MS || t.typeId === duckdbApi.DuckDBTypeId.TIMESTAMP_NS) return undefined;
+  return { width, array, make: flatVectorMaker(delta) };
+}
+
+/** One field of the output's structs: values written where each chunk's rows start, null bits gathered and written once. */
+class FieldWriter {
+  private readonly width: number;
+  private validity: Uint8Array | undefined;
+
+  constructor(
+    private readonly vector: RawVector,
+    private readonly type: DuckDBType,
+    private readonly rows: number,
+  ) {
+    this.width = fixedWidth(type)!;
+  }
+
+  /** A pulled chunk's column, its `n` rows at row `at`. */
+  copyFrom(v: RawVector, n: number, at: number): void {
+    const bytes = ddb.vector_get_data(v, n * this.width);
+    ddb.copy_data_to_vector(this.vector, at * this.width, bytes.buffer as ArrayBuffer, bytes.byteOffset, n * this.width);
+    const bits = ddb.vector_get_validity(v, Math.ceil(n / 64) * 8);
+    if (bits) this.nulls().set(bits.subarray(0, Math.ceil(n / 64) * 8), at / 8);
+  }
+
+  /** A batch's result, each piece's values at its chunk's offset. */
+  write(t: DataType, result: unknown, pieces: readonly Piece[], offsets: readonly number[], rows: number): void {
+    const flat = t.kind === 'primitive' ? FLAT_ARRAYS[t.name] : undefined;
+    let bytes: Uint8Array;
+    let bits: Uint8Array | null = null;
+    if (flat && result instanceof flat && (flat as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT === this.width) {
+      bytes = new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
+    } else {
+      // Anything else through a vector of the result's type, as the scalar function path writes it (checks included).
+      const scratch = ddb.create_vector(this.type.toLogicalType().logical_type, Math.max(rows, 1));
+      writeResult(scratch, t, this.type, result, rows);
+      bytes = ddb.vector_get_data(scratch, rows * this.width).slice();
+      bits = ddb.vector_get_validity(scratch, Math.ceil(rows / 64) * 8)?.slice() ?? null;
+    }
+    let at = 0;
+    for (const p of pieces) {
+      const n = p.end - p.start;
+      const to = offsets[p.chunk] + p.start;
+      ddb.copy_data_to_vector(this.vector, to * this.width, bytes.buffer as ArrayBuffer, bytes.byteOffset + at * this.width, n * this.width);
+      if (bits) {
+        const nulls = this.nulls();
+        for (let i = 0; i < n; i++) if (!(bits[(at + i) >> 3] & (1 << ((at + i) & 7)))) nulls[(to + i) >> 3] &= ~(1 << ((to + i) & 7));
+      }
+      at += n;
+    }
+  }
+
+  private nulls(): Uint8Array {
+    this.validity ??= new Uint8Array(Math.ceil(this.rows / 64) * 8).fill(0xff);
+    return this.validity;
+  }
+
+  finish(): void {
+    if (!this.validity) return;
+    ddb.vector_ensure_validity_writable(this.vector);
+    ddb.copy_data_to_vector_validity(this.vector, 0, this.validity.buffer as ArrayBuffer, 0, this.validity.byteLength);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Vectorized scalar UDFs as a stage of their own, the way Spark runs pandas UDFs
+ * (ArrowEvalPythonExec): the rows the calls need are computed first, by DuckDB, into a
+ * materialized result; then the query runs with each call replaced by a column of results that
+ * the JS thread computes from that result in batches of maxRecordsPerBatch rows (see
+ * stage-function.ts). A UDF called as a DuckDB scalar function instead costs a hand-off from
+ * DuckDB's worker thread to the JS thread, and a wait, for every 2,048 rows.
+ *
+ * The staged path takes the queries staged-plan.ts accepts whose columns read after the calls
+ * (and whose UDF results) are of fixed-width types (numbers, booleans, dates, timestamps,
+ * decimals, intervals, UUIDs as stored); others keep the DuckDB scalar function path, as do
+ * iterator and aggregate UDFs, statements other than queries (writes run their queries on
+ * connections of their own), and sessions with `loch.udf.staged` = false. Stage 1 is held in
+ * DuckDB's memory (where DuckDB's buffer manager may spill it) until the statement ends; the JS
+ * thread holds one call's share of it at a time (up to 2,048 chunks).
+ */
+import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBType } from '@duckdb/node-api';
+import { parseExactJson } from '@loch/delta';
+import { duckdbApi, runSql, sqlIdent, sqlString } from '@loch/engine-node';
+import { deserializeMany, isNode, type DuckNode } from '../planner/duck-json.js';
+import { duckDbType, duckType } from '../values/duck-types.js';
+import { CHUNK_SPACE, closeStage, fixedWidth, openStage, stageFunction, type StageCall } from './stage-function.js';
+import { planStages, selectOf, type StagePlan, type Templates } from './staged-plan.js';
+import type { UserFunction } from './types.js';
+
+/** Session conf that turns the staged path off (`false`): every call then runs as a DuckDB scalar function. */
+export const STAGED_KEY = 'loch.udf.staged';
+
+/** A query rewritten to read its UDF results from a stage; `release` ends the stage (after the statement). */
+export interface StagedQuery {
+  readonly sql: string;
+  release(): void;
+}
+
+let templates: Templates | undefined;
+let placeholders = 0;
+
+/**
+ * Runs stage 1 of `sql` on `c` and returns stage 2, or undefined when the query keeps the DuckDB
+ * scalar function path (no staged call, or a shape the staged path does not take). `lookup`
+ * finds the session's functions by name.
+ */
+export async function stageQuery(c: DuckDBConnection, sql: string, lookup: (name: string) => UserFunction | undefined, scalarNames: ReadonlySet<string>, maxRecords: number): Promise<StagedQuery | undefined> {
+  const named = [...scalarNames].filter((n) => new RegExp(`\\b${n}\\s*\\(`, 'i').test(sql));
+  if (named.length === 0) return undefined;
+  const trees = await serialize(c, sql);
+  if (!trees) return undefined;
+  const plan = planStages(trees, new Set(named), templates!, ++placeholders);
+  if (typeof plan === 'string') return undefined;
+  const calls = plan.calls.map((call) => lookup(call.name));
+  if (calls.some((f, i) => f?.kind !== 'scalar' || !resultFits(f) || (f.args !== undefined && f.args.length !== plan.calls[i].args.length))) return undefined;
+  const texts = await deserializeMany(c, [plan.probe, plan.rest, ...plan.names.map((n) => selectOf(templates!, n.original))]);
+  if (texts.some((t) => t === undefined)) return undefined;
+  const stage1 = await firstStage(c, texts[0]!, plan, calls as Extract<UserFunction, { kind: 'scalar' }>[]);
+  if (!stage1) return undefined;
+  const result = (await runSql(c, stage1.sql)) as DuckDBMaterializedResult;
+  const types = result.columnTypes();
+  const passed = types.slice(0, stage1.passed.length);
+  const stageCalls: StageCall[] = [];
+  let at = 0;
+  for (const f of calls as Extract<UserFunction, { kind: 'scalar' }>[]) {
+    stageCalls.push({ fn: f, args: plan.calls[stageCalls.length].args.map(() => at++) });
+  }
+  const fn = stageFunction(c, [...passed, ...stageCalls.map((s) => duckDbType(s.fn.returns))]);
+  const id = openStage({ result, passed, argTypes: types.slice(passed.length), calls: stageCalls, maxRecords });
+  const first = id * CHUNK_SPACE;
+  const columns = [...stage1.passed.map((name, j) => `__loch_u.c${j} AS ${sqlIdent(name)}`), ...stageCalls.map((_, i) => `__loch_u.c${passed.length + i} AS __loch_r${i}`)];
+  const rows = `(SELECT ${columns.join(', ')} FROM (SELECT unnest(${fn}(__loch_k)) AS __loch_u FROM range(${first}, ${first + result.chunkCount}) AS __loch_ks(__loch_k)) AS __loch_s2)`;
+  let rest = texts[1]!.replace(new RegExp(`"?${plan.placeholder}"?`, 'g'), rows);
+  plan.names.forEach((_, i) => {
+    const original = texts[2 + i]!.replace(/^\s*SELECT\s+/i, '');
+    rest = rest.replace(new RegExp(`"?__loch_name${i}"?`, 'g'), sqlIdent(original));
+  });
+  return { sql: rest, release: () => closeStage(id) };
+}
+
+/** Whether a UDF's result can be a stage's column: a fixed-width type (not decimal: its results go through the scalar function path). */
+function resultFits(f: UserFunction): boolean {
+  return f.returns.kind === 'primitive' && fixedWidth(duckDbType(f.returns)) !== undefined;
+}
+
+/** The query's tree, with the templates the plan builds from (parsed once per process). */
+async function serialize(c: DuckDBConnection, sql: string): Promise<DuckNode | undefined> {
+  const extra = templates ? '' : `, json_serialize_sql('SELECT * FROM __loch_t'), json_serialize_sql('SELECT 1')`;
+  const r = await c.runAndReadAll(`SELECT json_serialize_sql(${sqlString(sql)})${extra}`);
+  const [text, star, select] = r.getRows()[0] ?? [];
+  if (!templates) {
+    const [s, e] = [star, select].map((t) => (typeof t === 'string' ? parseExactJson(t) : undefined));
+    if (!isNode(s) || !isNode(e)) return undefined;
+    templates = { star: s, select: e };
+  }
+  const tree = typeof text === 'string' ? parseExactJson(text) : undefined;
+  return isNode(tree) && tree.error === false ? tree : undefined;
+}
+
+/**
+ * Stage 1's SQL: the FROM's columns stage 2 reads, then each call's arguments cast to the types
+ * it declares. Undefined where the staged path does not apply (see the file's comment).
+ */
+async function firstStage(c: DuckDBConnection, probe: string, plan: StagePlan, calls: readonly Extract<UserFunction, { kind: 'scalar' }>[]): Promise<{ sql: string; passed: string[] } | undefined> {
+  let names: string[];
+  let types: DuckDBType[];
+  try {
+    const p = await c.prepare(probe);
+    try {
+      names = Array.from({ length: p.columnCount }, (_, i) => p.columnName(i));
+      types = Array.from({ length: p.columnCount }, (_, i) => p.columnType(i));
+    } finally {
+      p.destroySync();
+    }
+  } catch {
+    // Stage 1 alone does not bind (a CTE of an outer query, say): the query runs as it is.
+    return undefined;
+  }
+  const own = names.length - plan.args;
+  const lower = names.slice(0, own).map((n) => n.toLowerCase());
+  if (new Set(lower).size !== own) return undefined;
+  const passed = names.slice(0, own).filter((n, j) => plan.reads === 'all' || plan.reads.has(lower[j]));
+  if (passed.some((n) => fixedWidth(types[names.indexOf(n)]) === undefined)) return undefined;
+  const args: string[] = [];
+  for (const [i, call] of plan.calls.entries()) {
+    for (const [p, a] of call.args.entries()) {
+      const declared = calls[i].args?.[p];
+      const given = types[own + a];
+      // A string where a declared type is not one is refused by the scalar function path's binding, with DuckDB's message.
+      if (declared && given.typeId === duckdbApi.DuckDBTypeId.VARCHAR && !(declared.kind === 'primitive' && declared.name === 'string')) return undefined;
+      args.push(declared ? `CAST(__loch_a${a} AS ${duckType(declared)})` : `__loch_a${a}`);
+    }
+  }
+  if (passed.length + args.length === 0) return undefined;
+  return { sql: `SELECT ${[...passed.map(sqlIdent), ...args].join(', ')} FROM (${probe}) AS __loch_s1`, passed };
+}
