@@ -70,127 +70,40 @@ function visit(v: ExactJson | undefined, f: (n: DuckNode) => void, skip: (n: Duc
 const ownKeys = (node: DuckNode) => Object.keys(node).filter((k) => k !== 'from_table' && k !== 'cte_map');
 const isSubquery = (n: DuckNode) => str(n.class) === 'SUBQUERY' || str(n.type) === 'SELECT_NODE' || str(n.type) === 'SET_OPERATION_NODE';
 
+type IsCall = (n: DuckNode) => boolean;
+
 /** The plan for `tree`, or why the query keeps the DuckDB scalar function path. */
-export function planStages(tree: DuckNode, udfs: ReadonlySet<string>, templates: Templates, id: number): StagePlan | string {
-  const isCall = (n: DuckNode) => str(n.class) === 'FUNCTION' && udfs.has(str(n.function_name)?.toLowerCase() ?? '') && !str(n.schema) && !str(n.catalog);
+export function planStages(tree: DuckNode, udfs: ReadonlySet<string>, volatile: ReadonlySet<string>, templates: Templates, id: number): StagePlan | string {
+  const isCall: IsCall = (n) => str(n.class) === 'FUNCTION' && udfs.has(str(n.function_name)?.toLowerCase() ?? '') && !str(n.schema) && !str(n.catalog);
   const statements = nodes(tree.statements);
   if (statements.length !== 1) return 'not one statement';
-  let total = 0;
-  visit(tree, (n) => void (isCall(n) && total++));
-  if (total === 0) return 'no vectorized UDF call';
-  // The SELECT nodes whose own expressions call a UDF.
-  const staged: DuckNode[] = [];
-  visit(tree, (n) => {
-    if (str(n.type) !== 'SELECT_NODE') return;
-    let own = 0;
-    for (const k of ownKeys(n)) visit(n[k], (m) => void (isCall(m) && own++), isSubquery);
-    if (own > 0) staged.push(n);
-    if (own > 0 && own !== total) total = -1;
-  });
-  if (staged.length !== 1 || total < 0) return 'UDF calls in more than one SELECT, in a FROM or in a subquery';
-  const node = staged[0];
-  let own = 0;
-  for (const k of ownKeys(node)) visit(node[k], (m) => void (isCall(m) && own++), (m) => str(m.class) === 'SUBQUERY');
-  if (own !== total) return 'UDF calls in a subquery';
+  const node = stagedNode(tree, isCall);
+  if (typeof node === 'string') return node;
+  // Stage 1 runs the whole FROM: with a LIMIT over the calls, DuckDB calling them chunk by chunk stops sooner.
+  let limited = false;
+  visit(tree, (n) => void (str(n.type) === 'LIMIT_MODIFIER' || str(n.type) === 'LIMIT_PERCENT_MODIFIER' ? (limited = true) : undefined), (n) => n === node.from_table);
+  if (limited) return 'a LIMIT';
   const from = node.from_table;
   if (!isNode(from) || !['BASE_TABLE', 'SUBQUERY', 'TABLE_FUNCTION'].includes(str(from.type) ?? '')) return 'a FROM that is not one table, subquery or table function';
+  const starNode = nodes(templates.star.statements)[0]?.node;
+  if (!isNode(starNode) || !isNode(starNode.from_table)) return 'no template';
 
-  const args: DuckNode[] = [];
-  const argIndex = new Map<string, number>();
-  const calls: StagedCall[] = [];
-  const callIndex = new Map<string, number>();
-  let refused: string | undefined;
-  /** A call's index, its arguments taken as stage 1 columns. */
-  const callOf = (n: DuckNode): number => {
-    const key = keyOf(n);
-    const known = callIndex.get(key);
-    if (known !== undefined) return known;
-    if (n.distinct === true || isNode(n.filter) || nodes(isNode(n.order_bys) ? n.order_bys.orders : undefined).length > 0) refused ??= 'a UDF call with DISTINCT, FILTER or ORDER BY';
-    const indexes = nodes(n.children).map((a) => {
-      visit(a, (m) => {
-        const cls = str(m.class);
-        if (cls === 'WINDOW' || cls === 'SUBQUERY' || isCall(m) || (cls === 'FUNCTION' && AGGREGATES.has(str(m.function_name)?.toLowerCase() ?? ''))) refused ??= 'a UDF argument with an aggregate, a window, a subquery or another UDF call';
-      });
-      const k = keyOf(a);
-      if (!argIndex.has(k)) {
-        argIndex.set(k, args.length);
-        args.push(a);
-      }
-      return argIndex.get(k)!;
-    });
-    callIndex.set(key, calls.length);
-    calls.push({ name: str(n.function_name)!.toLowerCase(), args: indexes });
-    return calls.length - 1;
-  };
-  const replace = (v: ExactJson): ExactJson => {
-    if (Array.isArray(v)) return v.map(replace);
-    if (!isNode(v) || str(v.class) === 'SUBQUERY') return v;
-    if (isCall(v)) {
-      const i = callOf(v);
-      return { class: 'COLUMN_REF', type: 'COLUMN_REF', alias: v.alias ?? '', ...(v.query_location !== undefined ? { query_location: v.query_location } : {}), column_names: [`__loch_r${i}`] };
-    }
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, replace(x)]));
-  };
-
-  // WHERE conjuncts without calls or subqueries run in stage 1, before the function sees the rows.
-  const pushed: DuckNode[] = [];
-  const kept: DuckNode[] = [];
-  const split = (w: DuckNode) => {
-    if (str(w.type) === 'CONJUNCTION_AND') return nodes(w.children).forEach(split);
-    let calls = false;
-    visit(w, (m) => void ((isCall(m) || str(m.class) === 'SUBQUERY') && (calls = true)));
-    (calls ? kept : pushed).push(w);
-  };
-  if (isNode(node.where_clause)) split(node.where_clause);
-  const where = kept.length === 0 ? null : kept.length === 1 ? kept[0] : { ...(node.where_clause as DuckNode), children: kept };
-
+  const { pushed, kept } = splitWhere(node.where_clause, isCall);
+  const calls = new Calls(isCall, volatile);
   const rest: Record<string, ExactJson> = {};
-  for (const k of ownKeys(node)) rest[k] = k === 'where_clause' ? replace(where) : replace(node[k]);
-  if (refused) return refused;
-  const names: { item: DuckNode; original: DuckNode }[] = [];
-  const items = nodes(node.select_list);
-  rest.select_list = nodes(rest.select_list).map((item, i) => {
-    if (str(item.alias) || keyOf(item) === keyOf(items[i])) return item;
-    const named = { ...item, alias: `__loch_name${names.length}` };
-    names.push({ item: named, original: items[i] });
-    return named;
-  });
-
+  for (const k of ownKeys(node)) rest[k] = calls.replace(k === 'where_clause' ? conjunction(node.where_clause, kept) : node[k]);
+  if (calls.refused) return calls.refused;
+  const names = keepNames(rest, nodes(node.select_list));
+  const reads = excludeResults(rest, calls.list.map((_, i) => `__loch_r${i}`));
+  if (reads === 'qualified') return 'a column named with its schema';
   const placeholder = `__loch_staged_${id}`;
-  const table = nodes(templates.star.statements)[0];
-  const starNode = isNode(table?.node) ? table.node : undefined;
-  if (!starNode || !isNode(starNode.from_table)) return 'no template';
   rest.from_table = { ...starNode.from_table, table_name: placeholder, alias: aliasOf(from) };
   rest.cte_map = node.cte_map ?? null;
 
-  let reads: Set<string> | 'all' = new Set<string>();
-  // A `*` (or COLUMNS(...), a `*` filtered) reads every column of the FROM, and not the results.
-  const results = calls.map((_, i) => `__loch_r${i}`);
-  const unstar = (v: ExactJson): ExactJson => {
-    if (Array.isArray(v)) return v.map(unstar);
-    if (!isNode(v) || str(v.class) === 'SUBQUERY') return v;
-    const out = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unstar(x)]));
-    if (str(v.class) !== 'STAR') return out;
-    reads = 'all';
-    return Array.isArray(v.exclude_list) ? { ...out, exclude_list: [...v.exclude_list, ...results] } : out;
-  };
-  for (const k of ownKeys(rest)) rest[k] = unstar(rest[k]);
-  let qualified = false;
-  visit(
-    Object.fromEntries(ownKeys(rest).map((k) => [k, rest[k]])),
-    (m) => {
-      if (str(m.class) !== 'COLUMN_REF') return;
-      const parts = (Array.isArray(m.column_names) ? m.column_names : []).map((p) => String(p).toLowerCase());
-      if (parts.length > 2 && !isNode(m.subquery)) qualified = true;
-      if (reads !== 'all') for (const p of parts) reads.add(p);
-    },
-  );
-  if (qualified) return 'a column named with its schema';
-
   const probeNode = {
     ...node,
-    select_list: [...nodes(starNode.select_list), ...args.map((a, i) => ({ ...a, alias: `__loch_a${i}` }))],
-    where_clause: pushed.length === 0 ? null : pushed.length === 1 ? pushed[0] : { ...(node.where_clause as DuckNode), children: pushed },
+    select_list: [...nodes(starNode.select_list), ...calls.args.map((a, i) => ({ ...a, alias: `__loch_a${i}` }))],
+    where_clause: conjunction(node.where_clause, pushed),
     modifiers: [],
     group_expressions: [],
     group_sets: [],
@@ -200,8 +113,144 @@ export function planStages(tree: DuckNode, udfs: ReadonlySet<string>, templates:
     sample: null,
   };
   const probe = { ...tree, statements: [{ ...statements[0], node: probeNode }] };
-  const restTree = substitute(tree, node, { ...node, ...rest });
-  return { probe, args: args.length, calls, rest: restTree as DuckNode, placeholder, reads, names };
+  return { probe, args: calls.args.length, calls: calls.list, rest: substitute(tree, node, { ...node, ...rest }) as DuckNode, placeholder, reads, names };
+}
+
+/**
+ * The one SELECT node whose own expressions hold every UDF call of the statement, or why there
+ * is none (no call; calls in several SELECTs, in a FROM or in a subquery).
+ */
+function stagedNode(tree: DuckNode, isCall: IsCall): DuckNode | string {
+  let total = 0;
+  visit(tree, (n) => void (isCall(n) && total++));
+  if (total === 0) return 'no vectorized UDF call';
+  const owning: DuckNode[] = [];
+  visit(tree, (n) => {
+    if (str(n.type) !== 'SELECT_NODE') return;
+    let own = 0;
+    for (const k of ownKeys(n)) visit(n[k], (m) => void (isCall(m) && own++), isSubquery);
+    if (own > 0) owning.push(n);
+  });
+  if (owning.length !== 1) return 'UDF calls in more than one SELECT, in a FROM or in a subquery';
+  let own = 0;
+  for (const k of ownKeys(owning[0])) visit(owning[0][k], (m) => void (isCall(m) && own++), isSubquery);
+  return own === total ? owning[0] : 'UDF calls in a FROM or in a subquery';
+}
+
+/** The distinct calls of the staged node and their distinct arguments; `replace` puts a result column for each call. */
+class Calls {
+  readonly args: DuckNode[] = [];
+  readonly list: StagedCall[] = [];
+  refused: string | undefined;
+  private readonly argIndex = new Map<string, number>();
+  private readonly callIndex = new Map<string, number>();
+
+  constructor(
+    private readonly isCall: IsCall,
+    /** Functions whose calls are not deterministic: each call written is a call made. */
+    private readonly volatile: ReadonlySet<string>,
+  ) {}
+
+  replace(v: ExactJson): ExactJson {
+    if (Array.isArray(v)) return v.map((x) => this.replace(x));
+    if (!isNode(v) || str(v.class) === 'SUBQUERY') return v;
+    if (!this.isCall(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.replace(x)]));
+    const ref: Record<string, ExactJson> = { class: 'COLUMN_REF', type: 'COLUMN_REF', alias: v.alias ?? '', column_names: [`__loch_r${this.indexOf(v)}`] };
+    if (v.query_location !== undefined) ref.query_location = v.query_location;
+    return ref;
+  }
+
+  private indexOf(call: DuckNode): number {
+    const name = str(call.function_name)!.toLowerCase();
+    const key = this.volatile.has(name) ? `${this.list.length}` : keyOf(call);
+    const known = this.callIndex.get(key);
+    if (known !== undefined) return known;
+    if (call.distinct === true || isNode(call.filter) || nodes(isNode(call.order_bys) ? call.order_bys.orders : undefined).length > 0) this.refused ??= 'a UDF call with DISTINCT, FILTER or ORDER BY';
+    const args = nodes(call.children).map((a) => this.argument(a));
+    this.callIndex.set(key, this.list.length);
+    this.list.push({ name, args });
+    return this.list.length - 1;
+  }
+
+  /** An argument's index; stage 1 computes it per row of the FROM, so it may hold no aggregate, window, subquery or UDF. */
+  private argument(a: DuckNode): number {
+    visit(a, (m) => {
+      const cls = str(m.class);
+      const aggregate = cls === 'FUNCTION' && AGGREGATES.has(str(m.function_name)?.toLowerCase() ?? '');
+      if (cls === 'WINDOW' || cls === 'SUBQUERY' || aggregate || this.isCall(m)) this.refused ??= 'a UDF argument with an aggregate, a window, a subquery or another UDF call';
+    });
+    const key = keyOf(a);
+    if (!this.argIndex.has(key)) {
+      this.argIndex.set(key, this.args.length);
+      this.args.push(a);
+    }
+    return this.argIndex.get(key)!;
+  }
+}
+
+/** WHERE's conjuncts: those without calls or subqueries run in stage 1, before the functions see the rows; the others in stage 2. */
+function splitWhere(where: ExactJson | undefined, isCall: IsCall): { pushed: DuckNode[]; kept: DuckNode[] } {
+  const pushed: DuckNode[] = [];
+  const kept: DuckNode[] = [];
+  const split = (w: DuckNode) => {
+    if (str(w.type) === 'CONJUNCTION_AND') return nodes(w.children).forEach(split);
+    let stays = false;
+    visit(w, (m) => void ((isCall(m) || str(m.class) === 'SUBQUERY') && (stays = true)));
+    (stays ? kept : pushed).push(w);
+  };
+  if (isNode(where)) split(where);
+  return { pushed, kept };
+}
+
+/** `conjuncts` joined by AND (in the shape of `where`, an AND of them), or null for none. */
+function conjunction(where: ExactJson | undefined, conjuncts: DuckNode[]): ExactJson {
+  if (conjuncts.length === 0) return null;
+  return conjuncts.length === 1 ? conjuncts[0] : { ...(where as DuckNode), children: conjuncts };
+}
+
+/**
+ * Gives each select item that held a call and had no alias a placeholder alias, so that the
+ * runner names it as DuckDB named it before (`plus_one(x)`, not `__loch_r0`).
+ */
+function keepNames(rest: Record<string, ExactJson>, items: readonly DuckNode[]): { item: DuckNode; original: DuckNode }[] {
+  const names: { item: DuckNode; original: DuckNode }[] = [];
+  rest.select_list = nodes(rest.select_list).map((item, i) => {
+    if (str(item.alias) || keyOf(item) === keyOf(items[i])) return item;
+    const named = { ...item, alias: `__loch_name${names.length}` };
+    names.push({ item: named, original: items[i] });
+    return named;
+  });
+  return names;
+}
+
+/**
+ * The FROM's columns stage 2 reads (by lower-case name; 'all' for a `*`), each `*` of the staged
+ * node made to leave the results out (`COLUMNS(...)` is a filtered `*`); 'qualified' for a column
+ * named with its schema, which stage 2's FROM cannot answer to.
+ */
+function excludeResults(rest: Record<string, ExactJson>, results: readonly string[]): Set<string> | 'all' | 'qualified' {
+  let all = false;
+  const unstar = (v: ExactJson): ExactJson => {
+    if (Array.isArray(v)) return v.map(unstar);
+    if (!isNode(v) || str(v.class) === 'SUBQUERY') return v;
+    const out = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unstar(x)]));
+    if (str(v.class) !== 'STAR') return out;
+    all = true;
+    return Array.isArray(v.exclude_list) ? { ...out, exclude_list: [...v.exclude_list, ...results] } : out;
+  };
+  for (const k of ownKeys(rest)) rest[k] = unstar(rest[k]);
+  const reads = new Set<string>();
+  let qualified = false;
+  // Subqueries too: a correlated one reads the FROM's columns.
+  for (const k of ownKeys(rest)) {
+    visit(rest[k], (m) => {
+      if (str(m.class) !== 'COLUMN_REF') return;
+      const parts = (Array.isArray(m.column_names) ? m.column_names : []).map((p) => String(p).toLowerCase());
+      if (parts.length > 2) qualified = true;
+      for (const p of parts) reads.add(p);
+    });
+  }
+  return qualified ? 'qualified' : all ? 'all' : reads;
 }
 
 /** The name the FROM's columns are qualified by (`t` in `t.x`): its alias, else its table's or function's name. */

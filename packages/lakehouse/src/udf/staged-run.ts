@@ -45,7 +45,8 @@ export async function stageQuery(c: DuckDBConnection, sql: string, lookup: (name
   if (named.length === 0) return undefined;
   const trees = await serialize(c, sql);
   if (!trees) return undefined;
-  const plan = planStages(trees, new Set(named), templates!, ++placeholders);
+  const volatile = new Set(named.filter((n) => lookup(n)?.deterministic === false));
+  const plan = planStages(trees, new Set(named), volatile, templates!, ++placeholders);
   if (typeof plan === 'string') return undefined;
   const calls = plan.calls.map((call) => lookup(call.name));
   if (calls.some((f, i) => f?.kind !== 'scalar' || !resultFits(f) || (f.args !== undefined && f.args.length !== plan.calls[i].args.length))) return undefined;
