@@ -108,25 +108,36 @@ function recording(c: DuckDBConnection, ran: string[]): DuckDBConnection {
   });
 }
 
-test('a statement with a very large expression is typed from its own text: parsed once, never printed again unless something changed', async () => {
+test('a statement with a very large expression is typed and rewritten in its own text: parsed once, printed only for an operator outside a call', async () => {
   await withConnection(async (c) => {
     await c.run('CREATE TEMP TABLE o AS SELECT CAST(i AS INT) AS id, CAST(i / 4 AS DECIMAL(10,2)) AS amount, CAST(i % 7 AS INT) AS q FROM range(0, 40) t(i)');
     const branches = Array.from({ length: 3000 }, (_, i) => `WHEN id = ${i} THEN 'v${i}'`).join(' ');
     const big = `CASE ${branches} ELSE 'x' END`;
     // The calls about the statement (not the node shapes read once per process).
     const calls = (ran: string[], fn: string) => ran.filter((q) => q.includes(`${fn}(`) && q.includes('v2999')).length;
-    // Decimal sums beside the CASE: typed from a query that is the statement with the sums' arguments wrapped.
+    // Decimal sums beside the CASE: typed from a query that is the statement with the sums' arguments
+    // wrapped, and rewritten where they are written; the statement is never printed.
     const ran: string[] = [];
-    const sql = `SELECT ${big} AS c, sum(amount) AS s, sum(amount * q) + 1 AS t FROM o GROUP BY 1 ORDER BY 1 LIMIT 2`;
+    const sql = `SELECT ${big} AS c, sum(amount) AS s, (sum(amount * q)) FROM o GROUP BY 1 ORDER BY 1 LIMIT 2`;
     const typed = await sparkDecimalTypes(recording(c, ran), sql);
     assert.equal(calls(ran, 'json_serialize_sql'), 1);
     const typing = ran.filter((q) => q.includes('json_serialize_plan('));
     assert.equal(typing.length, 1);
-    assert.ok(typing[0].includes(`${big.replaceAll("'", "''")} AS c, sum(-(-(amount))) AS s, sum(-(-(amount * q))) + 1 AS t`), 'the statement as written, the sums marked');
-    assert.equal(calls(ran, 'json_deserialize_sql'), 1, 'the rewritten statement, printed once');
+    assert.ok(typing[0].includes(`${big.replaceAll("'", "''")} AS c, sum(-(-(amount))) AS s, (sum(-(-(amount * q))))`), 'the statement as written, the sums marked');
+    assert.equal(calls(ran, 'json_deserialize_sql'), 0);
+    assert.ok(typed.startsWith(`SELECT ${big} AS c, `), typed.slice(0, 100));
     const r = await c.runAndReadAll(typed);
-    assert.deepEqual(r.columnTypes().map((t) => t.toString()), ['VARCHAR', 'DECIMAL(20,2)', 'DECIMAL(32,2)']);
-    assert.deepEqual(r.getRowsJS().map((row) => row.map(String)), [['v0', '0', '1'], ['v1', '0.25', '1.25']]);
+    assert.deepEqual(r.columnNames(), ['c', 's', 'sum((amount * q))']);
+    assert.deepEqual(r.columnTypes().map((t) => t.toString()), ['VARCHAR', 'DECIMAL(20,2)', 'DECIMAL(31,2)']);
+    assert.deepEqual(r.getRowsJS().map((row) => row.map(String)), [['v0', '0', '0'], ['v1', '0.25', '0.25']]);
+    // An operator rewritten outside any call: its operands' extent is not known from its place, so
+    // the statement is printed, once.
+    const plus: string[] = [];
+    const outside = await sparkDecimalTypes(recording(c, plus), `SELECT ${big} AS c, sum(amount) + 1 AS t FROM o GROUP BY 1 ORDER BY 1 LIMIT 2`);
+    assert.equal(calls(plus, 'json_deserialize_sql'), 1);
+    const o = await c.runAndReadAll(outside);
+    assert.deepEqual(o.columnTypes().map((t) => t.toString()), ['VARCHAR', 'DECIMAL(21,2)']);
+    assert.deepEqual(o.getRowsJS().map((row) => row.map(String)), [['v0', '1'], ['v1', '1.25']]);
     // Nothing to change (a sum of doubles, integer arithmetic): the statement is not printed at all.
     const none: string[] = [];
     const same = `SELECT ${big} AS c, sum(CAST(amount AS DOUBLE)) AS s, q + 1 AS t FROM o GROUP BY 1, 3`;

@@ -14,8 +14,9 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { JsonNumber, type ExactJson } from '@loch/delta';
-import { sqlString } from '@loch/engine-node';
-import { isPunct, isWord, significant, tokenize, type Token } from '../parse/lexer.js';
+import { sqlIdent, sqlString } from '@loch/engine-node';
+import { isPunct, isWord, significant, tokenize } from '../parse/lexer.js';
+import { StatementText, type TextEdit, type TokenSpan } from './statement-text.js';
 import { deserializeMany, deserializeSql, isNode, nodes, serializeSql, str, type DuckNode } from '../../planner/duck-json.js';
 import { DECIMAL_FUNCTION, DIVIDE_FUNCTION, ensureDecimalFunction } from './decimal-functions.js';
 import { ALLOW_PRECISION_LOSS, avgType, integralDecimal, literalDecimal, resultType, sumType, type Decimal, type DecimalOperator } from './decimal-rules.js';
@@ -60,32 +61,74 @@ export async function sparkDecimalTypes(c: DuckDBConnection, sql: string, conf: 
   if (!tree) return sql;
   const candidates = collect(tree);
   if (candidates.length === 0) return sql;
-  const kinds = await operandKinds(c, sql, candidates);
+  const text = new StatementText(sql);
+  const kinds = await operandKinds(c, text, candidates);
   if (!kinds) return sql;
   const tpl = await templates(c);
   const typed = new Map<Mutable, Kind>();
-  const named: { replacement: Mutable; original: Mutable }[] = [];
-  let changed = false;
+  const replaced: Replaced[] = [];
+  // Copied before the rewrite reaches inside them (candidates come innermost first): a SELECT
+  // item's name is the expression as written.
+  const originals = new Map(candidates.filter((cand) => cand.selectItem).map((cand) => [cand, clone(cand.node, () => undefined) as Mutable]));
   for (const cand of candidates) {
-    // Printed before the rewrite reaches inside it: the name is the expression as written.
-    const original = cand.selectItem ? (clone(cand.node, () => undefined) as Mutable) : cand.node;
+    const original = originals.get(cand) ?? cand.node;
     const replacement = await rewrite(c, cand, kinds, typed, tpl, allowPrecisionLoss);
     if (!replacement) continue;
     // The expression's alias moves to what replaces it.
     replacement.alias = cand.node.alias ?? '';
-    changed = true;
     cand.replace(replacement);
-    if (cand.selectItem) named.push({ replacement, original });
+    replaced.push({ cand, replacement, original });
   }
-  if (!changed) return sql;
+  if (replaced.length === 0) return sql;
   await ensureDecimalFunction(c);
-  // A rewritten SELECT item keeps the name DuckDB (and Spark) gives the expression as written.
-  const texts = await deserializeMany(c, named.map((n) => selectOf(tpl.select, n.original)));
+  const named = replaced.filter((r) => r.cand.selectItem);
+  const spans = outermostCalls(text, replaced);
+  // In one round trip: the names DuckDB (and Spark) give rewritten SELECT items as written, and
+  // each outermost rewritten call, to be written where the call is.
+  const printed = await deserializeMany(c, [...named.map((n) => selectOf(tpl.select, n.original)), ...(spans ?? []).map((sp) => selectOf(tpl.select, sp.replaced.replacement))]);
+  const item = (t: string | undefined) => t?.replace(/^SELECT /, '');
   named.forEach((n, i) => {
-    const text = texts[i];
-    if (text !== undefined) n.replacement.alias = text.replace(/^SELECT /, '');
+    const name = item(printed[i]);
+    if (name !== undefined) n.replacement.alias = name;
   });
+  const edits = (spans ?? []).flatMap(({ replaced: r, span }, i) => {
+    const call = item(printed[named.length + i]);
+    const name = r.cand.selectItem ? str(r.replacement.alias) : undefined;
+    return call === undefined ? [] : [text.replace(span, name ? `${call} AS ${sqlIdent(name)}` : call)];
+  });
+  if (spans && edits.length === spans.length) return text.edited(edits);
   return (await deserializeSql(c, tree)) ?? sql;
+}
+
+/** A candidate the rewrite replaced, with what replaced it and (for a SELECT item) the expression as written. */
+interface Replaced {
+  readonly cand: Candidate;
+  readonly replacement: Mutable;
+  readonly original: Mutable;
+}
+
+/**
+ * The rewritten calls that no other rewritten call holds, with the tokens each spans in the
+ * statement, when every rewritten candidate is one of them or inside one; undefined otherwise (an
+ * operator rewritten outside any rewritten call: its operands' extent is not known from its
+ * place, so the statement is printed whole).
+ */
+function outermostCalls(text: StatementText, replaced: readonly Replaced[]): { replaced: Replaced; span: TokenSpan }[] | undefined {
+  const calls: { replaced: Replaced; span: TokenSpan }[] = [];
+  for (const r of replaced) {
+    if (r.cand.kind !== 'aggregate') continue;
+    const name = text.tokenAt(location(r.cand.node));
+    const call = name === undefined ? undefined : text.call(name);
+    if (!call) return undefined;
+    // A whole SELECT item gets its name after it: outside any parentheses around it.
+    calls.push({ replaced: r, span: r.cand.selectItem ? text.withParens(call) : call });
+  }
+  const inside = (at: number | undefined, span: TokenSpan, self?: TokenSpan) => at !== undefined && span !== self && at >= span.first && at <= span.last;
+  const outer = calls.filter((x) => !calls.some((y) => inside(x.span.first, y.span, x.span)));
+  for (const r of replaced) {
+    if (r.cand.kind === 'operator' && !outer.some((x) => inside(text.tokenAt(location(r.cand.node)), x.span))) return undefined;
+  }
+  return outer;
 }
 
 /** The candidates of a parse tree, innermost first (a candidate's operands come before it). */
@@ -119,8 +162,8 @@ function collect(tree: DuckNode): Candidate[] {
  * Per candidate, the DuckDB types of what it computes on: an aggregate's argument, an operator's
  * two operands. Undefined when DuckDB cannot bind the query (it will say why when it runs).
  */
-async function operandKinds(c: DuckDBConnection, sql: string, candidates: readonly Candidate[]): Promise<Map<Mutable, Kind[]> | undefined> {
-  const typing = typingText(sql, candidates);
+async function operandKinds(c: DuckDBConnection, text: StatementText, candidates: readonly Candidate[]): Promise<Map<Mutable, Kind[]> | undefined> {
+  const typing = typingText(text, candidates);
   let plan: unknown;
   try {
     const r = await c.runAndReadAll(`SELECT json_serialize_plan(${sqlString(typing.sql)})`);
@@ -156,63 +199,28 @@ async function operandKinds(c: DuckDBConnection, sql: string, candidates: readon
  * The query DuckDB binds to type the candidates, and where each candidate's typed expression is
  * in it. An operator's bound node keeps its place in the text; a bound aggregate keeps none, so
  * its argument is wrapped in `-(-x)` (same type and value), whose outer `-` does. The wrapping is
- * written into the text itself: the rest of the statement is neither printed again nor parsed
- * again, however large it is.
+ * written into the text itself: the rest of the statement is neither printed nor parsed again.
  */
-function typingText(sql: string, candidates: readonly Candidate[]): { sql: string; locations: Map<Mutable, number> } {
-  // DuckDB's locations count UTF-8 bytes; the tokens' offsets count UTF-16 code units.
-  const tokens = significant(tokenize(sql));
-  const bytes = byteOffsets(sql, tokens);
-  const index = new Map(tokens.map((_, i) => [bytes.start[i], i]));
-  const inserts: { at: number; byte: number; text: string; node?: Mutable }[] = [];
-  for (const cand of candidates) {
-    if (cand.kind !== 'aggregate') continue;
-    const arg = argumentSpan(tokens, index.get(location(cand.node) ?? -1));
-    if (!arg) continue;
-    inserts.push({ at: tokens[arg.first].start, byte: bytes.start[arg.first], text: '-(-(', node: cand.node });
-    inserts.push({ at: tokens[arg.last].end, byte: bytes.end[arg.last], text: '))' });
-  }
-  inserts.sort((x, y) => x.at - y.at);
-  const parts: string[] = [];
+function typingText(text: StatementText, candidates: readonly Candidate[]): { sql: string; locations: Map<Mutable, number> } {
+  const edits: TextEdit[] = [];
   const locations = new Map<Mutable, number>();
-  // Bytes inserted up to each insertion's place (the inserted text is ASCII).
-  const shifts: { byte: number; shift: number }[] = [];
-  let from = 0;
-  let shift = 0;
-  for (const ins of inserts) {
-    parts.push(sql.slice(from, ins.at), ins.text);
-    if (ins.node) locations.set(ins.node, ins.byte + shift);
-    shift += ins.text.length;
-    shifts.push({ byte: ins.byte, shift });
-    from = ins.at;
+  // Where each insertion goes (bytes); the inserted text is ASCII.
+  const inserted: { byte: number; length: number; node?: Mutable }[] = [];
+  for (const cand of candidates) {
+    const name = cand.kind === 'aggregate' ? text.tokenAt(location(cand.node)) : undefined;
+    const arg = name === undefined ? undefined : text.argument(name);
+    if (!arg) continue;
+    const [start, end] = [text.tokens[arg.first].start, text.tokens[arg.last].end];
+    edits.push({ start, end: start, text: '-(-(' }, { start: end, end, text: '))' });
+    inserted.push({ byte: text.startByte(arg.first), length: 4, node: cand.node }, { byte: text.endByte(arg.last), length: 2 });
   }
-  parts.push(sql.slice(from));
+  const shiftAt = (byte: number, inclusive: boolean) => inserted.reduce((n, i) => (i.byte < byte || (inclusive && i.byte === byte) ? n + i.length : n), 0);
+  for (const i of inserted) if (i.node) locations.set(i.node, i.byte + shiftAt(i.byte, false));
   for (const cand of candidates) {
     const at = location(cand.node);
-    if (cand.kind !== 'operator' || at === undefined) continue;
-    let by = 0;
-    for (const sh of shifts) if (sh.byte <= at) by = sh.shift;
-    locations.set(cand.node, at + by);
+    if (cand.kind === 'operator' && at !== undefined) locations.set(cand.node, at + shiftAt(at, true));
   }
-  return { sql: parts.join(''), locations };
-}
-
-/** Each token's start and end in UTF-8 bytes. */
-function byteOffsets(sql: string, tokens: readonly Token[]): { start: number[]; end: number[] } {
-  const start: number[] = [];
-  const end: number[] = [];
-  let chars = 0;
-  let bytes = 0;
-  const to = (at: number) => {
-    bytes += Buffer.byteLength(sql.slice(chars, at));
-    chars = at;
-    return bytes;
-  };
-  for (const t of tokens) {
-    start.push(to(t.start));
-    end.push(to(t.end));
-  }
-  return { start, end };
+  return { sql: text.edited(edits), locations };
 }
 
 /** A node's place in the statement's text; undefined for DuckDB's "no location". */
@@ -220,30 +228,6 @@ function location(n: Mutable): number | undefined {
   const loc = n.query_location;
   const at = loc instanceof JsonNumber ? Number(loc.text) : typeof loc === 'number' ? loc : NaN;
   return Number.isSafeInteger(at) ? at : undefined;
-}
-
-/**
- * The tokens of a one-argument call's argument, from the token that starts the call (its name,
- * maybe qualified or quoted): after `(` and a DISTINCT or ALL, up to the closing `)` or an
- * `ORDER BY` inside the call.
- */
-function argumentSpan(tokens: readonly Token[], name: number | undefined): { first: number; last: number } | undefined {
-  if (name === undefined) return undefined;
-  let i = name;
-  while (i < tokens.length && !isPunct(tokens[i], '(')) {
-    if (!(tokens[i].kind === 'word' || tokens[i].kind === 'quoted' || isPunct(tokens[i], '.'))) return undefined;
-    i++;
-  }
-  i++;
-  if (isWord(tokens[i], 'DISTINCT', 'ALL')) i++;
-  let depth = 0;
-  for (let j = i; j < tokens.length; j++) {
-    const t = tokens[j];
-    if (isPunct(t, '(')) depth++;
-    else if (isPunct(t, ')') && depth > 0) depth--;
-    else if (depth === 0 && (isPunct(t, ')') || (isWord(t, 'ORDER') && isWord(tokens[j + 1], 'BY')))) return j > i ? { first: i, last: j - 1 } : undefined;
-  }
-  return undefined;
 }
 
 type BoundType = { id?: string; type_info?: { width?: number; scale?: number } | null };
