@@ -521,20 +521,28 @@ interface PlannedScan {
 /**
  * Inline scans planned recently, least recently used first: a query run again (a dashboard's,
  * a star join's) skips pruning the snapshot's files and writing their relation. Bounded by the
- * relations' text too, since a scan of many files writes every path.
+ * relations' text (a scan of many files writes every path) and by the live files of the
+ * snapshots the plans hold, as the snapshot cache is (a streaming table read after each commit
+ * would otherwise keep every version).
  */
 const plannedScans = new Map<string, PlannedScan>();
 const MAX_PLANNED_SCANS = 256;
 const MAX_PLANNED_TEXT = 32 * 1024 * 1024;
+const MAX_PLANNED_FILES = 2_000_000;
 let plannedText = 0;
+let plannedFiles = 0;
 
 function rememberScan(key: string, scan: PlannedScan): void {
+  const weigh = (s: PlannedScan, sign: 1 | -1) => {
+    plannedText += sign * s.view.relation.length;
+    plannedFiles += sign * s.view.plan.snapshot.fileList.length;
+  };
   plannedScans.set(key, scan);
-  plannedText += scan.view.relation.length;
-  while (plannedScans.size > MAX_PLANNED_SCANS || (plannedText > MAX_PLANNED_TEXT && plannedScans.size > 1)) {
+  weigh(scan, 1);
+  while (plannedScans.size > 1 && (plannedScans.size > MAX_PLANNED_SCANS || plannedText > MAX_PLANNED_TEXT || plannedFiles > MAX_PLANNED_FILES)) {
     const [oldest, dropped] = plannedScans.entries().next().value!;
     plannedScans.delete(oldest);
-    plannedText -= dropped.view.relation.length;
+    weigh(dropped, -1);
   }
 }
 
