@@ -4,4 +4,4 @@ export { NodeJsonHandler, type JsonHandlerOptions } from './json/handler.js';
 export { DuckDBParquetHandler, type ParquetHandlerOptions } from './parquet/checkpoint-reader.js';
 export { duckdbApi, duckdbBindings } from './duckdb/api.js';
 export { runSql, streamSql } from './duckdb/database.js';
-export { duckdb, connect, withConnection, withPooledConnection, sqlString, sqlIdent } from './duckdb/database.js';
+export { duckdb, connect, withConnection, withPooledConnection, sqlString, sqlIdent, openPrivateDatabase, type PrivateDatabase } from './duckdb/database.js';

@@ -122,10 +122,28 @@ export class Lakehouse {
     return out;
   }
 
+  /**
+   * A query as the DuckDB SQL it runs as, and the DuckDB time zone it runs in (undefined for a
+   * statement that is not a query): for running it on a DuckDB database of another thread (a
+   * grouped map's workers). The SQL may name what only a session's connection has.
+   */
+  async planQuery(text: string, options: SqlOptions = {}): Promise<{ readonly sql: string; readonly timeZone: string } | undefined> {
+    const session = await this.session(options.conf);
+    try {
+      return await session.plan(text);
+    } finally {
+      await session.close();
+    }
+  }
+
+  private session(conf: Readonly<Record<string, string>> | undefined): Promise<SqlSession> {
+    return SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), conf: { ...this.conf, ...conf }, functions: this.udf, host: this });
+  }
+
   /** Like `sql`, yielding each statement's result as soon as it completes (or, with `stream`, before its rows are read). */
   async *sqlStream(text: string, options: SqlStreamOptions = {}): AsyncGenerator<StatementResult> {
     const signal = options.signal;
-    const session = await SqlSession.open({ lake: this.catalog, ...(this.engineOption ? { engine: this.engineOption } : {}), conf: { ...this.conf, ...options.conf }, functions: this.udf, host: this });
+    const session = await this.session(options.conf);
     // An interrupt stops only what DuckDB executes at that moment: an abort that comes while a
     // statement is still being planned is repeated until the run ends, so that the query the
     // planning then starts is stopped too.

@@ -22,14 +22,48 @@ export async function connect(setup: readonly string[] = []): Promise<DuckDBConn
   // other connections (writes, a join's build side) answer as the query does: NULLs sort first
   // ascending and last descending, and division by zero is NULL (not ±Infinity or NaN).
   try {
-    await c.run(
-      ["SET TimeZone = 'UTC'; SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'; SET SESSION ieee_floating_point_ops = false", ...setup].join('; '),
-    );
+    await c.run([SESSION_SETTINGS, ...setup].join('; '));
   } catch (e) {
     c.closeSync();
     throw e;
   }
   return c;
+}
+
+/** What every connection Loch opens sets first (see connect). */
+const SESSION_SETTINGS =
+  "SET TimeZone = 'UTC'; SET SESSION default_null_order = 'nulls_first_on_asc_last_on_desc'; SET SESSION ieee_floating_point_ops = false";
+
+/** A database of a caller's own, apart from the process's: its connection and what closes both. */
+export interface PrivateDatabase {
+  readonly connection: DuckDBConnection;
+  close(): void;
+}
+
+/**
+ * A DuckDB database in memory of its own (a worker thread's, which cannot reach the process's
+ * database), with `threads` threads and at most `memoryLimit` of memory (DuckDB's size text, e.g.
+ * '2GB'), and one connection with Loch's settings. It sees no table or view of the process's.
+ */
+export async function openPrivateDatabase(options: { readonly threads: number; readonly memoryLimit?: string }): Promise<PrivateDatabase> {
+  const db = await duckdbApi.DuckDBInstance.create(':memory:', { threads: String(options.threads), ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}) });
+  let c: DuckDBConnection | undefined;
+  try {
+    c = await db.connect();
+    await c.run(SESSION_SETTINGS);
+  } catch (e) {
+    c?.closeSync();
+    db.closeSync();
+    throw e;
+  }
+  const connection = c;
+  return {
+    connection,
+    close: () => {
+      connection.closeSync();
+      db.closeSync();
+    },
+  };
 }
 
 /** Runs `fn` with a fresh connection, closed afterwards. */

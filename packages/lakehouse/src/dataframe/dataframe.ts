@@ -26,6 +26,8 @@ export interface SqlRunner {
   readonly conf?: Readonly<Record<string, string>>;
   sql(text: string, options?: { conf?: Readonly<Record<string, string>> }): Promise<StatementResult[]>;
   sqlStream(text: string, options?: { conf?: Readonly<Record<string, string>>; stream?: boolean }): AsyncGenerator<StatementResult>;
+  /** A query as the DuckDB SQL it runs as (see Lakehouse.planQuery): function APIs' workers read it themselves. */
+  planQuery?(text: string, options?: { conf?: Readonly<Record<string, string>> }): Promise<{ readonly sql: string; readonly timeZone: string } | undefined>;
 }
 
 type Node =
@@ -200,6 +202,7 @@ export class DataFrame {
     const reader = {
       batches: (sql: string) => new DataFrame(this.runner, { kind: 'sql', query: sql }, undefined, this.conf),
       empty: (sql: string) => new DataFrame(this.runner, { kind: 'sql', query: `SELECT * FROM (${sql}) AS q LIMIT 0` }, undefined, this.conf).toArrow(),
+      plan: async (sql: string) => this.runner.planQuery?.(sql, { conf: this.conf }),
     };
     const resolve = async (n: Node): Promise<Node> => {
       if (n.kind !== 'function') return mapChildren(n, resolve);

@@ -7,10 +7,14 @@
  * uses one of these.
  */
 import type { StructType } from '@loch/delta';
-import { RecordBatch, Table } from 'apache-arrow';
+import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { SqlError } from '../sql/errors.js';
 import { ResultTable } from './result-table.js';
-import { groupRuns, groupedSql } from './grouped-input.js';
+import { RUN_ROWS, groupNamed, groupRuns, groupedSql } from './grouped-input.js';
+import { partitionInput, type PartitionedInput, type PlannedQuery } from './partitioned-input.js';
+import { unpackStreams } from './ipc-pack.js';
+import type { FunctionPool } from './pool.js';
+import { totalmem } from 'node:os';
 import type { CoGroupedMapFunction, FunctionRef, GroupedMapFunction, MapInArrowFunction } from './types.js';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +40,8 @@ export interface FrameReader {
   batches(sql: string): AsyncIterable<RecordBatch>;
   /** A query's columns as an empty table. */
   empty(sql: string): Promise<Table>;
+  /** A query as the DuckDB SQL it runs as (undefined when it cannot be told), for workers that read it themselves. */
+  plan(sql: string): Promise<PlannedQuery | undefined>;
 }
 
 const GROUP = '__loch_group';
@@ -43,25 +49,101 @@ const GROUP = '__loch_group';
 /** Runs `api` over its inputs' SQL (one; two for cogroup) and returns the table holding its result. */
 export async function runFunctionApi(api: FunctionApi, inputs: readonly string[], reader: FrameReader): Promise<ResultTable> {
   const what = `${api.kind === 'cogroup' ? 'cogroup applyInArrow' : api.kind} function ${nameOf(api.fn)}`;
-  const out = await ResultTable.create(api.schema, what);
-  try {
+  if (api.kind === 'applyInArrow' && typeof api.fn !== 'function') {
+    const done = await partitionedGroupedMap({ ...api, fn: api.fn }, inputs[0], reader, what);
+    if (done) return done;
+  }
+  return filled(api.schema, what, async (out) => {
     switch (api.kind) {
       case 'mapInArrow':
-        await mapInArrow(api.fn, bounded(reader.batches(inputs[0]), api.maxRecordsPerBatch ?? Infinity), out, what);
-        break;
+        return mapInArrow(api.fn, bounded(reader.batches(inputs[0]), api.maxRecordsPerBatch ?? Infinity), out, what);
       case 'applyInArrow':
-        await groupedMap(api, inputs[0], reader, out, what);
-        break;
+        return groupedMap(api, inputs[0], reader, out, what);
       case 'cogroup':
-        await coGroupedMap(api, inputs, reader, out, what);
-        break;
+        return coGroupedMap(api, inputs, reader, out, what);
     }
+  });
+}
+
+/** A result table `fill` writes, made readable once it returns; dropped (nothing left) when it throws. */
+async function filled(schema: StructType, what: string, fill: (out: ResultTable) => Promise<void>): Promise<ResultTable> {
+  const out = await ResultTable.create(schema, what);
+  try {
+    await fill(out);
     out.finish();
     return out;
   } catch (e) {
     await out.drop();
     throw e;
   }
+}
+
+/** Why a partitioned grouped map gave up: a worker could not read its share (the calling thread reads the input instead). */
+class ReadElsewhere extends Error {}
+
+/**
+ * A grouped map whose workers read their own shares of the input (partitioned-input.ts), their
+ * results written in share order (key order); undefined when the input cannot be read that way
+ * or a worker failed to read it: then the calling thread reads it (and reports what failed).
+ */
+async function partitionedGroupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }> & { fn: FunctionRef }, input: string, reader: FrameReader, what: string): Promise<ResultTable | undefined> {
+  const { FunctionPool, workerCount } = await import('./pool.js');
+  const workers = workerCount(api.workers === undefined ? undefined : String(api.workers), false);
+  const shares = await partitionInput(await reader.plan(input), api.keys, workers);
+  if (!shares) return undefined;
+  const pool = new FunctionPool({ ...api.fn, module: moduleUrl(api.fn.module) }, shares.queries.length);
+  try {
+    return await filled(api.schema, what, (out) => readShares(pool, shares, api.keys, out, what));
+  } catch (e) {
+    if (e instanceof ReadElsewhere) return undefined;
+    throw e;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Runs each share on a worker of `pool`, appending results in share order (a later share's wait until those before are written). */
+async function readShares(pool: FunctionPool, shares: PartitionedInput, keys: readonly string[], out: ResultTable, what: string): Promise<void> {
+  const n = shares.queries.length;
+  const waiting = shares.queries.map(() => [] as Uint8Array[]);
+  const finished = shares.queries.map(() => false);
+  let current = 0;
+  let failure: unknown;
+  const write = () => {
+    while (current < n && failure === undefined) {
+      for (const packed of waiting[current].splice(0)) for (const s of unpackStreams(packed)) out.append(tableFromIPC(s));
+      if (!finished[current]) return;
+      current++;
+    }
+  };
+  const memoryLimit = `${Math.max(256, Math.floor((totalmem() * 0.8) / 2 ** 20 / (n + 1)))}MB`;
+  const runs = shares.queries.map((sql, i) =>
+    pool.runPartition({ sql, settings: shares.settings, threads: 1, memoryLimit }, keys, (packed) => {
+      waiting[i].push(packed);
+      if (i === current) guard(write);
+    }),
+  );
+  const guard = (f: () => void) => {
+    try {
+      f();
+    } catch (e) {
+      stop(e);
+    }
+  };
+  const stop = (e: unknown) => {
+    failure ??= e;
+    runs.forEach((r) => r.stop());
+  };
+  await Promise.all(
+    runs.map(async (r, i) => {
+      const o = await r.outcome.catch((e: unknown) => ({ kind: 'failed', message: e instanceof Error ? e.message : String(e), where: '' }) as const);
+      if (o.kind === 'failed') stop(failed(new Error(o.message), what, o.where));
+      else if (o.kind === 'input') stop(new ReadElsewhere(o.message));
+      finished[i] = true;
+      guard(write);
+    }),
+  );
+  if (failure !== undefined) throw failure;
 }
 
 /** A function's own failure as LOCH_UDF_FAILED naming it (coded errors pass as they are). */
@@ -87,9 +169,6 @@ async function mapInArrow(given: MapInArrowFunction | FunctionRef, input: AsyncI
     throw failed(e, what);
   }
 }
-
-/** Rows per run of groups handed to a worker at once (at least one group): enough to make a task's messaging small beside its work. */
-const RUN_ROWS = 65_536;
 
 /**
  * A grouped map: DuckDB sorts the rows by key and runs of consecutive groups are cut from its
@@ -225,12 +304,6 @@ async function call<T>(fn: () => T | Promise<T>, what: string, group: Table, key
   } catch (e) {
     throw failed(e, what, groupNamed(group, keys));
   }
-}
-
-/** ` on the group k = v` for a group's keys that are columns of it ('' when none is). */
-function groupNamed(group: Table, keys: readonly string[]): string {
-  const named = keys.filter((k) => group.schema.fields.some((f) => f.name === k));
-  return named.length > 0 && group.numRows > 0 ? ` on the group ${named.map((k) => `${k} = ${String(group.getChild(k)!.get(0))}`).join(', ')}` : '';
 }
 
 /** Consecutive rows with the same group number (the last column), as tables without that column. */

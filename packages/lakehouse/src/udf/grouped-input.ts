@@ -7,6 +7,9 @@
  */
 import { Table, makeVector, type Data, type RecordBatch, type Vector } from 'apache-arrow';
 
+/** Rows per run of groups handed on at once (at least one group): enough to make a run's messaging small beside its work. */
+export const RUN_ROWS = 65_536;
+
 /** Consecutive groups as one table: group `i` is rows `starts[i]` to `starts[i + 1]`. */
 export interface GroupRun {
   readonly table: Table;
@@ -15,10 +18,19 @@ export interface GroupRun {
 
 const keyColumn = (j: number) => `__loch_key${j}`;
 
-/** `input`'s rows with each key's value in a column of its own after them, sorted by key (NULLs together, where the session orders them). */
-export function groupedSql(input: string, keys: readonly string[]): string {
+/**
+ * `input`'s rows (those `where` keeps, a condition over its columns) with each key's value in a
+ * column of its own after them, sorted by key (NULLs together, where the session orders them).
+ */
+export function groupedSql(input: string, keys: readonly string[], where?: string): string {
   const columns = keys.map((k, j) => `(${k}) AS ${keyColumn(j)}`).join(', ');
-  return `SELECT *, ${columns} FROM (${input}) AS __loch_in ORDER BY ${keys.map((_, j) => keyColumn(j)).join(', ')}`;
+  return `SELECT *, ${columns} FROM (${input}) AS __loch_in${where ? ` WHERE ${where}` : ''} ORDER BY ${keys.map((_, j) => keyColumn(j)).join(', ')}`;
+}
+
+/** ` on the group k = v` for a group's keys that are columns of it ('' when none is), for messages. */
+export function groupNamed(group: Table, keys: readonly string[]): string {
+  const named = keys.filter((k) => group.schema.fields.some((f) => f.name === k));
+  return named.length > 0 && group.numRows > 0 ? ` on the group ${named.map((k) => `${k} = ${String(group.getChild(k)!.get(0))}`).join(', ')}` : '';
 }
 
 /** The runs of groups of a groupedSql result with `keyCount` keys, each of at least `rows` rows but the last (and at least one group). */

@@ -1,13 +1,18 @@
 /**
  * A worker thread of the function pool (see pool.ts): loads the user's module once, then runs
  * its exported function on the Arrow tables it is sent (as Arrow IPC buffers, moved, not copied,
- * between threads) and sends the result table back the same way.
+ * between threads) and sends the result table back the same way; or, for a grouped map whose
+ * workers read their own shares of the input, reads its share from a DuckDB database of its own
+ * and sends each run of groups' results back as they are made.
  */
 import { RecordBatch, Table, tableFromIPC, tableToIPC, util } from 'apache-arrow';
 import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { move } from 'piscina';
 import { packStreams } from './ipc-pack.js';
+import { RUN_ROWS, groupNamed, groupRuns } from './grouped-input.js';
+import type { WorkerInput } from './worker-input.js';
+import type { MessagePort } from 'node:worker_threads';
 
 /** One call: the function, by module and export name, and its argument tables. */
 export interface WorkerTask {
@@ -36,6 +41,29 @@ export interface GroupFailure {
   readonly message: string;
 }
 
+/**
+ * A grouped map over a share of its input that the worker reads itself (partitioned-input.ts):
+ * its groups' results go back over `port` as they are made, runs of groups at a time (packed
+ * IPC streams, moved), then PARTITION_END; a message on `port` from the caller stops the read.
+ */
+export interface PartitionTask extends WorkerInput {
+  readonly kind: 'partition';
+  readonly module: string;
+  readonly export: string;
+  /** The grouping's keys (key columns follow the input's columns) and their names for messages. */
+  readonly keys: readonly string[];
+  readonly port: MessagePort;
+}
+
+/** The last message of a PartitionTask's port. */
+export const PARTITION_END = 'end';
+
+/** How a PartitionTask ended: done, the function failed on a group, or reading the input failed. */
+export type PartitionOutcome =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'failed'; readonly message: string; readonly where: string }
+  | { readonly kind: 'input'; readonly message: string };
+
 const loaded = new Map<string, Promise<(...tables: Table[]) => unknown>>();
 
 function load(module: string, name: string): Promise<(...tables: Table[]) => unknown> {
@@ -52,19 +80,49 @@ function load(module: string, name: string): Promise<(...tables: Table[]) => unk
   return f;
 }
 
-export default async function run(task: WorkerTask | GroupsTask): Promise<unknown> {
+export default async function run(task: WorkerTask | GroupsTask | PartitionTask): Promise<unknown> {
   const fn = await load(task.module, task.export);
-  if (task.kind === 'groups') return runGroups(fn, task);
+  if (task.kind === 'groups') {
+    const out = await callGroups(fn, tableFromIPC(task.rows), task.starts);
+    return out instanceof Uint8Array ? move(out) : out;
+  }
+  if (task.kind === 'partition') return runPartition(fn, task);
   const table = asTable(await fn(...task.tables.map((b) => tableFromIPC(b))));
   return move(tableToIPC(table));
 }
 
-async function runGroups(fn: (...tables: Table[]) => unknown, task: GroupsTask): Promise<unknown> {
-  const rows = tableFromIPC(task.rows);
+async function runPartition(fn: (...tables: Table[]) => unknown, task: PartitionTask): Promise<PartitionOutcome> {
+  const { withWorkerInput, InputError } = await import('./worker-input.js');
+  let stopped = false;
+  task.port.on('message', () => (stopped = true));
+  try {
+    return await withWorkerInput(task, async (batches) => {
+      for await (const run of groupRuns(batches, task.keys.length, RUN_ROWS)) {
+        if (stopped) break;
+        const out = await callGroups(fn, run.table, run.starts);
+        if (!(out instanceof Uint8Array)) {
+          const group = run.table.slice(run.starts[out.failed], run.starts[out.failed + 1]);
+          return { kind: 'failed', message: out.message, where: groupNamed(group, task.keys) };
+        }
+        task.port.postMessage(out, [out.buffer as ArrayBuffer]);
+      }
+      return { kind: 'done' };
+    });
+  } catch (e) {
+    if (e instanceof InputError) return { kind: 'input', message: e.message };
+    throw e;
+  } finally {
+    task.port.postMessage(PARTITION_END);
+    task.port.close();
+  }
+}
+
+/** The function over each group of a run (group `i`: rows `starts[i]` to `starts[i + 1]`): their results packed, or the group that failed. */
+async function callGroups(fn: (...tables: Table[]) => unknown, rows: Table, starts: Int32Array): Promise<Uint8Array | GroupFailure> {
   const results: Table[] = [];
-  for (let i = 0; i + 1 < task.starts.length; i++) {
+  for (let i = 0; i + 1 < starts.length; i++) {
     try {
-      results.push(asTable(await fn(rows.slice(task.starts[i], task.starts[i + 1]))));
+      results.push(asTable(await fn(rows.slice(starts[i], starts[i + 1]))));
     } catch (e) {
       return { failed: i, message: e instanceof Error ? e.message : String(e) } satisfies GroupFailure;
     }
@@ -75,7 +133,7 @@ async function runGroups(fn: (...tables: Table[]) => unknown, task: GroupsTask):
   // Arrow cannot put an empty batch in a table beside others (it loses its columns).
   const batches = results.flatMap((t) => t.batches).filter((b) => b.numRows > 0);
   const streams = !same ? results.map((t) => tableToIPC(t)) : batches.length > 0 ? [tableToIPC(new Table(batches))] : [];
-  return move(packStreams(streams));
+  return packStreams(streams);
 }
 
 function asTable(out: unknown): Table {

@@ -117,6 +117,21 @@ export class SqlSession {
     }
   }
 
+  /**
+   * A query as the DuckDB SQL this session would run (Spark functions translated, user functions
+   * bound, Delta tables replaced by their scans), and the DuckDB time zone it runs in; undefined
+   * for a statement that is not a query. The SQL may name what only this session's connection
+   * has (a view of its own, a user function): whoever runs it elsewhere checks that it binds.
+   */
+  async plan(text: string): Promise<{ readonly sql: string; readonly timeZone: string } | undefined> {
+    const translated = translateSparkFunctions(text, this.ctx.conf);
+    const st = this.functions?.rewrite ? this.functions.rewrite(translated) : translated;
+    if (statementExtension(st) || parseStatement(st).kind !== 'query' || /^\s*EXPLAIN\b/i.test(st)) return undefined;
+    const q = await this.ctx.views.prepare(st);
+    const zone = (await this.ctx.c.runAndReadAll("SELECT current_setting('TimeZone')")).getRows()[0][0];
+    return { sql: q.sql, timeZone: String(zone) };
+  }
+
   private async executeText(given: StatementText, started: number): Promise<StatementResult> {
     // An extension's statement is its own to read, untranslated (its queries are translated when they run).
     const extension = statementExtension(given.text);

@@ -1,0 +1,118 @@
+/**
+ * A grouped map's input cut into shares that worker threads read themselves, as Spark's executors
+ * read their own partitions: each worker opens a DuckDB database of its own and runs the input's
+ * SQL over the rows of a range of keys, sorted by key. Ranges of the first key (split at
+ * quantiles of a sample of it) keep every group whole in one share, and the shares' results
+ * joined in range order are in key order, as the calling thread's path gives them.
+ *
+ * This works for input SQL that means the same in a fresh database: Delta tables (their scans are
+ * read_parquet of the snapshot's files), files, range() and the like. Anything only the calling
+ * session has (a TEMP view, a DuckDB table, a user function, a session variable) fails to bind in
+ * a fresh database, and functions whose value differs per call (random(), now(), sampling) could
+ * give each worker other rows: such input is read on the calling thread instead.
+ */
+import { connect, openPrivateDatabase, sqlString, type PrivateDatabase } from '@loch/engine-node';
+import { groupedSql } from './grouped-input.js';
+
+/** The input's shares, each a query for one worker, with the statement that sets the session's DuckDB state. */
+export interface PartitionedInput {
+  readonly queries: readonly string[];
+  readonly settings: string;
+}
+
+/** A query as the DuckDB SQL it runs as (see Lakehouse.planQuery). */
+export interface PlannedQuery {
+  readonly sql: string;
+  readonly timeZone: string;
+}
+
+/** Functions and clauses whose rows or values may differ between two runs of one query. */
+const VOLATILE =
+  /\b(random|setseed|uuid|gen_random_uuid|uuidv4|uuidv7|nextval|currval|getvariable|now|current_timestamp|get_current_timestamp|get_current_time|current_time|current_date|current_localtime|current_localtimestamp|transaction_timestamp|today|reservoir_quantile|bernoulli)\b|\bUSING\s+SAMPLE\b|\bTABLESAMPLE\b/i;
+
+/** Rows sampled to find where the shares' key ranges meet. */
+const SAMPLE_ROWS = 8192;
+
+/**
+ * Key types whose values DuckDB writes as text that reads back as the same value, so a range's
+ * bounds can be literals (which DuckDB pushes into a Parquet scan); other keys are compared
+ * through their sort keys (create_sort_key), which order exactly as ORDER BY does.
+ */
+const LITERAL_TYPES = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|DECIMAL\(\d+,\d+\)|FLOAT|DOUBLE|VARCHAR|DATE|TIME|TIMESTAMP|TIMESTAMP_(S|MS|NS)|TIMESTAMP WITH TIME ZONE|BOOLEAN|UUID)$/;
+
+/**
+ * `input` (the frame's SQL) as at most `workers` queries, one per worker, or undefined when the
+ * workers cannot read it themselves (see above): then the calling thread reads it.
+ */
+export async function partitionInput(planned: PlannedQuery | undefined, keys: readonly string[], workers: number): Promise<PartitionedInput | undefined> {
+  if (!planned || VOLATILE.test(planned.sql)) return undefined;
+  const settings = `SET TimeZone = ${sqlString(planned.timeZone)}`;
+  if (!(await bindsAlone(groupedSql(planned.sql, keys)))) return undefined;
+  if (workers <= 1) return { queries: [groupedSql(planned.sql, keys)], settings };
+  const ranges = await keyRanges(planned.sql, keys[0], workers, settings);
+  return { queries: ranges.map((where) => groupedSql(planned.sql, keys, where)), settings };
+}
+
+/** The conditions on `key` of up to `n` ranges that split a sample of `input`'s rows evenly, in key order (NULLs first, as ORDER BY has them). */
+async function keyRanges(input: string, key: string, n: number, settings: string): Promise<string[]> {
+  const k = `(${key})`;
+  const c = await connect();
+  try {
+    await c.run(settings);
+    const type = await columnType(c, `SELECT ${k} FROM (${input}) AS __loch_in`);
+    const literal = LITERAL_TYPES.test(type);
+    const sortKey = (e: string) => `create_sort_key(${e}, 'ASC NULLS FIRST')`;
+    const fractions = Array.from({ length: n - 1 }, (_, i) => ((i + 1) / n).toFixed(6)).join(', ');
+    // Bounds as text: values (literal keys) or sort keys in hex.
+    const bounds = literal ? `list_transform(quantile_disc(__loch_k, [${fractions}]), b -> b::VARCHAR)` : `list_transform(quantile_disc(${sortKey('__loch_k')}, [${fractions}]), b -> hex(b))`;
+    const sample = `SELECT ${bounds} FROM (SELECT ${k} AS __loch_k FROM (${input}) AS __loch_in) AS s USING SAMPLE reservoir(${SAMPLE_ROWS} ROWS) REPEATABLE (1)`;
+    const found = ((await c.runAndReadAll(sample)).getRows()[0]?.[0] as { items?: unknown[] } | null)?.items ?? [];
+    const at = found.filter((b, i): b is string => typeof b === 'string' && b !== found[i - 1]);
+    return literal ? ranges(k, at.map((b) => `CAST(${sqlString(b)} AS ${type})`), true) : ranges(sortKey(k), at.map((b) => `unhex(${sqlString(b)})`), false);
+  } finally {
+    c.closeSync();
+  }
+}
+
+/**
+ * The conditions of the ranges of `value` that `bounds` (ascending) split it into. A NULL key
+ * is in the first range: NULLs sort first (a sort key orders them itself; a value does not compare).
+ */
+function ranges(value: string, bounds: readonly string[], nullable: boolean): string[] {
+  return Array.from({ length: bounds.length + 1 }, (_, i) => {
+    const below = i < bounds.length ? `${value} < ${bounds[i]}` : undefined;
+    if (i === 0) return below === undefined ? 'true' : nullable ? `(${below} OR ${value} IS NULL)` : below;
+    const from = `${value} >= ${bounds[i - 1]}`;
+    return below === undefined ? from : `${from} AND ${below}`;
+  });
+}
+
+/** The DuckDB type (as SQL writes it) of the first column of `query`. */
+async function columnType(c: Awaited<ReturnType<typeof connect>>, query: string): Promise<string> {
+  const p = await c.prepare(query);
+  try {
+    return p.columnType(0).toString();
+  } finally {
+    p.destroySync();
+  }
+}
+
+/** A database of no session's, in which input SQL must bind for workers to read it (opened once). */
+let probe: Promise<PrivateDatabase> | undefined;
+let probing: Promise<unknown> = Promise.resolve();
+
+/** Whether `sql` binds in a fresh database (it names nothing only the calling session has). */
+async function bindsAlone(sql: string): Promise<boolean> {
+  probe ??= openPrivateDatabase({ threads: 1 });
+  const db = await probe;
+  // One statement at a time on the probe's one connection.
+  const check = probing.then(async () => {
+    const p = await db.connection.prepare(sql);
+    p.destroySync();
+  });
+  probing = check.catch(() => undefined);
+  return check.then(
+    () => true,
+    () => false,
+  );
+}
