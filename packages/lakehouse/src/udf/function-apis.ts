@@ -10,8 +10,8 @@ import type { StructType } from '@loch/delta';
 import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { SqlError } from '../sql/errors.js';
 import { ResultTable } from './result-table.js';
-import { RUN_ROWS, groupNamed, groupRuns, groupedSql } from './grouped-input.js';
-import { partitionInput, type PartitionedInput, type PlannedQuery } from './partitioned-input.js';
+import { RUN_ROWS, groupNamed, groupRuns, groupedSql, keyedSql } from './grouped-input.js';
+import { splitInput, workerReadable, type PartitionedInput, type PlannedQuery } from './partitioned-input.js';
 import { unpackStreams } from './ipc-pack.js';
 import type { FunctionPool } from './pool.js';
 import { totalmem } from 'node:os';
@@ -89,10 +89,12 @@ class ReadElsewhere extends Error {}
 async function partitionedGroupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }> & { fn: FunctionRef }, input: string, reader: FrameReader, what: string): Promise<ResultTable | undefined> {
   const { FunctionPool, workerCount } = await import('./pool.js');
   const workers = workerCount(api.workers === undefined ? undefined : String(api.workers), false);
-  const shares = await partitionInput(await reader.plan(input), api.keys, workers);
-  if (!shares) return undefined;
-  const pool = new FunctionPool({ ...api.fn, module: moduleUrl(api.fn.module) }, shares.queries.length);
+  const readable = await workerReadable(await reader.plan(keyedSql(input, api.keys)), api.keys.length);
+  if (!readable) return undefined;
+  // The workers start while the input is split.
+  const pool = new FunctionPool({ ...api.fn, module: moduleUrl(api.fn.module) }, workers);
   try {
+    const shares = await splitInput(readable, workers);
     return await filled(api.schema, what, (out) => readShares(pool, shares, api.keys, out, what));
   } catch (e) {
     if (e instanceof ReadElsewhere) return undefined;

@@ -16,16 +16,24 @@ export interface GroupRun {
   readonly starts: Int32Array;
 }
 
-const keyColumn = (j: number) => `__loch_key${j}`;
-
-/**
- * `input`'s rows (those `where` keeps, a condition over its columns) with each key's value in a
- * column of its own after them, sorted by key (NULLs together, where the session orders them).
- */
-export function groupedSql(input: string, keys: readonly string[], where?: string): string {
-  const columns = keys.map((k, j) => `(${k}) AS ${keyColumn(j)}`).join(', ');
-  return `SELECT *, ${columns} FROM (${input}) AS __loch_in${where ? ` WHERE ${where}` : ''} ORDER BY ${keys.map((_, j) => keyColumn(j)).join(', ')}`;
+/** `input`'s rows with each key's value in a column of its own after them, sorted by key (NULLs together, where the session orders them). */
+export function groupedSql(input: string, keys: readonly string[]): string {
+  return sortedSql(keyedSql(input, keys), keys.length);
 }
+
+/** `input`'s rows with each key's value in a column of its own after them. */
+export function keyedSql(input: string, keys: readonly string[]): string {
+  return `SELECT *, ${keys.map((k, j) => `(${k}) AS ${keyColumn(j)}`).join(', ')} FROM (${input}) AS __loch_in`;
+}
+
+/** The rows of a keyedSql query with `keyCount` keys (those `where` keeps, a condition on the key columns), sorted by key. */
+export function sortedSql(keyed: string, keyCount: number, where?: string): string {
+  const keys = Array.from({ length: keyCount }, (_, j) => keyColumn(j));
+  return `SELECT * FROM (${keyed}) AS __loch_keyed${where ? ` WHERE ${where}` : ''} ORDER BY ${keys.join(', ')}`;
+}
+
+/** The column of the `j`th key in keyedSql's rows. */
+export const keyColumn = (j: number) => `__loch_key${j}`;
 
 /** ` on the group k = v` for a group's keys that are columns of it ('' when none is), for messages. */
 export function groupNamed(group: Table, keys: readonly string[]): string {

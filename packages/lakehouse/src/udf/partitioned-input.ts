@@ -12,7 +12,7 @@
  * give each worker other rows: such input is read on the calling thread instead.
  */
 import { connect, openPrivateDatabase, sqlString, type PrivateDatabase } from '@loch/engine-node';
-import { groupedSql } from './grouped-input.js';
+import { keyColumn, sortedSql } from './grouped-input.js';
 
 /** The input's shares, each a query for one worker, with the statement that sets the session's DuckDB state. */
 export interface PartitionedInput {
@@ -41,31 +41,40 @@ const SAMPLE_ROWS = 8192;
 const LITERAL_TYPES = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|DECIMAL\(\d+,\d+\)|FLOAT|DOUBLE|VARCHAR|DATE|TIME|TIMESTAMP|TIMESTAMP_(S|MS|NS)|TIMESTAMP WITH TIME ZONE|BOOLEAN|UUID)$/;
 
 /**
- * `input` (the frame's SQL) as at most `workers` queries, one per worker, or undefined when the
- * workers cannot read it themselves (see above): then the calling thread reads it.
+ * The keyed input (keyedSql's rows, as the calling session's planner made them) as workers can
+ * read it themselves, or undefined when they cannot (see above): then the calling thread reads it.
  */
-export async function partitionInput(planned: PlannedQuery | undefined, keys: readonly string[], workers: number): Promise<PartitionedInput | undefined> {
-  if (!planned || VOLATILE.test(planned.sql)) return undefined;
-  const settings = `SET TimeZone = ${sqlString(planned.timeZone)}`;
-  if (!(await bindsAlone(groupedSql(planned.sql, keys)))) return undefined;
-  if (workers <= 1) return { queries: [groupedSql(planned.sql, keys)], settings };
-  const ranges = await keyRanges(planned.sql, keys[0], workers, settings);
-  return { queries: ranges.map((where) => groupedSql(planned.sql, keys, where)), settings };
+export async function workerReadable(planned: PlannedQuery | undefined, keyCount: number): Promise<PlannedInput | undefined> {
+  if (!planned || VOLATILE.test(planned.sql) || !(await bindsAlone(sortedSql(planned.sql, keyCount)))) return undefined;
+  return { sql: planned.sql, keyCount, settings: `SET TimeZone = ${sqlString(planned.timeZone)}` };
 }
 
-/** The conditions on `key` of up to `n` ranges that split a sample of `input`'s rows evenly, in key order (NULLs first, as ORDER BY has them). */
-async function keyRanges(input: string, key: string, n: number, settings: string): Promise<string[]> {
-  const k = `(${key})`;
+/** Keyed input workers can read: its SQL and keys, and the statement that sets the session's DuckDB state. */
+export interface PlannedInput {
+  readonly sql: string;
+  readonly keyCount: number;
+  readonly settings: string;
+}
+
+/** `input` as at most `workers` queries, one per worker, each a range of keys sorted by key. */
+export async function splitInput(input: PlannedInput, workers: number): Promise<PartitionedInput> {
+  const ranges = workers <= 1 ? [undefined] : await keyRanges(input.sql, workers, input.settings);
+  return { queries: ranges.map((where) => sortedSql(input.sql, input.keyCount, where)), settings: input.settings };
+}
+
+/** The conditions on the first key of up to `n` ranges that split a sample of `input`'s (keyed) rows evenly, in key order (NULLs first, as ORDER BY has them). */
+async function keyRanges(input: string, n: number, settings: string): Promise<string[]> {
+  const k = keyColumn(0);
   const c = await connect();
   try {
     await c.run(settings);
-    const type = await columnType(c, `SELECT ${k} FROM (${input}) AS __loch_in`);
+    const type = await columnType(c, `SELECT ${k} FROM (${input}) AS __loch_keyed`);
     const literal = LITERAL_TYPES.test(type);
     const sortKey = (e: string) => `create_sort_key(${e}, 'ASC NULLS FIRST')`;
     const fractions = Array.from({ length: n - 1 }, (_, i) => ((i + 1) / n).toFixed(6)).join(', ');
     // Bounds as text: values (literal keys) or sort keys in hex.
     const bounds = literal ? `list_transform(quantile_disc(__loch_k, [${fractions}]), b -> b::VARCHAR)` : `list_transform(quantile_disc(${sortKey('__loch_k')}, [${fractions}]), b -> hex(b))`;
-    const sample = `SELECT ${bounds} FROM (SELECT ${k} AS __loch_k FROM (${input}) AS __loch_in) AS s USING SAMPLE reservoir(${SAMPLE_ROWS} ROWS) REPEATABLE (1)`;
+    const sample = `SELECT ${bounds} FROM (SELECT ${k} AS __loch_k FROM (${input}) AS __loch_keyed) AS s USING SAMPLE reservoir(${SAMPLE_ROWS} ROWS) REPEATABLE (1)`;
     const found = ((await c.runAndReadAll(sample)).getRows()[0]?.[0] as { items?: unknown[] } | null)?.items ?? [];
     const at = found.filter((b, i): b is string => typeof b === 'string' && b !== found[i - 1]);
     return literal ? ranges(k, at.map((b) => `CAST(${sqlString(b)} AS ${type})`), true) : ranges(sortKey(k), at.map((b) => `unhex(${sqlString(b)})`), false);
