@@ -114,6 +114,14 @@ export class LocalStorage implements StorageHandler {
     return names.sort(compareStrings);
   }
 
+  async isDirectory(dirUrl: string): Promise<boolean> {
+    // stat follows a symbolic link, as listDirectories counts one to a directory.
+    return stat(toPath(dirUrl)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+  }
+
   async head(url: string): Promise<FileMeta | undefined> {
     return fileMeta(toPath(url), url);
   }

@@ -102,6 +102,18 @@ export function storageContract(name: string, fixture: StorageFixture): void {
     assert.deepEqual(await storage.listDirectories(`${root}missing/`), [], 'a prefix that holds nothing has none');
   });
 
+  it('isDirectory: whether a prefix holds files below it', async (root) => {
+    const keys = ['t/_delta_log/00000000000000000000.json', 't/part-0.parquet', 'a b/x/y.json', 'tx'];
+    for (const k of keys) await storage.put(root + k.split('/').map(encodeURIComponent).join('/'), enc(k));
+    assert.equal(await storage.isDirectory(`${root}t/_delta_log/`), true);
+    assert.equal(await storage.isDirectory(`${root}t/_delta_log`), true, 'without the trailing slash too');
+    assert.equal(await storage.isDirectory(`${root}a%20b/x/`), true, 'a name that needs escaping');
+    assert.equal(await storage.isDirectory(`${root}a%20b/`), true, 'files deeper down count');
+    assert.equal(await storage.isDirectory(`${root}t/part-0.parquet`), false, 'a file is not one');
+    assert.equal(await storage.isDirectory(`${root}t/_delta`), false, 'nor the start of a name');
+    assert.equal(await storage.isDirectory(`${root}missing/`), false);
+  });
+
   it('names that need escaping come back as paths that open them', async (root) => {
     const names = ['a b.json', 'p%41.json', 'q#1.json', 'ü.json', 'k=v w', 'x?y.json'];
     for (const n of names) await storage.putIfAbsent(`${root}d/${encodeURIComponent(n)}`, enc(`content of ${n}`));

@@ -42,6 +42,12 @@ export interface StorageHandler {
    * holds nothing. How a lake finds its tables without listing every data file in them.
    */
   listDirectories(dirUrl: string): Promise<string[]>;
+  /**
+   * Whether `dirUrl` is a directory: a prefix that holds a file below it (an object store asks
+   * for one key), and on a store with real directories, a directory that is there (which may be
+   * empty). How a lake tells a table by its `_delta_log/` without listing the table's files.
+   */
+  isDirectory(dirUrl: string): Promise<boolean>;
   /** The file's size and modification time, or undefined when there is no file at `path`. */
   head(path: string): Promise<FileMeta | undefined>;
   exists(path: string): Promise<boolean>;

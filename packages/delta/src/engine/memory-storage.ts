@@ -48,6 +48,12 @@ export class MemoryStorage implements StorageHandler {
     return [...names].sort(compareStrings);
   }
 
+  async isDirectory(dirUrl: string): Promise<boolean> {
+    const dir = asDir(dirUrl);
+    for (const path of this.files.keys()) if (path.startsWith(dir)) return true;
+    return false;
+  }
+
   async head(path: string): Promise<FileMeta | undefined> {
     const f = this.files.get(path);
     return f && this.meta(path, f);
