@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSnapshot, resolvePath } from '@loch/delta';
+import { resolvePath } from '@loch/delta';
 import { sqlString, withConnection } from '@loch/engine-node';
 import { Lakehouse } from '@loch/lakehouse';
 
@@ -35,7 +35,7 @@ async function main() {
     progress(`writing ${ROWS.toLocaleString()} rows ...`);
     await lake.sql(`CREATE TABLE t (id BIGINT, region STRING, price DECIMAL(12,2), qty INT) USING DELTA;
       INSERT INTO t SELECT id, 'r' || (id % 20), CAST((id % 100000) / 100.0 AS DECIMAL(12,2)), CAST(id % 50 + 1 AS INT) FROM range(${ROWS})`);
-    const snapshot = await loadSnapshot(lake.table('t').engine, lake.table('t').url);
+    const snapshot = await lake.table('t').snapshot();
     const files = `read_parquet([${snapshot.files.map((f) => sqlString(fileURLToPath(resolvePath(snapshot.tableRoot, f.path)))).join(', ')}])`;
     const direct = (sql: string) => withConnection(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS());
     const cases: { name: string; sql: string }[] = [

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadSnapshot, resolvePath } from '@loch/delta';
+import { resolvePath } from '@loch/delta';
 import { sqlString, withConnection } from '@loch/engine-node';
 import { Lakehouse } from '@loch/lakehouse';
 
@@ -70,7 +70,7 @@ async function generate(lake: Lakehouse): Promise<void> {
       FROM range(${k * per}, ${(k + 1) * per}) t(i)`);
   }
   const sales = lake.table('sales');
-  const before = await loadSnapshot(sales.engine, sales.url);
+  const before = await sales.snapshot();
   const bytes = before.files.reduce((n, f) => n + f.size, 0);
   progress('OPTIMIZE sales ZORDER BY (item_id, date_id) ...');
   await sales.optimize({ zOrderBy: ['item_id', 'date_id'], targetFileSize: Math.floor(bytes / 256), onProgress: progress });
@@ -85,10 +85,10 @@ async function main() {
     const lake = Lakehouse.open(dir);
     if (!reuse) await generate(lake);
     const sales = lake.table('sales');
-    const fact = await loadSnapshot(sales.engine, sales.url);
+    const fact = await sales.snapshot();
     const parquet = async (name: string, options = '') => {
       const t = lake.table(name);
-      const s = await loadSnapshot(t.engine, t.url);
+      const s = await t.snapshot();
       return `read_parquet([${s.files.map((f) => sqlString(fileURLToPath(resolvePath(s.tableRoot, f.path)))).join(', ')}]${options})`;
     };
     const direct: Record<string, string> = {};

@@ -5,7 +5,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSnapshot } from '@loch/delta';
 import { DeltaTable } from '@loch/lakehouse';
 
 const ROWS = Number(process.env.LOCH_BENCH_ROWS ?? 10_000_000);
@@ -36,7 +35,7 @@ async function main() {
       await t.write(`SELECT (hash(i) % 1000000)::BIGINT AS a, (hash(i * 31 + 7) % 1000000)::BIGINT AS b, 'payload_' || i AS c
                      FROM range(${k * per}, ${(k + 1) * per}) t(i)`);
     }
-    const before = await loadSnapshot(t.engine, t.url);
+    const before = await t.snapshot();
     const statsOf = (s: typeof before) => s.files.map((f) => JSON.parse(f.stats!));
     const bytes = before.files.reduce((n, f) => n + f.size, 0);
     // About 256 files: 16 cells per column.
@@ -45,7 +44,7 @@ async function main() {
     const t0 = performance.now();
     const r = await t.optimize({ zOrderBy: ['a', 'b'], targetFileSize: target, onProgress: progress });
     const ms = performance.now() - t0;
-    const after = await loadSnapshot(t.engine, t.url);
+    const after = await t.snapshot();
     console.log(`ZORDER BY (a, b) of ${ROWS.toLocaleString()} rows: ${(ms / 1000).toFixed(2)} s, ${r.metrics.numFilesRemoved} files -> ${r.metrics.numFilesAdded}`);
     console.log(`| point lookup | files skipped before | files skipped after ZORDER |`);
     console.log(`|---|---|---|`);

@@ -15,7 +15,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadSnapshot, resolvePath } from '@loch/delta';
+import { resolvePath } from '@loch/delta';
 import { sqlString, withConnection } from '@loch/engine-node';
 import { Lakehouse } from '@loch/lakehouse';
 
@@ -60,7 +60,7 @@ async function main() {
       await t.write(`SELECT i AS id, 'name_' || (i % 1000) AS name, (i % 997) * 0.5 AS score, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) AS ts
                      FROM range(${(k * ROWS) / 10}, ${((k + 1) * ROWS) / 10}) t(i)`);
     }
-    const snapshot = await loadSnapshot(t.engine, t.url);
+    const snapshot = await t.snapshot();
     const files = snapshot.files.map((f) => sqlString(fileURLToPath(resolvePath(snapshot.tableRoot, f.path))));
     const parquet = `read_parquet([${files.join(', ')}])`;
     const direct = (sql: string) => withConnection(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS());

@@ -83,9 +83,14 @@ export class Lakehouse {
     return new Lakehouse(dir, options);
   }
 
-  /** The table called `name` (`events`, `sales.orders`, `main.sales.orders`), whether or not it exists yet. */
+  /**
+   * The table called `name` (`events`, `sales.orders`, `main.sales.orders`), whether or not it
+   * exists yet (writing to it creates it). The name is looked up, case-insensitively, through the
+   * lake's storage when the table is first used, and a name the lake cannot have fails then:
+   * `await lake.table('nope.t').snapshot()` rejects with LOCH_SCHEMA_NOT_FOUND.
+   */
   table(name: string): DeltaTable {
-    return DeltaTable.forPath(this.catalog.locate(lakeNameOf(this.catalog, name)), { engine: this.engine });
+    return DeltaTable.lazy(name, () => this.catalog.locate(lakeNameOf(this.catalog, name)), { engine: this.engine });
   }
 
   /**
@@ -108,8 +113,8 @@ export class Lakehouse {
   }
 
   /** Names of the lake's schemas, `default` first. */
-  schemas(): string[] {
-    return this.catalog.schemas().map((s) => s.name);
+  async schemas(): Promise<string[]> {
+    return (await this.catalog.schemas()).map((s) => s.name);
   }
 
   /**

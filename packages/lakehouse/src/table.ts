@@ -54,19 +54,47 @@ export function tableUrl(location: string): string {
   return localUrl(resolve(location), true);
 }
 
-/** A Delta table, addressed by path or URL. Reads are snapshot-consistent. */
+/**
+ * A Delta table, addressed by path or URL, or by its name in a lake (`lake.table('events')`).
+ * Reads are snapshot-consistent. Nothing is read until a method needs it: a lake table finds
+ * where it lives through the lake's storage on first use, and fails there as its name would
+ * (LOCH_SCHEMA_NOT_FOUND, DELTA_TABLE_NOT_FOUND).
+ */
 export class DeltaTable {
-  readonly url: string;
   readonly engine: Engine;
+  /** What the table was called: its path or URL, or its name in the lake. */
+  readonly name: string;
+  private readonly find: () => Promise<string>;
+  private found: Promise<string> | undefined;
 
-  private constructor(url: string, engine: Engine) {
-    this.url = url;
+  private constructor(name: string, find: () => Promise<string>, engine: Engine) {
+    this.name = name;
+    this.find = find;
     this.engine = engine;
   }
 
   /** A handle on the table at `location`; nothing is read until a method needs it. */
   static forPath(location: string, options: { engine?: Engine } = {}): DeltaTable {
-    return new DeltaTable(tableUrl(location), options.engine ?? defaultEngine());
+    const url = tableUrl(location);
+    const found = Promise.resolve(url);
+    return new DeltaTable(displayTable(url), () => found, options.engine ?? defaultEngine());
+  }
+
+  /**
+   * A handle on a table whose root `find` looks up when first needed (a lake's name lookup).
+   * A failed lookup is not kept: the next use asks again (the schema may exist by then).
+   */
+  static lazy(name: string, find: () => Promise<string>, options: { engine?: Engine } = {}): DeltaTable {
+    return new DeltaTable(name, async () => tableUrl(await find()), options.engine ?? defaultEngine());
+  }
+
+  /** The URL of the table's root (`file:///data/events/`). */
+  location(): Promise<string> {
+    this.found ??= this.find().catch((e: unknown) => {
+      this.found = undefined;
+      throw e;
+    });
+    return this.found;
   }
 
   /** Opens the table, failing with DELTA_TABLE_NOT_FOUND when there is no Delta table there. */
@@ -79,7 +107,7 @@ export class DeltaTable {
   /** Creates an empty table at `location` (version 0). */
   static async create(location: string, options: CreateOptions & { engine?: Engine }): Promise<DeltaTable> {
     const t = DeltaTable.forPath(location, options);
-    await createTable(t.engine, t.url, t.name, options);
+    await createTable(t.engine, await t.location(), t.name, options);
     return t;
   }
 
@@ -87,18 +115,19 @@ export class DeltaTable {
    * Writes data as one commit: append by default, or overwrite (all rows, or those matching
    * `replaceWhere`). Creates the table when it does not exist.
    */
-  write(data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
-    return writeTable(this.engine, this.url, this.name, data, options);
+  async write(data: WriteData, options: WriteOptions = {}): Promise<WriteResult> {
+    const url = await this.location();
+    return writeTable(this.engine, url, displayTable(url), data, options);
   }
 
   /** DELETE FROM the table [WHERE predicate (SQL)]. */
-  delete(predicate?: string, options: DmlOptions = {}): Promise<DmlResult> {
-    return deleteRows(this.engine, this.url, predicate, options);
+  async delete(predicate?: string, options: DmlOptions = {}): Promise<DmlResult> {
+    return deleteRows(this.engine, await this.location(), predicate, options);
   }
 
   /** UPDATE the table SET column = SQL expression, ... [WHERE predicate]. */
-  update(set: Readonly<Record<string, string>>, predicate?: string, options: DmlOptions = {}): Promise<DmlResult> {
-    return updateRows(this.engine, this.url, set, predicate, options);
+  async update(set: Readonly<Record<string, string>>, predicate?: string, options: DmlOptions = {}): Promise<DmlResult> {
+    return updateRows(this.engine, await this.location(), set, predicate, options);
   }
 
   /**
@@ -107,27 +136,27 @@ export class DeltaTable {
    */
   merge(source: WriteData, condition: string, aliases: { target?: string; source?: string } = {}, options: OperationOptions = {}): MergeBuilder {
     const spec = { source, condition, targetAlias: aliases.target, sourceAlias: aliases.source, matched: [], notMatched: [], notMatchedBySource: [] };
-    return new MergeBuilder(this.engine, this.url, spec, options);
+    return new MergeBuilder(this.engine, () => this.location(), spec, options);
   }
 
   /** OPTIMIZE [WHERE partition predicate] [ZORDER BY (...)]: compaction or Z-order clustering. */
-  optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
-    return optimizeTable(this.engine, this.url, options);
+  async optimize(options: OptimizeOptions = {}): Promise<OptimizeResult> {
+    return optimizeTable(this.engine, await this.location(), options);
   }
 
   /** ANALYZE TABLE ... COMPUTE DELTA STATISTICS: every file's statistics computed again for the columns the table indexes now. */
-  computeDeltaStatistics(options: OperationOptions = {}): Promise<ComputeStatisticsResult> {
-    return computeDeltaStatistics(this.engine, this.url, options);
+  async computeDeltaStatistics(options: OperationOptions = {}): Promise<ComputeStatisticsResult> {
+    return computeDeltaStatistics(this.engine, await this.location(), options);
   }
 
   /** VACUUM [RETAIN n HOURS] [DRY RUN]: deletes files no version within the retention needs. */
-  vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
-    return vacuumTable(this.engine, this.url, options);
+  async vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
+    return vacuumTable(this.engine, await this.location(), options);
   }
 
   /** RESTORE TABLE TO VERSION AS OF n / TIMESTAMP AS OF t, as a new commit. */
-  restore(to: { version?: number; timestamp?: Date | string | number }, options: OperationOptions = {}): Promise<RestoreResult> {
-    return restoreTable(this.engine, this.url, to, options);
+  async restore(to: { version?: number; timestamp?: Date | string | number }, options: OperationOptions = {}): Promise<RestoreResult> {
+    return restoreTable(this.engine, await this.location(), to, options);
   }
 
   /**
@@ -137,26 +166,22 @@ export class DeltaTable {
    */
   async clone(targetPath: string, options: CloneOptions = {}): Promise<CloneResult & { table: DeltaTable }> {
     const target = DeltaTable.forPath(targetPath, { engine: this.engine });
-    const r = await cloneTable(this.engine, this.url, target.url, target.name, options);
+    const r = await cloneTable(this.engine, await this.location(), await target.location(), target.name, options);
     return { ...r, table: target };
   }
 
   /** TRUNCATE TABLE: every row deleted in one commit. */
-  truncate(options: DmlOptions = {}): Promise<DmlResult> {
-    return truncateTable(this.engine, this.url, options);
+  async truncate(options: DmlOptions = {}): Promise<DmlResult> {
+    return truncateTable(this.engine, await this.location(), options);
   }
 
   /** ALTER TABLE: ADD COLUMNS, SET/UNSET TBLPROPERTIES, ADD/DROP CONSTRAINT, as one metadata-only commit. */
-  alter(change: AlterChange, options: AlterOptions = {}): Promise<AlterResult> {
-    return alterTable(this.engine, this.url, change, options);
+  async alter(change: AlterChange, options: AlterOptions = {}): Promise<AlterResult> {
+    return alterTable(this.engine, await this.location(), change, options);
   }
 
-  get name(): string {
-    return displayTable(this.url);
-  }
-
-  snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
-    return loadSnapshot(this.engine, this.url, options);
+  async snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
+    return loadSnapshot(this.engine, await this.location(), options);
   }
 
   /**
@@ -168,8 +193,8 @@ export class DeltaTable {
   }
 
   /** Commit history, newest first. */
-  history(limit?: number): Promise<HistoryEntry[]> {
-    return tableHistory(this.engine, this.url, limit);
+  async history(limit?: number): Promise<HistoryEntry[]> {
+    return tableHistory(this.engine, await this.location(), limit);
   }
 
   /** What `loch describe` prints. */

@@ -62,7 +62,7 @@ for (const dv of [false, true]) {
       const history = await lake.table('t').history();
       assert.equal(history[0].operationMetrics.numTargetChangeFilesAdded, String((await commit(dir, 4)).cdc.length));
       assert.equal(history[2].operationMetrics.numAddedChangeFiles, String((await commit(dir, 2)).cdc.length));
-      const snapshot = await loadSnapshot(lake.engine, lake.table('t').url);
+      const snapshot = await loadSnapshot(lake.engine, (await lake.table('t').location()));
       assert.equal(snapshot.files.some((f) => f.deletionVector), dv);
       // The table itself is unchanged by the change files beside it.
       const [now] = await lake.sql('SELECT id, name FROM t ORDER BY id');

@@ -64,7 +64,7 @@ test(`${WRITERS} processes appending ${BATCHES} batches each: contiguous version
   for (const [b, n] of perBatch) assert.equal(n, batchRows(b), `batch ${b}`);
 
   // Checkpoints were written along the way (every 10 versions) and agree with the JSON log.
-  const snap = await loadSnapshot(tbl.engine, tbl.url);
+  const snap = await loadSnapshot(tbl.engine, (await tbl.location()));
   assert.equal(snap.segment.checkpoint?.version, 60);
   assertSameState(snap, await jsonOnlySnapshot(dir), 'checkpoint vs JSON');
   for (const a of snap.files) assert.ok(await exists(dataFilePath(snap.tableRoot, a.path)));

@@ -87,8 +87,8 @@ const OPEN_FACTS: Record<string, (s: Awaited<ReturnType<typeof loadLogState>>, h
 
 async function assertOpens(name: string, table: string) {
   const t = DeltaTable.forPath(table);
-  const state = await loadLogState(t.engine, t.url);
-  const history = await tableHistory(t.engine, t.url);
+  const state = await loadLogState(t.engine, (await t.location()));
+  const history = await tableHistory(t.engine, (await t.location()));
   assert.equal(history[0].version, state.segment.version);
   OPEN_FACTS[name]?.(state, history);
   try {
@@ -119,7 +119,7 @@ async function assertConversions(dir: string): Promise<string[]> {
     const s = original.snapshot;
     const partitionBy = s.partitionColumns.map((p) => s.schema.fields.find((f) => f.name === p)!);
     const table = DeltaTable.forPath(copy);
-    const r = await convertToDelta(table.engine, table.url, name, { partitionBy });
+    const r = await convertToDelta(table.engine, (await table.location()), name, { partitionBy });
     assert.equal(r.numFiles, s.files.length, name);
     const rows = (await table.scan()).rows;
     assert.deepEqual(sortedCanonical(rows), sortedCanonical(original.rows), name);

@@ -42,7 +42,7 @@ async function checkTable(dir: string, tally: Tally, round: number): Promise<{ b
   const versions = await commitVersions(dir);
   assertContiguous(versions);
   for (const v of versions) await commitInfoOf(dir, v);
-  const snap = await loadSnapshot(tbl.engine, tbl.url);
+  const snap = await loadSnapshot(tbl.engine, (await tbl.location()));
   assert.equal(snap.version, versions.at(-1));
 
   // Files a killed writer left are on disk but not in the table; every table file is on disk.
@@ -66,7 +66,7 @@ async function checkCheckpoints(dir: string, round: number): Promise<{ checkpoin
     }
   });
   const tbl = DeltaTable.forPath(dir);
-  const latest = await loadSnapshot(tbl.engine, tbl.url);
+  const latest = await loadSnapshot(tbl.engine, (await tbl.location()));
   if (checkpoints.length > 0) {
     const newest = Math.max(...checkpoints.map((n) => Number(n.slice(0, 20))));
     assert.equal(latest.segment.checkpoint?.version, newest, `round ${round}: the newest checkpoint is used`);

@@ -39,7 +39,7 @@ for (const dv of [false, true]) {
       const history = await t.history();
       assert.deepEqual(history.slice(0, 3).map((h) => h.operation), ['DELETE', 'UPDATE', 'DELETE']);
       assert.equal(history[2].operationParameters.predicate, '["id % 10 = 0"]');
-      const snapshot = await loadSnapshot(t.engine, t.url);
+      const snapshot = await loadSnapshot(t.engine, (await t.location()));
       assert.equal(snapshot.files.some((f) => f.deletionVector), dv);
       if (dv) assert.ok((await readdir(join(base, 't'))).some((f) => f.startsWith('deletion_vector_')));
     } finally {
@@ -53,7 +53,7 @@ test('a DELETE that matches nothing commits nothing; bad predicates and columns 
   try {
     const r = await t.delete('id > 100000');
     assert.equal(r.version, undefined);
-    assert.equal((await loadSnapshot(t.engine, t.url)).version, 1);
+    assert.equal((await loadSnapshot(t.engine, (await t.location()))).version, 1);
     await assert.rejects(t.delete('nope = 1'), (e: DeltaError) => e.code === 'DELTA_INVALID_ARGUMENT' && /nope/.test(e.message));
     await assert.rejects(t.update({ nope: '1' }, 'id = 1'), (e: DeltaError) => e.code === 'DELTA_COLUMN_NOT_FOUND' && /nope/.test(e.message));
   } finally {

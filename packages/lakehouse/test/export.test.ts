@@ -88,7 +88,8 @@ test('Arrow batches, Parquet and Arrow IPC files hold the values the table holds
   await t.scan().writeTo(join(dir, 't.parquet'), 'parquet');
   const fromParquet = await withConnection(async (c) => (await c.runAndReadAll(`SELECT * FROM read_parquet(${sqlString(join(dir, 't.parquet'))})`)).getRowsJson());
   const fromTable = await withConnection(async (c) => {
-    const files = (await t.snapshot()).files.map((f) => sqlString(fileURLToPath(new URL(f.path, t.url))));
+    const root = await t.location();
+    const files = (await t.snapshot()).files.map((f) => sqlString(fileURLToPath(new URL(f.path, root))));
     return (await c.runAndReadAll(`SELECT * FROM read_parquet([${files.join(', ')}])`)).getRowsJson();
   });
   assert.deepEqual(fromParquet, fromTable);

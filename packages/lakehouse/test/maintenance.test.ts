@@ -23,7 +23,7 @@ test('OPTIMIZE compacts small files per partition, keeps every row, and is idemp
     assert.ok(r.version !== undefined);
     assert.equal(r.metrics.partitionsOptimized, 2);
     assert.equal(r.metrics.numFilesAdded, 2);
-    const snapshot = await loadSnapshot(t.engine, t.url);
+    const snapshot = await loadSnapshot(t.engine, (await t.location()));
     assert.equal(snapshot.files.length, 2);
     assert.ok(snapshot.files.every((f) => !f.dataChange), 'compaction does not change data');
     assert.deepEqual(await sortedIds(t), before);
@@ -44,7 +44,7 @@ test('OPTIMIZE WHERE touches only matching partitions and refuses data columns',
     for (let k = 0; k < 3; k++) await t.write(`SELECT i AS a, 'p' || (i % 2) AS p FROM range(100) t(i)`, { partitionBy: ['p'] });
     const r = await t.optimize({ where: "p = 'p1'" });
     assert.equal(r.metrics.partitionsOptimized, 1);
-    const files = (await loadSnapshot(t.engine, t.url)).files;
+    const files = (await loadSnapshot(t.engine, (await t.location()))).files;
     assert.equal(files.filter((f) => f.partitionValues.p === 'p0').length, 3);
     assert.equal(files.filter((f) => f.partitionValues.p === 'p1').length, 1);
     await assert.rejects(t.optimize({ where: 'a > 3' }), (e: DeltaError) => e.code === 'DELTA_INVALID_ARGUMENT' && /partition columns/.test(e.message));
@@ -62,7 +62,7 @@ test('ZORDER BY two columns lets a point lookup on either skip most files', asyn
     const r = await t.optimize({ zOrderBy: ['a', 'b'], targetFileSize: 6_000 });
     assert.ok(Number(r.metrics.numFilesAdded) >= 64, `files: ${r.metrics.numFilesAdded}`);
     assert.deepEqual(await sortedIds(t), before);
-    const files = (await loadSnapshot(t.engine, t.url)).files.map((f) => JSON.parse(f.stats!));
+    const files = (await loadSnapshot(t.engine, (await t.location()))).files.map((f) => JSON.parse(f.stats!));
     for (const col of ['a', 'b']) {
       for (const probe of [12345, 50000, 99001]) {
         const hit = files.filter((s) => s.minValues[col] <= probe && probe <= s.maxValues[col]).length;
@@ -87,7 +87,7 @@ test('VACUUM keeps what live versions need, refuses short retention, and DRY RUN
     // Within the default retention nothing goes.
     assert.deepEqual((await t.vacuum({ dryRun: true })).files, []);
     // Age the overwritten file and its tombstone's reference, then vacuum with the check off.
-    const old = (await loadSnapshot(t.engine, t.url, { version: 0 })).files[0].path;
+    const old = (await loadSnapshot(t.engine, (await t.location()), { version: 0 })).files[0].path;
     const past = new Date(Date.now() - 10 * 24 * 3600 * 1000);
     await utimes(join(dir, decodeURIComponent(old)), past, past);
     const dry = await t.vacuum({ retentionHours: 0, retentionDurationCheck: false, dryRun: true });
@@ -117,7 +117,7 @@ test('RESTORE to a version brings back its files and metadata as a new commit', 
     assert.equal(r.restoredFrom, 0);
     assert.equal(r.metrics.numOfFilesAfterRestore, 1);
     assert.deepEqual(await sortedIds(t), [0, 1, 2, 3, 4]);
-    const s = await loadSnapshot(t.engine, t.url);
+    const s = await loadSnapshot(t.engine, (await t.location()));
     assert.deepEqual(s.schema.fields.map((f) => f.name), ['a'], 'the old schema is back');
     assert.equal((await t.history(1))[0].operation, 'RESTORE');
   } finally {

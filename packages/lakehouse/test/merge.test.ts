@@ -36,7 +36,7 @@ test('the COVID-19 example from the Delta Lake 0.6.0 release: merge with schema 
     assert.equal(result.metrics.numTargetRowsCopied, 0);
     assert.equal(result.metrics.numSourceRows, 40);
     assert.equal(result.metrics.numTargetFilesRemoved, 1);
-    const snapshot = await loadSnapshot(t.engine, t.url);
+    const snapshot = await loadSnapshot(t.engine, (await t.location()));
     assert.deepEqual(snapshot.schema.fields.map((f) => f.name), ['Province_State', 'Country_Region', 'Last_Update', 'Confirmed', 'Deaths', 'Recovered', 'FIPS', 'Admin2', 'Active', 'Combined_Key']);
     const rows = (await t.scan()).rows;
     assert.equal(rows.length, 40);
@@ -88,7 +88,7 @@ for (const dv of [false, true]) {
         else if (i < 10) assert.equal(r?.v, 0, `row ${i} updated by source`);
         else assert.equal(r?.v, i, `row ${i} unchanged`);
       }
-      const snapshot = await loadSnapshot(t.engine, t.url);
+      const snapshot = await loadSnapshot(t.engine, (await t.location()));
       assert.equal(snapshot.files.some((f) => f.deletionVector), dv, 'deletion vectors used exactly when enabled');
     } finally {
       await done();
@@ -105,7 +105,7 @@ test('a target row matched by several source rows is refused, and nothing is com
       t.merge(`SELECT 3 AS id, 1 AS v UNION ALL SELECT 3, 2`, 'target.id = source.id').whenMatchedUpdate({ set: { v: 'source.v' } }).execute(),
       (e: DeltaError) => e.code === 'DELTA_MULTIPLE_SOURCE_ROW_MATCHING_TARGET_ROW' && /several source rows/.test(e.message),
     );
-    assert.equal((await loadSnapshot(t.engine, t.url)).version, 0);
+    assert.equal((await loadSnapshot(t.engine, (await t.location()))).version, 0);
     // An unconditional delete is allowed to match a row many times.
     const r = await t.merge(`SELECT 3 AS id UNION ALL SELECT 3`, 'target.id = source.id').whenMatchedDelete().execute();
     assert.equal(r.metrics.numTargetRowsDeleted, 1);
@@ -120,15 +120,15 @@ test('insert-only merge rewrites no file; a merge that matches nothing commits n
   try {
     const t = DeltaTable.forPath(dir);
     await t.write(`SELECT i AS id, i AS v FROM range(100) t(i)`);
-    const before = await loadSnapshot(t.engine, t.url);
+    const before = await loadSnapshot(t.engine, (await t.location()));
     const r = await t.merge(`SELECT i AS id, 0 AS v FROM range(90, 110) t(i)`, 'target.id = source.id').whenNotMatchedInsertAll().execute();
     assert.equal(r.metrics.numTargetRowsInserted, 10);
     assert.equal(r.metrics.numTargetFilesRemoved, 0);
-    const after = await loadSnapshot(t.engine, t.url);
+    const after = await loadSnapshot(t.engine, (await t.location()));
     assert.ok(before.files.every((f) => after.files.some((g) => g.path === f.path)), 'existing files untouched');
     const none = await t.merge(`SELECT 1000 AS id, 0 AS v`, 'target.id = source.id').whenMatchedUpdateAll().execute();
     assert.equal(none.version, undefined);
-    assert.equal((await loadSnapshot(t.engine, t.url)).version, after.version);
+    assert.equal((await loadSnapshot(t.engine, (await t.location()))).version, after.version);
   } finally {
     await done();
   }

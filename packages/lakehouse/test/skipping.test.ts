@@ -219,7 +219,7 @@ test('golden data-skipping tables: filters never drop a matching row', async () 
       pruned += m.filesPrunedByStats + m.filesPrunedByPartition;
     }
     // Values beyond the table's own must prune every file whose stats bound the column.
-    const snapshot = await loadSnapshot(t.engine, t.url);
+    const snapshot = await loadSnapshot(t.engine, (await t.location()));
     for (const f of all.schema.fields) {
       const v = all.rows[0][f.name];
       const name = f.type.kind === 'primitive' ? f.type.name : f.type.kind;

@@ -6,10 +6,10 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSnapshot, type Engine, type StorageHandler } from '@loch/delta';
+import { loadSnapshot, MemoryStorage, type Engine, type StorageHandler } from '@loch/delta';
 import { DuckDBParquetHandler, LocalStorage, NodeJsonHandler, withConnection, sqlString } from '@loch/engine-node';
 import { convertToDelta, DeltaTable, Lakehouse } from '@loch/lakehouse';
 import { pathToFileURL } from 'node:url';
@@ -27,9 +27,6 @@ const FILE_SYSTEM_ALLOWED: Readonly<Record<string, string>> = {
   'scan/arrow-ipc.ts': 'an Arrow IPC export writes the local file a user names, replaced whole by a rename beside it',
   'udf/module-url.ts': "a UDF module named by path or package is a local file node imports (resolved as node resolves it), not table I/O",
   'sql/run/run-insert-directory.ts': 'INSERT OVERWRITE DIRECTORY replaces a local directory whole: files staged in a directory beside it, then renamed',
-  // The lake's names, not its tables' bytes: listing tables (storage.listDirectories) and
-  // writing the catalog file go through storage, as do DROP, RENAME and CREATE.
-  'sql/run/lake-catalog.ts': 'Lakehouse.table(name), has() and locate() resolve one name synchronously (a stat or a directory read, and the catalog file)',
 };
 
 const FILE_SYSTEM = /^(node:)?fs(\/promises)?$/;
@@ -86,19 +83,20 @@ test('writes, DML, OPTIMIZE ZORDER, DEEP CLONE and VACUUM work over a storage wi
   const engine = engineOver(storage);
   const dir = join(await tempDir(), 't');
   const t = DeltaTable.forPath(dir, { engine });
+  const root = await t.location();
   const written = await t.write(`SELECT i AS id, i % 3 AS p, 'v' || i AS v FROM range(30) t(i)`, { partitionBy: ['p'] });
   assert.equal(written.kind, 'committed');
-  const adds = (await loadSnapshot(engine, t.url)).files;
+  const adds = (await loadSnapshot(engine, root)).files;
   const uploads = calls.filter((c) => c.method === 'writeStream').map((c) => c.path);
   assert.equal(uploads.length, adds.length, 'each data file was uploaded through storage');
-  for (const a of adds) assert.ok(uploads.includes(new URL(a.path, t.url).href), `${a.path} was uploaded`);
+  for (const a of adds) assert.ok(uploads.includes(new URL(a.path, root).href), `${a.path} was uploaded`);
   assert.deepEqual(await ids(t), range(0, 30));
 
   // A refused write leaves nothing behind, uploaded or not.
   await t.alter({ kind: 'addConstraint', name: 'small', expression: 'id < 1000' });
-  const before = (await storage.listRecursive(t.url)).filter((f) => !f.path.includes('/_delta_log/')).length;
+  const before = (await storage.listRecursive(root)).filter((f) => !f.path.includes('/_delta_log/')).length;
   await rejectsWith(t.write(`SELECT 5000 + i AS id, 1 AS p, 'x' AS v FROM range(3) t(i)`), 'DELTA_CONSTRAINT_VIOLATION', /small/);
-  assert.equal((await storage.listRecursive(t.url)).filter((f) => !f.path.includes('/_delta_log/')).length, before);
+  assert.equal((await storage.listRecursive(root)).filter((f) => !f.path.includes('/_delta_log/')).length, before);
 
   await t.delete('id < 5');
   await t.update({ v: "'updated'" }, 'id >= 25');
@@ -112,7 +110,7 @@ test('writes, DML, OPTIMIZE ZORDER, DEEP CLONE and VACUUM work over a storage wi
   assert.equal((await t.scan({ where: 'id >= 25 AND id < 30', columns: ['v'] })).rows.every((r) => r.v === 'updated'), true);
 
   const deep = await t.clone(join(dir, '..', 'deep'), { deep: true });
-  assert.ok(calls.some((c) => c.method === 'copy' && c.path.startsWith(t.url)), 'DEEP CLONE copies through storage');
+  assert.ok(calls.some((c) => c.method === 'copy' && c.path.startsWith(root)), 'DEEP CLONE copies through storage');
   assert.deepEqual(await ids(deep.table), expected);
 
   await sleep(20);
@@ -132,10 +130,11 @@ test('CONVERT TO DELTA lists the directory through storage', async () => {
   });
   const engine = engineOver(storage);
   const t = DeltaTable.forPath(dir, { engine });
-  const r = await convertToDelta(engine, t.url, t.name, { partitionBy: [{ name: 'part', type: { kind: 'primitive', name: 'long' }, nullable: true, metadata: {} }] });
+  const root = await t.location();
+  const r = await convertToDelta(engine, root, t.name, { partitionBy: [{ name: 'part', type: { kind: 'primitive', name: 'long' }, nullable: true, metadata: {} }] });
   assert.equal(r.converted, true);
   assert.ok(calls.some((c) => c.method === 'listRecursive'));
-  const snapshot = await loadSnapshot(engine, t.url);
+  const snapshot = await loadSnapshot(engine, root);
   assert.equal(snapshot.files.length, (await readdir(dir, { recursive: true })).filter((n) => String(n).endsWith('.parquet')).length);
   assert.ok(snapshot.files.every((f) => f.stats && JSON.parse(f.stats).numRecords > 0), 'statistics were read');
   assert.deepEqual(await ids(t), range(0, 20));
@@ -176,4 +175,47 @@ test('the lake lists its tables and keeps its catalog file through storage, neve
   await lake.sql('DROP TABLE sales.orders; DROP SCHEMA sales');
   assert.ok(calls.some((c) => c.method === 'deletePrefix' && c.path.endsWith('/lake/sales.db/')));
   assert.deepEqual(await readdir(lakeDir), ['_loch_catalog.json', 'clicks', 'events']);
+});
+
+test('a lake whose storage is in memory creates, lists, finds (in any case), reads and drops its tables by name, with no file on local disk', async () => {
+  const storage = new MemoryStorage();
+  // Never made on disk: a name looked up on the local disk instead of through storage is not found.
+  const lakeDir = join(await tempDir(), 'lake-in-memory');
+  const lakeUrl = `${pathToFileURL(lakeDir).href}/`;
+  const lake = Lakehouse.open(lakeDir, { engine: engineOver(storage) });
+  await lake.sql(`CREATE SCHEMA Sales; CREATE TABLE sales.Orders AS SELECT i AS id FROM range(10) t(i)`);
+  await lake.table('Events').write(`SELECT 1 AS id UNION ALL SELECT 2`);
+  assert.deepEqual(await lake.schemas(), ['default', 'sales']);
+  assert.deepEqual(await lake.tables(), ['Events']);
+  assert.deepEqual(await lake.tables('SALES'), ['Orders']);
+
+  // Names resolve case-insensitively, as Spark resolves them, to the tables made above.
+  assert.equal(await lake.table('events').location(), `${lakeUrl}Events/`);
+  assert.equal(await lake.table('SALES.orders').location(), `${lakeUrl}sales.db/Orders/`);
+  assert.equal((await lake.table('main.sales.ORDERS').detail()).numFiles, 1);
+  assert.deepEqual(
+    (await lake.table('EVENTS').history()).map((h) => h.operation),
+    ['WRITE'],
+  );
+  const [described] = await lake.sql('DESCRIBE DETAIL sales.ORDERS');
+  assert.equal(described.rows[0].location, join(lakeDir, 'sales.db', 'Orders'));
+  const [shown] = await lake.sql('SHOW TABLES IN sales');
+  assert.deepEqual(shown.rows.map((r) => r.tableName), ['Orders']);
+
+  // A name the lake cannot have fails when the table is first used, with the code it always had.
+  const nowhere = lake.table('nowhere.t');
+  await assert.rejects(nowhere.snapshot(), { code: 'LOCH_SCHEMA_NOT_FOUND', message: /schema main\.nowhere does not exist/ });
+  await rejectsWith(lake.table('missing').snapshot(), 'DELTA_TABLE_NOT_FOUND');
+  // A failed lookup is not kept: once the schema exists the same handle finds its place.
+  await lake.sql('CREATE SCHEMA nowhere');
+  assert.equal(await nowhere.location(), `${lakeUrl}nowhere.db/t/`);
+
+  await lake.sql('DROP TABLE SALES.orders; DROP TABLE events; DROP SCHEMA Nowhere');
+  assert.deepEqual(await lake.tables('sales'), []);
+  assert.deepEqual(await lake.tables(), []);
+  assert.deepEqual(
+    (await storage.listRecursive(lakeUrl)).map((f) => f.path.slice(lakeUrl.length)),
+    ['_loch_catalog.json'],
+  );
+  await assert.rejects(access(lakeDir), { code: 'ENOENT' }, 'nothing of the lake was written to local disk');
 });

@@ -151,7 +151,7 @@ test('reading from the checkpoint equals replaying the JSON log: files, tombston
   // Version 5 is checkpointed.
   await tbl.write([{ id: 6, p: 'y', v: 6 }]);
   assert.deepEqual(await checkpointVersions(dir), [5]);
-  const fromCheckpoint = await loadSnapshot(tbl.engine, tbl.url);
+  const fromCheckpoint = await loadSnapshot(tbl.engine, (await tbl.location()));
   assert.equal(fromCheckpoint.segment.checkpoint?.version, 5);
   const fromJson = await jsonOnlySnapshot(dir);
   assert.equal(fromJson.segment.checkpoint, undefined);
@@ -248,12 +248,12 @@ test('cleanup never deletes what the latest version needs, and respects enableEx
   // what precedes that older checkpoint, and the latest state is intact.
   const cfg = { 'delta.logRetentionDuration': 'interval 0 days' };
   const later = Date.now() + 60_000;
-  const deleted = await cleanupExpiredLogs(b.engine, b.url, 2, cfg, later);
+  const deleted = await cleanupExpiredLogs(b.engine, (await b.location()), 2, cfg, later);
   assert.equal(deleted, 2, 'commits 0 and 1');
   assert.deepEqual(await commitVersions(off), [2, 3, 4]);
   assert.deepEqual(await checkpointVersions(off), [2, 4]);
   assert.equal((await b.scan()).rows.length, 4);
-  await cleanupExpiredLogs(b.engine, b.url, 4, cfg, later);
+  await cleanupExpiredLogs(b.engine, (await b.location()), 4, cfg, later);
   assert.deepEqual(await commitVersions(off), [4]);
   assert.deepEqual(await checkpointVersions(off), [4]);
   assert.equal((await b.scan()).rows.length, 4);

@@ -256,7 +256,7 @@ test('append: commitInfo of a write names the mode and counts files, rows and by
   for (const a of adds) {
     assert.equal(a.dataChange, true);
     assert.equal(typeof a.modificationTime, 'number');
-    assert.ok(await exists(dataFilePath(tbl.url, a.path as string)), `${String(a.path)} exists`);
+    assert.ok(await exists(dataFilePath((await tbl.location()), a.path as string)), `${String(a.path)} exists`);
   }
   // history reads the same.
   const [h] = await tbl.history(1);
@@ -426,7 +426,7 @@ test('partitions: awkward string values round-trip; add paths are URI-escaped; e
   }
   assert.deepEqual(sortRows((await tbl.scan({ where: 'p IS NULL' })).rows).map((r) => r.id), [13, 14]);
   // A reader that knows nothing about this writer agrees: a fresh engine-level snapshot.
-  const fresh = await loadSnapshot(tbl.engine, tbl.url);
+  const fresh = await loadSnapshot(tbl.engine, (await tbl.location()));
   assert.deepEqual(fresh.files.map((a) => a.path).sort(), snap.files.map((a) => a.path).sort());
   await validateStats(snap);
 });

@@ -13,8 +13,8 @@ function fullName(text: string): { schema: string; table: string } {
   return parts.length === 1 ? { schema: 'default', table: parts[0] } : { schema: parts[parts.length - 2], table: parts[parts.length - 1] };
 }
 
-function checkSchema(lake: Lakehouse, schema: string): void {
-  if (!NAME.test(schema) || !lake.schemas().includes(schema)) throw notFoundError(`schema '${schema}' does not exist in the lake`);
+async function checkSchema(lake: Lakehouse, schema: string): Promise<void> {
+  if (!NAME.test(schema) || !(await lake.schemas()).includes(schema)) throw notFoundError(`schema '${schema}' does not exist in the lake`);
 }
 
 /** A table as Unity Catalog's API describes it, with Delta's detail (size, files, version). */
@@ -53,7 +53,7 @@ async function tableInfo(lake: Lakehouse, schema: string, table: string): Promis
  */
 export function catalogRoutes(app: FastifyInstance, lake: Lakehouse): void {
   app.get('/api/2.1/unity-catalog/schemas', async (_request, reply) => {
-    const schemas = lake.schemas().map((name) => ({ name, catalog_name: 'main', full_name: `main.${name}` }));
+    const schemas = (await lake.schemas()).map((name) => ({ name, catalog_name: 'main', full_name: `main.${name}` }));
     return reply.send({ schemas });
   });
 
@@ -61,7 +61,7 @@ export function catalogRoutes(app: FastifyInstance, lake: Lakehouse): void {
     try {
       const q = request.query as Record<string, string | undefined>;
       const schema = q.schema_name ?? 'default';
-      checkSchema(lake, schema);
+      await checkSchema(lake, schema);
       const names = await lake.tables(schema);
       const tables = names.map((name) => ({ name, catalog_name: 'main', schema_name: schema, full_name: `main.${schema}.${name}`, data_source_format: 'DELTA' }));
       return reply.send({ tables });
@@ -73,7 +73,7 @@ export function catalogRoutes(app: FastifyInstance, lake: Lakehouse): void {
   app.get<{ Params: { name: string } }>('/api/2.1/unity-catalog/tables/:name', async (request, reply) => {
     try {
       const { schema, table } = fullName(request.params.name);
-      checkSchema(lake, schema);
+      await checkSchema(lake, schema);
       return reply.send(await tableInfo(lake, schema, table));
     } catch (e) {
       return sendApiError(reply, e);
@@ -83,7 +83,7 @@ export function catalogRoutes(app: FastifyInstance, lake: Lakehouse): void {
   app.get<{ Params: { name: string } }>('/api/2.0/lake/tables/:name/history', async (request, reply) => {
     try {
       const { schema, table } = fullName(request.params.name);
-      checkSchema(lake, schema);
+      await checkSchema(lake, schema);
       const limitText = (request.query as Record<string, string | undefined>).limit;
       const limit = limitText === undefined ? 100 : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1) throw invalidRequest(`limit: '${limitText}' is not a positive integer`);

@@ -33,7 +33,7 @@ export class DocumentStore<T extends { readonly id: string; readonly name: strin
 
   private async exists(): Promise<boolean> {
     const [schema, name] = this.table.split('.');
-    return this.lake.schemas().includes(schema) && (await this.lake.tables(schema)).includes(name);
+    return (await this.lake.schemas()).includes(schema) && (await this.lake.tables(schema)).includes(name);
   }
 
   /** Checks and saves a document (its JSON as given); resolves to it as stored. */

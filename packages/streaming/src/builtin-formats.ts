@@ -20,12 +20,14 @@ export function registerBuiltinFormats(): void {
     if (path === undefined) throw invalidOption(`the cloudFiles source needs a directory: readStream.format('cloudFiles')...load('/landing/events')`);
     return new CloudFilesSource(path, cloudFilesOptions(options, schema, path));
   });
-  registerSourceFormat('delta', ({ lake, options, path }) => {
-    if (path === undefined) throw invalidOption(`the delta source needs a table: readStream.table('name') or load('/path/to/table')`);
-    const table = DeltaTable.forPath(path, { engine: lake.engine });
-    const source = DeltaSource.fromOptions(table, options);
+  registerSourceFormat('delta', ({ lake, options, path, table: name }) => {
+    if (path === undefined && name === undefined) throw invalidOption(`the delta source needs a table: readStream.table('name') or load('/path/to/table')`);
+    const table = name !== undefined ? lake.table(name) : DeltaTable.forPath(path!, { engine: lake.engine });
+    // Options are checked now; a lake table's name is looked up when the query starts.
+    const checked = DeltaSource.options(`delta source ${table.name}`, options);
     // readChangeFeed streams the table's change data feed, with the same starting points and limits.
-    return booleanOption(options, 'readChangeFeed', 'delta source', false) ? new ChangeFeedSource(table, source.options) : source;
+    const feed = booleanOption(options, 'readChangeFeed', 'delta source', false);
+    return table.location().then((url) => (feed ? new ChangeFeedSource(table, url, checked) : new DeltaSource(table, url, checked)));
   });
   // Brokers: their clients load when a query starts, so lakes that read none never load them.
   registerSourceFormat('nats', ({ options }) => new NatsSource(natsOptions(options)));
@@ -40,11 +42,11 @@ export function registerBuiltinFormats(): void {
   );
 }
 
-function deltaSink({ lake, options, path, table, partitionBy }: SinkFormatArgs): DeltaSink {
+async function deltaSink({ lake, options, path, table, partitionBy }: SinkFormatArgs): Promise<DeltaSink> {
   if (path === undefined && table === undefined) throw invalidOption(`the delta sink needs a table: writeStream.toTable('name') or start('/path/to/table')`);
   const target = table !== undefined ? lake.table(table) : DeltaTable.forPath(path!, { engine: lake.engine });
   const userMetadata = getOption(options, 'userMetadata');
-  return new DeltaSink(target, {
+  return new DeltaSink(target, await target.location(), {
     mergeSchema: booleanOption(options, 'mergeSchema', 'delta sink', false),
     ...(partitionBy.length > 0 ? { partitionBy } : {}),
     ...(userMetadata !== undefined ? { userMetadata } : {}),

@@ -10,6 +10,8 @@ export interface SourceFormatArgs {
   /** Options as given (`option(key, value)`): keys in lower case (option names are case-insensitive, as in Spark), values as strings. Read them with `getOption`. */
   readonly options: Readonly<Record<string, string>>;
   readonly path?: string;
+  /** A lake table name (readStream.table). */
+  readonly table?: string;
   /** The schema given with `schema(...)`, if any. */
   readonly schema?: StructType;
 }
@@ -26,9 +28,13 @@ export interface SinkFormatArgs {
   readonly partitionBy: readonly string[];
 }
 
-/** Makes a new Source for each query start (a source keeps per-run state). */
-export type SourceFormat = (args: SourceFormatArgs) => Source;
-export type SinkFormat = (args: SinkFormatArgs) => Sink;
+/**
+ * Makes a new Source for each query start (a source keeps per-run state). It checks its options
+ * when called (a bad one throws); what needs I/O (a lake table's location) may come later, in
+ * the promise it returns.
+ */
+export type SourceFormat = (args: SourceFormatArgs) => Source | Promise<Source>;
+export type SinkFormat = (args: SinkFormatArgs) => Sink | Promise<Sink>;
 
 const sourceFormats = new Map<string, SourceFormat>();
 const sinkFormats = new Map<string, SinkFormat>();

@@ -49,16 +49,23 @@ export class DataStreamReader {
 
   /** The stream at `path` (a directory for cloudFiles, a table location for delta). */
   load(path?: string): StreamingDataFrame {
-    if (!this.spec.format) throw invalidOption(`readStream: say which format to read, e.g. readStream.format('cloudFiles')`);
-    const make = sourceFormat(this.spec.format);
-    const args: SourceFormatArgs = { lake: this.lake, options: this.spec.options, ...(path !== undefined ? { path } : {}), ...(this.spec.schema ? { schema: this.spec.schema } : {}) };
-    make(args); // options are checked now, not when the query starts
-    return StreamingDataFrame.fromSource(this.lake, () => make(args));
+    return this.from(path !== undefined ? { path } : {});
   }
 
   /** The lake's table `name` as a stream of its changes (format delta). */
   table(name: string): StreamingDataFrame {
     if (this.spec.format && this.spec.format.toLowerCase() !== 'delta') throw invalidOption(`readStream.table() reads Delta tables; format '${this.spec.format}' does not apply`);
-    return this.with({ format: 'delta' }).load(this.lake.table(name).url);
+    return this.with({ format: 'delta' }).from({ table: name });
+  }
+
+  private from(target: { path?: string; table?: string }): StreamingDataFrame {
+    if (!this.spec.format) throw invalidOption(`readStream: say which format to read, e.g. readStream.format('cloudFiles')`);
+    const make = sourceFormat(this.spec.format);
+    const args: SourceFormatArgs = { lake: this.lake, options: this.spec.options, ...target, ...(this.spec.schema ? { schema: this.spec.schema } : {}) };
+    // Options are checked now, not when the query starts; the source made is not used (what it
+    // would look up then, such as a lake table's location, is looked up again at the start).
+    const checked = make(args);
+    if (checked instanceof Promise) checked.catch(() => undefined);
+    return StreamingDataFrame.fromSource(this.lake, () => make(args));
   }
 }

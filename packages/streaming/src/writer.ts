@@ -108,7 +108,7 @@ export class DataStreamWriter {
     const { spec } = this;
     const sink =
       spec.sink ??
-      sinkFormat(spec.format)({ lake, options: spec.options, ...target, ...(spec.queryName ? { queryName: spec.queryName } : {}), partitionBy: spec.partitionBy });
+      (await sinkFormat(spec.format)({ lake, options: spec.options, ...target, ...(spec.queryName ? { queryName: spec.queryName } : {}), partitionBy: spec.partitionBy }));
     if (sink.outputModes && !sink.outputModes.includes(spec.outputMode)) {
       throw streamingError('STREAM_UNSUPPORTED_OUTPUT_MODE', `${sink.description} does not support ${spec.outputMode} output mode (it takes ${sink.outputModes.join(', ')})`);
     }

@@ -5,6 +5,7 @@
 import { RecordBatchStreamWriter } from 'apache-arrow';
 import type { StructType } from '@loch/delta';
 import { randomUUID } from 'node:crypto';
+// The local file a user names for the stream (not table I/O), replaced whole by a rename beside it.
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';

@@ -1,3 +1,4 @@
+// A UDF module is a local file node imports (resolved as node resolves it), not table I/O.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';

@@ -3,6 +3,7 @@ import { deltaError, type DataType, type StructType } from '@loch/delta';
 import { sqlIdent, sqlString } from '@loch/engine-node';
 import type { Table as ArrowTable, Field } from 'apache-arrow';
 import { randomUUID } from 'node:crypto';
+// Rows to write are staged in a temporary local NDJSON file for DuckDB's reader (not table I/O).
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';

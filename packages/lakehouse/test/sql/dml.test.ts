@@ -193,7 +193,7 @@ test('MERGE schema evolution: by the session conf (SET), by WITH SCHEMA EVOLUTIO
     { id: 2, name: 'bobby', country: 'NL' },
     { id: 3, name: 'cy', country: 'DE' },
   ]);
-  const s = await loadSnapshot(lh.table('people').engine, lh.table('people').url);
+  const s = await loadSnapshot(lh.table('people').engine, (await lh.table('people').location()));
   assert.deepEqual(s.schema.fields.map((f) => [f.name, f.nullable]), [['id', true], ['name', true], ['country', true]]);
 
   await lh.sql("MERGE WITH SCHEMA EVOLUTION INTO people p USING (SELECT 4 AS id, 'dee' AS name, 'FR' AS country, 1.5 AS score) u ON p.id = u.id WHEN NOT MATCHED THEN INSERT *");
@@ -458,7 +458,7 @@ test('ALTER TABLE ADD COLUMN(S): nullable columns with comments and positions; a
   assert.equal(added.returnsRows, false);
   assert.equal(added.summary, 'ALTER TABLE a ADD COLUMNS: version 2');
   await lh.sql('ALTER TABLE a ADD COLUMN flag BOOLEAN');
-  const s = await loadSnapshot(lh.table('a').engine, lh.table('a').url);
+  const s = await loadSnapshot(lh.table('a').engine, (await lh.table('a').location()));
   assert.deepEqual(s.schema.fields.map((f) => [f.name, f.nullable]), [
     ['first_col', true],
     ['id', false],

@@ -76,7 +76,7 @@ test('CREATE SCHEMA, tables in it by two- and three-part names, USE, SHOW, DESCR
     ['main', 'sales', 'orders'],
   );
   assert.match(String((await rows(lh, 'SHOW CREATE TABLE sales.orders'))[0].createtab_stmt), /^CREATE TABLE main\.sales\.orders \(/);
-  assert.deepEqual(lh.schemas(), ['default', 'sales']);
+  assert.deepEqual(await lh.schemas(), ['default', 'sales']);
   assert.deepEqual(await lh.tables('sales'), ['orders']);
   assert.equal((await lh.table('sales.orders').detail()).version, 3);
   assert.deepEqual(await lh.read('sales.orders').filter('id = 10').select('amount').toRows(), [{ amount: '1.50' }]);

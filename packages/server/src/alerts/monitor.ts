@@ -72,7 +72,7 @@ export class AlertMonitor {
   /** Transitions of one alert (or all), newest first. */
   async history(id?: string): Promise<Row[]> {
     const [schema, name] = ALERT_HISTORY_TABLE.split('.');
-    if (!this.lake.schemas().includes(schema) || !(await this.lake.tables(schema)).includes(name)) return [];
+    if (!(await this.lake.schemas()).includes(schema) || !(await this.lake.tables(schema)).includes(name)) return [];
     const { rows } = await this.lake.table(ALERT_HISTORY_TABLE).scan(id ? { where: `alert_id = '${id.replaceAll("'", "''")}'` } : {});
     return [...rows].sort((a, b) => String(b.evaluated_at).localeCompare(String(a.evaluated_at)));
   }

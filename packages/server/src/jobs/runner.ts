@@ -124,7 +124,7 @@ export class JobRunner {
   /** A job's runs, newest first: the one under way, then those recorded. */
   async runs(id: string, limit = 100): Promise<unknown[]> {
     const [schema, name] = JOB_RUNS_TABLE.split('.');
-    const recorded: Row[] = this.lake.schemas().includes(schema) && (await this.lake.tables(schema)).includes(name)
+    const recorded: Row[] = (await this.lake.schemas()).includes(schema) && (await this.lake.tables(schema)).includes(name)
       ? (await this.lake.table(JOB_RUNS_TABLE).scan({ where: `job_id = ${sparkString(id)}` })).rows
       : [];
     const sorted = [...recorded].sort((a, b) => String(b.started_at).localeCompare(String(a.started_at))).slice(0, limit);

@@ -18,12 +18,12 @@ export class StreamingDataFrame {
   private constructor(
     readonly lake: Lakehouse,
     /** Makes the frame's source, once per query start. */
-    readonly source: () => Source,
+    readonly source: () => Source | Promise<Source>,
     readonly steps: readonly Step[],
   ) {}
 
   /** A frame reading from `source` (a new Source per query start). */
-  static fromSource(lake: Lakehouse, source: () => Source): StreamingDataFrame {
+  static fromSource(lake: Lakehouse, source: () => Source | Promise<Source>): StreamingDataFrame {
     return new StreamingDataFrame(lake, source, []);
   }
 

@@ -77,7 +77,8 @@ export interface FlowStart {
 export async function startFlow({ lake, def, where, trigger, onBatch }: FlowStart): Promise<StreamingQuery> {
   const checkpoint = checkpointDirOf(lake, def.name);
   const frame = flowFrame(sourceFrame(lake, def.source, checkpoint), def);
-  const sink = new PipelineTableSink(lake, lake.table(def.name), {
+  const table = lake.table(def.name);
+  const sink = new PipelineTableSink(lake, table, await table.location(), {
     dataset: def.name,
     expectations: def.expectations,
     partitionBy: def.partitionBy,

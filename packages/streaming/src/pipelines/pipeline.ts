@@ -230,7 +230,7 @@ function skipped(d: DatasetDef, reason: string, started = Date.now()): DatasetUp
 /** Full refresh: the table emptied (history kept) and its checkpoint forgotten, so every input is read again. */
 export async function resetStreamingTable(lake: Lakehouse, d: StreamingTableDef): Promise<void> {
   const table = lake.table(d.name);
-  if (await tableExists(lake, d.name)) await truncateTable(table.engine, table.url);
+  if (await tableExists(lake, d.name)) await truncateTable(table.engine, await table.location());
   await lake.engine.storage.deletePrefix(tableUrl(checkpointDirOf(lake, d.name)));
 }
 

@@ -41,9 +41,10 @@ export class PipelineTableSink implements Sink {
   constructor(
     private readonly lake: Lakehouse,
     table: DeltaTable,
+    url: string,
     private readonly spec: TableSinkSpec,
   ) {
-    this.delta = new DeltaSink(table, {
+    this.delta = new DeltaSink(table, url, {
       mergeSchema: true,
       ...(spec.partitionBy.length > 0 ? { partitionBy: spec.partitionBy } : {}),
       ...(Object.keys(spec.properties).length > 0 ? { configuration: spec.properties } : {}),

@@ -28,7 +28,7 @@ interface BatchRun {
 
 export interface QuerySpec {
   readonly lake: Lakehouse;
-  readonly source: () => Source;
+  readonly source: () => Source | Promise<Source>;
   readonly steps: readonly Step[];
   readonly sink: Sink;
   readonly outputMode: OutputMode;
@@ -112,7 +112,7 @@ export class MicroBatchExecution {
     }
     running.add(this.spec.checkpoint);
     try {
-      this.source = this.spec.source();
+      this.source = await this.spec.source();
       const meta = await this.checkpoint.metadata({ sources: [this.source.identity], sink: this.spec.sink.identity });
       this.id = meta.id;
       const from = await startPoint(this.checkpoint, 1);

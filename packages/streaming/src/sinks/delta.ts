@@ -28,10 +28,12 @@ export class DeltaSink implements Sink {
 
   constructor(
     private readonly table: DeltaTable,
+    /** The table's root (`await table.location()`). */
+    url: string,
     private readonly options: DeltaSinkOptions = {},
   ) {
-    this.description = `DeltaSink[${displayTable(table.url)}]`;
-    this.identity = `delta:${table.url}`;
+    this.description = `DeltaSink[${displayTable(url)}]`;
+    this.identity = `delta:${url}`;
   }
 
   async start(context: SinkContext): Promise<void> {

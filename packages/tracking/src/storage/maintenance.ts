@@ -62,15 +62,16 @@ export class Maintenance {
 
   private async compact(name: string): Promise<void> {
     const table = this.tables.get(name)!;
-    await optimizeTable(table.engine, table.url, { targetFileSize: this.options.targetFileSize ?? 8 * 1024 * 1024, onProgress: () => undefined });
+    await optimizeTable(table.engine, await table.location(), { targetFileSize: this.options.targetFileSize ?? 8 * 1024 * 1024, onProgress: () => undefined });
     await this.checkpoint(name);
   }
 
   private async checkpoint(name: string): Promise<void> {
     const table = this.tables.get(name)!;
-    const snapshot = await loadSnapshot(table.engine, table.url);
+    const url = await table.location();
+    const snapshot = await loadSnapshot(table.engine, url);
     if (await writeCheckpoint(table.engine, snapshot)) {
-      await cleanupExpiredLogs(table.engine, table.url, snapshot.version, snapshot.metadata.configuration);
+      await cleanupExpiredLogs(table.engine, url, snapshot.version, snapshot.metadata.configuration);
     }
   }
 }

@@ -52,7 +52,7 @@ export class TableWriter {
   }
 
   static async open(def: TableDef, table: DeltaTable, committedKeys: Set<string>, onCommit: (e: CommitEvent) => void): Promise<TableWriter> {
-    return new TableWriter(def, table.url, table, await table.snapshot(), committedKeys, onCommit);
+    return new TableWriter(def, await table.location(), table, await table.snapshot(), committedKeys, onCommit);
   }
 
   get engine(): Engine {

@@ -170,6 +170,6 @@ async function ensureTable(handle: DeltaTable, def: TableDef): Promise<void> {
   } catch (e) {
     if (!isDeltaError(e, 'DELTA_TABLE_NOT_FOUND')) throw e;
     // IF NOT EXISTS: another process may create it at the same moment.
-    await DeltaTable.create(fileURLToPath(handle.url), { schema: { ...def.columns }, configuration: TABLE_CONFIGURATION, ifNotExists: true });
+    await DeltaTable.create(fileURLToPath(await handle.location()), { schema: { ...def.columns }, configuration: TABLE_CONFIGURATION, ifNotExists: true });
   }
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { duckType } from '../../values/duck-types.js';
 import { scanSql } from '../../scan/query.js';
-import { DeltaTable, defaultEngine } from '../../table.js';
+import { DeltaTable, defaultEngine, tableUrl } from '../../table.js';
 import type { SessionNamespace } from '../run/namespace.js';
 import { sqlError } from '../errors.js';
 import { findTableRefs, rewriteQuery, type FileRef, type QueryText, type TableRef } from './references.js';
@@ -31,7 +31,10 @@ export interface TableTarget {
   readonly table: DeltaTable;
   /** The table as written: its lake name, or its path. */
   readonly display: string;
+  /** Its local path or URL, as given or as the lake has it. */
   readonly location: string;
+  /** The URL of its root. */
+  readonly url: string;
 }
 
 /** A query with its Delta table references replaced by views over the snapshots they read. */
@@ -80,14 +83,12 @@ export class ScanViews {
     private readonly conf: ReadonlyMap<string, string> = new Map(),
   ) {}
 
-  target(name: TableName): TableTarget {
+  /** The table a name stands for, with its lake name looked up (through storage). */
+  async target(name: TableName): Promise<TableTarget> {
     const options = this.engine ? { engine: this.engine } : {};
-    if (name.kind === 'path') {
-      const location = /^[A-Za-z][A-Za-z0-9+.-]+:/.test(name.path) ? name.path : resolve(name.path);
-      return { table: DeltaTable.forPath(location, options), display: name.path, location };
-    }
-    const location = this.names.locate(name);
-    return { table: DeltaTable.forPath(location, options), display: tableText(name), location };
+    const location = name.kind === 'path' ? (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(name.path) ? name.path : resolve(name.path)) : await this.names.locate(name);
+    const table = DeltaTable.forPath(location, options);
+    return { table, display: name.kind === 'path' ? name.path : tableText(name), location, url: tableUrl(location) };
   }
 
   async prepare(text: string): Promise<PreparedQuery> {
@@ -97,25 +98,24 @@ export class ScanViews {
     // table_changes: the commits of each range now; the files read once the query's WHERE is known (below).
     const changes = await Promise.all(
       q.changes.map(async (ref) => {
-        const target = this.target(ref.table);
-        return { ref, target, feed: await loadTableChanges(target.table.engine, target.table.url, ref.range) };
+        const target = await this.target(ref.table);
+        return { ref, target, feed: await loadTableChanges(target.table.engine, target.url, ref.range) };
       }),
     );
     const scans: SqlScanMetrics[] = [];
     const plans: ScanPlan[] = [];
     const explains: ScanExplain[] = [];
     const delta: { ref: TableRef; target: TableTarget; snapshot: Snapshot }[] = [];
+    // The names are looked up at once, each through storage once.
+    const looked = (await Promise.all(q.refs.map((ref) => this.lookUp(ref)))).filter((f) => f !== undefined);
     // Data source tables are found while the snapshots load (a source table's snapshot fails to
     // load and is left out below): each is a round trip to storage, and they are independent.
-    const sourcesFound = this.sourceRelations(q.refs, relations);
+    const sourcesFound = this.sourceRelations(looked.filter((f) => f.isTable), relations);
     // Its failure is reported after the loads (below), not as an unhandled rejection meanwhile.
     sourcesFound.catch(() => undefined);
     // Snapshots load concurrently, once per table and version however often the query names it.
     const loading = new Map<string, Promise<Snapshot>>();
-    const pending = q.refs
-      .filter((ref) => !(ref.table.kind === 'name' && !ref.explicit && !this.names.has(ref.table) && !this.names.claims(ref.table)))
-      .map((ref) => {
-        const target = this.target(ref.table);
+    const pending = looked.map(({ ref, target }) => {
         const key = `${target.location}\u0000${ref.version ?? ''}\u0000${ref.timestamp ?? ''}\u0000${ref.timestampExpr ?? ''}`;
         if (!loading.has(key)) {
           const at = ref.timestampExpr !== undefined ? this.timestampOf(ref) : Promise.resolve(ref.timestamp);
@@ -200,7 +200,7 @@ export class ScanViews {
    */
   private async plannedScan(target: TableTarget, snapshot: Snapshot, where: string | undefined, tree: DuckNode | undefined, dfp: readonly KeyFilter[], inline: boolean): Promise<PlannedScan> {
     // The table's id too: a table dropped and made again at the same place starts at version 0 again.
-    const at = `${target.table.url}@${snapshot.version}#${snapshot.metadata.id}`;
+    const at = `${target.url}@${snapshot.version}#${snapshot.metadata.id}`;
     const key = inline ? [at, where ?? '', ...dfp.map((d) => d.text), ...[...this.conf].sort().flat()].join('\u0000') : undefined;
     const known = key !== undefined ? plannedScans.get(key) : undefined;
     if (key !== undefined && known) {
@@ -249,13 +249,23 @@ export class ScanViews {
     return { relation: `(${sql})`, metrics, explain: { ...metrics, ...(filter && where ? { staticPredicate: where.text } : {}), dynamicPredicates: [] } };
   }
 
-  /** The data source tables a query names (source-tables.ts), each as the relation reading its files. */
-  private async sourceRelations(refs: readonly TableRef[], relations: Map<TableRef | FileRef | ChangesRef, string>): Promise<{ decimals: boolean }> {
+  /**
+   * The table a reference reads, and whether it is one of the lake's tables; undefined for a name
+   * that is DuckDB's (no lake table, and one the lake does not claim: a TEMP table,
+   * `information_schema.tables`).
+   */
+  private async lookUp(ref: TableRef): Promise<{ ref: TableRef; target: TableTarget; isTable: boolean } | undefined> {
+    const t = ref.table;
+    if (t.kind !== 'name') return { ref, target: await this.target(t), isTable: false };
+    const [isTable, claims] = await Promise.all([this.names.has(t), this.names.claims(t)]);
+    if (!isTable && !claims && !ref.explicit) return undefined;
+    return { ref, target: await this.target(t), isTable };
+  }
+
+  /** The data source tables among the lake tables a query names (source-tables.ts), each as the relation reading its files. */
+  private async sourceRelations(tables: readonly { ref: TableRef; target: TableTarget }[], relations: Map<TableRef | FileRef | ChangesRef, string>): Promise<{ decimals: boolean }> {
     let decimals = false;
-    const named = refs.filter((ref) => ref.table.kind === 'name' && this.names.has(ref.table)).map((ref) => {
-      const { table } = this.target(ref.table);
-      return { ref, at: { storage: table.engine.storage, url: table.url } };
-    });
+    const named = tables.map(({ ref, target }) => ({ ref, at: { storage: target.table.engine.storage, url: target.url } }));
     // Each lake table's marker is looked for at once: one storage round trip for them all.
     const found = await Promise.all(named.map((n) => readSourceTable(n.at)));
     for (const [i, { ref, at }] of named.entries()) {

@@ -1,6 +1,5 @@
-import { deltaError, type StorageHandler } from '@loch/delta';
+import { deltaError, isDeltaError, type StorageHandler } from '@loch/delta';
 import { LocalStorage, localUrl } from '@loch/engine-node';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqlError } from '../errors.js';
 import { SOURCE_MARKER } from '../plan/source-tables.js';
@@ -83,7 +82,8 @@ export interface LakeSchema {
  * with. Names given a LOCATION of their own, and the schemas with their comments, are kept in
  * `_loch_catalog.json`. Names resolve case-insensitively, as Spark resolves them; schema names
  * are kept in lower case, as the metastore keeps them. The Delta log stays the only truth about
- * tables.
+ * tables. Every question goes to the lake's storage (asynchronously: an object store answers over
+ * the network), never to the local disk directly.
  */
 export class LakeCatalog {
   readonly dir: string;
@@ -101,38 +101,36 @@ export class LakeCatalog {
   // ---- schemas ----
 
   /** The schema called `name` (any case), or undefined. */
-  schema(name: string): LakeSchema | undefined {
-    const key = name.toLowerCase();
-    if (key === DEFAULT_SCHEMA) return { name: DEFAULT_SCHEMA, location: this.dir, properties: {} };
-    const entry = this.read().schemas?.[key];
-    return entry ? this.schemaOf(key, entry) : undefined;
+  async schema(name: string): Promise<LakeSchema | undefined> {
+    return this.schemaIn(await this.read(), name);
   }
 
-  hasSchema(name: string): boolean {
-    return this.schema(name) !== undefined;
+  async hasSchema(name: string): Promise<boolean> {
+    return (await this.schema(name)) !== undefined;
   }
 
   /** Every schema, `default` first and the others by name. */
-  schemas(): LakeSchema[] {
-    const others = Object.entries(this.read().schemas ?? {})
+  async schemas(): Promise<LakeSchema[]> {
+    const file = await this.read();
+    const others = Object.entries(file.schemas ?? {})
       .filter(([k]) => k !== DEFAULT_SCHEMA)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, e]) => this.schemaOf(k, e));
-    return [this.schema(DEFAULT_SCHEMA)!, ...others];
+    return [this.schemaIn(file, DEFAULT_SCHEMA)!, ...others];
   }
 
   /** Records a new schema; fails with LOCH_SCHEMA_ALREADY_EXISTS when there is one of that name. */
   async createSchema(name: string, options: { location?: string; comment?: string; properties?: Record<string, string> } = {}): Promise<LakeSchema> {
     checkName(name, 'schema');
     const key = name.toLowerCase();
-    if (this.hasSchema(key)) throw new SqlError('LOCH_SCHEMA_ALREADY_EXISTS', `schema ${this.name}.${key} already exists`);
+    const file = await this.read();
+    if (this.schemaIn(file, key)) throw new SqlError('LOCH_SCHEMA_ALREADY_EXISTS', `schema ${this.name}.${key} already exists`);
     const entry: SchemaEntry = {
       ...(options.location !== undefined ? { location: resolve(options.location) } : {}),
       ...(options.comment !== undefined ? { comment: options.comment } : {}),
       ...(options.properties && Object.keys(options.properties).length > 0 ? { properties: options.properties } : {}),
       createdAt: Date.now(),
     };
-    const file = this.read();
     await this.save({ ...file, schemas: { ...(file.schemas ?? {}), [key]: entry } });
     // Its directory comes with its first table: storage makes what a file needs.
     return this.schemaOf(key, entry);
@@ -140,9 +138,9 @@ export class LakeCatalog {
 
   /** Sets a schema's comment or properties (ALTER SCHEMA). */
   async alterSchema(name: string, change: { comment?: string; properties?: Record<string, string> }): Promise<void> {
-    const key = this.requireSchema(name).name;
+    const file = await this.read();
+    const key = this.requireSchemaIn(file, name).name;
     if (key === DEFAULT_SCHEMA) throw new SqlError('LOCH_SQL_ERROR', `the ${DEFAULT_SCHEMA} schema has no properties of its own to change`);
-    const file = this.read();
     const entry = file.schemas![key];
     const next: SchemaEntry = {
       ...entry,
@@ -157,9 +155,9 @@ export class LakeCatalog {
    * directory when nothing is left in it.
    */
   async dropSchema(name: string): Promise<void> {
-    const schema = this.requireSchema(name);
+    const file = await this.read();
+    const schema = this.requireSchemaIn(file, name);
     if (schema.name === DEFAULT_SCHEMA) throw new SqlError('LOCH_SQL_ERROR', `the ${DEFAULT_SCHEMA} schema cannot be dropped`);
-    const file = this.read();
     const schemas = { ...file.schemas };
     delete schemas[schema.name];
     await this.save({ ...file, schemas });
@@ -170,60 +168,52 @@ export class LakeCatalog {
   }
 
   /** The schema, or LOCH_SCHEMA_NOT_FOUND naming it. */
-  requireSchema(name: string): LakeSchema {
-    const s = this.schema(name);
-    if (!s) throw new SqlError('LOCH_SCHEMA_NOT_FOUND', `schema ${this.name}.${name.toLowerCase()} does not exist (create it with CREATE SCHEMA ${name}; SHOW SCHEMAS lists the lake's schemas)`);
-    return s;
+  async requireSchema(name: string): Promise<LakeSchema> {
+    return this.requireSchemaIn(await this.read(), name);
   }
 
   // ---- tables ----
 
-  /** Where the table lives (or would be created). Fails when its schema does not exist. */
-  locate(t: LakeName): string {
-    checkName(t.name, 'table');
-    const schema = this.requireSchema(t.schema);
-    const registered = this.registered(schema.name);
-    const key = Object.keys(registered).find((k) => k === t.name) ?? Object.keys(registered).find((k) => k.toLowerCase() === t.name.toLowerCase());
-    if (key !== undefined) return registered[key];
-    const direct = join(schema.location, t.name);
-    if (existsSync(direct)) return direct;
-    try {
-      const other = readdirSync(schema.location).find((d) => d.toLowerCase() === t.name.toLowerCase());
-      if (other !== undefined) return join(schema.location, other);
-    } catch {
-      // No directory yet: the table would be created under it.
-    }
-    return direct;
+  /**
+   * Where the table lives (or would be created): its registered LOCATION, else the directory of
+   * its schema's named as it is (or, failing that, in another case). Fails when its schema does
+   * not exist.
+   */
+  async locate(t: LakeName): Promise<string> {
+    return this.locateIn(await this.read(), t);
   }
 
   /** Whether `t` names a table: a Delta table (its `_delta_log`) or a data source table (source-tables.ts). */
-  has(t: LakeName): boolean {
-    if (!this.hasSchema(t.schema)) return false;
-    const location = this.locate(t);
-    try {
-      return statSync(join(location, '_delta_log')).isDirectory() || isSourceTable(location);
-    } catch {
-      return isSourceTable(location);
-    }
+  async has(t: LakeName): Promise<boolean> {
+    const file = await this.read();
+    if (!this.schemaIn(file, t.schema)) return false;
+    return this.isTable(await this.locateIn(file, t));
+  }
+
+  private async locateIn(file: CatalogFile, t: LakeName): Promise<string> {
+    checkName(t.name, 'table');
+    const schema = this.requireSchemaIn(file, t.schema);
+    const registered = registeredIn(file, schema.name);
+    const key = Object.keys(registered).find((k) => k === t.name) ?? Object.keys(registered).find((k) => k.toLowerCase() === t.name.toLowerCase());
+    if (key !== undefined) return registered[key];
+    const direct = join(schema.location, t.name);
+    if (await this.storage.isDirectory(localUrl(direct, true))) return direct;
+    // In another case: the schema's directories are listed (a schema without a directory yet
+    // lists as empty, and the table would be created under it).
+    const dirs = await this.storage.listDirectories(localUrl(schema.location, true));
+    const other = dirs.find((d) => d.toLowerCase() === t.name.toLowerCase());
+    return other !== undefined ? join(schema.location, other) : direct;
   }
 
   /** The tables of a schema, sorted by name. */
   async list(schemaName: string = DEFAULT_SCHEMA): Promise<LakeTableEntry[]> {
-    const schema = this.requireSchema(schemaName);
+    const file = await this.read();
+    const schema = this.requireSchemaIn(file, schemaName);
     const out = new Map<string, string>();
-    // A table is a directory holding a _delta_log (or a data source table's marker): its
-    // directories are listed, never its data files.
-    const root = localUrl(schema.location, true);
-    const names = await this.storage.listDirectories(root);
-    const isTable = await Promise.all(
-      names.map(async (n) => {
-        const url = localUrl(join(schema.location, n), true);
-        const [dirs, marker] = await Promise.all([this.storage.listDirectories(url), this.storage.exists(url + SOURCE_MARKER)]);
-        return dirs.includes('_delta_log') || marker;
-      }),
-    );
+    const names = await this.storage.listDirectories(localUrl(schema.location, true));
+    const isTable = await Promise.all(names.map((n) => this.isTable(join(schema.location, n))));
     names.forEach((n, i) => isTable[i] && out.set(n, join(schema.location, n)));
-    for (const [n, location] of Object.entries(this.registered(schema.name))) out.set(n, location);
+    for (const [n, location] of Object.entries(registeredIn(file, schema.name))) out.set(n, location);
     return [...out]
       .map(([name, location]) => ({ schema: schema.name, name, location }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -232,37 +222,64 @@ export class LakeCatalog {
   /** Records that `t` lives at `location` (outside its schema's directory). */
   async register(t: LakeName, location: string): Promise<void> {
     checkName(t.name, 'table');
-    const schema = this.requireSchema(t.schema).name;
-    await this.saveTables(schema, { ...this.registered(schema), [t.name]: resolve(location) });
+    const file = await this.read();
+    const schema = this.requireSchemaIn(file, t.schema).name;
+    await this.saveTables(file, schema, { ...registeredIn(file, schema), [t.name]: resolve(location) });
   }
 
   /** Whether `t` was registered with a LOCATION (an external table: the lake does not own its files). */
-  isExternal(t: LakeName): boolean {
-    if (!this.hasSchema(t.schema)) return false;
-    return Object.keys(this.registered(t.schema.toLowerCase())).some((k) => k.toLowerCase() === t.name.toLowerCase());
+  async isExternal(t: LakeName): Promise<boolean> {
+    const file = await this.read();
+    if (!this.schemaIn(file, t.schema)) return false;
+    return Object.keys(registeredIn(file, t.schema.toLowerCase())).some((k) => k.toLowerCase() === t.name.toLowerCase());
   }
 
   /** Forgets a registered name; the table's files stay where they are. */
   async unregister(t: LakeName): Promise<void> {
-    const schema = this.requireSchema(t.schema).name;
-    const tables = Object.fromEntries(Object.entries(this.registered(schema)).filter(([k]) => k.toLowerCase() !== t.name.toLowerCase()));
-    await this.saveTables(schema, tables);
+    const file = await this.read();
+    const schema = this.requireSchemaIn(file, t.schema).name;
+    const tables = Object.fromEntries(Object.entries(registeredIn(file, schema)).filter(([k]) => k.toLowerCase() !== t.name.toLowerCase()));
+    await this.saveTables(file, schema, tables);
   }
 
   // ---- statistics ----
 
   /** The catalog statistics of `t`, when ANALYZE computed some for the table now there. */
-  statistics(t: LakeName, tableId: string): TableStatistics | undefined {
-    const s = this.read().statistics?.[statsKey(t)];
+  async statistics(t: LakeName, tableId: string): Promise<TableStatistics | undefined> {
+    const s = (await this.read()).statistics?.[statsKey(t)];
     return s && s.tableId === tableId ? s : undefined;
   }
 
   async setStatistics(t: LakeName, stats: TableStatistics | undefined): Promise<void> {
-    const file = this.read();
+    const file = await this.read();
     const all = { ...(file.statistics ?? {}) };
     if (stats) all[statsKey(t)] = stats;
     else delete all[statsKey(t)];
     await this.save({ ...file, statistics: all });
+  }
+
+  /**
+   * Whether the directory at `location` is a table: one holding a `_delta_log` (or a data source
+   * table's marker). Two questions to storage, never a listing of its data files.
+   */
+  private async isTable(location: string): Promise<boolean> {
+    const url = localUrl(location, true);
+    const [log, marker] = await Promise.all([this.storage.isDirectory(`${url}_delta_log/`), this.storage.exists(url + SOURCE_MARKER)]);
+    return log || marker;
+  }
+
+  private schemaIn(file: CatalogFile, name: string): LakeSchema | undefined {
+    const key = name.toLowerCase();
+    if (key === DEFAULT_SCHEMA) return { name: DEFAULT_SCHEMA, location: this.dir, properties: {} };
+    const entry = file.schemas?.[key];
+    return entry ? this.schemaOf(key, entry) : undefined;
+  }
+
+  /** The schema, or LOCH_SCHEMA_NOT_FOUND naming it. */
+  private requireSchemaIn(file: CatalogFile, name: string): LakeSchema {
+    const s = this.schemaIn(file, name);
+    if (!s) throw new SqlError('LOCH_SCHEMA_NOT_FOUND', `schema ${this.name}.${name.toLowerCase()} does not exist (create it with CREATE SCHEMA ${name}; SHOW SCHEMAS lists the lake's schemas)`);
+    return s;
   }
 
   private schemaOf(key: string, e: SchemaEntry): LakeSchema {
@@ -275,13 +292,7 @@ export class LakeCatalog {
     };
   }
 
-  private registered(schema: string): Record<string, string> {
-    const file = this.read();
-    return { ...((schema === DEFAULT_SCHEMA ? file.tables : file.schemas?.[schema]?.tables) ?? {}) };
-  }
-
-  private async saveTables(schema: string, tables: Record<string, string>): Promise<void> {
-    const file = this.read();
+  private async saveTables(file: CatalogFile, schema: string, tables: Record<string, string>): Promise<void> {
     if (schema === DEFAULT_SCHEMA) return this.save({ ...file, tables });
     await this.save({ ...file, schemas: { ...file.schemas, [schema]: { ...file.schemas![schema], tables } } });
   }
@@ -296,23 +307,27 @@ export class LakeCatalog {
     await this.storage.put(localUrl(join(this.dir, CATALOG_FILE)), new TextEncoder().encode(`${JSON.stringify(out, null, 2)}\n`));
   }
 
-  private read(): CatalogFile {
-    let text: string;
+  /** The catalog file as it is now; a lake without one (none made yet) has only its directories. */
+  private async read(): Promise<CatalogFile> {
+    let bytes: Uint8Array;
     try {
-      text = readFileSync(join(this.dir, CATALOG_FILE), 'utf8');
-    } catch {
-      return {};
+      bytes = await this.storage.read(localUrl(join(this.dir, CATALOG_FILE)));
+    } catch (e) {
+      if (isDeltaError(e, 'DELTA_FILE_NOT_FOUND')) return {};
+      throw e;
     }
     try {
-      return JSON.parse(text) as CatalogFile;
+      return JSON.parse(new TextDecoder().decode(bytes)) as CatalogFile;
     } catch (e) {
       throw deltaError('DELTA_IO_ERROR', `${join(this.dir, CATALOG_FILE)} is not valid JSON`, e);
     }
   }
 }
 
-/** A data source table's directory (plan/source-tables.ts) holds its description. */
-const isSourceTable = (location: string) => existsSync(join(location, SOURCE_MARKER));
+/** The names of a schema registered with a LOCATION, and where each lives. */
+function registeredIn(file: CatalogFile, schema: string): Record<string, string> {
+  return { ...((schema === DEFAULT_SCHEMA ? file.tables : file.schemas?.[schema]?.tables) ?? {}) };
+}
 
 const statsKey = (t: LakeName) => `${t.schema.toLowerCase()}.${t.name.toLowerCase()}`;
 

@@ -39,9 +39,9 @@ export class SessionNamespace {
   }
 
   /** USE [SCHEMA] s (or `c.s`): the schema must exist. */
-  useSchema(schema: string, catalog?: string): void {
+  async useSchema(schema: string, catalog?: string): Promise<void> {
     if (catalog !== undefined) this.checkCatalog(catalog);
-    this.currentSchema = this.lake.requireSchema(schema).name;
+    this.currentSchema = (await this.lake.requireSchema(schema)).name;
   }
 
   /** USE CATALOG c: the lake is the only catalog; its default schema becomes current. */
@@ -71,7 +71,7 @@ export class SessionNamespace {
    * Whether a name is one of the lake's tables. A name of another catalog, or in a schema the
    * lake lacks, is not (it may be DuckDB's: `information_schema.tables`, a TEMP table).
    */
-  has(t: Named): boolean {
+  async has(t: Named): Promise<boolean> {
     if (t.catalog !== undefined && !this.isCatalog(t.catalog)) return false;
     return this.lake.has(this.resolve(t));
   }
@@ -80,12 +80,18 @@ export class SessionNamespace {
    * Whether a qualified name can only mean the lake: its catalog is the lake's, or its schema is
    * one of the lake's. Such a name that is no table is an error, not a question for DuckDB.
    */
-  claims(t: Named): boolean {
+  async claims(t: Named): Promise<boolean> {
     if (t.catalog !== undefined) return this.isCatalog(t.catalog);
-    return t.schema !== undefined && this.lake.hasSchema(t.schema);
+    return t.schema !== undefined && (await this.lake.hasSchema(t.schema));
   }
 
-  locate(t: Named): string {
+  /** Whether a name is the lake's to answer: one of its tables, or a name only it can mean (`has` or `claims`). */
+  async owns(t: Named): Promise<boolean> {
+    const [has, claims] = await Promise.all([this.has(t), this.claims(t)]);
+    return has || claims;
+  }
+
+  locate(t: Named): Promise<string> {
     return this.lake.locate(this.resolve(t));
   }
 
@@ -95,7 +101,7 @@ export class SessionNamespace {
     return tableText({ kind: 'name', catalog: this.catalog, schema, name });
   }
 
-  isExternal(t: Named): boolean {
+  isExternal(t: Named): Promise<boolean> {
     return this.lake.isExternal(this.resolve(t));
   }
 }

@@ -16,13 +16,13 @@ import { sparkTypeName } from './run-show.js';
 type Of<K extends AnalyzeStatement['kind']> = Extract<AnalyzeStatement, { kind: K }>;
 
 export async function runAnalyze(ctx: SessionContext, st: Of<'analyze'>): Promise<{ summary: string; version?: number }> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   if (st.what === 'delta') {
-    const r = await computeDeltaStatistics(target.table.engine, target.table.url);
+    const r = await computeDeltaStatistics(target.table.engine, target.url);
     const files = `${r.numFiles} file${r.numFiles === 1 ? '' : 's'}`;
     return { summary: `ANALYZE TABLE ${target.display} COMPUTE DELTA STATISTICS: ${files}${r.version !== undefined ? ` (version ${r.version})` : ''}`, ...(r.version !== undefined ? { version: r.version } : {}) };
   }
-  const name = lakeTable(ctx, st.table);
+  const name = await lakeTable(ctx, st.table);
   const stats = await tableStatistics(ctx, name, st.table, st.noscan, st.columns);
   return { summary: `ANALYZE TABLE ${ctx.names.catalog}.${name.schema}.${name.name} COMPUTE STATISTICS: ${describeStats(stats)}` };
 }
@@ -36,18 +36,18 @@ export async function runAnalyzeTables(ctx: SessionContext, st: Of<'analyzeTable
   return `ANALYZE TABLES IN ${ctx.names.catalog}.${schema.toLowerCase()} COMPUTE STATISTICS: ${tables.length} table${tables.length === 1 ? '' : 's'}`;
 }
 
-function lakeTable(ctx: SessionContext, t: TableName): LakeName {
+async function lakeTable(ctx: SessionContext, t: TableName): Promise<LakeName> {
   if (t.kind === 'path') throw unsupported(`ANALYZE TABLE ... COMPUTE STATISTICS of a table addressed by path (the statistics are kept in the lake's catalog; COMPUTE DELTA STATISTICS works on any table)`);
-  if (!ctx.names.has(t)) throw deltaError('DELTA_TABLE_NOT_FOUND', `${tableText(t)} is not a table of the lake at ${ctx.names.lake.dir}`);
+  if (!(await ctx.names.has(t))) throw deltaError('DELTA_TABLE_NOT_FOUND', `${tableText(t)} is not a table of the lake at ${ctx.names.lake.dir}`);
   return ctx.names.resolve(t);
 }
 
 const describeStats = (s: TableStatistics) => `${s.sizeInBytes} bytes${s.numRows !== undefined ? `, ${s.numRows} rows` : ''}${s.columns ? `, ${Object.keys(s.columns).length} columns` : ''}`;
 
 async function tableStatistics(ctx: SessionContext, name: LakeName, table: TableName, noscan: boolean, columns: readonly string[] | 'all' | undefined): Promise<TableStatistics> {
-  const target = ctx.views.target(table);
+  const target = await ctx.views.target(table);
   const snapshot = await target.table.snapshot();
-  const previous = ctx.names.lake.statistics(name, snapshot.metadata.id);
+  const previous = await ctx.names.lake.statistics(name, snapshot.metadata.id);
   const fields = columns === undefined ? [] : columnsToAnalyze(snapshot, target.display, columns);
   let numRows: number | undefined;
   let computed: Record<string, ColumnStatistics> = {};

@@ -27,7 +27,7 @@ const shown = (ctx: SessionContext, schema: string) => `${ctx.names.catalog}.${s
 
 export async function createSchema(ctx: SessionContext, st: Of<'createSchema'>): Promise<string> {
   const schema = schemaOf(ctx, st.name);
-  if (ctx.names.lake.hasSchema(schema)) {
+  if (await ctx.names.lake.hasSchema(schema)) {
     if (st.ifNotExists) return `CREATE SCHEMA ${shown(ctx, schema)}: exists`;
     throw new SqlError('LOCH_SCHEMA_ALREADY_EXISTS', `schema ${shown(ctx, schema)} already exists`);
   }
@@ -46,9 +46,9 @@ export async function createSchema(ctx: SessionContext, st: Of<'createSchema'>):
 export async function dropSchema(ctx: SessionContext, st: Of<'dropSchema'>): Promise<string> {
   const schema = schemaOf(ctx, st.name);
   const lake = ctx.names.lake;
-  if (!lake.hasSchema(schema)) {
+  if (!(await lake.hasSchema(schema))) {
     if (st.ifExists) return `DROP SCHEMA ${shown(ctx, schema)}: no such schema`;
-    lake.requireSchema(schema);
+    await lake.requireSchema(schema);
   }
   if (schema === 'default') throw new SqlError('LOCH_SQL_ERROR', `the default schema cannot be dropped`);
   const tables = await lake.list(schema);
@@ -58,7 +58,7 @@ export async function dropSchema(ctx: SessionContext, st: Of<'dropSchema'>): Pro
   }
   for (const t of tables) await dropLakeTable(ctx, t);
   await lake.dropSchema(schema);
-  if (ctx.names.schema === schema) ctx.names.useSchema('default');
+  if (ctx.names.schema === schema) await ctx.names.useSchema('default');
   return `DROP SCHEMA ${shown(ctx, schema)}${tables.length > 0 ? `: ${tables.length} table${tables.length === 1 ? '' : 's'} dropped` : ''}`;
 }
 
@@ -69,12 +69,12 @@ export async function alterSchema(ctx: SessionContext, st: Of<'alterSchema'>): P
 }
 
 /** USE CATALOG c, USE [SCHEMA] [c.]s: what later statements' unqualified names mean. */
-export function use(ctx: SessionContext, st: Of<'use'>): string {
+export async function use(ctx: SessionContext, st: Of<'use'>): Promise<string> {
   if (st.schema === undefined) {
     ctx.names.useCatalog(st.catalog!);
     return `USE CATALOG ${ctx.names.catalog}`;
   }
-  ctx.names.useSchema(st.schema, st.catalog);
+  await ctx.names.useSchema(st.schema, st.catalog);
   return `USE ${shown(ctx, ctx.names.schema)}`;
 }
 
@@ -84,11 +84,10 @@ export function showCatalogs(ctx: SessionContext, like?: string): Listing {
 }
 
 /** SHOW SCHEMAS [IN c] [LIKE p]: Databricks' `databaseName` column. */
-export function showSchemas(ctx: SessionContext, st: Of<'showSchemas'>): Listing {
+export async function showSchemas(ctx: SessionContext, st: Of<'showSchemas'>): Promise<Listing> {
   if (st.catalog !== undefined) ctx.names.checkCatalog(st.catalog);
   const like = st.like !== undefined ? likePattern(st.like) : undefined;
-  const rows = ctx.names.lake
-    .schemas()
+  const rows = (await ctx.names.lake.schemas())
     .filter((s) => !like || like.test(s.name))
     .map((s) => ({ databaseName: s.name }));
   return { columns: [col('databaseName')], rows };
@@ -120,8 +119,8 @@ export async function showTables(ctx: SessionContext, st: Of<'showTables'>): Pro
 const DESCRIPTION = [col('database_description_item'), col('database_description_value')];
 
 /** DESCRIBE SCHEMA [EXTENDED] s: Databricks' rows (Catalog Name, Namespace Name, Comment, Location, Owner; Properties when EXTENDED). */
-export function describeSchema(ctx: SessionContext, st: Of<'describeSchema'>): Listing {
-  const schema = ctx.names.lake.requireSchema(schemaOf(ctx, st.name));
+export async function describeSchema(ctx: SessionContext, st: Of<'describeSchema'>): Promise<Listing> {
+  const schema = await ctx.names.lake.requireSchema(schemaOf(ctx, st.name));
   const item = (database_description_item: string, database_description_value: string) => ({ database_description_item, database_description_value });
   const rows = [
     item('Catalog Name', ctx.names.catalog),

@@ -18,7 +18,7 @@ export const COPY_INTO_APP = 'loch.copyInto:';
 const FORMATS = new Set(['json', 'csv', 'parquet', 'text', 'binaryfile']);
 
 export async function runCopyInto(ctx: SessionContext, st: CopyIntoStatement): Promise<WriteOutcome> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   if (!FORMATS.has(st.format)) throw sqlError(`COPY INTO ${target.display}: FILEFORMAT ${st.format.toUpperCase()} is not one Loch reads (JSON, CSV, PARQUET, TEXT, BINARYFILE)`);
   const force = flag(st.copyOptions, 'force', target.display);
   const mergeSchema = flag(st.copyOptions, 'mergeSchema', target.display);

@@ -12,14 +12,14 @@ import type { SessionContext } from './context.js';
 
 export async function runCreateSource(ctx: SessionContext, st: CreateStatement): Promise<{ summary: string }> {
   const source = st.source!;
-  const named = ctx.views.target(st.table);
+  const named = await ctx.views.target(st.table);
   const label = `CREATE TABLE ${named.display} USING ${source.format}`;
   if (st.clone || st.like) throw unsupported(`${label} ... ${st.clone ? 'CLONE' : 'LIKE'}`);
   if (st.partitionBy.length > 0) throw unsupported(`${label} PARTITIONED BY (partitioned data source tables)`);
-  const target = st.location !== undefined ? ctx.views.target({ kind: 'path', path: st.location }) : named;
-  const at = { storage: target.table.engine.storage, url: target.table.url };
+  const target = st.location !== undefined ? await ctx.views.target({ kind: 'path', path: st.location }) : named;
+  const at = { storage: target.table.engine.storage, url: target.url };
   const existing = await readSourceTable(at);
-  const exists = existing !== undefined || (st.table.kind === 'name' && ctx.names.has(st.table));
+  const exists = existing !== undefined || (st.table.kind === 'name' && (await ctx.names.has(st.table)));
   if (exists && st.ifNotExists) return { summary: `${label}: exists` };
   if (exists && st.replace) {
     if (!existing) throw unsupported(`${label}: replacing the Delta table ${named.display} by a data source table`);

@@ -19,10 +19,10 @@ export interface CreateOutcome {
 /** CREATE TABLE with columns, CREATE TABLE ... AS SELECT, or CREATE TABLE name LOCATION of an existing table. */
 export async function runCreate(ctx: SessionContext, st: CreateStatement): Promise<CreateOutcome> {
   if (st.source) return runCreateSource(ctx, st);
-  const { target, register } = createTarget(ctx, st);
+  const { target, register } = await createTarget(ctx, st);
   const label = `${st.replace === 'only' ? 'REPLACE' : st.replace === 'orCreate' ? 'CREATE OR REPLACE' : 'CREATE'} TABLE ${target.display}`;
   let outcome: CreateOutcome;
-  const existing = st.replace ? await latestSnapshotOrUndefined(target.table.engine, target.table.url) : undefined;
+  const existing = st.replace ? await latestSnapshotOrUndefined(target.table.engine, target.url) : undefined;
   if (st.replace === 'only' && !existing) throw deltaError('DELTA_TABLE_NOT_FOUND', `${label}: there is no table to replace`);
   if (st.clone) outcome = await cloneInto(ctx, st, target, label);
   else if (st.like) outcome = await createLike(ctx, st, target, label, existing);
@@ -30,7 +30,7 @@ export async function runCreate(ctx: SessionContext, st: CreateStatement): Promi
   else if (st.query !== undefined) outcome = await createAsSelect(ctx, st, target, label);
   else if (st.columns) {
     const columns = st.columns;
-    const result = await createTable(target.table.engine, target.table.url, target.table.name, {
+    const result = await createTable(target.table.engine, target.url, target.table.name, {
       schema: { kind: 'struct', fields: columns },
       partitionBy: partitionNames(st.partitionBy, columns.map((f) => f.name), target.display),
       configuration: st.properties,
@@ -48,16 +48,16 @@ export async function runCreate(ctx: SessionContext, st: CreateStatement): Promi
 }
 
 /** Where the table goes; `register` when a lake name must remember a LOCATION outside the lake. */
-function createTarget(ctx: SessionContext, st: CreateStatement): { target: TableTarget; register: boolean } {
-  const named = ctx.views.target(st.table);
+async function createTarget(ctx: SessionContext, st: CreateStatement): Promise<{ target: TableTarget; register: boolean }> {
+  const named = await ctx.views.target(st.table);
   if (st.location === undefined) return { target: named, register: false };
-  const at = ctx.views.target({ kind: 'path', path: st.location });
+  const at = await ctx.views.target({ kind: 'path', path: st.location });
   const same = resolve(at.location) === resolve(named.location);
   if (st.table.kind === 'path') {
     if (!same) throw sqlError(`CREATE TABLE delta.\`${st.table.path}\` cannot also have LOCATION '${st.location}'`);
     return { target: named, register: false };
   }
-  if (ctx.names.has(st.table) && !same) {
+  if (!same && (await ctx.names.has(st.table))) {
     if (st.ifNotExists) return { target: named, register: false };
     throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${named.display} already exists at ${named.location}`);
   }
@@ -66,7 +66,7 @@ function createTarget(ctx: SessionContext, st: CreateStatement): { target: Table
 
 async function createAsSelect(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
   if (st.ifNotExists) {
-    const existing = await latestSnapshotOrUndefined(target.table.engine, target.table.url);
+    const existing = await latestSnapshotOrUndefined(target.table.engine, target.url);
     if (existing) return { summary: `${label}: exists (version ${existing.version})`, version: existing.version };
   }
   const q = await ctx.views.prepare(st.query!);
@@ -99,8 +99,8 @@ async function createAsSelect(ctx: SessionContext, st: CreateStatement, target: 
 /** CREATE [OR REPLACE] TABLE t [SHALLOW | DEEP] CLONE source: see ops/clone.ts. */
 async function cloneInto(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string): Promise<CreateOutcome> {
   const clone = st.clone!;
-  const source = ctx.views.target(clone.source);
-  const r = await cloneTable(target.table.engine, source.table.url, target.table.url, target.display, {
+  const source = await ctx.views.target(clone.source);
+  const r = await cloneTable(target.table.engine, source.url, target.url, target.display, {
     deep: clone.deep,
     ...(clone.version !== undefined ? { version: clone.version } : {}),
     ...(clone.timestamp !== undefined ? { timestamp: clone.timestamp } : {}),
@@ -114,13 +114,13 @@ async function cloneInto(ctx: SessionContext, st: CreateStatement, target: Table
 
 /** CREATE TABLE t LIKE source: the source's columns, partitioning, comment and properties; no rows. */
 async function createLike(ctx: SessionContext, st: CreateStatement, target: TableTarget, label: string, existing: Snapshot | undefined): Promise<CreateOutcome> {
-  const source = await ctx.views.target(st.like!).table.snapshot();
+  const source = await (await ctx.views.target(st.like!)).table.snapshot();
   if (st.replace && existing) {
     // CREATE OR REPLACE ... LIKE: the replace path with the source's definition and no rows.
     const like = { ...st, like: undefined, columns: source.schema.fields, partitionBy: st.partitionBy.length > 0 ? st.partitionBy : source.partitionColumns, properties: { ...source.metadata.configuration, ...st.properties } };
     return replaceTable(ctx, like, target, label, existing);
   }
-  const result = await createTable(target.table.engine, target.table.url, target.table.name, {
+  const result = await createTable(target.table.engine, target.url, target.table.name, {
     schema: source.schema,
     partitionBy: source.partitionColumns,
     configuration: { ...source.metadata.configuration, ...st.properties },

@@ -30,7 +30,7 @@ const HISTORY_COLUMNS: SqlColumn[] = [
 
 /** DESCRIBE HISTORY: the fields `loch history` prints, newest first, timestamps in Loch's encoding. */
 export async function describeHistory(ctx: SessionContext, table: TableName, limit?: number): Promise<Listing> {
-  const history = await ctx.views.target(table).table.history(limit);
+  const history = await (await ctx.views.target(table)).table.history(limit);
   const rows = history.map((h) => ({
     version: h.version,
     timestamp: timestamp(h.timestamp),
@@ -66,7 +66,7 @@ const DETAIL_COLUMNS: SqlColumn[] = [
 
 /** DESCRIBE DETAIL: one row, with Delta Lake's column names. */
 export async function describeDetail(ctx: SessionContext, table: TableName): Promise<Listing> {
-  const target = ctx.views.target(table);
+  const target = await ctx.views.target(table);
   const s = await target.table.snapshot();
   const { numFiles, sizeInBytes } = snapshotSize(s);
   const features = [...new Set([...(s.protocol.readerFeatures ?? []), ...(s.protocol.writerFeatures ?? [])])].sort();

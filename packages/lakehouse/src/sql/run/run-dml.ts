@@ -110,7 +110,7 @@ const versionNote = (v: number | undefined) => (v === undefined ? 'no change' : 
 
 /** UPDATE t [alias] SET ... [WHERE ...]: one row, num_affected_rows, like Databricks. */
 export async function runUpdate(ctx: SessionContext, st: UpdateStatement): Promise<WriteOutcome> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   const qualifiers = st.alias !== undefined ? [st.alias] : st.table.kind === 'name' ? [st.table.name] : [];
   const entries: [string, string][] = [];
   for (const a of st.set) entries.push([assignedColumn(a, qualifiers, 'UPDATE'), await duckDbExpression(ctx, stripQualifiers(a.value, qualifiers))]);
@@ -142,7 +142,7 @@ export async function runUpdate(ctx: SessionContext, st: UpdateStatement): Promi
 
 /** DELETE FROM t [alias] [WHERE ...]: one row, num_affected_rows, like Databricks. */
 export async function runDelete(ctx: SessionContext, st: DeleteStatement): Promise<WriteOutcome> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   const qualifiers = st.alias !== undefined ? [st.alias] : st.table.kind === 'name' ? [st.table.name] : [];
   const where = st.where !== undefined ? await duckDbExpression(ctx, stripQualifiers(st.where, qualifiers)) : undefined;
   const snapshot = await target.table.snapshot();
@@ -170,7 +170,7 @@ export async function runDelete(ctx: SessionContext, st: DeleteStatement): Promi
  * num_affected_rows, num_updated_rows, num_deleted_rows, num_inserted_rows.
  */
 export async function runMerge(ctx: SessionContext, st: MergeStatement): Promise<WriteOutcome> {
-  const target = ctx.views.target(st.target);
+  const target = await ctx.views.target(st.target);
   const label = `MERGE INTO ${target.display}`;
   const snapshot = await target.table.snapshot();
   const T = st.targetAlias ?? (st.target.kind === 'name' ? st.target.name : 'target');
@@ -178,9 +178,9 @@ export async function runMerge(ctx: SessionContext, st: MergeStatement): Promise
   if (T.toLowerCase() === S.toLowerCase()) throw sqlError(`${label}: the target and the source are both called ${T}; give one of them an alias`);
 
   const src = st.source;
-  if (src.kind === 'table' && src.table.kind === 'name' && !ctx.names.has(src.table) && !(await duckDbHasTable(ctx, src.table.name))) {
+  if (src.kind === 'table' && src.table.kind === 'name' && !(await ctx.names.has(src.table)) && !(await duckDbHasTable(ctx, src.table.name))) {
     // Fails as a missing table does anywhere else (DELTA_TABLE_NOT_FOUND).
-    await ctx.views.target(src.table).table.snapshot();
+    await (await ctx.views.target(src.table)).table.snapshot();
   }
   const q = await ctx.views.prepare(src.kind === 'table' ? `SELECT * FROM ${src.text}` : src.text);
   await describeQuery(ctx, q.sql);

@@ -11,12 +11,12 @@ import type { SessionContext } from './context.js';
 import { unsupported } from '../errors.js';
 import { tableText, type TableName } from '../parse/statements.js';
 import type { LakeCatalog, LakeName } from './lake-catalog.js';
-import { DeltaTable, tableUrl } from '../../table.js';
+import { tableUrl } from '../../table.js';
 
 export async function runDropTable(ctx: SessionContext, table: TableName, ifExists: boolean): Promise<string> {
   if (table.kind === 'path') throw unsupported('DROP TABLE of a table addressed by path (delete the directory itself)');
   const shown = tableText(table);
-  if (!ctx.names.has(table)) {
+  if (!(await ctx.names.has(table))) {
     if (ifExists) return `DROP TABLE ${shown}: no such table`;
     throw deltaError('DELTA_TABLE_NOT_FOUND', `${shown} is not a table of the lake at ${ctx.names.lake.dir}`);
   }
@@ -26,23 +26,23 @@ export async function runDropTable(ctx: SessionContext, table: TableName, ifExis
 /** Drops a table of the lake: a managed one's files are deleted, an external one's name forgotten. What it did, in words. */
 export async function dropLakeTable(ctx: SessionContext, t: LakeName): Promise<string> {
   const lake: LakeCatalog = ctx.names.lake;
-  const location = lake.locate(t);
+  const location = await lake.locate(t);
   await lake.setStatistics(t, undefined);
-  if (lake.isExternal(t)) {
+  if (await lake.isExternal(t)) {
     await lake.unregister(t);
     return `forgot the external table (its files at ${location} are kept)`;
   }
   // Through the table's storage. The log goes first: from then on no reader takes the
   // directory for a table.
-  const table = ctx.views.target({ kind: 'name', schema: t.schema, name: t.name }).table;
-  await table.engine.storage.deletePrefix(logDirUrl(table.url));
-  await table.engine.storage.deletePrefix(table.url);
+  const { table, url } = await ctx.views.target({ kind: 'name', schema: t.schema, name: t.name });
+  await table.engine.storage.deletePrefix(logDirUrl(url));
+  await table.engine.storage.deletePrefix(url);
   return `deleted ${location}`;
 }
 
 export async function runTruncate(ctx: SessionContext, table: TableName): Promise<{ summary: string; version?: number }> {
-  const target = ctx.views.target(table);
-  const r = await truncateTable(target.table.engine, target.table.url);
+  const target = await ctx.views.target(table);
+  const r = await truncateTable(target.table.engine, target.url);
   const removed = r.metrics.numRemovedFiles ?? 0;
   return {
     summary: `TRUNCATE TABLE ${target.display}: ${removed} file${removed === 1 ? '' : 's'} removed${r.version !== undefined ? ` (version ${r.version})` : ''}`,
@@ -57,27 +57,28 @@ export async function runTruncate(ctx: SessionContext, table: TableName): Promis
 export async function runRenameTable(ctx: SessionContext, table: TableName, to: TableName): Promise<string> {
   if (table.kind === 'path' || to.kind === 'path') throw unsupported('ALTER TABLE ... RENAME TO of a table addressed by path');
   const label = `ALTER TABLE ${tableText(table)} RENAME TO ${tableText(to)}`;
-  if (!ctx.names.has(table)) throw deltaError('DELTA_TABLE_NOT_FOUND', `${tableText(table)} is not a table of the lake at ${ctx.names.lake.dir}`);
+  if (!(await ctx.names.has(table))) throw deltaError('DELTA_TABLE_NOT_FOUND', `${tableText(table)} is not a table of the lake at ${ctx.names.lake.dir}`);
   const lake = ctx.names.lake;
   const source = ctx.names.resolve(table);
   // An unqualified new name stays in the table's schema, as in Spark.
   const dest = to.schema === undefined ? { schema: source.schema, name: to.name } : ctx.names.resolve(to);
-  if (lake.has(dest) || lake.isExternal(dest)) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${tableText(to)} already exists`);
-  const from = lake.locate(source);
+  if ((await lake.has(dest)) || (await lake.isExternal(dest))) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${tableText(to)} already exists`);
+  const from = await lake.locate(source);
+  const { table: sourceTable } = await ctx.views.target(table);
   // Catalog statistics follow the table (they are keyed by its id, which does not change).
-  const stats = lake.statistics(source, (await ctx.views.target(table).table.snapshot()).metadata.id);
+  const stats = await lake.statistics(source, (await sourceTable.snapshot()).metadata.id);
   await lake.setStatistics(source, undefined);
   if (stats) await lake.setStatistics(dest, stats);
-  if (lake.isExternal(source)) {
+  if (await lake.isExternal(source)) {
     await lake.register(dest, from);
     await lake.unregister(source);
     return label;
   }
-  const target = lake.locate(dest);
-  const { engine } = ctx.views.target(table).table;
+  const target = await lake.locate(dest);
+  const { engine } = sourceTable;
   try {
     // One step where storage can (a local directory is renamed), so no reader sees half a table.
-    await engine.storage.renamePrefix(tableUrl(from), DeltaTable.forPath(target, { engine }).url);
+    await engine.storage.renamePrefix(tableUrl(from), tableUrl(target));
   } catch (e) {
     if (isDeltaError(e, 'DELTA_FILE_ALREADY_EXISTS')) throw deltaError('DELTA_TABLE_ALREADY_EXISTS', `${label}: ${target} already exists`, e);
     throw e;
@@ -87,8 +88,8 @@ export async function runRenameTable(ctx: SessionContext, table: TableName, to: 
 
 /** CONVERT TO DELTA: the Parquet directory becomes a Delta table in place (see ops/convert.ts). */
 export async function runConvert(ctx: SessionContext, table: TableName, partitionBy: readonly StructField[], noStatistics: boolean): Promise<{ summary: string; version: number }> {
-  const target = ctx.views.target(table);
-  const r = await convertToDelta(target.table.engine, target.table.url, target.display, { partitionBy, noStatistics });
+  const target = await ctx.views.target(table);
+  const r = await convertToDelta(target.table.engine, target.url, target.display, { partitionBy, noStatistics });
   if (!r.converted) return { summary: `CONVERT TO DELTA ${target.display}: already a Delta table (version ${r.version})`, version: r.version };
   return { summary: `CONVERT TO DELTA ${target.display}: ${r.numFiles} file${r.numFiles === 1 ? '' : 's'} (version ${r.version})`, version: r.version };
 }

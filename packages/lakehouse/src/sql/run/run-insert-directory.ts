@@ -5,6 +5,8 @@
  * leaves the old directory as it was.
  */
 import { randomUUID } from 'node:crypto';
+// The directory is a local one the statement names, not a table: it is written where it is, not
+// through the lake's storage.
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -19,11 +19,11 @@ export interface InsertOutcome {
  * its column's type; unlisted columns are null.
  */
 export async function runInsert(ctx: SessionContext, st: InsertStatement): Promise<InsertOutcome> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   const verb = st.overwrite ? 'INSERT OVERWRITE' : 'INSERT INTO';
   const label = `${verb} ${target.display}`;
   // A data source table (USING parquet | csv | json) has its columns in its description.
-  const at = { storage: target.table.engine.storage, url: target.table.url };
+  const at = { storage: target.table.engine.storage, url: target.url };
   const sourceTable = await readSourceTable(at);
   const snapshot = sourceTable ? undefined : await target.table.snapshot();
   const fields = sourceTable?.columns ?? snapshot!.schema.fields;

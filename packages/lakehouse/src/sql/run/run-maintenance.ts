@@ -57,7 +57,7 @@ function localRoot(url: string): string {
 
 /** OPTIMIZE [WHERE] [ZORDER BY]: one row, `path` and `metrics`, like Databricks. */
 export async function runOptimize(ctx: SessionContext, st: OptimizeStatement): Promise<WriteOutcome> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   const where = st.where !== undefined ? await duckDbExpression(ctx, st.where) : undefined;
   let result;
   try {
@@ -95,7 +95,7 @@ export async function runOptimize(ctx: SessionContext, st: OptimizeStatement): P
 
 /** VACUUM [RETAIN n HOURS] [DRY RUN]: one row per file deleted (or that would be), its absolute `path`. */
 export async function runVacuum(ctx: SessionContext, st: VacuumStatement): Promise<WriteOutcome> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   const check = ctx.conf.get(RETENTION_CHECK)?.trim().toLowerCase() !== 'false';
   let result;
   try {
@@ -103,7 +103,7 @@ export async function runVacuum(ctx: SessionContext, st: VacuumStatement): Promi
   } catch (e) {
     throw renamed(ctx, e);
   }
-  const root = localRoot(target.table.url);
+  const root = localRoot(target.url);
   const n = result.files.length;
   const files = `${n} file${n === 1 ? '' : 's'} (${result.bytes} bytes)`;
   return {
@@ -116,7 +116,7 @@ export async function runVacuum(ctx: SessionContext, st: VacuumStatement): Promi
 
 /** RESTORE [TABLE] t [TO] VERSION|TIMESTAMP AS OF ...: one row of Delta's restore metrics. */
 export async function runRestore(ctx: SessionContext, st: RestoreStatement): Promise<WriteOutcome> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   let to: { version?: number; timestamp?: string | number };
   if (st.version !== undefined) to = { version: st.version };
   else if (st.timestamp !== undefined) to = { timestamp: st.timestamp };
@@ -163,7 +163,7 @@ async function timestampOf(ctx: SessionContext, expression: string): Promise<num
 
 /** ALTER TABLE: a metadata-only commit; no rows, a summary. */
 export async function runAlter(ctx: SessionContext, st: AlterTableStatement): Promise<{ summary: string; version: number }> {
-  const target = ctx.views.target(st.table);
+  const target = await ctx.views.target(st.table);
   let result;
   try {
     result = await target.table.alter(st.change);
@@ -175,8 +175,8 @@ export async function runAlter(ctx: SessionContext, st: AlterTableStatement): Pr
 
 /** FSCK REPAIR TABLE [DRY RUN]: Databricks' rows (dataFilePath, dataFileMissing), one per file it removes. */
 export async function runFsck(ctx: SessionContext, table: TableName, dryRun: boolean): Promise<WriteOutcome> {
-  const target = ctx.views.target(table);
-  const r = await repairTable(target.table.engine, target.table.url, { dryRun });
+  const target = await ctx.views.target(table);
+  const r = await repairTable(target.table.engine, target.url, { dryRun });
   const n = r.missing.length;
   return {
     columns: [

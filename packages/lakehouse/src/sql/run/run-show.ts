@@ -23,7 +23,7 @@ export function sparkTypeName(t: DataType): string {
 const comment = (f: StructField): string | null => (typeof f.metadata.comment === 'string' ? f.metadata.comment : null);
 
 async function snapshotOf(ctx: SessionContext, table: TableName) {
-  const target = ctx.views.target(table);
+  const target = await ctx.views.target(table);
   return { target, snapshot: await target.table.snapshot() };
 }
 
@@ -40,7 +40,7 @@ export async function describeTable(ctx: SessionContext, table: TableName, exten
     }
   }
   if (extended) {
-    const external = table.kind === 'path' || ctx.names.isExternal(table);
+    const external = table.kind === 'path' || (await ctx.names.isExternal(table));
     const lakeName = table.kind === 'name' ? ctx.names.resolve(table) : undefined;
     rows.push(
       row('', '', ''),
@@ -52,7 +52,7 @@ export async function describeTable(ctx: SessionContext, table: TableName, exten
       row('Location', target.location, ''),
       row('Provider', 'delta', ''),
       row('Version', String(s.version), ''),
-      ...statisticsRow(ctx, table, s),
+      ...(await statisticsRow(ctx, table, s)),
       ...(s.metadata.description ? [row('Comment', s.metadata.description, '')] : []),
       row('Table Properties', `[${Object.entries(tableProperties(s)).map(([k, v]) => `${k}=${v}`).join(',')}]`, ''),
     );
@@ -61,8 +61,8 @@ export async function describeTable(ctx: SessionContext, table: TableName, exten
 }
 
 /** Spark's `Statistics` line (`1234 bytes, 10 rows`), when ANALYZE TABLE computed them. */
-function statisticsRow(ctx: SessionContext, table: TableName, s: Snapshot): Row[] {
-  const stats = table.kind === 'name' ? ctx.names.lake.statistics(ctx.names.resolve(table), s.metadata.id) : undefined;
+async function statisticsRow(ctx: SessionContext, table: TableName, s: Snapshot): Promise<Row[]> {
+  const stats = table.kind === 'name' ? await ctx.names.lake.statistics(ctx.names.resolve(table), s.metadata.id) : undefined;
   if (!stats) return [];
   return [{ col_name: 'Statistics', data_type: `${stats.sizeInBytes} bytes${stats.numRows !== undefined ? `, ${stats.numRows} rows` : ''}`, comment: '' }];
 }
@@ -83,7 +83,7 @@ export async function describeColumn(ctx: SessionContext, table: TableName, colu
   const item = (info_name: string, info_value: string | null) => ({ info_name, info_value });
   const rows = [item('col_name', f!.name), item('data_type', sparkTypeName(f!.type)), item('comment', comment(f!) ?? 'NULL')];
   if (extended) {
-    const stats = table.kind === 'name' && column.length === 1 ? ctx.names.lake.statistics(ctx.names.resolve(table), s.metadata.id)?.columns?.[f!.name] : undefined;
+    const stats = table.kind === 'name' && column.length === 1 ? (await ctx.names.lake.statistics(ctx.names.resolve(table), s.metadata.id))?.columns?.[f!.name] : undefined;
     const text = (v: number | string | undefined) => (v === undefined ? 'NULL' : String(v));
     rows.push(
       item('min', text(stats?.min)),
@@ -177,7 +177,7 @@ export async function showCreateTable(ctx: SessionContext, table: TableName): Pr
     (f) => `  ${ident(f.name)} ${sparkTypeName(f.type).toUpperCase()}${f.nullable ? '' : ' NOT NULL'}${comment(f) !== null ? ` COMMENT ${sqlString(comment(f)!)}` : ''}`,
   );
   const name = table.kind === 'name' ? ctx.names.qualifiedText(table) : `delta.\`${target.location}\``;
-  const external = table.kind === 'path' || ctx.names.isExternal(table);
+  const external = table.kind === 'path' || (await ctx.names.isExternal(table));
   const lines = [
     `CREATE TABLE ${name} (`,
     columns.join(',\n'),

@@ -33,7 +33,7 @@ type Runner<S extends Statement> = (r: Run, st: S) => Promise<StatementResult>;
 
 /** A statement about a table named like one only DuckDB has (a TEMP table) is DuckDB's. */
 async function isDuckDbs(ctx: SessionContext, t: TableName): Promise<boolean> {
-  return t.kind === 'name' && !ctx.names.has(t) && !ctx.names.claims(t) && (await duckDbHasTable(ctx, t.name));
+  return t.kind === 'name' && !(await ctx.names.owns(t)) && (await duckDbHasTable(ctx, t.name));
 }
 
 /**
@@ -97,7 +97,7 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
   renameTable: async (r, st) => r.done(await runRenameTable(r.ctx, st.table, st.to)),
   describeTable: async (r, st) => {
     // `DESCRIBE name` of something only DuckDB has (a TEMP table, a view) is DuckDB's.
-    if (st.table.kind === 'name' && !r.ctx.names.has(st.table) && !r.ctx.names.claims(st.table)) return r.query();
+    if (st.table.kind === 'name' && !(await r.ctx.names.owns(st.table))) return r.query();
     return r.listed(st.column ? await describeColumn(r.ctx, st.table, st.column, st.extended) : await describeTable(r.ctx, st.table, st.extended));
   },
   showTblProperties: async (r, st) => r.listed(await showTblProperties(r.ctx, st.table, st.key)),
@@ -112,14 +112,14 @@ export const RUNNERS: { readonly [K in Statement['kind']]: Runner<Extract<Statem
   },
   alterSchema: async (r, st) => r.done(await alterSchema(r.ctx, st)),
   use: async (r, st) => {
-    const summary = use(r.ctx, st);
+    const summary = await use(r.ctx, st);
     await r.ctx.names.publish(r.ctx.c);
     return r.done(summary);
   },
   showCatalogs: async (r, st) => r.listed(showCatalogs(r.ctx, st.like)),
-  showSchemas: async (r, st) => r.listed(showSchemas(r.ctx, st)),
+  showSchemas: async (r, st) => r.listed(await showSchemas(r.ctx, st)),
   showTables: async (r, st) => r.listed(await showTables(r.ctx, st)),
-  describeSchema: async (r, st) => r.listed(describeSchema(r.ctx, st)),
+  describeSchema: async (r, st) => r.listed(await describeSchema(r.ctx, st)),
   describeCatalog: async (r, st) => r.listed(describeCatalog(r.ctx, st)),
   analyze: async (r, st) => {
     const o = await runAnalyze(r.ctx, st);

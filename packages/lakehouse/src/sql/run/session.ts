@@ -155,7 +155,7 @@ export class SqlSession {
    * the lake does not (`loch_stream.t`); without a schema it makes a Delta table.
    */
   private async writesDuckDb(w: WriteTarget): Promise<boolean> {
-    if (this.ctx.names.has(w) || this.ctx.names.claims(w)) return false;
+    if (await this.ctx.names.owns(w)) return false;
     if (w.creates) return w.schema !== undefined && w.catalog === undefined && (await duckDbHasSchema(this.ctx, w.schema));
     return duckDbHasTable(this.ctx, w.name);
   }

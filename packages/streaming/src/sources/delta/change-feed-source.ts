@@ -51,17 +51,19 @@ export class ChangeFeedSource implements Source {
   private lastVersion: number | undefined;
   private initial!: FeedOffset;
 
+  /** `url`: the table's root (`await table.location()`). */
   constructor(
     private readonly table: DeltaTable,
+    private readonly url: string,
     private readonly options: DeltaSourceOptions,
   ) {
-    this.description = `DeltaSource[${displayTable(table.url)}]`;
-    this.identity = `delta:${table.url}`;
-    this.commits = new CommitReader(table.engine, table.url);
+    this.description = `DeltaSource[${displayTable(url)}]`;
+    this.identity = `delta:${url}`;
+    this.commits = new CommitReader(table.engine, url);
   }
 
   private get name(): string {
-    return displayTable(this.table.url);
+    return displayTable(this.url);
   }
 
   async start(context: SourceContext, committed: Offset | undefined): Promise<void> {
@@ -72,7 +74,7 @@ export class ChangeFeedSource implements Source {
     const file = `${context.checkpointDir}initial`;
     const { storage } = context.engine;
     if (!(await storage.exists(file))) {
-      const at = await startingPoint(this.name, this.table.engine, this.table.url, this.commits, this.schemaSnapshot.version, this.options);
+      const at = await startingPoint(this.name, this.table.engine, this.url, this.commits, this.schemaSnapshot.version, this.options);
       // A starting version from before the feed was turned on has no change data to read.
       if (at.kind === 'version' && at.version <= this.schemaSnapshot.version && !changeDataFeedEnabled((await this.table.snapshot({ version: at.version })).metadata)) {
         throw streamingError('DELTA_MISSING_CHANGE_DATA', `${this.name}: change data was not recorded for version ${at.version} (the change data feed was off then); start from a later version`);

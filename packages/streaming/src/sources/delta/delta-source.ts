@@ -67,13 +67,15 @@ export class DeltaSource implements Source {
   /** Where the query's first batch starts, fixed when the checkpoint is new (see start). */
   private initial!: DeltaOffset;
 
+  /** `url`: the table's root (`await table.location()`). */
   constructor(
     private readonly table: DeltaTable,
+    private readonly url: string,
     readonly options: DeltaSourceOptions,
   ) {
-    this.description = `DeltaSource[${displayTable(table.url)}]`;
-    this.identity = `delta:${table.url}`;
-    this.commits = new CommitReader(table.engine, table.url);
+    this.description = `DeltaSource[${displayTable(url)}]`;
+    this.identity = `delta:${url}`;
+    this.commits = new CommitReader(table.engine, url);
   }
 
   private get tableId(): string {
@@ -134,18 +136,18 @@ export class DeltaSource implements Source {
   }
 
   private get name(): string {
-    return displayTable(this.table.url);
+    return displayTable(this.url);
   }
 
-  static fromOptions(table: DeltaTable, options: Readonly<Record<string, string>>): DeltaSource {
-    const what = `delta source ${decodeURIComponent(table.url)}`;
+  /** The source's options, checked (`what` names the source in errors). */
+  static options(what: string, options: Readonly<Record<string, string>>): DeltaSourceOptions {
     const version = getOption(options, 'startingVersion');
     const timestamp = getOption(options, 'startingTimestamp');
     if (version !== undefined && timestamp !== undefined) throw invalidOption(`${what}: give startingVersion or startingTimestamp, not both`);
     if (version !== undefined && version.toLowerCase() !== 'latest' && !/^\d+$/.test(version)) throw invalidOption(`${what}: startingVersion must be a version number or 'latest', got '${version}'`);
     if (timestamp !== undefined) toEpochMillis(timestamp);
     const maxBytes = bytesOption(options, 'maxBytesPerTrigger', what);
-    return new DeltaSource(table, {
+    return {
       ...(version !== undefined ? { startingVersion: version.toLowerCase() === 'latest' ? ('latest' as const) : Number(version) } : {}),
       ...(timestamp !== undefined ? { startingTimestamp: timestamp } : {}),
       maxFilesPerTrigger: numberOption(options, 'maxFilesPerTrigger', what) ?? 1000,
@@ -153,12 +155,12 @@ export class DeltaSource implements Source {
       ignoreDeletes: booleanOption(options, 'ignoreDeletes', what, false),
       skipChangeCommits: booleanOption(options, 'skipChangeCommits', what, false),
       ignoreChanges: booleanOption(options, 'ignoreChanges', what, false),
-    });
+    };
   }
 
   /** Where a fresh query starts: before the initial snapshot's first file, or before a starting version's. */
   private async initialPosition(): Promise<DeltaOffset> {
-    const at = await startingPoint(this.name, this.table.engine, this.table.url, this.commits, this.schemaSnapshot.version, this.options);
+    const at = await startingPoint(this.name, this.table.engine, this.url, this.commits, this.schemaSnapshot.version, this.options);
     return offsetOf(this.tableId, at.version, -1, at.kind === 'snapshot');
   }
 

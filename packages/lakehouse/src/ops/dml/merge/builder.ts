@@ -9,7 +9,8 @@ type Cond = { condition?: string };
 export class MergeBuilder {
   constructor(
     private readonly engine: Engine,
-    private readonly url: string,
+    /** The target table's root URL, found when the merge executes (a lake table's on first use). */
+    private readonly url: () => Promise<string>,
     readonly spec: MergeSpec,
     readonly options: OperationOptions = {},
   ) {}
@@ -84,7 +85,7 @@ export class MergeBuilder {
     return new MergeBuilder(this.engine, this.url, this.spec, { ...this.options, snapshot });
   }
 
-  execute(): Promise<MergeResult> {
-    return mergeInto(this.engine, this.url, this.spec, this.options);
+  async execute(): Promise<MergeResult> {
+    return mergeInto(this.engine, await this.url(), this.spec, this.options);
   }
 }
