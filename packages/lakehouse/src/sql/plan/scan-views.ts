@@ -85,9 +85,12 @@ export class ScanViews {
 
   /** The table a name stands for, with its lake name looked up (through storage). */
   async target(name: TableName): Promise<TableTarget> {
-    const options = this.engine ? { engine: this.engine } : {};
     const location = name.kind === 'path' ? (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(name.path) ? name.path : resolve(name.path)) : await this.names.locate(name);
-    const table = DeltaTable.forPath(location, options);
+    return this.targetAt(name, location);
+  }
+
+  private targetAt(name: TableName, location: string): TableTarget {
+    const table = DeltaTable.forPath(location, this.engine ? { engine: this.engine } : {});
     return { table, display: name.kind === 'path' ? name.path : tableText(name), location, url: tableUrl(location) };
   }
 
@@ -257,9 +260,11 @@ export class ScanViews {
   private async lookUp(ref: TableRef): Promise<{ ref: TableRef; target: TableTarget; isTable: boolean } | undefined> {
     const t = ref.table;
     if (t.kind !== 'name') return { ref, target: await this.target(t), isTable: false };
-    const [isTable, claims] = await Promise.all([this.names.has(t), this.names.claims(t)]);
-    if (!isTable && !claims && !ref.explicit) return undefined;
-    return { ref, target: await this.target(t), isTable };
+    const found = await this.names.find(t);
+    if (!found.isTable && !found.claimed && !ref.explicit) return undefined;
+    // A name in a schema the lake lacks fails as locating it does (LOCH_SCHEMA_NOT_FOUND).
+    const target = found.location !== undefined ? this.targetAt(t, found.location) : await this.target(t);
+    return { ref, target, isTable: found.isTable };
   }
 
   /** The data source tables among the lake tables a query names (source-tables.ts), each as the relation reading its files. */

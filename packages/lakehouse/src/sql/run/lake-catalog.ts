@@ -185,9 +185,18 @@ export class LakeCatalog {
 
   /** Whether `t` names a table: a Delta table (its `_delta_log`) or a data source table (source-tables.ts). */
   async has(t: LakeName): Promise<boolean> {
+    return (await this.find(t))?.isTable ?? false;
+  }
+
+  /**
+   * Where `t` lives (or would be created) and whether a table is there, from one reading of the
+   * catalog file: what a query asks of each name it reads. Undefined when its schema does not exist.
+   */
+  async find(t: LakeName): Promise<{ location: string; isTable: boolean } | undefined> {
     const file = await this.read();
-    if (!this.schemaIn(file, t.schema)) return false;
-    return this.isTable(await this.locateIn(file, t));
+    if (!this.schemaIn(file, t.schema)) return undefined;
+    const location = await this.locateIn(file, t);
+    return { location, isTable: await this.isTable(location) };
   }
 
   private async locateIn(file: CatalogFile, t: LakeName): Promise<string> {

@@ -87,8 +87,19 @@ export class SessionNamespace {
 
   /** Whether a name is the lake's to answer: one of its tables, or a name only it can mean (`has` or `claims`). */
   async owns(t: Named): Promise<boolean> {
-    const [has, claims] = await Promise.all([this.has(t), this.claims(t)]);
-    return has || claims;
+    const found = await this.find(t);
+    return found.isTable || found.claimed;
+  }
+
+  /**
+   * A name looked up once (one reading of the catalog): whether it is a table (`has`), whether
+   * the lake claims it (`claims`), and where it lives, absent when its schema does not exist.
+   */
+  async find(t: Named): Promise<{ isTable: boolean; claimed: boolean; location?: string }> {
+    if (t.catalog !== undefined && !this.isCatalog(t.catalog)) return { isTable: false, claimed: false };
+    const found = await this.lake.find(this.resolve(t));
+    const claimed = t.catalog !== undefined || (t.schema !== undefined && found !== undefined);
+    return { isTable: found?.isTable ?? false, claimed, ...(found ? { location: found.location } : {}) };
   }
 
   locate(t: Named): Promise<string> {
