@@ -104,45 +104,49 @@ async function partitionedGroupedMap(api: Extract<FunctionApi, { kind: 'applyInA
   }
 }
 
-/** Runs each share on a worker of `pool`, appending results in share order (a later share's wait until those before are written). */
+/**
+ * Runs each share on a worker of `pool`, appending results in share order: a share's results
+ * wait until those of the shares before it are written. The first failure stops every worker.
+ */
 async function readShares(pool: FunctionPool, shares: PartitionedInput, keys: readonly string[], out: ResultTable, what: string): Promise<void> {
   const n = shares.queries.length;
   const waiting = shares.queries.map(() => [] as Uint8Array[]);
   const finished = shares.queries.map(() => false);
   let current = 0;
   let failure: unknown;
-  const write = () => {
-    while (current < n && failure === undefined) {
-      for (const packed of waiting[current].splice(0)) for (const s of unpackStreams(packed)) out.append(tableFromIPC(s));
-      if (!finished[current]) return;
-      current++;
-    }
-  };
-  const memoryLimit = `${Math.max(256, Math.floor((totalmem() * 0.8) / 2 ** 20 / (n + 1)))}MB`;
-  const runs = shares.queries.map((sql, i) =>
-    pool.runPartition({ sql, settings: shares.settings, threads: 1, memoryLimit }, keys, (packed) => {
-      waiting[i].push(packed);
-      if (i === current) guard(write);
-    }),
-  );
-  const guard = (f: () => void) => {
-    try {
-      f();
-    } catch (e) {
-      stop(e);
-    }
-  };
-  const stop = (e: unknown) => {
+  const stops: (() => void)[] = [];
+  const fail = (e: unknown) => {
     failure ??= e;
-    runs.forEach((r) => r.stop());
+    stops.forEach((stop) => stop());
   };
+  const write = () => {
+    try {
+      while (current < n && failure === undefined) {
+        for (const packed of waiting[current].splice(0)) for (const s of unpackStreams(packed)) out.append(tableFromIPC(s));
+        if (!finished[current]) return;
+        current++;
+      }
+    } catch (e) {
+      fail(e);
+    }
+  };
+  // Each worker's database gets its share of what DuckDB takes by default (80% of memory), the calling thread's one share too.
+  const memoryLimit = `${Math.max(256, Math.floor((totalmem() * 0.8) / 2 ** 20 / (n + 1)))}MB`;
+  const outcomes = shares.queries.map((sql, i) => {
+    const run = pool.runPartition({ sql, settings: shares.settings, threads: 1, memoryLimit }, keys, (packed) => {
+      waiting[i].push(packed);
+      if (i === current) write();
+    });
+    stops.push(run.stop);
+    return run.outcome;
+  });
   await Promise.all(
-    runs.map(async (r, i) => {
-      const o = await r.outcome.catch((e: unknown) => ({ kind: 'failed', message: e instanceof Error ? e.message : String(e), where: '' }) as const);
-      if (o.kind === 'failed') stop(failed(new Error(o.message), what, o.where));
-      else if (o.kind === 'input') stop(new ReadElsewhere(o.message));
+    outcomes.map(async (outcome, i) => {
+      const o = await outcome.catch((e: unknown) => ({ kind: 'failed', message: e instanceof Error ? e.message : String(e), where: '' }) as const);
+      if (o.kind === 'failed') fail(failed(new Error(o.message), what, o.where));
+      else if (o.kind === 'input') fail(new ReadElsewhere(o.message));
       finished[i] = true;
-      guard(write);
+      write();
     }),
   );
   if (failure !== undefined) throw failure;
