@@ -139,7 +139,9 @@ export type CheckpointColumn =
 export interface JsonHandler {
   /**
    * Parses Delta JSON log files (commits, JSON checkpoints) into the columnar action form,
-   * one result per file, in the order given. An engine may parse in parallel.
+   * one result per file, in the order given. An engine may parse in parallel, may hand a file's
+   * adds back column by column (`withAddColumns`: replay then makes no object per file), and may
+   * attach each file action's key hash (`attachFileKeyHashes`: replay then hashes no path).
    */
   readLogFiles(files: FileMeta[]): Promise<LogFileActions[]>;
 }

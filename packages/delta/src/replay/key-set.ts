@@ -213,7 +213,12 @@ export class FileKeySet {
     let live: Uint32Array | undefined;
     let kept = 0;
     for (let i = 0; i < n; i++) {
-      const { hash, key } = keyHashOf(this.tableRoot, list.path(i), list.deletionVector(i));
+      // As keyHashOf, without an object per file.
+      const path = list.path(i);
+      const dv = list.deletionVector(i);
+      let hash = dv ? NOT_PLAIN : plainKeyHash(path);
+      let key = path;
+      if (hash === NOT_PLAIN) hash = fileKeyHash((key = fileKey(this.tableRoot, path, dv)));
       const slot = this.find(hash, key, list, i);
       if (slot >= 0) {
         this.table[2 * slot] = hash;

@@ -6,7 +6,8 @@ import type { DomainMetadata } from '../actions/domain-metadata.js';
 import type { Metadata } from '../actions/metadata.js';
 import type { Protocol } from '../actions/protocol.js';
 import type { Txn } from '../actions/txn.js';
-import { fileKeyHash, FileKeySet, keyHashOf } from './key-set.js';
+import { fileKey } from './file-key.js';
+import { fileKeyHash, FileKeySet, keyHashOf, NOT_PLAIN, plainKeyHash } from './key-set.js';
 
 export { fileKeyHash, finishHash, FNV_OFFSET, FNV_PRIME } from './key-set.js';
 
@@ -219,7 +220,12 @@ function liveOf(list: AddFileList, seen: FileKeySet, tableRoot: string): AddFile
   const live = new Uint32Array(list.length);
   let n = 0;
   for (let i = 0; i < list.length; i++) {
-    const { hash, key } = keyHashOf(tableRoot, list.path(i), list.deletionVector(i));
+    // As keyHashOf, without an object per file.
+    const path = list.path(i);
+    const dv = list.deletionVector(i);
+    let hash = dv ? NOT_PLAIN : plainKeyHash(path);
+    let key = path;
+    if (hash === NOT_PLAIN) hash = fileKeyHash((key = fileKey(tableRoot, path, dv)));
     if (!seen.has(hash, key, list, i)) live[n++] = i;
   }
   return n === list.length ? list : selectAddFiles(list, live.subarray(0, n));

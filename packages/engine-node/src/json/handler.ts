@@ -25,11 +25,11 @@ import { parsePart, pieceError, wireAdds, type WireActions } from './wire.js';
 
 export interface JsonHandlerOptions {
   /**
-   * Threads that parse large logs, the calling thread included (it parses too, between
-   * rebuilding what the workers send back); 1 parses everything on the calling thread. Defaults
-   * to the number of cores, at most 4, or 1 on two cores or fewer: there a worker only competes
-   * with the calling thread (which must build every action object itself) and with the garbage
-   * collector's helpers, and loses time even on a 134 MB log.
+   * Threads that parse large logs, the calling thread included (it parses too, between taking in
+   * what the workers send back); 1 parses everything on the calling thread. Defaults to the
+   * number of cores, at most 4, or 1 on two cores or fewer: there a worker only competes with the
+   * calling thread and with the garbage collector's helpers (it lost time even on a 134 MB log
+   * when the calling thread still built an object per add).
    */
   readonly threads?: number;
   /**
@@ -69,14 +69,14 @@ const MARGIN = 64 * 1024;
  * Parses JSON log files. Small logs are parsed whole with the kernel's `parseJsonLog`. Bigger ones
  * are read in pieces (byte ranges cut at line boundaries, read into a few reused buffers) and
  * parsed by `parsePiece`, which reads the common add lines straight from the bytes, keeps them as
- * columns, and hashes each file action's replay key on the way; the add objects are then built
- * in one array per file, and the hashes attached for replay (which then never hashes 300k path
- * strings itself). Results are the same as `parseJsonLog`'s, error messages included.
+ * columns, and hashes each file action's replay key on the way. Each file's adds come back as
+ * those columns (`addColumns`; `adds` makes the objects only if read), with the hashes attached
+ * for replay, which then keys 300k files without a string or an object per file. Results are the
+ * same actions as `parseJsonLog`'s, error messages included.
  *
  * With `threads` > 1 and a log of `parallelThreshold` bytes or more, worker threads parse pieces
  * too: the buffers go to them without being copied, the columns come back the same way, and this
- * thread builds the objects of each piece as it comes in, parsing pieces itself whenever no
- * worker is free to take them.
+ * thread parses pieces itself whenever no worker is free to take them.
  */
 export class NodeJsonHandler implements JsonHandler {
   private readonly threads: number;
@@ -258,7 +258,7 @@ export class NodeJsonHandler implements JsonHandler {
         });
     };
     // Each worker keeps up to two pieces in hand, so that it never waits for this thread; this
-    // thread parses what is left over, and rebuilds the workers' results as they come in.
+    // thread parses what is left over, and takes in the workers' results as they come.
     const dispatch = () => {
       for (const limit of [1, 2]) {
         for (const w of this.workers) {

@@ -65,7 +65,12 @@ export class StringPacker {
   /** Characters so far, across the parts. */
   private chars = 0;
 
-  constructor(private bytes: Buffer) {}
+  /** Bytes the current part may take: up to PART, within the buffer (more for one long string). */
+  private room: number;
+
+  constructor(private bytes: Buffer) {
+    this.room = Math.min(PART, bytes.length);
+  }
 
   /** The buffer, to be used again once `finish` was called. */
   get buffer(): Buffer {
@@ -75,23 +80,27 @@ export class StringPacker {
   /** Appends `src[from, to)` (printable ASCII); returns the end of the string, counted across parts. */
   appendBytes(src: Uint8Array, from: number, to: number): number {
     const n = to - from;
-    if (this.len + n > PART) this.flush();
-    if (this.len + n > this.bytes.length) {
-      const bigger = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, this.len + n));
-      bigger.set(this.bytes.subarray(0, this.len));
-      this.bytes = bigger;
-    }
-    const b = this.bytes;
     let at = this.len;
+    if (at + n > this.room) at = this.makeRoom(n);
+    const b = this.bytes;
     // A loop beats a native copy for the short strings this mostly holds (paths).
     for (let j = from; j < to; j++) b[at++] = src[j];
     this.len = at;
     return (this.chars += n);
   }
 
+  /** Ends the current part, and grows the buffer for a string of `n` bytes when it must; the new length. */
+  private makeRoom(n: number): number {
+    this.flush();
+    if (n > this.bytes.length) this.bytes = Buffer.allocUnsafeSlow(Math.max(this.bytes.length * 2, n));
+    this.room = Math.max(Math.min(PART, this.bytes.length), n);
+    return 0;
+  }
+
   /** Appends a string made elsewhere (JSON.parse's); returns its end, counted across parts. */
   appendString(s: string): number {
     this.flush();
+    this.room = Math.min(PART, this.bytes.length);
     if (s.length > 0) this.parts.push(s);
     return (this.chars += s.length);
   }
