@@ -376,52 +376,53 @@ class Encoder {
   private partitionValues(p: number, e: number): number {
     const b = this.b;
     this.pvStart = p;
-    let h = Math.imul(FNV_OFFSET ^ 0x7b, FNV_PRIME);
+    this.pvHash = Math.imul(FNV_OFFSET ^ 0x7b, FNV_PRIME);
     p++;
     if (p < e && b[p] === 0x7d) {
       this.pvEnd = p + 1;
-      this.pvHash = h;
       return p + 1;
     }
     for (;;) {
       // A key, then ':'.
-      if (p >= e || b[p] !== QUOTE) return -1;
-      for (p++; ; p++) {
-        if (p >= e) return -1;
-        const c = b[p];
-        if (c === QUOTE) break;
-        if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
-        h = Math.imul(h ^ c, FNV_PRIME);
-      }
-      p++;
+      if (p >= e || b[p] !== QUOTE || (p = this.hashedString(p, e)) < 0) return -1;
       if (p >= e || b[p] !== 0x3a) return -1;
-      h = Math.imul(h ^ 0x3a, FNV_PRIME);
       p++;
       // A value: a string, or null.
       if (p < e && b[p] === QUOTE) {
-        for (p++; ; p++) {
-          if (p >= e) return -1;
-          const c = b[p];
-          if (c === QUOTE) break;
-          if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
-          h = Math.imul(h ^ c, FNV_PRIME);
-        }
-        p++;
+        if ((p = this.hashedString(p, e)) < 0) return -1;
       } else if (p + 4 <= e && this.words.getInt32(p, true) === NULL_0) {
         p += 4;
-        h = Math.imul(h ^ 0x6e, FNV_PRIME);
+        this.pvHash = Math.imul(this.pvHash ^ 0x6e, FNV_PRIME);
       } else {
         return -1;
       }
       if (p >= e) return -1;
       const c = b[p++];
-      h = Math.imul(h ^ c, FNV_PRIME);
+      this.pvHash = Math.imul(this.pvHash ^ c, FNV_PRIME);
       if (c === 0x7d) break; // '}'
       if (c !== 0x2c) return -1; // ','
     }
     this.pvEnd = p;
-    this.pvHash = h;
     return p;
+  }
+
+  /**
+   * Reads a JSON string at p (its opening quote) of printable ASCII without escapes, folding it
+   * into `pvHash`; returns the position after its closing quote, or -1 if it is not one.
+   */
+  private hashedString(p: number, e: number): number {
+    const b = this.b;
+    let h = this.pvHash;
+    for (p++; ; p++) {
+      if (p >= e) return -1;
+      const c = b[p];
+      if (c === QUOTE) break;
+      if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    // The closing quote too, so that "ab":"c" and "a":"bc" hash apart.
+    this.pvHash = Math.imul(h ^ QUOTE, FNV_PRIME);
+    return p + 1;
   }
 
   private record(dataChange: number, size: number, mtime: number): void {
