@@ -187,8 +187,10 @@ class Encoder {
   private readonly out: LogFileActions;
   /** Interned partition-value maps by raw JSON bytes: open addressing over (hash, index). */
   private pvTable = new Int32Array(64);
-  private readonly pvBytes: Uint8Array[] = [];
-  /** The index (in pvJson) of each of pvBytes. */
+  /** Where in the piece each interned map's raw JSON is (its first occurrence), and its length. */
+  private readonly pvAt: number[] = [];
+  private readonly pvLength: number[] = [];
+  /** The index (in pvJson) of each of them. */
   private readonly pvIndexOf: number[] = [];
   private readonly pvJson: string[] = [];
   private readonly pvMap = new Map<string, number>();
@@ -458,7 +460,6 @@ class Encoder {
 
   /** Index of the partition values in bytes [pvStart, pvEnd), interned by their raw JSON. */
   private internRawPv(): number {
-    const b = this.b;
     const start = this.pvStart;
     const len = this.pvEnd - start;
     const table = this.pvTable;
@@ -467,13 +468,8 @@ class Encoder {
     for (;;) {
       const entry = table[2 * slot + 1];
       if (entry === 0) break;
-      if (table[2 * slot] === this.pvHash) {
-        const known = this.pvBytes[entry - 1];
-        if (known.length === len) {
-          let j = 0;
-          while (j < len && known[j] === b[start + j]) j++;
-          if (j === len) return this.pvIndexOf[entry - 1];
-        }
+      if (table[2 * slot] === this.pvHash && this.pvLength[entry - 1] === len && this.sameBytes(this.pvAt[entry - 1], start, len)) {
+        return this.pvIndexOf[entry - 1];
       }
       slot = (slot + 1) & mask;
     }
@@ -485,11 +481,21 @@ class Encoder {
       this.pvJson.push(json);
       this.pvMap.set(json, index);
     }
-    if (this.pvBytes.length * 2 >= mask) this.growPvTable();
-    this.pvBytes.push(b.slice(start, this.pvEnd));
+    if (this.pvAt.length * 2 >= mask) this.growPvTable();
+    this.pvAt.push(start);
+    this.pvLength.push(len);
     this.pvIndexOf.push(index);
-    this.insertPv(this.pvHash, this.pvBytes.length);
+    this.insertPv(this.pvHash, this.pvAt.length);
     return index;
+  }
+
+  /** Whether the `len` bytes at `x` and at `y` of the piece are the same, compared 4 at a time. */
+  private sameBytes(x: number, y: number, len: number): boolean {
+    const w = this.words;
+    let j = 0;
+    for (; j + 4 <= len; j += 4) if (w.getInt32(x + j, true) !== w.getInt32(y + j, true)) return false;
+    for (; j < len; j++) if (this.b[x + j] !== this.b[y + j]) return false;
+    return true;
   }
 
   private insertPv(hash: number, entry: number): void {
