@@ -123,7 +123,7 @@ export class UdfRegistry implements SessionFunctions {
   }
 
   stage(c: DuckDBConnection, sql: string, conf: ReadonlyMap<string, string>): Promise<StagedQuery | undefined> {
-    if (conf.get(STAGED_KEY)?.trim().toLowerCase() === 'false') return Promise.resolve(undefined);
+    if (conf.get(STAGED_KEY)?.trim().toLowerCase() !== 'true') return Promise.resolve(undefined);
     const scalar = new Set([...this.functions.values()].filter((f) => f.kind === 'scalar').map((f) => f.name));
     if (scalar.size === 0) return Promise.resolve(undefined);
     return stageQuery(c, sql, (name) => this.get(name), scalar, maxRecordsPerBatch(confOf(conf)));

@@ -6,13 +6,19 @@
  * stage-function.ts). A UDF called as a DuckDB scalar function instead costs a hand-off from
  * DuckDB's worker thread to the JS thread, and a wait, for every 2,048 rows.
  *
+ * Opt-in (`loch.udf.staged` = true): measured on the 2-core VM it costs more than the DuckDB
+ * scalar function path, not less (bench/RESULTS.md, "User functions"). It trades the hand-off
+ * per chunk for reading each stage 1 chunk through the C API (`result_get_chunk`, ~17 µs of CPU
+ * each, more than the hand-off's share of CPU) plus stage 1's materialization, and the hand-off's
+ * cost is mostly waiting, which overlaps DuckDB's own work.
+ *
  * The staged path takes the queries staged-plan.ts accepts whose columns read after the calls
  * (and whose UDF results) are of fixed-width types (numbers, booleans, dates, timestamps,
  * decimals, intervals, UUIDs as stored); others keep the DuckDB scalar function path, as do
- * iterator and aggregate UDFs, statements other than queries (writes run their queries on
- * connections of their own), and sessions with `loch.udf.staged` = false. Stage 1 is held in
- * DuckDB's memory (where DuckDB's buffer manager may spill it) until the statement ends; the JS
- * thread holds one call's share of it at a time (up to 2,048 chunks).
+ * iterator and aggregate UDFs and statements other than queries (writes run their queries on
+ * connections of their own). Stage 1 is held in DuckDB's memory (where DuckDB's buffer manager
+ * may spill it) until the statement ends; the JS thread holds one call's share of it at a time
+ * (up to 2,048 chunks).
  */
 import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBType } from '@duckdb/node-api';
 import { parseExactJson } from '@loch/delta';
@@ -23,7 +29,7 @@ import { CHUNK_SPACE, closeStage, fixedWidth, openStage, stageFunction, type Sta
 import { planStages, selectOf, type StagePlan, type Templates } from './staged-plan.js';
 import type { UserFunction } from './types.js';
 
-/** Session conf that turns the staged path off (`false`): every call then runs as a DuckDB scalar function. */
+/** Session conf that turns the staged path on (`true`); otherwise every call runs as a DuckDB scalar function. */
 export const STAGED_KEY = 'loch.udf.staged';
 
 /** A query rewritten to read its UDF results from a stage; `release` ends the stage (after the statement). */

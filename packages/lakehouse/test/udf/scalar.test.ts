@@ -93,9 +93,8 @@ test('scalar UDF columns in bulk: NULLs across many chunks in and out, each fixe
     const [r] = await l.sql(`SELECT count(half(x)) AS n, sum(half(x)) AS s, count(*) FILTER (WHERE half(x) IS NULL) AS nulls FROM (${src})`);
     const valid = Array.from({ length: 10000 }, (_, i) => i).filter((i) => i % 7 !== 0);
     assert.deepEqual(r.rows, [{ n: valid.length, s: valid.reduce((a, b) => a + b, 0) / 2, nulls: 10000 - valid.length }]);
-    // Vectors a function kept still hold their batch's values once the query is over (one
-    // 10,000-row batch here, gathered from five DuckDB chunks: NULLs across their boundaries).
-    assert.ok(kept.length >= 1);
+    // Vectors a function kept still hold their batch's values once the query is over.
+    assert.ok(kept.length > 3);
     const first = kept.find((v) => v.length > 0 && v.get(1) === 1)!;
     assert.deepEqual([first.get(0), first.get(1), first.get(7), first.nullCount > 0], [null, 1, null, true]);
     // Each fixed-width type in as Arrow's own array, typed arrays of the declared width out.
@@ -207,12 +206,10 @@ test('spark.sql.execution.arrow.maxRecordsPerBatch bounds the batches UDFs see: 
     assert.ok(seen.length > 2 * Math.ceil(5000 / 2048), `batches: ${seen.join(',')}`);
     assert.ok(Math.max(...seen) <= 300, `largest batch ${Math.max(...seen)}`);
     assert.equal(seen.reduce((a, b) => a + b, 0), 2 * 5000);
-    // Without the setting, Spark's default (10,000): the scalar UDF, run as a stage of its own,
-    // sees the 5,000 rows in one batch; the iterator UDF, a DuckDB scalar function, DuckDB's chunks.
+    // Without the setting, Spark's default (10,000) leaves DuckDB's chunks whole.
     seen.length = 0;
     await l.sql(query);
-    assert.equal(Math.max(...seen), 5000);
-    assert.equal(seen.filter((n) => n === 2048).length, 2);
+    assert.equal(Math.max(...seen), 2048);
     await assert.rejects(l.sql(`SET spark.sql.execution.arrow.maxRecordsPerBatch = lots; ${query}`), (e: unknown) => e instanceof SqlError && e.code === 'LOCH_UDF_INVALID' && /maxRecordsPerBatch must be a whole number of rows, got 'lots'/.test(e.message));
 
     // The lake's conf: SQL sessions and DataFrames (mapInArrow too); a frame's conf over it.
@@ -277,10 +274,8 @@ test('iterator UDF cleanup: after its last batch the code after its loop and its
       if ((x.get(0) as number) >= 4096) throw new Error('late failure');
       return x;
     }, { returns: 'double', args: ['double'] });
-    // (Both as DuckDB scalar functions, so that they run chunk by chunk side by side: staged, the
-    // scalar one would fail before the iterator saw a row.)
     log.length = 0;
-    await assert.rejects(l.sql('SET loch.udf.staged = false; SELECT sum(tracked(id::DOUBLE) + fails_late(id::DOUBLE)) FROM range(10000)'), /UDF fails_late failed: late failure/);
+    await assert.rejects(l.sql('SELECT sum(tracked(id::DOUBLE) + fails_late(id::DOUBLE)) FROM range(10000)'), /UDF fails_late failed: late failure/);
     assert.deepEqual(log, ['setup', 'finally']);
 
     // Cleanup that fails fails the statement, naming the function.

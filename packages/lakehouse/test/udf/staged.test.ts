@@ -7,14 +7,14 @@ import { Lakehouse, SqlError } from '@loch/lakehouse';
 import type { Vector } from 'apache-arrow';
 
 /**
- * Vectorized scalar UDFs run as a stage of their own: the function sees batches of up to
+ * Vectorized scalar UDFs run as a stage of their own (opt-in: `loch.udf.staged`): the function sees batches of up to
  * maxRecordsPerBatch rows (Spark's 10,000 by default) gathered across DuckDB's 2,048-row chunks;
  * called as a DuckDB scalar function (the fallback), it sees each chunk. The batch sizes a
  * function records tell which path a query took.
  */
 async function lake() {
   const dir = await mkdtemp(join(tmpdir(), 'loch-staged-'));
-  const l = Lakehouse.open(dir);
+  const l = Lakehouse.open(dir, { conf: { 'loch.udf.staged': 'true' } });
   await l.sql(`CREATE TABLE t (id BIGINT, x DOUBLE, s STRING, d DATE) USING DELTA;
     INSERT INTO t SELECT id, CASE WHEN id % 5 = 0 THEN NULL ELSE id / 2 END, 'row ' || id, DATE '2024-01-01' + (id % 30)::INT FROM range(30000)`);
   const seen: number[] = [];
