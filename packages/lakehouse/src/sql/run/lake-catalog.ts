@@ -175,9 +175,9 @@ export class LakeCatalog {
   // ---- tables ----
 
   /**
-   * Where the table lives (or would be created): its registered LOCATION, else the directory of
-   * its schema's named as it is (or, failing that, in another case). Fails when its schema does
-   * not exist.
+   * Where the table lives (or would be created): its registered LOCATION, else its directory in
+   * its schema's, named as written or, failing that, in another case. Fails with
+   * LOCH_SCHEMA_NOT_FOUND when its schema does not exist.
    */
   async locate(t: LakeName): Promise<string> {
     return this.locateIn(await this.read(), t);
