@@ -17,7 +17,7 @@ export interface ReplayState {
   readonly metadata?: Metadata;
   /** Live data files, as objects (made from `fileList` the first time they are read). */
   readonly files: AddFile[];
-  /** Live data files, column by column where the log was read that way (a large checkpoint). */
+  /** Live data files, column by column where the log was read that way (a large checkpoint or log). */
   readonly fileList: AddFileList;
   /** Remove actions still in the log (not yet expired). */
   readonly tombstones: RemoveFile[];

@@ -3,7 +3,7 @@ import type { AddFileList } from '../actions/add-list.js';
 import type { DeletionVectorDescriptor } from '../actions/deletion-vector.js';
 import { deltaError } from '../errors.js';
 import type { Predicate } from '../expressions/ast.js';
-import { filePruner } from '../skipping/prune.js';
+import { filePruner, type FileWithStats } from '../skipping/prune.js';
 import { statsRangesOf } from '../skipping/stats-memo.js';
 import { parsePartitionValue, type PartitionValue } from '../partition/values.js';
 import { physicalName } from '../schema/column-mapping.js';
@@ -85,6 +85,21 @@ export function scanColumns(snapshot: Snapshot, names?: readonly string[]): Scan
  * those the filter rules out. Partition values are decided once per distinct set (tables have far
  * fewer partitions than files), and an add action is made only for a file the scan reads.
  */
+/**
+ * File `index` of a list as the pruner sees it: its stats are read from the list only when the
+ * pruner asks (a list may keep them as read, to be decoded; the memo answers most queries).
+ */
+class ListedFile implements FileWithStats {
+  constructor(
+    private readonly list: AddFileList,
+    private readonly index: number,
+    readonly memo: FileWithStats['memo'],
+  ) {}
+  get stats(): string | null | undefined {
+    return this.list.stats(this.index);
+  }
+}
+
 export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPlan {
   const mode = snapshot.columnMapping;
   const columns = scanColumns(snapshot, options.columns);
@@ -123,7 +138,7 @@ export function planScan(snapshot: Snapshot, options: ScanOptions = {}): ScanPla
       filesPrunedByPartition++;
       continue;
     }
-    if (pruner?.prunedByStats({ stats: list.stats(i), ...(ranges ? { memo: { ranges, index: i } } : {}) }, d.values)) {
+    if (pruner?.prunedByStats(new ListedFile(list, i, ranges ? { ranges, index: i } : undefined), d.values)) {
       filesPrunedByStats++;
       continue;
     }

@@ -24,8 +24,8 @@ export interface Snapshot {
   readonly partitionColumns: readonly string[];
   readonly columnMapping: ColumnMappingMode;
   /**
-   * Live data files as add actions. For a table read from a large checkpoint they are made from
-   * `fileList` the first time this is read: use `fileList` to go over many files cheaply.
+   * Live data files as add actions. For a table read from a large checkpoint or JSON log they are
+   * made from `fileList` the first time this is read: use `fileList` to go over many files cheaply.
    */
   readonly files: readonly AddFile[];
   /** Live data files, held column by column when the log was read that way. */
