@@ -19,35 +19,48 @@ export const nodes = (v: ExactJson | undefined): DuckNode[] => (Array.isArray(v)
 
 /**
  * JSON text of an exactly parsed value (numbers written as they were read). The pieces go to one
- * list joined at the end: joining each node's children into a string of its own copied a deep
- * tree's text once per level (a chain of 1,000 additions took seconds).
+ * list joined at the end (joining each node's children into a string of its own copied a deep
+ * tree's text once per level: a chain of 1,000 additions took seconds), and the nesting is walked
+ * with a list of its own rather than the call stack, which a rewritten tree can outgrow.
  */
 export function toJsonText(v: ExactJson): string {
   const out: string[] = [];
-  writeJson(v, out);
+  // What is left to write, the next on top: values, and the text between them.
+  const todo: (ExactJson | Punctuation)[] = [v];
+  while (todo.length > 0) {
+    const x = todo.pop()!;
+    if (x instanceof Punctuation) out.push(x.text);
+    else if (x === null) out.push('null');
+    else if (x instanceof JsonNumber) out.push(x.text);
+    else if (Array.isArray(x)) {
+      out.push('[');
+      todo.push(CLOSE_ARRAY);
+      for (let i = x.length - 1; i >= 0; i--) {
+        todo.push(x[i]);
+        if (i > 0) todo.push(COMMA);
+      }
+    } else if (typeof x === 'object') {
+      out.push('{');
+      todo.push(CLOSE_OBJECT);
+      const keys = Object.keys(x);
+      for (let i = keys.length - 1; i >= 0; i--) todo.push(x[keys[i]], new Punctuation(`${i > 0 ? ',' : ''}${JSON.stringify(keys[i])}:`));
+    } else if (typeof x === 'number' && !Number.isFinite(x)) {
+      throw new Error('non-finite number in a parse tree');
+    } else {
+      out.push(JSON.stringify(x));
+    }
+  }
   return out.join('');
 }
 
-function writeJson(v: ExactJson, out: string[]): void {
-  if (v === null) out.push('null');
-  else if (v instanceof JsonNumber) out.push(v.text);
-  else if (Array.isArray(v)) {
-    out.push('[');
-    v.forEach((x, i) => {
-      if (i > 0) out.push(',');
-      writeJson(x, out);
-    });
-    out.push(']');
-  } else if (typeof v === 'object') {
-    out.push('{');
-    Object.keys(v).forEach((k, i) => {
-      out.push(i > 0 ? ',' : '', JSON.stringify(k), ':');
-      writeJson(v[k], out);
-    });
-    out.push('}');
-  } else if (typeof v === 'number' && !Number.isFinite(v)) throw new Error('non-finite number in a parse tree');
-  else out.push(JSON.stringify(v));
+/** Text toJsonText writes between values (a class of its own: a JSON string value is a string too). */
+class Punctuation {
+  constructor(readonly text: string) {}
 }
+
+const COMMA = new Punctuation(',');
+const CLOSE_ARRAY = new Punctuation(']');
+const CLOSE_OBJECT = new Punctuation('}');
 
 /** The integer in a JSON number or a DuckDB `{upper, lower}` 128-bit value. */
 export function integerValue(v: ExactJson | undefined, signed = true): bigint | undefined {
