@@ -39,6 +39,11 @@ test('grouped map workers read their own shares: results equal SQL, several keys
     const three = await l.read('events').groupBy('k', 'j').applyInArrow({ module, export: 'count' }, schema, { workers: 3 }).toRows();
     assert.deepEqual(keyed(three), want);
     assert.equal(switches(three), 2);
+    // A key in Spark's SQL, planned as the calling session plans it (nvl is Spark's coalesce).
+    const named = await l.read('events').groupBy("nvl(k, 'none')").applyInArrow({ module, export: 'count' }, 'k string, n long, total double, thread int', { workers: 2 }).toRows();
+    const [byName] = await l.sql("SELECT count(*) AS n, sum(v) AS total FROM events GROUP BY coalesce(k, 'none') ORDER BY coalesce(k, 'none')");
+    assert.deepEqual(named.map(({ n, total }) => ({ n, total })), byName.rows);
+    assert.equal(switches(named), 1);
     // No rows: no groups.
     const none = await l.read('events').filter('v < 0').groupBy('k', 'j').applyInArrow({ module, export: 'count' }, schema, { workers: 2 }).toRows();
     assert.deepEqual(none, []);
