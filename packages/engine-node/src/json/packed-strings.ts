@@ -2,6 +2,8 @@ import type { StringColumn } from '@loch/delta';
 
 /** Characters per part: a longer string would take fresh memory of its own (V8's large objects). */
 const PART = 64 * 1024;
+/** Strings longer than this are copied natively. */
+const LONG = 64;
 
 /**
  * Strings stored back to back in a few long ones, as the log parser collects them (a string per
@@ -83,8 +85,13 @@ export class StringPacker {
     let at = this.len;
     if (at + n > this.room) at = this.makeRoom(n);
     const b = this.bytes;
-    // A loop beats a native copy for the short strings this mostly holds (paths).
-    for (let j = from; j < to; j++) b[at++] = src[j];
+    // A loop beats a native copy for short strings (paths), not for long ones (stats).
+    if (n > LONG) {
+      b.set(src.subarray(from, to), at);
+      at += n;
+    } else {
+      for (let j = from; j < to; j++) b[at++] = src[j];
+    }
     this.len = at;
     return (this.chars += n);
   }

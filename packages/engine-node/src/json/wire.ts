@@ -99,6 +99,9 @@ const DOT = 0x2e;
  * through the kernel's `canonicalPath` instead.
  */
 const PLAIN = new Uint8Array(256);
+/** Printable ASCII but the quote and the backslash: what most of a JSON string's bytes are. */
+const PLAIN_STRING_BYTE = new Uint8Array(256);
+for (let c = 0x20; c <= 0x7e; c++) if (c !== 0x22 && c !== 0x5c) PLAIN_STRING_BYTE[c] = 1;
 /** Bytes that may follow a backslash in a JSON string (besides 'u'), and hex digits. */
 const ESCAPE = new Uint8Array(256);
 for (const c of '"\\/bfnrt') ESCAPE[c.charCodeAt(0)] = 1;
@@ -522,6 +525,7 @@ class Encoder {
     this.statsStart = p;
     for (p++; p < e; p++) {
       const c = b[p];
+      if (PLAIN_STRING_BYTE[c] === 1) continue;
       if (c === QUOTE) {
         this.statsEnd = p + 1;
         return p + 1;
