@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
-import type { StreamingDataFrame } from '@loch/streaming';
+import { window, type StreamingDataFrame } from '@loch/streaming';
 import { rows, scratch, type Scratch } from './support/lake.js';
 
 async function put(s: Scratch, path: string, text: string): Promise<void> {
@@ -161,6 +161,27 @@ test('maxFilesPerTrigger, includeExistingFiles false and modifiedAfter choose wh
   await fresh.processAllAvailable();
   await fresh.stop();
   assert.deepEqual((await rows(s.lake, 'SELECT id FROM new_only')).map((r) => r.id), ['9']);
+});
+
+test('a backlog is taken in key order, so a name that sorts before older ones is aggregated first and its watermark drops them as late', async (t) => {
+  const s = await scratch();
+  t.after(() => s.cleanup());
+  // Byte order of the whole key: part-10 comes before part-2, though its events are an hour later.
+  await put(s, 'part-2/e.json', jsonLines({ ts: '2024-01-01T00:00:30Z' }));
+  await put(s, 'part-10/e.json', jsonLines({ ts: '2024-01-01T01:00:30Z' }));
+  const q = await autoLoader(s, 'json', { 'cloudFiles.maxFilesPerTrigger': 1, 'cloudFiles.schemaHints': 'ts TIMESTAMP' })
+    .withWatermark('ts', '10 minutes')
+    .groupBy(window('ts', '1 minute'))
+    .agg({ n: 'count(*)' })
+    .writeStream.option('checkpointLocation', s.path('ck'))
+    .trigger({ availableNow: true })
+    .toTable('per_minute');
+  await q.awaitTermination();
+  const [first, second] = q.recentProgress;
+  assert.equal(first.eventTime.max, '2024-01-01T01:00:30.000Z');
+  // The second batch runs under the first one's watermark (00:50:30): Spark drops its row as late.
+  assert.equal(second.eventTime.watermark, '2024-01-01T00:50:30.000Z');
+  assert.equal(second.stateOperators[0].numRowsDroppedByWatermark, 1);
 });
 
 test('the file log merges entries into runs, and a restart still knows every file it took', async (t) => {

@@ -16,9 +16,15 @@ import { rows, scratch, type Scratch } from './support/lake.js';
 const CHILD = fileURLToPath(new URL('../../test/fixtures/stream-child.mjs', import.meta.url));
 const startChild = (config: Record<string, unknown>) => startScript(CHILD, config);
 const ROWS_PER_FILE = 5;
-/** Writes files as producers do: whole, under a hidden name, then renamed into place. */
+/**
+ * Writes files as producers do: whole, under a hidden name, then renamed into place. Folder and
+ * file names are zero-padded so that key order is arrival order, as Auto Loader expects of its
+ * input: a backlog is taken in key order, so with `part-10` listed before `part-2` a restart
+ * would aggregate later events first, and the watermark of that batch rightly drops the earlier
+ * files' rows as late (which made the windowed test fail whenever a slow run wrote 250 files).
+ */
 async function writeEventFile(s: Scratch, i: number, events: { id: number; ts: string; v: number }[]): Promise<void> {
-  const dir = s.path('landing', `part-${Math.floor(i / 25)}`);
+  const dir = s.path('landing', `part-${String(Math.floor(i / 25)).padStart(4, '0')}`);
   await mkdir(dir, { recursive: true });
   const name = `events-${String(i).padStart(5, '0')}.json`;
   await writeFile(join(dir, `.${name}.tmp`), events.map((e) => JSON.stringify(e)).join('\n'));
