@@ -14,7 +14,7 @@ export type RawVector = ReturnType<typeof ddb.data_chunk_get_vector>;
  * DuckDB types whose vectors hold their values exactly as Arrow does (fixed width, little-endian,
  * validity as a bitmap), with the Delta type they are read as and the array they come in.
  */
-const FLAT_IN: Readonly<Record<number, { readonly delta: string; readonly array: new (b: ArrayBuffer, offset: number, n: number) => FlatValues }>> = (() => {
+const FLAT_IN: Readonly<Record<number, { readonly delta: string; readonly array: FlatArray }>> = (() => {
   const id = duckdbApi.DuckDBTypeId;
   return {
     [id.DOUBLE]: { delta: 'double', array: Float64Array },
@@ -28,6 +28,23 @@ const FLAT_IN: Readonly<Record<number, { readonly delta: string; readonly array:
     [id.TIMESTAMP_TZ]: { delta: 'timestamp', array: BigInt64Array },
   };
 })();
+
+/** A typed array class of FlatValues: made empty (of n values) or over bytes. */
+type FlatArray = { new (n: number): FlatValues; new (buffer: ArrayBuffer, offset: number, n: number): FlatValues; readonly BYTES_PER_ELEMENT: number };
+
+/** How values of DuckDB type `duckType`, read as Delta type `t`, are copied in bulk (their bytes are Arrow's). */
+export interface FlatType {
+  readonly width: number;
+  readonly array: FlatArray;
+  readonly make: (values: FlatValues, validity: Uint8Array | null, n: number) => Vector;
+}
+
+/** The bulk copy of DuckDB type `duckType` read as Delta type `t`, or undefined where its bytes are not Arrow's. */
+export function flatType(duckType: DuckDBType, t: DataType): FlatType | undefined {
+  const flat = FLAT_IN[duckType.typeId];
+  if (!flat || t.kind !== 'primitive' || t.name !== flat.delta) return undefined;
+  return { width: flat.array.BYTES_PER_ELEMENT, array: flat.array, make: flatVectorMaker(t) };
+}
 
 /** How one argument column becomes an Arrow vector. */
 type ColumnIn = (v: RawVector, n: number) => Vector;
@@ -58,10 +75,9 @@ export function vectorReader(duckType: DuckDBType): { readonly type: DataType; r
 }
 
 function columnIn(duckType: DuckDBType, t: DataType, convert: (v: DuckDBValue) => JsonValue): ColumnIn {
-  const flat = FLAT_IN[duckType.typeId];
-  if (flat && t.kind === 'primitive' && t.name === flat.delta) {
-    const make = flatVectorMaker(t);
-    const width = (flat.array as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  const flat = flatType(duckType, t);
+  if (flat) {
+    const { make, width } = flat;
     // Both reads copy the bytes out of DuckDB's vector: the batch owns them, whatever the function keeps.
     return (v, n) => {
       let bytes = ddb.vector_get_data(v, n * width);

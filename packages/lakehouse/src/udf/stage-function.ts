@@ -13,9 +13,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataType } from '@loch/delta';
 import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
 import type { Vector } from 'apache-arrow';
-import { flatVectorMaker, type FlatValues } from '../scan/arrow-output.js';
 import { duckDbType } from '../values/duck-types.js';
-import { vectorReader, type RawChunk, type RawVector } from './arrow-in.js';
+import { flatType, vectorReader, type FlatType, type RawChunk, type RawVector } from './arrow-in.js';
 import { failure } from './duckdb-functions.js';
 import type { UserFunction } from './types.js';
 import { ResultError, resultLength, writeResult } from './write-column.js';
@@ -226,25 +225,6 @@ class ArgumentColumns {
   }
 }
 
-interface FlatType {
-  readonly width: number;
-  readonly array: new (buffer: ArrayBuffer, offset: number, n: number) => FlatValues;
-  readonly make: (values: FlatValues, validity: Uint8Array | null, n: number) => Vector;
-}
-
-const FLAT_ARRAYS: Readonly<Record<string, { new (n: number): FlatValues; new (buffer: ArrayBuffer, offset: number, n: number): FlatValues }>> = {
-  double: Float64Array, float: Float32Array, long: BigInt64Array, integer: Int32Array, short: Int16Array, byte: Int8Array, date: Int32Array, timestamp: BigInt64Array, timestamp_ntz: BigInt64Array,
-};
-
-/** How an argument of DuckDB type `t` (read as Delta type `delta`) is copied in bulk, when its bytes are Arrow's. */
-function flatType(t: DuckDBType, delta: DataType): FlatType | undefined {
-  const array = delta.kind === 'primitive' ? FLAT_ARRAYS[delta.name] : undefined;
-  const width = fixedWidth(t);
-  if (!array || width === undefined || width !== (array as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT) return undefined;
-  if (t.typeId === duckdbApi.DuckDBTypeId.TIMESTAMP_S || t.typeId === duckdbApi.DuckDBTypeId.TIMESTAMP_MS || t.typeId === duckdbApi.DuckDBTypeId.TIMESTAMP_NS) return undefined;
-  return { width, array, make: flatVectorMaker(delta) };
-}
-
 /** One field of the output's structs: values written where each chunk's rows start, null bits gathered and written once. */
 class FieldWriter {
   private readonly width: number;
@@ -268,10 +248,10 @@ class FieldWriter {
 
   /** A batch's result, each piece's values at its chunk's offset. */
   write(t: DataType, result: unknown, pieces: readonly Piece[], offsets: readonly number[], rows: number): void {
-    const flat = t.kind === 'primitive' ? FLAT_ARRAYS[t.name] : undefined;
+    const flat = flatType(this.type, t)?.array;
     let bytes: Uint8Array;
     let bits: Uint8Array | null = null;
-    if (flat && result instanceof flat && (flat as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT === this.width) {
+    if (flat && result instanceof flat) {
       bytes = new Uint8Array(result.buffer, result.byteOffset, result.byteLength);
     } else {
       // Anything else through a vector of the result's type, as the scalar function path writes it (checks included).
