@@ -245,12 +245,17 @@ test('a table dropped and made again in one session is read anew; TIMESTAMP AS O
   await assert.rejects(lh.sql('SELECT e.id FROM again TIMESTAMP AS OF current_timestamp() + INTERVAL 1 DAY e'), { code: 'DELTA_TIMESTAMP_OUT_OF_RANGE' });
 });
 
-test('dynamic file pruning again after the build side changed: the keys of the new version prune, never the old ones', async () => {
-  const lake = Lakehouse.open(join(await mkdtemp(join(tmpdir(), 'loch-dfp-again-')), 'lake'));
+/** A fact table f of 12 files (items k*10 .. k*10+9 each) and a dimension d tagging items 0-9 'hot', with DFP on for any size. */
+async function hotColdLake(prefix: string): Promise<{ lake: Lakehouse; conf: Record<string, string> }> {
+  const lake = Lakehouse.open(join(await mkdtemp(join(tmpdir(), prefix)), 'lake'));
   const appends = Array.from({ length: 12 }, (_, k) => `INSERT INTO f SELECT CAST(${k * 10} + i % 10 AS INT) AS item, 1 AS qty FROM range(0, 20) t(i)`);
   await lake.sql(`CREATE TABLE f (item INT, qty INT) USING DELTA; CREATE TABLE d (item INT, tag STRING) USING DELTA; ${appends.join('; ')};
     INSERT INTO d SELECT CAST(i AS INT), CASE WHEN i < 10 THEN 'hot' ELSE 'cold' END FROM range(0, 120) t(i)`);
-  const conf = { 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' };
+  return { lake, conf: { 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' } };
+}
+
+test('dynamic file pruning again after the build side changed: the keys of the new version prune, never the old ones', async () => {
+  const { lake, conf } = await hotColdLake('loch-dfp-again-');
   const query = async (where: string) => {
     const [r] = await lake.sql(`SELECT count(*) AS n FROM f JOIN d ON f.item = d.item WHERE ${where}`, { conf });
     return { n: r.rows[0].n, files: r.metrics!.scans.find((s) => s.table === 'f')!.filesScanned };
@@ -265,11 +270,7 @@ test('dynamic file pruning again after the build side changed: the keys of the n
 });
 
 test('a build side IN (subquery) prunes with the keys of the snapshot it reads; one that reads a TEMP table reads its keys on every run', async () => {
-  const lake = Lakehouse.open(join(await mkdtemp(join(tmpdir(), 'loch-dfp-subquery-')), 'lake'));
-  const appends = Array.from({ length: 12 }, (_, k) => `INSERT INTO f SELECT CAST(${k * 10} + i % 10 AS INT) AS item, 1 AS qty FROM range(0, 20) t(i)`);
-  await lake.sql(`CREATE TABLE f (item INT, qty INT) USING DELTA; CREATE TABLE d (item INT, tag STRING) USING DELTA; ${appends.join('; ')};
-    INSERT INTO d SELECT CAST(i AS INT), CASE WHEN i < 10 THEN 'hot' ELSE 'cold' END FROM range(0, 120) t(i)`);
-  const conf = { 'spark.databricks.optimizer.deltaTableSizeThreshold': '0' };
+  const { lake, conf } = await hotColdLake('loch-dfp-subquery-');
   const factScan = (r: { metrics?: { scans: readonly SqlScanMetrics[] } }) => r.metrics!.scans.find((s) => s.table === 'f')!.filesScanned;
   const query = async (where: string) => {
     const [r] = await lake.sql(`SELECT count(*) AS n FROM f WHERE f.item IN (SELECT item FROM d WHERE ${where})`, { conf });
