@@ -65,9 +65,8 @@ export async function splitInput(input: PlannedInput, workers: number): Promise<
 /** The conditions on the first key of up to `n` ranges that split a sample of `input`'s (keyed) rows evenly, in key order (NULLs first, as ORDER BY has them). */
 async function keyRanges(input: string, n: number, settings: string): Promise<string[]> {
   const k = keyColumn(0);
-  const c = await connect();
+  const c = await connect([settings]);
   try {
-    await c.run(settings);
     const type = await columnType(c, `SELECT ${k} FROM (${input}) AS __loch_keyed`);
     const literal = LITERAL_TYPES.test(type);
     const sortKey = (e: string) => `create_sort_key(${e}, 'ASC NULLS FIRST')`;
