@@ -76,16 +76,7 @@ export class SessionNamespace {
     return this.lake.has(this.resolve(t));
   }
 
-  /**
-   * Whether a qualified name can only mean the lake: its catalog is the lake's, or its schema is
-   * one of the lake's. Such a name that is no table is an error, not a question for DuckDB.
-   */
-  async claims(t: Named): Promise<boolean> {
-    if (t.catalog !== undefined) return this.isCatalog(t.catalog);
-    return t.schema !== undefined && (await this.lake.hasSchema(t.schema));
-  }
-
-  /** Whether a name is the lake's to answer: one of its tables, or a name only it can mean (`has` or `claims`). */
+  /** Whether a name is the lake's to answer: one of its tables, or a name only it can mean (see find). */
   async owns(t: Named): Promise<boolean> {
     const found = await this.find(t);
     return found.isTable || found.claimed;
@@ -93,7 +84,9 @@ export class SessionNamespace {
 
   /**
    * A name looked up once (one reading of the catalog): whether it is a table (`has`), whether
-   * the lake claims it (`claims`), and where it lives, absent when its schema does not exist.
+   * the lake claims it (a qualified name that can only mean the lake: its catalog is the lake's,
+   * or its schema is one of the lake's; such a name that is no table is an error, not a question
+   * for DuckDB), and where it lives, absent when its schema does not exist.
    */
   async find(t: Named): Promise<{ isTable: boolean; claimed: boolean; location?: string }> {
     if (t.catalog !== undefined && !this.isCatalog(t.catalog)) return { isTable: false, claimed: false };
