@@ -4,7 +4,7 @@
  * producer keeps publishing and across a server restart; a server that is down fails clearly.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { NatsConnection } from 'nats';
 import { random, sleep, startScript } from './support/child-process.js';
@@ -29,6 +29,19 @@ async function untilCount(s: Scratch, table: string, n: number): Promise<void> {
   }
 }
 
+/** A connection to the machine's NATS, a scratch lake and a stream of the test's own, removed after the test. */
+async function natsLake(t: TestContext): Promise<{ nc: NatsConnection; s: Scratch; stream: Awaited<ReturnType<typeof tempStream>> }> {
+  const nc = await natsOrFail();
+  const s = await scratch();
+  const stream = await tempStream(nc);
+  t.after(async () => {
+    await stream.remove();
+    await nc.close();
+    await s.cleanup();
+  });
+  return { nc, s, stream };
+}
+
 /** Publishes ids from..to-1 as JSON, each acknowledged by the stream. */
 async function publish(nc: NatsConnection, subject: string, from: number, to: number): Promise<void> {
   const js = nc.jetstream();
@@ -38,14 +51,7 @@ async function publish(nc: NatsConnection, subject: string, from: number, to: nu
 }
 
 test('JetStream into Delta: JSON parsed into columns, non-JSON rescued and counted, each message once across runs', async (t) => {
-  const nc = await natsOrFail();
-  const s = await scratch();
-  const stream = await tempStream(nc);
-  t.after(async () => {
-    await stream.remove();
-    await nc.close();
-    await s.cleanup();
-  });
+  const { nc, s, stream } = await natsLake(t);
   await publish(nc, stream.subject, 0, 500);
   await nc.jetstream().publish(stream.subject, 'this is not json');
   const options = { servers: '127.0.0.1:4222', stream: stream.name, format: 'json', schema: SCHEMA };
@@ -58,14 +64,7 @@ test('JetStream into Delta: JSON parsed into columns, non-JSON rescued and count
 });
 
 test('raw messages (subject, data, headers, sequence, timestamp), and read_nats in a SQL pipeline', async (t) => {
-  const nc = await natsOrFail();
-  const s = await scratch();
-  const stream = await tempStream(nc);
-  t.after(async () => {
-    await stream.remove();
-    await nc.close();
-    await s.cleanup();
-  });
+  const { nc, s, stream } = await natsLake(t);
   await publish(nc, stream.subject, 0, 20);
   const p = Pipeline.fromText(
     `CREATE STREAMING TABLE raw AS SELECT subject, CAST(data AS STRING) AS body, sequence, timestamp FROM STREAM read_nats(stream => '${stream.name}', servers => '127.0.0.1:4222');
@@ -82,14 +81,7 @@ test('raw messages (subject, data, headers, sequence, timestamp), and read_nats 
 });
 
 test('SIGKILLed 10 times while a producer keeps publishing, restarted each time: every message exactly once', async (t) => {
-  const nc = await natsOrFail();
-  const s = await scratch();
-  const stream = await tempStream(nc);
-  t.after(async () => {
-    await stream.remove();
-    await nc.close();
-    await s.cleanup();
-  });
+  const { nc, s, stream } = await natsLake(t);
   const seed = Number(process.env.LOCH_RECOVERY_SEED ?? Date.now() % 100000);
   const rand = random(seed);
   const config = { lake: s.path('lake'), checkpoint: s.path('ck'), table: 'bronze', format: 'nats', options: { stream: stream.name, format: 'json', schema: SCHEMA, maxOffsetsPerTrigger: 300 } };
@@ -157,14 +149,7 @@ test('a NATS server that is down at start fails with STREAM_SOURCE_UNAVAILABLE n
 });
 
 test("consumer => 'name': a durable pull consumer, made if absent and acknowledged as batches commit; the checkpoint's offsets stay the ones of record", async (t) => {
-  const nc = await natsOrFail();
-  const s = await scratch();
-  const stream = await tempStream(nc);
-  t.after(async () => {
-    await stream.remove();
-    await nc.close();
-    await s.cleanup();
-  });
+  const { nc, s, stream } = await natsLake(t);
   const jsm = await nc.jetstreamManager();
   const durable = 'loch_bronze';
   await publish(nc, stream.subject, 0, 300);
