@@ -38,10 +38,15 @@ export class DocumentStore<T extends { readonly id: string; readonly name: strin
 
   /** Checks and saves a document (its JSON as given); resolves to it as stored. */
   async save(json: unknown): Promise<T> {
-    const d = this.parse(json);
+    const d = await this.prepare(this.parse(json));
     await this.ensureTable();
     const row = { id: d.id, name: d.name, definition: JSON.stringify(d), updated_at: new Date().toISOString() };
     await this.lake.table(this.table).write([row], { mode: 'overwrite', replaceWhere: `id = ${sparkString(d.id)}`, operation: 'WRITE' });
+    return d;
+  }
+
+  /** What is saved of a checked document: itself, unless a store brings values over from the stored one. */
+  protected async prepare(d: T): Promise<T> {
     return d;
   }
 
@@ -52,11 +57,16 @@ export class DocumentStore<T extends { readonly id: string; readonly name: strin
     return rows.map((r: Row) => ({ document: this.parse(JSON.parse(String(r.definition))), updatedAt: String(r.updated_at) })).sort((a, b) => a.document.name.localeCompare(b.document.name));
   }
 
-  async get(id: string): Promise<T> {
+  async find(id: string): Promise<T | undefined> {
     const { rows } = (await this.exists()) ? await this.lake.table(this.table).scan({ where: `id = ${sparkString(id)}` }) : { rows: [] as Row[] };
     const row = rows.find((r) => r.id === id);
-    if (!row) throw notFoundError(`${this.kind} '${id}' does not exist`);
-    return this.parse(JSON.parse(String(row.definition)));
+    return row ? this.parse(JSON.parse(String(row.definition))) : undefined;
+  }
+
+  async get(id: string): Promise<T> {
+    const d = await this.find(id);
+    if (!d) throw notFoundError(`${this.kind} '${id}' does not exist`);
+    return d;
   }
 
   async delete(id: string): Promise<void> {

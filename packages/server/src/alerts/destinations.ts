@@ -1,5 +1,6 @@
 import { amqpWriter, mqttWriter, natsWriter, type ForeachWriter } from '@loch/streaming';
 import { ApiError } from '../api-errors.js';
+import { maskDestination } from './secrets.js';
 
 /**
  * Where a state change is sent: a webhook gets a JSON POST; a NATS subject, a RabbitMQ queue or
@@ -73,16 +74,17 @@ export function parseDestination(d: unknown, i: number): AlertDestination {
   }
 }
 
-/** A URL without its user and password (for what the API shows of a send). */
-const bare = (u: string | undefined, fallback: string) => (u ?? fallback).replace(/\/\/[^@/]*@/, '//');
-
-/** How a destination is named in `notified` and in warnings: its kind and address, no credentials. */
-export function destinationName(d: AlertDestination): string {
+/**
+ * How a destination is named in `notified` and in warnings: its kind and address, its secrets
+ * masked as reads show them.
+ */
+export function destinationName(destination: AlertDestination): string {
+  const d = maskDestination(destination);
   switch (d.type) {
     case 'webhook': return d.url;
     case 'nats': return `nats ${d.servers ?? '127.0.0.1:4222'} ${d.subject}`;
-    case 'amqp': return `amqp ${bare(d.url, 'amqp://127.0.0.1:5672')} ${d.queue ? `queue ${d.queue}` : `exchange ${d.exchange}${d.routing_key ? ` ${d.routing_key}` : ''}`}`;
-    case 'mqtt': return `mqtt ${bare(d.url, 'mqtt://127.0.0.1:1883')} ${d.topic}`;
+    case 'amqp': return `amqp ${d.url ?? 'amqp://127.0.0.1:5672'} ${d.queue ? `queue ${d.queue}` : `exchange ${d.exchange}${d.routing_key ? ` ${d.routing_key}` : ''}`}`;
+    case 'mqtt': return `mqtt ${d.url ?? 'mqtt://127.0.0.1:1883'} ${d.topic}`;
   }
 }
 

@@ -5,6 +5,7 @@ import { statementData } from '../sql/statement-response.js';
 import { lastResult } from '../sql/statement-store.js';
 import { destinationName, sendNotification } from './destinations.js';
 import { conditionMet, type Alert } from './format.js';
+import { maskAddressesIn } from './secrets.js';
 import type { AlertStore } from './store.js';
 
 export type AlertState = 'UNKNOWN' | 'OK' | 'TRIGGERED' | 'ERROR';
@@ -135,8 +136,9 @@ export class AlertMonitor {
       try {
         out[name] = await sendNotification(d, body, epoch, this.fetchImpl);
       } catch (e) {
-        out[name] = `error: ${(e as Error).message}`;
-        process.stderr.write(`warning: alert '${a.id}': ${d.type} ${name} failed: ${(e as Error).message}\n`);
+        const message = maskAddressesIn((e as Error).message, d);
+        out[name] = `error: ${message}`;
+        process.stderr.write(`warning: alert '${a.id}': ${d.type} ${name} failed: ${message}\n`);
       }
     }));
     return out;
