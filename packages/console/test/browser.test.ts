@@ -168,6 +168,43 @@ test("the alerts page shows each alert's state and its transitions", async () =>
   }
 });
 
+test('the alerts page shows destination secrets masked, and Edit then Save keeps sending with the real ones', { timeout: 60_000 }, async (t) => {
+  const call = async (path: string, body: unknown): Promise<any> => (await fetch(`${c.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  // The machine's RabbitMQ (127.0.0.1:5672, guest/guest) takes the notification: a masked password would be refused.
+  const amqp = await import('amqplib');
+  const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const ch = await conn.createChannel();
+  const queue = `loch-console-secrets-${process.pid}`;
+  t.after(async () => {
+    await ch.deleteQueue(queue).catch(() => undefined);
+    await conn.close();
+  });
+  const destinations = [{ type: 'amqp', url: 'amqp://guest:guest@127.0.0.1:5672', queue }, { type: 'webhook', url: 'http://127.0.0.1:9/hook?channel=noc&token=s3cr3t' }];
+  await call('/api/2.0/alerts', { name: 'Secret edge', sql: 'SELECT max(ttff_ms) AS worst FROM events', column: 'worst', op: '>', threshold: 100000, schedule: '0 0 1 1 *', destinations });
+  const page = await open('#/alerts');
+  try {
+    await page.waitForSelector('[data-test=alert-destinations-secret-edge]');
+    assert.equal(await page.textContent('[data-test=alert-destinations-secret-edge]'), `amqp amqp://guest:****@127.0.0.1:5672 queue ${queue}, webhook http://127.0.0.1:9/hook?channel=noc&token=****`);
+    await page.click('[data-test=alert-edit-secret-edge]');
+    const edited = JSON.parse(await page.inputValue('[data-test=alert-json]'));
+    assert.deepEqual(edited.destinations.map((d: { url: string }) => d.url), ['amqp://guest:****@127.0.0.1:5672', 'http://127.0.0.1:9/hook?channel=noc&token=****']);
+    for (const secret of ['guest:guest', 's3cr3t']) assert.ok(!(await page.content()).includes(secret), `the page shows '${secret}'`);
+    await page.fill('[data-test=alert-json]', JSON.stringify({ ...edited, threshold: 200 }, null, 2));
+    await page.click('[data-test=alert-save]');
+    for (let tries = 0; ((await (await fetch(`${c.url}/api/2.0/alerts/secret-edge`)).json()) as { threshold?: number }).threshold !== 200; tries++) {
+      assert.ok(tries < 100, 'the edited alert was saved');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await page.close();
+  }
+  const fired = await call('/api/2.0/alerts/secret-edge/evaluate', {});
+  assert.equal(fired.state, 'TRIGGERED');
+  assert.equal(fired.notified[`amqp amqp://guest:****@127.0.0.1:5672 queue ${queue}`], 'sent', JSON.stringify(fired.notified));
+  assert.ok(await ch.get(queue, { noAck: true }), 'RabbitMQ took the message');
+  assert.match(fired.notified['http://127.0.0.1:9/hook?channel=noc&token=****'], /^error: /);
+});
+
 test('with --token the console asks for it: nothing runs without it, everything with it', async () => {
   const secured = await startConsole({ token: 'sesame' });
   try {

@@ -11,13 +11,14 @@ const EXAMPLE = {
   destinations: [{ type: 'webhook', url: 'http://127.0.0.1:9000/hook' }],
 };
 
-/** A destination in a few words: its kind and where it sends. */
+/** A destination in a few words: its kind, its broker or URL (secrets masked by the API) and where it sends. */
 function destination(d: any): string {
+  const at = d.url || d.servers ? ` ${d.url ?? d.servers}` : '';
   switch (d.type) {
     case 'webhook': return `webhook ${d.url}`;
-    case 'nats': return `nats ${d.subject}`;
-    case 'amqp': return d.queue ? `amqp queue ${d.queue}` : `amqp exchange ${d.exchange}${d.routing_key ? ` (${d.routing_key})` : ''}`;
-    case 'mqtt': return `mqtt ${d.topic}`;
+    case 'nats': return `nats${at} ${d.subject}`;
+    case 'amqp': return `amqp${at} ${d.queue ? `queue ${d.queue}` : `exchange ${d.exchange}${d.routing_key ? ` (${d.routing_key})` : ''}`}`;
+    case 'mqtt': return `mqtt${at} ${d.topic}`;
     default: return String(d.type);
   }
 }
@@ -46,8 +47,15 @@ export async function alertsPage(root: HTMLElement): Promise<() => void> {
         a.status.value,
         a.status.evaluated_at,
         el('span', { 'data-test': `alert-notified-${a.id}` }, Object.entries(a.status.notified ?? {}).map(([k, v]) => `${k}: ${v}`).join('; ')),
-        el('button', { class: 'secondary', onclick: () => void api('POST', `/api/2.0/alerts/${encodeURIComponent(a.id)}/evaluate`).then(load, (e) => message.replaceChildren(errorBox(e))) }, 'Evaluate now'),
+        el('span', {},
+          el('button', { class: 'secondary', onclick: () => void api('POST', `/api/2.0/alerts/${encodeURIComponent(a.id)}/evaluate`).then(load, (e) => message.replaceChildren(errorBox(e))) }, 'Evaluate now'),
+          el('button', { class: 'secondary', 'data-test': `alert-edit-${a.id}`, onclick: () => edit(a) }, 'Edit')),
       ])));
+  };
+  // The alert as the API read it, secrets masked: saving the mask back keeps the saved secret.
+  const edit = ({ status: _status, updated_at: _updated, ...alert }: any) => {
+    json.value = JSON.stringify(alert, null, 2);
+    json.focus();
   };
   const save = async () => {
     try {
@@ -58,7 +66,7 @@ export async function alertsPage(root: HTMLElement): Promise<() => void> {
       message.replaceChildren(errorBox(e));
     }
   };
-  root.replaceChildren(el('h2', {}, 'Alerts'), list, history, el('h3', {}, 'Create or replace an alert (JSON)'), el('p', { class: 'muted' }, 'Destinations: {"type": "webhook", "url"}, {"type": "nats", "subject"}, {"type": "amqp", "queue"} or {"type": "amqp", "exchange", "routing_key"}, {"type": "mqtt", "topic"}; brokers default to this machine\'s ports.'), json, el('div', { class: 'row' }, el('button', { 'data-test': 'alert-save', onclick: () => void save() }, 'Save')), message);
+  root.replaceChildren(el('h2', {}, 'Alerts'), list, history, el('h3', {}, 'Create or replace an alert (JSON)'), el('p', { class: 'muted' }, 'Destinations: {"type": "webhook", "url"}, {"type": "nats", "subject"}, {"type": "amqp", "queue"} or {"type": "amqp", "exchange", "routing_key"}, {"type": "mqtt", "topic"}; brokers default to this machine\'s ports. Passwords and tokens read back as ****: saving **** keeps the saved one, a new value replaces it.'), json, el('div', { class: 'row' }, el('button', { 'data-test': 'alert-save', onclick: () => void save() }, 'Save')), message);
   await load().catch((e) => list.replaceChildren(errorBox(e)));
   return subscribe((type) => {
     if (type === 'alert-state') void load().catch(() => undefined);
