@@ -125,3 +125,14 @@ test('a webhook that fails twice then succeeds gets each alert once; one that ke
   await alerts(s, webhookWriter({ url: `http://127.0.0.1:${port}/down`, attempts: 3, sleep: noWait, deadLetter: s.lake.table('alerts_dead_letter') }), 'ck-down');
   assert.deepEqual(await rows(s.lake, 'SELECT status, attempts, error FROM alerts_dead_letter'), [{ status: 503, attempts: 3, error: 'HTTP 503 Service Unavailable' }]);
 });
+
+test('a broker that cannot be reached is named in the error without its user and password', async () => {
+  const writers: [ForeachWriter, RegExp][] = [
+    [amqpWriter({ url: 'amqp://ops:s3cr3t@127.0.0.1:1', queue: 'q' }), /cannot reach RabbitMQ at amqp:\/\/127\.0\.0\.1:1\b/],
+    [mqttWriter({ url: 'mqtt://ops:s3cr3t@127.0.0.1:1', topic: 't' }), /cannot reach MQTT at mqtt:\/\/127\.0\.0\.1:1\b/],
+    [natsWriter({ servers: 'nats://ops:s3cr3t@127.0.0.1:1', subject: 's' }), /cannot reach NATS at nats:\/\/127\.0\.0\.1:1\b/],
+  ];
+  for (const [writer, message] of writers) {
+    await assert.rejects(async () => writer.open!(0, 1), (e: Error) => message.test(e.message) && !e.message.includes('s3cr3t'));
+  }
+});

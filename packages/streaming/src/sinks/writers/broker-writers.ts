@@ -59,6 +59,9 @@ export interface AmqpWriterOptions {
   readonly queue?: string;
 }
 
+/** A broker URL as errors quote it: without its user and password. */
+const withoutCredentials = (url: string) => url.replace(/\/\/[^@/]*@/, '//');
+
 type AmqpConnection = { conn: import('amqplib').ChannelModel; ch: import('amqplib').ConfirmChannel };
 
 /** Rows to RabbitMQ (AMQP 0-9-1; the SNS/SQS analogue): persistent JSON messages, publisher confirms awaited per batch. */
@@ -72,7 +75,7 @@ export function amqpWriter(options: AmqpWriterOptions): ForeachWriter {
       try {
         conn = await amqp.connect(url);
       } catch (e) {
-        throw streamingError('STREAM_SOURCE_UNAVAILABLE', `cannot reach RabbitMQ at ${url.replace(/\/\/[^@]*@/, '//')}: ${(e as Error).message}`, e);
+        throw streamingError('STREAM_SOURCE_UNAVAILABLE', `cannot reach RabbitMQ at ${withoutCredentials(url)}: ${(e as Error).message}`, e);
       }
       const ch = await conn.createConfirmChannel();
       if (options.queue) await ch.assertQueue(options.queue, { durable: true });
@@ -108,7 +111,7 @@ export function natsWriter(options: NatsWriterOptions): ForeachWriter {
       try {
         return await connect({ servers });
       } catch (e) {
-        throw streamingError('STREAM_SOURCE_UNAVAILABLE', `cannot reach NATS at ${servers.join(', ')}: ${(e as Error).message}`, e);
+        throw streamingError('STREAM_SOURCE_UNAVAILABLE', `cannot reach NATS at ${servers.map(withoutCredentials).join(', ')}: ${(e as Error).message}`, e);
       }
     }
     protected async send(nc: import('nats').NatsConnection, row: Row): Promise<void> {
@@ -149,7 +152,7 @@ export function mqttWriter(options: MqttWriterOptions): ForeachWriter {
       try {
         return await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000 });
       } catch (e) {
-        throw streamingError('STREAM_SOURCE_UNAVAILABLE', `cannot reach MQTT at ${url}: ${(e as Error).message}`, e);
+        throw streamingError('STREAM_SOURCE_UNAVAILABLE', `cannot reach MQTT at ${withoutCredentials(url)}: ${(e as Error).message}`, e);
       }
     }
     protected async send(client: import('mqtt').MqttClient, row: Row): Promise<void> {
