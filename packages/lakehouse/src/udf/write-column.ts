@@ -136,13 +136,17 @@ const FLAT_DUCK: Readonly<Record<number, string>> = (() => {
   return { [id.DOUBLE]: 'Float64Array', [id.FLOAT]: 'Float32Array', [id.INTEGER]: 'Int32Array', [id.SMALLINT]: 'Int16Array', [id.TINYINT]: 'Int8Array', [id.BIGINT]: 'BigInt64Array' };
 })();
 
-/** An Arrow vector's chunks into a raw output vector: values a chunk at a time, then the null bits if there are nulls. */
+/**
+ * An Arrow vector's chunks into a raw output vector: values a chunk at a time, then the null bits
+ * if there are nulls. A chunk's values start at its first row (Arrow slices them with the data);
+ * its offset counts in its null bitmap only.
+ */
 function copyArrowRaw(output: RawVector, v: Vector, width: number, n: number): void {
   let at = 0;
   let validity: Uint8Array | undefined;
   for (const d of v.data as Data[]) {
     const values = d.values as Typed;
-    ddb.copy_data_to_vector(output, at * width, values.buffer as ArrayBuffer, values.byteOffset + d.offset * width, d.length * width);
+    ddb.copy_data_to_vector(output, at * width, values.buffer as ArrayBuffer, values.byteOffset, d.length * width);
     if (d.nullCount > 0) {
       // DuckDB's validity is 64-bit words of bits in Arrow's order: all valid, then clear the nulls.
       validity ??= new Uint8Array(Math.ceil(n / 64) * 8).fill(0xff);
@@ -183,11 +187,11 @@ export function writeColumn(out: DuckDBVector, t: DataType, result: unknown, n: 
   out.flush();
 }
 
-/** Arrow chunks of the vector's own number type: values in bulk, then its nulls. */
+/** Arrow chunks of the vector's own number type: values in bulk (from each chunk's first row, as copyArrowRaw), then its nulls. */
 function copyArrow(out: DuckDBVector, items: Typed, v: Vector): void {
   let at = 0;
   for (const d of v.data as Data[]) {
-    items.set((d.values as Typed).subarray(d.offset, d.offset + d.length) as never, at);
+    items.set((d.values as Typed).subarray(0, d.length) as never, at);
     if (d.nullCount > 0) {
       for (let i = 0; i < d.length; i++) if (!d.getValid(i)) out.setItem(at + i, null);
     }

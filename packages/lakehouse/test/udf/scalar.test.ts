@@ -93,6 +93,13 @@ test('scalar UDF columns in bulk: NULLs across many chunks in and out, each fixe
     const [r] = await l.sql(`SELECT count(half(x)) AS n, sum(half(x)) AS s, count(*) FILTER (WHERE half(x) IS NULL) AS nulls FROM (${src})`);
     const valid = Array.from({ length: 10000 }, (_, i) => i).filter((i) => i % 7 !== 0);
     assert.deepEqual(r.rows, [{ n: valid.length, s: valid.reduce((a, b) => a + b, 0) / 2, nulls: 10000 - valid.length }]);
+    // A slice of a longer Arrow vector (its data at an offset, NULLs included) goes back as the slice's values.
+    l.udf.register('half_of_slice', (x: Vector) => {
+      const halves = Array.from({ length: x.length }, (_, i) => (x.isValid(i) ? Number(x.get(i)) / 2 : null));
+      return vectorFromArray([...halves.map(() => -1), ...halves], new Float64()).slice(x.length);
+    }, { returns: 'double' });
+    const [sliced] = await l.sql(`SELECT count(half_of_slice(x)) AS n, sum(half_of_slice(x)) AS s, count(*) FILTER (WHERE half_of_slice(x) IS NULL) AS nulls FROM (${src})`);
+    assert.deepEqual(sliced.rows, r.rows);
     // Vectors a function kept still hold their batch's values once the query is over.
     assert.ok(kept.length > 3);
     const first = kept.find((v) => v.length > 0 && v.get(1) === 1)!;
