@@ -108,10 +108,10 @@ async function partitionedGroupedMap(api: Extract<FunctionApi, { kind: 'applyInA
  * Runs each share on a worker of `pool`, appending results in share order: a share's results
  * wait until those of the shares before it are written. The first failure stops every worker.
  */
-async function readShares(pool: FunctionPool, shares: PartitionedInput, keys: readonly string[], out: ResultTable, what: string): Promise<void> {
-  const n = shares.queries.length;
-  const waiting = shares.queries.map(() => [] as Uint8Array[]);
-  const finished = shares.queries.map(() => false);
+async function readShares(pool: FunctionPool, input: PartitionedInput, keys: readonly string[], out: ResultTable, what: string): Promise<void> {
+  const n = input.shares.length;
+  const waiting = input.shares.map(() => [] as Uint8Array[]);
+  const finished = input.shares.map(() => false);
   let current = 0;
   let failure: unknown;
   const stops: (() => void)[] = [];
@@ -132,8 +132,9 @@ async function readShares(pool: FunctionPool, shares: PartitionedInput, keys: re
   };
   // Each worker's database gets its share of what DuckDB takes by default (80% of memory), the calling thread's one share too.
   const memoryLimit = `${Math.max(256, Math.floor((totalmem() * 0.8) / 2 ** 20 / (n + 1)))}MB`;
-  const outcomes = shares.queries.map((sql, i) => {
-    const run = pool.runPartition({ sql, settings: shares.settings, threads: 1, memoryLimit }, keys, (packed) => {
+  const outcomes = input.shares.map((share, i) => {
+    const read = { ...share, columns: input.columns, keyCount: keys.length, settings: input.settings, threads: 1, memoryLimit };
+    const run = pool.runPartition(read, keys, (packed) => {
       waiting[i].push(packed);
       if (i === current) write();
     });

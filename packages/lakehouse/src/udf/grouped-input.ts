@@ -32,6 +32,20 @@ export function sortedSql(keyed: string, keyCount: number, where?: string): stri
   return `SELECT * FROM (${keyed}) AS __loch_keyed${where ? ` WHERE ${where}` : ''} ORDER BY ${keys.join(', ')}`;
 }
 
+/**
+ * The groups of a keyedSql query with `keyCount` keys and `columns` input columns (those `where`
+ * keeps), one row each in key order (NULL keys one group, where sortedSql has them): its keys,
+ * then its rows as a list of structs of the input columns (fields __loch_c0, __loch_c1, ... by
+ * position, whatever the columns' names). DuckDB groups them, so JS finds no boundaries, and a
+ * result chunk of up to 2,048 groups is read with a few calls (see group-lists.ts).
+ */
+export function listedSql(keyed: string, keyCount: number, columns: number, where?: string): string {
+  const keys = Array.from({ length: keyCount }, (_, j) => keyColumn(j));
+  const fields = Array.from({ length: columns }, (_, j) => `__loch_c${j}`);
+  const renamed = `(${keyed}) AS __loch_keyed(${fields.join(', ')})`;
+  return `SELECT ${keys.join(', ')}, list(struct_pack(${fields.join(', ')})) AS __loch_rows FROM ${renamed}${where ? ` WHERE ${where}` : ''} GROUP BY ${keys.join(', ')} ORDER BY ${keys.join(', ')}`;
+}
+
 /** The column of the `j`th key in keyedSql's rows. */
 export const keyColumn = (j: number) => `__loch_key${j}`;
 

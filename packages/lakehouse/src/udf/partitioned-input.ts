@@ -12,12 +12,23 @@
  * give each worker other rows: such input is read on the calling thread instead.
  */
 import { connect, openPrivateDatabase, sqlString, type PrivateDatabase } from '@loch/engine-node';
-import { keyColumn, sortedSql } from './grouped-input.js';
+import { keyColumn, listedSql, sortedSql } from './grouped-input.js';
 
-/** The input's shares, each a query for one worker, with the statement that sets the session's DuckDB state. */
+/** The input's shares, each read by one worker, with the statement that sets the session's DuckDB state and the input's column names. */
 export interface PartitionedInput {
-  readonly queries: readonly string[];
+  readonly shares: readonly Share[];
   readonly settings: string;
+  readonly columns: readonly string[];
+}
+
+/**
+ * One share as two queries of its groups: `listed` (a row per group, listedSql) is how a worker
+ * reads it; `sorted` (its rows sorted by key, sortedSql) is the fallback where DuckDB cannot hold
+ * the share's groups in memory at once.
+ */
+export interface Share {
+  readonly listed: string;
+  readonly sorted: string;
 }
 
 /** A query as the DuckDB SQL it runs as (see Lakehouse.planQuery). */
@@ -45,21 +56,25 @@ const LITERAL_TYPES = /^(U?(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT)|DECIMAL\(\d
  * read it themselves, or undefined when they cannot (see above): then the calling thread reads it.
  */
 export async function workerReadable(planned: PlannedQuery | undefined, keyCount: number): Promise<PlannedInput | undefined> {
-  if (!planned || VOLATILE.test(planned.sql) || !(await bindsAlone(sortedSql(planned.sql, keyCount)))) return undefined;
-  return { sql: planned.sql, keyCount, settings: `SET TimeZone = ${sqlString(planned.timeZone)}` };
+  if (!planned || VOLATILE.test(planned.sql)) return undefined;
+  const bound = await bindsAlone(sortedSql(planned.sql, keyCount));
+  if (!bound) return undefined;
+  return { sql: planned.sql, keyCount, columns: bound.slice(0, bound.length - keyCount), settings: `SET TimeZone = ${sqlString(planned.timeZone)}` };
 }
 
-/** Keyed input workers can read: its SQL and keys, and the statement that sets the session's DuckDB state. */
+/** Keyed input workers can read: its SQL, keys and input columns' names, and the statement that sets the session's DuckDB state. */
 export interface PlannedInput {
   readonly sql: string;
   readonly keyCount: number;
+  readonly columns: readonly string[];
   readonly settings: string;
 }
 
-/** `input` as at most `workers` queries, one per worker, each a range of keys sorted by key. */
+/** `input` as at most `workers` shares, one per worker, each a range of keys in key order. */
 export async function splitInput(input: PlannedInput, workers: number): Promise<PartitionedInput> {
   const ranges = workers <= 1 ? [undefined] : await keyRanges(input.sql, workers, input.settings);
-  return { queries: ranges.map((where) => sortedSql(input.sql, input.keyCount, where)), settings: input.settings };
+  const shares = ranges.map((where) => ({ listed: listedSql(input.sql, input.keyCount, input.columns.length, where), sorted: sortedSql(input.sql, input.keyCount, where) }));
+  return { shares, settings: input.settings, columns: input.columns };
 }
 
 /** The conditions on the first key of up to `n` ranges that split a sample of `input`'s (keyed) rows evenly, in key order (NULLs first, as ORDER BY has them). */
@@ -109,18 +124,19 @@ async function columnType(c: Awaited<ReturnType<typeof connect>>, query: string)
 let probe: Promise<PrivateDatabase> | undefined;
 let probing: Promise<unknown> = Promise.resolve();
 
-/** Whether `sql` binds in a fresh database (it names nothing only the calling session has). */
-async function bindsAlone(sql: string): Promise<boolean> {
+/** `sql`'s column names where it binds in a fresh database (it names nothing only the calling session has), else undefined. */
+async function bindsAlone(sql: string): Promise<string[] | undefined> {
   probe ??= openPrivateDatabase({ threads: 1 });
   const db = await probe;
   // One statement at a time on the probe's one connection.
   const check = probing.then(async () => {
     const p = await db.connection.prepare(sql);
-    p.destroySync();
+    try {
+      return Array.from({ length: p.columnCount }, (_, i) => p.columnName(i));
+    } finally {
+      p.destroySync();
+    }
   });
   probing = check.catch(() => undefined);
-  return check.then(
-    () => true,
-    () => false,
-  );
+  return check.catch(() => undefined);
 }

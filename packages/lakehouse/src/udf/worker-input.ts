@@ -1,16 +1,24 @@
 /**
  * A worker thread's own read of its share of a grouped map's input (see partitioned-input.ts): a
- * DuckDB database of the worker's, the share's query streamed from it as Arrow record batches,
- * as the calling thread's frames stream theirs, and the database closed when the read ends.
+ * DuckDB database of the worker's, the share's groups read from it as runs of groups, and the
+ * database closed when the read ends. DuckDB groups the rows itself (group-lists.ts); where it
+ * runs out of memory holding a share's groups at once, the share's rows are streamed sorted by
+ * key instead (memory stays flat) and cut into groups in JS (grouped-input.ts).
  */
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckdbBindings as ddb, openPrivateDatabase } from '@loch/engine-node';
 import { Field, RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
 import '../scan/arrow.js';
 import { vectorReader } from './arrow-in.js';
+import { listedRuns } from './group-lists.js';
+import { RUN_ROWS, groupRuns, type GroupRun } from './grouped-input.js';
 
-/** What a worker reads: its query, the statement that sets the session's state, and the database's size. */
+/** What a worker reads: its share's queries (see Share), the input's columns and keys, the statement that sets the session's state, and the database's size. */
 export interface WorkerInput {
-  readonly sql: string;
+  readonly listed: string;
+  readonly sorted: string;
+  readonly columns: readonly string[];
+  readonly keyCount: number;
   readonly settings: string;
   readonly threads: number;
   readonly memoryLimit: string;
@@ -20,38 +28,66 @@ export interface WorkerInput {
 export class InputError extends Error {}
 
 /**
- * Hands `use` the query's rows as record batches; the database is closed once `use` returns or
- * throws. DuckDB's failures surface as InputError.
+ * Hands `use` the share's runs of groups (each of at least RUN_ROWS rows but the last), in key
+ * order; the database is closed once `use` returns or throws. The read's failures surface as
+ * InputError.
  */
-export async function withWorkerInput<T>(input: WorkerInput, use: (batches: AsyncIterable<RecordBatch>) => Promise<T>): Promise<T> {
-  const db = await openPrivateDatabase({ threads: input.threads, memoryLimit: input.memoryLimit }).catch((e: unknown) => {
-    throw new InputError(message(e), { cause: e });
-  });
+export async function withWorkerInput<T>(input: WorkerInput, use: (runs: AsyncIterable<GroupRun>) => Promise<T>): Promise<T> {
+  const db = await openPrivateDatabase({ threads: input.threads, memoryLimit: input.memoryLimit }).catch(asInputError);
   try {
     const c = db.connection;
-    const result = await c.run(input.settings).then(() => c.stream(input.sql)).catch((e: unknown) => {
-      throw new InputError(message(e), { cause: e });
-    });
-    const names = result.columnNames();
-    const readers = result.columnTypes().map((t) => vectorReader(t));
-    async function* batches(): AsyncGenerator<RecordBatch> {
-      let schema: Schema | undefined;
-      for (;;) {
-        const chunk = await result.fetchChunk().catch((e: unknown) => {
-          throw new InputError(message(e), { cause: e });
-        });
-        const n = chunk?.rowCount ?? 0;
-        if (n === 0) return;
-        const raw = chunk!.chunk;
-        const children = readers.map((r, j) => r.read(ddb.data_chunk_get_vector(raw, j), n).data[0]);
-        schema ??= new Schema(children.map((d, j) => new Field(names[j], d.type, true)));
-        yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
-      }
-    }
-    return await use(batches());
+    await c.run(input.settings).catch(asInputError);
+    const runs = (await listed(c, input).catch((e: unknown) => (outOfMemory(e) ? undefined : asInputError(e)))) ?? sorted(c, input);
+    return await use(inputErrors(runs));
   } finally {
     db.close();
   }
+}
+
+/** The share read as DuckDB's groups: its first chunk is read here, as DuckDB groups and sorts them all before it. */
+async function listed(c: DuckDBConnection, input: WorkerInput): Promise<AsyncIterable<GroupRun>> {
+  const result = await c.stream(input.listed);
+  const first = await result.fetchChunk();
+  async function* chunks() {
+    for (let chunk = first; chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) yield chunk;
+  }
+  return listedRuns(chunks(), result.columnTypes()[input.keyCount], input.columns, RUN_ROWS);
+}
+
+/** The share's rows streamed sorted by key as record batches, cut into runs of groups. */
+async function* sorted(c: DuckDBConnection, input: WorkerInput): AsyncGenerator<GroupRun> {
+  const result = await c.stream(input.sorted);
+  const names = result.columnNames();
+  const readers = result.columnTypes().map((t) => vectorReader(t));
+  async function* batches(): AsyncGenerator<RecordBatch> {
+    let schema: Schema | undefined;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      const n = chunk?.rowCount ?? 0;
+      if (n === 0) return;
+      const raw = chunk!.chunk;
+      const children = readers.map((r, j) => r.read(ddb.data_chunk_get_vector(raw, j), n).data[0]);
+      schema ??= new Schema(children.map((d, j) => new Field(names[j], d.type, true)));
+      yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+    }
+  }
+  yield* groupRuns(batches(), input.keyCount, RUN_ROWS);
+}
+
+/** `runs`, their failures (DuckDB's, or a result not as read) as InputError. */
+async function* inputErrors(runs: AsyncIterable<GroupRun>): AsyncGenerator<GroupRun> {
+  try {
+    yield* runs;
+  } catch (e) {
+    asInputError(e);
+  }
+}
+
+/** DuckDB's failure for want of memory (its message's "Out of Memory Error"). */
+const outOfMemory = (e: unknown) => /\bOut of Memory\b/i.test(message(e));
+
+function asInputError(e: unknown): never {
+  throw e instanceof InputError ? e : new InputError(message(e), { cause: e });
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));

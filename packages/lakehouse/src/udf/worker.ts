@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { move } from 'piscina';
 import { packStreams } from './ipc-pack.js';
-import { RUN_ROWS, groupNamed, groupRuns } from './grouped-input.js';
+import { groupNamed } from './grouped-input.js';
 import type { WorkerInput } from './worker-input.js';
 import type { MessagePort } from 'node:worker_threads';
 
@@ -50,7 +50,7 @@ export interface PartitionTask extends WorkerInput {
   readonly kind: 'partition';
   readonly module: string;
   readonly export: string;
-  /** The grouping's keys (key columns follow the input's columns) and their names for messages. */
+  /** The grouping's keys' names, for messages. */
   readonly keys: readonly string[];
   readonly port: MessagePort;
 }
@@ -96,8 +96,8 @@ async function runPartition(fn: (...tables: Table[]) => unknown, task: Partition
   let stopped = false;
   task.port.on('message', () => (stopped = true));
   try {
-    return await withWorkerInput(task, async (batches) => {
-      for await (const run of groupRuns(batches, task.keys.length, RUN_ROWS)) {
+    return await withWorkerInput(task, async (runs) => {
+      for await (const run of runs) {
         if (stopped) break;
         const out = await callGroups(fn, run.table, run.starts);
         if (!(out instanceof Uint8Array)) {

@@ -21,3 +21,9 @@ export function failOn(group: Table): Table {
   if (group.getChild('k')!.get(0) === 'g7') throw new Error('no g7');
   return count(group);
 }
+
+/** The group's rows as they came, and how many rows the group has (in a column `group_rows`), for comparing every column's values with SQL's. */
+export function echo(group: Table): Table {
+  const n = vectorFromArray(Array.from({ length: group.numRows }, () => group.numRows), new Int32());
+  return new Table({ ...Object.fromEntries(group.schema.fields.map((f) => [f.name, group.getChild(f.name)!])), group_rows: n });
+}

@@ -1,0 +1,66 @@
+/**
+ * A grouped map's share read as DuckDB groups it (listedSql's rows: a group per row, its rows a
+ * list of structs), cut into runs of groups. A result chunk of up to 2,048 groups is read with a
+ * handful of C API calls: the list's entries (where each group's rows start) and each field of
+ * the list's child, all groups' rows at once; each group's table is then a slice of those. Reading
+ * the rows sorted by key instead costs a call per column per 2,048 rows and a key comparison per
+ * row in JS, which is what kept two workers from being much faster than one.
+ */
+import type { DuckDBType } from '@duckdb/node-api';
+import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
+import { Field, RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow';
+import '../scan/arrow.js';
+import { vectorReader, type RawChunk } from './arrow-in.js';
+import type { GroupRun } from './grouped-input.js';
+
+/** A listedSql result chunk: DuckDB's chunk and its number of groups. */
+export interface ListedChunk {
+  readonly chunk: RawChunk;
+  readonly rowCount: number;
+}
+
+/**
+ * The runs of groups of listedSql chunks, each of at least `rows` rows but the last (and at
+ * least one group). `listType` is the rows column's type (the last column), `names` the input
+ * columns' names (the list's struct has them by position).
+ */
+export async function* listedRuns(chunks: AsyncIterable<ListedChunk>, listType: DuckDBType, names: readonly string[], rows: number): AsyncGenerator<GroupRun> {
+  const struct = listType instanceof duckdbApi.DuckDBListType ? listType.valueType : undefined;
+  if (!(struct instanceof duckdbApi.DuckDBStructType) || struct.entryTypes.length !== names.length) throw new Error(`expected a list of structs of ${names.length} fields, got ${listType.toString()}`);
+  const readers = struct.entryTypes.map((t) => vectorReader(t));
+  let schema: Schema | undefined;
+  for await (const { chunk, rowCount: groups } of chunks) {
+    if (groups === 0) continue;
+    const list = ddb.data_chunk_get_vector(chunk, ddb.data_chunk_get_column_count(chunk) - 1);
+    const total = ddb.list_vector_get_size(list);
+    const starts = groupStarts(ddb.vector_get_data(list, groups * 16), groups, total);
+    const child = ddb.list_vector_get_child(list);
+    const columns = readers.map((r, j) => r.read(ddb.struct_vector_get_child(child, j), total).data[0]);
+    schema ??= new Schema(columns.map((d, j) => new Field(names[j], d.type, true)));
+    const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: total, nullCount: 0, children: columns }));
+    for (let from = 0; from < groups; ) {
+      let to = from + 1;
+      while (to < groups && starts[to] - starts[from] < rows) to++;
+      yield { table: new Table(batch.slice(starts[from], starts[to])), starts: starts.slice(from, to + 1).map((s) => s - starts[from]) };
+      from = to;
+    }
+  }
+}
+
+/**
+ * Where each of a chunk's `groups` groups starts in the list's child, and where the last ends,
+ * from DuckDB's list entries (a 64-bit offset and length each). A result's lists lie one after
+ * another in its child, so a run of groups is one slice; anything else is not read.
+ */
+function groupStarts(entries: Uint8Array, groups: number, total: number): Int32Array {
+  const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
+  const word = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+  const starts = new Int32Array(groups + 1);
+  for (let i = 0; i < groups; i++) {
+    const offset = word(16 * i);
+    if (offset !== starts[i]) throw new Error(`the groups' rows are not consecutive in DuckDB's list (group ${i} at ${offset}, expected ${starts[i]})`);
+    starts[i + 1] = offset + word(16 * i + 8);
+  }
+  if (starts[groups] !== total) throw new Error(`the groups hold ${starts[groups]} rows of the list's ${total}`);
+  return starts;
+}
