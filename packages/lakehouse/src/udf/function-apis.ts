@@ -100,7 +100,7 @@ async function partitionedGroupedMap(api: Extract<FunctionApi, { kind: 'applyInA
     if (e instanceof ReadElsewhere) return undefined;
     throw e;
   } finally {
-    await pool.close();
+    pool.close();
   }
 }
 
@@ -213,7 +213,7 @@ async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, i
     }
     await ordered(calls(), pool.size * 2, (tables) => tables.forEach((t) => out.append(t)));
   } finally {
-    await pool.close();
+    pool.close();
   }
 }
 
@@ -227,7 +227,7 @@ async function withCaller(fn: Function | FunctionRef, workers: number | undefine
   try {
     await use((tables) => pool.run(tables), pool.size * 2);
   } finally {
-    await pool.close();
+    pool.close();
   }
 }
 

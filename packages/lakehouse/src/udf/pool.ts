@@ -16,19 +16,68 @@ export function workerCount(setting: string | undefined, callerReads = true): nu
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
+/** How long a pool's threads outlive the last query that used them, warm for the next. */
+const IDLE_MS = 30_000;
+
+/**
+ * The process's worker threads, a set per pool size, shared by the queries that use them and
+ * kept for IDLE_MS after the last one: a worker thread's start (its imports, the user's module,
+ * JIT-compiling Arrow's code paths) costs a few hundred milliseconds, as much as a grouped map's
+ * share of its work, so queries reuse warm threads as Spark's executors reuse their Python
+ * workers. A module is loaded once per thread (a changed module is seen once the threads go).
+ */
+class SharedThreads {
+  private static readonly bySize = new Map<number, SharedThreads>();
+  private users = 0;
+  private idle: NodeJS.Timeout | undefined;
+
+  private constructor(
+    readonly size: number,
+    readonly piscina: Piscina,
+  ) {}
+
+  /** The threads of pool size `size`, started (all of them) if there were none. */
+  static acquire(size: number): SharedThreads {
+    let threads = SharedThreads.bySize.get(size);
+    if (!threads) {
+      // Idle threads do not keep the process alive (Piscina unrefs them).
+      const piscina = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: size, maxThreads: size });
+      threads = new SharedThreads(size, piscina);
+      SharedThreads.bySize.set(size, threads);
+    }
+    clearTimeout(threads.idle);
+    threads.users++;
+    return threads;
+  }
+
+  /** A query is done with the threads: they go once none has used them for IDLE_MS. */
+  release(): void {
+    if (--this.users > 0) return;
+    this.idle = setTimeout(() => {
+      SharedThreads.bySize.delete(this.size);
+      void this.piscina.destroy();
+    }, IDLE_MS);
+    this.idle.unref();
+  }
+}
+
 /**
  * Worker threads that run a module's function on Arrow tables (a grouped map's groups, many per
  * task). A function reaches a worker by module path and export name; its tables travel as Arrow
- * IPC buffers moved between threads. One pool serves one query and is closed after it.
+ * IPC buffers moved between threads. A query's pool is the process's shared threads of its size
+ * (SharedThreads), let go when the query closes it.
  */
 export class FunctionPool {
+  private readonly threads: SharedThreads;
   private readonly pool: Piscina;
+  private closed = false;
 
   constructor(
     private readonly ref: FunctionRef,
     readonly size: number,
   ) {
-    this.pool = new Piscina({ filename: new URL('./worker.js', import.meta.url).href, minThreads: size, maxThreads: size, idleTimeout: 1000 });
+    this.threads = SharedThreads.acquire(size);
+    this.pool = this.threads.piscina;
   }
 
   async run(tables: readonly Table[]): Promise<Table> {
@@ -78,7 +127,9 @@ export class FunctionPool {
     return { outcome, stop: () => port1.postMessage('stop') };
   }
 
-  close(): Promise<void> {
-    return this.pool.destroy();
+  /** Lets the threads go (they stay a while for the next query: see SharedThreads). */
+  close(): void {
+    if (!this.closed) this.threads.release();
+    this.closed = true;
   }
 }

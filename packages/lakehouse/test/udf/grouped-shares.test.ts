@@ -23,7 +23,7 @@ const keyed = (rows: readonly Record<string, unknown>[]) => rows.map(({ k, j, n,
 /** How often the thread changes from one group to the next (in result order). */
 const switches = (rows: readonly Record<string, unknown>[]) => rows.filter((r, i) => i > 0 && r.thread !== rows[i - 1].thread).length;
 
-test('grouped map workers read their own shares: results equal SQL, several keys with a NULL key, in key order, a range of keys per worker', async () => {
+test('grouped map workers read their own shares: results equal SQL, several keys with a NULL key, in key order, a range of keys per worker, threads kept warm for the next query', async () => {
   const { l, done } = await lake();
   try {
     const want = await expected(l);
@@ -33,6 +33,10 @@ test('grouped map workers read their own shares: results equal SQL, several keys
     // Each of the two workers read one range of keys: the thread changes once, in key order.
     assert.equal(new Set(got.map((r) => r.thread)).size, 2);
     assert.equal(switches(got), 1);
+    // The next query of as many workers runs on the same (warm) threads.
+    const again = await l.read('events').groupBy('k', 'j').applyInArrow({ module, export: 'count' }, schema, { workers: 2 }).toRows();
+    assert.deepEqual(keyed(again), want);
+    assert.deepEqual(new Set(again.map((r) => r.thread)), new Set(got.map((r) => r.thread)));
     // One worker reads it all; three split it in three ranges.
     const one = await l.read('events').groupBy('k', 'j').applyInArrow({ module, export: 'count' }, schema, { workers: 1 }).toRows();
     assert.deepEqual(keyed(one), want);
