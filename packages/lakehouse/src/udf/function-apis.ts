@@ -130,8 +130,10 @@ async function readShares(pool: FunctionPool, input: PartitionedInput, keys: rea
       fail(e);
     }
   };
-  // Each worker's database gets its share of what DuckDB takes by default (80% of memory), the calling thread's one share too.
-  const memoryLimit = `${Math.max(256, Math.floor((totalmem() * 0.8) / 2 ** 20 / (n + 1)))}MB`;
+  // Each worker gets its share of what DuckDB takes by default (80% of memory), the calling
+  // thread's one share too; its database half of it, as the worker's JS holds a copy of each
+  // result chunk (up to 2,048 whole groups) beside what DuckDB holds.
+  const memoryLimit = `${Math.max(256, Math.floor((totalmem() * 0.4) / 2 ** 20 / (n + 1)))}MB`;
   const outcomes = input.shares.map((share, i) => {
     const read = { ...share, columns: input.columns, keyCount: keys.length, settings: input.settings, threads: 1, memoryLimit };
     const run = pool.runPartition(read, keys, (packed) => {
