@@ -7,7 +7,7 @@ import { aggregateFunctionName, beginCalls, endCalls, installFunctions } from '.
 import { moduleUrl } from './module-url.js';
 import { rewriteWindowedAggregates } from './window-calls.js';
 import { confOf, maxRecordsPerBatch } from './batch-size.js';
-import { STAGED_KEY, stageQuery, type StagedQuery } from './staged-run.js';
+import { stagedOn, stageQuery, type StagedQuery } from './staged-run.js';
 import type { AggregateFunction, IteratorFunction, ScalarFunction, UdfOptions, UserFunction } from './types.js';
 
 /** A call of a registered function in a DataFrame expression: `plusOne('x')` is `plus_one(x)`. */
@@ -123,9 +123,8 @@ export class UdfRegistry implements SessionFunctions {
   }
 
   stage(c: DuckDBConnection, sql: string, conf: ReadonlyMap<string, string>): Promise<StagedQuery | undefined> {
-    if (conf.get(STAGED_KEY)?.trim().toLowerCase() !== 'true') return Promise.resolve(undefined);
     const scalar = new Set([...this.functions.values()].filter((f) => f.kind === 'scalar').map((f) => f.name));
-    if (scalar.size === 0) return Promise.resolve(undefined);
+    if (scalar.size === 0 || !stagedOn(confOf(conf))) return Promise.resolve(undefined);
     return stageQuery(c, sql, (name) => this.get(name), scalar, maxRecordsPerBatch(confOf(conf)));
   }
 

@@ -109,119 +109,148 @@ class CallFailure extends Error {}
 
 const align64 = (n: number) => Math.ceil(n / 64) * 64;
 
-/** One list per chunk: its rows' passed-through columns and the calls' results, each chunk's values starting at a multiple of 64 rows. */
-function fillChunks(stage: Stage, chunks: readonly number[], output: RawVector): void {
-  const pulled = chunks.map((i) => stage.result.getChunk(i).chunk);
-  const sizes = pulled.map((ch) => ddb.data_chunk_get_size(ch));
-  const offsets: number[] = [];
-  let total = 0;
-  for (const s of sizes) {
-    offsets.push(total);
-    total += align64(s);
-  }
-  ddb.list_vector_reserve(output, total);
-  const child = ddb.list_vector_get_child(output);
-  const fields = [...stage.passed, ...stage.calls.map((c) => duckDbType(c.fn.returns))].map((t, j) => new FieldWriter(ddb.struct_vector_get_child(child, j), t, total));
-  stage.passed.forEach((_, j) => pulled.forEach((ch, c) => fields[j].copyFrom(ddb.data_chunk_get_vector(ch, j), sizes[c], offsets[c])));
-  const batches = batchesOf(sizes, stage.maxRecords);
-  const args = new ArgumentColumns(stage, pulled, sizes);
-  stage.calls.forEach((call, i) => {
-    for (const batch of batches) {
-      const vectors = call.args.map((a) => args.batch(a, batch));
-      const rows = batch.reduce((n, p) => n + p.end - p.start, 0);
-      let result: unknown;
-      try {
-        result = call.fn.fn(...vectors);
-        const length = resultLength(result);
-        if (length !== undefined && length !== rows) throw new ResultError('LOCH_UDF_RESULT_LENGTH', `returned ${length} values for ${rows} rows (expected ${rows}: one per input row)`);
-        fields[stage.passed.length + i].write(call.fn.returns, result, batch, offsets, rows);
-      } catch (e) {
-        throw new CallFailure(failure(call.fn, e));
-      }
-    }
-  });
-  for (const f of fields) f.finish();
-  const entries = new BigUint64Array(2 * chunks.length);
-  sizes.forEach((s, c) => {
-    entries[2 * c] = BigInt(offsets[c]);
-    entries[2 * c + 1] = BigInt(s);
-  });
-  ddb.list_vector_set_size(output, total);
-  ddb.copy_data_to_vector(output, 0, entries.buffer as ArrayBuffer, 0, entries.byteLength);
+type RawResult = Parameters<typeof ddb.result_get_chunk>[0];
+/** The C API's handle of a materialized result: chunks read through it skip node-api's wrapper objects. */
+const rawResult = (r: DuckDBMaterializedResult) => (r as unknown as { readonly result: RawResult }).result;
+
+/**
+ * A chunk of the first stage, read through the C API: its rows, where they start in the output
+ * list's child, and per column its vector, values and null bits (views of DuckDB's memory, valid
+ * while `chunk` is referenced; the null bits null where the column has none). Each is read once.
+ */
+interface Pulled {
+  readonly chunk: RawChunk;
+  readonly size: number;
+  readonly offset: number;
+  readonly vectors: readonly RawVector[];
+  readonly data: readonly Uint8Array[];
+  readonly bits: readonly (Uint8Array | null)[];
 }
 
-/** Rows `start` to `end` of pulled chunk `chunk`. */
+function pull(result: RawResult, index: number, offset: number, widths: readonly (number | undefined)[]): Pulled {
+  const chunk = ddb.result_get_chunk(result, index);
+  const size = ddb.data_chunk_get_size(chunk);
+  const vectors: RawVector[] = [];
+  const data: Uint8Array[] = [];
+  const bits: (Uint8Array | null)[] = [];
+  widths.forEach((width, j) => {
+    const v = ddb.data_chunk_get_vector(chunk, j);
+    vectors.push(v);
+    // A column that is not flat is read through its vector (see ArgumentColumns).
+    data.push(width === undefined ? EMPTY : ddb.vector_get_data(v, size * width));
+    bits.push(width === undefined ? null : ddb.vector_get_validity(v, Math.ceil(size / 64) * 8) ?? null);
+  });
+  return { chunk, size, offset, vectors, data, bits };
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** Rows `start` to `end` of a pulled chunk. */
 interface Piece {
-  readonly chunk: number;
+  readonly pulled: Pulled;
   readonly start: number;
   readonly end: number;
 }
 
-/** The chunks' rows in order, as batches of at most `max` rows. */
-function batchesOf(sizes: readonly number[], max: number): Piece[][] {
-  const out: Piece[][] = [];
+/**
+ * One list per chunk: its rows' passed-through columns and the calls' results, each chunk's
+ * values starting at a multiple of 64 rows. The chunks are read first, in one tight loop (it
+ * measured faster than reading each as the batches reach it), then handed to the calls in batches.
+ */
+function fillChunks(stage: Stage, chunks: readonly number[], output: RawVector): void {
+  const args = new ArgumentColumns(stage);
+  const result = rawResult(stage.result);
+  const pulled: Pulled[] = [];
+  let total = 0;
+  for (const index of chunks) {
+    const p = pull(result, index, total, args.widths);
+    pulled.push(p);
+    total += align64(p.size);
+  }
+  ddb.list_vector_reserve(output, total);
+  const child = ddb.list_vector_get_child(output);
+  const fields = [...stage.passed, ...stage.calls.map((c) => duckDbType(c.fn.returns))].map((t, j) => new FieldWriter(ddb.struct_vector_get_child(child, j), t, total));
+  const entries = new BigUint64Array(2 * chunks.length);
   let batch: Piece[] = [];
   let rows = 0;
-  sizes.forEach((size, chunk) => {
-    for (let start = 0; start < size; ) {
-      const end = Math.min(size, start + (max - rows));
-      batch.push({ chunk, start, end });
+  pulled.forEach((p, c) => {
+    entries[2 * c] = BigInt(p.offset);
+    entries[2 * c + 1] = BigInt(p.size);
+    for (let j = 0; j < stage.passed.length; j++) fields[j].copyFrom(p.data[j], p.bits[j], p.size, p.offset);
+    for (let start = 0; start < p.size; ) {
+      const end = Math.min(p.size, start + (stage.maxRecords - rows));
+      batch.push({ pulled: p, start, end });
       rows += end - start;
       start = end;
-      if (rows === max) {
-        out.push(batch);
+      if (rows === stage.maxRecords) {
+        callBatch(stage, args, fields, batch, rows);
         batch = [];
         rows = 0;
       }
     }
   });
-  if (batch.length > 0) out.push(batch);
-  return out;
+  if (rows > 0) callBatch(stage, args, fields, batch, rows);
+  for (const f of fields) f.finish();
+  ddb.list_vector_set_size(output, total);
+  ddb.copy_data_to_vector(output, 0, entries.buffer as ArrayBuffer, 0, entries.byteLength);
+}
+
+/** Each call over one batch of `rows` rows, its result written where the batch's rows lie. */
+function callBatch(stage: Stage, args: ArgumentColumns, fields: readonly FieldWriter[], batch: readonly Piece[], rows: number): void {
+  stage.calls.forEach((call, i) => {
+    // Each call gets its own copies: a function may keep or change what it is handed.
+    const vectors = call.args.map((a) => args.batch(a, batch, rows));
+    try {
+      const result = call.fn.fn(...vectors);
+      const length = resultLength(result);
+      if (length !== undefined && length !== rows) throw new ResultError('LOCH_UDF_RESULT_LENGTH', `returned ${length} values for ${rows} rows (expected ${rows}: one per input row)`);
+      fields[stage.passed.length + i].write(call.fn.returns, result, batch, rows);
+    } catch (e) {
+      throw new CallFailure(failure(call.fn, e));
+    }
+  });
 }
 
 /** The argument columns of the pulled chunks as Arrow vectors, a batch at a time (copied: the function may keep them). */
 class ArgumentColumns {
+  /** Bytes per value of each stage 1 column that is read as bytes (passed through, or a flat argument); undefined for the others. */
+  readonly widths: readonly (number | undefined)[];
   private readonly readers: ReturnType<typeof vectorReader>[];
   private readonly flat: (FlatType | undefined)[];
 
-  constructor(
-    private readonly stage: Stage,
-    private readonly chunks: readonly RawChunk[],
-    private readonly sizes: readonly number[],
-  ) {
+  constructor(private readonly stage: Stage) {
     this.readers = stage.argTypes.map((t) => vectorReader(t));
     this.flat = stage.argTypes.map((t, a) => flatType(t, this.readers[a].type));
+    this.widths = [...stage.passed.map((t) => fixedWidth(t)), ...this.flat.map((f) => f?.width)];
   }
 
-  batch(a: number, pieces: readonly Piece[]): Vector {
+  batch(a: number, pieces: readonly Piece[], rows: number): Vector {
     const column = this.stage.passed.length + a;
     const flat = this.flat[a];
     if (!flat) {
       const parts = pieces.map((p) => {
-        const v = this.readers[a].read(ddb.data_chunk_get_vector(this.chunks[p.chunk], column), this.sizes[p.chunk]);
-        return p.start === 0 && p.end === this.sizes[p.chunk] ? v : v.slice(p.start, p.end);
+        const v = this.readers[a].read(p.pulled.vectors[column], p.pulled.size);
+        return p.start === 0 && p.end === p.pulled.size ? v : v.slice(p.start, p.end);
       });
       return parts.length === 1 ? parts[0] : parts[0].concat(...parts.slice(1));
     }
-    // One contiguous buffer for the batch: one copy of each chunk's bytes, and of its null bits where it has any.
-    const rows = pieces.reduce((n, p) => n + p.end - p.start, 0);
+    // One contiguous buffer for the batch: one copy of each piece's bytes, and of its null bits where it has any.
+    const width = flat.width;
     // Uninitialized memory (every byte is written below): no zeroing, and malloc's reused pages rather than fresh ones.
-    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(rows * flat.width).buffer, 0, rows * flat.width);
-    const values = new flat.array(bytes.buffer, 0, rows);
+    const bytes = new Uint8Array(Buffer.allocUnsafeSlow(rows * width).buffer, 0, rows * width);
     let validity: Uint8Array | null = null;
     let at = 0;
     for (const p of pieces) {
-      const v = ddb.data_chunk_get_vector(this.chunks[p.chunk], column);
       const n = p.end - p.start;
-      bytes.set(ddb.vector_get_data(v, p.end * flat.width).subarray(p.start * flat.width), at * flat.width);
-      const bits = ddb.vector_get_validity(v, Math.ceil(p.end / 64) * 8);
+      bytes.set(p.pulled.data[column].subarray(p.start * width, p.end * width), at * width);
+      const bits = p.pulled.bits[column];
       if (bits) {
         validity ??= new Uint8Array(Math.ceil(rows / 64) * 8).fill(0xff);
         for (let i = 0; i < n; i++) if (!(bits[(p.start + i) >> 3] & (1 << ((p.start + i) & 7)))) validity[(at + i) >> 3] &= ~(1 << ((at + i) & 7));
       }
       at += n;
     }
-    return flat.make(values, validity, rows);
+    return flat.make(new flat.array(bytes.buffer as ArrayBuffer, 0, rows), validity, rows);
   }
 }
 
@@ -238,16 +267,14 @@ class FieldWriter {
     this.width = fixedWidth(type)!;
   }
 
-  /** A pulled chunk's column, its `n` rows at row `at`. */
-  copyFrom(v: RawVector, n: number, at: number): void {
-    const bytes = ddb.vector_get_data(v, n * this.width);
+  /** A pulled chunk's column (its values and null bits), its `n` rows at row `at`. */
+  copyFrom(bytes: Uint8Array, bits: Uint8Array | null, n: number, at: number): void {
     ddb.copy_data_to_vector(this.vector, at * this.width, bytes.buffer as ArrayBuffer, bytes.byteOffset, n * this.width);
-    const bits = ddb.vector_get_validity(v, Math.ceil(n / 64) * 8);
     if (bits) this.nulls().set(bits.subarray(0, Math.ceil(n / 64) * 8), at / 8);
   }
 
-  /** A batch's result, each piece's values at its chunk's offset. */
-  write(t: DataType, result: unknown, pieces: readonly Piece[], offsets: readonly number[], rows: number): void {
+  /** A batch's result, each run of pieces that lie end to end in the output in one copy. */
+  write(t: DataType, result: unknown, pieces: readonly Piece[], rows: number): void {
     const flat = flatType(this.type, t)?.array;
     let bytes: Uint8Array;
     let bits: Uint8Array | null = null;
@@ -261,13 +288,14 @@ class FieldWriter {
       bits = ddb.vector_get_validity(scratch, Math.ceil(rows / 64) * 8)?.slice() ?? null;
     }
     let at = 0;
-    for (const p of pieces) {
-      const n = p.end - p.start;
-      const to = offsets[p.chunk] + p.start;
+    for (let i = 0; i < pieces.length; ) {
+      const to = pieces[i].pulled.offset + pieces[i].start;
+      let n = 0;
+      for (; i < pieces.length && pieces[i].pulled.offset + pieces[i].start === to + n; i++) n += pieces[i].end - pieces[i].start;
       ddb.copy_data_to_vector(this.vector, to * this.width, bytes.buffer as ArrayBuffer, bytes.byteOffset + at * this.width, n * this.width);
       if (bits) {
         const nulls = this.nulls();
-        for (let i = 0; i < n; i++) if (!(bits[(at + i) >> 3] & (1 << ((at + i) & 7)))) nulls[(to + i) >> 3] &= ~(1 << ((to + i) & 7));
+        for (let r = 0; r < n; r++) if (!(bits[(at + r) >> 3] & (1 << ((at + r) & 7)))) nulls[(to + r) >> 3] &= ~(1 << ((to + r) & 7));
       }
       at += n;
     }

@@ -6,11 +6,16 @@
  * stage-function.ts). A UDF called as a DuckDB scalar function instead costs a hand-off from
  * DuckDB's worker thread to the JS thread, and a wait, for every 2,048 rows.
  *
- * Opt-in (`loch.udf.staged` = true): measured on the 2-core VM it costs more than the DuckDB
- * scalar function path, not less (bench/RESULTS.md, "User functions"). It trades the hand-off
- * per chunk for reading each stage 1 chunk through the C API (`result_get_chunk`, ~17 µs of CPU
- * each, more than the hand-off's share of CPU) plus stage 1's materialization, and the hand-off's
- * cost is mostly waiting, which overlaps DuckDB's own work.
+ * Opt-in (`loch.udf.staged` = true), because on the shared 2-core VM neither path is reliably
+ * the faster (bench/RESULTS.md, "User functions"). The staged path pays a floor of its own:
+ * stage 1's materialization and reading each of its chunks through the C API
+ * (`result_get_chunk`, then each column's vector, values and null bits: ~20 µs per 2,048 rows,
+ * mostly node-api objects and the garbage they leave), ~150 ms of the ~250–400 ms it takes for
+ * 10M doubles, and it runs its phases one after another (stage 1, then the JS thread, then
+ * DuckDB over each call's results). The scalar function path's hand-off is bimodal: fast
+ * (~15 µs per chunk, less CPU than the staged path) in some runs, ~5× slower in others; it was
+ * mostly slow on the quiet machine, where the staged path was ~2× faster, and mostly fast under
+ * load, where the scalar function path was ~1.5× faster.
  *
  * The staged path takes the queries staged-plan.ts accepts whose columns read after the calls
  * (and whose UDF results) are of fixed-width types (numbers, booleans, dates, timestamps,
@@ -23,14 +28,27 @@
 import type { DuckDBConnection, DuckDBMaterializedResult, DuckDBType } from '@duckdb/node-api';
 import { parseExactJson } from '@loch/delta';
 import { duckdbApi, runSql, sqlIdent, sqlString } from '@loch/engine-node';
+import { SqlError } from '../sql/errors.js';
 import { deserializeMany, isNode, type DuckNode } from '../planner/duck-json.js';
 import { duckDbType, duckType } from '../values/duck-types.js';
 import { CHUNK_SPACE, closeStage, fixedWidth, openStage, stageFunction, type StageCall } from './stage-function.js';
 import { planStages, selectOf, type StagePlan, type Templates } from './staged-plan.js';
 import type { UserFunction } from './types.js';
 
-/** Session conf that turns the staged path on (`true`); otherwise every call runs as a DuckDB scalar function. */
+/** Session conf that picks the path: `true` runs the calls as a stage of their own, `false` as DuckDB scalar functions. */
 export const STAGED_KEY = 'loch.udf.staged';
+
+/** The path a session without the conf takes (see the file's comment for why). */
+const STAGED_BY_DEFAULT = false;
+
+/** Whether the session's conf puts the staged path on: `true` or `false`, the default when unset; anything else is an error. */
+export function stagedOn(get: (key: string) => string | undefined): boolean {
+  const text = get(STAGED_KEY);
+  if (text === undefined) return STAGED_BY_DEFAULT;
+  const value = text.trim().toLowerCase();
+  if (value !== 'true' && value !== 'false') throw new SqlError('LOCH_UDF_INVALID', `${STAGED_KEY} must be true or false, got '${text}'`);
+  return value === 'true';
+}
 
 /** A query rewritten to read its UDF results from a stage; `release` ends the stage (after the statement). */
 export interface StagedQuery {

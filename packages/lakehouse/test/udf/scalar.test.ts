@@ -90,20 +90,27 @@ test('scalar UDF columns in bulk: NULLs across many chunks in and out, each fixe
       return makeVector(makeData({ type: new Float64(), length: x.length, nullCount: x.nullCount, nullBitmap: x.data[0].nullBitmap, data: Float64Array.from(x.toArray() as Float64Array, (v) => v / 2) }));
     }, { returns: 'double' });
     const src = 'SELECT CASE WHEN id % 7 = 0 THEN NULL ELSE id::DOUBLE END AS x FROM range(10000)';
-    const [r] = await l.sql(`SELECT count(half(x)) AS n, sum(half(x)) AS s, count(*) FILTER (WHERE half(x) IS NULL) AS nulls FROM (${src})`);
     const valid = Array.from({ length: 10000 }, (_, i) => i).filter((i) => i % 7 !== 0);
-    assert.deepEqual(r.rows, [{ n: valid.length, s: valid.reduce((a, b) => a + b, 0) / 2, nulls: 10000 - valid.length }]);
+    const expected = [{ n: valid.length, s: valid.reduce((a, b) => a + b, 0) / 2, nulls: 10000 - valid.length }];
+    // Both paths: a stage of its own (one batch of the 10,000 rows), a DuckDB scalar function (a call per 2,048-row chunk).
+    for (const [staged, calls] of [['true', 1], ['false', 5]] as const) {
+      kept.length = 0;
+      const [, r] = await l.sql(`SET loch.udf.staged = ${staged}; SELECT count(half(x)) AS n, sum(half(x)) AS s, count(*) FILTER (WHERE half(x) IS NULL) AS nulls FROM (${src})`);
+      assert.deepEqual(r.rows, expected, staged);
+      // Vectors a function kept still hold their batch's values once the query is over.
+      assert.ok(kept.length >= calls, `staged=${staged}: ${kept.length} calls`);
+      const first = kept.find((v) => v.length > 0 && v.get(1) === 1)!;
+      assert.deepEqual([first.get(0), first.get(1), first.get(7), first.nullCount > 0], [null, 1, null, true], staged);
+      const last = kept.find((v) => v.length > 0 && v.get(v.length - 1) === 9999)!;
+      assert.deepEqual([last.get(last.length - 2), last.nullCount > 0], [9998, true], staged);
+    }
     // A slice of a longer Arrow vector (its data at an offset, NULLs included) goes back as the slice's values.
     l.udf.register('half_of_slice', (x: Vector) => {
       const halves = Array.from({ length: x.length }, (_, i) => (x.isValid(i) ? Number(x.get(i)) / 2 : null));
       return vectorFromArray([...halves.map(() => -1), ...halves], new Float64()).slice(x.length);
     }, { returns: 'double' });
     const [sliced] = await l.sql(`SELECT count(half_of_slice(x)) AS n, sum(half_of_slice(x)) AS s, count(*) FILTER (WHERE half_of_slice(x) IS NULL) AS nulls FROM (${src})`);
-    assert.deepEqual(sliced.rows, r.rows);
-    // Vectors a function kept still hold their batch's values once the query is over.
-    assert.ok(kept.length > 3);
-    const first = kept.find((v) => v.length > 0 && v.get(1) === 1)!;
-    assert.deepEqual([first.get(0), first.get(1), first.get(7), first.nullCount > 0], [null, 1, null, true]);
+    assert.deepEqual(sliced.rows, expected);
     // Each fixed-width type in as Arrow's own array, typed arrays of the declared width out.
     const widths = [['tinyint', 'byte', Int8Array], ['smallint', 'short', Int16Array], ['int', 'integer', Int32Array], ['bigint', 'long', BigInt64Array], ['float', 'float', Float32Array]] as const;
     for (const [duck, spark, array] of widths) {
@@ -213,9 +220,13 @@ test('spark.sql.execution.arrow.maxRecordsPerBatch bounds the batches UDFs see: 
     assert.ok(seen.length > 2 * Math.ceil(5000 / 2048), `batches: ${seen.join(',')}`);
     assert.ok(Math.max(...seen) <= 300, `largest batch ${Math.max(...seen)}`);
     assert.equal(seen.reduce((a, b) => a + b, 0), 2 * 5000);
-    // Without the setting, Spark's default (10,000) leaves DuckDB's chunks whole.
+    // Without the setting, Spark's default (10,000): staged, the scalar call sees the 5,000 rows in one batch...
     seen.length = 0;
-    await l.sql(query);
+    await l.sql(`SET loch.udf.staged = true; ${query}`);
+    assert.equal(Math.max(...seen), 5000);
+    // ...and called as a DuckDB scalar function, each DuckDB chunk whole.
+    seen.length = 0;
+    await l.sql(`SET loch.udf.staged = false; ${query}`);
     assert.equal(Math.max(...seen), 2048);
     await assert.rejects(l.sql(`SET spark.sql.execution.arrow.maxRecordsPerBatch = lots; ${query}`), (e: unknown) => e instanceof SqlError && e.code === 'LOCH_UDF_INVALID' && /maxRecordsPerBatch must be a whole number of rows, got 'lots'/.test(e.message));
 
@@ -282,7 +293,8 @@ test('iterator UDF cleanup: after its last batch the code after its loop and its
       return x;
     }, { returns: 'double', args: ['double'] });
     log.length = 0;
-    await assert.rejects(l.sql('SELECT sum(tracked(id::DOUBLE) + fails_late(id::DOUBLE)) FROM range(10000)'), /UDF fails_late failed: late failure/);
+    // (As DuckDB scalar functions, called chunk by chunk: staged, fails_late would fail before tracked's first batch.)
+    await assert.rejects(l.sql('SET loch.udf.staged = false; SELECT sum(tracked(id::DOUBLE) + fails_late(id::DOUBLE)) FROM range(10000)'), /UDF fails_late failed: late failure/);
     assert.deepEqual(log, ['setup', 'finally']);
 
     // Cleanup that fails fails the statement, naming the function.

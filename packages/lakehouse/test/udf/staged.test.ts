@@ -7,7 +7,7 @@ import { Lakehouse, SqlError } from '@loch/lakehouse';
 import type { Vector } from 'apache-arrow';
 
 /**
- * Vectorized scalar UDFs run as a stage of their own (opt-in: `loch.udf.staged`): the function sees batches of up to
+ * Vectorized scalar UDFs run as a stage of their own (`loch.udf.staged` = true): the function sees batches of up to
  * maxRecordsPerBatch rows (Spark's 10,000 by default) gathered across DuckDB's 2,048-row chunks;
  * called as a DuckDB scalar function (the fallback), it sees each chunk. The batch sizes a
  * function records tell which path a query took.
@@ -171,5 +171,37 @@ test('queries the staged path does not take keep the DuckDB scalar function path
     assert.deepEqual(a.rows, b.rows);
   } finally {
     await done();
+  }
+});
+
+test('loch.udf.staged picks the path, unset the DuckDB scalar function path; a value other than true or false is refused', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'loch-staged-default-'));
+  try {
+    const l = Lakehouse.open(dir);
+    const seen: number[] = [];
+    l.udf.register('twice', (x: Vector) => {
+      seen.push(x.length);
+      return Float64Array.from({ length: x.length }, (_, i) => 2 * (x.get(i) as number));
+    }, { returns: 'double', args: ['double'] });
+    const q = 'SELECT sum(twice(id::DOUBLE)) AS s FROM range(30000)';
+    const [unset] = await l.sql(q);
+    assert.deepEqual(unset.rows, [{ s: 30000 * 29999 }]);
+    assert.ok(chunked(seen), `batches ${seen.join(',')}`);
+    seen.length = 0;
+    const [, on] = await l.sql(`SET loch.udf.staged = TRUE ; ${q}`);
+    assert.deepEqual(on.rows, unset.rows);
+    assert.ok(staged(seen, 30000), `batches ${seen.join(',')}`);
+    seen.length = 0;
+    const [, off] = await l.sql(`SET loch.udf.staged = false; ${q}`);
+    assert.deepEqual(off.rows, unset.rows);
+    assert.ok(chunked(seen), `batches ${seen.join(',')}`);
+    await assert.rejects(l.sql(`SET loch.udf.staged = maybe; ${q}`), (e: unknown) => {
+      assert.ok(e instanceof SqlError, String(e));
+      assert.equal(e.code, 'LOCH_UDF_INVALID');
+      assert.match(e.message, /loch\.udf\.staged must be true or false, got 'maybe'/);
+      return true;
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
