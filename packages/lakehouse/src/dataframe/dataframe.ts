@@ -1,6 +1,7 @@
 import { deltaError } from '@loch/delta';
 import { confOf, maxRecordsPerBatch } from '../udf/batch-size.js';
 import type { RecordBatch, Table } from 'apache-arrow';
+import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type { Row } from '../scan/execute.js';
 import { sparkIdent, sparkString } from '../sql/parse/lexer.js';
 import type { StatementResult } from '../sql/run/result.js';
@@ -201,6 +202,7 @@ export class DataFrame {
     const made: { drop(): Promise<void> }[] = [];
     const reader = {
       batches: (sql: string) => new DataFrame(this.runner, { kind: 'sql', query: sql }, undefined, this.conf),
+      chunks: (sql: string) => new DataFrame(this.runner, { kind: 'sql', query: sql }, undefined, this.conf).dataChunks(),
       empty: (sql: string) => new DataFrame(this.runner, { kind: 'sql', query: `SELECT * FROM (${sql}) AS q LIMIT 0` }, undefined, this.conf).toArrow(),
       plan: async (sql: string) => this.runner.planQuery?.(sql, { conf: this.conf }),
     };
@@ -275,6 +277,13 @@ export class DataFrame {
       }
     } finally {
       await release();
+    }
+  }
+
+  /** The rows as DuckDB's own data chunks (a grouped map on the calling thread reads its groups from them in bulk). */
+  private async *dataChunks(): AsyncGenerator<DuckDBDataChunk> {
+    for await (const r of this.runner.sqlStream(this.toSql(), { conf: this.conf, stream: true })) {
+      if (r.stream) yield* r.stream.dataChunks();
     }
   }
 

@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBResult, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { DataType, StructType } from '@loch/delta';
 import type { RecordBatch } from 'apache-arrow';
 import { streamSql } from '@loch/engine-node';
@@ -67,14 +67,14 @@ export class RowStream {
       fields: this.columns.map((c) => ({ name: c.name, type: c.deltaType, nullable: true, metadata: {} })),
     };
     const convert = this.columns.map((c) => c.convert);
-    for await (const chunk of this.chunks()) yield toRecordBatch(schema, chunk, convert);
+    for await (const chunk of this.dataChunks()) yield toRecordBatch(schema, chunk, convert);
   }
 
   /** The rows in Loch's JSON encoding (design/CLI.md), one DuckDB chunk at a time. */
   async *rowBatches(): AsyncGenerator<Row[]> {
     const names = this.columns.map((c) => c.name);
     const convert = this.columns.map((c) => c.convert);
-    for await (const chunk of this.chunks()) yield chunkRows(chunk, names, convert);
+    for await (const chunk of this.dataChunks()) yield chunkRows(chunk, names, convert);
   }
 
   /** Every row as an object; LOCH_RESULT_TOO_LARGE when they do not fit in memory. */
@@ -105,7 +105,8 @@ export class RowStream {
     for await (const chunk of chunks(await streamSql(c, this.source.sql))) yield chunkRows(chunk, names, convert);
   }
 
-  private async *chunks() {
+  /** The rows as DuckDB's own data chunks, as they come: for readers of DuckDB's vectors in bulk (a grouped map's groups). */
+  async *dataChunks(): AsyncGenerator<DuckDBDataChunk> {
     const { c, release } = await this.open();
     let result: DuckDBResult;
     try {

@@ -6,11 +6,13 @@
  * the frame's query reads. This module loads Apache Arrow; DataFrame imports it only when a frame
  * uses one of these.
  */
+import type { DuckDBDataChunk } from '@duckdb/node-api';
 import type { StructType } from '@loch/delta';
 import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { SqlError } from '../sql/errors.js';
 import { ResultTable } from './result-table.js';
-import { RUN_ROWS, groupNamed, groupRuns, groupedSql, keyedSql } from './grouped-input.js';
+import { RUN_ROWS, groupNamed, groupRuns, groupedSql, keyedSql, listedSql, type GroupRun } from './grouped-input.js';
+import { listedRuns, outOfMemory } from './group-lists.js';
 import { splitInput, workerReadable, type PartitionedInput, type PlannedQuery } from './partitioned-input.js';
 import { unpackStreams } from './ipc-pack.js';
 import type { FunctionPool } from './pool.js';
@@ -38,6 +40,8 @@ const nameOf = (fn: Function | FunctionRef) => (typeof fn === 'function' ? fn.na
 export interface FrameReader {
   /** A query's rows as Arrow record batches, as DuckDB produces them. */
   batches(sql: string): AsyncIterable<RecordBatch>;
+  /** A query's rows as DuckDB's data chunks, as DuckDB produces them. */
+  chunks(sql: string): AsyncIterable<DuckDBDataChunk>;
   /** A query's columns as an empty table. */
   empty(sql: string): Promise<Table>;
   /** A query as the DuckDB SQL it runs as (undefined when it cannot be told), for workers that read it themselves. */
@@ -185,7 +189,7 @@ async function mapInArrow(given: MapInArrowFunction | FunctionRef, input: AsyncI
  * message each way); results are kept in group order.
  */
 async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, input: string, reader: FrameReader, out: ResultTable, what: string): Promise<void> {
-  const runs = groupRuns(reader.batches(groupedSql(input, api.keys)), api.keys.length, RUN_ROWS);
+  const runs = await groupsOf(input, api.keys, reader);
   const fn = api.fn;
   if (typeof fn === 'function') {
     for await (const run of runs) {
@@ -217,6 +221,32 @@ async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, i
   } finally {
     pool.close();
   }
+}
+
+/**
+ * A grouped map's input read on the calling thread as runs of groups: as DuckDB groups it (see
+ * group-lists.ts), or, where DuckDB runs out of memory holding the groups at once (it fails before
+ * its first chunk), its rows sorted by key (see grouped-input.ts).
+ */
+async function groupsOf(input: string, keys: readonly string[], reader: FrameReader): Promise<AsyncIterable<GroupRun>> {
+  const names = (await reader.empty(input)).schema.fields.map((f) => f.name);
+  const chunks = reader.chunks(listedSql(keyedSql(input, keys), keys.length, names.length))[Symbol.asyncIterator]();
+  let first: IteratorResult<DuckDBDataChunk>;
+  try {
+    first = await chunks.next();
+  } catch (e) {
+    if (!outOfMemory(e)) throw e;
+    return groupRuns(reader.batches(groupedSql(input, keys)), keys.length, RUN_ROWS);
+  }
+  async function* all(): AsyncGenerator<DuckDBDataChunk> {
+    try {
+      for (let c = first; !c.done; c = await chunks.next()) yield c.value;
+    } finally {
+      // A reader that stops early (a group failed) releases the session's stream.
+      await chunks.return?.();
+    }
+  }
+  return listedRuns(all(), names, RUN_ROWS);
 }
 
 /** What calls the function on a group's tables: itself, or a pool of workers for a FunctionRef (and how many groups to keep in flight). */

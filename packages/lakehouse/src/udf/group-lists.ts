@@ -6,11 +6,10 @@
  * the rows sorted by key instead costs a call per column per 2,048 rows and a key comparison per
  * row in JS, which is what kept two workers from being much faster than one.
  */
-import type { DuckDBType } from '@duckdb/node-api';
 import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
 import { Field, RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow';
 import '../scan/arrow.js';
-import { vectorReader, type RawChunk } from './arrow-in.js';
+import { vectorReader, type RawChunk, type RawVector } from './arrow-in.js';
 import type { GroupRun } from './grouped-input.js';
 
 /** A listedSql result chunk: DuckDB's chunk and its number of groups. */
@@ -21,17 +20,15 @@ export interface ListedChunk {
 
 /**
  * The runs of groups of listedSql chunks, each of at least `rows` rows but the last (and at
- * least one group). `listType` is the rows column's type (the last column), `names` the input
- * columns' names (the list's struct has them by position).
+ * least one group). `names` are the input columns' names (the list's struct has them by position).
  */
-export async function* listedRuns(chunks: AsyncIterable<ListedChunk>, listType: DuckDBType, names: readonly string[], rows: number): AsyncGenerator<GroupRun> {
-  const struct = listType instanceof duckdbApi.DuckDBListType ? listType.valueType : undefined;
-  if (!(struct instanceof duckdbApi.DuckDBStructType) || struct.entryTypes.length !== names.length) throw new Error(`expected a list of structs of ${names.length} fields, got ${listType.toString()}`);
-  const readers = struct.entryTypes.map((t) => vectorReader(t));
+export async function* listedRuns(chunks: AsyncIterable<ListedChunk>, names: readonly string[], rows: number): AsyncGenerator<GroupRun> {
+  let readers: ReturnType<typeof vectorReader>[] | undefined;
   let schema: Schema | undefined;
   for await (const { chunk, rowCount: groups } of chunks) {
     if (groups === 0) continue;
     const list = ddb.data_chunk_get_vector(chunk, ddb.data_chunk_get_column_count(chunk) - 1);
+    readers ??= fieldReaders(list, names.length);
     const total = ddb.list_vector_get_size(list);
     const starts = groupStarts(ddb.vector_get_data(list, groups * 16), groups, total);
     const child = ddb.list_vector_get_child(list);
@@ -45,6 +42,17 @@ export async function* listedRuns(chunks: AsyncIterable<ListedChunk>, listType: 
       from = to;
     }
   }
+}
+
+/** DuckDB's failure for want of memory (its message's "Out of Memory Error"): DuckDB cannot hold a share's groups at once, and the share is read sorted instead. */
+export const outOfMemory = (e: unknown) => /\bOut of Memory\b/i.test(e instanceof Error ? e.message : String(e));
+
+/** Readers of the fields of the structs in list vector `list` (the rows column), which must have `count` fields. */
+function fieldReaders(list: RawVector, count: number): ReturnType<typeof vectorReader>[] {
+  const type = duckdbApi.DuckDBLogicalType.create(ddb.vector_get_column_type(list)).asType();
+  const struct = type instanceof duckdbApi.DuckDBListType ? type.valueType : undefined;
+  if (!(struct instanceof duckdbApi.DuckDBStructType) || struct.entryTypes.length !== count) throw new Error(`expected a list of structs of ${count} fields, got ${type.toString()}`);
+  return struct.entryTypes.map((t) => vectorReader(t));
 }
 
 /**

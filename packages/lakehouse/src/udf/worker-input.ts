@@ -10,7 +10,7 @@ import { duckdbBindings as ddb, openPrivateDatabase } from '@loch/engine-node';
 import { Field, RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
 import '../scan/arrow.js';
 import { vectorReader } from './arrow-in.js';
-import { listedRuns } from './group-lists.js';
+import { listedRuns, outOfMemory } from './group-lists.js';
 import { RUN_ROWS, groupRuns, type GroupRun } from './grouped-input.js';
 
 /** What a worker reads: its share's queries (see Share), the input's columns and keys, the statement that sets the session's state, and the database's size. */
@@ -51,7 +51,7 @@ async function listed(c: DuckDBConnection, input: WorkerInput): Promise<AsyncIte
   async function* chunks() {
     for (let chunk = first; chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) yield chunk;
   }
-  return listedRuns(chunks(), result.columnTypes()[input.keyCount], input.columns, RUN_ROWS);
+  return listedRuns(chunks(), input.columns, RUN_ROWS);
 }
 
 /** The share's rows streamed sorted by key as record batches, cut into runs of groups. */
@@ -82,9 +82,6 @@ async function* inputErrors(runs: AsyncIterable<GroupRun>): AsyncGenerator<Group
     asInputError(e);
   }
 }
-
-/** DuckDB's failure for want of memory (its message's "Out of Memory Error"). */
-const outOfMemory = (e: unknown) => /\bOut of Memory\b/i.test(message(e));
 
 function asInputError(e: unknown): never {
   throw e instanceof InputError ? e : new InputError(message(e), { cause: e });

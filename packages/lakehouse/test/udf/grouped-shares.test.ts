@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Lakehouse, SqlError } from '@loch/lakehouse';
+import { withConnection } from '@loch/engine-node';
 import type { Vector } from 'apache-arrow';
 
 const module = new URL('./shares-fn.js', import.meta.url).href;
@@ -70,6 +71,37 @@ test('grouped map workers: every column as SQL has it (a capital and a space in 
       // Groups in SQL's key order (rows within a group in no particular order).
       assert.deepEqual(byKey(got), byKey(sql.rows), `${workers} workers`);
       assert.deepEqual(canonical(got).sort(), canonical(sql.rows).sort(), `${workers} workers`);
+    }
+  } finally {
+    await done();
+  }
+});
+
+test('grouped map on the calling thread: every column as SQL has it, in key order; where DuckDB cannot hold the groups at once, the rows sorted by key instead', async () => {
+  const { l, done } = await lake();
+  try {
+    // A session variable keeps the input on the calling thread.
+    const input = l.query(`SELECT CASE WHEN v % 7 = 0 THEN NULL ELSE (v % 5)::DOUBLE END AS d, k AS \`K\`, {'x': v, 'y': k} AS s, [v, v + 1] AS l, v FROM events WHERE getvariable('loch_test_unset') IS NULL`);
+    const schema = 'd double, K string, s struct<x: double, y: string>, l array<double>, v double, group_rows int';
+    const [sql] = await l.sql(`SELECT *, CAST(count(*) OVER (PARTITION BY d, K) AS INT) AS group_rows FROM (${input.toSql()}) AS i ORDER BY d, K, v`);
+    const canonical = (rows: readonly Record<string, unknown>[]) => rows.map((r) => JSON.stringify(r, (_, x) => (typeof x === 'bigint' ? String(x) : x)));
+    const byKey = (rows: readonly Record<string, unknown>[]) => canonical(rows.map((r) => ({ d: r.d, K: r.K })));
+    const module = await import('./shares-fn.js');
+    for (const fn of [{ module: new URL('./shares-fn.js', import.meta.url).href, export: 'echo' }, module.echo]) {
+      const got = await input.groupBy('d', 'K').applyInArrow(fn, schema, { workers: 2 }).toRows();
+      assert.deepEqual(byKey(got), byKey(sql.rows));
+      assert.deepEqual(canonical(got).sort(), canonical(sql.rows).sort());
+    }
+    // 4M rows in 10 groups: DuckDB cannot hold their lists in 48 MB, but can sort the rows (spilling).
+    const big = l.query("SELECT id % 10 AS k, id::DOUBLE AS v FROM range(4000000) WHERE getvariable('loch_test_unset') IS NULL");
+    const limit = await withConnection(async (c) => (await c.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0][0] as string);
+    await withConnection((c) => c.run("SET memory_limit = '48MB'"));
+    try {
+      await assert.rejects(l.query(`SELECT k, list(v) FROM (${big.toSql()}) GROUP BY k`).toRows(), /Out of Memory/);
+      const sums = await big.groupBy('k').applyInArrow(module.count, 'k long, n long, total double, thread int').toRows();
+      assert.deepEqual(sums.map(({ k, n, total }) => ({ k, n, total })), Array.from({ length: 10 }, (_, k) => ({ k, n: 400_000, total: 400_000 * k + (10 * 399_999 * 400_000) / 2 })));
+    } finally {
+      await withConnection((c) => c.run(`SET memory_limit = '${limit}'`));
     }
   } finally {
     await done();
