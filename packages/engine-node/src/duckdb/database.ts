@@ -1,4 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBResult } from '@duckdb/node-api';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { duckdbApi } from './api.js';
 
 let instance: Promise<DuckDBInstance> | undefined;
@@ -8,8 +11,20 @@ let instance: Promise<DuckDBInstance> | undefined;
  * across every query Loch runs; connections are cheap and each caller gets its own.
  */
 export function duckdb(): Promise<DuckDBInstance> {
-  instance ??= duckdbApi.DuckDBInstance.create(':memory:');
+  instance ??= duckdbApi.DuckDBInstance.create(':memory:', { temp_directory: spillDirectory() });
   return instance;
+}
+
+let spills = 0;
+
+/**
+ * A directory of its own for what a database spills to disk (DuckDB makes it when it first
+ * spills). DuckDB's default for an in-memory database is `.tmp` in the working directory, shared
+ * by every database of every process started there, and databases spilling into one directory
+ * take each other's files: rows go missing without an error, or a spill fails.
+ */
+function spillDirectory(): string {
+  return join(tmpdir(), `loch-duckdb-${process.pid}-${threadId}-${++spills}`);
 }
 
 export async function connect(setup: readonly string[] = []): Promise<DuckDBConnection> {
@@ -46,7 +61,7 @@ export interface PrivateDatabase {
  * '2GB'), and one connection with Loch's settings. It sees no table or view of the process's.
  */
 export async function openPrivateDatabase(options: { readonly threads: number; readonly memoryLimit?: string }): Promise<PrivateDatabase> {
-  const db = await duckdbApi.DuckDBInstance.create(':memory:', { threads: String(options.threads), ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}) });
+  const db = await duckdbApi.DuckDBInstance.create(':memory:', { threads: String(options.threads), temp_directory: spillDirectory(), ...(options.memoryLimit ? { memory_limit: options.memoryLimit } : {}) });
   let c: DuckDBConnection | undefined;
   try {
     c = await db.connect();
