@@ -101,6 +101,29 @@ test('staged UDF calls from DataFrames, streamed results, and batches bounded by
   }
 });
 
+test('staged batches across chunks of any size: a partial chunk mid-result, its rows and NULLs in place, passed-through columns too', async () => {
+  const { l, seen, done } = await lake();
+  try {
+    // UNION ALL materializes as chunks of 1,000, 2,048 and 953 rows: batches span the partial chunk, whose rows sit apart from the next chunk's in stage 2's lists.
+    const q = `SELECT k, plus_one(v) AS y, k * 2 AS k2 FROM (
+      SELECT id AS k, CASE WHEN id % 9 = 4 THEN NULL ELSE id::DOUBLE END AS v FROM range(1000)
+      UNION ALL SELECT 1000 + id, CASE WHEN id % 11 = 3 THEN NULL ELSE id::DOUBLE END FROM range(3001))`;
+    const expected = Array.from({ length: 4001 }, (_, k) => {
+      const v = k < 1000 ? (k % 9 === 4 ? null : k) : ((k - 1000) % 11 === 3 ? null : k - 1000);
+      return { k, y: v === null ? null : v + 1, k2: 2 * k };
+    });
+    for (const bound of ['10000', '700', '64']) {
+      seen.length = 0;
+      const [, r] = await l.sql(`SET spark.sql.execution.arrow.maxRecordsPerBatch = ${bound}; ${q}`);
+      assert.deepEqual(r.rows, expected, `maxRecordsPerBatch ${bound}`);
+      assert.equal(seen.reduce((a, b) => a + b, 0), 4001);
+      assert.equal(Math.max(...seen), Math.min(Number(bound), 4001), `batches ${seen.join(',')}`);
+    }
+  } finally {
+    await done();
+  }
+});
+
 test('staged UDF failures name the function and fail the statement; the session goes on', async () => {
   const { l, done } = await lake();
   try {
