@@ -184,9 +184,9 @@ async function mapInArrow(given: MapInArrowFunction | FunctionRef, input: AsyncI
 }
 
 /**
- * A grouped map: DuckDB sorts the rows by key and runs of consecutive groups are cut from its
- * batches (see grouped-input.ts); the function gets each group, on workers a run per task (one
- * message each way); results are kept in group order.
+ * A grouped map read on the calling thread: DuckDB groups the rows in key order and runs of
+ * consecutive groups are cut from its chunks (see groupsOf); the function gets each group, on
+ * workers a run per task (one message each way); results are kept in group order.
  */
 async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, input: string, reader: FrameReader, out: ResultTable, what: string): Promise<void> {
   const runs = await groupsOf(input, api.keys, reader);

@@ -1,6 +1,6 @@
 /**
- * A grouped map's share read as DuckDB groups it (listedSql's rows: a group per row, its rows a
- * list of structs), cut into runs of groups. A result chunk of up to 2,048 groups is read with a
+ * A grouped map's input (a worker's share, or all of it on the calling thread) read as DuckDB
+ * groups it (listedSql's rows: a group per row, its rows a list of structs), cut into runs of groups. A result chunk of up to 2,048 groups is read with a
  * handful of C API calls: the list's entries (where each group's rows start) and each field of
  * the list's child, all groups' rows at once; each group's table is then a slice of those. Reading
  * the rows sorted by key instead costs a call per column per 2,048 rows and a key comparison per
@@ -44,7 +44,7 @@ export async function* listedRuns(chunks: AsyncIterable<ListedChunk>, names: rea
   }
 }
 
-/** DuckDB's failure for want of memory (its message's "Out of Memory Error"): DuckDB cannot hold a share's groups at once, and the share is read sorted instead. */
+/** DuckDB's failure for want of memory (its message's "Out of Memory Error"): it cannot hold the groups at once, and the rows are read sorted by key instead. */
 export const outOfMemory = (e: unknown) => /\bOut of Memory\b/i.test(e instanceof Error ? e.message : String(e));
 
 /** Readers of the fields of the structs in list vector `list` (the rows column), which must have `count` fields. */

@@ -55,7 +55,8 @@ class SharedThreads {
     if (--this.users > 0) return;
     this.idle = setTimeout(() => {
       SharedThreads.bySize.delete(this.size);
-      void this.piscina.destroy();
+      // Nothing waits on the threads now: a failure to stop one has no one to tell.
+      this.piscina.destroy().catch(() => undefined);
     }, IDLE_MS);
     this.idle.unref();
   }
