@@ -170,14 +170,15 @@ async function groupedMap(lake: Lakehouse): Promise<void> {
   const fit = (workers: number) => () => input.groupBy('k').applyInArrow({ module, export: 'ols' }, 'k long, n int, slope double, intercept double', { workers }).agg({ groups: 'count(*)', slope: 'avg(slope)' }).toRows();
   const [one] = await fit(1)();
   if (one.groups !== GROUPS) throw new Error(`expected ${GROUPS} groups, got ${String(one.groups)}`);
-  // What a grouped map read on the calling thread pays before its function runs: the rows sorted by key, streamed to JS as Arrow batches.
+  // The rows sorted by key, streamed to JS as Arrow batches: what a grouped map read on the calling
+  // thread falls back to where DuckDB cannot hold its groups at once (it reads DuckDB's groups otherwise).
   const sorted = async () => {
     let rows = 0;
     for await (const b of lake.query(`SELECT * FROM (${input.toSql()}) AS i ORDER BY k`)) rows += b.numRows;
     return rows;
   };
   // The same fit over input only the calling session can run (it reads a session variable): the
-  // calling thread sorts and streams the rows, and hands runs of groups to the 2 workers.
+  // calling thread reads DuckDB's groups from the session's chunks and hands runs of them to the 2 workers.
   const calling = lake.query(`SELECT * FROM (${input.toSql()}) AS i WHERE getvariable('loch_bench_unset') IS NULL`);
   const fitCalling = () => calling.groupBy('k').applyInArrow({ module, export: 'ols' }, 'k long, n int, slope double, intercept double', { workers: 2 }).agg({ groups: 'count(*)' }).toRows();
   const repeat = Math.max(1, Math.min(REPEAT, 3));
