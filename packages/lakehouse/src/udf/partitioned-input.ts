@@ -1,7 +1,7 @@
 /**
  * A grouped map's input cut into shares that worker threads read themselves, as Spark's executors
  * read their own partitions: each worker opens a DuckDB database of its own and runs the input's
- * SQL over the rows of a range of keys, sorted by key. Ranges of the first key (split at
+ * SQL over the rows of a range of keys, grouped by key in key order. Ranges of the first key (split at
  * quantiles of a sample of it) keep every group whole in one share, and the shares' results
  * joined in range order are in key order, as the calling thread's path gives them.
  *
