@@ -20,6 +20,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { connect, duckdbApi, duckdbBindings } from '@loch/engine-node';
 import { Lakehouse } from '@loch/lakehouse';
@@ -39,15 +41,28 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - t;
 }
 
-/** Times of interleaved runs of each case (after one warm-up run of each). */
-async function timesOf(cases: Record<string, () => Promise<unknown>>, repeat: number): Promise<Record<string, number[]>> {
+/**
+ * A full garbage collection, so that a case does not pay for the garbage the case before it left
+ * (the row-at-a-time UDF leaves tens of millions of objects; the staged path run right after it
+ * measured ~100 ms slower than after itself).
+ */
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Times of interleaved runs of each case (after one warm-up run of each); `settle`: a full GC before each timed run. */
+async function timesOf(cases: Record<string, () => Promise<unknown>>, repeat: number, settle = false): Promise<Record<string, number[]>> {
   const times: Record<string, number[]> = {};
   for (const [name, run] of Object.entries(cases)) {
     progress(`warm-up: ${name}`);
     await run();
     times[name] = [];
   }
-  for (let i = 0; i < repeat; i++) for (const [name, run] of Object.entries(cases)) times[name].push(await time(run));
+  for (let i = 0; i < repeat; i++) {
+    for (const [name, run] of Object.entries(cases)) {
+      if (settle) collectGarbage();
+      times[name].push(await time(run));
+    }
+  }
   return times;
 }
 
@@ -131,11 +146,11 @@ async function scalar(lake: Lakehouse): Promise<void> {
   const sums = await Promise.all([q('x + 1')(), q('plus_one(x)', stagedPath)(), q('plus_one(x)', scalarPath)(), q('plus_one_rows(x)')()]);
   if (sums.some((r) => r[0].rows[0].s !== sums[0][0].rows[0].s)) throw new Error('the plus_one sums differ');
   const start = loadavg()[0];
-  const times = await timesOf({ builtin: q('x + 1'), staged: q('plus_one(x)', stagedPath), stagedFloor, scalarPath: q('plus_one(x)', scalarPath), floor: q('identity_floor(x)'), rows: q('plus_one_rows(x)') }, SCALAR_REPEAT);
+  const times = await timesOf({ builtin: q('x + 1'), staged: q('plus_one(x)', stagedPath), stagedFloor, scalarPath: q('plus_one(x)', scalarPath), floor: q('identity_floor(x)'), rows: q('plus_one_rows(x)') }, SCALAR_REPEAT, true);
   const t = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   const rate = (ms: number) => `${((ROWS / ms) * 1000 / 1e6).toFixed(1)}M rows/s`;
   const spread = (k: string) => `${Math.min(...times[k]).toFixed(0)}–${Math.max(...times[k]).toFixed(0)}`;
-  console.log(`\n### plus_one over ${ROWS.toLocaleString()} doubles (median of ${SCALAR_REPEAT}, interleaved; load ${start.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end)\n`);
+  console.log(`\n### plus_one over ${ROWS.toLocaleString()} doubles (median of ${SCALAR_REPEAT}, interleaved, a full GC before each; load ${start.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end)\n`);
   console.log('| variant | ms (median) | min–max | rows/s | vs built-in x + 1 |');
   console.log('|---|---|---|---|---|');
   const row = (label: string, k: string) => console.log(`| ${label} | ${t[k].toFixed(0)} | ${spread(k)} | ${rate(t[k])} | ${(t[k] / t.builtin).toFixed(2)}× |`);
