@@ -3,9 +3,10 @@
  * 1. plus_one over N doubles (10M by default): Loch's vectorized UDF (a function over Arrow
  *    vectors) against DuckDB's built-in `x + 1`, and against a row-at-a-time JS UDF (DuckDB's
  *    scalar function API calling a JS function per value). The UDF runs both ways, each pinned by
- *    its conf: as a stage of its own (`loch.udf.staged=true`: see udf/staged-run.ts) and as a
- *    DuckDB scalar function called once per 2,048-row chunk (`loch.udf.staged=false`). Each has a floor, what the bindings charge before
- *    Loch does anything: for the staged path, stage 1 (the same query shape) materialized and each
+ *    its conf: as a stage of its own (`loch.udf.staged=true`, the default: see
+ *    udf/staged-run.ts) and as a DuckDB scalar function called once per 2,048-row chunk
+ *    (`loch.udf.staged=false`). Each has a floor, what the bindings charge before Loch does
+ *    anything: for the staged path, stage 1 (the same query shape) materialized and each
  *    of its chunks read through the C API, with no UDF; for the scalar function path, DuckDB
  *    handing each chunk to the JS thread and waiting for it, with no Arrow and no per-value work.
  *    That hand-off is bimodal on the shared VM (fast in some runs, 5× slower in others), hence

@@ -6,18 +6,17 @@
  * stage-function.ts). A UDF called as a DuckDB scalar function instead costs a hand-off from
  * DuckDB's worker thread to the JS thread, and a wait, for every 2,048 rows.
  *
- * Opt-in (`loch.udf.staged` = true): it is steadier than the DuckDB scalar function path but not
- * reliably faster. In bench:udf's interleaved rounds on the 2-core VM the scalar function path had
- * the better median in 5 of 6 runs (load 1–3.7), though the staged path was ~2× faster in other
- * quiet samples taken one path per process (bench/RESULTS.md, "User functions", session 5).
- * The staged path pays a floor of its own:
+ * The default for the queries it takes (`loch.udf.staged` = false opts out): in bench:udf's
+ * interleaved rounds on the quiet 2-core VM it had the better median in 5 of 6 runs (up to ~2×
+ * faster) and the better worst case in all, being much steadier than the DuckDB scalar function
+ * path (bench/RESULTS.md, "User functions", session 5). It pays a floor of its own:
  * stage 1's materialization and reading each of its chunks through the C API
  * (`result_get_chunk`, then each column's vector, values and null bits: ~20 µs per 2,048 rows,
- * mostly node-api objects and the garbage they leave), ~150 ms of the ~250–400 ms it takes for
- * 10M doubles, and it runs its phases one after another (stage 1, then the JS thread, then
+ * mostly node-api objects and the garbage they leave), 110–150 ms of the 240–330 ms it takes
+ * for 10M doubles, and it runs its phases one after another (stage 1, then the JS thread, then
  * DuckDB over each call's results). The scalar function path's hand-off is bimodal: fast
- * (~15 µs per chunk, less CPU than the staged path) in some runs, ~5× slower in others; it was
- * slow in some runs and fast in others at any load.
+ * (~15 µs per chunk, less CPU than the staged path) in some runs, ~5× slower in others, fast
+ * more often when the cores are busy (under load it was at times the faster path).
  *
  * The staged path takes the queries staged-plan.ts accepts whose columns read after the calls
  * (and whose UDF results) are of fixed-width types (numbers, booleans, dates, timestamps,
@@ -41,7 +40,7 @@ import type { UserFunction } from './types.js';
 export const STAGED_KEY = 'loch.udf.staged';
 
 /** The path a session without the conf takes (see the file's comment for why). */
-const STAGED_BY_DEFAULT = false;
+const STAGED_BY_DEFAULT = true;
 
 /** Whether the session's conf puts the staged path on: `true` or `false`, the default when unset; anything else is an error. */
 export function stagedOn(get: (key: string) => string | undefined): boolean {

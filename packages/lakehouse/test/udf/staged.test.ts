@@ -7,7 +7,7 @@ import { Lakehouse, SqlError } from '@loch/lakehouse';
 import type { Vector } from 'apache-arrow';
 
 /**
- * Vectorized scalar UDFs run as a stage of their own (opt-in: `loch.udf.staged` = true): the function sees batches of up to
+ * Vectorized scalar UDFs run as a stage of their own (the default; `loch.udf.staged` = false opts out): the function sees batches of up to
  * maxRecordsPerBatch rows (Spark's 10,000 by default) gathered across DuckDB's 2,048-row chunks;
  * called as a DuckDB scalar function (the fallback), it sees each chunk. The batch sizes a
  * function records tell which path a query took.
@@ -197,7 +197,7 @@ test('queries the staged path does not take keep the DuckDB scalar function path
   }
 });
 
-test('loch.udf.staged picks the path, unset the DuckDB scalar function path; a value other than true or false is refused', async () => {
+test('loch.udf.staged picks the path, unset the staged one; a value other than true or false is refused', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'loch-staged-default-'));
   try {
     const l = Lakehouse.open(dir);
@@ -209,7 +209,7 @@ test('loch.udf.staged picks the path, unset the DuckDB scalar function path; a v
     const q = 'SELECT sum(twice(id::DOUBLE)) AS s FROM range(30000)';
     const [unset] = await l.sql(q);
     assert.deepEqual(unset.rows, [{ s: 30000 * 29999 }]);
-    assert.ok(chunked(seen), `batches ${seen.join(',')}`);
+    assert.ok(staged(seen, 30000), `batches ${seen.join(',')}`);
     seen.length = 0;
     const [, on] = await l.sql(`SET loch.udf.staged = TRUE ; ${q}`);
     assert.deepEqual(on.rows, unset.rows);
