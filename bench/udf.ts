@@ -79,7 +79,7 @@ function plusOne(x: Vector): Float64Array {
   let at = 0;
   for (const d of x.data) {
     const v = d.values as Float64Array;
-    for (let j = 0; j < d.length; j++) out[at++] = v[d.offset + j] + 1;
+    for (let j = 0; j < d.length; j++) out[at++] = v[j] + 1; // a slice's values start at its first row
   }
   return out;
 }

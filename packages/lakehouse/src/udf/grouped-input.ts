@@ -111,11 +111,15 @@ function columnEqual(d: Data): (i: number) => boolean {
   const values = valuesEqual(d);
   return (i) => {
     const a = valid(i - 1);
-    return a === valid(i) && (!a || values(d.offset + i - 1, d.offset + i));
+    return a === valid(i) && (!a || values(i - 1, i));
   };
 }
 
-/** Equality of two values (by index into the data's buffers) of a non-NULL row. */
+/**
+ * Equality of two non-NULL rows by their index in `d`. Arrow's slices start their value and
+ * offset buffers at the slice's first row (its `offset` counts only in the null bitmap), so the
+ * index needs no offset.
+ */
 function valuesEqual(d: Data): (a: number, b: number) => boolean {
   const v = d.values as unknown;
   if (v instanceof Float64Array || v instanceof Float32Array) return (a, b) => v[a] === v[b] || (v[a] !== v[a] && v[b] !== v[b]);
@@ -144,7 +148,7 @@ function valuesEqual(d: Data): (a: number, b: number) => boolean {
     };
   }
   const vector = makeVector(d);
-  return (a, b) => sameValue(vector.get(a - d.offset), vector.get(b - d.offset));
+  return (a, b) => sameValue(vector.get(a), vector.get(b));
 }
 
 /** Two key values equal as GROUP BY has it: NULLs together, NaNs together, structs and arrays by their contents. */
