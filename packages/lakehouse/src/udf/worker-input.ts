@@ -10,6 +10,7 @@ import { duckdbBindings as ddb, openPrivateDatabase } from '@loch/engine-node';
 import { Field, RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
 import '../scan/arrow.js';
 import { vectorReader } from './arrow-in.js';
+import { chunks } from '../scan/read-rows.js';
 import { listedRuns, outOfMemory } from './group-lists.js';
 import { RUN_ROWS, groupRuns, type GroupRun } from './grouped-input.js';
 
@@ -46,12 +47,12 @@ export async function withWorkerInput<T>(input: WorkerInput, use: (runs: AsyncIt
 
 /** The share read as DuckDB's groups: its first chunk is read here, as DuckDB groups and sorts them all before it. */
 async function listed(c: DuckDBConnection, input: WorkerInput): Promise<AsyncIterable<GroupRun>> {
-  const result = await c.stream(input.listed);
-  const first = await result.fetchChunk();
-  async function* chunks() {
-    for (let chunk = first; chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) yield chunk;
+  const listed = chunks(await c.stream(input.listed));
+  const first = await listed.next();
+  async function* all() {
+    for (let chunk = first; !chunk.done; chunk = await listed.next()) yield chunk.value;
   }
-  return listedRuns(chunks(), input.columns, RUN_ROWS);
+  return listedRuns(all(), input.columns, RUN_ROWS);
 }
 
 /** The share's rows streamed sorted by key as record batches, cut into runs of groups. */
@@ -61,12 +62,8 @@ async function* sorted(c: DuckDBConnection, input: WorkerInput): AsyncGenerator<
   const readers = result.columnTypes().map((t) => vectorReader(t));
   async function* batches(): AsyncGenerator<RecordBatch> {
     let schema: Schema | undefined;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      const n = chunk?.rowCount ?? 0;
-      if (n === 0) return;
-      const raw = chunk!.chunk;
-      const children = readers.map((r, j) => r.read(ddb.data_chunk_get_vector(raw, j), n).data[0]);
+    for await (const { chunk, rowCount: n } of chunks(result)) {
+      const children = readers.map((r, j) => r.read(ddb.data_chunk_get_vector(chunk, j), n).data[0]);
       schema ??= new Schema(children.map((d, j) => new Field(names[j], d.type, true)));
       yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
     }
