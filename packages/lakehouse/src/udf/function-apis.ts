@@ -12,7 +12,7 @@ import { RecordBatch, Table, tableFromIPC } from 'apache-arrow';
 import { SqlError } from '../sql/errors.js';
 import { ResultTable } from './result-table.js';
 import { RUN_ROWS, groupNamed, groupRuns, groupedSql, keyedSql, listedSql, type GroupRun } from './grouped-input.js';
-import { listedRuns, outOfMemory } from './group-lists.js';
+import { groupRunsOf } from './group-lists.js';
 import { splitInput, workerReadable, type PartitionedInput, type PlannedQuery } from './partitioned-input.js';
 import { unpackStreams } from './ipc-pack.js';
 import type { FunctionPool } from './pool.js';
@@ -223,30 +223,11 @@ async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, i
   }
 }
 
-/**
- * A grouped map's input read on the calling thread as runs of groups: as DuckDB groups it (see
- * group-lists.ts), or, where DuckDB runs out of memory holding the groups at once (it fails before
- * its first chunk), its rows sorted by key (see grouped-input.ts).
- */
+/** A grouped map's input read on the calling thread as runs of groups (see groupRunsOf). */
 async function groupsOf(input: string, keys: readonly string[], reader: FrameReader): Promise<AsyncIterable<GroupRun>> {
   const names = (await reader.empty(input)).schema.fields.map((f) => f.name);
-  const chunks = reader.chunks(listedSql(keyedSql(input, keys), keys.length, names.length))[Symbol.asyncIterator]();
-  let first: IteratorResult<DuckDBDataChunk>;
-  try {
-    first = await chunks.next();
-  } catch (e) {
-    if (!outOfMemory(e)) throw e;
-    return groupRuns(reader.batches(groupedSql(input, keys)), keys.length, RUN_ROWS);
-  }
-  async function* all(): AsyncGenerator<DuckDBDataChunk> {
-    try {
-      for (let c = first; !c.done; c = await chunks.next()) yield c.value;
-    } finally {
-      // A reader that stops early (a group failed) releases the session's stream.
-      await chunks.return?.();
-    }
-  }
-  return listedRuns(all(), names, RUN_ROWS);
+  const listed = () => reader.chunks(listedSql(keyedSql(input, keys), keys.length, names.length));
+  return groupRunsOf(listed, names, () => groupRuns(reader.batches(groupedSql(input, keys)), keys.length, RUN_ROWS));
 }
 
 /** What calls the function on a group's tables: itself, or a pool of workers for a FunctionRef (and how many groups to keep in flight). */

@@ -1,7 +1,7 @@
 /**
  * A grouped map's input (a worker's share, or all of it on the calling thread) read as DuckDB
- * groups it (listedSql's rows: a group per row, its rows a list of structs), cut into runs of groups. A result chunk of up to 2,048 groups is read with a
- * handful of C API calls: the list's entries (where each group's rows start) and each field of
+ * groups it (listedSql's rows: a group per row, its rows a list of structs), cut into runs of
+ * groups. A result chunk of up to 2,048 groups is read with a handful of C API calls: the list's entries (where each group's rows start) and each field of
  * the list's child, all groups' rows at once; each group's table is then a slice of those. Reading
  * the rows sorted by key instead costs a call per column per 2,048 rows and a key comparison per
  * row in JS, which is what kept two workers from being much faster than one.
@@ -10,7 +10,7 @@ import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
 import { Field, RecordBatch, Schema, Struct, Table, makeData } from 'apache-arrow';
 import '../scan/arrow.js';
 import { vectorReader, type RawChunk, type RawVector } from './arrow-in.js';
-import type { GroupRun } from './grouped-input.js';
+import { RUN_ROWS, type GroupRun } from './grouped-input.js';
 
 /** A listedSql result chunk: DuckDB's chunk and its number of groups. */
 export interface ListedChunk {
@@ -22,7 +22,7 @@ export interface ListedChunk {
  * The runs of groups of listedSql chunks, each of at least `rows` rows but the last (and at
  * least one group). `names` are the input columns' names (the list's struct has them by position).
  */
-export async function* listedRuns(chunks: AsyncIterable<ListedChunk>, names: readonly string[], rows: number): AsyncGenerator<GroupRun> {
+async function* listedRuns(chunks: AsyncIterable<ListedChunk>, names: readonly string[], rows: number): AsyncGenerator<GroupRun> {
   let readers: ReturnType<typeof vectorReader>[] | undefined;
   let schema: Schema | undefined;
   for await (const { chunk, rowCount: groups } of chunks) {
@@ -44,8 +44,39 @@ export async function* listedRuns(chunks: AsyncIterable<ListedChunk>, names: rea
   }
 }
 
-/** DuckDB's failure for want of memory (its message's "Out of Memory Error"): it cannot hold the groups at once, and the rows are read sorted by key instead. */
-export const outOfMemory = (e: unknown) => /\bOut of Memory\b/i.test(e instanceof Error ? e.message : String(e));
+/**
+ * A grouped map's input as runs of groups (see listedRuns): `listed()`'s chunks (listedSql's),
+ * or, where DuckDB runs out of memory holding the groups at once, `sorted()`'s runs (its rows
+ * sorted by key: memory stays flat). DuckDB groups all the rows before its first chunk, so that
+ * chunk is read here: running out of memory surfaces before any group is handed on.
+ */
+export async function groupRunsOf(
+  listed: () => AsyncIterable<ListedChunk> | Promise<AsyncIterable<ListedChunk>>,
+  names: readonly string[],
+  sorted: () => AsyncIterable<GroupRun>,
+): Promise<AsyncIterable<GroupRun>> {
+  let chunks: AsyncIterator<ListedChunk>;
+  let first: IteratorResult<ListedChunk>;
+  try {
+    chunks = (await listed())[Symbol.asyncIterator]();
+    first = await chunks.next();
+  } catch (e) {
+    if (!outOfMemory(e)) throw e;
+    return sorted();
+  }
+  async function* all(): AsyncGenerator<ListedChunk> {
+    try {
+      for (let c = first; !c.done; c = await chunks.next()) yield c.value;
+    } finally {
+      // A reader that stops early (a group failed) ends the read (on the calling thread, it releases the session's stream).
+      await chunks.return?.();
+    }
+  }
+  return listedRuns(all(), names, RUN_ROWS);
+}
+
+/** DuckDB's failure for want of memory (its message's "Out of Memory Error"): it cannot hold the groups at once. */
+const outOfMemory = (e: unknown) => /\bOut of Memory\b/i.test(e instanceof Error ? e.message : String(e));
 
 /** Readers of the fields of the structs in list vector `list` (the rows column), which must have `count` fields. */
 function fieldReaders(list: RawVector, count: number): ReturnType<typeof vectorReader>[] {

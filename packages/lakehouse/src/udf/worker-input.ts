@@ -11,7 +11,7 @@ import { Field, RecordBatch, Schema, Struct, makeData } from 'apache-arrow';
 import '../scan/arrow.js';
 import { vectorReader } from './arrow-in.js';
 import { chunks } from '../scan/read-rows.js';
-import { listedRuns, outOfMemory } from './group-lists.js';
+import { groupRunsOf } from './group-lists.js';
 import { RUN_ROWS, groupRuns, type GroupRun } from './grouped-input.js';
 
 /** What a worker reads: its share's queries (see Share), the input's columns and keys, the statement that sets the session's state, and the database's size. */
@@ -38,21 +38,11 @@ export async function withWorkerInput<T>(input: WorkerInput, use: (runs: AsyncIt
   try {
     const c = db.connection;
     await c.run(input.settings).catch(asInputError);
-    const runs = (await listed(c, input).catch((e: unknown) => (outOfMemory(e) ? undefined : asInputError(e)))) ?? sorted(c, input);
+    const runs = await groupRunsOf(async () => chunks(await c.stream(input.listed)), input.columns, () => sorted(c, input)).catch(asInputError);
     return await use(inputErrors(runs));
   } finally {
     db.close();
   }
-}
-
-/** The share read as DuckDB's groups: its first chunk is read here, as DuckDB groups and sorts them all before it. */
-async function listed(c: DuckDBConnection, input: WorkerInput): Promise<AsyncIterable<GroupRun>> {
-  const listed = chunks(await c.stream(input.listed));
-  const first = await listed.next();
-  async function* all() {
-    for (let chunk = first; !chunk.done; chunk = await listed.next()) yield chunk.value;
-  }
-  return listedRuns(all(), input.columns, RUN_ROWS);
 }
 
 /** The share's rows streamed sorted by key as record batches, cut into runs of groups. */
