@@ -64,6 +64,13 @@ function mapAddresses(d: AlertDestination, fn: (address: string, key: string, i:
   }
 }
 
+/** The addresses a destination holds, in mapAddresses' order. */
+function addresses(d: AlertDestination): string[] {
+  const out: string[] = [];
+  mapAddresses(d, (address) => (out.push(address), address));
+  return out;
+}
+
 /** A destination as reads show it (the API, the console, `notified`): its secrets masked. */
 export const maskDestination = (d: AlertDestination): AlertDestination => mapAddresses(d, maskUrl);
 
@@ -71,9 +78,7 @@ export const maskAlert = (a: Alert): Alert => ({ ...a, destinations: a.destinati
 
 /** An error's text with the destination's addresses masked: a driver may quote the URL it was given. */
 export function maskAddressesIn(text: string, d: AlertDestination): string {
-  let out = text;
-  mapAddresses(d, (address) => ((out = out.replaceAll(address, maskUrl(address))), address));
-  return out;
+  return addresses(d).reduce((out, address) => out.replaceAll(address, maskUrl(address)), text);
 }
 
 const invalid = (message: string): ApiError => new ApiError('LOCH_ALERT_INVALID', message, 400);
@@ -107,8 +112,7 @@ function unmask(next: string, stored: string | undefined, at: string): string {
 export function keepSecrets(next: Alert, stored: Alert | undefined): Alert {
   const destinations = next.destinations.map((d, i) => {
     const before = stored?.destinations[i];
-    const previous: string[] = [];
-    if (before?.type === d.type) mapAddresses(before, (address, _key, j) => (previous[j] = address));
+    const previous = before?.type === d.type ? addresses(before) : [];
     return mapAddresses(d, (address, key, j) => unmask(address, previous[j], `destinations[${i}].${key}`));
   });
   return { ...next, destinations };
