@@ -13,9 +13,10 @@
  *    the min–max beside each median.
  * 2. A grouped-map OLS fit per group (2,000 groups x 5,000 rows by default) on 2 worker threads
  *    against 1 worker (each worker reads its own share of the input from a DuckDB database of its
- *    own); the same over input only the calling session can run (the calling thread sorts it and
- *    feeds the 2 workers), and what the calling thread alone pays to stream the rows sorted by key
- *    to JS (that path's floor).
+ *    own); the same over input only the calling session can run (the calling thread reads DuckDB's
+ *    groups of it and feeds the 2 workers), and what the calling thread alone pays to stream the
+ *    rows sorted by key to JS (the floor of the path it falls back to where DuckDB cannot hold
+ *    the groups at once).
  * Sizes: LOCH_BENCH_ROWS, LOCH_BENCH_GROUPS, LOCH_BENCH_GROUP_ROWS; repeats: LOCH_BENCH_REPEAT.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
