@@ -1,9 +1,10 @@
 /**
- * A grouped map's input cut into runs of groups. DuckDB sorts the rows by key (streamed, so
- * memory stays flat); group boundaries are found by comparing each row's keys with the row
- * before, over the key columns' buffers (no value boxed for numbers and strings); runs of
- * consecutive groups of about a given number of rows are handed on as tables over slices of
- * DuckDB's batches, with where each group starts.
+ * A grouped map's input as SQL (keyed, sorted, or grouped by DuckDB: listedSql, read by
+ * group-lists.ts), and the sorted rows cut into runs of groups, where DuckDB cannot hold the
+ * groups at once. DuckDB sorts the rows by key (streamed, so memory stays flat); group boundaries
+ * are found by comparing each row's keys with the row before, over the key columns' buffers (no
+ * value boxed for numbers and strings); runs of consecutive groups of about a given number of
+ * rows are handed on as tables over slices of DuckDB's batches, with where each group starts.
  */
 import { Table, makeVector, type Data, type RecordBatch, type Vector } from 'apache-arrow';
 
