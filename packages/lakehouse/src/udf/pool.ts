@@ -70,7 +70,6 @@ class SharedThreads {
  */
 export class FunctionPool {
   private readonly threads: SharedThreads;
-  private readonly pool: Piscina;
   private closed = false;
 
   constructor(
@@ -78,13 +77,12 @@ export class FunctionPool {
     readonly size: number,
   ) {
     this.threads = SharedThreads.acquire(size);
-    this.pool = this.threads.piscina;
   }
 
   async run(tables: readonly Table[]): Promise<Table> {
     const bytes = tables.map((t) => tableToIPC(t));
     const task: WorkerTask = { module: this.ref.module, export: this.ref.export ?? 'default', tables: bytes };
-    const out = (await this.pool.run(task, { transferList: bytes.map((b) => b.buffer as ArrayBuffer) })) as Uint8Array;
+    const out = (await this.threads.piscina.run(task, { transferList: bytes.map((b) => b.buffer as ArrayBuffer) })) as Uint8Array;
     return tableFromIPC(out);
   }
 
@@ -95,7 +93,7 @@ export class FunctionPool {
   async runGroups(rows: Table, starts: Int32Array): Promise<Table[] | GroupFailure> {
     const bytes = tableToIPC(rows);
     const task: GroupsTask = { kind: 'groups', module: this.ref.module, export: this.ref.export ?? 'default', rows: bytes, starts };
-    const out = (await this.pool.run(task, { transferList: [bytes.buffer as ArrayBuffer, starts.buffer as ArrayBuffer] })) as Uint8Array | GroupFailure;
+    const out = (await this.threads.piscina.run(task, { transferList: [bytes.buffer as ArrayBuffer, starts.buffer as ArrayBuffer] })) as Uint8Array | GroupFailure;
     return out instanceof Uint8Array ? unpackStreams(out).map((s) => tableFromIPC(s)) : out;
   }
 
@@ -115,7 +113,7 @@ export class FunctionPool {
       });
     });
     const task: PartitionTask = { kind: 'partition', module: this.ref.module, export: this.ref.export ?? 'default', ...input, keys, port: port2 };
-    const outcome = (this.pool.run(task, { transferList: [port2] }) as Promise<PartitionOutcome>).then(
+    const outcome = (this.threads.piscina.run(task, { transferList: [port2] }) as Promise<PartitionOutcome>).then(
       async (o) => {
         await ended;
         return o;
