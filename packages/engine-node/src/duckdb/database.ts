@@ -18,10 +18,12 @@ export function duckdb(): Promise<DuckDBInstance> {
 let spills = 0;
 
 /**
- * A directory of its own for what a database spills to disk (DuckDB makes it when it first
- * spills). DuckDB's default for an in-memory database is `.tmp` in the working directory, shared
- * by every database of every process started there, and databases spilling into one directory
- * take each other's files: rows go missing without an error, or a spill fails.
+ * A directory of its own for what a database spills to disk. DuckDB's default for an in-memory
+ * database is `.tmp` in the working directory, shared by every database of every process started
+ * there, and databases spilling into one directory take each other's files: rows go missing
+ * without an error, or a spill fails. The directory is named, not made (no mkdtemp): DuckDB makes
+ * it when it first spills and removes it when the database closes (or the process exits) only if
+ * it made it itself.
  */
 function spillDirectory(): string {
   return join(tmpdir(), `loch-duckdb-${process.pid}-${threadId}-${++spills}`);
