@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
-import { connect, duckdbApi, duckdbBindings } from '@loch/engine-node';
+import { connect, duckdbApi, duckdbBindings, rawResult } from '@loch/engine-node';
 import { Lakehouse } from '@loch/lakehouse';
 import type { Vector } from 'apache-arrow';
 
@@ -125,7 +125,7 @@ async function stagedFloor(): Promise<number> {
   const c = await connect();
   try {
     const r = await c.run(`SELECT __loch_a0 FROM (SELECT *, x AS __loch_a0 FROM (SELECT id::DOUBLE AS x FROM range(${ROWS}) AS r(id))) AS __loch_s1`);
-    const raw = (r as unknown as { readonly result: Parameters<typeof duckdbBindings.result_get_chunk>[0] }).result;
+    const raw = rawResult(r);
     let rows = 0;
     for (let i = 0; i < r.chunkCount; i++) {
       const chunk = duckdbBindings.result_get_chunk(raw, i);

@@ -16,3 +16,10 @@ export const duckdbApi: typeof NodeApi = createRequire(import.meta.url)('@duckdb
  * wrapper objects (and no logical type made) per batch.
  */
 export const duckdbBindings: typeof NodeBindings = createRequire(import.meta.url)('@duckdb/node-bindings');
+
+/**
+ * The C API handle of a node-api materialized result (its `result` field, which node-api does not
+ * publish): its chunks read through duckdbBindings (`result_get_chunk`) skip node-api's wrapper
+ * objects.
+ */
+export const rawResult = (r: NodeApi.DuckDBMaterializedResult) => (r as unknown as { readonly result: Parameters<typeof NodeBindings.result_get_chunk>[0] }).result;

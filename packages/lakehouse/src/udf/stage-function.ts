@@ -11,7 +11,7 @@
 import type { DuckDBMaterializedResult, DuckDBType } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DataType } from '@loch/delta';
-import { duckdbApi, duckdbBindings as ddb } from '@loch/engine-node';
+import { duckdbApi, duckdbBindings as ddb, rawResult } from '@loch/engine-node';
 import type { Vector } from 'apache-arrow';
 import { duckDbType } from '../values/duck-types.js';
 import { flatType, vectorReader, type FlatType, type RawChunk, type RawVector } from './arrow-in.js';
@@ -109,9 +109,7 @@ class CallFailure extends Error {}
 
 const align64 = (n: number) => Math.ceil(n / 64) * 64;
 
-type RawResult = Parameters<typeof ddb.result_get_chunk>[0];
-/** The C API's handle of a materialized result: chunks read through it skip node-api's wrapper objects. */
-const rawResult = (r: DuckDBMaterializedResult) => (r as unknown as { readonly result: RawResult }).result;
+type RawResult = ReturnType<typeof rawResult>;
 
 /**
  * A chunk of the first stage, read through the C API: its rows, where they start in the output
