@@ -35,6 +35,9 @@ import { duckDbType, duckType } from '../values/duck-types.js';
 import { CHUNK_SPACE, closeStage, fixedWidth, openStage, stageFunction, type StageCall } from './stage-function.js';
 import { planStages, selectOf, type StagePlan, type Templates } from './staged-plan.js';
 import type { UserFunction } from './types.js';
+import { NOT_STAGED, planCache, planKey, type CachedPlan } from './plan-cache.js';
+
+type ScalarFunction = Extract<UserFunction, { kind: 'scalar' }>;
 
 /** Session conf that picks the path: `true` runs the calls as a stage of their own, `false` as DuckDB scalar functions. */
 export const STAGED_KEY = 'loch.udf.staged';
@@ -63,11 +66,31 @@ let placeholders = 0;
 /**
  * Runs stage 1 of `sql` on `c` and returns stage 2, or undefined when the query keeps the DuckDB
  * scalar function path (no staged call, or a shape the staged path does not take). `lookup`
- * finds the session's functions by name.
+ * finds the session's functions by name. Plans are cached (see plan-cache.ts).
  */
 export async function stageQuery(c: DuckDBConnection, sql: string, lookup: (name: string) => UserFunction | undefined, scalarNames: ReadonlySet<string>, maxRecords: number): Promise<StagedQuery | undefined> {
   const named = [...scalarNames].filter((n) => new RegExp(`\\b${n}\\s*\\(`, 'i').test(sql));
   if (named.length === 0) return undefined;
+  const key = planKey(sql, named.map((n) => [n, lookup(n)]));
+  const cached = planCache.get(key);
+  if (cached === NOT_STAGED) return undefined;
+  if (cached) {
+    const result = await rerun(c, cached);
+    if (result) return runStage(c, cached, result, maxRecords);
+    planCache.delete(key);
+  }
+  const planned = await plan(c, sql, named, lookup);
+  if (!planned) {
+    planCache.set(key, NOT_STAGED);
+    return undefined;
+  }
+  const result = (await runSql(c, planned.stage1)) as DuckDBMaterializedResult;
+  planCache.set(key, { ...planned, types: typesOf(result) });
+  return runStage(c, planned, result, maxRecords);
+}
+
+/** The plan of `sql` (without stage 1's types, known once it runs), or undefined when it keeps the scalar function path. */
+async function plan(c: DuckDBConnection, sql: string, named: readonly string[], lookup: (name: string) => UserFunction | undefined): Promise<Omit<CachedPlan, 'types'> | undefined> {
   const trees = await serialize(c, sql);
   if (!trees) return undefined;
   const volatile = new Set(named.filter((n) => lookup(n)?.deterministic === false));
@@ -77,28 +100,51 @@ export async function stageQuery(c: DuckDBConnection, sql: string, lookup: (name
   if (calls.some((f, i) => f?.kind !== 'scalar' || !resultFits(f) || (f.args !== undefined && f.args.length !== plan.calls[i].args.length))) return undefined;
   const texts = await deserializeMany(c, [plan.probe, plan.rest, ...plan.names.map((n) => selectOf(templates!, n.original))]);
   if (texts.some((t) => t === undefined)) return undefined;
-  const stage1 = await firstStage(c, texts[0]!, plan, calls as Extract<UserFunction, { kind: 'scalar' }>[]);
+  const stage1 = await firstStage(c, texts[0]!, plan, calls as ScalarFunction[]);
   if (!stage1) return undefined;
-  const result = (await runSql(c, stage1.sql)) as DuckDBMaterializedResult;
-  const types = result.columnTypes();
-  const passed = types.slice(0, stage1.passed.length);
-  const stageCalls: StageCall[] = [];
-  let at = 0;
-  for (const f of calls as Extract<UserFunction, { kind: 'scalar' }>[]) {
-    stageCalls.push({ fn: f, args: plan.calls[stageCalls.length].args.map(() => at++) });
-  }
-  const fn = stageFunction(c, [...passed, ...stageCalls.map((s) => duckDbType(s.fn.returns))]);
-  const id = openStage({ result, passed, argTypes: types.slice(passed.length), calls: stageCalls, maxRecords });
-  const first = id * CHUNK_SPACE;
-  const columns = [...stage1.passed.map((name, j) => `__loch_u.c${j} AS ${sqlIdent(name)}`), ...stageCalls.map((_, i) => `__loch_u.c${passed.length + i} AS __loch_r${i}`)];
-  const rows = `(SELECT ${columns.join(', ')} FROM (SELECT unnest(${fn}(__loch_k)) AS __loch_u FROM range(${first}, ${first + result.chunkCount}) AS __loch_ks(__loch_k)) AS __loch_s2)`;
-  let rest = texts[1]!.replace(new RegExp(`"?${plan.placeholder}"?`, 'g'), rows);
+  let rest = texts[1]!;
   plan.names.forEach((_, i) => {
     const original = texts[2 + i]!.replace(/^\s*SELECT\s+/i, '');
     rest = rest.replace(new RegExp(`"?__loch_name${i}"?`, 'g'), sqlIdent(original));
   });
-  return { sql: rest, release: () => closeStage(id) };
+  let at = 0;
+  const stageCalls = (calls as ScalarFunction[]).map((fn, i) => ({ fn, args: plan.calls[i].args.map(() => at++) }));
+  return { stage1: stage1.sql, passed: stage1.passed, probe: stage1.probe, calls: stageCalls, rest, placeholder: plan.placeholder };
 }
+
+/**
+ * Stage 1 of a cached plan, run again; undefined where the plan no longer holds (the probe's
+ * columns or stage 1's types differ, or stage 1 fails: a temp view redefined, a table altered),
+ * for the caller to plan afresh. Stage 1 only reads, so running it again after that is safe.
+ */
+async function rerun(c: DuckDBConnection, cached: CachedPlan): Promise<DuckDBMaterializedResult | undefined> {
+  if (cached.probe) {
+    const now = await probeColumns(c, cached.probe.sql);
+    if (now === undefined || now !== cached.probe.columns) return undefined;
+  }
+  let result: DuckDBMaterializedResult;
+  try {
+    result = (await runSql(c, cached.stage1)) as DuckDBMaterializedResult;
+  } catch {
+    return undefined;
+  }
+  const types = typesOf(result);
+  return types.length === cached.types.length && types.every((t, i) => t === cached.types[i]) ? result : undefined;
+}
+
+/** Opens the stage over stage 1's result and returns stage 2; the stage id, chunk range and rows text are this run's own. */
+function runStage(c: DuckDBConnection, p: Omit<CachedPlan, 'types'>, result: DuckDBMaterializedResult, maxRecords: number): StagedQuery {
+  const types = result.columnTypes();
+  const passed = types.slice(0, p.passed.length);
+  const fn = stageFunction(c, [...passed, ...p.calls.map((s) => duckDbType(s.fn.returns))]);
+  const id = openStage({ result, passed, argTypes: types.slice(passed.length), calls: p.calls, maxRecords });
+  const first = id * CHUNK_SPACE;
+  const columns = [...p.passed.map((name, j) => `__loch_u.c${j} AS ${sqlIdent(name)}`), ...p.calls.map((_, i) => `__loch_u.c${passed.length + i} AS __loch_r${i}`)];
+  const rows = `(SELECT ${columns.join(', ')} FROM (SELECT unnest(${fn}(__loch_k)) AS __loch_u FROM range(${first}, ${first + result.chunkCount}) AS __loch_ks(__loch_k)) AS __loch_s2)`;
+  return { sql: p.rest.replace(new RegExp(`"?${p.placeholder}"?`, 'g'), () => rows), release: () => closeStage(id) };
+}
+
+const typesOf = (r: DuckDBMaterializedResult) => r.columnTypes().map((t) => t.toString());
 
 /** Whether a UDF's result can be a stage's column: a fixed-width type (not decimal: its results go through the scalar function path). */
 function resultFits(f: UserFunction): boolean {
@@ -119,11 +165,26 @@ async function serialize(c: DuckDBConnection, sql: string): Promise<DuckNode | u
   return isNode(tree) && tree.error === false ? tree : undefined;
 }
 
+/** The probe's column names and types as one text (a bound statement's columns, without running it); undefined where it does not bind. */
+async function probeColumns(c: DuckDBConnection, probe: string): Promise<string | undefined> {
+  try {
+    const p = await c.prepare(probe);
+    try {
+      return JSON.stringify(Array.from({ length: p.columnCount }, (_, i) => [p.columnName(i), p.columnType(i).toString()]));
+    } finally {
+      p.destroySync();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Stage 1's SQL: the FROM's columns stage 2 reads, then each call's arguments cast to the types
- * it declares. Undefined where the staged path does not apply (see the file's comment).
+ * it declares. Undefined where the staged path does not apply (see the file's comment). `probe`
+ * is set where stage 1's result types alone cannot tell a cached plan still holds (see needsProbe).
  */
-async function firstStage(c: DuckDBConnection, probe: string, plan: StagePlan, calls: readonly Extract<UserFunction, { kind: 'scalar' }>[]): Promise<{ sql: string; passed: string[] } | undefined> {
+async function firstStage(c: DuckDBConnection, probe: string, plan: StagePlan, calls: readonly ScalarFunction[]): Promise<{ sql: string; passed: string[]; probe?: { sql: string; columns: string } } | undefined> {
   let names: string[];
   let types: DuckDBType[];
   try {
@@ -144,15 +205,30 @@ async function firstStage(c: DuckDBConnection, probe: string, plan: StagePlan, c
   const passed = names.slice(0, own).filter((n, j) => plan.reads === 'all' || plan.reads.has(lower[j]));
   if (passed.some((n) => fixedWidth(types[names.indexOf(n)]) === undefined)) return undefined;
   const args: string[] = [];
+  let casts = false;
   for (const [i, call] of plan.calls.entries()) {
     for (const [p, a] of call.args.entries()) {
       const declared = calls[i].args?.[p];
       const given = types[own + a];
       // A string where a declared type is not one is refused by the scalar function path's binding, with DuckDB's message.
       if (declared && given.typeId === duckdbApi.DuckDBTypeId.VARCHAR && !(declared.kind === 'primitive' && declared.name === 'string')) return undefined;
+      casts ||= declared !== undefined && given.toString() !== duckType(declared);
       args.push(declared ? `CAST(__loch_a${a} AS ${duckType(declared)})` : `__loch_a${a}`);
     }
   }
   if (passed.length + args.length === 0) return undefined;
-  return { sql: `SELECT ${[...passed.map(sqlIdent), ...args].join(', ')} FROM (${probe}) AS __loch_s1`, passed };
+  const sql = `SELECT ${[...passed.map(sqlIdent), ...args].join(', ')} FROM (${probe}) AS __loch_s1`;
+  if (!needsProbe(plan.reads, new Set([...lower, ...plan.calls.map((_, i) => `__loch_r${i}`)]), casts)) return { sql, passed };
+  return { sql, passed, probe: { sql: probe, columns: JSON.stringify(names.map((n, i) => [n, types[i].toString()])) } };
+}
+
+/**
+ * Whether a cached plan must bind its probe again before stage 1 reruns: stage 1's result types
+ * cover the columns it names and the arguments it passes uncast, but not a `*` (the FROM may gain
+ * a column), a name stage 2 reads that the FROM lacked (it may gain it), or an argument cast to
+ * its declared type (the cast hides a change, to a string say, which the scalar function path refuses).
+ * `known`: the FROM's columns and the results' (stage 2 reads those from the stage).
+ */
+function needsProbe(reads: ReadonlySet<string> | 'all', known: ReadonlySet<string>, casts: boolean): boolean {
+  return casts || reads === 'all' || [...reads].some((r) => !known.has(r));
 }
