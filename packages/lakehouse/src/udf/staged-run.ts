@@ -119,8 +119,8 @@ async function plan(c: DuckDBConnection, sql: string, named: readonly string[], 
  */
 async function rerun(c: DuckDBConnection, cached: CachedPlan): Promise<DuckDBMaterializedResult | undefined> {
   if (cached.probe) {
-    const now = await probeColumns(c, cached.probe.sql);
-    if (now === undefined || now !== cached.probe.columns) return undefined;
+    const now = await bindProbe(c, cached.probe.sql);
+    if (!now || columnsText(now.names, now.types) !== cached.probe.columns) return undefined;
   }
   let result: DuckDBMaterializedResult;
   try {
@@ -165,12 +165,12 @@ async function serialize(c: DuckDBConnection, sql: string): Promise<DuckNode | u
   return isNode(tree) && tree.error === false ? tree : undefined;
 }
 
-/** The probe's column names and types as one text (a bound statement's columns, without running it); undefined where it does not bind. */
-async function probeColumns(c: DuckDBConnection, probe: string): Promise<string | undefined> {
+/** The probe's columns (names and types) as DuckDB binds it, without running it; undefined where it does not bind. */
+async function bindProbe(c: DuckDBConnection, probe: string): Promise<{ names: string[]; types: DuckDBType[] } | undefined> {
   try {
     const p = await c.prepare(probe);
     try {
-      return JSON.stringify(Array.from({ length: p.columnCount }, (_, i) => [p.columnName(i), p.columnType(i).toString()]));
+      return { names: Array.from({ length: p.columnCount }, (_, i) => p.columnName(i)), types: Array.from({ length: p.columnCount }, (_, i) => p.columnType(i)) };
     } finally {
       p.destroySync();
     }
@@ -179,26 +179,19 @@ async function probeColumns(c: DuckDBConnection, probe: string): Promise<string 
   }
 }
 
+/** Bound columns as one text, to compare a probe's now with its columns when planned. */
+const columnsText = (names: readonly string[], types: readonly DuckDBType[]) => JSON.stringify(names.map((n, i) => [n, types[i].toString()]));
+
 /**
  * Stage 1's SQL: the FROM's columns stage 2 reads, then each call's arguments cast to the types
  * it declares. Undefined where the staged path does not apply (see the file's comment). `probe`
  * is set where stage 1's result types alone cannot tell a cached plan still holds (see needsProbe).
  */
 async function firstStage(c: DuckDBConnection, probe: string, plan: StagePlan, calls: readonly ScalarFunction[]): Promise<{ sql: string; passed: string[]; probe?: { sql: string; columns: string } } | undefined> {
-  let names: string[];
-  let types: DuckDBType[];
-  try {
-    const p = await c.prepare(probe);
-    try {
-      names = Array.from({ length: p.columnCount }, (_, i) => p.columnName(i));
-      types = Array.from({ length: p.columnCount }, (_, i) => p.columnType(i));
-    } finally {
-      p.destroySync();
-    }
-  } catch {
-    // Stage 1 alone does not bind (a CTE of an outer query, say): the query runs as it is.
-    return undefined;
-  }
+  const bound = await bindProbe(c, probe);
+  // Stage 1 alone does not bind (a CTE of an outer query, say): the query runs as it is.
+  if (!bound) return undefined;
+  const { names, types } = bound;
   const own = names.length - plan.args;
   const lower = names.slice(0, own).map((n) => n.toLowerCase());
   if (new Set(lower).size !== own) return undefined;
@@ -219,7 +212,7 @@ async function firstStage(c: DuckDBConnection, probe: string, plan: StagePlan, c
   if (passed.length + args.length === 0) return undefined;
   const sql = `SELECT ${[...passed.map(sqlIdent), ...args].join(', ')} FROM (${probe}) AS __loch_s1`;
   if (!needsProbe(plan.reads, new Set([...lower, ...plan.calls.map((_, i) => `__loch_r${i}`)]), casts)) return { sql, passed };
-  return { sql, passed, probe: { sql: probe, columns: JSON.stringify(names.map((n, i) => [n, types[i].toString()])) } };
+  return { sql, passed, probe: { sql: probe, columns: columnsText(names, types) } };
 }
 
 /**
