@@ -6,17 +6,13 @@
  * stage-function.ts). A UDF called as a DuckDB scalar function instead costs a hand-off from
  * DuckDB's worker thread to the JS thread, and a wait, for every 2,048 rows.
  *
- * The default for the queries it takes (`loch.udf.staged` = false opts out): in bench:udf's
- * interleaved rounds on the quiet 2-core VM it had the better median in 5 of 6 runs (up to ~2×
- * faster) and the better worst case in all, being much steadier than the DuckDB scalar function
- * path (bench/RESULTS.md, "User functions", session 5). It pays a floor of its own:
- * stage 1's materialization and reading each of its chunks through the C API
- * (`result_get_chunk`, then each column's vector, values and null bits: ~20 µs per 2,048 rows,
- * mostly node-api objects and the garbage they leave), 110–150 ms of the 240–330 ms it takes
- * for 10M doubles, and it runs its phases one after another (stage 1, then the JS thread, then
- * DuckDB over each call's results). The scalar function path's hand-off is bimodal: fast
- * (~15 µs per chunk, less CPU than the staged path) in some runs, ~5× slower in others, fast
- * more often when the cores are busy (under load it was at times the faster path).
+ * The default for the queries it takes (`loch.udf.staged` = false opts out): a few hand-offs per
+ * query instead of one per chunk make it faster on large inputs and much steadier, as the
+ * scalar function path's hand-off is bimodal on the VMs measured (fast in some runs, several
+ * times slower in others). It pays a floor of its own, stage 1's materialization and reading each
+ * of its chunks through the C API, and runs its phases one after another (stage 1, the JS thread,
+ * DuckDB over the results); a small query pays its planning, which plan-cache.ts saves on repeats.
+ * Figures: bench/RESULTS.md, "User functions".
  *
  * The staged path takes the queries staged-plan.ts accepts whose columns read after the calls
  * (and whose UDF results) are of fixed-width types (numbers, booleans, dates, timestamps,
