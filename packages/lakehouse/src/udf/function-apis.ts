@@ -18,8 +18,7 @@ import { unpackStreams } from './ipc-pack.js';
 import type { FunctionPool } from './pool.js';
 import { totalmem } from 'node:os';
 import type { CoGroupedMapFunction, FunctionRef, GroupedMapFunction, MapInArrowFunction } from './types.js';
-import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { moduleUrl } from './module-url.js';
 
 /** A function API as a frame records it (its inputs are the frame's children). */
 export type FunctionApi = (
@@ -91,14 +90,13 @@ class ReadElsewhere extends Error {}
  * or a worker failed to read it: then the calling thread reads it (and reports what failed).
  */
 async function partitionedGroupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }> & { fn: FunctionRef }, input: string, reader: FrameReader, what: string): Promise<ResultTable | undefined> {
-  const { FunctionPool, workerCount } = await import('./pool.js');
-  const workers = workerCount(api.workers === undefined ? undefined : String(api.workers), false);
+  const { functionPool } = await import('./pool.js');
   const readable = await workerReadable(await reader.plan(keyedSql(input, api.keys)), api.keys.length);
   if (!readable) return undefined;
   // The workers start while the input is split.
-  const pool = new FunctionPool({ ...api.fn, module: moduleUrl(api.fn.module) }, workers);
+  const pool = functionPool(api.fn, api.workers, false);
   try {
-    const shares = await splitInput(readable, workers);
+    const shares = await splitInput(readable, pool.size);
     return await filled(api.schema, what, (out) => readShares(pool, shares, api.keys, out, what));
   } catch (e) {
     if (e instanceof ReadElsewhere) return undefined;
@@ -200,8 +198,8 @@ async function groupedMap(api: Extract<FunctionApi, { kind: 'applyInArrow' }>, i
     }
     return;
   }
-  const { FunctionPool, workerCount } = await import('./pool.js');
-  const pool = new FunctionPool({ ...fn, module: moduleUrl(fn.module) }, workerCount(api.workers === undefined ? undefined : String(api.workers)));
+  const { functionPool } = await import('./pool.js');
+  const pool = functionPool(fn, api.workers);
   try {
     async function* calls() {
       for await (const run of runs) {
@@ -235,8 +233,8 @@ type Apply = (tables: Table[]) => Promise<unknown>;
 
 async function withCaller(fn: Function | FunctionRef, workers: number | undefined, use: (apply: Apply, window: number) => Promise<void>): Promise<void> {
   if (typeof fn === 'function') return use(async (tables) => fn(...tables), 1);
-  const { FunctionPool, workerCount } = await import('./pool.js');
-  const pool = new FunctionPool({ ...fn, module: moduleUrl(fn.module) }, workerCount(workers === undefined ? undefined : String(workers)));
+  const { functionPool } = await import('./pool.js');
+  const pool = functionPool(fn, workers);
   try {
     await use((tables) => pool.run(tables), pool.size * 2);
   } finally {
@@ -258,11 +256,6 @@ async function ordered<T>(calls: AsyncIterable<() => Promise<T>>, window: number
   } finally {
     await Promise.allSettled(inflight);
   }
-}
-
-/** A module path as a URL workers and import() load alike (relative paths from the working directory). */
-function moduleUrl(module: string): string {
-  return /^[a-z][a-z0-9+.-]*:/i.test(module) && !/^[a-z]:[\\/]/i.test(module) ? module : pathToFileURL(resolvePath(module)).href;
 }
 
 async function importRef(ref: FunctionRef): Promise<Function> {

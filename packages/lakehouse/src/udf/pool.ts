@@ -6,6 +6,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { PARTITION_END, type GroupFailure, type GroupsTask, type PartitionOutcome, type PartitionTask, type WorkerTask } from './worker.js';
 import type { WorkerInput } from './worker-input.js';
 import { unpackStreams } from './ipc-pack.js';
+import { moduleUrl } from './module-url.js';
 
 /**
  * Workers for a query: the setting's count, else one per core but the calling thread's when it
@@ -14,6 +15,11 @@ import { unpackStreams } from './ipc-pack.js';
 export function workerCount(setting: string | undefined, callerReads = true): number {
   const n = setting === undefined ? availableParallelism() - (callerReads ? 1 : 0) : Number(setting);
   return Number.isInteger(n) && n >= 1 ? n : 1;
+}
+
+/** A pool for a query's function by module (resolved as module-url.ts resolves it), sized by workerCount. */
+export function functionPool(ref: FunctionRef, workers: number | undefined, callerReads = true): FunctionPool {
+  return new FunctionPool({ ...ref, module: moduleUrl(ref.module) }, workerCount(workers === undefined ? undefined : String(workers), callerReads));
 }
 
 /** How long a pool's threads outlive the last query that used them, warm for the next. */
